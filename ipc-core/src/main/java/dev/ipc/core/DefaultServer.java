@@ -1,0 +1,347 @@
+package dev.ipc.core;
+
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.model.ServiceDescriptor;
+import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.Published;
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportContext;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** The running server: binds transports, counts calls in flight, publishes values, drains on close. */
+final class DefaultServer implements Server, TransportContext {
+  private static final System.Logger LOG = System.getLogger(DefaultServer.class.getName());
+  private static final int DEFAULT_THREADS = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+  private static final int DEFAULT_QUEUE = 10_000;
+
+  private final List<BoundService> services;
+  private final Duration gracePeriod;
+  private final ExecutorService executor;
+  private final List<Consumer<Published>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object drained = new Object();
+  private final AtomicBoolean closeStarted = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Map<String, RunningTransport> running = new LinkedHashMap<>();
+  private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+  private volatile boolean closing;
+  private Thread shutdownHook;
+
+  private DefaultServer(List<Binding<?>> bindings, Duration gracePeriod, ExecutorService executor) {
+    List<BoundService> bound = new ArrayList<>();
+    for (Binding<?> b : bindings) {
+      bound.add(b.bind(this));
+    }
+    this.services = List.copyOf(bound);
+    this.gracePeriod = gracePeriod;
+    this.executor = executor != null ? executor : defaultExecutor();
+  }
+
+  static DefaultServer start(
+      List<Binding<?>> bindings,
+      List<Transport> transports,
+      Duration gracePeriod,
+      ExecutorService executor) {
+    DefaultServer server = new DefaultServer(bindings, gracePeriod, executor);
+    for (Transport t : transports) {
+      RunningTransport r;
+      try {
+        r = t.start(server);
+      } catch (IOException | RuntimeException e) {
+        server.abort();
+        throw new IllegalStateException(
+            "cannot start the "
+                + t.name()
+                + " transport on "
+                + t.address()
+                + ": "
+                + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()),
+            e);
+      }
+      server.running.put(t.name(), r);
+      server.addresses.put(t.name(), r.localAddress());
+      LOG.log(Level.INFO, "{0} serving on {1}", t.name(), r.localAddress());
+    }
+    return server;
+  }
+
+  private static ExecutorService defaultExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            DEFAULT_THREADS,
+            DEFAULT_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(DEFAULT_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "ipc-call-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  private void abort() {
+    closing = true;
+    for (RunningTransport r : running.values()) {
+      r.beginShutdown();
+      r.shutdownNow();
+    }
+    executor.shutdownNow();
+    closeStarted.set(true);
+    closed.countDown();
+  }
+
+  // TransportContext
+
+  @Override
+  public List<BoundService> services() {
+    return services;
+  }
+
+  @Override
+  public ExecutorService executor() {
+    return executor;
+  }
+
+  @Override
+  public boolean isClosing() {
+    return closing;
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<Published> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void publish(Operation<?, ?, ?> op, Object value) {
+    Published p = new Published(op, value);
+    for (Consumer<Published> l : listeners) {
+      try {
+        l.accept(p);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "listener failed for " + op.publishes(), e);
+      }
+    }
+  }
+
+  // Server
+
+  @Override
+  public InetSocketAddress address(String transport) {
+    InetSocketAddress a = addresses.get(transport);
+    if (a == null) {
+      throw new IllegalArgumentException(
+          "transport: " + transport + " (expected: one of " + addresses.keySet() + ")");
+    }
+    return a;
+  }
+
+  @Override
+  public Map<String, InetSocketAddress> addresses() {
+    return Collections.unmodifiableMap(addresses);
+  }
+
+  @Override
+  public Duration gracePeriod() {
+    return gracePeriod;
+  }
+
+  @Override
+  public synchronized Server closeOnJvmShutdown() {
+    if (shutdownHook == null && !closeStarted.get()) {
+      shutdownHook = new Thread(this::close, "ipc-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+    return this;
+  }
+
+  @Override
+  public void awaitTermination() throws InterruptedException {
+    closed.await();
+  }
+
+  @Override
+  public void close() {
+    if (!closeStarted.compareAndSet(false, true)) {
+      awaitClosedUninterruptibly();
+      return;
+    }
+    try {
+      closing = true;
+      long deadline = System.nanoTime() + gracePeriod.toNanos();
+      for (RunningTransport r : running.values()) {
+        r.beginShutdown();
+      }
+      awaitDrained(deadline);
+      for (RunningTransport r : running.values()) {
+        try {
+          r.awaitTermination(remaining(deadline));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (RunningTransport r : running.values()) {
+        r.shutdownNow();
+      }
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+      removeShutdownHook();
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  private synchronized void removeShutdownHook() {
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook runs or ran.
+      }
+    }
+  }
+
+  private void awaitDrained(long deadline) {
+    synchronized (drained) {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.log(Level.WARNING, "{0} call(s) still in flight after the grace period", inFlight.get());
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void awaitClosedUninterruptibly() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closed.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  /** A descriptor with its implementation, before the server binds it. */
+  record Binding<S>(ServiceDescriptor<S> descriptor, Object implementation) {
+    BoundService bind(DefaultServer server) {
+      S impl = descriptor.type().cast(implementation);
+      List<BoundOperation> ops = new ArrayList<>();
+      for (Operation<S, ?, ?> op : descriptor.operations()) {
+        ops.add(new Call<>(server, op, impl));
+      }
+      List<BoundOperation> operations = List.copyOf(ops);
+      return new BoundService() {
+        @Override
+        public ServiceDescriptor<?> descriptor() {
+          return descriptor;
+        }
+
+        @Override
+        public List<BoundOperation> operations() {
+          return operations;
+        }
+
+        @Override
+        public String toString() {
+          return descriptor.name();
+        }
+      };
+    }
+  }
+
+  private static final class Call<S, I> implements BoundOperation {
+    private final DefaultServer server;
+    private final Operation<S, I, ?> operation;
+    private final S implementation;
+    private final Class<I> inputType;
+
+    Call(DefaultServer server, Operation<S, I, ?> operation, S implementation) {
+      this.server = server;
+      this.operation = operation;
+      this.implementation = implementation;
+      this.inputType = operation.input().javaType();
+    }
+
+    @Override
+    public Operation<?, ?, ?> operation() {
+      return operation;
+    }
+
+    @Override
+    public Reply call(Object request) {
+      server.inFlight.incrementAndGet();
+      try {
+        if (!inputType.isInstance(request)) {
+          throw new IllegalArgumentException(
+              operation + ": request " + (request == null ? null : request.getClass()));
+        }
+        Reply reply = operation.invoke(implementation, inputType.cast(request));
+        if (operation.publishes() != null) {
+          server.publish(operation, reply.value());
+        }
+        return reply;
+      } catch (Throwable t) {
+        throw ServiceException.from(t);
+      } finally {
+        if (server.inFlight.decrementAndGet() == 0 && server.closing) {
+          synchronized (server.drained) {
+            server.drained.notifyAll();
+          }
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return operation.toString();
+    }
+  }
+}

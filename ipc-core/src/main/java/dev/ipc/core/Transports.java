@@ -1,0 +1,322 @@
+package dev.ipc.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.model.ServiceDescriptor;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportProvider;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Serves services over transports: hand it implementations and transports, get one running
+ * {@link Server} back.
+ *
+ * <pre>{@code
+ * try (Server server = Transports.serve(List.of(new MyDating()), "grpc://0.0.0.0:6666", "rest://0.0.0.0:5000")) {
+ *   server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>Transports given as URIs ({@code scheme://host:port?option=value}) are found through
+ * {@link TransportProvider}s on the classpath; each adapter module also has a typed builder.
+ */
+public final class Transports {
+  /** The grace period {@link Server#close()} gives calls in flight unless configured. */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
+
+  private static final Map<String, String> ARTIFACTS =
+      Map.of(
+          "grpc", "ipc-grpc",
+          "rest", "ipc-rest",
+          "graphql", "ipc-graphql",
+          "socketio", "ipc-socketio");
+
+  private Transports() {}
+
+  /**
+   * Serves {@code services} (implementations of described service interfaces, such as
+   * {@link DatingService}) over transports given as URIs; returns once every transport is bound.
+   *
+   * @throws IllegalArgumentException if a URI is malformed, its transport is not on the classpath, or a
+   *     service implements no described interface
+   * @throws IllegalStateException if a transport cannot start; those already started are stopped
+   */
+  public static Server serve(Iterable<?> services, String... transports) {
+    Builder b = builder().services(services);
+    for (String t : transports) {
+      b.transport(t);
+    }
+    return b.start();
+  }
+
+  /** Like {@link #serve(Iterable, String...)}, with configured transports. */
+  public static Server serve(Iterable<?> services, Transport... transports) {
+    Builder b = builder().services(services);
+    for (Transport t : transports) {
+      b.transport(t);
+    }
+    return b.start();
+  }
+
+  /** Returns a builder for a server with more settings (grace period, executor, custom services). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the transport a URI names, from the providers on the classpath: {@code grpc://host:port},
+   * {@code rest://...}, {@code graphql://...}, {@code socketio://...}, with options as a query string.
+   *
+   * @throws IllegalArgumentException if the URI is malformed or no provider serves its scheme; the
+   *     message names the Maven artifact to add
+   */
+  public static Transport transport(String uri) {
+    requireNonNull(uri, "uri");
+    int schemeEnd = uri.indexOf("://");
+    if (schemeEnd <= 0) {
+      throw new IllegalArgumentException("uri: " + uri + " (expected: scheme://host:port)");
+    }
+    String scheme = uri.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
+    String rest = uri.substring(schemeEnd + 3);
+    Map<String, String> options = new LinkedHashMap<>();
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      for (String pair : rest.substring(q + 1).split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("uri: " + uri + " (expected: options as key=value)");
+        }
+        options.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+      rest = rest.substring(0, q);
+    }
+    if (rest.endsWith("/")) {
+      rest = rest.substring(0, rest.length() - 1);
+    }
+    int colon = rest.lastIndexOf(':');
+    if (colon < 0 || colon == rest.length() - 1) {
+      throw new IllegalArgumentException("uri: " + uri + " (expected: a port, scheme://host:port)");
+    }
+    String host = rest.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (host.isEmpty()) {
+      host = "0.0.0.0";
+    }
+    int port;
+    try {
+      port = Integer.parseInt(rest.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("uri: " + uri + " (expected: a numeric port)", e);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+    return provider(scheme).create(host, port, options);
+  }
+
+  private static TransportProvider provider(String scheme) {
+    List<String> found = new ArrayList<>();
+    for (TransportProvider p : ServiceLoader.load(TransportProvider.class, classLoader())) {
+      if (p.scheme().equals(scheme)) {
+        return p;
+      }
+      found.add(p.scheme());
+    }
+    String artifact = ARTIFACTS.get(scheme);
+    String hint =
+        artifact != null
+            ? "; add the dependency dev.ipc:" + artifact
+            : " (known: " + ARTIFACTS.keySet() + ")";
+    throw new IllegalArgumentException(
+        "no transport '" + scheme + "' on the classpath" + hint + " (found: " + found + ")");
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    return cl != null ? cl : Transports.class.getClassLoader();
+  }
+
+  /** Builds and starts a {@link Server}. Not thread-safe. */
+  public static final class Builder {
+    private final Map<String, DefaultServer.Binding<?>> services = new LinkedHashMap<>();
+    private final List<Transport> transports = new ArrayList<>();
+    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+    private ExecutorService executor;
+    private boolean closeOnJvmShutdown;
+
+    Builder() {}
+
+    /**
+     * Adds an implementation of one or more described service interfaces (those with a static
+     * {@code DESCRIPTOR} field, like {@link DatingService}).
+     *
+     * @throws IllegalArgumentException if it implements none, or a service is added twice
+     */
+    public Builder service(Object implementation) {
+      requireNonNull(implementation, "implementation");
+      List<ServiceDescriptor<?>> found = describedInterfaces(implementation.getClass());
+      if (found.isEmpty()) {
+        throw new IllegalArgumentException(
+            "implementation: "
+                + implementation.getClass().getName()
+                + " (expected: implements an interface with a static ServiceDescriptor DESCRIPTOR"
+                + " field, or use service(descriptor, implementation))");
+      }
+      for (ServiceDescriptor<?> d : found) {
+        add(d, implementation);
+      }
+      return this;
+    }
+
+    /** Adds every implementation; see {@link #service(Object)}. */
+    public Builder services(Iterable<?> implementations) {
+      requireNonNull(implementations, "implementations");
+      for (Object o : implementations) {
+        service(o);
+      }
+      return this;
+    }
+
+    /** Adds a service described by {@code descriptor}, implemented by {@code implementation}. */
+    public <S> Builder service(ServiceDescriptor<S> descriptor, S implementation) {
+      requireNonNull(descriptor, "descriptor");
+      requireNonNull(implementation, "implementation");
+      return add(descriptor, implementation);
+    }
+
+    private Builder add(ServiceDescriptor<?> descriptor, Object implementation) {
+      if (!descriptor.type().isInstance(implementation)) {
+        throw new IllegalArgumentException(
+            "implementation: "
+                + implementation.getClass().getName()
+                + " (expected: a "
+                + descriptor.type().getName()
+                + ")");
+      }
+      if (services.containsKey(descriptor.name())) {
+        throw new IllegalArgumentException("service '" + descriptor.name() + "' added twice");
+      }
+      services.put(descriptor.name(), new DefaultServer.Binding<>(descriptor, implementation));
+      return this;
+    }
+
+    /** Adds a transport. */
+    public Builder transport(Transport transport) {
+      transports.add(requireNonNull(transport, "transport"));
+      return this;
+    }
+
+    /** Adds a transport given as a URI; see {@link Transports#transport(String)}. */
+    public Builder transport(String uri) {
+      return transport(Transports.transport(uri));
+    }
+
+    /** Sets how long {@link Server#close()} waits for calls in flight (default 10 s). */
+    public Builder gracePeriod(Duration gracePeriod) {
+      requireNonNull(gracePeriod, "gracePeriod");
+      if (gracePeriod.isNegative()) {
+        throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " (expected: >= 0)");
+      }
+      this.gracePeriod = gracePeriod;
+      return this;
+    }
+
+    /**
+     * Sets the executor service code runs on; the server shuts it down when it closes. By default a
+     * bounded pool of daemon threads.
+     */
+    public Builder executor(ExecutorService executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Closes the server when the JVM shuts down. */
+    public Builder closeOnJvmShutdown() {
+      this.closeOnJvmShutdown = true;
+      return this;
+    }
+
+    /**
+     * Starts every transport and returns once all are bound.
+     *
+     * @throws IllegalStateException if no service or transport was given, or one fails to start (the
+     *     message names the transport and address; those already started are stopped)
+     */
+    public Server start() {
+      if (services.isEmpty()) {
+        throw new IllegalStateException("no services to serve");
+      }
+      if (transports.isEmpty()) {
+        throw new IllegalStateException("no transports to serve on");
+      }
+      Map<String, Integer> names = new HashMap<>();
+      for (Transport t : transports) {
+        if (names.merge(t.name(), 1, Integer::sum) > 1) {
+          throw new IllegalStateException("transport '" + t.name() + "' given twice");
+        }
+      }
+      DefaultServer server =
+          DefaultServer.start(
+              List.copyOf(services.values()), List.copyOf(transports), gracePeriod, executor);
+      if (closeOnJvmShutdown) {
+        server.closeOnJvmShutdown();
+      }
+      return server;
+    }
+  }
+
+  static List<ServiceDescriptor<?>> describedInterfaces(Class<?> type) {
+    List<ServiceDescriptor<?>> found = new ArrayList<>();
+    Deque<Class<?>> todo = new ArrayDeque<>();
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    List<Class<?>> seen = new ArrayList<>();
+    while (!todo.isEmpty()) {
+      Class<?> i = todo.poll();
+      if (seen.contains(i)) {
+        continue;
+      }
+      seen.add(i);
+      ServiceDescriptor<?> d = descriptorField(i);
+      if (d != null) {
+        found.add(d);
+      }
+      todo.addAll(List.of(i.getInterfaces()));
+    }
+    return found;
+  }
+
+  private static ServiceDescriptor<?> descriptorField(Class<?> iface) {
+    try {
+      Field f = iface.getField("DESCRIPTOR");
+      // Interfaces declared package-private (in a host's own code) still count.
+      f.setAccessible(true);
+      if (Modifier.isStatic(f.getModifiers())
+          && f.get(null) instanceof ServiceDescriptor<?> d
+          && d.type() == iface) {
+        return d;
+      }
+    } catch (NoSuchFieldException | IllegalAccessException e) {
+      // Not a described interface.
+    }
+    return null;
+  }
+}

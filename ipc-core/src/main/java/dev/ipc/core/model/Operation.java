@@ -1,0 +1,307 @@
+package dev.ipc.core.model;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.Saved;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+/**
+ * One operation of a service, described as data: its name, request and response types, whether it
+ * reads (query) or writes (mutation), and the hints each adapter needs to expose it (gRPC method, REST
+ * method and path, GraphQL field, Socket.IO event). Immutable and thread-safe.
+ *
+ * @param <S> the service interface
+ * @param <I> the request record
+ * @param <O> the response record (one, or a list when {@link #many()})
+ */
+public final class Operation<S, I, O> {
+  /** Whether an operation only reads or also writes. */
+  public enum Kind {
+    /** Reads only: GraphQL query, REST GET by default. */
+    QUERY,
+    /** Writes or acts: GraphQL mutation, REST POST by default. */
+    MUTATION
+  }
+
+  private final String service;
+  private final String name;
+  private final Kind kind;
+  private final RecordType<I> input;
+  private final RecordType<O> output;
+  private final boolean many;
+  private final BiFunction<? super S, ? super I, ?> invoker;
+  private final Consumer<? super I> validator;
+  private final String grpcMethod;
+  private final String grpcResponseMessage;
+  private final String grpcResponseField;
+  private final String restMethod;
+  private final String restPath;
+  private final String graphqlField;
+  private final boolean graphqlRootFields;
+  private final String event;
+  private final String publishes;
+
+  private Operation(Builder<S, I, O> b, String service) {
+    this.service = service;
+    this.name = b.name;
+    this.kind = b.kind;
+    this.input = b.input;
+    this.output = b.output;
+    this.many = b.many;
+    this.invoker = requireNonNull(b.invoker, "invoker of " + b.name);
+    this.validator = b.validator;
+    this.grpcMethod = b.grpcMethod != null ? b.grpcMethod : capitalize(b.name);
+    this.grpcResponseMessage =
+        b.grpcResponseMessage != null ? b.grpcResponseMessage : capitalize(b.name) + "Response";
+    this.grpcResponseField = b.grpcResponseField != null ? b.grpcResponseField : "items";
+    this.restMethod = b.restMethod != null ? b.restMethod : (b.kind == Kind.QUERY ? "GET" : "POST");
+    this.restPath = b.restPath != null ? b.restPath : "/" + service + "/" + kebab(b.name);
+    this.graphqlField = b.graphqlField != null ? b.graphqlField : b.name;
+    this.graphqlRootFields = b.graphqlRootFields;
+    this.event = b.event != null ? b.event : service + ":" + b.name;
+    this.publishes = b.publishes;
+  }
+
+  /**
+   * Starts describing an operation named {@code name} (lower camel case) that takes {@code input} and
+   * answers {@code output}.
+   */
+  public static <S, I, O> Builder<S, I, O> builder(
+      String name, RecordType<I> input, RecordType<O> output) {
+    return new Builder<>(name, input, output);
+  }
+
+  /** Returns the name of the service this operation belongs to. */
+  public String service() {
+    return service;
+  }
+
+  /** Returns the operation's name, lower camel case ({@code watchMovie}). */
+  public String name() {
+    return name;
+  }
+
+  /** Returns whether the operation reads or writes. */
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Returns the request type; it may have no fields. */
+  public RecordType<I> input() {
+    return input;
+  }
+
+  /** Returns the response type (of one element when {@link #many()}). */
+  public RecordType<O> output() {
+    return output;
+  }
+
+  /** Returns whether the operation answers a list of {@link #output()}. */
+  public boolean many() {
+    return many;
+  }
+
+  /** Returns the gRPC method name ({@code Eating}). */
+  public String grpcMethod() {
+    return grpcMethod;
+  }
+
+  /**
+   * Returns the gRPC message that wraps a {@link #many()} answer ({@code ListTasksResponse}); its one
+   * repeated field is {@link #grpcResponseField()}, number 1.
+   */
+  public String grpcResponseMessage() {
+    return grpcResponseMessage;
+  }
+
+  /** Returns the repeated field of {@link #grpcResponseMessage()}. */
+  public String grpcResponseField() {
+    return grpcResponseField;
+  }
+
+  /** Returns the HTTP method of the REST route ({@code GET}, {@code PUT}, {@code POST}...). */
+  public String restMethod() {
+    return restMethod;
+  }
+
+  /**
+   * Returns the REST path; {@code {field}} segments bind input fields ({@code /tasks/{id}}). The other
+   * input fields come from the JSON body (or the query string for GET).
+   */
+  public String restPath() {
+    return restPath;
+  }
+
+  /** Returns the GraphQL field on Query (queries) or Mutation (mutations). */
+  public String graphqlField() {
+    return graphqlField;
+  }
+
+  /**
+   * Returns whether GraphQL also spreads the output's fields on the root Query type (the article's
+   * {@code { name hobby }}); only for query operations without input fields.
+   */
+  public boolean graphqlRootFields() {
+    return graphqlRootFields;
+  }
+
+  /** Returns the Socket.IO event that calls this operation with an acknowledgement. */
+  public String event() {
+    return event;
+  }
+
+  /**
+   * Returns the event name under which a successful call's value is published to subscribers (Socket.IO
+   * broadcasts it), or null when calls are not published.
+   */
+  public String publishes() {
+    return publishes;
+  }
+
+  /** Checks the request the way every protocol must; throws INVALID_ARGUMENT. */
+  public void validate(I request) {
+    if (validator != null) {
+      validator.accept(request);
+    }
+  }
+
+  /**
+   * Validates the request, then calls the operation on {@code service}. Exceptions propagate as thrown;
+   * callers map them with {@link dev.ipc.core.ServiceException#from}.
+   */
+  public Reply invoke(S service, I request) {
+    validate(request);
+    Object result = invoker.apply(service, request);
+    if (result instanceof Saved<?> saved) {
+      return new Reply(saved.value(), saved.created());
+    }
+    if (result == null) {
+      throw new IllegalStateException(this.service + "." + name + " returned null");
+    }
+    return Reply.of(result);
+  }
+
+  @Override
+  public String toString() {
+    return service + "." + name;
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  private static String kebab(String s) {
+    return s.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  /** Builds an {@link Operation}; every hint has a default derived from the names. */
+  public static final class Builder<S, I, O> {
+    private final String name;
+    private final RecordType<I> input;
+    private final RecordType<O> output;
+    private Kind kind = Kind.QUERY;
+    private boolean many;
+    private BiFunction<? super S, ? super I, ?> invoker;
+    private Consumer<? super I> validator;
+    private String grpcMethod;
+    private String grpcResponseMessage;
+    private String grpcResponseField;
+    private String restMethod;
+    private String restPath;
+    private String graphqlField;
+    private boolean graphqlRootFields;
+    private String event;
+    private String publishes;
+
+    Builder(String name, RecordType<I> input, RecordType<O> output) {
+      this.name = requireNonNull(name, "name");
+      if (!name.matches("[a-z][A-Za-z0-9]*")) {
+        throw new IllegalArgumentException("name: " + name + " (expected: lowerCamelCase)");
+      }
+      this.input = requireNonNull(input, "input");
+      this.output = requireNonNull(output, "output");
+    }
+
+    /** Calls the service for one output value, or a {@link Saved} one for a create-or-replace. */
+    public Builder<S, I, O> invoker(BiFunction<? super S, ? super I, ?> invoker) {
+      this.invoker = requireNonNull(invoker, "invoker");
+      return this;
+    }
+
+    /** Calls the service for a list of output values. */
+    public Builder<S, I, O> manyInvoker(BiFunction<? super S, ? super I, ? extends List<O>> invoker) {
+      this.many = true;
+      this.invoker = requireNonNull(invoker, "invoker");
+      return this;
+    }
+
+    /** Checks requests before the service sees them; throw INVALID_ARGUMENT from it. */
+    public Builder<S, I, O> validator(Consumer<? super I> validator) {
+      this.validator = requireNonNull(validator, "validator");
+      return this;
+    }
+
+    /** Marks the operation as writing (GraphQL mutation, REST POST by default). */
+    public Builder<S, I, O> mutation() {
+      this.kind = Kind.MUTATION;
+      return this;
+    }
+
+    /** Sets the gRPC method name (default: the name, capitalized). */
+    public Builder<S, I, O> grpcMethod(String method) {
+      this.grpcMethod = requireNonNull(method, "method");
+      return this;
+    }
+
+    /** Sets the gRPC wrapper message and its repeated field for a list answer. */
+    public Builder<S, I, O> grpcResponse(String message, String field) {
+      this.grpcResponseMessage = requireNonNull(message, "message");
+      this.grpcResponseField = requireNonNull(field, "field");
+      return this;
+    }
+
+    /** Sets the REST method and path (default: GET or POST {@code /service/operation-name}). */
+    public Builder<S, I, O> rest(String method, String path) {
+      this.restMethod = requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+      this.restPath = requireNonNull(path, "path");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path: " + path + " (expected: starts with /)");
+      }
+      return this;
+    }
+
+    /** Sets the GraphQL field name (default: the name). */
+    public Builder<S, I, O> graphqlField(String field) {
+      this.graphqlField = requireNonNull(field, "field");
+      return this;
+    }
+
+    /** Also spreads the output's fields on the GraphQL root Query. */
+    public Builder<S, I, O> graphqlRootFields() {
+      this.graphqlRootFields = true;
+      return this;
+    }
+
+    /** Sets the Socket.IO event (default: {@code service:name}). */
+    public Builder<S, I, O> event(String eventName) {
+      this.event = requireNonNull(eventName, "eventName");
+      return this;
+    }
+
+    /** Publishes each successful call's value under {@code eventName} (Socket.IO broadcasts it). */
+    public Builder<S, I, O> publishes(String eventName) {
+      this.publishes = requireNonNull(eventName, "eventName");
+      return this;
+    }
+
+    Operation<S, I, O> build(String service) {
+      if (graphqlRootFields && (kind != Kind.QUERY || !input.fields().isEmpty() || many)) {
+        throw new IllegalStateException(name + ": root fields need a query without input and one output");
+      }
+      return new Operation<>(this, service);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.ipc.core.spi;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/** A started transport, as {@link Transport#start} returns it. */
+public interface RunningTransport {
+  /** Returns the bound address (with the real port when 0 was asked). */
+  InetSocketAddress localAddress();
+
+  /** Stops accepting new connections and calls; calls in flight go on. Returns at once. */
+  void beginShutdown();
+
+  /** Waits up to {@code timeout} for calls in flight to finish; returns whether all did. */
+  boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+  /** Stops everything now and releases the port. Idempotent. */
+  void shutdownNow();
+}

@@ -1,0 +1,27 @@
+package dev.ipc.core.spi;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/** What a transport serves, given by {@code Transports.serve} to {@link Transport#start}. */
+public interface TransportContext {
+  /** Returns the services to serve, in the order the host gave them. */
+  List<BoundService> services();
+
+  /**
+   * Returns the executor service code runs on (never an event-loop thread). It rejects work when
+   * saturated: answer RESOURCE_EXHAUSTED then.
+   */
+  Executor executor();
+
+  /** Returns whether the server is closing; new calls should be refused with UNAVAILABLE. */
+  boolean isClosing();
+
+  /**
+   * Calls {@code listener} with every published value (see
+   * {@link dev.ipc.core.model.Operation#publishes()}), from whatever transport the call came; returns
+   * a handle that stops it. The listener must not block.
+   */
+  AutoCloseable subscribe(Consumer<Published> listener);
+}

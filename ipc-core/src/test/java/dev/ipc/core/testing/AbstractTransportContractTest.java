@@ -1,0 +1,311 @@
+package dev.ipc.core.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.Person;
+import dev.ipc.core.PersonService;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Saved;
+import dev.ipc.core.Server;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.Transports;
+import dev.ipc.core.model.RemoteCaller;
+import dev.ipc.core.spi.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The scenarios every transport must pass, run against a real server on port 0 through a real client of
+ * the transport's protocol. An adapter's test extends this and says how to make its transport and a
+ * {@link RemoteCaller} for a running server.
+ */
+@Timeout(60)
+public abstract class AbstractTransportContractTest {
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  /** Returns a new transport of the adapter under test, on port 0. */
+  protected abstract Transport newTransport();
+
+  /**
+   * Returns a caller that reaches {@code server}'s transport with the protocol's own client. It is
+   * closed after the test when it is {@link AutoCloseable}.
+   */
+  protected abstract RemoteCaller newCaller(Server server);
+
+  /** Starts the reference services on the transport under test. */
+  protected Server start() {
+    return start(Reference.services());
+  }
+
+  /** Starts {@code services} on the transport under test. */
+  protected Server start(List<?> services) {
+    Server server =
+        Transports.builder()
+            .services(services)
+            .transport(newTransport())
+            .gracePeriod(Duration.ofSeconds(10))
+            .start();
+    cleanup.add(server);
+    return server;
+  }
+
+  /** Returns a client of {@code type} talking to {@code server}. */
+  protected <S> S client(Server server, dev.ipc.core.model.ServiceDescriptor<S> type) {
+    RemoteCaller caller = newCaller(server);
+    if (caller instanceof AutoCloseable c) {
+      cleanup.add(0, c);
+    }
+    return type.client(caller);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : cleanup) {
+      c.close();
+    }
+    cleanup.clear();
+  }
+
+  @Test
+  void tasks_listInIdOrder() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    assertThat(tasks.list())
+        .containsExactly(new Task(1, "task1"), new Task(2, "task2"), new Task(3, "task3"));
+  }
+
+  @Test
+  void tasks_getExisting() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    assertThat(tasks.get(2)).isEqualTo(new Task(2, "task2"));
+  }
+
+  @Test
+  void tasks_getMissing_isNotFound() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    assertThatThrownBy(() -> tasks.get(42))
+        .isInstanceOfSatisfying(
+            ServiceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+              assertThat(e.getMessage()).contains("42");
+            });
+  }
+
+  @Test
+  void tasks_putCreatesThenReplaces() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    Saved<Task> created = tasks.put(new Task(5, "task5"));
+    assertThat(created).isEqualTo(new Saved<>(new Task(5, "task5"), true));
+    Saved<Task> replaced = tasks.put(new Task(5, "task five"));
+    assertThat(replaced).isEqualTo(new Saved<>(new Task(5, "task five"), false));
+    assertThat(tasks.list()).hasSize(4).last().isEqualTo(new Task(5, "task five"));
+    assertThat(tasks.get(5)).isEqualTo(new Task(5, "task five"));
+  }
+
+  @Test
+  void tasks_unicodeNameRoundTrips() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    tasks.put(new Task(7, "星际穿越 \"quoted\" \\ 🚀"));
+    assertThat(tasks.get(7).name()).isEqualTo("星际穿越 \"quoted\" \\ 🚀");
+  }
+
+  @Test
+  void tasks_invalidInput_isInvalidArgument() {
+    TaskService tasks = client(start(), TaskService.DESCRIPTOR);
+    assertInvalid(() -> tasks.get(-1), "id");
+    assertInvalid(() -> tasks.put(new Task(-3, "x")), "id");
+    assertInvalid(() -> tasks.put(new Task(8, " ")), "name");
+    assertInvalid(() -> tasks.put(new Task(8, "x".repeat(201))), "name");
+    assertThat(tasks.list()).hasSize(3);
+  }
+
+  @Test
+  void person_isTheArticlesRootkit() {
+    PersonService person = client(start(), PersonService.DESCRIPTOR);
+    assertThat(person.person())
+        .isEqualTo(
+            new Person(
+                "Rootkit", 99, true, List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar")));
+  }
+
+  @Test
+  void dating_feelsGood() {
+    DatingService dating = client(start(), DatingService.DESCRIPTOR);
+    assertThat(dating.eating(new Eat("steak"))).isEqualTo(new Feel(true));
+    assertThat(dating.watchMovie(new Movie("星际穿越"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void dating_blankInput_isInvalidArgument() {
+    DatingService dating = client(start(), DatingService.DESCRIPTOR);
+    assertInvalid(() -> dating.eating(new Eat("")), "food");
+    assertInvalid(() -> dating.watchMovie(new Movie("  ")), "film");
+  }
+
+  @Test
+  void dating_falseFeelingRoundTrips() {
+    DatingService sad =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            return new Feel(false);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(false);
+          }
+        };
+    DatingService dating = client(start(List.of(sad)), DatingService.DESCRIPTOR);
+    assertThat(dating.eating(new Eat("broccoli"))).isEqualTo(new Feel(false));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ErrorCode.class)
+  void errors_everyCodeRoundTrips(ErrorCode code) {
+    DatingService failing =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            throw new ServiceException(code, "refused: " + eat.food());
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            throw new ServiceException(code, "refused");
+          }
+        };
+    DatingService dating = client(start(List.of(failing)), DatingService.DESCRIPTOR);
+    assertThatThrownBy(() -> dating.eating(new Eat("soup")))
+        .isInstanceOfSatisfying(
+            ServiceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(code);
+              assertThat(e.getMessage()).isEqualTo("refused: soup");
+            });
+  }
+
+  @Test
+  void errors_unexpectedExceptionIsInternalWithoutDetails() {
+    DatingService broken =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            throw new IllegalStateException("secret database password 1234");
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            throw new NullPointerException("secret");
+          }
+        };
+    Server server = start(List.of(broken));
+    DatingService dating = client(server, DatingService.DESCRIPTOR);
+    for (Runnable call :
+        List.<Runnable>of(() -> dating.eating(new Eat("x")), () -> dating.watchMovie(new Movie("y")))) {
+      assertThatThrownBy(call::run)
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("Exception");
+              });
+    }
+  }
+
+  @Test
+  void concurrentPuts_noWriteLost() throws Exception {
+    Server server = start();
+    TaskService tasks = client(server, TaskService.DESCRIPTOR);
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    try {
+      List<Future<Saved<Task>>> puts = new ArrayList<>();
+      for (long id = 1000; id < 1100; id++) {
+        long i = id;
+        puts.add(pool.submit(() -> tasks.put(new Task(i, "t" + i))));
+      }
+      for (Future<Saved<Task>> f : puts) {
+        assertThat(f.get(30, TimeUnit.SECONDS).created()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Long> ids = tasks.list().stream().map(Task::id).collect(Collectors.toList());
+    List<Long> expected = new ArrayList<>(List.of(1L, 2L, 3L));
+    LongStream.range(1000, 1100).forEach(expected::add);
+    assertThat(ids).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void close_letsCallsInFlightFinish() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService slow =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException(e);
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server = start(List.of(slow));
+    DatingService dating = client(server, DatingService.DESCRIPTOR);
+    CompletableFuture<Feel> call = CompletableFuture.supplyAsync(() -> dating.eating(new Eat("slow")));
+    assertThat(entered.await(20, TimeUnit.SECONDS)).as("call reached the service").isTrue();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    // Closing must wait for the call: it cannot finish before the service is released.
+    assertThat(closing).isNotDone();
+    assertThat(call).isNotDone();
+    release.countDown();
+
+    assertThat(call.get(20, TimeUnit.SECONDS)).isEqualTo(new Feel(true));
+    closing.get(20, TimeUnit.SECONDS);
+    server.close(); // idempotent
+    assertThatThrownBy(() -> dating.watchMovie(new Movie("after close")))
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  private static void assertInvalid(Runnable call, String field) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            ServiceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains(field);
+            });
+  }
+}
