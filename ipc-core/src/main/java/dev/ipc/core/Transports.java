@@ -83,6 +83,24 @@ public final class Transports {
    *     message names the Maven artifact to add
    */
   public static Transport transport(String uri) {
+    Target t = Target.parse(uri);
+    return provider(t.scheme).create(t.host, t.port, t.options);
+  }
+
+  /**
+   * Returns a client for the server a URI names ({@code grpc://localhost:6666}); see
+   * {@link #transport(String)} for the form. {@code client.service(DatingService.DESCRIPTOR)} then
+   * implements the interface over that protocol.
+   *
+   * @throws IllegalArgumentException if the URI is malformed or no provider serves its scheme
+   */
+  public static Client connect(String uri) {
+    Target t = Target.parse(uri);
+    return provider(t.scheme).connect(t.host, t.port, t.options);
+  }
+
+  private record Target(String scheme, String host, int port, Map<String, String> options) {
+  static Target parse(String uri) {
     requireNonNull(uri, "uri");
     int schemeEnd = uri.indexOf("://");
     if (schemeEnd <= 0) {
@@ -128,7 +146,8 @@ public final class Transports {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
     }
-    return provider(scheme).create(host, port, options);
+    return new Target(scheme, host, port, options);
+  }
   }
 
   private static TransportProvider provider(String scheme) {

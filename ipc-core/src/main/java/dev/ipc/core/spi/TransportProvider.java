@@ -17,4 +17,14 @@ public interface TransportProvider {
    * @throws IllegalArgumentException if an option is unknown or malformed
    */
   Transport create(String host, int port, Map<String, String> options);
+
+  /**
+   * Returns a client of this protocol for the server at {@code host}:{@code port}, with options from the
+   * URI's query string (for example {@code timeout=5s}).
+   *
+   * @throws UnsupportedOperationException if this adapter has no client
+   */
+  default dev.ipc.core.Client connect(String host, int port, Map<String, String> options) {
+    throw new UnsupportedOperationException("the " + scheme() + " adapter has no client");
+  }
 }
