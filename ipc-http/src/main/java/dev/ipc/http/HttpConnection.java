@@ -1,0 +1,418 @@
+package dev.ipc.http;
+
+import dev.ipc.core.ErrorCode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One client connection. Requests are answered one at a time, in arrival order, so pipelined requests
+ * get their responses in order; the handler runs on the server's executor and the answer is written
+ * back on this connection's event loop, which owns all the state below.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+  /** Beyond this many queued pipelined requests, stop reading until the queue drains. */
+  private static final int MAX_QUEUED = 8;
+
+  private final HttpServer server;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private boolean busy;
+  private boolean partial;
+  private boolean closing;
+
+  HttpConnection(HttpServer server) {
+    this.server = server;
+  }
+
+  /** A request to answer: either handed to the handler, or with its answer already decided. */
+  private record Pending(
+      dev.ipc.http.HttpRequest request,
+      HttpResponse immediate,
+      boolean head,
+      boolean keepAlive,
+      boolean http10,
+      String origin) {}
+
+  /** What the aggregator passes on instead of a body too large to keep. */
+  private record Oversized(boolean head, boolean keepAlive, boolean http10, String origin) {}
+
+  /** Returns the handler that tracks whether a request is half received, and handles idleness. */
+  ChannelHandler progress() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (msg instanceof HttpRequest) {
+          partial = true;
+        }
+        if (msg instanceof LastHttpContent) {
+          partial = false;
+        }
+        c.fireChannelRead(msg);
+      }
+
+      @Override
+      public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+          onIdle(c);
+        } else {
+          c.fireUserEventTriggered(evt);
+        }
+      }
+    };
+  }
+
+  /** Returns the aggregator, answering a too large body with 413 in order instead of Netty's own. */
+  ChannelHandler aggregator(int maxBodyBytes) {
+    return new HttpObjectAggregator(maxBodyBytes) {
+      @Override
+      protected Object newContinueResponse(
+          HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.is100ContinueExpected(start)
+            && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+          // No 100 Continue: the aggregator then reports it oversized and we answer 413 ourselves.
+          return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
+      }
+
+      @Override
+      protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) {
+        // A message already partly aggregated cannot be resynchronized: answer and close. Otherwise the
+        // aggregator skips the body that follows and the connection stays usable.
+        boolean keepAlive =
+            !(oversized instanceof FullHttpMessage)
+                && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
+        boolean head =
+            oversized instanceof HttpRequest r && HttpMethod.HEAD.equals(r.method());
+        c.fireChannelRead(
+            new Oversized(
+                head,
+                keepAlive,
+                oversized.protocolVersion().equals(HttpVersion.HTTP_1_0),
+                oversized.headers().get(HttpHeaderNames.ORIGIN)));
+      }
+    };
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext c) {
+    this.ctx = c;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext c, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof Oversized o) {
+      enqueue(
+          new Pending(
+              null,
+              problem(413, ErrorCode.RESOURCE_EXHAUSTED, "request body larger than " + server.maxBodyBytes + " bytes"),
+              o.head(),
+              o.keepAlive(),
+              o.http10(),
+              o.origin()));
+      return;
+    }
+    if (!(msg instanceof FullHttpRequest req)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    try {
+      enqueue(toPending(req));
+    } finally {
+      req.release();
+    }
+  }
+
+  private Pending toPending(FullHttpRequest req) {
+    HttpHeaders h = req.headers();
+    boolean head = HttpMethod.HEAD.equals(req.method());
+    boolean http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    String origin = h.get(HttpHeaderNames.ORIGIN);
+    DecoderResult result = req.decoderResult();
+    if (!result.isSuccess()) {
+      return new Pending(null, malformed(result.cause()), head, false, http10, origin);
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    if (server.isClosing()) {
+      return new Pending(
+          null,
+          problem(503, ErrorCode.UNAVAILABLE, "server is shutting down"),
+          head,
+          false,
+          http10,
+          origin);
+    }
+    if (server.cors != null
+        && HttpMethod.OPTIONS.equals(req.method())
+        && origin != null
+        && h.contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+      return new Pending(null, preflight(h, origin), false, keepAlive, http10, origin);
+    }
+    String uri = req.uri();
+    String target = originForm(uri);
+    int q = target.indexOf('?');
+    int hash = target.indexOf('#');
+    int pathEnd = q >= 0 ? q : (hash >= 0 ? hash : target.length());
+    String rawPath = target.substring(0, pathEnd);
+    String rawQuery = q < 0 ? "" : target.substring(q + 1, hash > q ? hash : target.length());
+    String path;
+    Map<String, List<String>> params;
+    try {
+      QueryStringDecoder decoder = new QueryStringDecoder(target);
+      path = decoder.path();
+      params = Collections.unmodifiableMap(decoder.parameters());
+    } catch (IllegalArgumentException e) {
+      return new Pending(
+          null,
+          problem(400, ErrorCode.INVALID_ARGUMENT, "malformed request target: " + e.getMessage()),
+          head,
+          keepAlive,
+          http10,
+          origin);
+    }
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    dev.ipc.http.HttpRequest request =
+        new dev.ipc.http.HttpRequest(
+            head ? "GET" : req.method().name(),
+            head,
+            uri,
+            rawPath.isEmpty() ? "/" : rawPath,
+            path.isEmpty() ? "/" : path,
+            rawQuery,
+            params,
+            h,
+            body,
+            (InetSocketAddress) ctx.channel().remoteAddress());
+    return new Pending(request, null, head, keepAlive, http10, origin);
+  }
+
+  /** Strips {@code http://host} from an absolute-form target, as proxies send it. */
+  private static String originForm(String uri) {
+    if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)) {
+      int slash = uri.indexOf('/', uri.indexOf("//") + 2);
+      return slash < 0 ? "/" : uri.substring(slash);
+    }
+    return uri;
+  }
+
+  private static HttpResponse malformed(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return problem(414, ErrorCode.INVALID_ARGUMENT, "request line too long");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return problem(431, ErrorCode.INVALID_ARGUMENT, "request headers too large");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return problem(400, ErrorCode.INVALID_ARGUMENT, "request too large");
+    }
+    return problem(400, ErrorCode.INVALID_ARGUMENT, "malformed HTTP request");
+  }
+
+  private HttpResponse preflight(HttpHeaders h, String origin) {
+    String allow = server.cors.allowOrigin(origin);
+    if (allow == null) {
+      return problem(403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin);
+    }
+    HttpResponse r =
+        HttpResponse.of(204)
+            .withHeader("access-control-allow-methods", Cors.ALLOWED_METHODS)
+            .withHeader("access-control-max-age", Cors.MAX_AGE);
+    String headers = h.get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+    if (headers != null) {
+      r = r.withHeader("access-control-allow-headers", headers);
+    }
+    return r;
+  }
+
+  static HttpResponse problem(int status, ErrorCode code, String detail) {
+    return HttpResponse.problem(status, detail, Map.of("code", code.name()));
+  }
+
+  private void enqueue(Pending p) {
+    server.requestStarted();
+    queue.add(p);
+    if (queue.size() > MAX_QUEUED) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    if (!busy) {
+      next();
+    }
+  }
+
+  private void next() {
+    Pending p = queue.poll();
+    if (p == null) {
+      busy = false;
+      if (!ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      return;
+    }
+    busy = true;
+    if (p.immediate() != null) {
+      write(p, p.immediate());
+      return;
+    }
+    try {
+      server.executor.execute(() -> handle(p));
+    } catch (RejectedExecutionException e) {
+      boolean down =
+          server.isClosing()
+              || (server.executor instanceof ExecutorService es && es.isShutdown());
+      write(
+          p,
+          down
+              ? problem(503, ErrorCode.UNAVAILABLE, "server is shutting down")
+              : problem(429, ErrorCode.RESOURCE_EXHAUSTED, "server is busy; retry later")
+                  .withHeader("retry-after", "1"));
+    }
+  }
+
+  private void handle(Pending p) {
+    HttpResponse r;
+    try {
+      r = server.handler.handle(p.request());
+      if (r == null) {
+        throw new IllegalStateException("handler returned null for " + p.request());
+      }
+    } catch (Throwable t) {
+      HttpServer.log(System.Logger.Level.WARNING, server.name + ": handler failed for " + p.request(), t);
+      r = problem(500, ErrorCode.INTERNAL, "internal error");
+    }
+    HttpResponse response = r;
+    try {
+      ctx.channel().eventLoop().execute(() -> write(p, response));
+    } catch (RejectedExecutionException e) {
+      // The event loop is gone (shutdownNow): nobody will read the answer.
+      server.requestFinished();
+    }
+  }
+
+  private void write(Pending p, HttpResponse r) {
+    if (!ctx.channel().isActive()) {
+      server.requestFinished();
+      dropQueue();
+      return;
+    }
+    boolean close = !p.keepAlive() || server.isClosing();
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(
+            p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(r.status()),
+            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()),
+            false);
+    HttpHeaders h = res.headers();
+    List<String> list = r.headerList();
+    for (int i = 0; i < list.size(); i += 2) {
+      h.add(list.get(i), list.get(i + 1));
+    }
+    if (r.status() != 204 && r.status() != 304 && r.status() >= 200 && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    }
+    if (close) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (p.http10()) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    if (server.cors != null && p.origin() != null) {
+      String allow = server.cors.allowOrigin(p.origin());
+      if (allow != null) {
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Location");
+        if (!"*".equals(allow)) {
+          h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+      }
+    }
+    if (close) {
+      closing = true;
+    }
+    ctx.writeAndFlush(res)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  server.requestFinished();
+                  if (close || !f.isSuccess()) {
+                    closing = true;
+                    dropQueue();
+                    f.channel().close();
+                  } else {
+                    next();
+                  }
+                });
+  }
+
+  private void onIdle(ChannelHandlerContext c) {
+    if (busy || !queue.isEmpty() || closing) {
+      return; // a request is being handled: the client is waiting for us, not idle
+    }
+    if (partial) {
+      enqueue(
+          new Pending(
+              null, problem(408, ErrorCode.DEADLINE_EXCEEDED, "request not received in time"), false, false, false, null));
+    } else {
+      c.close();
+    }
+  }
+
+  private void dropQueue() {
+    while (queue.poll() != null) {
+      server.requestFinished();
+    }
+    busy = false;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext c) {
+    closing = true;
+    // The request being handled (if any) is not in the queue: its write() sees the channel closed.
+    while (queue.poll() != null) {
+      server.requestFinished();
+    }
+    c.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+    HttpServer.log(System.Logger.Level.DEBUG, server.name + ": connection failed", cause);
+    c.close();
+  }
+}

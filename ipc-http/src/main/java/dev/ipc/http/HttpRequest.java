@@ -1,0 +1,167 @@
+package dev.ipc.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One complete HTTP request as a {@link HttpHandler} sees it: method, raw and decoded target, headers
+ * and the whole body. {@code HEAD} requests arrive as {@code GET} with {@link #isHead()} true; the server
+ * drops the body of their response. Immutable and thread-safe.
+ */
+public final class HttpRequest {
+  private final String method;
+  private final boolean head;
+  private final String uri;
+  private final String rawPath;
+  private final String path;
+  private final String rawQuery;
+  private final Map<String, List<String>> queryParams;
+  private final HttpHeaders headers;
+  private final byte[] body;
+  private final InetSocketAddress remoteAddress;
+
+  HttpRequest(
+      String method,
+      boolean head,
+      String uri,
+      String rawPath,
+      String path,
+      String rawQuery,
+      Map<String, List<String>> queryParams,
+      HttpHeaders headers,
+      byte[] body,
+      InetSocketAddress remoteAddress) {
+    this.method = method;
+    this.head = head;
+    this.uri = uri;
+    this.rawPath = rawPath;
+    this.path = path;
+    this.rawQuery = rawQuery;
+    this.queryParams = queryParams;
+    this.headers = headers;
+    this.body = body;
+    this.remoteAddress = remoteAddress;
+  }
+
+  /** Returns the method in upper case; {@code GET} for a {@code HEAD} request (see {@link #isHead()}). */
+  public String method() {
+    return method;
+  }
+
+  /** Returns whether the client sent {@code HEAD}: the response body will be dropped. */
+  public boolean isHead() {
+    return head;
+  }
+
+  /**
+   * Returns the request target exactly as received ({@code /graphql?query={name%0Ahobby}}), which may
+   * hold characters a strict URI parser rejects.
+   */
+  public String uri() {
+    return uri;
+  }
+
+  /** Returns the path before percent-decoding ({@code /tasks/a%2Fb}), for splitting into segments. */
+  public String rawPath() {
+    return rawPath;
+  }
+
+  /** Returns the percent-decoded path ({@code /tasks/5}); {@code +} stays a plus. */
+  public String path() {
+    return path;
+  }
+
+  /** Returns the query string after {@code ?} before decoding, or an empty string. */
+  public String rawQuery() {
+    return rawQuery;
+  }
+
+  /** Returns the decoded query parameters, in order, each with all its values. */
+  public Map<String, List<String>> queryParams() {
+    return queryParams;
+  }
+
+  /** Returns the first value of query parameter {@code name}, or null. */
+  public String queryParam(String name) {
+    List<String> values = queryParams.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** Returns the first value of header {@code name} (case-insensitive), or null. */
+  public String header(String name) {
+    return headers.get(name);
+  }
+
+  /** Returns every value of header {@code name} (case-insensitive), possibly none. */
+  public List<String> headers(String name) {
+    return headers.getAll(name);
+  }
+
+  /** Returns the names of the headers present, lower case. */
+  public Set<String> headerNames() {
+    Set<String> names = new TreeSet<>();
+    for (String n : headers.names()) {
+      names.add(n.toLowerCase(Locale.ROOT));
+    }
+    return names;
+  }
+
+  /**
+   * Returns the media type of the body without parameters, lower case ({@code application/json}), or
+   * null when there is no {@code Content-Type}.
+   */
+  public String contentType() {
+    String value = headers.get("content-type");
+    if (value == null) {
+      return null;
+    }
+    int semi = value.indexOf(';');
+    return (semi < 0 ? value : value.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Returns the {@code charset} parameter of {@code Content-Type}, UTF-8 when absent or unknown. */
+  public Charset charset() {
+    String value = headers.get("content-type");
+    if (value != null) {
+      for (String part : value.split(";")) {
+        String p = part.trim();
+        if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+          String name = p.substring(8).trim().replace("\"", "");
+          try {
+            return Charset.forName(name);
+          } catch (RuntimeException e) {
+            return StandardCharsets.UTF_8;
+          }
+        }
+      }
+    }
+    return StandardCharsets.UTF_8;
+  }
+
+  /** Returns the body bytes (empty, never null). Callers must not modify the array. */
+  public byte[] body() {
+    return body;
+  }
+
+  /** Returns the body decoded with {@link #charset()}. */
+  public String bodyText() {
+    return new String(body, charset());
+  }
+
+  /** Returns the client's address. */
+  public InetSocketAddress remoteAddress() {
+    return remoteAddress;
+  }
+
+  @Override
+  public String toString() {
+    return (head ? "HEAD" : method) + ' ' + uri;
+  }
+}

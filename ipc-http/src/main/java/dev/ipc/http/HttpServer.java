@@ -1,0 +1,255 @@
+package dev.ipc.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.spi.RunningTransport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small HTTP/1.1 server on Netty: the plumbing the REST and GraphQL adapters share. Hosts never use it
+ * directly.
+ *
+ * <p>Usage:
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.builder()
+ *     .host("0.0.0.0").port(0)                  // 0 picks a free port
+ *     .executor(context.executor())              // handlers run here, never on an event loop
+ *     .handler(request -> HttpResponse.json(200, "{\"ok\":true}"))
+ *     .start();                                  // returns once bound
+ * int port = server.localAddress().getPort();
+ * // graceful close, as RunningTransport:
+ * server.beginShutdown();                        // stop accepting; new requests on open connections get 503
+ * server.awaitTermination(Duration.ofSeconds(10)); // requests in flight finish and are answered
+ * server.shutdownNow();                          // release the port and threads
+ * }</pre>
+ *
+ * <p>What it does for every handler: keep-alive (HTTP/1.1 default, HTTP/1.0 on request); {@code HEAD}
+ * handled as {@code GET} with the body dropped; bodies aggregated up to
+ * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server); pipelined requests
+ * answered in order (one at a time per connection); a silent or half-sent request closed after
+ * {@link HttpServerBuilder#idleTimeout} (408) without blocking anyone else; a handler exception answered
+ * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
+ * answered 400/414/431 and closed; optional CORS. Its own error answers are
+ * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
+ */
+public final class HttpServer implements RunningTransport {
+  private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+
+  final HttpHandler handler;
+  final java.util.concurrent.Executor executor;
+  final int maxBodyBytes;
+  final Cors cors;
+  final String name;
+  private final String host;
+  private final int port;
+  private final long idleNanos;
+  private final int workerThreads;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object drained = new Object();
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private volatile boolean closing;
+  private volatile boolean stopped;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel serverChannel;
+  private InetSocketAddress localAddress;
+
+  HttpServer(HttpServerBuilder b) {
+    this.handler = b.handler;
+    this.executor = b.executor;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.cors = b.corsOrigins.isEmpty() ? null : new Cors(b.corsOrigins);
+    this.name = b.name;
+    this.host = b.host;
+    this.port = b.port;
+    this.idleNanos = b.idleTimeout.toNanos();
+    this.workerThreads = b.workerThreads;
+  }
+
+  /** Returns a builder; {@code handler} and {@code executor} are required. */
+  public static HttpServerBuilder builder() {
+    return new HttpServerBuilder();
+  }
+
+  /**
+   * Binds and starts serving; returns once bound.
+   *
+   * @throws IOException if it cannot bind (for example the port is taken)
+   * @throws IllegalStateException if already started
+   */
+  public synchronized HttpServer start() throws IOException {
+    if (boss != null) {
+      throw new IllegalStateException(name + " already started");
+    }
+    boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-boss"));
+    workers = new NioEventLoopGroup(workerThreads, new DefaultThreadFactory(name + "-worker"));
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (closing) {
+                      ch.close();
+                      return;
+                    }
+                    channels.add(ch);
+                    HttpConnection connection = new HttpConnection(HttpServer.this);
+                    ChannelPipeline p = ch.pipeline();
+                    p.addLast(new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                    p.addLast(new HttpServerCodec(4096, 8192, 8192));
+                    p.addLast(connection.progress());
+                    p.addLast(connection.aggregator(maxBodyBytes));
+                    p.addLast(connection);
+                  }
+                });
+    try {
+      serverChannel = bootstrap.bind(host, port).sync().channel();
+    } catch (Exception e) {
+      shutdownNow();
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("cannot bind " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    localAddress = (InetSocketAddress) serverChannel.localAddress();
+    return this;
+  }
+
+  /**
+   * Returns the bound address, with the real port when port 0 was asked.
+   *
+   * @throws IllegalStateException if not started
+   */
+  @Override
+  public InetSocketAddress localAddress() {
+    InetSocketAddress a = localAddress;
+    if (a == null) {
+      throw new IllegalStateException(name + " not started");
+    }
+    return a;
+  }
+
+  /** Returns the number of open client connections. */
+  public int connections() {
+    return channels.size();
+  }
+
+  /** Returns the number of requests received and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Returns whether {@link #beginShutdown()} was called. */
+  public boolean isClosing() {
+    return closing;
+  }
+
+  /**
+   * Stops accepting connections; requests in flight go on, and requests arriving on open connections get
+   * 503 with {@code Connection: close}. Returns at once.
+   */
+  @Override
+  public void beginShutdown() {
+    closing = true;
+    Channel c = serverChannel;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  /**
+   * Waits up to {@code timeout} for requests in flight to be answered, then closes every connection;
+   * returns whether all were answered.
+   */
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean done;
+    synchronized (drained) {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(drained, left);
+      }
+      done = inFlight.get() == 0;
+    }
+    if (done) {
+      channels.close().await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    return done;
+  }
+
+  /** Closes every connection and releases the port and threads now. Idempotent. */
+  @Override
+  public void shutdownNow() {
+    closing = true;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    for (EventLoopGroup g : new EventLoopGroup[] {boss, workers}) {
+      if (g != null) {
+        g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+    synchronized (drained) {
+      drained.notifyAll();
+    }
+  }
+
+  void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void requestFinished() {
+    if (inFlight.decrementAndGet() == 0) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
+  static void log(System.Logger.Level level, String message, Throwable t) {
+    LOG.log(level, message, t);
+  }
+
+  @Override
+  public String toString() {
+    return name + (localAddress != null ? "@" + localAddress : "(not started)");
+  }
+}

@@ -1,0 +1,119 @@
+package dev.ipc.http;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/** Configures an {@link HttpServer}; {@link #build()} it, then {@link HttpServer#start()}. */
+public final class HttpServerBuilder {
+  String host = "0.0.0.0";
+  int port;
+  HttpHandler handler;
+  Executor executor;
+  int maxBodyBytes = 1024 * 1024;
+  Duration idleTimeout = Duration.ofSeconds(60);
+  List<String> corsOrigins = List.of();
+  int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  String name = "ipc-http";
+
+  HttpServerBuilder() {}
+
+  /** Sets the interface to bind (default {@code 0.0.0.0}). */
+  public HttpServerBuilder host(String host) {
+    this.host = requireNonNull(host, "host");
+    return this;
+  }
+
+  /** Sets the port to bind; 0 (the default) picks a free one, see {@link HttpServer#localAddress()}. */
+  public HttpServerBuilder port(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+    this.port = port;
+    return this;
+  }
+
+  /** Sets what answers requests (required). */
+  public HttpServerBuilder handler(HttpHandler handler) {
+    this.handler = requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /**
+   * Sets the executor the handler runs on (required); when it rejects a request the server answers 429,
+   * or 503 once it is shut down or the server is closing.
+   */
+  public HttpServerBuilder executor(Executor executor) {
+    this.executor = requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /** Sets the largest request body accepted (default 1 MiB); larger ones get 413. */
+  public HttpServerBuilder maxBodyBytes(int maxBodyBytes) {
+    if (maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
+    }
+    this.maxBodyBytes = maxBodyBytes;
+    return this;
+  }
+
+  /**
+   * Sets how long a connection may stay silent (default 60 s) while no request of it is being handled;
+   * then it is closed, with a 408 when it had sent only part of a request.
+   */
+  public HttpServerBuilder idleTimeout(Duration idleTimeout) {
+    requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
+    }
+    this.idleTimeout = idleTimeout;
+    return this;
+  }
+
+  /**
+   * Enables CORS for the given origins ({@code "*"} for any; none, the default, disables it): preflight
+   * requests are answered by the server, other responses get {@code Access-Control-Allow-Origin}.
+   */
+  public HttpServerBuilder cors(String... origins) {
+    requireNonNull(origins, "origins");
+    for (String o : origins) {
+      requireNonNull(o, "origin");
+    }
+    this.corsOrigins = List.of(origins);
+    return this;
+  }
+
+  /** Sets the number of event-loop threads (default: the number of processors). */
+  public HttpServerBuilder workerThreads(int workerThreads) {
+    if (workerThreads < 1) {
+      throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 1)");
+    }
+    this.workerThreads = workerThreads;
+    return this;
+  }
+
+  /** Sets the name used for threads and log messages (default {@code ipc-http}). */
+  public HttpServerBuilder name(String name) {
+    this.name = requireNonNull(name, "name");
+    return this;
+  }
+
+  /** Returns a server with these settings, not yet bound. */
+  public HttpServer build() {
+    if (handler == null) {
+      throw new IllegalStateException("handler not set");
+    }
+    if (executor == null) {
+      throw new IllegalStateException("executor not set");
+    }
+    return new HttpServer(this);
+  }
+
+  /** Builds and starts the server; see {@link HttpServer#start()}. */
+  public HttpServer start() throws IOException {
+    return build().start();
+  }
+}

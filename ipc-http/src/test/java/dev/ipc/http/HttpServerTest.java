@@ -1,0 +1,319 @@
+package dev.ipc.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class HttpServerTest {
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final List<HttpServer> servers = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    servers.forEach(HttpServer::shutdownNow);
+    executor.shutdownNow();
+  }
+
+  private HttpServer start(HttpHandler handler) throws IOException {
+    return start(HttpServer.builder().handler(handler));
+  }
+
+  private HttpServer start(HttpServerBuilder builder) throws IOException {
+    HttpServer server = builder.host("127.0.0.1").port(0).executor(executor).workerThreads(1).start();
+    servers.add(server);
+    return server;
+  }
+
+  /** Echoes what the handler saw, one item per line. */
+  private static HttpResponse echo(HttpRequest r) {
+    return HttpResponse.text(
+        200,
+        String.join(
+            "\n",
+            r.method(),
+            r.uri(),
+            r.rawPath(),
+            r.path(),
+            String.valueOf(r.queryParams()),
+            String.valueOf(r.contentType()),
+            r.bodyText(),
+            Thread.currentThread().getName()));
+  }
+
+  @Test
+  void request_rawTargetWithBracesIsDecodedAndHandledOffTheEventLoop() throws IOException {
+    HttpServer server = start(HttpServerTest::echo);
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET /graphql?query={name%0Ahobby} HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(200);
+      String[] lines = r.body().split("\n", -1);
+      assertThat(lines[0]).isEqualTo("GET");
+      assertThat(lines[1]).isEqualTo("/graphql?query={name%0Ahobby}");
+      assertThat(lines[2]).isEqualTo("/graphql");
+      assertThat(lines[3]).isEqualTo("/graphql");
+      assertThat(r.body()).contains("{query=[{name", "hobby}]}");
+      assertThat(r.body()).doesNotContain("ipc-http-worker");
+    }
+  }
+
+  @Test
+  void request_bodyAndContentTypeReachTheHandler() throws IOException {
+    HttpServer server = start(HttpServerTest::echo);
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send(
+          "PUT /tasks/a%2Fb HTTP/1.1\r\nHost: x\r\nContent-Type: Application/JSON; charset=utf-8\r\n"
+              + "Content-Length: 13\r\n\r\n{\"name\":\"é\"}");
+      String[] lines = c.read().body().split("\n", -1);
+      assertThat(lines[0]).isEqualTo("PUT");
+      assertThat(lines[2]).isEqualTo("/tasks/a%2Fb");
+      assertThat(lines[3]).isEqualTo("/tasks/a/b");
+      assertThat(lines[5]).isEqualTo("application/json");
+      assertThat(lines[6]).isEqualTo("{\"name\":\"é\"}");
+    }
+  }
+
+  @Test
+  void keepAlive_pipelinedRequestsAnsweredInOrderOnOneConnection() throws IOException {
+    CountDownLatch secondQueued = new CountDownLatch(1);
+    HttpServer server =
+        start(
+            r -> {
+              if (r.path().equals("/slow")) {
+                // The second request is already on the wire; it must still come after this one.
+                secondQueued.await(200, TimeUnit.MILLISECONDS);
+              }
+              return HttpResponse.text(200, r.path());
+            });
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send(
+          "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.read().body()).isEqualTo("/slow");
+      assertThat(c.read().body()).isEqualTo("/fast");
+      RawHttp.Response head = c.read(true);
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("content-length")).isEqualTo("5");
+      c.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.read().body()).isEqualTo("/again");
+    }
+    assertThat(server.connections()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void http10_closesUnlessKeepAliveAsked() throws IOException {
+    HttpServer server = start(r -> HttpResponse.text(200, "ok"));
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET / HTTP/1.0\r\n\r\n");
+      assertThat(c.read().body()).isEqualTo("ok");
+      assertThat(c.closedByServer()).isTrue();
+    }
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.header("connection")).isEqualToIgnoringCase("keep-alive");
+      c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+      assertThat(c.read().body()).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void body_tooLarge_is413ProblemAndConnectionStaysUsable() throws IOException {
+    HttpServer server = start(HttpServer.builder().handler(r -> HttpResponse.text(200, "n=" + r.body().length)).maxBodyBytes(10));
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+      assertThat(r.body()).contains("\"status\":413", "\"code\":\"RESOURCE_EXHAUSTED\"", "10 bytes");
+      c.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
+      assertThat(c.read().body()).isEqualTo("n=10");
+    }
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(413);
+    }
+  }
+
+  @Test
+  void malformedRequest_is400ProblemThenClosed() throws IOException {
+    HttpServer server = start(r -> HttpResponse.text(200, "ok"));
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.body()).contains("\"code\":\"INVALID_ARGUMENT\"");
+      assertThat(r.header("connection")).isEqualTo("close");
+    }
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET /?q=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.body()).contains("malformed request target");
+      c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.read().body()).isEqualTo("ok");
+    }
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(414);
+    }
+  }
+
+  @Test
+  void handlerFailure_is500WithoutDetails() throws IOException {
+    HttpServer server =
+        start(
+            r -> {
+              throw new IllegalStateException("secret password");
+            });
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(500);
+      assertThat(r.body()).contains("\"code\":\"INTERNAL\"").doesNotContain("secret");
+    }
+  }
+
+  @Test
+  void rejectingExecutor_is429() throws IOException {
+    HttpServer server =
+        HttpServer.builder()
+            .host("127.0.0.1")
+            .handler(r -> HttpResponse.text(200, "ok"))
+            .executor(
+                task -> {
+                  throw new RejectedExecutionException("full");
+                })
+            .start();
+    servers.add(server);
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(429);
+      assertThat(r.header("retry-after")).isEqualTo("1");
+      assertThat(r.body()).contains("RESOURCE_EXHAUSTED");
+    }
+  }
+
+  @Test
+  void halfSentRequest_doesNotBlockOthersAndTimesOutWith408() throws IOException {
+    HttpServer server =
+        start(HttpServer.builder().handler(r -> HttpResponse.text(200, "ok")).idleTimeout(Duration.ofMillis(300)));
+    try (RawHttp slow = new RawHttp(server.localAddress().getPort());
+        RawHttp other = new RawHttp(server.localAddress().getPort())) {
+      slow.send("PUT /tasks/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na");
+      assertThat(other.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("ok");
+      RawHttp.Response r = slow.read();
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(slow.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void shutdown_finishesInFlightAndRefusesNewRequestsWith503() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpServer server =
+        start(
+            r -> {
+              if (r.path().equals("/slow")) {
+                entered.countDown();
+                release.await();
+              }
+              return HttpResponse.text(200, r.path());
+            });
+    int port = server.localAddress().getPort();
+    try (RawHttp busy = new RawHttp(port);
+        RawHttp idle = new RawHttp(port)) {
+      assertThat(idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/warm");
+      busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(server.inFlight()).isEqualTo(1);
+
+      server.beginShutdown();
+      RawHttp.Response refused = idle.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.header("connection")).isEqualTo("close");
+      assertThat(refused.body()).contains("UNAVAILABLE");
+
+      CompletableFuture<Boolean> terminated =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return server.awaitTermination(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      assertThat(terminated).isNotDone();
+      release.countDown();
+      RawHttp.Response finished = busy.read();
+      assertThat(finished.body()).isEqualTo("/slow");
+      assertThat(finished.header("connection")).isEqualTo("close");
+      assertThat(terminated.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+    server.shutdownNow();
+    assertThat(server.connections()).isZero();
+  }
+
+  @Test
+  void cors_offByDefault_onWhenConfigured() throws IOException {
+    HttpServer plain = start(r -> HttpResponse.text(200, r.method()));
+    try (RawHttp c = new RawHttp(plain.localAddress().getPort())) {
+      RawHttp.Response r =
+          c.send("OPTIONS /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: PUT\r\n\r\n").read();
+      assertThat(r.body()).isEqualTo("OPTIONS");
+      assertThat(r.header("access-control-allow-origin")).isNull();
+    }
+    HttpServer cors = start(HttpServer.builder().handler(r -> HttpResponse.text(200, "ok")).cors("http://a"));
+    try (RawHttp c = new RawHttp(cors.localAddress().getPort())) {
+      RawHttp.Response pre =
+          c.send(
+                  "OPTIONS /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: PUT\r\n"
+                      + "Access-Control-Request-Headers: content-type\r\n\r\n")
+              .read();
+      assertThat(pre.status()).isEqualTo(204);
+      assertThat(pre.header("access-control-allow-origin")).isEqualTo("http://a");
+      assertThat(pre.header("access-control-allow-methods")).contains("PUT");
+      assertThat(pre.header("access-control-allow-headers")).isEqualTo("content-type");
+      RawHttp.Response get = c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
+      assertThat(get.header("access-control-allow-origin")).isEqualTo("http://a");
+      RawHttp.Response other = c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
+      assertThat(other.header("access-control-allow-origin")).isNull();
+    }
+  }
+
+  @Test
+  void problem_isRfc9457WithExtensions() {
+    HttpResponse p = HttpResponse.problem(404, "no \"task\" 42\n", Map.of("code", "NOT_FOUND"));
+    assertThat(p.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(new String(p.body(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
+                + "\"detail\":\"no \\\"task\\\" 42\\n\",\"code\":\"NOT_FOUND\"}");
+  }
+
+  @Test
+  void start_portTaken_isIOException() throws IOException {
+    HttpServer first = start(r -> HttpResponse.of(204));
+    HttpServerBuilder second =
+        HttpServer.builder()
+            .host("127.0.0.1")
+            .port(first.localAddress().getPort())
+            .executor(executor)
+            .handler(r -> HttpResponse.of(204));
+    org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(IOException.class);
+  }
+}
