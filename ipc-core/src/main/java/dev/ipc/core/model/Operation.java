@@ -27,6 +27,7 @@ public final class Operation<S, I, O> {
   }
 
   private final String service;
+  private final String grpcService;
   private final String name;
   private final Kind kind;
   private final RecordType<I> input;
@@ -44,8 +45,9 @@ public final class Operation<S, I, O> {
   private final String event;
   private final String publishes;
 
-  private Operation(Builder<S, I, O> b, String service) {
+  private Operation(Builder<S, I, O> b, String service, String grpcService) {
     this.service = service;
+    this.grpcService = grpcService;
     this.name = b.name;
     this.kind = b.kind;
     this.input = b.input;
@@ -102,6 +104,11 @@ public final class Operation<S, I, O> {
   /** Returns whether the operation answers a list of {@link #output()}. */
   public boolean many() {
     return many;
+  }
+
+  /** Returns the full gRPC name of the service this operation belongs to ({@code date.Dating}). */
+  public String grpcService() {
+    return grpcService;
   }
 
   /** Returns the gRPC method name ({@code Eating}). */
@@ -297,11 +304,11 @@ public final class Operation<S, I, O> {
       return this;
     }
 
-    Operation<S, I, O> build(String service) {
+    Operation<S, I, O> build(String service, String grpcService) {
       if (graphqlRootFields && (kind != Kind.QUERY || !input.fields().isEmpty() || many)) {
         throw new IllegalStateException(name + ": root fields need a query without input and one output");
       }
-      return new Operation<>(this, service);
+      return new Operation<>(this, service, grpcService);
     }
   }
 }

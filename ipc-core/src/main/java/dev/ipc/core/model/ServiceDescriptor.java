@@ -38,7 +38,7 @@ public final class ServiceDescriptor<S> {
     List<Operation<S, ?, ?>> ops = new ArrayList<>();
     Map<String, Operation<S, ?, ?>> map = new LinkedHashMap<>();
     for (Operation.Builder<S, ?, ?> ob : b.operations) {
-      Operation<S, ?, ?> op = ob.build(b.name);
+      Operation<S, ?, ?> op = ob.build(b.name, grpcFullName());
       if (map.put(op.name(), op) != null) {
         throw new IllegalStateException(b.name + ": operation " + op.name() + " declared twice");
       }
