@@ -1,0 +1,85 @@
+package dev.ipc.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ipc.core.ServiceException;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * A gRPC marshaller over a {@link ProtoCodec}. On the server side a request that does not decode
+ * becomes a {@link Malformed} value instead of an exception, so the call handler answers it with
+ * INVALID_ARGUMENT (gRPC itself would answer a throwing marshaller with UNKNOWN).
+ */
+final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
+  private final ProtoCodec codec;
+  private final boolean lenient;
+
+  private CodecMarshaller(ProtoCodec codec, boolean lenient) {
+    this.codec = codec;
+    this.lenient = lenient;
+  }
+
+  /** Returns a marshaller that turns undecodable input into {@link Malformed}. */
+  static CodecMarshaller forServer(ProtoCodec codec) {
+    return new CodecMarshaller(codec, true);
+  }
+
+  /** Returns a marshaller that throws on undecodable input (gRPC then fails the call). */
+  static CodecMarshaller forClient(ProtoCodec codec) {
+    return new CodecMarshaller(codec, false);
+  }
+
+  @Override
+  public InputStream stream(Object value) {
+    return new EncodedStream(codec.encode(value));
+  }
+
+  @Override
+  public Object parse(InputStream stream) {
+    try {
+      return codec.decode(stream.readAllBytes());
+    } catch (InvalidProtocolBufferException e) {
+      if (lenient) {
+        return new Malformed("request is not a valid protobuf message");
+      }
+      throw new IllegalArgumentException("response is not a valid protobuf message", e);
+    } catch (ServiceException e) {
+      if (lenient) {
+        return new Malformed(e.getMessage());
+      }
+      throw new IllegalArgumentException("response does not fit its type", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        // Closing an in-memory gRPC buffer stream does not fail in practice; nothing to recover.
+      }
+    }
+  }
+
+  /** A request that did not decode, with a message safe to return to the client. */
+  record Malformed(String message) {}
+
+  /** Encoded bytes that gRPC's framer can size and drain without copying through a buffer. */
+  private static final class EncodedStream extends ByteArrayInputStream implements Drainable, KnownLength {
+    EncodedStream(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
+}

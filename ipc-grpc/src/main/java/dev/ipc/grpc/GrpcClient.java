@@ -1,0 +1,224 @@
+package dev.ipc.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.Reply;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Calls described services on a gRPC server: {@code GrpcClient.of("localhost", 6666).service(
+ * DatingService.DESCRIPTOR)} implements the interface over the {@code .proto} contract. Every call has
+ * a deadline; a service error comes back as {@link ServiceException} with the server's code, and no
+ * answer (refused, timed out, garbage) as {@link TransportException}.
+ *
+ * <p>Thread-safe; one HTTP/2 connection is shared by all calls. Share one client per server and close
+ * it when done.
+ */
+public final class GrpcClient implements Client {
+  /** The default deadline of one call. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ManagedChannel channel;
+  private final String target;
+  private final long timeoutNanos;
+  private final Map<Operation<?, ?, ?>, MethodDescriptor<Object, Object>> methods = new ConcurrentHashMap<>();
+
+  GrpcClient(Builder b) {
+    this.target = b.host + ":" + b.port;
+    this.timeoutNanos = b.timeout.toNanos();
+    this.channel =
+        NettyChannelBuilder.forAddress(b.host, b.port)
+            .usePlaintext()
+            .maxInboundMessageSize(b.maxInboundMessageSize)
+            .build();
+  }
+
+  /** Returns a client of the server at {@code host}:{@code port} with the default timeout. */
+  public static GrpcClient of(String host, int port) {
+    return builder().target(host, port).build();
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request) {
+    requireNonNull(operation, "operation");
+    requireNonNull(request, "request");
+    MethodDescriptor<Object, Object> method = methods.computeIfAbsent(operation, GrpcClient::method);
+    ClientCall<Object, Object> call =
+        channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
+    Answer answer = new Answer();
+    try {
+      call.start(answer, new Metadata());
+      call.request(2);
+      call.sendMessage(request);
+      call.halfClose();
+    } catch (RuntimeException e) {
+      call.cancel("client failed to send", e);
+      throw new TransportException("gRPC call " + method.getFullMethodName() + " to " + target + " failed to send", e);
+    }
+    try {
+      return answer.get();
+    } catch (InterruptedException e) {
+      call.cancel("interrupted", e);
+      Thread.currentThread().interrupt();
+      throw new TransportException("gRPC call " + method.getFullMethodName() + " interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Failed f) {
+        throw GrpcStatuses.toException(method.getFullMethodName(), f.status, f.trailers);
+      }
+      throw new TransportException("gRPC call " + method.getFullMethodName() + " failed", cause);
+    }
+  }
+
+  private static MethodDescriptor<Object, Object> method(Operation<?, ?, ?> op) {
+    return MethodDescriptor.newBuilder(
+            CodecMarshaller.forClient(ProtoCodec.of(op.input())), CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
+        .setIdempotent(op.kind() == Operation.Kind.QUERY)
+        .build();
+  }
+
+  /** Closes the connection; calls in progress fail with {@link TransportException}. Idempotent. */
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcClient{" + target + '}';
+  }
+
+  /** Collects one unary answer. */
+  private static final class Answer extends ClientCall.Listener<Object> {
+    private final CompletableFuture<Reply> result = new CompletableFuture<>();
+    private Object value;
+
+    @Override
+    public void onMessage(Object message) {
+      value = message;
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (status.isOk() && value != null) {
+        result.complete(new Reply(value, "true".equals(trailers.get(GrpcStatuses.CREATED_KEY))));
+      } else if (status.isOk()) {
+        result.completeExceptionally(
+            new Failed(Status.INTERNAL.withDescription("no response message"), trailers));
+      } else {
+        result.completeExceptionally(new Failed(status, trailers));
+      }
+    }
+
+    Reply get() throws InterruptedException, ExecutionException {
+      return result.get();
+    }
+  }
+
+  /** Carries a failed call's status from the listener to the caller. */
+  private static final class Failed extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient Status status;
+    private final transient Metadata trailers;
+
+    Failed(Status status, Metadata trailers) {
+      super(status.toString(), null, false, false);
+      this.status = status;
+      this.trailers = trailers;
+    }
+  }
+
+  /** Configures a {@link GrpcClient}. Not thread-safe. */
+  public static final class Builder {
+    private String host;
+    private int port = -1;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private int maxInboundMessageSize = GrpcTransport.DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+
+    Builder() {}
+
+    /** Sets the server to call. */
+    public Builder target(String host, int port) {
+      this.host = requireNonNull(host, "host");
+      if (port <= 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the deadline of each call (default 30 seconds); past it a call fails with TransportException. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Options.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
+      return this;
+    }
+
+    /** Sets the largest response message accepted (default 4 MiB). */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("bytes: " + bytes + " (expected: > 0)");
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s}) and
+     * {@code maxInboundMessageSize}.
+     *
+     * @throws IllegalArgumentException if an option is unknown or malformed
+     */
+    public Builder options(Map<String, String> options) {
+      requireNonNull(options, "options");
+      for (Map.Entry<String, String> e : options.entrySet()) {
+        switch (e.getKey()) {
+          case "timeout" -> timeout(Options.duration(e.getKey(), e.getValue()));
+          case "maxInboundMessageSize" -> maxInboundMessageSize(Options.size(e.getKey(), e.getValue()));
+          default -> throw new IllegalArgumentException(
+              "option: " + e.getKey() + " (expected: timeout or maxInboundMessageSize)");
+        }
+      }
+      return this;
+    }
+
+    /**
+     * Returns the client; it connects on the first call.
+     *
+     * @throws IllegalStateException if no target was set
+     */
+    public GrpcClient build() {
+      if (host == null) {
+        throw new IllegalStateException("target(host, port) not set");
+      }
+      return new GrpcClient(this);
+    }
+  }
+}

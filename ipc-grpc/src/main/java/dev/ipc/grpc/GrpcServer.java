@@ -1,0 +1,142 @@
+package dev.ipc.grpc;
+
+import com.google.protobuf.Descriptors.FileDescriptor;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.ServiceDescriptor;
+import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.TransportContext;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** A running gRPC server: the described services, health and reflection on one port. */
+final class GrpcServer implements RunningTransport {
+  private final Server server;
+  private final HealthStatusManager health;
+  private final CallTracker tracker;
+  private final InetSocketAddress address;
+
+  private GrpcServer(Server server, HealthStatusManager health, CallTracker tracker) {
+    this.server = server;
+    this.health = health;
+    this.tracker = tracker;
+    SocketAddress bound = server.getListenSockets().get(0);
+    this.address = (InetSocketAddress) bound;
+  }
+
+  static GrpcServer start(GrpcTransport t, TransportContext context) throws IOException {
+    Executor executor = t.executor != null ? t.executor : context.executor();
+    CallTracker tracker = new CallTracker();
+    HealthStatusManager health = new HealthStatusManager();
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(new InetSocketAddress(t.host, t.port))
+            // Callbacks only decode and hand off; service code runs on `executor`.
+            .directExecutor()
+            .maxInboundMessageSize(t.maxInboundMessageSize)
+            .keepAliveTime(t.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+            .keepAliveTimeout(t.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveTime(t.permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+            .maxConcurrentCallsPerConnection(t.maxConcurrentCallsPerConnection)
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance());
+    if (t.maxConnectionIdle != null) {
+      b.maxConnectionIdle(t.maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (t.maxConnectionAge != null) {
+      b.maxConnectionAge(t.maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (t.maxConnectionAgeGrace != null) {
+      b.maxConnectionAgeGrace(t.maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    List<String> names = new ArrayList<>();
+    for (BoundService service : context.services()) {
+      b.addService(definition(service, executor, tracker));
+      names.add(service.descriptor().grpcFullName());
+    }
+    Server server = b.build().start();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    for (String name : names) {
+      health.setStatus(name, ServingStatus.SERVING);
+    }
+    return new GrpcServer(server, health, tracker);
+  }
+
+  /** Builds the gRPC service of one described service: its methods, marshallers and handlers. */
+  static ServerServiceDefinition definition(BoundService service, Executor executor, CallTracker tracker) {
+    ServiceDescriptor<?> d = service.descriptor();
+    FileDescriptor file = ProtoSchema.file(d);
+    io.grpc.ServiceDescriptor.Builder sd =
+        io.grpc.ServiceDescriptor.newBuilder(d.grpcFullName())
+            .setSchemaDescriptor(new ProtoSchema.Supplier(file, d.grpcService(), null));
+    List<ServerMethod> methods = new ArrayList<>();
+    for (BoundOperation bound : service.operations()) {
+      Operation<?, ?, ?> op = bound.operation();
+      MethodDescriptor<Object, Object> method =
+          MethodDescriptor.newBuilder(
+                  CodecMarshaller.forServer(ProtoCodec.of(op.input())), CodecMarshaller.forServer(outputCodec(op)))
+              .setType(MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(MethodDescriptor.generateFullMethodName(d.grpcFullName(), op.grpcMethod()))
+              .setSchemaDescriptor(new ProtoSchema.Supplier(file, d.grpcService(), op.grpcMethod()))
+              .setIdempotent(op.kind() == Operation.Kind.QUERY)
+              .build();
+      sd.addMethod(method);
+      methods.add(new ServerMethod(method, new UnaryHandler(bound, executor, tracker)));
+    }
+    ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(sd.build());
+    for (ServerMethod m : methods) {
+      def.addMethod(m.method, m.handler);
+    }
+    return def.build();
+  }
+
+  /** Returns the codec of an operation's answer: the record, or the wrapper message of a list. */
+  static ProtoCodec outputCodec(Operation<?, ?, ?> op) {
+    return op.many() ? ProtoCodec.listOf(op.output()) : ProtoCodec.of(op.output());
+  }
+
+  private record ServerMethod(MethodDescriptor<Object, Object> method, UnaryHandler handler) {}
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return address;
+  }
+
+  @Override
+  public void beginShutdown() {
+    tracker.beginClosing();
+    // Health watchers learn first, so load balancers stop sending before the listener goes.
+    health.enterTerminalState();
+    server.shutdown();
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    // Only the service calls count: long-lived health watches and reflection streams must not hold the
+    // close for the whole grace period; shutdownNow ends them.
+    return tracker.awaitIdle(timeout);
+  }
+
+  @Override
+  public void shutdownNow() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

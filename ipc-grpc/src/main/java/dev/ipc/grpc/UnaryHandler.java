@@ -1,0 +1,125 @@
+package dev.ipc.grpc;
+
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.BoundOperation;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Serves one unary operation: takes the decoded request on the transport thread, then runs the service
+ * on the executor (never on a Netty event loop) and answers with the reply or the mapped status.
+ */
+final class UnaryHandler implements ServerCallHandler<Object, Object> {
+  private static final System.Logger LOG = System.getLogger(UnaryHandler.class.getName());
+
+  private final BoundOperation operation;
+  private final Executor executor;
+  private final CallTracker tracker;
+
+  UnaryHandler(BoundOperation operation, Executor executor, CallTracker tracker) {
+    this.operation = operation;
+    this.executor = executor;
+    this.tracker = tracker;
+  }
+
+  @Override
+  public ServerCall.Listener<Object> startCall(ServerCall<Object, Object> call, Metadata headers) {
+    // Two, so a second request message is seen and refused instead of left unread.
+    call.request(2);
+    return new Listener(call, Context.current());
+  }
+
+  private final class Listener extends ServerCall.Listener<Object> {
+    private final ServerCall<Object, Object> call;
+    private final Context context;
+    private Object request;
+    private int messages;
+
+    Listener(ServerCall<Object, Object> call, Context context) {
+      this.call = call;
+      this.context = context;
+    }
+
+    @Override
+    public void onMessage(Object message) {
+      if (messages++ == 0) {
+        request = message;
+      }
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (messages != 1) {
+        // gRPC's own unary handlers answer a wrong message count like this.
+        call.close(
+            Status.INTERNAL.withDescription(messages == 0 ? "Half-closed without a request" : "Too many requests"),
+            new Metadata());
+        return;
+      }
+      if (request instanceof CodecMarshaller.Malformed m) {
+        fail(new ServiceException(ErrorCode.INVALID_ARGUMENT, m.message()));
+        return;
+      }
+      if (tracker.isClosing()) {
+        fail(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down"));
+        return;
+      }
+      tracker.enter();
+      try {
+        executor.execute(this::invoke);
+      } catch (RejectedExecutionException e) {
+        tracker.exit();
+        fail(new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "server is busy; retry later"));
+      }
+    }
+
+    private void invoke() {
+      try {
+        if (context.isCancelled()) {
+          // The deadline passed or the client gave up while the call waited: do no work.
+          Status status =
+              context.getDeadline() != null && context.getDeadline().isExpired()
+                  ? Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded before the call started")
+                  : Status.CANCELLED.withDescription("call cancelled before it started");
+          call.close(status, new Metadata());
+          return;
+        }
+        Reply reply;
+        try {
+          reply = operation.call(request);
+        } catch (RuntimeException e) {
+          fail(ServiceException.from(e));
+          return;
+        }
+        Metadata trailers = new Metadata();
+        if (reply.created()) {
+          trailers.put(GrpcStatuses.CREATED_KEY, "true");
+        }
+        call.sendHeaders(new Metadata());
+        call.sendMessage(reply.value());
+        call.close(Status.OK, trailers);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "answering " + operation.operation() + " failed", e);
+        try {
+          fail(ServiceException.from(e));
+        } catch (RuntimeException again) {
+          // The call is already closed (cancelled, or closed while answering); nothing left to send.
+        }
+      } finally {
+        tracker.exit();
+      }
+    }
+
+    private void fail(ServiceException e) {
+      Metadata trailers = new Metadata();
+      call.close(GrpcStatuses.toStatus(e, trailers), trailers);
+    }
+  }
+}
