@@ -337,8 +337,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         new DefaultFullHttpResponse(
             p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(r.status()),
-            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()),
-            false);
+            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
     List<String> list = r.headerList();
     for (int i = 0; i < list.size(); i += 2) {
