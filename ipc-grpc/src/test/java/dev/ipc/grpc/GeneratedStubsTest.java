@@ -1,0 +1,217 @@
+package dev.ipc.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import date.DatingGrpc;
+import date.DatingOuterClass;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.ServiceException;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import person.PeopleGrpc;
+import person.PersonOuterClass;
+import task.TaskOuterClass;
+import task.TasksGrpc;
+
+/** A grpc-java client built from the shipped {@code .proto} files (generated stubs) against the adapter. */
+@Timeout(60)
+class GeneratedStubsTest {
+  private final Resources resources = new Resources();
+
+  @AfterEach
+  void close() throws Exception {
+    resources.close();
+  }
+
+  @Test
+  void dating_bothMethodsFeelGood() {
+    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
+    assertThat(dating.eating(DatingOuterClass.Eat.newBuilder().setFood("steak").build()).getFeeling()).isTrue();
+    assertThat(dating.watchMovie(DatingOuterClass.Movie.newBuilder().setFilm("星际穿越").build()).getFeeling())
+        .isTrue();
+  }
+
+  @Test
+  void dating_emptyFood_isInvalidArgument() {
+    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
+    assertStatus(
+        () -> dating.eating(DatingOuterClass.Eat.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "food");
+  }
+
+  @Test
+  void tasks_listGetPut() {
+    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
+    assertThat(tasks.listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance()).getTasksList())
+        .extracting(TaskOuterClass.Task::getId, TaskOuterClass.Task::getName)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1L, "task1"),
+            org.assertj.core.groups.Tuple.tuple(2L, "task2"),
+            org.assertj.core.groups.Tuple.tuple(3L, "task3"));
+    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build()).getName())
+        .isEqualTo("task2");
+    TaskOuterClass.Task five = TaskOuterClass.Task.newBuilder().setId(5).setName("task5").build();
+    assertThat(tasks.putTask(five)).isEqualTo(five);
+    assertThat(tasks.listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance()).getTasksList())
+        .hasSize(4)
+        .last()
+        .isEqualTo(five);
+  }
+
+  @Test
+  void tasks_missing_isNotFound() {
+    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
+    assertStatus(
+        () -> tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(42).build()),
+        Status.Code.NOT_FOUND,
+        "42");
+  }
+
+  @Test
+  void person_isRootkit() {
+    PeopleGrpc.PeopleBlockingStub people = PeopleGrpc.newBlockingStub(resources.channel(resources.serve()));
+    PersonOuterClass.Person p = people.getPerson(PersonOuterClass.GetPersonRequest.getDefaultInstance());
+    assertThat(p.getName()).isEqualTo("Rootkit");
+    assertThat(p.getAge()).isEqualTo(99);
+    assertThat(p.getSex()).isTrue();
+    assertThat(p.getHobbyList()).containsExactly("Coding", "Badminton", "Billiards", "Reading", "Guitar");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ErrorCode.class)
+  void errors_everyCodeIsTheGrpcStatusOfTheSameName(ErrorCode code) {
+    DatingService failing = failing(new ServiceException(code, "no " + code.name().toLowerCase()));
+    DatingGrpc.DatingBlockingStub dating =
+        DatingGrpc.newBlockingStub(resources.channel(resources.serve(List.of(failing))));
+    assertStatus(
+        () -> dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build()),
+        Status.Code.valueOf(code.name()),
+        "no " + code.name().toLowerCase());
+  }
+
+  @Test
+  void errors_unexpectedExceptionIsInternalWithoutDetails() {
+    DatingService broken = failing(new IllegalStateException("secret token 42"));
+    DatingGrpc.DatingBlockingStub dating =
+        DatingGrpc.newBlockingStub(resources.channel(resources.serve(List.of(broken))));
+    assertThatThrownBy(() -> dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+              assertThat(e.getStatus().getDescription()).isEqualTo(ServiceException.INTERNAL_MESSAGE);
+            });
+  }
+
+  @Test
+  void serviceCode_runsOffTheEventLoop() {
+    AtomicReference<String> thread = new AtomicReference<>();
+    DatingService recording =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            thread.set(Thread.currentThread().getName());
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    DatingGrpc.DatingBlockingStub dating =
+        DatingGrpc.newBlockingStub(resources.channel(resources.serve(List.of(recording))));
+    dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build());
+    assertThat(thread.get()).startsWith("ipc-call-").doesNotContain("grpc").doesNotContain("nio");
+  }
+
+  @Test
+  void deadline_expiredWhileQueued_isDeadlineExceededAndNeverRuns() throws Exception {
+    // The executor holds each call until the call's own context is cancelled (the deadline passed),
+    // then runs it: the adapter must notice and not call the service.
+    CountDownLatch ran = new CountDownLatch(1);
+    AtomicInteger served = new AtomicInteger();
+    java.util.concurrent.Executor gated =
+        task ->
+            io.grpc.Context.current()
+                .addListener(
+                    ctx ->
+                        new Thread(
+                                () -> {
+                                  task.run();
+                                  ran.countDown();
+                                },
+                                "gated")
+                            .start(),
+                    Runnable::run);
+    DatingService counting =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            served.incrementAndGet();
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server =
+        resources.serve(
+            List.of(counting), GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
+    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(server));
+    assertStatus(
+        () ->
+            dating
+                .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+                .eating(DatingOuterClass.Eat.newBuilder().setFood("late").build()),
+        Status.Code.DEADLINE_EXCEEDED,
+        "");
+    assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(served).hasValue(0);
+  }
+
+  private static DatingService failing(RuntimeException e) {
+    return new DatingService() {
+      @Override
+      public Feel eating(Eat eat) {
+        throw e;
+      }
+
+      @Override
+      public Feel watchMovie(Movie movie) {
+        throw e;
+      }
+    };
+  }
+
+  static void assertStatus(Runnable call, Status.Code code, String descriptionPart) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(code);
+              if (!descriptionPart.isEmpty()) {
+                assertThat(e.getStatus().getDescription()).contains(descriptionPart);
+              }
+            });
+  }
+}

@@ -1,0 +1,144 @@
+package dev.ipc.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import dev.ipc.core.Server;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Server reflection (v1) and the standard health service, through their own stubs. */
+@Timeout(60)
+class ReflectionHealthTest {
+  private final Resources resources = new Resources();
+
+  @AfterEach
+  void close() throws Exception {
+    resources.close();
+  }
+
+  @Test
+  void reflection_listsEveryServiceAndResolvesItsDescriptors() throws Exception {
+    ManagedChannel channel = resources.channel(resources.serve());
+    BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    answers.add(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    answers.add(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    assertThat(next(answers).getListServicesResponse().getServiceList())
+        .extracting(ServiceResponse::getName)
+        .contains(
+            "date.Dating",
+            "task.Tasks",
+            "person.People",
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection");
+
+    FileDescriptor dating = resolve(requests, answers, "date.Dating");
+    MethodDescriptor eating = dating.findServiceByName("Dating").findMethodByName("Eating");
+    assertThat(eating.getInputType().getFullName()).isEqualTo("date.Eat");
+    assertThat(eating.getOutputType().findFieldByName("feeling").getNumber()).isEqualTo(1);
+    assertThat(dating.findServiceByName("Dating").findMethodByName("WatchMovie").getInputType().getFullName())
+        .isEqualTo("date.Movie");
+
+    FileDescriptor tasks = resolve(requests, answers, "task.Tasks.ListTasks");
+    assertThat(tasks.findMessageTypeByName("ListTasksResponse").findFieldByName("tasks").getMessageType().getFullName())
+        .isEqualTo("task.Task");
+    FileDescriptor person = resolve(requests, answers, "person.Person");
+    assertThat(person.findMessageTypeByName("Person").findFieldByName("hobby").isRepeated()).isTrue();
+
+    requests.onNext(ServerReflectionRequest.newBuilder().setFileByFilename("task.proto").build());
+    assertThat(
+            FileDescriptorProto.parseFrom(next(answers).getFileDescriptorResponse().getFileDescriptorProto(0))
+                .getService(0)
+                .getMethodList())
+        .extracting(m -> m.getName())
+        .containsExactly("ListTasks", "GetTask", "PutTask");
+    requests.onCompleted();
+  }
+
+  @Test
+  void health_servingWhileUp_notServingOnceCloseBegins() throws Exception {
+    Server server = resources.serve();
+    ManagedChannel channel = resources.channel(server);
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+    for (String service : List.of("", "date.Dating", "task.Tasks", "person.People")) {
+      assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+          .as(service)
+          .isEqualTo(ServingStatus.SERVING);
+    }
+
+    BlockingQueue<ServingStatus> watched = new LinkedBlockingQueue<>();
+    HealthGrpc.newStub(channel)
+        .watch(
+            HealthCheckRequest.newBuilder().setService("date.Dating").build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(HealthCheckResponse value) {
+                watched.add(value.getStatus());
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    assertThat(watched.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    assertThat(watched.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+    closing.get(20, TimeUnit.SECONDS);
+  }
+
+  private static FileDescriptor resolve(
+      StreamObserver<ServerReflectionRequest> requests, BlockingQueue<Object> answers, String symbol)
+      throws Exception {
+    requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
+    ServerReflectionResponse response = next(answers);
+    assertThat(response.hasErrorResponse()).as(symbol + ": " + response.getErrorResponse()).isFalse();
+    FileDescriptorProto proto =
+        FileDescriptorProto.parseFrom(response.getFileDescriptorResponse().getFileDescriptorProto(0));
+    assertThat(proto.getSyntax()).isEqualTo("proto3");
+    return FileDescriptor.buildFrom(proto, new FileDescriptor[0]);
+  }
+
+  private static ServerReflectionResponse next(BlockingQueue<Object> answers) throws InterruptedException {
+    Object answer = answers.poll(20, TimeUnit.SECONDS);
+    assertThat(answer).isInstanceOf(ServerReflectionResponse.class);
+    return (ServerReflectionResponse) answer;
+  }
+}
