@@ -1,0 +1,312 @@
+package dev.ipc.graphql;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.Client;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.RecordType;
+import dev.ipc.core.model.Reply;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Calls services served by a {@link GraphqlTransport}, through the same interfaces the server
+ * implements: {@code GraphqlClient.of("localhost", 4444).service(TaskService.DESCRIPTOR)}. Each call is
+ * one {@code POST /graphql} whose document is generated from the operation's description (its field,
+ * its input fields as variables, every output field selected), so no per-service code is needed.
+ *
+ * <p>An {@code errors[]} entry comes back as a {@link ServiceException} with the code the server raised
+ * ({@code extensions.code}) and its message; no answer (refused, timed out, not a GraphQL response) is a
+ * {@link TransportException}. Connections are kept alive and reused. Thread-safe; share one per server.
+ */
+public final class GraphqlClient implements Client {
+  /** The default per-call timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final String ACCEPT = GraphqlHttpService.GRAPHQL_RESPONSE + ", application/json";
+
+  private final URI uri;
+  private final Duration timeout;
+  private final ExecutorService executor;
+  private final HttpClient http;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<Operation<?, ?, ?>, String> documents = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private GraphqlClient(Builder b) {
+    this.uri = URI.create("http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+    this.timeout = b.timeout;
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "ipc-graphql-client-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .executor(executor)
+            .build();
+  }
+
+  /** Returns a client of the server at {@code host}:{@code port} with default settings. */
+  public static GraphqlClient of(String host, int port) {
+    return builder().target(host, port).build();
+  }
+
+  /** Returns a new builder; {@link Builder#target} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the endpoint this client posts to ({@code http://host:port/graphql}). */
+  public URI uri() {
+    return uri;
+  }
+
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request) {
+    requireNonNull(operation, "operation");
+    requireNonNull(request, "request");
+    if (closed) {
+      throw new TransportException("GraphQL client of " + uri + " is closed");
+    }
+    String document = documents.computeIfAbsent(operation, GraphqlClient::document);
+    Map<String, Object> variables = new LinkedHashMap<>();
+    for (Field f : operation.input().fields()) {
+      Object value = f.get(request);
+      if (value != null) {
+        variables.put(f.name(), toJson(f, value));
+      }
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("query", document);
+    body.put("variables", variables);
+    HttpResponse<byte[]> response = send(body);
+    return read(operation, response);
+  }
+
+  private HttpResponse<byte[]> send(Map<String, Object> body) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("request: cannot be written as JSON", e);
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", ACCEPT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (HttpTimeoutException e) {
+      throw new TransportException("no answer from " + uri + " within " + timeout, e);
+    } catch (IOException e) {
+      throw new TransportException("cannot reach " + uri + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted while calling " + uri, e);
+    }
+  }
+
+  private Reply read(Operation<?, ?, ?> operation, HttpResponse<byte[]> response) {
+    JsonNode root;
+    try {
+      root = json.readTree(response.body());
+    } catch (IOException e) {
+      root = null;
+    }
+    if (root == null || !root.isObject()) {
+      throw new TransportException(
+          "not a GraphQL response from " + uri + " (HTTP " + response.statusCode() + ")");
+    }
+    JsonNode errors = root.get("errors");
+    if (errors != null && errors.isArray() && !errors.isEmpty()) {
+      throw error(errors.get(0));
+    }
+    if (!root.has("data") && root.hasNonNull("code") && root.hasNonNull("detail")) {
+      // ipc-http's own refusals (413, 429, 503 while closing) are problem+json with the core code.
+      throw new ServiceException(code(root.get("code").asText()), root.get("detail").asText());
+    }
+    JsonNode data = root.get("data");
+    JsonNode value = data == null ? null : data.get(operation.graphqlField());
+    if (response.statusCode() != 200 || value == null || value.isNull()) {
+      throw new TransportException(
+          "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + response.statusCode() + ")");
+    }
+    Object result;
+    if (operation.many()) {
+      List<Object> list = new ArrayList<>(value.size());
+      for (JsonNode item : value) {
+        list.add(record(operation.output(), item));
+      }
+      result = List.copyOf(list);
+    } else {
+      result = record(operation.output(), value);
+    }
+    JsonNode created = root.path("extensions").path("created").path(operation.graphqlField());
+    return new Reply(result, created.asBoolean(false));
+  }
+
+  private Object record(RecordType<?> type, JsonNode node) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = json.convertValue(node, Map.class);
+    try {
+      return type.create(map);
+    } catch (ServiceException e) {
+      throw new TransportException("malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ServiceException error(JsonNode error) {
+    String message = error.path("message").asText("");
+    JsonNode code = error.path("extensions").path(Errors.CODE);
+    return new ServiceException(code.isTextual() ? code(code.asText()) : ErrorCode.INTERNAL, message);
+  }
+
+  private static ErrorCode code(String name) {
+    try {
+      return ErrorCode.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      // A newer server's code this client does not know.
+      return ErrorCode.INTERNAL;
+    }
+  }
+
+  /** Returns the document calling {@code op}: its field, its inputs as variables, every output field. */
+  static String document(Operation<?, ?, ?> op) {
+    GraphqlTypes types = new GraphqlTypes();
+    StringBuilder sb = new StringBuilder(op.kind() == Operation.Kind.QUERY ? "query" : "mutation");
+    List<Field> inputs = op.input().fields();
+    if (!inputs.isEmpty()) {
+      sb.append('(');
+      for (int i = 0; i < inputs.size(); i++) {
+        Field f = inputs.get(i);
+        sb.append(i == 0 ? "" : ", ").append('$').append(f.name()).append(": ");
+        sb.append(GraphqlTypes.print(types.input(f)));
+      }
+      sb.append(')');
+    }
+    sb.append(" { ").append(op.graphqlField());
+    if (!inputs.isEmpty()) {
+      sb.append('(');
+      for (int i = 0; i < inputs.size(); i++) {
+        String name = inputs.get(i).name();
+        sb.append(i == 0 ? "" : ", ").append(name).append(": $").append(name);
+      }
+      sb.append(')');
+    }
+    selection(sb, op.output());
+    return sb.append(" }").toString();
+  }
+
+  private static void selection(StringBuilder sb, RecordType<?> type) {
+    sb.append(" {");
+    for (Field f : type.fields()) {
+      sb.append(' ').append(f.name());
+      if (f.messageType() != null) {
+        selection(sb, f.messageType());
+      }
+    }
+    sb.append(" }");
+  }
+
+  private static Object toJson(Field f, Object value) {
+    if (f.repeated() && value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object e : list) {
+        out.add(element(f, e));
+      }
+      return out;
+    }
+    return element(f, value);
+  }
+
+  private static Object element(Field f, Object value) {
+    if (f.messageType() == null || value == null) {
+      return value;
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (Field nested : f.messageType().fields()) {
+      Object v = nested.get(value);
+      if (v != null) {
+        map.put(nested.name(), toJson(nested, v));
+      }
+    }
+    return map;
+  }
+
+  /** Stops the client; calls after it fail with {@link TransportException}. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return "GraphqlClient{" + uri + '}';
+  }
+
+  /** Configures a {@link GraphqlClient}. Not thread-safe. */
+  public static final class Builder {
+    private String host;
+    private int port = -1;
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    Builder() {}
+
+    /** Sets the server to call (required). */
+    public Builder target(String host, int port) {
+      this.host = requireNonNull(host, "host");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Sets how long one call may take, connecting included (default 10 seconds). */
+    public Builder timeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Returns the client. */
+    public GraphqlClient build() {
+      if (host == null) {
+        throw new IllegalStateException("target(host, port) is required");
+      }
+      return new GraphqlClient(this);
+    }
+  }
+}

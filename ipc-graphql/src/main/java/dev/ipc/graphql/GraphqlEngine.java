@@ -1,0 +1,247 @@
+package dev.ipc.graphql;
+
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.spi.BoundService;
+import graphql.ErrorType;
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.ParseAndValidate;
+import graphql.ParseAndValidateResult;
+import graphql.execution.preparsed.PreparsedDocumentEntry;
+import graphql.introspection.Introspection;
+import graphql.language.Definition;
+import graphql.language.Document;
+import graphql.language.FragmentDefinition;
+import graphql.language.InlineFragment;
+import graphql.language.OperationDefinition;
+import graphql.language.Selection;
+import graphql.language.SelectionSet;
+import graphql.parser.ParserOptions;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.SchemaPrinter;
+import graphql.validation.GoodFaithIntrospectionExceeded;
+import graphql.validation.QueryComplexityLimits;
+import graphql.validation.ValidationError;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Executes GraphQL requests against the schema generated from the served descriptors, with the limits a
+ * public endpoint needs and a cache of parsed and validated documents. Transport-free: the HTTP layer
+ * hands it a query, operation name and variables and gets a status and a response body back. Call it on
+ * an executor thread: the service runs on the calling thread. Thread-safe.
+ */
+final class GraphqlEngine {
+  /** What the engine enforces; see {@link GraphqlTransport.Builder} for the meaning and defaults. */
+  record Limits(
+      int maxDepth, int maxFields, int maxTokens, int maxAliases, boolean introspection, int cacheSize) {}
+
+  /** One GraphQL request: the document, the operation to run (or null) and the variables (or empty). */
+  record Request(String query, String operationName, Map<String, Object> variables) {}
+
+  /**
+   * What to answer: the HTTP status (200 when {@code data} is present, 400 for a request error that ran
+   * nothing, 405 for a mutation over GET) and the response body in GraphQL's form.
+   */
+  record Result(int status, Map<String, Object> body) {}
+
+  private final GraphQLSchema schema;
+  private final GraphQL graphql;
+  private final DocumentCache cache;
+  private final Limits limits;
+  private final ParserOptions parserOptions;
+  private final QueryComplexityLimits complexity;
+  private final String sdl;
+
+  GraphqlEngine(List<BoundService> services, Limits limits) {
+    this.limits = limits;
+    this.schema = SchemaFactory.build(services);
+    this.parserOptions =
+        ParserOptions.getDefaultOperationParserOptions().transform(b -> b.maxTokens(limits.maxTokens()));
+    this.complexity =
+        QueryComplexityLimits.newLimits()
+            .maxDepth(limits.maxDepth())
+            .maxFieldsCount(limits.maxFields())
+            .build();
+    this.cache = new DocumentCache(limits.cacheSize(), this::parseAndValidate);
+    this.graphql =
+        GraphQL.newGraphQL(schema)
+            .preparsedDocumentProvider(cache)
+            .defaultDataFetcherExceptionHandler(Errors.HideDetails.INSTANCE)
+            .build();
+    this.sdl =
+        new SchemaPrinter(
+                SchemaPrinter.Options.defaultOptions()
+                    .includeDirectives(false)
+                    .includeScalarTypes(true)
+                    .includeSchemaDefinition(false))
+            .print(schema);
+  }
+
+  GraphQLSchema schema() {
+    return schema;
+  }
+
+  /** Returns the schema in SDL, as {@code GET /graphql/schema.graphql} serves it. */
+  String sdl() {
+    return sdl;
+  }
+
+  DocumentCache cache() {
+    return cache;
+  }
+
+  /**
+   * Runs {@code request}. With {@code readOnly} (a GET), an operation other than a query is refused with
+   * 405 before anything runs.
+   */
+  Result execute(Request request, boolean readOnly) {
+    Map<String, Boolean> created = new ConcurrentHashMap<>();
+    ExecutionInput input =
+        ExecutionInput.newExecutionInput()
+            .query(request.query())
+            .operationName(request.operationName())
+            .variables(request.variables())
+            .graphQLContext(
+                b -> {
+                  b.put(ParserOptions.class, parserOptions);
+                  b.put(QueryComplexityLimits.KEY, complexity);
+                  b.put(SchemaFactory.CREATED, created);
+                  if (!limits.introspection()) {
+                    b.put(Introspection.INTROSPECTION_DISABLED, true);
+                  }
+                })
+            .build();
+    PreparsedDocumentEntry entry = cache.entry(input);
+    if (entry.hasErrors()) {
+      return new Result(400, body(entry.getErrors(), false, null, null));
+    }
+    if (readOnly) {
+      OperationDefinition op = operation(entry.getDocument(), request.operationName());
+      if (op != null && op.getOperation() != OperationDefinition.Operation.QUERY) {
+        GraphQLError error =
+            GraphqlErrorBuilder.newError()
+                .message(
+                    "operation: "
+                        + op.getOperation().name().toLowerCase(java.util.Locale.ROOT)
+                        + " (expected: a query over GET; send other operations with POST)")
+                .errorType(ErrorType.OperationNotSupported)
+                .build();
+        return new Result(405, body(List.of(error), false, null, null));
+      }
+    }
+    input.getGraphQLContext().put(DocumentCache.ENTRY, entry);
+    ExecutionResult result = graphql.execute(input);
+    Map<String, Object> extensions = null;
+    if (!created.isEmpty()) {
+      extensions = new LinkedHashMap<>();
+      extensions.put("created", new LinkedHashMap<>(created));
+    }
+    return new Result(
+        result.isDataPresent() ? 200 : 400,
+        body(result.getErrors(), result.isDataPresent(), result.getData(), extensions));
+  }
+
+  /** Returns a response body for a request refused before execution, with the core code. */
+  static Map<String, Object> failure(dev.ipc.core.ServiceException e) {
+    return body(List.of(Errors.of(e)), false, null, null);
+  }
+
+  private static Map<String, Object> body(
+      List<? extends GraphQLError> errors, boolean dataPresent, Object data, Map<String, Object> extensions) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (!errors.isEmpty()) {
+      // graphql-java's own errors (syntax, validation, coercion) carry no core code: a request that ran
+      // nothing was the caller's mistake; a field that broke without a service error is ours.
+      String fallback = (dataPresent ? ErrorCode.INTERNAL : ErrorCode.INVALID_ARGUMENT).name();
+      List<Map<String, Object>> list = new ArrayList<>(errors.size());
+      for (GraphQLError e : errors) {
+        Map<String, Object> spec = new LinkedHashMap<>(e.toSpecification());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ext = (Map<String, Object>) spec.get("extensions");
+        if (ext == null || !ext.containsKey(Errors.CODE)) {
+          Map<String, Object> copy = ext == null ? new LinkedHashMap<>() : new LinkedHashMap<>(ext);
+          copy.put(Errors.CODE, fallback);
+          spec.put("extensions", copy);
+        }
+        list.add(spec);
+      }
+      body.put("errors", list);
+    }
+    if (dataPresent) {
+      body.put("data", data);
+    }
+    if (extensions != null) {
+      body.put("extensions", extensions);
+    }
+    return body;
+  }
+
+  private PreparsedDocumentEntry parseAndValidate(ExecutionInput input) {
+    ParseAndValidateResult parsed = ParseAndValidate.parse(input);
+    if (parsed.isFailure()) {
+      return new PreparsedDocumentEntry(parsed.getSyntaxException().toInvalidSyntaxError());
+    }
+    Document document = parsed.getDocument();
+    List<ValidationError> errors;
+    try {
+      errors = ParseAndValidate.validate(schema, document, rule -> true, input.getLocale(), complexity);
+    } catch (GoodFaithIntrospectionExceeded e) {
+      return new PreparsedDocumentEntry(document, List.of(e.toBadFaithError()));
+    }
+    if (!errors.isEmpty()) {
+      return new PreparsedDocumentEntry(document, new ArrayList<>(errors));
+    }
+    int aliases = 0;
+    for (Definition<?> d : document.getDefinitions()) {
+      if (d instanceof OperationDefinition o) {
+        aliases += aliases(o.getSelectionSet());
+      } else if (d instanceof FragmentDefinition f) {
+        aliases += aliases(f.getSelectionSet());
+      }
+    }
+    if (aliases > limits.maxAliases()) {
+      GraphQLError error =
+          GraphqlErrorBuilder.newError()
+              .message("aliases: " + aliases + " (expected: at most " + limits.maxAliases() + ")")
+              .errorType(ErrorType.ValidationError)
+              .build();
+      return new PreparsedDocumentEntry(document, List.of(error));
+    }
+    return new PreparsedDocumentEntry(document);
+  }
+
+  private static int aliases(SelectionSet set) {
+    if (set == null) {
+      return 0;
+    }
+    int n = 0;
+    for (Selection<?> s : set.getSelections()) {
+      if (s instanceof graphql.language.Field f) {
+        n += (f.getAlias() != null ? 1 : 0) + aliases(f.getSelectionSet());
+      } else if (s instanceof InlineFragment i) {
+        n += aliases(i.getSelectionSet());
+      }
+    }
+    return n;
+  }
+
+  private static OperationDefinition operation(Document document, String name) {
+    List<OperationDefinition> ops = document.getDefinitionsOfType(OperationDefinition.class);
+    if (name == null || name.isEmpty()) {
+      return ops.size() == 1 ? ops.get(0) : null;
+    }
+    for (OperationDefinition op : ops) {
+      if (name.equals(op.getName())) {
+        return op;
+      }
+    }
+    return null;
+  }
+}

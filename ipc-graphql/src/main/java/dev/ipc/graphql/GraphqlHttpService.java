@@ -1,0 +1,208 @@
+package dev.ipc.graphql;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.spi.TransportContext;
+import dev.ipc.http.HttpHandler;
+import dev.ipc.http.HttpRequest;
+import dev.ipc.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * GraphQL over HTTP at {@code /graphql}: {@code GET ?query=&variables=&operationName=} for queries,
+ * {@code POST} with {@code application/json} (or {@code application/graphql}) for everything; the
+ * GraphiQL page for a browser; the SDL at {@code /graphql/schema.graphql}. Runs on the executor ipc-http
+ * gives it, so the services it calls never run on an event loop.
+ *
+ * <p>Statuses: 200 whenever execution started (field errors sit in {@code errors[]} beside
+ * {@code data}); 400 for a request that could not run (malformed JSON, syntax error, validation error,
+ * a limit exceeded, bad variables), whichever media type is answered; 405 for a mutation over GET; 415
+ * for another content type; 413 (from ipc-http) for a body over the limit; 503 while closing.
+ */
+final class GraphqlHttpService implements HttpHandler {
+  static final String PATH = "/graphql";
+  static final String SCHEMA_PATH = "/graphql/schema.graphql";
+  static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
+  private static final String JSON_UTF8 = "application/json; charset=utf-8";
+  private static final String GRAPHQL_RESPONSE_UTF8 = GRAPHQL_RESPONSE + "; charset=utf-8";
+
+  private final GraphqlEngine engine;
+  private final TransportContext context;
+  private final ObjectMapper json;
+  private final GraphiqlAssets graphiql;
+  private final HttpResponse sdl;
+
+  GraphqlHttpService(
+      GraphqlEngine engine, TransportContext context, ObjectMapper json, GraphiqlAssets graphiql) {
+    this.engine = engine;
+    this.context = context;
+    this.json = json;
+    this.graphiql = graphiql;
+    this.sdl = HttpResponse.text(200, engine.sdl());
+  }
+
+  @Override
+  public HttpResponse handle(HttpRequest request) throws Exception {
+    String path = request.path();
+    if (path.equals(PATH) || path.equals(PATH + "/")) {
+      return graphql(request);
+    }
+    if (path.equals(SCHEMA_PATH)) {
+      return request.method().equals("GET") ? sdl : notAllowed("GET");
+    }
+    if (graphiql != null && path.startsWith(GraphiqlAssets.PREFIX) && request.method().equals("GET")) {
+      HttpResponse asset = graphiql.asset(path);
+      if (asset != null) {
+        return asset;
+      }
+    }
+    return HttpResponse.problem(
+        404, "path: " + path + " (expected: " + PATH + " or " + SCHEMA_PATH + ")", Map.of("code", "NOT_FOUND"));
+  }
+
+  private HttpResponse graphql(HttpRequest request) throws JsonProcessingException {
+    String accept = request.header("Accept");
+    String type = accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
+    switch (request.method()) {
+      case "GET":
+        if (graphiql != null && request.queryParam("query") == null && wantsHtml(accept)) {
+          return graphiql.page();
+        }
+        return get(request, type);
+      case "POST":
+        return post(request, type);
+      default:
+        return notAllowed("GET, POST");
+    }
+  }
+
+  private HttpResponse get(HttpRequest request, String type) throws JsonProcessingException {
+    String query = request.queryParam("query");
+    if (query == null || query.isBlank()) {
+      return bad(type, 400, "query: missing (expected: GET /graphql?query={...}, or a POST)");
+    }
+    Map<String, Object> variables;
+    try {
+      variables = variables(request.queryParam("variables"));
+    } catch (ServiceException e) {
+      return answer(type, 400, GraphqlEngine.failure(e));
+    }
+    return run(new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), true, type);
+  }
+
+  private HttpResponse post(HttpRequest request, String type) throws JsonProcessingException {
+    String contentType = request.contentType();
+    if ("application/graphql".equals(contentType)) {
+      Map<String, Object> variables;
+      try {
+        variables = variables(request.queryParam("variables"));
+      } catch (ServiceException e) {
+        return answer(type, 400, GraphqlEngine.failure(e));
+      }
+      String query = request.bodyText();
+      if (query.isBlank()) {
+        return bad(type, 400, "query: missing (expected: the document as the body)");
+      }
+      return run(new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), false, type);
+    }
+    if (!"application/json".equals(contentType)) {
+      return bad(type, 415, "content type: " + contentType + " (expected: application/json)")
+          .withHeader("Accept-Post", "application/json, application/graphql");
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(request.body());
+    } catch (java.io.IOException e) {
+      return bad(type, 400, "body: malformed JSON (expected: {\"query\": \"...\", \"variables\": {...}})");
+    }
+    if (body == null || !body.isObject()) {
+      return bad(type, 400, "body: not a JSON object (expected: {\"query\": \"...\"})");
+    }
+    JsonNode query = body.get("query");
+    if (query == null || !query.isTextual() || query.asText().isBlank()) {
+      return bad(type, 400, "query: missing or not a string");
+    }
+    JsonNode name = body.get("operationName");
+    if (name != null && !name.isNull() && !name.isTextual()) {
+      return bad(type, 400, "operationName: not a string");
+    }
+    Map<String, Object> variables;
+    try {
+      variables = variables(body.get("variables"));
+    } catch (ServiceException e) {
+      return answer(type, 400, GraphqlEngine.failure(e));
+    }
+    String operationName = name == null || name.isNull() ? null : emptyToNull(name.asText());
+    return run(new GraphqlEngine.Request(query.asText(), operationName, variables), false, type);
+  }
+
+  private HttpResponse run(GraphqlEngine.Request request, boolean readOnly, String type)
+      throws JsonProcessingException {
+    if (context.isClosing()) {
+      return answer(type, 503,
+          GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
+    }
+    GraphqlEngine.Result result = engine.execute(request, readOnly);
+    HttpResponse response = answer(type, result.status(), result.body());
+    return result.status() == 405 ? response.withHeader("Allow", "POST") : response;
+  }
+
+  private Map<String, Object> variables(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    JsonNode node;
+    if (raw instanceof String s) {
+      if (s.isBlank()) {
+        return Map.of();
+      }
+      try {
+        node = json.readTree(s);
+      } catch (JsonProcessingException e) {
+        throw ServiceException.invalidArgument("variables: malformed JSON (expected: a JSON object)");
+      }
+    } else {
+      node = (JsonNode) raw;
+    }
+    if (node == null || node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw ServiceException.invalidArgument("variables: " + node.getNodeType().name().toLowerCase(Locale.ROOT) + " (expected: a JSON object)");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = json.convertValue(node, Map.class);
+    return map;
+  }
+
+  private HttpResponse bad(String type, int status, String message) throws JsonProcessingException {
+    return answer(type, status, GraphqlEngine.failure(ServiceException.invalidArgument(message)));
+  }
+
+  private HttpResponse answer(String type, int status, Map<String, Object> body)
+      throws JsonProcessingException {
+    return HttpResponse.of(status, type, json.writeValueAsBytes(body));
+  }
+
+  private static HttpResponse notAllowed(String allow) {
+    return HttpResponse.problem(405, "method not allowed (expected: " + allow + ")", Map.of("code", "INVALID_ARGUMENT"))
+        .withHeader("Allow", allow);
+  }
+
+  private static boolean wantsHtml(String accept) {
+    return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/html");
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

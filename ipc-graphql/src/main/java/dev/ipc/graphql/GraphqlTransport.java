@@ -1,0 +1,226 @@
+package dev.ipc.graphql;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportContext;
+import dev.ipc.http.HttpServer;
+import java.io.IOException;
+
+/**
+ * Serves every described service over GraphQL at {@code /graphql} (graphql-java on ipc-http's Netty
+ * HTTP/1.1 server). The schema is generated from the descriptors: query operations are {@code Query}
+ * fields, mutations {@code Mutation} fields, inputs become arguments; the article's
+ * {@code { name hobby }} works unchanged. 64-bit integers use a {@code Long} scalar that serializes as a
+ * JSON number and accepts integers or decimal strings.
+ *
+ * <pre>{@code
+ * Transports.builder().services(Reference.services()).transport(GraphqlTransport.of(4444)).start();
+ * }</pre>
+ *
+ * <p>Endpoints: {@code GET /graphql?query=&variables=&operationName=} (queries only; a mutation gets
+ * 405), {@code POST /graphql} with {@code application/json}; a browser ({@code Accept: text/html}) gets
+ * GraphiQL, served from the jar; {@code GET /graphql/schema.graphql} returns the SDL. A request that
+ * cannot run (syntax or validation error, a limit exceeded, bad variables) gets 400 with
+ * {@code errors[]}, whichever of {@code application/json} and {@code application/graphql-response+json}
+ * is answered; once execution starts the status is 200 and failed fields are {@code errors[]} entries
+ * with {@code extensions.code} naming the {@link dev.ipc.core.ErrorCode}.
+ *
+ * <p>Protection is on by default: see the {@link Builder}'s limits. Immutable and thread-safe; each
+ * {@link #start} binds a new server.
+ */
+public final class GraphqlTransport implements Transport {
+  /** The default port, the article's. */
+  public static final int DEFAULT_PORT = 4444;
+  /** The default deepest nesting of fields in a query. */
+  public static final int DEFAULT_MAX_DEPTH = 15;
+  /** The default largest number of fields in a query, fragments counted where spread. */
+  public static final int DEFAULT_MAX_FIELDS = 500;
+  /** The default largest number of parser tokens in a document (graphql-java's own default). */
+  public static final int DEFAULT_MAX_TOKENS = 15_000;
+  /** The default largest number of aliases in a document. */
+  public static final int DEFAULT_MAX_ALIASES = 30;
+  /** The default number of parsed and validated documents kept. */
+  public static final int DEFAULT_DOCUMENT_CACHE_SIZE = 1_000;
+  /** The default largest request body: 1 MiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+  private final String host;
+  private final int port;
+  private final GraphqlEngine.Limits limits;
+  private final boolean graphiql;
+  private final int maxBodyBytes;
+  private final String[] corsOrigins;
+
+  GraphqlTransport(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.limits =
+        new GraphqlEngine.Limits(
+            b.maxDepth, b.maxFields, b.maxTokens, b.maxAliases, b.introspection, b.documentCacheSize);
+    this.graphiql = b.graphiql;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.corsOrigins = b.corsOrigins.clone();
+  }
+
+  /** Returns a transport on {@code port} of every interface, with default settings. */
+  public static GraphqlTransport of(int port) {
+    return builder().port(port).build();
+  }
+
+  /** Returns a new builder; by default it binds port {@value #DEFAULT_PORT} on every interface. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "graphql";
+  }
+
+  @Override
+  public String address() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  @Override
+  public RunningTransport start(TransportContext context) throws IOException {
+    requireNonNull(context, "context");
+    GraphqlEngine engine = new GraphqlEngine(context.services(), limits);
+    GraphqlHttpService service =
+        new GraphqlHttpService(engine, context, new ObjectMapper(), graphiql ? new GraphiqlAssets() : null);
+    var server =
+        HttpServer.builder()
+            .name("ipc-graphql")
+            .host(host)
+            .port(port)
+            .executor(context.executor())
+            .maxBodyBytes(maxBodyBytes)
+            .handler(service);
+    if (corsOrigins.length > 0) {
+      server.cors(corsOrigins);
+    }
+    return server.start();
+  }
+
+  @Override
+  public String toString() {
+    return "GraphqlTransport{" + address() + '}';
+  }
+
+  /** Configures a {@link GraphqlTransport}; every setting has a default. Not thread-safe. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private int maxDepth = DEFAULT_MAX_DEPTH;
+    private int maxFields = DEFAULT_MAX_FIELDS;
+    private int maxTokens = DEFAULT_MAX_TOKENS;
+    private int maxAliases = DEFAULT_MAX_ALIASES;
+    private boolean introspection = true;
+    private boolean graphiql = true;
+    private int documentCacheSize = DEFAULT_DOCUMENT_CACHE_SIZE;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private String[] corsOrigins = new String[0];
+
+    Builder() {}
+
+    /** Sets the interface to bind (default: {@code 0.0.0.0}, every interface). */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Sets the port (default {@value GraphqlTransport#DEFAULT_PORT}; 0 picks a free one). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Refuses queries nesting fields deeper than {@code depth} (default {@value GraphqlTransport#DEFAULT_MAX_DEPTH}). */
+    public Builder maxDepth(int depth) {
+      this.maxDepth = positive("depth", depth);
+      return this;
+    }
+
+    /**
+     * Refuses queries selecting more than {@code fields} fields, counting a fragment's fields at each
+     * spread (default {@value GraphqlTransport#DEFAULT_MAX_FIELDS}).
+     */
+    public Builder maxFields(int fields) {
+      this.maxFields = positive("fields", fields);
+      return this;
+    }
+
+    /** Refuses documents of more than {@code tokens} parser tokens (default {@value GraphqlTransport#DEFAULT_MAX_TOKENS}). */
+    public Builder maxTokens(int tokens) {
+      this.maxTokens = positive("tokens", tokens);
+      return this;
+    }
+
+    /** Refuses documents with more than {@code aliases} aliased fields (default {@value GraphqlTransport#DEFAULT_MAX_ALIASES}). */
+    public Builder maxAliases(int aliases) {
+      if (aliases < 0) {
+        throw new IllegalArgumentException("aliases: " + aliases + " (expected: >= 0)");
+      }
+      this.maxAliases = aliases;
+      return this;
+    }
+
+    /** Sets whether clients may introspect the schema ({@code __schema}, {@code __type}; default true). */
+    public Builder introspection(boolean enabled) {
+      this.introspection = enabled;
+      return this;
+    }
+
+    /** Sets whether a browser opening {@code /graphql} gets the GraphiQL page (default true). */
+    public Builder graphiql(boolean enabled) {
+      this.graphiql = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how many parsed and validated documents are kept, so repeated queries skip parsing and
+     * validation (default {@value GraphqlTransport#DEFAULT_DOCUMENT_CACHE_SIZE}; 0 keeps none).
+     */
+    public Builder documentCacheSize(int documents) {
+      if (documents < 0) {
+        throw new IllegalArgumentException("documents: " + documents + " (expected: >= 0)");
+      }
+      this.documentCacheSize = documents;
+      return this;
+    }
+
+    /** Answers 413 to request bodies larger than {@code bytes} (default 1 MiB). */
+    public Builder maxBodyBytes(int bytes) {
+      this.maxBodyBytes = positive("bytes", bytes);
+      return this;
+    }
+
+    /** Allows browsers on {@code origins} to call the endpoint ({@code "*"}: any; default: none). */
+    public Builder cors(String... origins) {
+      requireNonNull(origins, "origins");
+      for (String o : origins) {
+        requireNonNull(o, "origin");
+      }
+      this.corsOrigins = origins.clone();
+      return this;
+    }
+
+    /** Returns the transport. */
+    public GraphqlTransport build() {
+      return new GraphqlTransport(this);
+    }
+
+    private static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+      return value;
+    }
+  }
+}

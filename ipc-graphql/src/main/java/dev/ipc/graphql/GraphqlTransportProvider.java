@@ -1,0 +1,96 @@
+package dev.ipc.graphql;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportProvider;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Plugs the GraphQL adapter into {@code Transports} for URIs like
+ * {@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}. Server options: {@code maxDepth},
+ * {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection}, {@code graphiql},
+ * {@code documentCacheSize}, {@code maxBodyBytes}, {@code cors}. Client option: {@code timeout}
+ * ({@code 5s}, {@code 500ms} or ISO-8601).
+ */
+public final class GraphqlTransportProvider implements TransportProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public GraphqlTransportProvider() {}
+
+  @Override
+  public String scheme() {
+    return "graphql";
+  }
+
+  @Override
+  public Transport create(String host, int port, Map<String, String> options) {
+    GraphqlTransport.Builder b = GraphqlTransport.builder().host(host).port(port);
+    options.forEach(
+        (key, value) -> {
+          switch (key) {
+            case "maxDepth" -> b.maxDepth(integer(key, value));
+            case "maxFields" -> b.maxFields(integer(key, value));
+            case "maxTokens" -> b.maxTokens(integer(key, value));
+            case "maxAliases" -> b.maxAliases(integer(key, value));
+            case "introspection" -> b.introspection(bool(key, value));
+            case "graphiql" -> b.graphiql(bool(key, value));
+            case "documentCacheSize" -> b.documentCacheSize(integer(key, value));
+            case "maxBodyBytes" -> b.maxBodyBytes(integer(key, value));
+            case "cors" -> b.cors(value.split(","));
+            default -> throw new IllegalArgumentException(
+                "option: " + key + " (expected: maxDepth, maxFields, maxTokens, maxAliases, introspection,"
+                    + " graphiql, documentCacheSize, maxBodyBytes or cors)");
+          }
+        });
+    return b.build();
+  }
+
+  @Override
+  public Client connect(String host, int port, Map<String, String> options) {
+    GraphqlClient.Builder b = GraphqlClient.builder().target(host, port);
+    options.forEach(
+        (key, value) -> {
+          if (!key.equals("timeout")) {
+            throw new IllegalArgumentException("option: " + key + " (expected: timeout)");
+          }
+          b.timeout(duration(key, value));
+        });
+    return b.build();
+  }
+
+  private static int integer(String key, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: an integer)", e);
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + ": " + value + " (expected: true or false)");
+    };
+  }
+
+  private static Duration duration(String key, String value) {
+    try {
+      String v = value.toLowerCase(Locale.ROOT);
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      if (v.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+      }
+      if (v.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      }
+      return Duration.parse(value);
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: like 5s, 500ms or PT5S)", e);
+    }
+  }
+}

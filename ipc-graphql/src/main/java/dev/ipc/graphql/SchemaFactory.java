@@ -1,0 +1,215 @@
+package dev.ipc.graphql;
+
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.RecordType;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.BoundService;
+import graphql.Scalars;
+import graphql.execution.DataFetcherResult;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.FieldCoordinates;
+import graphql.schema.GraphQLArgument;
+import graphql.schema.GraphQLCodeRegistry;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLList;
+import graphql.schema.GraphQLNonNull;
+import graphql.schema.GraphQLObjectType;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.LightDataFetcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Builds the GraphQL schema from the services' descriptors, with no per-service code: each query
+ * operation is a field of {@code Query}, each mutation a field of {@code Mutation}, named by
+ * {@link Operation#graphqlField()}, with the input's fields as arguments; operations marked
+ * {@link Operation#graphqlRootFields()} also spread their output's fields on {@code Query} (the article's
+ * {@code { name hobby }}).
+ *
+ * <p>Data fetchers call the service on the thread that executes the query, which the transport makes an
+ * executor thread, never an event loop.
+ */
+final class SchemaFactory {
+  /** GraphQLContext key of the map of mutation result keys whose create-or-replace created the value. */
+  static final String CREATED = "dev.ipc.graphql.created";
+
+  /** The field {@code Query} gets when no service has a query, since GraphQL needs one. */
+  static final String SERVICES_FIELD = "_services";
+
+  private SchemaFactory() {}
+
+  static GraphQLSchema build(List<BoundService> services) {
+    GraphqlTypes types = new GraphqlTypes();
+    GraphQLCodeRegistry.Builder code = GraphQLCodeRegistry.newCodeRegistry();
+    Map<String, GraphQLFieldDefinition> query = new LinkedHashMap<>();
+    Map<String, GraphQLFieldDefinition> mutation = new LinkedHashMap<>();
+    Map<String, String> owners = new LinkedHashMap<>();
+
+    // The article's root fields come first, as its schema lists them.
+    for (BoundService s : services) {
+      for (BoundOperation bound : s.operations()) {
+        Operation<?, ?, ?> op = bound.operation();
+        if (!op.graphqlRootFields()) {
+          continue;
+        }
+        for (Field f : op.output().fields()) {
+          add(query, owners, "Query", GraphQLFieldDefinition.newFieldDefinition()
+              .name(f.name())
+              .type(types.output(f))
+              .build(), op);
+          code.dataFetcher(FieldCoordinates.coordinates("Query", f.name()), new RootField(bound, f));
+        }
+      }
+    }
+    for (BoundService s : services) {
+      for (BoundOperation bound : s.operations()) {
+        Operation<?, ?, ?> op = bound.operation();
+        String parent = op.kind() == Operation.Kind.QUERY ? "Query" : "Mutation";
+        GraphQLFieldDefinition.Builder fd =
+            GraphQLFieldDefinition.newFieldDefinition().name(op.graphqlField()).type(outputOf(types, op));
+        for (Field f : op.input().fields()) {
+          fd.argument(GraphQLArgument.newArgument().name(f.name()).type(types.input(f)).build());
+        }
+        add(op.kind() == Operation.Kind.QUERY ? query : mutation, owners, parent, fd.build(), op);
+        code.dataFetcher(FieldCoordinates.coordinates(parent, op.graphqlField()), new Call(bound));
+      }
+    }
+    if (query.isEmpty()) {
+      List<String> names = services.stream().map(s -> s.descriptor().name()).toList();
+      query.put(
+          SERVICES_FIELD,
+          GraphQLFieldDefinition.newFieldDefinition()
+              .name(SERVICES_FIELD)
+              .description("The services this server offers; they have mutations only.")
+              .type(GraphQLNonNull.nonNull(GraphQLList.list(GraphQLNonNull.nonNull(Scalars.GraphQLString))))
+              .build());
+      code.dataFetcher(
+          FieldCoordinates.coordinates("Query", SERVICES_FIELD), (DataFetcher<?>) env -> names);
+    }
+    for (RecordType<?> record : types.records()) {
+      for (Field f : record.fields()) {
+        code.dataFetcher(FieldCoordinates.coordinates(record.name(), f.name()), new Property(f));
+      }
+    }
+    GraphQLSchema.Builder schema =
+        GraphQLSchema.newSchema()
+            .query(GraphQLObjectType.newObject().name("Query").fields(new ArrayList<>(query.values())))
+            .codeRegistry(code.build());
+    if (!mutation.isEmpty()) {
+      schema.mutation(
+          GraphQLObjectType.newObject().name("Mutation").fields(new ArrayList<>(mutation.values())));
+    }
+    return schema.build();
+  }
+
+  private static graphql.schema.GraphQLOutputType outputOf(GraphqlTypes types, Operation<?, ?, ?> op) {
+    GraphQLObjectType object = types.object(op.output());
+    // Nullable at the top, so one failed field leaves the rest of the answer in `data`.
+    return op.many() ? GraphQLList.list(GraphQLNonNull.nonNull(object)) : object;
+  }
+
+  private static void add(
+      Map<String, GraphQLFieldDefinition> fields,
+      Map<String, String> owners,
+      String parent,
+      GraphQLFieldDefinition field,
+      Operation<?, ?, ?> op) {
+    String key = parent + "." + field.getName();
+    String previous = owners.putIfAbsent(key, op.toString());
+    if (previous != null) {
+      throw new IllegalStateException(
+          "GraphQL field " + key + " is claimed by both " + previous + " and " + op);
+    }
+    fields.put(field.getName(), field);
+  }
+
+  /** Calls one operation with the field's arguments as its request. */
+  private static final class Call implements DataFetcher<Object> {
+    private final BoundOperation bound;
+    private final RecordType<?> input;
+
+    Call(BoundOperation bound) {
+      this.bound = bound;
+      this.input = bound.operation().input();
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      try {
+        Object request = input.create(env.getArguments());
+        Reply reply = bound.call(request);
+        if (reply.created()) {
+          Map<String, Boolean> created = env.getGraphQlContext().get(CREATED);
+          if (created != null) {
+            created.put(env.getField().getResultKey(), Boolean.TRUE);
+          }
+        }
+        return reply.value();
+      } catch (ServiceException e) {
+        return DataFetcherResult.newResult().error(Errors.of(e, env)).build();
+      }
+    }
+  }
+
+  /**
+   * Reads one of the output fields spread on {@code Query}; the operation runs once per request however
+   * many of its fields the query selects.
+   */
+  private static final class RootField implements DataFetcher<Object> {
+    private final BoundOperation bound;
+    private final Field field;
+    private final Object request;
+
+    RootField(BoundOperation bound, Field field) {
+      this.bound = bound;
+      this.field = field;
+      this.request = bound.operation().input().create(new Object[0]);
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      Outcome outcome = env.getGraphQlContext().computeIfAbsent(bound, k -> Outcome.of(bound, request));
+      if (outcome.error() != null) {
+        return DataFetcherResult.newResult().error(Errors.of(outcome.error(), env)).build();
+      }
+      return field.get(outcome.value());
+    }
+  }
+
+  private record Outcome(Object value, ServiceException error) {
+    static Outcome of(BoundOperation bound, Object request) {
+      try {
+        return new Outcome(bound.call(request).value(), null);
+      } catch (ServiceException e) {
+        return new Outcome(null, e);
+      }
+    }
+  }
+
+  /** Reads a record's field through the model, never through reflection on its class. */
+  private static final class Property implements LightDataFetcher<Object> {
+    private final Field field;
+
+    Property(Field field) {
+      this.field = field;
+    }
+
+    @Override
+    public Object get(
+        GraphQLFieldDefinition definition, Object source, Supplier<DataFetchingEnvironment> env) {
+      return field.get(source);
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      return field.get(env.getSource());
+    }
+  }
+}
