@@ -1,0 +1,359 @@
+package dev.ipc.socketio;
+
+import com.corundumstudio.socketio.AckMode;
+import com.corundumstudio.socketio.AckRequest;
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.TransportContext;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** A running Socket.IO server: netty-socketio behind the fixes and routing of this package. */
+final class DefaultSocketIoServer implements RunningTransport {
+  private static final System.Logger LOG = System.getLogger(DefaultSocketIoServer.class.getName());
+
+  private final SocketIoTransport settings;
+  private final TransportContext context;
+  private final Map<String, Route> routes;
+  private final SocketIOServer server;
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object drained = new Object();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile boolean closing;
+  private ChannelFuture bound;
+  private AutoCloseable subscription;
+
+  private DefaultSocketIoServer(SocketIoTransport settings, TransportContext context) {
+    this.settings = settings;
+    this.context = context;
+    this.routes = routes(settings, context);
+
+    Configuration config = new Configuration();
+    config.setHostname(settings.host);
+    config.setPort(settings.port);
+    config.setJsonSupport(new RoutingJsonSupport(new JacksonJsonSupport()));
+    // Acks are sent by the call once it is done, on the call executor; never an automatic empty one.
+    config.setAckMode(AckMode.MANUAL);
+    // Without it a client picks its session id with an `io` cookie or header.
+    config.setRandomSession(true);
+    config.setTransports(Transport.POLLING, Transport.WEBSOCKET);
+    config.setPingInterval((int) settings.pingInterval.toMillis());
+    config.setPingTimeout((int) settings.pingTimeout.toMillis());
+    config.setMaxHttpContentLength(settings.maxPayload);
+    config.setMaxFramePayloadLength(settings.maxPayload);
+    config.setWebsocketCompression(settings.compression);
+    config.setHttpCompression(settings.compression);
+    config.setAddVersionHeader(false);
+    config.setBossThreads(1);
+    config.getSocketConfig().setReuseAddress(true);
+    config.setExceptionListener(new QuietExceptionListener());
+
+    this.server = new SocketIOServer(config);
+    server.setPipelineFactory(
+        new HonestChannelInitializer(
+            channels,
+            settings.allowedOrigins,
+            () -> server.getAllClients().size(),
+            settings.maxConnections,
+            () -> closing));
+    server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
+    server.addConnectListener(this::onConnect);
+    server.addDisconnectListener(this::onDisconnect);
+  }
+
+  static DefaultSocketIoServer start(SocketIoTransport settings, TransportContext context)
+      throws IOException {
+    DefaultSocketIoServer s = new DefaultSocketIoServer(settings, context);
+    Future<Void> f = s.server.startAsync();
+    f.awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      s.stopInBackground();
+      Throwable cause = f.cause();
+      throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
+    }
+    s.bound = (ChannelFuture) f;
+    s.subscription = context.subscribe(s::broadcast);
+    return s;
+  }
+
+  private static Map<String, Route> routes(SocketIoTransport settings, TransportContext context) {
+    Map<String, Route> routes = new HashMap<>();
+    for (BoundService service : context.services()) {
+      for (BoundOperation op : service.operations()) {
+        Operation<?, ?, ?> o = op.operation();
+        for (Field f : o.output().fields()) {
+          if (f.name().equals("error")) {
+            throw new IllegalArgumentException(
+                o + ": output field 'error' (expected: none, Socket.IO acks use it for failures)");
+          }
+        }
+        if (routes.put(o.event(), new OperationRoute(op)) != null) {
+          throw new IllegalArgumentException("event: " + o.event() + " (expected: one operation per event)");
+        }
+      }
+    }
+    for (Map.Entry<String, SocketIoHandler> e : settings.handlers.entrySet()) {
+      if (routes.put(e.getKey(), new HandlerRoute(e.getValue())) != null) {
+        throw new IllegalArgumentException(
+            "event: " + e.getKey() + " (expected: not an operation's event; it has a handler already)");
+      }
+    }
+    return Map.copyOf(routes);
+  }
+
+  /** Returns how many clients are connected now. */
+  int connectedClients() {
+    return server.getAllClients().size();
+  }
+
+  // Runs on a Netty thread: decide, then hand over to the call executor.
+  private void onEvent(SocketIOClient client, RoutingJsonSupport.Incoming in, AckRequest ack) {
+    Route route = routes.get(in.name());
+    if (route == null) {
+      ack.sendAckData(Values.error(ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name())));
+      return;
+    }
+    if (closing) {
+      ack.sendAckData(Values.error(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      return;
+    }
+    Object data = in.args().isEmpty() ? null : in.args().get(0);
+    inFlight.incrementAndGet();
+    try {
+      context.executor().execute(() -> {
+        try {
+          route.run(this, client, data, ack);
+        } catch (RuntimeException | Error e) {
+          LOG.log(Level.WARNING, "answering " + Values.shown(in.name()) + " failed", e);
+        } finally {
+          done();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      done();
+      ack.sendAckData(Values.error(ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later"));
+    }
+  }
+
+  private void done() {
+    if (inFlight.decrementAndGet() == 0 && closing) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
+  private void onConnect(SocketIOClient client) {
+    if (server.getAllClients().size() > settings.maxConnections) {
+      // Handshakes raced past the gate; the newest goes.
+      client.disconnect();
+      return;
+    }
+    LOG.log(Level.DEBUG, "connected: {0}", client.getSessionId());
+    notify(settings.connectListeners, client);
+  }
+
+  private void onDisconnect(SocketIOClient client) {
+    LOG.log(Level.DEBUG, "disconnected: {0}", client.getSessionId());
+    notify(settings.disconnectListeners, client);
+  }
+
+  private void notify(List<Consumer<SocketIoSession>> listeners, SocketIOClient client) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    SocketIoSession session = new Session(server, client);
+    try {
+      context.executor().execute(() -> {
+        for (Consumer<SocketIoSession> l : listeners) {
+          try {
+            l.accept(session);
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a connect or disconnect listener failed", e);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.log(Level.WARNING, "connect or disconnect listeners skipped: the call executor is saturated");
+    }
+  }
+
+  private void broadcast(dev.ipc.core.spi.Published published) {
+    server.getBroadcastOperations()
+        .sendEvent(published.event(), Values.output(published.operation(), published.value()));
+  }
+
+  // RunningTransport
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) bound.channel().localAddress();
+  }
+
+  @Override
+  public void beginShutdown() {
+    closing = true;
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (drained) {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(drained, left);
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void shutdownNow() {
+    closing = true;
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    if (subscription != null) {
+      try {
+        subscription.close();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "unsubscribing failed", e);
+      }
+    }
+    // Release the port and drop every client now; netty-socketio's own stop() waits a 2 s quiet
+    // period for its event loops, so it finishes in the background.
+    bound.channel().close().syncUninterruptibly();
+    channels.close().awaitUninterruptibly();
+    stopInBackground();
+  }
+
+  private void stopInBackground() {
+    Thread t = new Thread(server::stop, "ipc-socketio-stop");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** What answers one event name: an operation or a host handler. Runs on the call executor. */
+  private interface Route {
+    void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack);
+  }
+
+  private record OperationRoute(BoundOperation bound) implements Route {
+    @Override
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
+      Object answer;
+      Object created = null;
+      try {
+        Object request = Values.request(bound.operation().input(), data);
+        Reply reply = bound.call(request);
+        answer = Values.output(bound.operation(), reply.value());
+        if (reply.created()) {
+          created = Values.CREATED;
+        }
+      } catch (Throwable t) {
+        answer = Values.error(ServiceException.from(t));
+      }
+      if (created != null) {
+        ack.sendAckData(answer, created);
+      } else {
+        ack.sendAckData(answer);
+      }
+    }
+  }
+
+  private record HandlerRoute(SocketIoHandler handler) implements Route {
+    @Override
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
+      try {
+        handler.handle(new Session(owner.server, client), data, new Ack(ack));
+      } catch (Throwable t) {
+        ack.sendAckData(Values.error(ServiceException.from(t)));
+      }
+    }
+  }
+
+  private record Session(SocketIOServer server, SocketIOClient client) implements SocketIoSession {
+    @Override
+    public String id() {
+      return client.getSessionId().toString();
+    }
+
+    @Override
+    public void send(String event, Object... data) {
+      client.sendEvent(java.util.Objects.requireNonNull(event, "event"), data);
+    }
+
+    @Override
+    public void broadcast(String event, Object... data) {
+      server.getBroadcastOperations().sendEvent(java.util.Objects.requireNonNull(event, "event"), data);
+    }
+
+    @Override
+    public String toString() {
+      return "SocketIoSession{" + id() + '}';
+    }
+  }
+
+  private record Ack(AckRequest request) implements SocketIoAck {
+    @Override
+    public boolean requested() {
+      return request.isAckRequested();
+    }
+
+    @Override
+    public void send(Object... data) {
+      request.sendAckData(data);
+    }
+  }
+
+  /** Keeps malformed packets and dropped connections out of the error log; the connection stays. */
+  private static final class QuietExceptionListener extends ExceptionListenerAdapter {
+    @Override
+    public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+      LOG.log(Level.DEBUG, "dropped bad input or connection error from " + ctx.channel().remoteAddress(), e);
+      return true;
+    }
+
+    @Override
+    public void onEventException(Exception e, List<Object> args, SocketIOClient client) {
+      LOG.log(Level.WARNING, "event listener failed", e);
+    }
+
+    @Override
+    public void onAuthException(Throwable e, SocketIOClient client) {
+      LOG.log(Level.DEBUG, "connect packet refused", e);
+    }
+  }
+}

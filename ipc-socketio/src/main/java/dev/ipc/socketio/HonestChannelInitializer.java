@@ -1,0 +1,235 @@
+package dev.ipc.socketio;
+
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.util.AttributeKey;
+import io.netty.util.CharsetUtil;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/**
+ * netty-socketio's pipeline with the fixes this adapter needs:
+ *
+ * <ul>
+ *   <li>Every HTTP response but the WebSocket upgrade says {@code Connection: close}, because
+ *       netty-socketio closes each long-polling connection after answering while claiming keep-alive;
+ *       clients that reuse the connection (aiohttp, Node's agent) then lose requests.
+ *   <li>Binary attachments are framed for Engine.IO v4: netty-socketio writes the v3 form (a 0x04
+ *       prefix on WebSocket frames, length-prefixed binary in polling payloads), which v4 clients read
+ *       as a stray byte or garbage.
+ *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
+ *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
+ *       closing.
+ * </ul>
+ */
+final class HonestChannelInitializer extends SocketIOChannelInitializer {
+  private static final AttributeKey<Boolean> CLOSE_AFTER = AttributeKey.valueOf("ipc.closeAfter");
+  private static final AttributeKey<Boolean> ENGINE_V3 = AttributeKey.valueOf("ipc.engineV3");
+  private static final AttributeKey<HeldResponse> HELD = AttributeKey.valueOf("ipc.held");
+  private static final String HONESTY = "ipcHonesty";
+  private static final String GATE = "ipcGate";
+
+  private final ChannelGroup channels;
+  private final Honesty honesty = new Honesty();
+  private final Gate gate;
+
+  HonestChannelInitializer(
+      ChannelGroup channels,
+      List<String> allowedOrigins,
+      IntSupplier connected,
+      int maxConnections,
+      BooleanSupplier closing) {
+    this.channels = channels;
+    this.gate = new Gate(allowedOrigins, connected, maxConnections, closing);
+  }
+
+  @Override
+  protected void initChannel(Channel ch) throws Exception {
+    super.initChannel(ch);
+    channels.add(ch);
+  }
+
+  @Override
+  protected void addSocketioHandlers(ChannelPipeline pipeline) {
+    super.addSocketioHandlers(pipeline);
+    pipeline.remove(HTTP_ENCODER);
+    pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
+    pipeline.addAfter(HTTP_ENCODER, HONESTY, honesty);
+    pipeline.addBefore(AUTHORIZE_HANDLER, GATE, gate);
+  }
+
+  /** Rewrites what netty-socketio writes; see the class comment. */
+  @Sharable
+  static final class Honesty extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof HttpRequest req && req.uri().contains("EIO=3")) {
+        ctx.channel().attr(ENGINE_V3).set(Boolean.TRUE);
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      Channel ch = ctx.channel();
+      boolean v4 = ch.attr(ENGINE_V3).get() == null;
+      if (msg instanceof HttpResponse res
+          && res.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+        HttpUtil.setKeepAlive(res, false);
+        ch.attr(CLOSE_AFTER).set(Boolean.TRUE);
+        if (v4
+            && !(msg instanceof FullHttpResponse)
+            && res.status().code() == 200
+            && HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
+                res.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+          // A polling payload: hold the head until the body shows whether it carries binary.
+          ch.attr(HELD).set(new HeldResponse(res, promise));
+          return;
+        }
+      }
+      HeldResponse held = ch.attr(HELD).getAndSet(null);
+      if (held != null) {
+        if (msg instanceof HttpContent content && !(msg instanceof LastHttpContent)) {
+          ByteBuf body = content.content();
+          if (body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 1) >= 0) {
+            ByteBuf fixed = pollingV4(body);
+            HttpUtil.setContentLength(held.response, fixed.readableBytes());
+            ctx.write(held.response, held.promise);
+            content.release();
+            ctx.write(content.replace(fixed), promise);
+            return;
+          }
+        }
+        ctx.write(held.response, held.promise);
+      }
+      if (msg instanceof LastHttpContent && Boolean.TRUE.equals(ch.attr(CLOSE_AFTER).getAndSet(null))) {
+        ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      if (v4 && msg instanceof BinaryWebSocketFrame frame) {
+        ByteBuf data = frame.content();
+        if (data.isReadable() && data.getByte(data.readerIndex()) == 4) {
+          data.skipBytes(1);
+        }
+      }
+      ctx.write(msg, promise);
+    }
+
+    /**
+     * Rewrites a polling payload netty-socketio framed the Engine.IO v3 way ({@code 0x01 <length
+     * digits> 0xff 0x04 <bytes>} after a packet) into v4's ({@code 0x1e b<base64>}). Text packets never
+     * hold a raw 0x01: JSON escapes control characters.
+     */
+    static ByteBuf pollingV4(ByteBuf in) {
+      ByteBuf out = Unpooled.buffer(in.readableBytes() * 2);
+      int i = in.readerIndex();
+      int end = in.writerIndex();
+      while (i < end) {
+        byte b = in.getByte(i);
+        if (b != 1) {
+          out.writeByte(b);
+          i++;
+          continue;
+        }
+        i++;
+        int length = 0;
+        while (i < end && in.getByte(i) != (byte) 0xff) {
+          length = length * 10 + in.getByte(i);
+          i++;
+        }
+        i++; // 0xff
+        i++; // 0x04, counted in length
+        int size = Math.min(length - 1, end - i);
+        byte[] bytes = ByteBufUtil.getBytes(in, i, size);
+        i += size;
+        out.writeByte(0x1e);
+        out.writeByte('b');
+        out.writeBytes(Base64.getEncoder().encode(bytes));
+      }
+      return out;
+    }
+  }
+
+  private record HeldResponse(HttpResponse response, ChannelPromise promise) {}
+
+  /** Refuses foreign origins and new sessions while full or closing, before netty-socketio sees them. */
+  @Sharable
+  static final class Gate extends ChannelInboundHandlerAdapter {
+    private final List<String> allowedOrigins;
+    private final IntSupplier connected;
+    private final int maxConnections;
+    private final BooleanSupplier closing;
+
+    Gate(List<String> allowedOrigins, IntSupplier connected, int maxConnections, BooleanSupplier closing) {
+      this.allowedOrigins = allowedOrigins;
+      this.connected = connected;
+      this.maxConnections = maxConnections;
+      this.closing = closing;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!allowedOrigins.isEmpty()
+            && origin != null
+            && !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT))) {
+          refuse(ctx, req, HttpResponseStatus.FORBIDDEN, 4, "Origin not allowed");
+          return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        boolean newSession = !query.parameters().containsKey("sid");
+        if (newSession && closing.getAsBoolean()) {
+          refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 3, "Server is shutting down");
+          return;
+        }
+        if (newSession && connected.getAsInt() >= maxConnections) {
+          refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 3, "Too many connections");
+          return;
+        }
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    private static void refuse(
+        ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, int code, String message) {
+      req.release();
+      // Engine.IO's own error body, as Node's server sends it.
+      byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(CharsetUtil.UTF_8);
+      FullHttpResponse res =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+      HttpUtil.setContentLength(res, body.length);
+      ctx.writeAndFlush(res);
+    }
+  }
+}

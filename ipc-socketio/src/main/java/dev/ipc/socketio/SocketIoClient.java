@@ -1,0 +1,327 @@
+package dev.ipc.socketio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.RecordType;
+import dev.ipc.core.model.Reply;
+import io.socket.client.IO;
+import io.socket.client.Socket;
+import io.socket.emitter.Emitter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import okhttp3.OkHttpClient;
+import org.json.JSONArray;
+import org.json.JSONException;
+import org.json.JSONObject;
+
+/**
+ * Calls services on an ipc Socket.IO server: each call emits the operation's event and waits for its
+ * acknowledgement (the convention described on {@link SocketIoTransport}), and {@link #onEvent} receives
+ * broadcasts such as {@code task:saved}.
+ *
+ * <pre>{@code
+ * try (SocketIoClient client = SocketIoClient.of("localhost", 8080)) {
+ *   DatingService dating = client.service(DatingService.DESCRIPTOR);
+ *   client.onEvent("task:saved", task -> System.out.println("saved " + task));
+ * }
+ * }</pre>
+ *
+ * <p>One connection, opened when built and reopened after a loss, carries every call. A service's
+ * failure is a {@link ServiceException} with the server's code; no answer (not connected, connection
+ * lost, timeout, a malformed ack) is a {@link TransportException}. Thread-safe; share one per server.
+ */
+public final class SocketIoClient implements Client {
+  /** The default time a call waits for its acknowledgement. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final URI uri;
+  private final Duration timeout;
+  private final OkHttpClient http;
+  private final Socket socket;
+  private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+  private final Set<CompletableFuture<Object[]>> pending = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private SocketIoClient(Builder b) {
+    this.uri = URI.create("http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port);
+    this.timeout = b.timeout;
+    // Long-polls last up to the ping interval; liveness is Engine.IO's ping, not a read timeout.
+    this.http = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+    IO.Options options = new IO.Options();
+    options.forceNew = true;
+    options.reconnection = true;
+    options.transports = b.transports.toArray(new String[0]);
+    options.timeout = b.timeout.toMillis();
+    options.callFactory = http;
+    options.webSocketFactory = http;
+    this.socket = IO.socket(uri, options);
+    socket.on(Socket.EVENT_CONNECT, args -> firstAttempt.complete(null));
+    socket.on(Socket.EVENT_CONNECT_ERROR, args -> firstAttempt.complete(null));
+    socket.on(Socket.EVENT_DISCONNECT, args -> failPending("the connection to " + uri + " was lost"));
+    socket.connect();
+  }
+
+  /** Returns a client of the server at {@code host}:{@code port} with default settings. */
+  public static SocketIoClient of(String host, int port) {
+    return builder().target(host, port).build();
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request) {
+    requireNonNull(operation, "operation");
+    requireNonNull(request, "request");
+    awaitConnection();
+    JSONObject payload = (JSONObject) json(operation.input(), request);
+    CompletableFuture<Object[]> answer = new CompletableFuture<>();
+    pending.add(answer);
+    try {
+      socket.emit(operation.event(), new Object[] {payload}, answer::complete);
+      Object[] args = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return reply(operation, args);
+    } catch (TimeoutException e) {
+      throw new TransportException("no answer to " + operation.event() + " within " + timeout, e);
+    } catch (ExecutionException e) {
+      throw new TransportException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted waiting for " + operation.event(), e);
+    } finally {
+      pending.remove(answer);
+    }
+  }
+
+  /**
+   * Calls {@code listener} with the first argument of every {@code event} the server emits, as plain
+   * values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, or null); returns
+   * a handle that stops it. The listener runs on the client's event thread and must not block.
+   */
+  public AutoCloseable onEvent(String event, Consumer<Object> listener) {
+    requireNonNull(event, "event");
+    requireNonNull(listener, "listener");
+    Emitter.Listener l = args -> listener.accept(args.length == 0 ? null : plain(args[0]));
+    socket.on(event, l);
+    return () -> socket.off(event, l);
+  }
+
+  /** Returns whether the connection is up now. */
+  public boolean connected() {
+    return socket.connected();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    socket.close();
+    failPending("the client is closed");
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+
+  @Override
+  public String toString() {
+    return "SocketIoClient{" + uri + '}';
+  }
+
+  private void awaitConnection() {
+    if (closed) {
+      throw new TransportException("the client is closed");
+    }
+    try {
+      firstAttempt.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // Reported below as not connected.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted waiting to connect to " + uri, e);
+    }
+    if (!socket.connected()) {
+      throw new TransportException("not connected to " + uri);
+    }
+  }
+
+  private void failPending(String why) {
+    for (CompletableFuture<Object[]> f : pending) {
+      f.completeExceptionally(new TransportException(why));
+    }
+  }
+
+  private static Reply reply(Operation<?, ?, ?> operation, Object[] args) {
+    if (args.length == 0) {
+      throw new TransportException("empty acknowledgement to " + operation.event());
+    }
+    Object first = args[0];
+    try {
+      if (first instanceof JSONObject object && object.has("error")) {
+        throw serviceError(operation, object.get("error"));
+      }
+      if (operation.many()) {
+        if (!(first instanceof JSONArray array)) {
+          throw new TransportException("unexpected answer to " + operation.event() + ": expected an array");
+        }
+        List<Object> values = new ArrayList<>(array.length());
+        for (int i = 0; i < array.length(); i++) {
+          values.add(record(operation.output(), array.get(i)));
+        }
+        return Reply.of(List.copyOf(values));
+      }
+      Object value = record(operation.output(), first);
+      boolean created =
+          args.length > 1 && args[1] instanceof JSONObject meta && meta.optBoolean("created", false);
+      return new Reply(value, created);
+    } catch (JSONException e) {
+      throw new TransportException("malformed answer to " + operation.event(), e);
+    }
+  }
+
+  private static RuntimeException serviceError(Operation<?, ?, ?> operation, Object error) {
+    if (error instanceof JSONObject e && e.opt("code") instanceof String code && e.opt("message") instanceof String msg) {
+      try {
+        return new ServiceException(ErrorCode.valueOf(code), msg);
+      } catch (IllegalArgumentException unknown) {
+        return new TransportException("unknown error code from the server for " + operation.event() + ": " + code);
+      }
+    }
+    return new TransportException("malformed error answer to " + operation.event());
+  }
+
+  private static Object record(RecordType<?> type, Object json) {
+    if (!(json instanceof JSONObject)) {
+      throw new TransportException("unexpected answer: expected a " + type.name() + " object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = (Map<String, Object>) plain(json);
+    try {
+      return type.create(fields);
+    } catch (ServiceException e) {
+      throw new TransportException("malformed " + type.name() + " from the server: " + e.getMessage(), e);
+    }
+  }
+
+  /** Converts org.json values to plain Java ones. */
+  static Object plain(Object json) {
+    if (json == null || json == JSONObject.NULL) {
+      return null;
+    }
+    if (json instanceof JSONObject object) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (Iterator<?> keys = object.keys(); keys.hasNext(); ) {
+        String key = (String) keys.next();
+        map.put(key, plain(object.opt(key)));
+      }
+      return map;
+    }
+    if (json instanceof JSONArray array) {
+      List<Object> list = new ArrayList<>(array.length());
+      for (int i = 0; i < array.length(); i++) {
+        list.add(plain(array.opt(i)));
+      }
+      return list;
+    }
+    return json;
+  }
+
+  /** Converts a described record to org.json. */
+  private static Object json(RecordType<?> type, Object record) {
+    JSONObject object = new JSONObject();
+    try {
+      for (Field f : type.fields()) {
+        Object v = f.get(record);
+        if (v == null) {
+          continue;
+        }
+        if (f.repeated()) {
+          JSONArray array = new JSONArray();
+          for (Object e : (List<?>) v) {
+            array.put(f.type() == FieldType.MESSAGE ? json(f.messageType(), e) : e);
+          }
+          v = array;
+        } else if (f.type() == FieldType.MESSAGE) {
+          v = json(f.messageType(), v);
+        }
+        object.put(f.name(), v);
+      }
+    } catch (JSONException e) {
+      throw ServiceException.invalidArgument(type.name() + ": " + e.getMessage());
+    }
+    return object;
+  }
+
+  /** Builds a {@link SocketIoClient}. Not thread-safe. */
+  public static final class Builder {
+    private String host;
+    private int port = -1;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private List<String> transports = List.of("websocket");
+
+    Builder() {}
+
+    /** Sets the server's host and port (required). */
+    public Builder target(String host, int port) {
+      this.host = requireNonNull(host, "host");
+      if (port <= 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Sets how long a call waits for its acknowledgement, and connecting for its first connection. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Options.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
+      return this;
+    }
+
+    /**
+     * Sets the Engine.IO transports to use, in order: {@code websocket} (the default) and/or
+     * {@code polling} (long-polling first, upgrading to WebSocket when both are given).
+     */
+    public Builder transports(String... transports) {
+      requireNonNull(transports, "transports");
+      if (transports.length == 0) {
+        throw new IllegalArgumentException("transports: none (expected: polling and/or websocket)");
+      }
+      for (String t : transports) {
+        if (!"websocket".equals(t) && !"polling".equals(t)) {
+          throw new IllegalArgumentException("transport: " + t + " (expected: polling or websocket)");
+        }
+      }
+      this.transports = List.of(transports);
+      return this;
+    }
+
+    /** Returns a client that starts connecting at once. */
+    public SocketIoClient build() {
+      if (host == null) {
+        throw new IllegalStateException("target: unset (expected: target(host, port))");
+      }
+      return new SocketIoClient(this);
+    }
+  }
+}

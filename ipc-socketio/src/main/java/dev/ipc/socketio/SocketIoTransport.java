@@ -1,0 +1,270 @@
+package dev.ipc.socketio;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Serves every described service over Socket.IO (Engine.IO v4 long-polling and WebSocket, Socket.IO
+ * protocol v5), for socket.io-client v4 and python-socketio 5 clients.
+ *
+ * <h2>Events and acknowledgements</h2>
+ *
+ * Each operation is an event named by the model ({@code dating:eating}, {@code dating:watchMovie},
+ * {@code task:list}, {@code task:get}, {@code task:put}, {@code person:get}); its payload is a JSON
+ * object of the request's fields ({@code {"food":"steak"}}), absent for requests without fields. The
+ * answer comes through the event's acknowledgement, whose <b>first argument</b> is either:
+ *
+ * <ul>
+ *   <li>the answer itself on success: the output object ({@code {"feeling":true}}), or an array for
+ *       list answers ({@code [{"id":1,"name":"task1"}, ...]}); a create-or-replace that created its
+ *       value adds a second argument {@code {"created":true}};
+ *   <li>an error object on failure, and only then an object with a top-level {@code error} key:
+ *       {@code {"error":{"code":"NOT_FOUND","message":"task 42 not found"}}}, where {@code code} is a
+ *       {@link dev.ipc.core.ErrorCode} name and {@code message} the service's client-safe message.
+ * </ul>
+ *
+ * So a client tests {@code res && res.error} (JavaScript) or {@code isinstance(res, dict) and 'error'
+ * in res} (Python). Output types with a field named {@code error} are refused at start, so no success
+ * can look like a failure. An unknown event answers UNIMPLEMENTED, a payload of the wrong shape
+ * INVALID_ARGUMENT, a closing server UNAVAILABLE, a saturated one RESOURCE_EXHAUSTED; the connection
+ * stays up. Service code and host handlers run on the server's call executor, never on Netty threads.
+ *
+ * <h2>Broadcasts and host events</h2>
+ *
+ * Every value a publishing operation produces, through any transport, is emitted to all connected
+ * clients under its event name ({@code task:saved} with the stored task). Hosts add their own events
+ * with {@link Builder#on(String, SocketIoHandler)}.
+ *
+ * <pre>{@code
+ * Transports.builder()
+ *     .services(Reference.services())
+ *     .transport(SocketIoTransport.builder().port(8080)
+ *         .on("msg", (session, data, ack) -> session.send("message", "resend " + data))
+ *         .build())
+ *     .start();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; each {@link #start} binds a new server.
+ */
+public final class SocketIoTransport implements Transport {
+  /** The default port, the article's. */
+  public static final int DEFAULT_PORT = 8080;
+
+  /** The default limit of one HTTP body or WebSocket message, as Node socket.io's: 1 MB. */
+  public static final int DEFAULT_MAX_PAYLOAD = 1_000_000;
+
+  /** The default number of connected clients beyond which handshakes are refused. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+  /** The default interval between Engine.IO pings, as Node socket.io's. */
+  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
+
+  /** The default time to wait for a pong before dropping a client, as Node socket.io's. */
+  public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final Set<String> RESERVED =
+      Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
+
+  final String host;
+  final int port;
+  final List<String> allowedOrigins;
+  final int maxPayload;
+  final int maxConnections;
+  final Duration pingInterval;
+  final Duration pingTimeout;
+  final boolean compression;
+  final Map<String, SocketIoHandler> handlers;
+  final List<Consumer<SocketIoSession>> connectListeners;
+  final List<Consumer<SocketIoSession>> disconnectListeners;
+  // The last server started, so tests in this package can look at its sessions.
+  volatile DefaultSocketIoServer lastStarted;
+
+  SocketIoTransport(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.allowedOrigins = List.copyOf(b.allowedOrigins);
+    this.maxPayload = b.maxPayload;
+    this.maxConnections = b.maxConnections;
+    this.pingInterval = b.pingInterval;
+    this.pingTimeout = b.pingTimeout;
+    this.compression = b.compression;
+    this.handlers = Map.copyOf(b.handlers);
+    this.connectListeners = List.copyOf(b.connectListeners);
+    this.disconnectListeners = List.copyOf(b.disconnectListeners);
+  }
+
+  /** Returns a transport on {@code port} of every interface, with default settings. */
+  public static SocketIoTransport of(int port) {
+    return builder().port(port).build();
+  }
+
+  /** Returns a new builder; by default it binds port {@value #DEFAULT_PORT} on every interface. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "socketio";
+  }
+
+  @Override
+  public String address() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  @Override
+  public RunningTransport start(TransportContext context) throws IOException {
+    requireNonNull(context, "context");
+    DefaultSocketIoServer server = DefaultSocketIoServer.start(this, context);
+    lastStarted = server;
+    return server;
+  }
+
+  @Override
+  public String toString() {
+    return "SocketIoTransport{" + address() + '}';
+  }
+
+  /** Builds a {@link SocketIoTransport}; every setting has a default. Not thread-safe. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private final List<String> allowedOrigins = new ArrayList<>();
+    private int maxPayload = DEFAULT_MAX_PAYLOAD;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration pingInterval = DEFAULT_PING_INTERVAL;
+    private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
+    private boolean compression;
+    private final Map<String, SocketIoHandler> handlers = new LinkedHashMap<>();
+    private final List<Consumer<SocketIoSession>> connectListeners = new ArrayList<>();
+    private final List<Consumer<SocketIoSession>> disconnectListeners = new ArrayList<>();
+
+    Builder() {}
+
+    /** Sets the interface to bind (default: every interface, {@code 0.0.0.0}). */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Sets the port to bind; 0 picks a free one (default: {@value #DEFAULT_PORT}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Allows browser pages from {@code origins} ({@code https://example.com}); requests carrying another
+     * {@code Origin} header are refused with 403. Clients that send no {@code Origin} (Node, Python,
+     * Java) are always allowed. Default: every origin.
+     */
+    public Builder allowedOrigins(String... origins) {
+      requireNonNull(origins, "origins");
+      for (String o : origins) {
+        String origin = requireNonNull(o, "origin").trim();
+        if (origin.isEmpty() || origin.endsWith("/")) {
+          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
+        }
+        allowedOrigins.add(origin.toLowerCase(Locale.ROOT));
+      }
+      return this;
+    }
+
+    /**
+     * Sets the largest HTTP body or WebSocket message accepted, in bytes; a client sending more is
+     * disconnected (default: {@value #DEFAULT_MAX_PAYLOAD}).
+     */
+    public Builder maxPayload(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxPayload: " + bytes + " (expected: >= 1024)");
+      }
+      this.maxPayload = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how many clients may be connected at once; further handshakes get 503 (default:
+     * {@value #DEFAULT_MAX_CONNECTIONS}).
+     */
+    public Builder maxConnections(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxConnections: " + max + " (expected: > 0)");
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** Sets the interval between Engine.IO pings (default: 25 s). */
+    public Builder pingInterval(Duration interval) {
+      this.pingInterval = Options.positive("pingInterval", interval, requireNonNull(interval, "interval"));
+      return this;
+    }
+
+    /** Sets how long to wait for a pong before dropping the client (default: 20 s). */
+    public Builder pingTimeout(Duration timeout) {
+      this.pingTimeout = Options.positive("pingTimeout", timeout, requireNonNull(timeout, "timeout"));
+      return this;
+    }
+
+    /**
+     * Enables permessage-deflate on WebSocket and gzip on polling responses. Off by default: for the
+     * small messages of calls it costs more CPU than it saves bytes.
+     */
+    public Builder compression(boolean enabled) {
+      this.compression = enabled;
+      return this;
+    }
+
+    /**
+     * Handles the client event {@code event} with {@code handler}, next to the services' events.
+     *
+     * @throws IllegalArgumentException if the name is reserved by Socket.IO ({@code connect},
+     *     {@code disconnect}...) or already has a handler; a clash with a service event is reported
+     *     when the transport starts
+     */
+    public Builder on(String event, SocketIoHandler handler) {
+      requireNonNull(event, "event");
+      requireNonNull(handler, "handler");
+      if (event.isEmpty() || RESERVED.contains(event)) {
+        throw new IllegalArgumentException("event: " + event + " (expected: not empty nor one of " + RESERVED + ")");
+      }
+      if (handlers.putIfAbsent(event, handler) != null) {
+        throw new IllegalArgumentException("event: " + event + " (expected: one handler per event)");
+      }
+      return this;
+    }
+
+    /** Calls {@code listener} (on the call executor) when a client has connected. */
+    public Builder onConnect(Consumer<SocketIoSession> listener) {
+      connectListeners.add(requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Calls {@code listener} (on the call executor) when a client has gone, with or without saying so. */
+    public Builder onDisconnect(Consumer<SocketIoSession> listener) {
+      disconnectListeners.add(requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Returns the transport. */
+    public SocketIoTransport build() {
+      return new SocketIoTransport(this);
+    }
+  }
+}

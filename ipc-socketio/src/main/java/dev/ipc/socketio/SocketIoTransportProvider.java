@@ -1,0 +1,57 @@
+package dev.ipc.socketio;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportProvider;
+import java.util.Map;
+
+/**
+ * Plugs Socket.IO into {@code Transports} under the scheme {@code socketio}:
+ * {@code socketio://0.0.0.0:8080?maxPayload=1MiB&pingInterval=25s&pingTimeout=20s&maxConnections=10000&origins=https://a.example,https://b.example&compression=false}
+ * to serve, {@code socketio://localhost:8080?timeout=5s&transports=polling,websocket} to connect.
+ */
+public final class SocketIoTransportProvider implements TransportProvider {
+  /** Creates the provider; {@link java.util.ServiceLoader} calls it. */
+  public SocketIoTransportProvider() {}
+
+  @Override
+  public String scheme() {
+    return "socketio";
+  }
+
+  @Override
+  public Transport create(String host, int port, Map<String, String> options) {
+    SocketIoTransport.Builder b = SocketIoTransport.builder().host(host).port(port);
+    for (Map.Entry<String, String> o : options.entrySet()) {
+      String key = o.getKey();
+      String value = o.getValue();
+      switch (key) {
+        case "maxPayload" -> b.maxPayload(Options.size(key, value));
+        case "maxConnections" -> b.maxConnections(Options.positive(key, value));
+        case "pingInterval" -> b.pingInterval(Options.duration(key, value));
+        case "pingTimeout" -> b.pingTimeout(Options.duration(key, value));
+        case "compression" -> b.compression(Options.bool(key, value));
+        case "origins" -> b.allowedOrigins(value.split(","));
+        default -> throw new IllegalArgumentException(
+            "option: " + key
+                + " (expected: maxPayload, maxConnections, pingInterval, pingTimeout, compression, origins)");
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public Client connect(String host, int port, Map<String, String> options) {
+    SocketIoClient.Builder b = SocketIoClient.builder().target(host, port);
+    for (Map.Entry<String, String> o : options.entrySet()) {
+      String key = o.getKey();
+      String value = o.getValue();
+      switch (key) {
+        case "timeout" -> b.timeout(Options.duration(key, value));
+        case "transports" -> b.transports(value.split(","));
+        default -> throw new IllegalArgumentException("option: " + key + " (expected: timeout, transports)");
+      }
+    }
+    return b.build();
+  }
+}
