@@ -74,20 +74,20 @@ public final class GrpcClient implements Client {
       call.halfClose();
     } catch (RuntimeException e) {
       call.cancel("client failed to send", e);
-      throw new TransportException("gRPC call " + method.getFullMethodName() + " to " + target + " failed to send", e);
+      throw new TransportException("gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
     }
     try {
       return answer.get();
     } catch (InterruptedException e) {
       call.cancel("interrupted", e);
       Thread.currentThread().interrupt();
-      throw new TransportException("gRPC call " + method.getFullMethodName() + " interrupted", e);
+      throw new TransportException("gRPC call /" + method.getFullMethodName() + " interrupted", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Failed f) {
-        throw GrpcStatuses.toException(method.getFullMethodName(), f.status, f.trailers);
+        throw GrpcStatuses.toException("/" + method.getFullMethodName() + " to " + target, f.status, f.trailers);
       }
-      throw new TransportException("gRPC call " + method.getFullMethodName() + " failed", cause);
+      throw new TransportException("gRPC call /" + method.getFullMethodName() + " failed", cause);
     }
   }
 
