@@ -1,0 +1,193 @@
+package dev.ipc.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.RecordType;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Generates the OpenAPI 3.1 document of the served routes from the model, once at start. */
+final class OpenApi {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private OpenApi() {}
+
+  static byte[] document(List<Route> routes) {
+    ObjectNode doc = F.objectNode();
+    doc.put("openapi", "3.1.0");
+    ObjectNode info = doc.putObject("info");
+    info.put("title", "ipc REST API");
+    info.put("version", "1");
+    info.put(
+        "description",
+        "Generated from the service model. Errors are application/problem+json (RFC 9457) with a `code`"
+            + " member naming the error code.");
+    ObjectNode paths = doc.putObject("paths");
+    Map<String, RecordType<?>> schemas = new TreeMap<>();
+    Set<String> tags = new HashSet<>();
+    for (Route r : routes) {
+      ObjectNode item = paths.has(r.template) ? (ObjectNode) paths.get(r.template) : paths.putObject(r.template);
+      item.set(r.method.toLowerCase(Locale.ROOT), operation(r, schemas));
+      tags.add(r.operation.service());
+    }
+    ObjectNode components = doc.putObject("components");
+    ObjectNode schemaNodes = components.putObject("schemas");
+    // Nested message types join the map while it is walked: loop until no new one appears.
+    Map<String, RecordType<?>> done = new LinkedHashMap<>();
+    while (done.size() < schemas.size()) {
+      for (Map.Entry<String, RecordType<?>> e : new TreeMap<>(schemas).entrySet()) {
+        if (done.putIfAbsent(e.getKey(), e.getValue()) == null) {
+          schemaNodes.set(e.getKey(), objectSchema(e.getValue().fields(), Set.of(), schemas));
+        }
+      }
+    }
+    schemaNodes.set("Problem", problemSchema());
+    ArrayNode tagList = doc.putArray("tags");
+    tags.stream().sorted().forEach(t -> tagList.addObject().put("name", t));
+    try {
+      return JsonCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("writing the OpenAPI document", e);
+    }
+  }
+
+  private static ObjectNode operation(Route r, Map<String, RecordType<?>> schemas) {
+    Operation<?, ?, ?> op = r.operation;
+    ObjectNode o = F.objectNode();
+    o.put("operationId", op.service() + Character.toUpperCase(op.name().charAt(0)) + op.name().substring(1));
+    o.put("summary", op.service() + "." + op.name());
+    o.putArray("tags").add(op.service());
+    Set<String> pathFields = new HashSet<>();
+    ArrayNode params = F.arrayNode();
+    for (Field f : r.vars) {
+      if (f != null) {
+        pathFields.add(f.name());
+        ObjectNode p = params.addObject();
+        p.put("name", f.name());
+        p.put("in", "path");
+        p.put("required", true);
+        p.set("schema", fieldSchema(f, schemas));
+      }
+    }
+    boolean bodyless = r.method.equals("GET") || r.method.equals("DELETE");
+    for (Field f : op.input().fields()) {
+      if (bodyless && !pathFields.contains(f.name()) && f.type() != FieldType.MESSAGE) {
+        ObjectNode p = params.addObject();
+        p.put("name", f.name());
+        p.put("in", "query");
+        p.put("required", false);
+        p.set("schema", fieldSchema(f, schemas));
+      }
+    }
+    if (!params.isEmpty()) {
+      o.set("parameters", params);
+    }
+    if (!bodyless && op.input().fields().size() > pathFields.size()) {
+      ObjectNode body = o.putObject("requestBody");
+      body.put("required", false);
+      ObjectNode content = body.putObject("content");
+      content.putObject("application/json").set("schema", objectSchema(op.input().fields(), pathFields, schemas));
+      ObjectNode form = F.objectNode();
+      form.put("type", "object");
+      form.put("description", "The JSON object as the form field `data` (data={\"name\": \"task5\"}), or the fields as form fields.");
+      form.putObject("properties").putObject("data").put("type", "string");
+      content.putObject("application/x-www-form-urlencoded").set("schema", form);
+    }
+    ObjectNode responses = o.putObject("responses");
+    ObjectNode success = F.objectNode();
+    String ref = ref(op.output(), schemas);
+    ObjectNode schema = F.objectNode();
+    if (op.many()) {
+      schema.put("type", "array");
+      schema.putObject("items").put("$ref", ref);
+    } else {
+      schema.put("$ref", ref);
+    }
+    success.put("description", "OK");
+    success.putObject("content").putObject("application/json").set("schema", schema);
+    responses.set("200", success);
+    if (r.method.equals("PUT") || r.method.equals("POST")) {
+      ObjectNode created = success.deepCopy();
+      created.put("description", "Created");
+      created.putObject("headers").putObject("Location").putObject("schema").put("type", "string");
+      responses.set("201", created);
+    }
+    ObjectNode error = responses.putObject("default");
+    error.put("description", "An error, as RFC 9457 problem details");
+    error.putObject("content").putObject("application/problem+json").putObject("schema").put("$ref", "#/components/schemas/Problem");
+    return o;
+  }
+
+  private static String ref(RecordType<?> type, Map<String, RecordType<?>> schemas) {
+    schemas.putIfAbsent(type.name(), type);
+    return "#/components/schemas/" + type.name();
+  }
+
+  private static ObjectNode objectSchema(List<Field> fields, Set<String> skip, Map<String, RecordType<?>> schemas) {
+    ObjectNode s = F.objectNode();
+    s.put("type", "object");
+    ObjectNode props = s.putObject("properties");
+    ArrayNode required = F.arrayNode();
+    for (Field f : fields) {
+      if (skip.contains(f.name())) {
+        continue;
+      }
+      props.set(f.name(), fieldSchema(f, schemas));
+      if (f.nonNull()) {
+        required.add(f.name());
+      }
+    }
+    if (!required.isEmpty()) {
+      s.set("required", required);
+    }
+    return s;
+  }
+
+  private static ObjectNode fieldSchema(Field f, Map<String, RecordType<?>> schemas) {
+    ObjectNode element = F.objectNode();
+    switch (f.type()) {
+      case STRING -> element.put("type", "string");
+      case BOOL -> element.put("type", "boolean");
+      case INT32 -> element.put("type", "integer").put("format", "int32");
+      case INT64 -> element.put("type", "integer").put("format", "int64");
+      case DOUBLE -> element.put("type", "number").put("format", "double");
+      case MESSAGE -> element.put("$ref", ref(f.messageType(), schemas));
+    }
+    if (!f.repeated()) {
+      return element;
+    }
+    ObjectNode array = F.objectNode();
+    array.put("type", "array");
+    array.set("items", element);
+    return array;
+  }
+
+  private static ObjectNode problemSchema() {
+    ObjectNode s = F.objectNode();
+    s.put("type", "object");
+    ObjectNode props = s.putObject("properties");
+    props.putObject("type").put("type", "string");
+    props.putObject("title").put("type", "string");
+    props.putObject("status").put("type", "integer");
+    props.putObject("detail").put("type", "string");
+    ObjectNode code = props.putObject("code");
+    code.put("type", "string");
+    ArrayNode values = code.putArray("enum");
+    for (ErrorCode c : ErrorCode.values()) {
+      values.add(c.name());
+    }
+    s.putArray("required").add("status").add("code");
+    return s;
+  }
+}

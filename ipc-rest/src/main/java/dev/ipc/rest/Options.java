@@ -1,0 +1,75 @@
+package dev.ipc.rest;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** Parses URI option values: sizes in bytes (with an optional KiB/MiB suffix) and durations. */
+final class Options {
+  private Options() {}
+
+  /** Parses {@code 4194304}, {@code 512KiB} or {@code 4MiB}. */
+  static int size(String key, String value) {
+    String v = value.trim();
+    long factor = 1;
+    if (v.endsWith("MiB")) {
+      factor = 1024 * 1024;
+      v = v.substring(0, v.length() - 3);
+    } else if (v.endsWith("KiB")) {
+      factor = 1024;
+      v = v.substring(0, v.length() - 3);
+    }
+    try {
+      long n = Long.parseLong(v.trim()) * factor;
+      if (n <= 0 || n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(key + ": " + value + " (expected: 1 to 2147483647 bytes)");
+      }
+      return (int) n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: bytes, e.g. 4194304 or 4MiB)", e);
+    }
+  }
+
+  /** Parses a positive integer. */
+  static int positive(String key, String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n <= 0) {
+        throw new IllegalArgumentException(key + ": " + value + " (expected: > 0)");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: an integer > 0)", e);
+    }
+  }
+
+  /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h} or ISO-8601 {@code PT30S}. */
+  static Duration duration(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("pt")) {
+        return positive(key, value, Duration.parse(v.toUpperCase(Locale.ROOT)));
+      }
+      if (v.endsWith("ms")) {
+        return positive(key, value, Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))));
+      }
+      long n = Long.parseLong(v.substring(0, v.length() - 1));
+      return switch (v.charAt(v.length() - 1)) {
+        case 's' -> positive(key, value, Duration.ofSeconds(n));
+        case 'm' -> positive(key, value, Duration.ofMinutes(n));
+        case 'h' -> positive(key, value, Duration.ofHours(n));
+        default -> throw new NumberFormatException(v);
+      };
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: a duration like 30s, 250ms, 5m)", e);
+    }
+  }
+
+  /** Checks that {@code d} is positive and returns it. */
+  static Duration positive(String key, Object shown, Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(key + ": " + shown + " (expected: > 0)");
+    }
+    return d;
+  }
+}

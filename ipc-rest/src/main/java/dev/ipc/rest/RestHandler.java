@@ -1,0 +1,208 @@
+package dev.ipc.rest;
+
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.RecordType;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.TransportContext;
+import dev.ipc.http.HttpHandler;
+import dev.ipc.http.HttpRequest;
+import dev.ipc.http.HttpResponse;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Routes requests to operations by method and path, decodes the request record from the path, query
+ * string and body, calls the operation and encodes its reply. Runs on the server's executor.
+ */
+final class RestHandler implements HttpHandler {
+  static final String OPENAPI_PATH = "/openapi.json";
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  private final TransportContext context;
+  private final List<Route> routes;
+  private final byte[] openApi;
+
+  RestHandler(TransportContext context) {
+    this.context = context;
+    List<Route> list = new ArrayList<>();
+    for (BoundService s : context.services()) {
+      for (BoundOperation op : s.operations()) {
+        Route r = Route.of(op);
+        for (Route known : list) {
+          if (known.method.equals(r.method) && known.samePath(r)) {
+            throw new IllegalArgumentException(
+                "REST route " + r.method + " " + r.template + " of " + r.operation
+                    + " clashes with " + known.operation + " (expected: distinct routes; set Operation rest(...))");
+          }
+        }
+        list.add(r);
+      }
+    }
+    this.routes = List.copyOf(list);
+    this.openApi = OpenApi.document(routes);
+  }
+
+  @Override
+  public HttpResponse handle(HttpRequest request) {
+    List<String> segments;
+    try {
+      segments = new ArrayList<>();
+      for (String s : Route.split(request.rawPath())) {
+        segments.add(Route.decodeSegment(s));
+      }
+    } catch (IllegalArgumentException e) {
+      return problem(400, ErrorCode.INVALID_ARGUMENT, "malformed path: " + e.getMessage());
+    }
+    String method = request.method();
+    if (segments.size() == 1 && OPENAPI_PATH.equals("/" + segments.get(0))) {
+      return switch (method) {
+        case "GET" -> HttpResponse.json(200, openApi);
+        case "OPTIONS" -> HttpResponse.of(204).withHeader("allow", "GET, HEAD, OPTIONS");
+        default -> notAllowed(method, request.path(), "GET, HEAD, OPTIONS");
+      };
+    }
+    Route best = null;
+    String[] captured = null;
+    Set<String> methods = new LinkedHashSet<>();
+    for (Route r : routes) {
+      String[] c = r.match(segments);
+      if (c == null) {
+        continue;
+      }
+      methods.add(r.method);
+      if (r.method.equals(method) && (best == null || r.literalCount > best.literalCount)) {
+        best = r;
+        captured = c;
+      }
+    }
+    if (methods.isEmpty()) {
+      return problem(404, ErrorCode.NOT_FOUND, "no route for " + method + " " + request.path());
+    }
+    if (best == null) {
+      String allow = allow(methods);
+      if (method.equals("OPTIONS")) {
+        return HttpResponse.of(204).withHeader("allow", allow);
+      }
+      return notAllowed(method, request.path(), allow);
+    }
+    return call(best, captured, request);
+  }
+
+  private static String allow(Set<String> methods) {
+    Set<String> all = new LinkedHashSet<>(methods);
+    if (all.contains("GET")) {
+      all.add("HEAD");
+    }
+    all.add("OPTIONS");
+    return String.join(", ", all);
+  }
+
+  private static HttpResponse notAllowed(String method, String path, String allow) {
+    return problem(405, ErrorCode.INVALID_ARGUMENT, method + " not allowed on " + path + " (allowed: " + allow + ")")
+        .withHeader("allow", allow);
+  }
+
+  private HttpResponse call(Route route, String[] captured, HttpRequest request) {
+    if (context.isClosing()) {
+      return problem(503, ErrorCode.UNAVAILABLE, "server is shutting down");
+    }
+    Operation<?, ?, ?> op = route.operation;
+    RecordType<?> input = op.input();
+    try {
+      Map<String, Object> values = new HashMap<>();
+      for (Map.Entry<String, List<String>> e : request.queryParams().entrySet()) {
+        putText(input, e.getKey(), e.getValue(), values);
+      }
+      if (!route.method.equals("GET") && !route.method.equals("DELETE")) {
+        HttpResponse unsupported = readBody(request, input, values);
+        if (unsupported != null) {
+          return unsupported;
+        }
+      }
+      for (int i = 0; i < route.vars.length; i++) {
+        Field f = route.vars[i];
+        if (f != null) {
+          values.put(f.name(), JsonCodec.parseText(f, captured[i], f.name()));
+        }
+      }
+      Reply reply = route.bound.call(input.create(values));
+      byte[] body =
+          op.many()
+              ? JsonCodec.encodeList(op.output(), (List<?>) reply.value())
+              : JsonCodec.encode(op.output(), reply.value());
+      if (reply.created()) {
+        return HttpResponse.json(201, body).withHeader("location", request.rawPath());
+      }
+      return HttpResponse.json(200, body);
+    } catch (ServiceException e) {
+      return problem(HttpStatuses.status(e.code()), e.code(), e.getMessage());
+    }
+  }
+
+  /** Reads the body into {@code values}; returns a 415 answer for a media type it cannot read. */
+  private static HttpResponse readBody(HttpRequest request, RecordType<?> input, Map<String, Object> values) {
+    byte[] body = request.body();
+    String type = request.contentType();
+    if (body.length == 0) {
+      return null;
+    }
+    if (type == null || type.equals("application/json") || type.endsWith("+json")) {
+      JsonCodec.readFields(input, JsonCodec.parse(body, "request body"), values, "request body");
+      return null;
+    }
+    if (type.equals(FORM)) {
+      Map<String, List<String>> form;
+      try {
+        form = new QueryStringDecoder(request.bodyText(), false).parameters();
+      } catch (IllegalArgumentException e) {
+        throw ServiceException.invalidArgument("malformed form body: " + e.getMessage());
+      }
+      // The article's client sends the record as JSON in one form field: data={"name": "task5"}.
+      List<String> data = form.get("data");
+      if (data != null && !data.isEmpty() && input.field("data") == null) {
+        byte[] json = data.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        JsonCodec.readFields(input, JsonCodec.parse(json, "form field 'data'"), values, "form field 'data'");
+      }
+      for (Map.Entry<String, List<String>> e : form.entrySet()) {
+        putText(input, e.getKey(), e.getValue(), values);
+      }
+      return null;
+    }
+    return problem(
+            415,
+            ErrorCode.INVALID_ARGUMENT,
+            "unsupported content type " + type + " (expected: application/json or " + FORM + ")")
+        .withHeader("accept", "application/json, " + FORM);
+  }
+
+  private static void putText(RecordType<?> input, String name, List<String> texts, Map<String, Object> values) {
+    Field f = input.field(name);
+    if (f == null || f.type() == FieldType.MESSAGE || texts.isEmpty()) {
+      return; // unknown parameters are ignored, as most REST servers do
+    }
+    if (f.repeated()) {
+      List<Object> list = new ArrayList<>(texts.size());
+      for (String t : texts) {
+        list.add(JsonCodec.parseText(f, t, name));
+      }
+      values.put(name, list);
+    } else {
+      values.put(name, JsonCodec.parseText(f, texts.get(0), name));
+    }
+  }
+
+  static HttpResponse problem(int status, ErrorCode code, String detail) {
+    return HttpResponse.problem(status, detail, Map.of("code", code.name()));
+  }
+}

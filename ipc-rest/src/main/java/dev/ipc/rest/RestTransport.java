@@ -1,0 +1,192 @@
+package dev.ipc.rest;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportContext;
+import dev.ipc.http.HttpServer;
+import dev.ipc.http.HttpServerBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * Serves every described service as JSON over HTTP/1.1: each operation at its model route
+ * ({@code GET /tasks}, {@code PUT /tasks/{id}}...), errors as {@code application/problem+json} with a
+ * {@code code} member, and the OpenAPI 3.1 document at {@code GET /openapi.json}.
+ *
+ * <pre>{@code
+ * Transports.builder().services(Reference.services()).transport(RestTransport.of(5000)).start();
+ * }</pre>
+ *
+ * <p>{@code PUT} and {@code POST} accept {@code application/json}, or a form whose field {@code data}
+ * holds the JSON (the article's {@code curl -d 'data={"name": "task5"}'}) or whose fields are the
+ * record's. Immutable and thread-safe; each {@link #start} binds a new server.
+ */
+public final class RestTransport implements Transport {
+  /** The default port, the article's. */
+  public static final int DEFAULT_PORT = 5000;
+
+  /** The default largest request body: 1 MiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+  final String host;
+  final int port;
+  final int maxBodyBytes;
+  final List<String> corsOrigins;
+  final Duration idleTimeout;
+  final Executor executor;
+  final int workerThreads;
+
+  RestTransport(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.corsOrigins = b.corsOrigins;
+    this.idleTimeout = b.idleTimeout;
+    this.executor = b.executor;
+    this.workerThreads = b.workerThreads;
+  }
+
+  /** Returns a transport on {@code port} of every interface, with default settings. */
+  public static RestTransport of(int port) {
+    return builder().port(port).build();
+  }
+
+  /** Returns a new builder; by default it binds port {@value #DEFAULT_PORT} on every interface. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "rest";
+  }
+
+  @Override
+  public String address() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  @Override
+  public RunningTransport start(TransportContext context) throws IOException {
+    requireNonNull(context, "context");
+    HttpServerBuilder b =
+        HttpServer.builder()
+            .name("ipc-rest")
+            .host(host)
+            .port(port)
+            .maxBodyBytes(maxBodyBytes)
+            .idleTimeout(idleTimeout)
+            .executor(executor != null ? executor : context.executor())
+            .handler(new RestHandler(context))
+            .cors(corsOrigins.toArray(new String[0]));
+    if (workerThreads > 0) {
+      b.workerThreads(workerThreads);
+    }
+    return b.start();
+  }
+
+  @Override
+  public String toString() {
+    return "rest://" + address();
+  }
+
+  /** Configures a {@link RestTransport}. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private List<String> corsOrigins = List.of();
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Executor executor;
+    private int workerThreads;
+
+    Builder() {}
+
+    /** Sets the interface to bind (default {@code 0.0.0.0}). */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Sets the port (default {@value #DEFAULT_PORT}); 0 picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Sets the largest request body accepted (default 1 MiB); larger ones get 413. */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      if (maxBodyBytes < 0) {
+        throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Enables CORS for these origins ({@code "*"} for any); off by default. */
+    public Builder cors(String... origins) {
+      requireNonNull(origins, "origins");
+      this.corsOrigins = List.copyOf(Arrays.asList(origins));
+      return this;
+    }
+
+    /** Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      requireNonNull(idleTimeout, "idleTimeout");
+      this.idleTimeout = Options.positive("idleTimeout", idleTimeout, idleTimeout);
+      return this;
+    }
+
+    /**
+     * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
+     * either way). It is not shut down by the server.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Sets the number of event-loop threads (default: the number of processors). */
+    public Builder workerThreads(int workerThreads) {
+      this.workerThreads = Options.positive("workerThreads", String.valueOf(workerThreads));
+      return this;
+    }
+
+    /**
+     * Applies URI options ({@code rest://0.0.0.0:5000?maxBodyBytes=2MiB&cors=*}): {@code maxBodyBytes},
+     * {@code cors} (comma-separated origins), {@code idleTimeout}, {@code workerThreads}.
+     *
+     * @throws IllegalArgumentException for an unknown option or a malformed value
+     */
+    public Builder options(Map<String, String> options) {
+      requireNonNull(options, "options");
+      for (Map.Entry<String, String> e : options.entrySet()) {
+        String v = e.getValue();
+        switch (e.getKey()) {
+          case "maxBodyBytes" -> maxBodyBytes(Options.size(e.getKey(), v));
+          case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
+          case "idleTimeout" -> idleTimeout(Options.duration(e.getKey(), v));
+          case "workerThreads" -> workerThreads(Options.positive(e.getKey(), v));
+          default ->
+              throw new IllegalArgumentException(
+                  "option: " + e.getKey() + " (expected: maxBodyBytes, cors, idleTimeout, workerThreads)");
+        }
+      }
+      return this;
+    }
+
+    /** Returns the transport. */
+    public RestTransport build() {
+      return new RestTransport(this);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.ipc.rest;
+
+import dev.ipc.core.model.Field;
+import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.spi.BoundOperation;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One operation's REST route: method and path template, whose {@code {field}} segments bind fields. */
+final class Route {
+  final BoundOperation bound;
+  final Operation<?, ?, ?> operation;
+  final String method;
+  final String template;
+  /** Literal segments, null where the segment binds a field. */
+  private final String[] literals;
+  /** The bound field of each segment, null for literals. */
+  final Field[] vars;
+  final int literalCount;
+
+  private Route(BoundOperation bound, String[] literals, Field[] vars) {
+    this.bound = bound;
+    this.operation = bound.operation();
+    this.method = operation.restMethod();
+    this.template = operation.restPath();
+    this.literals = literals;
+    this.vars = vars;
+    int n = 0;
+    for (String l : literals) {
+      if (l != null) {
+        n++;
+      }
+    }
+    this.literalCount = n;
+  }
+
+  /**
+   * Returns the route of {@code bound}.
+   *
+   * @throws IllegalArgumentException if a {@code {field}} names no scalar input field
+   */
+  static Route of(BoundOperation bound) {
+    Operation<?, ?, ?> op = bound.operation();
+    List<String> parts = split(op.restPath());
+    String[] literals = new String[parts.size()];
+    Field[] vars = new Field[parts.size()];
+    for (int i = 0; i < parts.size(); i++) {
+      String p = parts.get(i);
+      if (p.length() > 2 && p.startsWith("{") && p.endsWith("}")) {
+        String name = p.substring(1, p.length() - 1);
+        Field f = op.input().field(name);
+        if (f == null || f.repeated() || f.type() == FieldType.MESSAGE) {
+          throw new IllegalArgumentException(
+              op + ": path " + op.restPath() + " binds {" + name + "} (expected: a scalar field of "
+                  + op.input().name() + ")");
+        }
+        vars[i] = f;
+      } else {
+        literals[i] = p;
+      }
+    }
+    return new Route(bound, literals, vars);
+  }
+
+  /** Returns the path's segments, without empty ones from leading or trailing slashes. */
+  static List<String> split(String path) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    int n = path.length();
+    while (start <= n) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? n : slash;
+      if (end > start) {
+        out.add(path.substring(start, end));
+      }
+      if (slash < 0) {
+        break;
+      }
+      start = slash + 1;
+    }
+    return out;
+  }
+
+  /**
+   * Returns the texts bound to each segment (null for literals) when {@code segments} (decoded) match
+   * this route, else null.
+   */
+  String[] match(List<String> segments) {
+    if (segments.size() != literals.length) {
+      return null;
+    }
+    String[] captured = null;
+    for (int i = 0; i < literals.length; i++) {
+      String s = segments.get(i);
+      if (literals[i] != null) {
+        if (!literals[i].equals(s)) {
+          return null;
+        }
+      } else {
+        if (captured == null) {
+          captured = new String[literals.length];
+        }
+        captured[i] = s;
+      }
+    }
+    return captured == null ? new String[0] : captured;
+  }
+
+  /** Returns whether the path shape (ignoring the method) is the same as {@code other}'s. */
+  boolean samePath(Route other) {
+    if (literals.length != other.literals.length) {
+      return false;
+    }
+    for (int i = 0; i < literals.length; i++) {
+      String a = literals[i];
+      String b = other.literals[i];
+      if (a == null ? b != null : !a.equals(b)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Percent-decodes one path segment as UTF-8 ({@code +} stays a plus).
+   *
+   * @throws IllegalArgumentException if an escape is malformed
+   */
+  static String decodeSegment(String s) {
+    if (s.indexOf('%') < 0 && s.chars().allMatch(c -> c < 0x80)) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw new IllegalArgumentException("incomplete escape at the end of '" + s + "'");
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw new IllegalArgumentException("bad escape '" + s.substring(i, i + 3) + "'");
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else if (c < 0x100) {
+        // Netty reads the request line as ISO-8859-1: each char is one byte of what the client sent.
+        out.write(c);
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return method + " " + template + " -> " + operation;
+  }
+}
