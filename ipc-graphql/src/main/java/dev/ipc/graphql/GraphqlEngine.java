@@ -21,6 +21,7 @@ import graphql.language.Selection;
 import graphql.language.SelectionSet;
 import graphql.parser.ParserOptions;
 import graphql.schema.GraphQLSchema;
+import graphql.schema.GraphqlTypeComparatorRegistry;
 import graphql.schema.idl.SchemaPrinter;
 import graphql.validation.GoodFaithIntrospectionExceeded;
 import graphql.validation.QueryComplexityLimits;
@@ -80,7 +81,8 @@ final class GraphqlEngine {
                 SchemaPrinter.Options.defaultOptions()
                     .includeDirectives(false)
                     .includeScalarTypes(true)
-                    .includeSchemaDefinition(false))
+                    .includeSchemaDefinition(false)
+                    .setComparators(GraphqlTypeComparatorRegistry.AS_IS_REGISTRY))
             .print(schema);
   }
 
@@ -163,6 +165,9 @@ final class GraphqlEngine {
       List<Map<String, Object>> list = new ArrayList<>(errors.size());
       for (GraphQLError e : errors) {
         Map<String, Object> spec = new LinkedHashMap<>(e.toSpecification());
+        if (spec.get("locations") instanceof List<?> l && l.isEmpty()) {
+          spec.remove("locations");
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> ext = (Map<String, Object>) spec.get("extensions");
         if (ext == null || !ext.containsKey(Errors.CODE)) {
@@ -189,15 +194,7 @@ final class GraphqlEngine {
       return new PreparsedDocumentEntry(parsed.getSyntaxException().toInvalidSyntaxError());
     }
     Document document = parsed.getDocument();
-    List<ValidationError> errors;
-    try {
-      errors = ParseAndValidate.validate(schema, document, rule -> true, input.getLocale(), complexity);
-    } catch (GoodFaithIntrospectionExceeded e) {
-      return new PreparsedDocumentEntry(document, List.of(e.toBadFaithError()));
-    }
-    if (!errors.isEmpty()) {
-      return new PreparsedDocumentEntry(document, new ArrayList<>(errors));
-    }
+    // Counting aliases is cheap and names the problem; check it before the costlier validation.
     int aliases = 0;
     for (Definition<?> d : document.getDefinitions()) {
       if (d instanceof OperationDefinition o) {
@@ -213,6 +210,15 @@ final class GraphqlEngine {
               .errorType(ErrorType.ValidationError)
               .build();
       return new PreparsedDocumentEntry(document, List.of(error));
+    }
+    List<ValidationError> errors;
+    try {
+      errors = ParseAndValidate.validate(schema, document, rule -> true, input.getLocale(), complexity);
+    } catch (GoodFaithIntrospectionExceeded e) {
+      return new PreparsedDocumentEntry(document, List.of(e.toBadFaithError()));
+    }
+    if (!errors.isEmpty()) {
+      return new PreparsedDocumentEntry(document, new ArrayList<>(errors));
     }
     return new PreparsedDocumentEntry(document);
   }

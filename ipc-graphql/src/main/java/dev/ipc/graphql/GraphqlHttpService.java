@@ -9,7 +9,6 @@ import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpHandler;
 import dev.ipc.http.HttpRequest;
 import dev.ipc.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 
@@ -200,9 +199,5 @@ final class GraphqlHttpService implements HttpHandler {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
