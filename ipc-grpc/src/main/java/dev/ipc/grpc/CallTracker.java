@@ -2,23 +2,25 @@ package dev.ipc.grpc;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counts the adapter's calls in flight, so a graceful close waits for them and refuses new ones. */
+/**
+ * Counts the adapter's calls in flight, so a graceful close refuses new ones and waits for the rest.
+ * Lock-free on the call path; the lock is taken only once closing began.
+ */
 final class CallTracker {
-  private final Object lock = new Object();
-  private int inFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object idle = new Object();
   private volatile boolean closing;
 
   void enter() {
-    synchronized (lock) {
-      inFlight++;
-    }
+    inFlight.incrementAndGet();
   }
 
   void exit() {
-    synchronized (lock) {
-      if (--inFlight == 0) {
-        lock.notifyAll();
+    if (inFlight.decrementAndGet() == 0 && closing) {
+      synchronized (idle) {
+        idle.notifyAll();
       }
     }
   }
@@ -34,13 +36,13 @@ final class CallTracker {
   /** Waits until no call is in flight; returns whether that happened within {@code timeout}. */
   boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (lock) {
-      while (inFlight > 0) {
+    synchronized (idle) {
+      while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
       }
       return true;
     }

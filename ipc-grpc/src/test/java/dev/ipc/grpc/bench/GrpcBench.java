@@ -1,0 +1,222 @@
+package dev.ipc.grpc.bench;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import date.DatingGrpc;
+import date.DatingOuterClass;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.Transports;
+import dev.ipc.grpc.GrpcTransport;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Unary {@code /date.Dating/Eating} through ipc-grpc versus a hand-written grpc-java service with
+ * generated stubs, in one JVM, with the same client (the generated stub): calls/s, p50 and p99 at 1 and
+ * 64 concurrent calls, and the ratios. Loopback only; bounded: {@code -Dbench.rounds} (default 4)
+ * alternating rounds of {@code -Dbench.seconds} (default 2) per side, after {@code -Dbench.warmup}
+ * (default 2) seconds of warm-up per side.
+ */
+public final class GrpcBench {
+  private static final DatingOuterClass.Eat STEAK = DatingOuterClass.Eat.newBuilder().setFood("steak").build();
+
+  private GrpcBench() {}
+
+  /** Runs the benchmark and prints the table. */
+  public static void main(String[] args) throws Exception {
+    long seconds = Long.getLong("bench.seconds", 2);
+    long warmup = Long.getLong("bench.warmup", 2);
+    int rounds = Integer.getInteger("bench.rounds", 4);
+    io.grpc.Server raw =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new RawDating())
+            .build()
+            .start();
+    Server ipc =
+        Transports.builder()
+            .service(DatingService.DESCRIPTOR, Reference.dating())
+            .transport(GrpcTransport.builder().host("127.0.0.1").port(0).build())
+            .start();
+    ManagedChannel rawChannel = channel(raw.getPort());
+    ManagedChannel ipcChannel = channel(ipc.port("grpc"));
+    try {
+      System.out.printf(
+          Locale.ROOT,
+          "# unary /date.Dating/Eating, %d alternating %ds rounds per side after %ds warm-up, loopback%n",
+          rounds,
+          seconds,
+          warmup);
+      System.out.printf(
+          Locale.ROOT,
+          "%-12s %11s %10s %10s %10s %10s %10s%n",
+          "concurrency", "side", "calls/s", "p50 us", "p99 us", "calls/s x", "p99 x");
+      for (int concurrency : new int[] {1, 64}) {
+        run(rawChannel, concurrency, warmup);
+        run(ipcChannel, concurrency, warmup);
+        // Alternate short rounds so background load on a shared machine hits both sides alike.
+        Stats rawStats = null;
+        Stats ipcStats = null;
+        for (int round = 0; round < rounds; round++) {
+          rawStats = Stats.merge(rawStats, run(rawChannel, concurrency, seconds));
+          ipcStats = Stats.merge(ipcStats, run(ipcChannel, concurrency, seconds));
+        }
+        print(concurrency, "grpc-java", rawStats, null);
+        print(concurrency, "ipc-grpc", ipcStats, rawStats);
+      }
+    } finally {
+      rawChannel.shutdownNow();
+      ipcChannel.shutdownNow();
+      raw.shutdownNow();
+      ipc.close();
+    }
+  }
+
+  private static ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  private static void print(int concurrency, String side, Stats s, Stats base) {
+    String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", s.callsPerSecond() / base.callsPerSecond());
+    String p99 = base == null ? "" : String.format(Locale.ROOT, "%.3f", (double) s.p99() / base.p99());
+    System.out.printf(
+        Locale.ROOT,
+        "%-12d %11s %10.0f %10.1f %10.1f %10s %10s%n",
+        concurrency,
+        side,
+        s.callsPerSecond(),
+        s.p50() / 1000.0,
+        s.p99() / 1000.0,
+        ratio,
+        p99);
+  }
+
+  /** Keeps {@code concurrency} calls in flight for {@code seconds}; returns what it measured. */
+  private static Stats run(ManagedChannel channel, int concurrency, long seconds) throws InterruptedException {
+    long[] latencies = new long[8_000_000];
+    AtomicInteger count = new AtomicInteger();
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    if (concurrency == 1) {
+      DatingGrpc.DatingBlockingStub stub = DatingGrpc.newBlockingStub(channel);
+      long now = start;
+      while (now < end) {
+        long t0 = System.nanoTime();
+        if (!stub.eating(STEAK).getFeeling()) {
+          throw new IllegalStateException("unexpected answer");
+        }
+        now = System.nanoTime();
+        int i = count.getAndIncrement();
+        if (i < latencies.length) {
+          latencies[i] = now - t0;
+        }
+      }
+      return new Stats(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), now - start);
+    }
+    DatingGrpc.DatingFutureStub stub = DatingGrpc.newFutureStub(channel);
+    CountDownLatch done = new CountDownLatch(concurrency);
+    for (int w = 0; w < concurrency; w++) {
+      new Loop(stub, end, latencies, count, done).next();
+    }
+    if (!done.await(seconds + 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("calls did not finish");
+    }
+    long elapsed = System.nanoTime() - start;
+    return new Stats(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), elapsed);
+  }
+
+  /** One closed loop: the next call starts when the previous one answers. */
+  private static final class Loop implements FutureCallback<DatingOuterClass.Feel> {
+    private final DatingGrpc.DatingFutureStub stub;
+    private final long end;
+    private final long[] latencies;
+    private final AtomicInteger count;
+    private final CountDownLatch done;
+    private long t0;
+
+    Loop(DatingGrpc.DatingFutureStub stub, long end, long[] latencies, AtomicInteger count, CountDownLatch done) {
+      this.stub = stub;
+      this.end = end;
+      this.latencies = latencies;
+      this.count = count;
+      this.done = done;
+    }
+
+    void next() {
+      t0 = System.nanoTime();
+      Futures.addCallback(stub.eating(STEAK), this, MoreExecutors.directExecutor());
+    }
+
+    @Override
+    public void onSuccess(DatingOuterClass.Feel result) {
+      long now = System.nanoTime();
+      int i = count.getAndIncrement();
+      if (i < latencies.length) {
+        latencies[i] = now - t0;
+      }
+      if (now < end) {
+        next();
+      } else {
+        done.countDown();
+      }
+    }
+
+    @Override
+    public void onFailure(Throwable t) {
+      System.err.println("call failed: " + t);
+      done.countDown();
+    }
+  }
+
+  private record Stats(long[] latencies, long elapsedNanos) {
+    static Stats merge(Stats a, Stats b) {
+      if (a == null) {
+        Arrays.sort(b.latencies);
+        return b;
+      }
+      long[] all = Arrays.copyOf(a.latencies, a.latencies.length + b.latencies.length);
+      System.arraycopy(b.latencies, 0, all, a.latencies.length, b.latencies.length);
+      Arrays.sort(all);
+      return new Stats(all, a.elapsedNanos + b.elapsedNanos);
+    }
+
+    double callsPerSecond() {
+      return latencies.length / (elapsedNanos / 1e9);
+    }
+
+    long p50() {
+      return latencies[(int) (latencies.length * 0.50)];
+    }
+
+    long p99() {
+      return latencies[Math.min(latencies.length - 1, (int) (latencies.length * 0.99))];
+    }
+  }
+
+  /** The hand-written baseline: what a grpc-java user writes from the generated base class. */
+  private static final class RawDating extends DatingGrpc.DatingImplBase {
+    private static final DatingOuterClass.Feel GOOD = DatingOuterClass.Feel.newBuilder().setFeeling(true).build();
+
+    @Override
+    public void eating(DatingOuterClass.Eat request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
+      responseObserver.onNext(DatingOuterClass.Feel.newBuilder().setFeeling(!request.getFood().isEmpty()).build());
+      responseObserver.onCompleted();
+    }
+
+    @Override
+    public void watchMovie(DatingOuterClass.Movie request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
+      responseObserver.onNext(GOOD);
+      responseObserver.onCompleted();
+    }
+  }
+}
