@@ -100,9 +100,12 @@ final class RestHandler implements HttpHandler {
   }
 
   private static String allow(Set<String> methods) {
-    Set<String> all = new LinkedHashSet<>(methods);
-    if (all.contains("GET")) {
-      all.add("HEAD");
+    Set<String> all = new LinkedHashSet<>();
+    for (String m : methods) {
+      all.add(m);
+      if (m.equals("GET")) {
+        all.add("HEAD");
+      }
     }
     all.add("OPTIONS");
     return String.join(", ", all);

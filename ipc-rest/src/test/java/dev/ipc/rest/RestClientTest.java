@@ -1,0 +1,122 @@
+package dev.ipc.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.Transports;
+import dev.ipc.http.HttpResponse;
+import dev.ipc.http.HttpServer;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The client's side of failures: no answer is a TransportException, never a service error. */
+@Timeout(60)
+class RestClientTest {
+  @Test
+  void connect_throughTransportsUri() {
+    try (Server server = Transports.serve(Reference.services(), "rest://127.0.0.1:0");
+        Client client = Transports.connect("rest://127.0.0.1:" + server.port("rest") + "?timeout=5s")) {
+      assertThat(client).isInstanceOf(RestClient.class);
+      assertThat(client.service(TaskService.DESCRIPTOR).get(3)).isEqualTo(new Task(3, "task3"));
+    }
+  }
+
+  @Test
+  void refusedConnection_isTransportException() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (RestClient client = RestClient.of("127.0.0.1", port)) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("connect");
+    }
+  }
+
+  @Test
+  void answerThatIsNotTheProtocols_isTransportException() throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    HttpServer other =
+        HttpServer.builder()
+            .host("127.0.0.1")
+            .executor(executor)
+            .handler(r -> r.path().equals("/tasks") ? HttpResponse.text(200, "<html>hi</html>") : HttpResponse.text(502, "bad gateway"))
+            .start();
+    try (RestClient client = RestClient.of("127.0.0.1", other.localAddress().getPort())) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("malformed");
+      assertThatThrownBy(() -> tasks.get(1)).isInstanceOf(TransportException.class).hasMessageContaining("502");
+    } finally {
+      other.shutdownNow();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void slowService_isTransportExceptionAfterTheTimeout() {
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService stuck =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    try (Server server = Transports.serve(List.of(stuck), "rest://127.0.0.1:0");
+        RestClient client =
+            RestClient.builder().target("127.0.0.1", server.port("rest")).timeout(Duration.ofMillis(200)).build()) {
+      DatingService dating = client.service(DatingService.DESCRIPTOR);
+      assertThatThrownBy(() -> dating.eating(new Eat("soup")))
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("no answer");
+      release.countDown();
+      assertThat(dating.watchMovie(new Movie("after"))).isEqualTo(new Feel(true));
+    }
+  }
+
+  @Test
+  void closedClient_failsWithTransportException() {
+    try (Server server = Transports.serve(Reference.services(), "rest://127.0.0.1:0")) {
+      RestClient client = RestClient.of("127.0.0.1", server.port("rest"));
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      assertThat(tasks.list()).hasSize(3);
+      client.close();
+      client.close();
+      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void builder_rejectsBadSettings() {
+    assertThatThrownBy(() -> RestClient.builder().target("h", 0)).hasMessageContaining("port: 0");
+    assertThatThrownBy(() -> RestClient.builder().options(java.util.Map.of("nope", "1"))).hasMessageContaining("option: nope");
+    assertThatThrownBy(() -> RestTransport.builder().options(java.util.Map.of("maxBodyBytes", "lots")))
+        .hasMessageContaining("maxBodyBytes: lots");
+  }
+}
