@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
 /**
  * A gRPC marshaller over a {@link ProtoCodec}. On the server side a request that does not decode
  * becomes a {@link Malformed} value instead of an exception, so the call handler answers it with
- * INVALID_ARGUMENT (gRPC itself would answer a throwing marshaller with UNKNOWN).
+ * INVALID_ARGUMENT, like a malformed request on every other protocol (gRPC itself would answer a
+ * throwing marshaller with UNKNOWN).
  */
 final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
   private final ProtoCodec codec;
@@ -46,12 +47,13 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
       return codec.decode(stream.readAllBytes());
     } catch (InvalidProtocolBufferException e) {
       if (lenient) {
-        return new Malformed("request is not a valid protobuf message");
+        return new Malformed(ServiceException.invalidArgument("request is not a valid protobuf message"));
       }
       throw new IllegalArgumentException("response is not a valid protobuf message", e);
-    } catch (ServiceException e) {
+    } catch (RuntimeException e) {
       if (lenient) {
-        return new Malformed(e.getMessage());
+        // A value that does not fit its field is INVALID_ARGUMENT; anything else is our bug: INTERNAL.
+        return new Malformed(ServiceException.from(e));
       }
       throw new IllegalArgumentException("response does not fit its type", e);
     } catch (IOException e) {
@@ -65,8 +67,8 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
     }
   }
 
-  /** A request that did not decode, with a message safe to return to the client. */
-  record Malformed(String message) {}
+  /** A request that did not decode, with the error (and safe message) to answer it with. */
+  record Malformed(ServiceException error) {}
 
   /** Encoded bytes that gRPC's framer can size and drain without copying through a buffer. */
   private static final class EncodedStream extends ByteArrayInputStream implements Drainable, KnownLength {

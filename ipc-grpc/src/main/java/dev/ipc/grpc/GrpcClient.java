@@ -45,6 +45,8 @@ public final class GrpcClient implements Client {
     this.channel =
         NettyChannelBuilder.forAddress(b.host, b.port)
             .usePlaintext()
+            // The listener only completes a future; no need to hop to another thread for that.
+            .directExecutor()
             .maxInboundMessageSize(b.maxInboundMessageSize)
             .build();
   }

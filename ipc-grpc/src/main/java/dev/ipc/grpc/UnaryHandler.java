@@ -64,7 +64,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         return;
       }
       if (request instanceof CodecMarshaller.Malformed m) {
-        fail(new ServiceException(ErrorCode.INVALID_ARGUMENT, m.message()));
+        fail(m.error());
         return;
       }
       if (tracker.isClosing()) {

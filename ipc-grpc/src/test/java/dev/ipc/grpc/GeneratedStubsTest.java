@@ -161,19 +161,7 @@ class GeneratedStubsTest {
                                 "gated")
                             .start(),
                     Runnable::run);
-    DatingService counting =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            served.incrementAndGet();
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
+    DatingService counting = counting(served);
     Server server =
         resources.serve(
             List.of(counting), GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
@@ -187,6 +175,72 @@ class GeneratedStubsTest {
         "");
     assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
     assertThat(served).hasValue(0);
+  }
+
+  @Test
+  void cancelledWhileQueued_neverRuns() throws Exception {
+    CountDownLatch queued = new CountDownLatch(1);
+    CountDownLatch ran = new CountDownLatch(1);
+    AtomicInteger served = new AtomicInteger();
+    java.util.concurrent.Executor gated =
+        task -> {
+          io.grpc.Context.current()
+              .addListener(
+                  ctx ->
+                      new Thread(
+                              () -> {
+                                task.run();
+                                ran.countDown();
+                              },
+                              "gated")
+                          .start(),
+                  Runnable::run);
+          queued.countDown();
+        };
+    Server server =
+        resources.serve(
+            List.of(counting(served)), GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
+    var future =
+        DatingGrpc.newFutureStub(resources.channel(server))
+            .eating(DatingOuterClass.Eat.newBuilder().setFood("never").build());
+    assertThat(queued.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(future.cancel(true)).isTrue();
+    assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(served).hasValue(0);
+  }
+
+  @Test
+  void saturatedExecutor_isResourceExhausted() {
+    java.util.concurrent.Executor full =
+        task -> {
+          throw new java.util.concurrent.RejectedExecutionException("full");
+        };
+    AtomicInteger served = new AtomicInteger();
+    Server server =
+        resources.serve(
+            List.of(counting(served)), GrpcTransport.builder().host("127.0.0.1").port(0).executor(full).build());
+    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(server));
+    assertStatus(
+        () -> dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build()),
+        Status.Code.RESOURCE_EXHAUSTED,
+        "busy");
+    assertThat(served).hasValue(0);
+  }
+
+  private static DatingService counting(AtomicInteger served) {
+    return new DatingService() {
+      @Override
+      public Feel eating(Eat eat) {
+        served.incrementAndGet();
+        return new Feel(true);
+      }
+
+      @Override
+      public Feel watchMovie(Movie movie) {
+        served.incrementAndGet();
+        return new Feel(true);
+      }
+    };
   }
 
   private static DatingService failing(RuntimeException e) {
