@@ -1,0 +1,168 @@
+package dev.ipc.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.PersonService;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.Transports;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link GraphqlClient} against real servers: transport failures apart from service errors. */
+@Timeout(60)
+class GraphqlClientTest {
+  private static Server serve(List<?> services, String uri) {
+    return Transports.builder().services(services).transport(uri).start();
+  }
+
+  @Test
+  void refusedConnection_isTransportException() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (GraphqlClient client = GraphqlClient.of("127.0.0.1", port)) {
+      PersonService person = client.service(PersonService.DESCRIPTOR);
+      assertThatThrownBy(person::person).isInstanceOf(TransportException.class).isNotInstanceOf(ServiceException.class);
+    }
+  }
+
+  @Test
+  void notGraphqlAnswer_isTransportException() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      Thread answer =
+          new Thread(
+              () -> {
+                try (Socket c = s.accept()) {
+                  byte[] buf = new byte[8192];
+                  int n = c.getInputStream().read(buf);
+                  assertThat(n).isPositive();
+                  OutputStream out = c.getOutputStream();
+                  out.write(
+                      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+                          .getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      answer.start();
+      try (GraphqlClient client = GraphqlClient.of("127.0.0.1", s.getLocalPort())) {
+        assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
+            .isInstanceOf(TransportException.class)
+            .hasMessageContaining("not a GraphQL response");
+      }
+      answer.join(10_000);
+    }
+  }
+
+  @Test
+  void slowAnswer_timesOutAsTransportException() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService stuck =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    try (Server server = serve(List.of(stuck), "graphql://127.0.0.1:0");
+        GraphqlClient client =
+            GraphqlClient.builder()
+                .target("127.0.0.1", server.port("graphql"))
+                .timeout(Duration.ofMillis(300))
+                .build()) {
+      DatingService dating = client.service(DatingService.DESCRIPTOR);
+      try {
+        assertThatThrownBy(() -> dating.eating(new Eat("slow")))
+            .isInstanceOf(TransportException.class)
+            .hasMessageContaining("within");
+      } finally {
+        release.countDown();
+      }
+      // The server is unharmed (checked with a patient client, so a loaded machine cannot fail this).
+      try (GraphqlClient patient = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
+        assertThat(patient.service(DatingService.DESCRIPTOR).watchMovie(new Movie("next"))).isEqualTo(new Feel(true));
+      }
+    }
+  }
+
+  @Test
+  void bodyOverTheServersLimit_isResourceExhausted() {
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBodyBytes=1000");
+        GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
+          .isInstanceOfSatisfying(
+              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+      assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
+    }
+  }
+
+  @Test
+  void closedClient_failsWithTransportException() {
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0")) {
+      GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"));
+      PersonService person = client.service(PersonService.DESCRIPTOR);
+      assertThat(person.person().name()).isEqualTo("Rootkit");
+      client.close();
+      client.close();
+      assertThatThrownBy(person::person).isInstanceOf(TransportException.class).hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void transportsUris_serveAndConnectOverGraphql() {
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxAliases=1&introspection=false");
+        Client client = Transports.connect("graphql://127.0.0.1:" + server.port("graphql") + "?timeout=5s")) {
+      assertThat(client).isInstanceOf(GraphqlClient.class);
+      assertThat(client.service(TaskService.DESCRIPTOR).list()).hasSize(3);
+    }
+    assertThatThrownBy(() -> Transports.transport("graphql://127.0.0.1:0?depth=3"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("option: depth");
+    assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:4444?timeout=soon"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout: soon");
+  }
+
+  @Test
+  void builder_rejectsBadSettings() {
+    assertThatThrownBy(() -> GraphqlClient.builder().build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> GraphqlClient.builder().target("h", 0)).hasMessageContaining("port: 0");
+    assertThatThrownBy(() -> GraphqlClient.builder().timeout(Duration.ZERO)).hasMessageContaining("timeout");
+    assertThatThrownBy(() -> GraphqlTransport.builder().port(70000)).hasMessageContaining("port: 70000 (expected: 0-65535)");
+    assertThatThrownBy(() -> GraphqlTransport.builder().maxDepth(0)).hasMessageContaining("depth: 0 (expected: > 0)");
+  }
+}
