@@ -43,10 +43,18 @@ public final class GrpcBench {
             .addService(new RawDating())
             .build()
             .start();
+    GrpcTransport.Builder transport = GrpcTransport.builder().host("127.0.0.1").port(0);
+    // Default: the server's own executor, as a host gets it. "cached" runs service code on a cached
+    // pool like grpc-java's default, to separate the adapter's cost from the executor's.
+    java.util.concurrent.ExecutorService cached = null;
+    if ("cached".equals(System.getProperty("bench.ipcExecutor"))) {
+      cached = java.util.concurrent.Executors.newCachedThreadPool();
+      transport.executor(cached);
+    }
     Server ipc =
         Transports.builder()
             .service(DatingService.DESCRIPTOR, Reference.dating())
-            .transport(GrpcTransport.builder().host("127.0.0.1").port(0).build())
+            .transport(transport.build())
             .start();
     ManagedChannel rawChannel = channel(raw.getPort());
     ManagedChannel ipcChannel = channel(ipc.port("grpc"));
@@ -59,9 +67,13 @@ public final class GrpcBench {
           warmup);
       System.out.printf(
           Locale.ROOT,
-          "%-12s %11s %10s %10s %10s %10s %10s%n",
-          "concurrency", "side", "calls/s", "p50 us", "p99 us", "calls/s x", "p99 x");
-      for (int concurrency : new int[] {1, 64}) {
+          "%-12s %11s %10s %10s %10s %12s %10s %10s %10s%n",
+          "concurrency", "side", "calls/s", "p50 us", "p99 us", "cpu us/call", "calls/s x", "p99 x", "cpu x");
+      int[] levels =
+          Arrays.stream(System.getProperty("bench.concurrency", "1,64").split(","))
+              .mapToInt(Integer::parseInt)
+              .toArray();
+      for (int concurrency : levels) {
         run(rawChannel, concurrency, warmup);
         run(ipcChannel, concurrency, warmup);
         // Alternate short rounds so background load on a shared machine hits both sides alike.
@@ -79,6 +91,9 @@ public final class GrpcBench {
       ipcChannel.shutdownNow();
       raw.shutdownNow();
       ipc.close();
+      if (cached != null) {
+        cached.shutdownNow();
+      }
     }
   }
 
@@ -89,22 +104,27 @@ public final class GrpcBench {
   private static void print(int concurrency, String side, Stats s, Stats base) {
     String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", s.callsPerSecond() / base.callsPerSecond());
     String p99 = base == null ? "" : String.format(Locale.ROOT, "%.3f", (double) s.p99() / base.p99());
+    String cpu =
+        base == null ? "" : String.format(Locale.ROOT, "%.3f", s.cpuMicrosPerCall() / base.cpuMicrosPerCall());
     System.out.printf(
         Locale.ROOT,
-        "%-12d %11s %10.0f %10.1f %10.1f %10s %10s%n",
+        "%-12d %11s %10.0f %10.1f %10.1f %12.1f %10s %10s %10s%n",
         concurrency,
         side,
         s.callsPerSecond(),
         s.p50() / 1000.0,
         s.p99() / 1000.0,
+        s.cpuMicrosPerCall(),
         ratio,
-        p99);
+        p99,
+        cpu);
   }
 
   /** Keeps {@code concurrency} calls in flight for {@code seconds}; returns what it measured. */
   private static Stats run(ManagedChannel channel, int concurrency, long seconds) throws InterruptedException {
     long[] latencies = new long[8_000_000];
     AtomicInteger count = new AtomicInteger();
+    long cpu0 = cpu();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     if (concurrency == 1) {
@@ -121,7 +141,8 @@ public final class GrpcBench {
           latencies[i] = now - t0;
         }
       }
-      return new Stats(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), now - start);
+      return new Stats(
+          Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), now - start, cpu() - cpu0);
     }
     DatingGrpc.DatingFutureStub stub = DatingGrpc.newFutureStub(channel);
     CountDownLatch done = new CountDownLatch(concurrency);
@@ -132,7 +153,13 @@ public final class GrpcBench {
       throw new IllegalStateException("calls did not finish");
     }
     long elapsed = System.nanoTime() - start;
-    return new Stats(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), elapsed);
+    return new Stats(
+        Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), elapsed, cpu() - cpu0);
+  }
+
+  private static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** One closed loop: the next call starts when the previous one answers. */
@@ -178,7 +205,7 @@ public final class GrpcBench {
     }
   }
 
-  private record Stats(long[] latencies, long elapsedNanos) {
+  private record Stats(long[] latencies, long elapsedNanos, long cpuNanos) {
     static Stats merge(Stats a, Stats b) {
       if (a == null) {
         Arrays.sort(b.latencies);
@@ -187,7 +214,12 @@ public final class GrpcBench {
       long[] all = Arrays.copyOf(a.latencies, a.latencies.length + b.latencies.length);
       System.arraycopy(b.latencies, 0, all, a.latencies.length, b.latencies.length);
       Arrays.sort(all);
-      return new Stats(all, a.elapsedNanos + b.elapsedNanos);
+      return new Stats(all, a.elapsedNanos + b.elapsedNanos, a.cpuNanos + b.cpuNanos);
+    }
+
+    /** Process CPU (client and server together) per call: robust to other load on the machine. */
+    double cpuMicrosPerCall() {
+      return cpuNanos / 1000.0 / latencies.length;
     }
 
     double callsPerSecond() {
