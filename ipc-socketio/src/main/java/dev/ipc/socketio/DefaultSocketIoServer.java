@@ -357,3 +357,4 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 }
+

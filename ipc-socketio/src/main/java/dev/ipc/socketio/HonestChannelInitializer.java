@@ -1,6 +1,8 @@
 package dev.ipc.socketio;
 
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.messages.PacketsMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -30,6 +32,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +49,9 @@ import java.util.function.IntSupplier;
  *   <li>Binary attachments are framed for Engine.IO v4: netty-socketio writes the v3 form (a 0x04
  *       prefix on WebSocket frames, length-prefixed binary in polling payloads), which v4 clients read
  *       as a stray byte or garbage.
+ *   <li>Incoming binary attachments are reframed so netty-socketio takes them whole: v4 polling sends
+ *       them as {@code b<base64>}, which it would read as raw bytes, and it misreads raw bytes that
+ *       start with 0x00.
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
  *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
  *       closing.
@@ -95,7 +101,79 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       if (msg instanceof HttpRequest req && req.uri().contains("EIO=3")) {
         ctx.channel().attr(ENGINE_V3).set(Boolean.TRUE);
       }
+      boolean v4 = ctx.channel().attr(ENGINE_V3).get() == null;
+      if (v4 && msg instanceof BinaryWebSocketFrame frame) {
+        ByteBuf wrapped = wrapAttachment(frame.content(), frame.content().readableBytes());
+        BinaryWebSocketFrame replaced = frame.replace(wrapped);
+        frame.release();
+        msg = replaced;
+      } else if (v4
+          && msg instanceof PacketsMessage packets
+          && packets.getTransport() == Transport.POLLING
+          && hasBinarySegment(packets.getContent())) {
+        // netty-socketio stops reading a body after a packet that awaits attachments, so each
+        // packet and each attachment goes in a message of its own.
+        for (ByteBuf piece : pollingIn(packets.getContent())) {
+          ctx.fireChannelRead(new PacketsMessage(packets.getClient(), piece, Transport.POLLING));
+        }
+        return;
+      }
       super.channelRead(ctx, msg);
+    }
+
+    /**
+     * Frames one binary attachment so that netty-socketio's decoder takes it whole: its own
+     * length-prefixed form ({@code 0x00 <length digits> 0xff <bytes>}). Left bare, an attachment that
+     * starts with 0x00, or with digits and a colon, is misread as such a header.
+     */
+    private static ByteBuf wrapAttachment(ByteBuf bytes, int length) {
+      String digits = Integer.toString(length);
+      ByteBuf out = Unpooled.buffer(length + digits.length() + 2);
+      out.writeByte(0);
+      for (int i = 0; i < digits.length(); i++) {
+        out.writeByte(digits.charAt(i) - '0');
+      }
+      out.writeByte(0xff);
+      out.writeBytes(bytes, bytes.readerIndex(), length);
+      return out;
+    }
+
+    private static boolean hasBinarySegment(ByteBuf in) {
+      if (in.readableBytes() > 0 && in.getByte(in.readerIndex()) == 'b') {
+        return true;
+      }
+      int i = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) 0x1e);
+      while (i >= 0 && i + 1 < in.writerIndex()) {
+        if (in.getByte(i + 1) == 'b') {
+          return true;
+        }
+        i = in.indexOf(i + 1, in.writerIndex(), (byte) 0x1e);
+      }
+      return false;
+    }
+
+    /**
+     * Splits an Engine.IO v4 polling body ({@code packet 0x1e b<base64> 0x1e packet}), whose binary
+     * segments netty-socketio would take as raw bytes, into its packets, binary ones in the form of
+     * {@link #wrapAttachment}.
+     */
+    static List<ByteBuf> pollingIn(ByteBuf in) {
+      List<ByteBuf> pieces = new ArrayList<>();
+      int i = in.readerIndex();
+      int end = in.writerIndex();
+      while (i < end) {
+        int sep = in.indexOf(i, end, (byte) 0x1e);
+        int segmentEnd = sep < 0 ? end : sep;
+        if (in.getByte(i) == 'b') {
+          String base64 = in.toString(i + 1, segmentEnd - i - 1, CharsetUtil.US_ASCII);
+          byte[] bytes = Base64.getDecoder().decode(base64);
+          pieces.add(wrapAttachment(Unpooled.wrappedBuffer(bytes), bytes.length));
+        } else if (segmentEnd > i) {
+          pieces.add(Unpooled.copiedBuffer(in.slice(i, segmentEnd - i)));
+        }
+        i = segmentEnd + 1;
+      }
+      return pieces;
     }
 
     @Override
