@@ -65,7 +65,8 @@ final class RestHandler implements HttpHandler {
       return problem(400, ErrorCode.INVALID_ARGUMENT, "malformed path: " + e.getMessage());
     }
     String method = request.method();
-    if (segments.size() == 1 && OPENAPI_PATH.equals("/" + segments.get(0))) {
+    if (segments.size() == 1 && OPENAPI_PATH.regionMatches(1, segments.get(0), 0, OPENAPI_PATH.length() - 1)
+        && segments.get(0).length() == OPENAPI_PATH.length() - 1) {
       return switch (method) {
         case "GET" -> HttpResponse.json(200, openApi);
         case "OPTIONS" -> HttpResponse.of(204).withHeader("allow", "GET, HEAD, OPTIONS");

@@ -130,7 +130,7 @@ final class Route {
    * @throws IllegalArgumentException if an escape is malformed
    */
   static String decodeSegment(String s) {
-    if (s.indexOf('%') < 0 && s.chars().allMatch(c -> c < 0x80)) {
+    if (s.indexOf('%') < 0 && isAscii(s)) {
       return s;
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
@@ -156,6 +156,15 @@ final class Route {
       }
     }
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
