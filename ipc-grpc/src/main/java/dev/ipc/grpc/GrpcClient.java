@@ -22,8 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls described services on a gRPC server: {@code GrpcClient.of("localhost", 6666).service(
- * DatingService.DESCRIPTOR)} implements the interface over the {@code .proto} contract. Every call has
+ * Calls described services on a gRPC server: {@code GrpcClient.of("localhost", 6666).service(descriptor)}
+ * implements the descriptor's interface over its {@code .proto} contract. Every call has
  * a deadline; a service error comes back as {@link ServiceException} with the server's code, and no
  * answer (refused, timed out, garbage) as {@link TransportException}.
  *

@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Unary {@code /date.Dating/Eating} through ipc-grpc versus a hand-written grpc-java service with
- * generated stubs, in one JVM, with the same client (the generated stub): calls/s, p50 and p99 at 1 and
- * 64 concurrent calls, and the ratios. Loopback only; bounded: {@code -Dbench.rounds} (default 4)
- * alternating rounds of {@code -Dbench.seconds} (default 2) per side, after {@code -Dbench.warmup}
- * (default 2) seconds of warm-up per side.
+ * generated stubs, in one JVM, with the same client (the generated stub). ipc-grpc runs twice: on the
+ * server's default executor, and on a cached pool like grpc-java's ({@code +cp}). Prints calls/s, p50,
+ * p99 and process CPU per call at 1 and 64 concurrent calls, with ratios to grpc-java. Loopback only;
+ * bounded: {@code -Dbench.rounds} (default 3) alternating rounds of {@code -Dbench.seconds} (default
+ * 2) per side, after {@code -Dbench.warmup} (default 2) seconds of warm-up per side.
  */
 public final class GrpcBench {
   private static final DatingOuterClass.Eat STEAK = DatingOuterClass.Eat.newBuilder().setFood("steak").build();
@@ -37,27 +38,29 @@ public final class GrpcBench {
   public static void main(String[] args) throws Exception {
     long seconds = Long.getLong("bench.seconds", 2);
     long warmup = Long.getLong("bench.warmup", 2);
-    int rounds = Integer.getInteger("bench.rounds", 4);
+    int rounds = Integer.getInteger("bench.rounds", 3);
     io.grpc.Server raw =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(new RawDating())
             .build()
             .start();
-    GrpcTransport.Builder transport = GrpcTransport.builder().host("127.0.0.1").port(0);
-    // Default: the server's own executor, as a host gets it. "cached" runs service code on a cached
-    // pool like grpc-java's default, to separate the adapter's cost from the executor's.
-    java.util.concurrent.ExecutorService cached = null;
-    if ("cached".equals(System.getProperty("bench.ipcExecutor"))) {
-      cached = java.util.concurrent.Executors.newCachedThreadPool();
-      transport.executor(cached);
-    }
+    // ipc-grpc as a host gets it: service code on the server's own executor (ipc-core's default).
     Server ipc =
         Transports.builder()
             .service(DatingService.DESCRIPTOR, Reference.dating())
-            .transport(transport.build())
+            .transport(GrpcTransport.builder().host("127.0.0.1").port(0).build())
+            .start();
+    // The same adapter with service code on a cached pool, grpc-java's default executor: separates the
+    // adapter's cost from the executor's.
+    java.util.concurrent.ExecutorService cached = java.util.concurrent.Executors.newCachedThreadPool();
+    Server ipcCached =
+        Transports.builder()
+            .service(DatingService.DESCRIPTOR, Reference.dating())
+            .transport(GrpcTransport.builder().host("127.0.0.1").port(0).executor(cached).build())
             .start();
     ManagedChannel rawChannel = channel(raw.getPort());
     ManagedChannel ipcChannel = channel(ipc.port("grpc"));
+    ManagedChannel cachedChannel = channel(ipcCached.port("grpc"));
     try {
       System.out.printf(
           Locale.ROOT,
@@ -76,24 +79,28 @@ public final class GrpcBench {
       for (int concurrency : levels) {
         run(rawChannel, concurrency, warmup);
         run(ipcChannel, concurrency, warmup);
-        // Alternate short rounds so background load on a shared machine hits both sides alike.
+        run(cachedChannel, concurrency, warmup);
+        // Alternate short rounds so background load on a shared machine hits every side alike.
         Stats rawStats = null;
         Stats ipcStats = null;
+        Stats cachedStats = null;
         for (int round = 0; round < rounds; round++) {
           rawStats = Stats.merge(rawStats, run(rawChannel, concurrency, seconds));
           ipcStats = Stats.merge(ipcStats, run(ipcChannel, concurrency, seconds));
+          cachedStats = Stats.merge(cachedStats, run(cachedChannel, concurrency, seconds));
         }
         print(concurrency, "grpc-java", rawStats, null);
         print(concurrency, "ipc-grpc", ipcStats, rawStats);
+        print(concurrency, "ipc-grpc+cp", cachedStats, rawStats);
       }
     } finally {
       rawChannel.shutdownNow();
       ipcChannel.shutdownNow();
+      cachedChannel.shutdownNow();
       raw.shutdownNow();
       ipc.close();
-      if (cached != null) {
-        cached.shutdownNow();
-      }
+      ipcCached.close();
+      cached.shutdownNow();
     }
   }
 
