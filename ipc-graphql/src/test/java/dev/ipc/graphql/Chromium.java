@@ -64,47 +64,52 @@ final class Chromium implements AutoCloseable {
                 "about:blank")
             .redirectErrorStream(true)
             .start();
-    CompletableFuture<String> browserUrl = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  synchronized (log) {
-                    log.append(line).append('\n');
+    try {
+      CompletableFuture<String> browserUrl = new CompletableFuture<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = r.readLine()) != null) {
+                    synchronized (log) {
+                      log.append(line).append('\n');
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                      browserUrl.complete(m.group(1));
+                    }
                   }
-                  Matcher m = LISTENING.matcher(line);
-                  if (m.find()) {
-                    browserUrl.complete(m.group(1));
-                  }
+                } catch (IOException e) {
+                  browserUrl.completeExceptionally(e);
                 }
-              } catch (IOException e) {
-                browserUrl.completeExceptionally(e);
-              }
-              browserUrl.completeExceptionally(new IllegalStateException("chromium exited:\n" + log()));
-            },
-            "chromium-output");
-    reader.setDaemon(true);
-    reader.start();
-    URI browser = URI.create(browserUrl.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    URI list = URI.create("http://" + browser.getAuthority() + "/json/list");
-    JsonNode targets =
-        json.readTree(http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body());
-    String page = null;
-    for (JsonNode t : targets) {
-      if (t.path("type").asText().equals("page")) {
-        page = t.path("webSocketDebuggerUrl").asText();
+                browserUrl.completeExceptionally(new IllegalStateException("chromium exited:\n" + log()));
+              },
+              "chromium-output");
+      reader.setDaemon(true);
+      reader.start();
+      URI browser = URI.create(browserUrl.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+      URI list = URI.create("http://" + browser.getAuthority() + "/json/list");
+      JsonNode targets =
+          json.readTree(http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body());
+      String page = null;
+      for (JsonNode t : targets) {
+        if (t.path("type").asText().equals("page")) {
+          page = t.path("webSocketDebuggerUrl").asText();
+        }
       }
+      if (page == null) {
+        throw new IllegalStateException("no page target in " + targets);
+      }
+      socket =
+          http.newWebSocketBuilder()
+              .buildAsync(URI.create(page), new Listener())
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      close();
+      throw e;
     }
-    if (page == null) {
-      throw new IllegalStateException("no page target in " + targets);
-    }
-    socket =
-        http.newWebSocketBuilder()
-            .buildAsync(URI.create(page), new Listener())
-            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
   String log() {
@@ -154,13 +159,18 @@ final class Chromium implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (socket != null) {
       socket.abort();
     }
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
     try (Stream<Path> files = Files.walk(profile)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
