@@ -150,6 +150,16 @@ class GrpcClientTest {
   }
 
   @Test
+  void takenPort_failsToStartNamingTheTransport() {
+    Server first = resources.serve();
+    GrpcTransport same = GrpcTransport.builder().host("127.0.0.1").port(first.port("grpc")).build();
+    assertThatThrownBy(() -> resources.serve(Reference.services(), same))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("grpc")
+        .hasMessageContaining(String.valueOf(first.port("grpc")));
+  }
+
+  @Test
   void builder_rejectsBadSettings() {
     assertThatThrownBy(() -> GrpcClient.builder().build()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> GrpcClient.builder().target("h", 0)).hasMessageContaining("port: 0");
