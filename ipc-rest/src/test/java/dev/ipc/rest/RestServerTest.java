@@ -205,6 +205,34 @@ class RestServerTest {
   }
 
   @Test
+  void serviceCode_runsOffTheEventLoop() throws IOException {
+    java.util.concurrent.atomic.AtomicReference<String> thread = new java.util.concurrent.atomic.AtomicReference<>();
+    dev.ipc.core.DatingService recording =
+        new dev.ipc.core.DatingService() {
+          @Override
+          public dev.ipc.core.Feel eating(dev.ipc.core.Eat eat) {
+            thread.set(Thread.currentThread().getName());
+            return new dev.ipc.core.Feel(true);
+          }
+
+          @Override
+          public dev.ipc.core.Feel watchMovie(dev.ipc.core.Movie movie) {
+            return new dev.ipc.core.Feel(true);
+          }
+        };
+    Server server =
+        Transports.builder()
+            .services(List.of(recording))
+            .transport(RestTransport.builder().host("127.0.0.1").port(0).build())
+            .start();
+    cleanup.add(0, server);
+    RawHttp c = connect(server.port("rest"));
+    assertThat(c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"rice\"}")).read().status())
+        .isEqualTo(200);
+    assertThat(thread.get()).isNotNull().doesNotContain("ipc-rest-worker").doesNotContain("ipc-rest-boss");
+  }
+
+  @Test
   void slowHalfRequest_doesNotBlockOtherClients() throws Exception {
     int port = start();
     RawHttp slow = connect(port);
