@@ -1,0 +1,350 @@
+package dev.ipc.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.Transports;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Server behaviour no client library shows: raw Engine.IO sessions, HTTP headers, limits. */
+@Timeout(60)
+class SocketIoServerTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  private Server start(SocketIoTransport transport, List<?> services) {
+    Server server = Transports.builder().services(services).transport(transport).start();
+    cleanup.add(server);
+    return server;
+  }
+
+  private Server start(SocketIoTransport.Builder builder) {
+    return start(builder.host("127.0.0.1").port(0).build(), Reference.services());
+  }
+
+  private SocketIoClient client(Server server) {
+    SocketIoClient c = SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
+    cleanup.add(c);
+    return c;
+  }
+
+  private RawSocketIo raw(Server server) throws Exception {
+    RawSocketIo r = RawSocketIo.connect(http, server.port("socketio"));
+    cleanup.add(r);
+    return r;
+  }
+
+  @Test
+  void webSocketDroppedWithoutDisconnect_sessionIsCleanedUp() throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch disconnected = new CountDownLatch(1);
+    SocketIoTransport transport =
+        SocketIoTransport.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .onConnect(s -> connected.countDown())
+            .onDisconnect(s -> disconnected.countDown())
+            .build();
+    Server server = start(transport, Reference.services());
+    RawSocketIo raw = raw(server);
+    assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(transport.lastStarted.connectedClients()).isEqualTo(1);
+
+    raw.abort();
+
+    assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the server saw the client go").isTrue();
+    assertThat(transport.lastStarted.connectedClients()).isZero();
+  }
+
+  @Test
+  void malformedPackets_connectionStaysAndKeepsServing() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+    RawSocketIo raw = raw(server);
+
+    raw.send("42not json");
+    raw.send("42[");
+    raw.send("42[5,{}]");
+    raw.send("42{\"a\":1}");
+    raw.send("4");
+    raw.send("9");
+    raw.send("42[\"no:ack\"]");
+    raw.send("421[\"dating:eating\",{\"food\":\"x\"}]");
+
+    assertThat(raw.next()).isEqualTo("431[{\"feeling\":true}]");
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+        .isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void unknownEventWithAck_isUnimplemented() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+    RawSocketIo raw = raw(server);
+
+    raw.send("427[\"no:such\",{}]");
+
+    assertThat(raw.next())
+        .isEqualTo("437[{\"error\":{\"code\":\"UNIMPLEMENTED\",\"message\":\"unknown event: no:such\"}}]");
+  }
+
+  @Test
+  void oversizedWebSocketMessage_dropsOnlyThatClient() throws Exception {
+    Server server = start(SocketIoTransport.builder().maxPayload(4096));
+    RawSocketIo big = raw(server);
+    SocketIoClient other = client(server);
+
+    big.send("42[\"dating:eating\",{\"food\":\"" + "x".repeat(10_000) + "\"}]");
+
+    assertThat(big.closed.get(10, TimeUnit.SECONDS)).isNotZero();
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void oversizedPollingBody_is413() throws Exception {
+    Server server = start(SocketIoTransport.builder().maxPayload(4096));
+    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+
+    HttpResponse<String> res =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
+                .POST(HttpRequest.BodyPublishers.ofString("42[\"x\",\"" + "y".repeat(10_000) + "\"]"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(res.statusCode()).isEqualTo(413);
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void clientVanishesMidCall_serverKeepsServing() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    DatingService slow =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            finished.countDown();
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server = start(SocketIoTransport.builder().host("127.0.0.1").port(0).build(), List.of(slow));
+    RawSocketIo raw = raw(server);
+    raw.send("421[\"dating:eating\",{\"food\":\"slow\"}]");
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    raw.abort();
+    release.countDown();
+
+    assertThat(finished.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(client(server).service(DatingService.DESCRIPTOR).watchMovie(new Movie("after")))
+        .isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void pollingResponses_sayConnectionClose() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+
+    String head = rawHead(server.port("socketio"), "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+
+    assertThat(head).startsWith("http/1.1 200").contains("\r\nconnection: close\r\n");
+  }
+
+  @Test
+  void compression_offByDefault() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+
+    assertThat(upgradeHead(server.port("socketio"))).startsWith("http/1.1 101").doesNotContain("permessage-deflate");
+  }
+
+  @Test
+  void compression_onWhenEnabled() throws Exception {
+    Server server = start(SocketIoTransport.builder().compression(true));
+
+    assertThat(upgradeHead(server.port("socketio"))).startsWith("http/1.1 101").contains("permessage-deflate");
+  }
+
+  @Test
+  void allowedOrigins_refuseOthers() throws Exception {
+    Server server = start(SocketIoTransport.builder().allowedOrigins("https://good.example"));
+    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+
+    assertThat(status(HttpRequest.newBuilder(handshake).header("Origin", "https://evil.example"))).isEqualTo(403);
+    assertThat(status(HttpRequest.newBuilder(handshake).header("Origin", "https://good.example"))).isEqualTo(200);
+    assertThat(status(HttpRequest.newBuilder(handshake))).isEqualTo(200);
+  }
+
+  @Test
+  void maxConnections_refusesFurtherHandshakes() throws Exception {
+    Server server = start(SocketIoTransport.builder().maxConnections(1));
+    SocketIoClient first = client(server);
+    assertThat(first.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+
+    assertThat(status(HttpRequest.newBuilder(handshake))).isEqualTo(503);
+  }
+
+  @Test
+  void taskPut_isBroadcastToEveryClient() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+    SocketIoClient writer = client(server);
+    SocketIoClient listener = client(server);
+    LinkedBlockingQueue<Object> heard = new LinkedBlockingQueue<>();
+    listener.onEvent("task:saved", heard::add);
+    // Subscribed on the server only once connected: a first call proves it.
+    listener.service(DatingService.DESCRIPTOR).eating(new Eat("x"));
+
+    writer.service(TaskService.DESCRIPTOR).put(new Task(9, "task9"));
+
+    assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(Map.of("id", 9, "name", "task9"));
+  }
+
+  @Test
+  void hostHandlerFailure_isAnsweredLikeAServiceError() throws Exception {
+    SocketIoTransport.Builder b =
+        SocketIoTransport.builder()
+            .on("refuse", (s, d, ack) -> {
+              throw new ServiceException(ErrorCode.PERMISSION_DENIED, "not you");
+            })
+            .on("crash", (s, d, ack) -> {
+              throw new IllegalStateException("secret");
+            });
+    Server server = start(b);
+    RawSocketIo raw = raw(server);
+
+    raw.send("421[\"refuse\"]");
+    assertThat(raw.next()).isEqualTo("431[{\"error\":{\"code\":\"PERMISSION_DENIED\",\"message\":\"not you\"}}]");
+    raw.send("422[\"crash\"]");
+    assertThat(raw.next()).isEqualTo("432[{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}]");
+  }
+
+  @Test
+  void handlerForServiceEvent_failsAtStart() {
+    SocketIoTransport transport =
+        SocketIoTransport.builder().host("127.0.0.1").port(0).on("task:put", (s, d, a) -> {}).build();
+
+    assertThatThrownBy(() -> start(transport, Reference.services()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("task:put");
+  }
+
+  @Test
+  void reservedEventName_isRefused() {
+    assertThatThrownBy(() -> SocketIoTransport.builder().on("disconnect", (s, d, a) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("disconnect");
+  }
+
+  @Test
+  void client_refusedConnection_isTransportException() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    SocketIoClient c = SocketIoClient.builder().target("127.0.0.1", port).timeout(Duration.ofSeconds(2)).build();
+    cleanup.add(c);
+
+    assertThatThrownBy(() -> c.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .isInstanceOf(TransportException.class);
+  }
+
+  @Test
+  void provider_buildsTransportAndClientFromUris() throws Exception {
+    Server server =
+        Transports.builder()
+            .services(Reference.services())
+            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&compression=false&origins=https://a.example")
+            .start();
+    cleanup.add(server);
+    dev.ipc.core.Client client =
+        Transports.connect("socketio://127.0.0.1:" + server.port("socketio") + "?timeout=5s&transports=polling,websocket");
+    cleanup.add(client);
+
+    assertThat(client).isInstanceOf(SocketIoClient.class);
+    assertThat(client.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    assertThatThrownBy(() -> Transports.transport("socketio://127.0.0.1:0?nope=1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nope");
+  }
+
+  private int status(HttpRequest.Builder request) throws Exception {
+    return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static String upgradeHead(int port) throws Exception {
+    return rawHead(
+        port,
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+  }
+
+  /** Sends a raw HTTP request and returns the response head, lower case. */
+  private static String rawHead(int port, String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.write(b);
+      }
+      return head.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+    }
+  }
+}
