@@ -80,7 +80,7 @@ final class DefaultServer implements Server, TransportContext {
       }
       server.running.put(t.name(), r);
       server.addresses.put(t.name(), r.localAddress());
-      LOG.log(Level.INFO, "{0} serving on {1}", t.name(), r.localAddress());
+      LOG.log(Level.DEBUG, "{0} serving on {1}", t.name(), r.localAddress());
     }
     return server;
   }

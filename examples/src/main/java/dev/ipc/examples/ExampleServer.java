@@ -1,0 +1,166 @@
+package dev.ipc.examples;
+
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.Transports;
+import dev.ipc.core.spi.Transport;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The article's scenario: the reference Dating, Task and Person services over gRPC, REST, GraphQL and
+ * Socket.IO on the article's ports, plus the article's Socket.IO events ({@code message},
+ * {@code login}, {@code msg}, {@code reply}).
+ */
+public final class ExampleServer {
+  static final Map<String, Integer> DEFAULT_PORTS = defaultPorts();
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -jar examples/target/ipc-examples.jar [options]",
+          "",
+          "Serves the article's Dating, Task and Person services over every transport, plus the",
+          "article's Socket.IO events (message, login, msg, reply).",
+          "",
+          "Options:",
+          "  --host HOST            address to bind (default 0.0.0.0)",
+          "  --grpc-port PORT       gRPC port (default 6666)",
+          "  --rest-port PORT       REST port (default 5000)",
+          "  --graphql-port PORT    GraphQL port (default 4444)",
+          "  --socketio-port PORT   Socket.IO port (default 8080)",
+          "  --help                 print this and exit",
+          "",
+          "A port of 0 picks a free one; 'off' turns that transport off. On start it prints one line",
+          "per transport with its real address. A taken port prints one line naming it and exits 1.",
+          "Ctrl-C or SIGTERM closes gracefully: calls in flight finish first.");
+
+  private ExampleServer() {}
+
+  /** Runs the example server until Ctrl-C or SIGTERM. */
+  public static void main(String[] args) throws InterruptedException {
+    Server server;
+    Options options;
+    try {
+      options = Options.parse(args);
+      if (options == null) {
+        System.out.println(USAGE);
+        return;
+      }
+      server = start(options);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println("try --help");
+      System.exit(2);
+      return;
+    } catch (IllegalStateException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    server.closeOnJvmShutdown();
+    print(server, options.host(), System.out);
+    server.awaitTermination();
+  }
+
+  /** Starts every transport the options leave on. */
+  static Server start(Options options) {
+    Transports.Builder builder = Transports.builder().services(Reference.services());
+    for (Map.Entry<String, Integer> e : options.ports().entrySet()) {
+      builder.transport(transport(e.getKey(), options.host(), e.getValue()));
+    }
+    return builder.start();
+  }
+
+  /** Prints one line per transport: its name and the address it really listens on. */
+  static void print(Server server, String host, PrintStream out) {
+    server
+        .addresses()
+        .forEach(
+            (name, address) -> {
+              // A wildcard bind reads back as "::"; show the host the user asked for instead.
+              String shown =
+                  address.getAddress().isAnyLocalAddress() ? host : address.getAddress().getHostAddress();
+              out.printf("%-9s listening on %s:%d%n", name, bracketed(shown), address.getPort());
+            });
+    out.flush();
+  }
+
+  private static String bracketed(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static Transport transport(String name, String host, int port) {
+    if (name.equals("socketio")) {
+      return ArticleEvents.socketIo(host, port);
+    }
+    return Transports.transport(name + "://" + bracketed(host) + ":" + port);
+  }
+
+  private static Map<String, Integer> defaultPorts() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    m.put("grpc", 6666);
+    m.put("rest", 5000);
+    m.put("graphql", 4444);
+    m.put("socketio", 8080);
+    return m;
+  }
+
+  /** The parsed command line: the host and the port of every transport left on. */
+  record Options(String host, Map<String, Integer> ports) {
+    /** Returns the options, or null when {@code --help} was asked. */
+    static Options parse(String... args) {
+      String host = "0.0.0.0";
+      Map<String, Integer> ports = new LinkedHashMap<>(DEFAULT_PORTS);
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (arg.equals("--help") || arg.equals("-h")) {
+          return null;
+        }
+        String value;
+        int eq = arg.indexOf('=');
+        String flag = eq > 0 ? arg.substring(0, eq) : arg;
+        if (eq > 0) {
+          value = arg.substring(eq + 1);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        if (flag.equals("--host")) {
+          host = value;
+          continue;
+        }
+        String name = transportOf(flag);
+        if (value.equals("off")) {
+          ports.remove(name);
+          continue;
+        }
+        try {
+          int port = Integer.parseInt(value);
+          if (port < 0 || port > 65535) {
+            throw new NumberFormatException();
+          }
+          ports.put(name, port);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(flag + ": " + value + " (expected: 0-65535 or off)");
+        }
+      }
+      if (ports.isEmpty()) {
+        throw new IllegalArgumentException("every transport is off");
+      }
+      return new Options(host, ports);
+    }
+
+    private static String transportOf(String flag) {
+      for (String name : List.copyOf(DEFAULT_PORTS.keySet())) {
+        if (flag.equals("--" + name + "-port")) {
+          return name;
+        }
+      }
+      throw new IllegalArgumentException("unknown option: " + flag);
+    }
+  }
+}

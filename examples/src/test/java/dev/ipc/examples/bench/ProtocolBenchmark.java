@@ -1,0 +1,133 @@
+package dev.ipc.examples.bench;
+
+import dev.ipc.core.Client;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.Transports;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+
+/**
+ * One harness for all four protocols: the same Dating and Task operations through each protocol's
+ * {@link Client} against one server serving everything, printing calls/s, p50 and p99 per protocol.
+ *
+ * <p>Run: {@code bench/protocols.sh [seconds-per-case] [concurrency]}.
+ */
+public final class ProtocolBenchmark {
+  private ProtocolBenchmark() {}
+
+  /** Runs every protocol and operation for {@code args[0]} seconds each at {@code args[1]} threads. */
+  public static void main(String[] args) throws Exception {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    List<String> protocols = List.of("grpc", "rest", "graphql", "socketio");
+    try (Server server =
+        Transports.serve(
+            Reference.services(),
+            "grpc://127.0.0.1:0",
+            "rest://127.0.0.1:0",
+            "graphql://127.0.0.1:0",
+            "socketio://127.0.0.1:0")) {
+      System.out.printf(
+          "%d threads, %.1f s per case (after %.1f s warm-up), %d cores, %s%n",
+          threads, seconds, seconds / 2, Runtime.getRuntime().availableProcessors(), cpu());
+      System.out.printf("%-9s %-14s %12s %10s %10s%n", "protocol", "operation", "calls/s", "p50 us", "p99 us");
+      for (String protocol : protocols) {
+        try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
+          DatingService dating = client.service(DatingService.DESCRIPTOR);
+          TaskService tasks = client.service(TaskService.DESCRIPTOR);
+          Eat steak = new Eat("steak");
+          run(protocol, "dating.eating", seconds, threads, i -> dating.eating(steak));
+          run(protocol, "task.get", seconds, threads, i -> tasks.get(1 + (i % 3)));
+          run(protocol, "task.put", seconds, threads, i -> tasks.put(new Task(100 + (i % 1000), "t" + i)));
+        }
+      }
+    }
+  }
+
+  private static void run(String protocol, String op, double seconds, int threads, IntConsumer call)
+      throws InterruptedException {
+    measure(call, seconds / 2, threads); // warm-up: JIT, connections
+    Result r = measure(call, seconds, threads);
+    System.out.printf(
+        "%-9s %-14s %12.0f %10.0f %10.0f%n", protocol, op, r.perSecond, r.p50 / 1e3, r.p99 / 1e3);
+  }
+
+  private record Result(double perSecond, double p50, double p99) {}
+
+  private static Result measure(IntConsumer call, double seconds, int threads)
+      throws InterruptedException {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    List<long[]> samples = new ArrayList<>();
+    AtomicLong errors = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(threads);
+    long start = System.nanoTime();
+    for (int t = 0; t < threads; t++) {
+      long[] lat = new long[2_000_000];
+      samples.add(lat);
+      int offset = t * 1_000_000;
+      Thread th =
+          new Thread(
+              () -> {
+                int n = 0;
+                try {
+                  while (System.nanoTime() < end && n < lat.length - 1) {
+                    long s = System.nanoTime();
+                    try {
+                      call.accept(offset + n);
+                    } catch (RuntimeException e) {
+                      errors.incrementAndGet();
+                    }
+                    lat[++n] = System.nanoTime() - s;
+                  }
+                } finally {
+                  lat[0] = n;
+                  done.countDown();
+                }
+              });
+      th.setDaemon(true);
+      th.start();
+    }
+    done.await();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    int total = 0;
+    for (long[] s : samples) {
+      total += (int) s[0];
+    }
+    long[] all = new long[total];
+    int k = 0;
+    for (long[] s : samples) {
+      System.arraycopy(s, 1, all, k, (int) s[0]);
+      k += (int) s[0];
+    }
+    Arrays.sort(all);
+    if (errors.get() > 0) {
+      System.out.println("  (" + errors.get() + " calls failed)");
+    }
+    if (total == 0) {
+      return new Result(0, 0, 0);
+    }
+    return new Result(total / elapsed, all[(int) (total * 0.50)], all[Math.min(total - 1, (int) (total * 0.99))]);
+  }
+
+  private static String cpu() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (java.io.IOException e) {
+      // Not Linux: leave the model out.
+    }
+    return "";
+  }
+}
