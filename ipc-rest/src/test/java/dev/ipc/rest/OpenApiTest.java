@@ -1,6 +1,7 @@
 package dev.ipc.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
@@ -40,7 +41,7 @@ class OpenApiTest {
       assertThat(api.getOpenapi()).isEqualTo("3.1.0");
       assertThat(api.getPaths()).containsKeys("/tasks", "/tasks/{id}", "/person", "/dating/eating", "/dating/watch-movie");
       PathItem task = api.getPaths().get("/tasks/{id}");
-      assertThat(task.getGet().getParameters()).extracting("name", "in").containsExactly(org.assertj.core.groups.Tuple.tuple("id", "path"));
+      assertThat(task.getGet().getParameters()).extracting("name", "in").containsExactly(tuple("id", "path"));
       assertThat(task.getPut().getRequestBody().getContent()).containsKeys("application/json", "application/x-www-form-urlencoded");
       assertThat(task.getPut().getResponses()).containsKeys("200", "201", "default");
       assertThat(api.getComponents().getSchemas()).containsKeys("Task", "Person", "Feel", "Problem");

@@ -19,6 +19,7 @@ import dev.ipc.http.HttpServer;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -115,8 +116,8 @@ class RestClientTest {
   @Test
   void builder_rejectsBadSettings() {
     assertThatThrownBy(() -> RestClient.builder().target("h", 0)).hasMessageContaining("port: 0");
-    assertThatThrownBy(() -> RestClient.builder().options(java.util.Map.of("nope", "1"))).hasMessageContaining("option: nope");
-    assertThatThrownBy(() -> RestTransport.builder().options(java.util.Map.of("maxBodyBytes", "lots")))
+    assertThatThrownBy(() -> RestClient.builder().options(Map.of("nope", "1"))).hasMessageContaining("option: nope");
+    assertThatThrownBy(() -> RestTransport.builder().options(Map.of("maxBodyBytes", "lots")))
         .hasMessageContaining("maxBodyBytes: lots");
   }
 }

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,7 +71,7 @@ class RestServerTest {
   }
 
   private static String request(String method, String path, String type, String body) {
-    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     return method + " " + path + " HTTP/1.1\r\nHost: x\r\n"
         + (type == null ? "" : "Content-Type: " + type + "\r\n")
         + "Content-Length: " + bytes.length + "\r\n\r\n" + body;
@@ -206,18 +212,18 @@ class RestServerTest {
 
   @Test
   void serviceCode_runsOffTheEventLoop() throws IOException {
-    java.util.concurrent.atomic.AtomicReference<String> thread = new java.util.concurrent.atomic.AtomicReference<>();
-    dev.ipc.core.DatingService recording =
-        new dev.ipc.core.DatingService() {
+    AtomicReference<String> thread = new AtomicReference<>();
+    DatingService recording =
+        new DatingService() {
           @Override
-          public dev.ipc.core.Feel eating(dev.ipc.core.Eat eat) {
+          public Feel eating(Eat eat) {
             thread.set(Thread.currentThread().getName());
-            return new dev.ipc.core.Feel(true);
+            return new Feel(true);
           }
 
           @Override
-          public dev.ipc.core.Feel watchMovie(dev.ipc.core.Movie movie) {
-            return new dev.ipc.core.Feel(true);
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
           }
         };
     Server server =
