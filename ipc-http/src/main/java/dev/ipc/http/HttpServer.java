@@ -121,7 +121,7 @@ public final class HttpServer implements RunningTransport {
                     channels.add(ch);
                     HttpConnection connection = new HttpConnection(HttpServer.this);
                     ChannelPipeline p = ch.pipeline();
-                    p.addLast(new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                    p.addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                     p.addLast(new HttpServerCodec(4096, 8192, 8192));
                     p.addLast(connection.progress());
                     p.addLast(connection.aggregator(maxBodyBytes));
