@@ -69,7 +69,8 @@ final class GraphqlHttpService implements HttpHandler {
     String type = accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
     switch (request.method()) {
       case "GET":
-        if (graphiql != null && request.queryParam("query") == null && wantsHtml(accept)) {
+        // As the article's koa-graphql does: a browser gets GraphiQL, with the URL's query in the editor.
+        if (graphiql != null && wantsHtml(accept)) {
           return graphiql.page();
         }
         return get(request, type);

@@ -262,6 +262,10 @@ class GraphqlHttpTest {
       assertThat(r.body().length()).as(asset).isGreaterThan(5_000);
     }
     assertThat(get("/graphql/assets/nope.js", "*/*").statusCode()).isEqualTo(404);
+    // The article's URL opened in a browser: GraphiQL (which puts the query in its editor), not JSON.
+    HttpResponse<String> withQuery = get("/graphql?query=%7Bname%0Ahobby%7D", "text/html,*/*;q=0.8");
+    assertThat(withQuery.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    assertThat(withQuery.body()).contains("params.get('query')");
   }
 
   @Test
