@@ -135,6 +135,9 @@ public final class RestTransport implements Transport {
     /** Enables CORS for these origins ({@code "*"} for any); off by default. */
     public Builder cors(String... origins) {
       requireNonNull(origins, "origins");
+      for (String o : origins) {
+        requireNonNull(o, "origin");
+      }
       this.corsOrigins = List.copyOf(Arrays.asList(origins));
       return this;
     }
