@@ -30,12 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Calls services of a REST server built by {@link RestTransport}, over the same routes, JSON and
- * problem documents; {@code client.service(TaskService.DESCRIPTOR)} implements the interface.
+ * problem documents; {@code client.service(descriptor)} implements any described interface.
  *
  * <pre>{@code
  * try (RestClient client = RestClient.of("localhost", 5000)) {
- *   TaskService tasks = client.service(TaskService.DESCRIPTOR);
- *   tasks.put(new Task(5, "task5"));
+ *   MyService service = client.service(MyService.DESCRIPTOR);
+ *   service.doSomething(request);
  * }
  * }</pre>
  *
