@@ -2,6 +2,7 @@ package dev.ipc.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipc.http.testing.RawHttp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ipc.rest;
+package dev.ipc.http.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,11 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** A test client over a plain socket, for what HTTP clients hide: pipelining, half requests, raw targets. */
-final class RawHttp implements AutoCloseable {
-  /** A parsed response. */
-  record Response(int status, Map<String, String> headers, String body) {
-    String header(String name) {
+/**
+ * A test client over a plain socket, for what HTTP clients hide: pipelining, half requests, raw targets,
+ * exact status lines and headers. Shared with the adapters' tests through ipc-http's test-jar.
+ */
+public final class RawHttp implements AutoCloseable {
+  /** A parsed response; header names are lower case. */
+  public record Response(int status, Map<String, String> headers, String body) {
+    /** Returns the value of header {@code name} (case-insensitive), or null. */
+    public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
@@ -23,21 +27,23 @@ final class RawHttp implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
 
-  RawHttp(int port) throws IOException {
+  /** Connects to {@code 127.0.0.1:port}; reads time out after 20 s. */
+  public RawHttp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(20_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
   }
 
-  RawHttp send(String raw) throws IOException {
+  /** Writes {@code raw} as UTF-8, exactly as given. */
+  public RawHttp send(String raw) throws IOException {
     out.write(raw.getBytes(StandardCharsets.UTF_8));
     out.flush();
     return this;
   }
 
   /** Reads one response; {@code head} says the body is absent whatever Content-Length says. */
-  Response read(boolean head) throws IOException {
+  public Response read(boolean head) throws IOException {
     String statusLine = line();
     if (statusLine == null) {
       throw new IOException("connection closed before a response");
@@ -54,12 +60,13 @@ final class RawHttp implements AutoCloseable {
     return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
   }
 
-  Response read() throws IOException {
+  /** Reads one response with its body. */
+  public Response read() throws IOException {
     return read(false);
   }
 
   /** Returns whether the server closed the connection (end of stream). */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       return in.read() == -1;
     } catch (java.net.SocketException e) {
