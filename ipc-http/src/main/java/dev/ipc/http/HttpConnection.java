@@ -143,7 +143,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       enqueue(
           new Pending(
               null,
-              problem(413, ErrorCode.RESOURCE_EXHAUSTED, "request body larger than " + server.maxBodyBytes + " bytes"),
+              problem(
+                  413,
+                  ErrorCode.RESOURCE_EXHAUSTED,
+                  "request body larger than " + server.maxBodyBytes + " bytes"),
               o.head(),
               o.keepAlive(),
               o.http10(),
@@ -343,7 +346,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     for (int i = 0; i < list.size(); i += 2) {
       h.add(list.get(i), list.get(i + 1));
     }
-    if (r.status() != 204 && r.status() != 304 && r.status() >= 200 && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    boolean bodyAllowed = r.status() >= 200 && r.status() != 204 && r.status() != 304;
+    if (bodyAllowed && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
     }
     if (close) {
@@ -386,7 +390,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (partial) {
       enqueue(
           new Pending(
-              null, problem(408, ErrorCode.DEADLINE_EXCEEDED, "request not received in time"), false, false, false, null));
+              null,
+              problem(408, ErrorCode.DEADLINE_EXCEEDED, "request not received in time"),
+              false,
+              false,
+              false,
+              null));
     } else {
       c.close();
     }

@@ -97,10 +97,14 @@ final class OpenApi {
       ObjectNode body = o.putObject("requestBody");
       body.put("required", false);
       ObjectNode content = body.putObject("content");
-      content.putObject("application/json").set("schema", objectSchema(op.input().fields(), pathFields, schemas));
+      content
+          .putObject("application/json")
+          .set("schema", objectSchema(op.input().fields(), pathFields, schemas));
       ObjectNode form = F.objectNode();
       form.put("type", "object");
-      form.put("description", "The JSON object as the form field `data` (data={\"name\": \"task5\"}), or the fields as form fields.");
+      form.put(
+          "description",
+          "The JSON object in the form field `data` (data={\"name\": \"task5\"}), or the fields as form fields.");
       form.putObject("properties").putObject("data").put("type", "string");
       content.putObject("application/x-www-form-urlencoded").set("schema", form);
     }
@@ -125,7 +129,11 @@ final class OpenApi {
     }
     ObjectNode error = responses.putObject("default");
     error.put("description", "An error, as RFC 9457 problem details");
-    error.putObject("content").putObject("application/problem+json").putObject("schema").put("$ref", "#/components/schemas/Problem");
+    error
+        .putObject("content")
+        .putObject("application/problem+json")
+        .putObject("schema")
+        .put("$ref", "#/components/schemas/Problem");
     return o;
   }
 
@@ -134,7 +142,8 @@ final class OpenApi {
     return "#/components/schemas/" + type.name();
   }
 
-  private static ObjectNode objectSchema(List<Field> fields, Set<String> skip, Map<String, RecordType<?>> schemas) {
+  private static ObjectNode objectSchema(
+      List<Field> fields, Set<String> skip, Map<String, RecordType<?>> schemas) {
     ObjectNode s = F.objectNode();
     s.put("type", "object");
     ObjectNode props = s.putObject("properties");

@@ -204,7 +204,8 @@ public final class RestClient implements Client {
       throw new ServiceException(code, message);
     }
     throw new TransportException(
-        "unexpected answer from " + base + " for " + operation + ": HTTP " + status + " " + shorten(response.body()));
+        "unexpected answer from " + base + " for " + operation + ": HTTP " + status + " "
+            + shorten(response.body()));
   }
 
   private static String shorten(byte[] body) {
@@ -283,7 +284,9 @@ public final class RestClient implements Client {
         switch (e.getKey()) {
           case "timeout" -> timeout(Options.duration(e.getKey(), e.getValue()));
           case "connectTimeout" -> connectTimeout(Options.duration(e.getKey(), e.getValue()));
-          default -> throw new IllegalArgumentException("option: " + e.getKey() + " (expected: timeout, connectTimeout)");
+          default ->
+              throw new IllegalArgumentException(
+                  "option: " + e.getKey() + " (expected: timeout, connectTimeout)");
         }
       }
       return this;

@@ -43,7 +43,8 @@ final class RestHandler implements HttpHandler {
           if (known.method.equals(r.method) && known.samePath(r)) {
             throw new IllegalArgumentException(
                 "REST route " + r.method + " " + r.template + " of " + r.operation
-                    + " clashes with " + known.operation + " (expected: distinct routes; set Operation rest(...))");
+                    + " clashes with " + known.operation
+                    + " (expected: distinct routes; set them with Operation.Builder.rest)");
           }
         }
         list.add(r);
@@ -113,8 +114,8 @@ final class RestHandler implements HttpHandler {
   }
 
   private static HttpResponse notAllowed(String method, String path, String allow) {
-    return problem(405, ErrorCode.INVALID_ARGUMENT, method + " not allowed on " + path + " (allowed: " + allow + ")")
-        .withHeader("allow", allow);
+    String detail = method + " not allowed on " + path + " (allowed: " + allow + ")";
+    return problem(405, ErrorCode.INVALID_ARGUMENT, detail).withHeader("allow", allow);
   }
 
   private HttpResponse call(Route route, String[] captured, HttpRequest request) {
@@ -190,7 +191,8 @@ final class RestHandler implements HttpHandler {
         .withHeader("accept", "application/json, " + FORM);
   }
 
-  private static void putText(RecordType<?> input, String name, List<String> texts, Map<String, Object> values) {
+  private static void putText(
+      RecordType<?> input, String name, List<String> texts, Map<String, Object> values) {
     Field f = input.field(name);
     if (f == null || f.type() == FieldType.MESSAGE || texts.isEmpty()) {
       return; // unknown parameters are ignored, as most REST servers do
