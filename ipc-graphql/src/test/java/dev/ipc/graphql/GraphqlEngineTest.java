@@ -126,11 +126,18 @@ class GraphqlEngineTest {
       run(small, "{ task(id: " + (i + 1) + ") { id } }");
     }
     assertThat(small.cache().size()).isLessThanOrEqualTo(2);
+    assertThat(small.cache().chars()).isLessThanOrEqualTo(2L * "{ task(id: 10) { id } }".length());
     GraphqlEngine none =
         new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, true, 0));
     run(none, "{ name }");
     run(none, "{ name }");
     assertThat(none.cache().misses()).isEqualTo(2);
+    // A huge document is answered but not kept.
+    String huge = "{ name }" + " ".repeat(DocumentCache.MAX_QUERY_CHARS);
+    assertThat(run(engine, huge).status()).isEqualTo(200);
+    assertThat(run(engine, huge).status()).isEqualTo(200);
+    assertThat(engine.cache().size()).isZero();
+    assertThat(engine.cache().misses()).isEqualTo(2);
   }
 
   @Test
