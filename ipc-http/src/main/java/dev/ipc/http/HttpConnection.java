@@ -37,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection. Requests are answered one at a time, in arrival order, so pipelined requests
@@ -52,6 +54,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private boolean busy;
   private boolean partial;
+  private ScheduledFuture<?> requestTimer;
   private boolean closing;
 
   HttpConnection(HttpServer server) {
@@ -70,7 +73,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** What the aggregator passes on instead of a body too large to keep. */
   private record Oversized(boolean head, boolean keepAlive, boolean http10, String origin) {}
 
-  /** Returns the handler that tracks whether a request is half received, and handles idleness. */
+  /**
+   * Returns the handler that tracks whether a request is half received, times out requests that take
+   * too long to arrive, and handles idleness.
+   */
   ChannelHandler progress() {
     return new ChannelInboundHandlerAdapter() {
       @Override
@@ -80,8 +86,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof LastHttpContent) {
           partial = false;
+          cancelRequestTimer();
         }
         c.fireChannelRead(msg);
+      }
+
+      @Override
+      public void channelReadComplete(ChannelHandlerContext c) {
+        // Armed only for a request still incomplete after a read, so whole requests cost no timer; a
+        // client dripping a byte now and then never goes idle, but this deadline still ends it.
+        if (partial && requestTimer == null) {
+          requestTimer =
+              c.executor().schedule(() -> onRequestTimeout(c), server.requestNanos, TimeUnit.NANOSECONDS);
+        }
+        c.fireChannelReadComplete();
       }
 
       @Override
@@ -388,16 +406,34 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return; // a request is being handled: the client is waiting for us, not idle
     }
     if (partial) {
-      enqueue(
-          new Pending(
-              null,
-              problem(408, ErrorCode.DEADLINE_EXCEEDED, "request not received in time"),
-              false,
-              false,
-              false,
-              null));
+      answerTimeout();
     } else {
       c.close();
+    }
+  }
+
+  private void onRequestTimeout(ChannelHandlerContext c) {
+    requestTimer = null;
+    if (partial && !busy && queue.isEmpty() && !closing) {
+      answerTimeout();
+    }
+  }
+
+  private void answerTimeout() {
+    enqueue(
+        new Pending(
+            null,
+            problem(408, ErrorCode.DEADLINE_EXCEEDED, "request not received in time"),
+            false,
+            false,
+            false,
+            null));
+  }
+
+  private void cancelRequestTimer() {
+    if (requestTimer != null) {
+      requestTimer.cancel(false);
+      requestTimer = null;
     }
   }
 
@@ -411,6 +447,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext c) {
     closing = true;
+    cancelRequestTimer();
     // The request being handled (if any) is not in the queue: its write() sees the channel closed.
     while (queue.poll() != null) {
       server.requestFinished();

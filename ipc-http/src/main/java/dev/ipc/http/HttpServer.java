@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * handled as {@code GET} with the body dropped; bodies aggregated up to
  * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server); pipelined requests
  * answered in order (one at a time per connection); a silent or half-sent request closed after
- * {@link HttpServerBuilder#idleTimeout} (408) without blocking anyone else; a handler exception answered
+ * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete after
+ * {@link HttpServerBuilder#requestTimeout} answered 408, without blocking anyone else; a handler exception answered
  * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
  * answered 400/414/431 and closed; optional CORS. Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
@@ -60,6 +61,7 @@ public final class HttpServer implements RunningTransport {
   final int maxBodyBytes;
   final Cors cors;
   final String name;
+  final long requestNanos;
   private final String host;
   private final int port;
   private final long idleNanos;
@@ -81,6 +83,7 @@ public final class HttpServer implements RunningTransport {
     this.maxBodyBytes = b.maxBodyBytes;
     this.cors = b.corsOrigins.isEmpty() ? null : new Cors(b.corsOrigins);
     this.name = b.name;
+    this.requestNanos = b.requestTimeout.toNanos();
     this.host = b.host;
     this.port = b.port;
     this.idleNanos = b.idleTimeout.toNanos();

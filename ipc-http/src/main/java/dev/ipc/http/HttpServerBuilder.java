@@ -15,6 +15,7 @@ public final class HttpServerBuilder {
   Executor executor;
   int maxBodyBytes = 1024 * 1024;
   Duration idleTimeout = Duration.ofSeconds(60);
+  Duration requestTimeout = Duration.ofSeconds(30);
   List<String> corsOrigins = List.of();
   int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
   String name = "ipc-http";
@@ -70,6 +71,19 @@ public final class HttpServerBuilder {
       throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
     }
     this.idleTimeout = idleTimeout;
+    return this;
+  }
+
+  /**
+   * Sets how long a request may take to arrive once its first bytes came (default 30 s), however
+   * steadily it trickles in; then it is answered 408 and the connection closed.
+   */
+  public HttpServerBuilder requestTimeout(Duration requestTimeout) {
+    requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: > 0)");
+    }
+    this.requestTimeout = requestTimeout;
     return this;
   }
 

@@ -227,6 +227,26 @@ class HttpServerTest {
   }
 
   @Test
+  void trickledRequest_endsAt408AfterTheRequestTimeoutEvenIfNeverIdle() throws IOException {
+    HttpServer server =
+        start(
+            HttpServer.builder()
+                .handler(r -> HttpResponse.text(200, "ok"))
+                .idleTimeout(Duration.ofMinutes(10))
+                .requestTimeout(Duration.ofMillis(300)));
+    try (RawHttp slow = new RawHttp(server.localAddress().getPort())) {
+      slow.send("PUT /tasks/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+      RawHttp.Response r = slow.read();
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(r.body()).contains("DEADLINE_EXCEEDED");
+      assertThat(slow.closedByServer()).isTrue();
+    }
+    try (RawHttp whole = new RawHttp(server.localAddress().getPort())) {
+      assertThat(whole.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("ok");
+    }
+  }
+
+  @Test
   void shutdown_finishesInFlightAndRefusesNewRequestsWith503() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

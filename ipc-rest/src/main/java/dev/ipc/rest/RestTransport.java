@@ -39,6 +39,7 @@ public final class RestTransport implements Transport {
   final int maxBodyBytes;
   final List<String> corsOrigins;
   final Duration idleTimeout;
+  final Duration requestTimeout;
   final Executor executor;
   final int workerThreads;
 
@@ -48,6 +49,7 @@ public final class RestTransport implements Transport {
     this.maxBodyBytes = b.maxBodyBytes;
     this.corsOrigins = b.corsOrigins;
     this.idleTimeout = b.idleTimeout;
+    this.requestTimeout = b.requestTimeout;
     this.executor = b.executor;
     this.workerThreads = b.workerThreads;
   }
@@ -82,6 +84,7 @@ public final class RestTransport implements Transport {
             .port(port)
             .maxBodyBytes(maxBodyBytes)
             .idleTimeout(idleTimeout)
+            .requestTimeout(requestTimeout)
             .executor(executor != null ? executor : context.executor())
             .handler(new RestHandler(context))
             .cors(corsOrigins.toArray(new String[0]));
@@ -103,6 +106,7 @@ public final class RestTransport implements Transport {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private List<String> corsOrigins = List.of();
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration requestTimeout = Duration.ofSeconds(30);
     private Executor executor;
     private int workerThreads;
 
@@ -149,6 +153,13 @@ public final class RestTransport implements Transport {
       return this;
     }
 
+    /** Sets how long a request may take to arrive once started (default 30 s); then 408. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      requireNonNull(requestTimeout, "requestTimeout");
+      this.requestTimeout = Options.positive("requestTimeout", requestTimeout, requestTimeout);
+      return this;
+    }
+
     /**
      * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
      * either way). It is not shut down by the server.
@@ -166,7 +177,8 @@ public final class RestTransport implements Transport {
 
     /**
      * Applies URI options ({@code rest://0.0.0.0:5000?maxBodyBytes=2MiB&cors=*}): {@code maxBodyBytes},
-     * {@code cors} (comma-separated origins), {@code idleTimeout}, {@code workerThreads}.
+     * {@code cors} (comma-separated origins), {@code idleTimeout}, {@code requestTimeout},
+     * {@code workerThreads}.
      *
      * @throws IllegalArgumentException for an unknown option or a malformed value
      */
@@ -178,10 +190,12 @@ public final class RestTransport implements Transport {
           case "maxBodyBytes" -> maxBodyBytes(Options.size(e.getKey(), v));
           case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
           case "idleTimeout" -> idleTimeout(Options.duration(e.getKey(), v));
+          case "requestTimeout" -> requestTimeout(Options.duration(e.getKey(), v));
           case "workerThreads" -> workerThreads(Options.positive(e.getKey(), v));
           default ->
               throw new IllegalArgumentException(
-                  "option: " + e.getKey() + " (expected: maxBodyBytes, cors, idleTimeout, workerThreads)");
+                  "option: " + e.getKey()
+                      + " (expected: maxBodyBytes, cors, idleTimeout, requestTimeout, workerThreads)");
         }
       }
       return this;

@@ -119,5 +119,11 @@ class RestClientTest {
     assertThatThrownBy(() -> RestClient.builder().options(Map.of("nope", "1"))).hasMessageContaining("option: nope");
     assertThatThrownBy(() -> RestTransport.builder().options(Map.of("maxBodyBytes", "lots")))
         .hasMessageContaining("maxBodyBytes: lots");
+    assertThat(
+            RestTransport.builder()
+                .options(Map.of("maxBodyBytes", "2MiB", "cors", "*", "requestTimeout", "10s", "idleTimeout", "1m"))
+                .build()
+                .maxBodyBytes)
+        .isEqualTo(2 * 1024 * 1024);
   }
 }
