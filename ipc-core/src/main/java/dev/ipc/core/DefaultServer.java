@@ -31,7 +31,9 @@ import java.util.function.Consumer;
 /** The running server: binds transports, counts calls in flight, publishes values, drains on close. */
 final class DefaultServer implements Server, TransportContext {
   private static final System.Logger LOG = System.getLogger(DefaultServer.class.getName());
-  private static final int DEFAULT_THREADS = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+  // Service code is synchronous and may block: enough threads that 64 concurrent calls do not queue
+  // behind each other (measured: 16 threads put gRPC's p99 at 64 concurrent calls above raw grpc-java's).
+  private static final int DEFAULT_THREADS = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
   private static final int DEFAULT_QUEUE = 10_000;
 
   private final List<BoundService> services;
