@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +44,7 @@ final class Chromium implements AutoCloseable {
   private final Map<String, CompletableFuture<JsonNode>> awaitedEvents = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final StringBuilder log = new StringBuilder();
+  private final List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WebSocket socket;
 
   Chromium() throws Exception {
@@ -118,9 +120,15 @@ final class Chromium implements AutoCloseable {
     }
   }
 
+  /** Returns the URL of every request the page made since {@link #open}. */
+  List<String> requested() {
+    return List.copyOf(requested);
+  }
+
   /** Opens {@code url} and returns once its load event fired. */
   void open(String url) throws Exception {
     send("Page.enable", Map.of());
+    send("Network.enable", Map.of());
     CompletableFuture<JsonNode> loaded = new CompletableFuture<>();
     awaitedEvents.put("Page.loadEventFired", loaded);
     send("Page.navigate", Map.of("url", url));
@@ -198,6 +206,9 @@ final class Chromium implements AutoCloseable {
               f.complete(message);
             }
           } else if (message.has("method")) {
+            if (message.get("method").asText().equals("Network.requestWillBeSent")) {
+              requested.add(message.path("params").path("request").path("url").asText());
+            }
             CompletableFuture<JsonNode> f = awaitedEvents.remove(message.get("method").asText());
             if (f != null) {
               f.complete(message.path("params"));

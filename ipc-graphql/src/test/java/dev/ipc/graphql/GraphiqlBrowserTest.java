@@ -68,6 +68,14 @@ class GraphiqlBrowserTest {
           .isEqualTo(
               "{\"data\":{\"name\":\"Rootkit\",\"hobby\":[\"Coding\",\"Badminton\",\"Billiards\",\"Reading\",\"Guitar\"]}}");
 
+      // Nothing came from anywhere but this server (or inline data: URLs, the CSS's fonts).
+      assertThat(chromium.requested())
+          .filteredOn(url -> !url.startsWith("data:"))
+          .isNotEmpty()
+          .allSatisfy(url -> assertThat(url).startsWith(base))
+          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/graphiql.min.js"))
+          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/react-dom.production.min.js"));
+
       // A URL with a query, as koa-graphql serves it: GraphiQL opens with that query and runs it.
       chromium.open(base + "?query=%7B%20tasks%20%7B%20id%20name%20%7D%20%7D");
       JsonNode tasks = chromium.evaluate(RUN_QUERY + "('tasks', 'task3')");
