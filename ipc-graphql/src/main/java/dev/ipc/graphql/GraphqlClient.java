@@ -227,6 +227,9 @@ public final class GraphqlClient implements Client {
 
   private static void selection(StringBuilder sb, RecordType<?> type) {
     sb.append(" {");
+    if (type.fields().isEmpty()) {
+      sb.append(' ').append(GraphqlTypes.EMPTY_FIELD);
+    }
     for (Field f : type.fields()) {
       sb.append(' ').append(f.name());
       if (f.messageType() != null) {

@@ -24,6 +24,9 @@ import java.util.Map;
  * the same name as outputs and {@code <Name>Input} input types as arguments.
  */
 final class GraphqlTypes {
+  /** The one field of an object type whose record has none. */
+  static final String EMPTY_FIELD = "_empty";
+
   private final Map<String, GraphQLObjectType> objects = new LinkedHashMap<>();
   private final Map<String, RecordType<?>> objectSources = new LinkedHashMap<>();
   private final Map<String, GraphQLInputObjectType> inputs = new LinkedHashMap<>();
@@ -59,6 +62,10 @@ final class GraphqlTypes {
     GraphQLObjectType.Builder b = GraphQLObjectType.newObject().name(record.name());
     for (Field f : record.fields()) {
       b.field(fd -> fd.name(f.name()).type(output(f)));
+    }
+    if (record.fields().isEmpty()) {
+      // GraphQL has no empty object types; an answer without fields still needs something to select.
+      b.field(fd -> fd.name(EMPTY_FIELD).type(Scalars.GraphQLBoolean).description("Always true."));
     }
     GraphQLObjectType type = b.build();
     objects.put(record.name(), type);

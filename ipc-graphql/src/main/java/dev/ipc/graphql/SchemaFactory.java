@@ -97,6 +97,10 @@ final class SchemaFactory {
       for (Field f : record.fields()) {
         code.dataFetcher(FieldCoordinates.coordinates(record.name(), f.name()), new Property(f));
       }
+      if (record.fields().isEmpty()) {
+        code.dataFetcher(
+            FieldCoordinates.coordinates(record.name(), GraphqlTypes.EMPTY_FIELD), (DataFetcher<?>) env -> true);
+      }
     }
     GraphQLSchema.Builder schema =
         GraphQLSchema.newSchema()

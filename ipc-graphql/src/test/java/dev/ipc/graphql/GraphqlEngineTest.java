@@ -305,6 +305,33 @@ class GraphqlEngineTest {
         .contains("center={x=0.5, y=0.25}");
   }
 
+  record Nothing() {}
+
+  interface Pinger {
+    Nothing ping(Nothing in);
+  }
+
+  @Test
+  void emptyRecords_becomeAnObjectWithOneField() throws Exception {
+    ServiceDescriptor<Pinger> pinger =
+        ServiceDescriptor.builder(Pinger.class, "pinger")
+            .operation(
+                Operation.<Pinger, Nothing, Nothing>builder(
+                        "ping", RecordType.of(Nothing.class), RecordType.of(Nothing.class))
+                    .invoker(Pinger::ping)
+                    .mutation())
+            .build();
+    Pinger impl = in -> new Nothing();
+    try (dev.ipc.core.Server server =
+            dev.ipc.core.Transports.builder()
+                .service(pinger, impl)
+                .transport(GraphqlTransport.builder().host("127.0.0.1").port(0).build())
+                .start();
+        GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
+      assertThat(client.call(pinger.operation("ping"), new Nothing()).value()).isEqualTo(new Nothing());
+    }
+  }
+
   @Test
   void clientDocuments_validateAgainstTheServersSchema() {
     for (BoundService s : Bound.reference()) {
