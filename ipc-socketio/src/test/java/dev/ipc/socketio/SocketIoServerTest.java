@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -188,6 +191,80 @@ class SocketIoServerTest {
     assertThat(finished.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(client(server).service(DatingService.DESCRIPTOR).watchMovie(new Movie("after")))
         .isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void serviceAndHandlerCode_runOffNettyThreads() throws Exception {
+    LinkedBlockingQueue<String> threads = new LinkedBlockingQueue<>();
+    DatingService recording =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            threads.add(Thread.currentThread().getName());
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    SocketIoTransport transport =
+        SocketIoTransport.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .on("where", (session, data, ack) -> ack.send(Thread.currentThread().getName()))
+            .build();
+    Server server = start(transport, List.of(recording));
+    RawSocketIo raw = raw(server);
+
+    client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x"));
+    raw.send("421[\"where\"]");
+
+    assertThat(threads.poll(10, TimeUnit.SECONDS)).startsWith("ipc-call-");
+    assertThat(raw.next()).startsWith("431[\"ipc-call-");
+  }
+
+  @Test
+  void saturatedExecutor_isResourceExhausted() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService blocking =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    ExecutorService one = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+    Server server =
+        Transports.builder()
+            .services(List.of(blocking))
+            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
+            .executor(one)
+            .start();
+    cleanup.add(server);
+    cleanup.add(release::countDown);
+    RawSocketIo raw = raw(server);
+    raw.send("421[\"dating:eating\",{\"food\":\"a\"}]");
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    raw.send("422[\"dating:watchMovie\",{\"film\":\"b\"}]");
+
+    assertThat(raw.next()).contains("432[{\"error\":{\"code\":\"RESOURCE_EXHAUSTED\"");
+    release.countDown();
+    assertThat(raw.next()).isEqualTo("431[{\"feeling\":true}]");
   }
 
   @Test
