@@ -129,11 +129,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
       @Override
       protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) {
-        // A message already partly aggregated cannot be resynchronized: answer and close. Otherwise the
-        // aggregator skips the body that follows and the connection stays usable.
+        // A message already partly aggregated cannot be resynchronized: answer and close. A client that
+        // expected 100 Continue may rightly never send the body it announced, so the next request would
+        // be swallowed as that body: close then too. Otherwise the aggregator skips the body that
+        // follows and the connection stays usable.
         boolean keepAlive =
             !(oversized instanceof FullHttpMessage)
-                && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
+                && !HttpUtil.is100ContinueExpected(oversized)
+                && HttpUtil.isKeepAlive(oversized);
         boolean head =
             oversized instanceof HttpRequest r && HttpMethod.HEAD.equals(r.method());
         c.fireChannelRead(

@@ -159,17 +159,17 @@ public final class HttpServer implements RunningTransport {
   }
 
   /** Returns the number of open client connections. */
-  public int connections() {
+  int connections() {
     return channels.size();
   }
 
   /** Returns the number of requests received and not yet answered. */
-  public int inFlight() {
+  int inFlight() {
     return inFlight.get();
   }
 
   /** Returns whether {@link #beginShutdown()} was called. */
-  public boolean isClosing() {
+  boolean isClosing() {
     return closing;
   }
 

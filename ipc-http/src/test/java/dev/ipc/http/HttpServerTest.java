@@ -150,7 +150,12 @@ class HttpServerTest {
     }
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
       c.send("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
-      assertThat(c.read().status()).isEqualTo(413);
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(413);
+      // The client never sends the announced body (it was told not to): the server must not wait for
+      // it, or the client's next request would be read as that body.
+      assertThat(r.header("connection")).isEqualTo("close");
+      assertThat(c.closedByServer()).isTrue();
     }
   }
 
