@@ -10,6 +10,9 @@ const TIMEOUT = 10000;
 
 function connect() {
   const socket = io(url, { transports, forceNew: true, reconnection: false, timeout: TIMEOUT });
+  // Listen before connecting: against a fast server the upgrade can finish before `connect` resolves.
+  socket.upgraded = false;
+  socket.io.engine.on('upgrade', () => { socket.upgraded = true; });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => reject(new Error('connect_error: ' + err.message)));
@@ -29,8 +32,6 @@ function next(socket, event) {
 async function main() {
   const r = {};
   const a = await connect();
-  let upgraded = false;
-  a.io.engine.on('upgrade', () => { upgraded = true; });
   const b = await connect();
   r.connected = a.connected && b.connected;
 
@@ -75,7 +76,7 @@ async function main() {
   r.binary = Buffer.isBuffer(echoed[0]) ? echoed[0].toString('hex') : String(echoed[0]);
 
   r.afterBadInput = await call(a, 'dating:eating', { food: 'soup' });
-  r.upgraded = upgraded;
+  r.upgraded = a.upgraded;
   r.transport = a.io.engine.transport.name;
   const gone = next(a, 'disconnect');
   a.disconnect();

@@ -74,6 +74,8 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setHttpCompression(settings.compression);
     config.setAddVersionHeader(false);
     config.setBossThreads(1);
+    config.setWorkerThreads(Runtime.getRuntime().availableProcessors());
+    config.setUseLinuxNativeEpoll(io.netty.channel.epoll.Epoll.isAvailable());
     config.getSocketConfig().setReuseAddress(true);
     config.setExceptionListener(new QuietExceptionListener());
 
