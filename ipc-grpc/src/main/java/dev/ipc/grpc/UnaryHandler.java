@@ -67,11 +67,14 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         fail(m.error());
         return;
       }
+      // Counted before the check: a close that saw no call in flight has already set closing, so this
+      // call is refused instead of slipping past the drain and being cut off mid-answer.
+      tracker.enter();
       if (tracker.isClosing()) {
+        tracker.exit();
         fail(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down"));
         return;
       }
-      tracker.enter();
       try {
         executor.execute(this::invoke);
       } catch (RejectedExecutionException e) {

@@ -16,8 +16,16 @@ import dev.ipc.core.ServiceException;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -207,6 +215,66 @@ class GeneratedStubsTest {
     assertThat(future.cancel(true)).isTrue();
     assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
     assertThat(served).hasValue(0);
+  }
+
+  @Test
+  void close_callInFlightFinishesAndNewCallsAreUnavailable() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService slow =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server = resources.serve(List.of(slow));
+    ManagedChannel channel = resources.channel(server);
+    BlockingQueue<ServingStatus> health = new LinkedBlockingQueue<>();
+    HealthGrpc.newStub(channel)
+        .watch(
+            HealthCheckRequest.newBuilder().setService("date.Dating").build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(HealthCheckResponse value) {
+                health.add(value.getStatus());
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    assertThat(health.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
+    var inFlight =
+        DatingGrpc.newFutureStub(channel).eating(DatingOuterClass.Eat.newBuilder().setFood("slow").build());
+    assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    // NOT_SERVING is announced once close began: from then on new calls are refused.
+    assertThat(health.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.NOT_SERVING);
+    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(channel);
+    assertStatus(
+        () -> dating.watchMovie(DatingOuterClass.Movie.newBuilder().setFilm("late").build()),
+        Status.Code.UNAVAILABLE,
+        "");
+    assertThat(closing).isNotDone();
+
+    release.countDown();
+    assertThat(inFlight.get(20, TimeUnit.SECONDS).getFeeling()).isTrue();
+    closing.get(20, TimeUnit.SECONDS);
   }
 
   @Test
