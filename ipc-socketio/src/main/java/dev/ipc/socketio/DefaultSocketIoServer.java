@@ -3,11 +3,13 @@ package dev.ipc.socketio;
 import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
@@ -80,6 +82,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setExceptionListener(new QuietExceptionListener());
 
     this.server = new SocketIOServer(config);
+    releaseDefaultPipeline(server);
     server.setPipelineFactory(
         new HonestChannelInitializer(
             channels,
@@ -105,6 +108,23 @@ final class DefaultSocketIoServer implements RunningTransport {
     s.bound = (ChannelFuture) f;
     s.subscription = context.subscribe(s::broadcast);
     return s;
+  }
+
+  /**
+   * Stops the timer of the channel initializer netty-socketio creates before ours replaces it: never
+   * started nor stopped, it would be reported as a leak by Netty once collected. No public API reaches
+   * it, hence reflection; if that fails the only cost is the log line.
+   */
+  private static void releaseDefaultPipeline(SocketIOServer server) {
+    try {
+      java.lang.reflect.Field pipeline = SocketIOServer.class.getDeclaredField("pipelineFactory");
+      pipeline.setAccessible(true);
+      java.lang.reflect.Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
+      scheduler.setAccessible(true);
+      ((CancelableScheduler) scheduler.get(pipeline.get(server))).shutdown();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.log(Level.DEBUG, "cannot stop netty-socketio's default scheduler", e);
+    }
   }
 
   private static Map<String, Route> routes(SocketIoTransport settings, TransportContext context) {

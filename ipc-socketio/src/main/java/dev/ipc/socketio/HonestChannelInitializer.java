@@ -52,6 +52,8 @@ import java.util.function.IntSupplier;
  *   <li>Incoming binary attachments are reframed so netty-socketio takes them whole: v4 polling sends
  *       them as {@code b<base64>}, which it would read as raw bytes, and it misreads raw bytes that
  *       start with 0x00.
+ *   <li>Multi-packet polling bodies are split into single packets, which netty-socketio otherwise
+ *       copies into buffers it never releases.
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
  *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
  *       closing.
@@ -110,9 +112,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       } else if (v4
           && msg instanceof PacketsMessage packets
           && packets.getTransport() == Transport.POLLING
-          && hasBinarySegment(packets.getContent())) {
-        // netty-socketio stops reading a body after a packet that awaits attachments, so each
-        // packet and each attachment goes in a message of its own.
+          && severalOrBinary(packets.getContent())) {
+        // netty-socketio stops reading a body after a packet that awaits attachments, and leaks the
+        // copy it makes of each packet of a multi-packet body: each packet and each attachment goes
+        // in a message of its own. They are read before this returns, so slices of the body do.
         for (ByteBuf piece : pollingIn(packets.getContent())) {
           ctx.fireChannelRead(new PacketsMessage(packets.getClient(), piece, Transport.POLLING));
         }
@@ -138,24 +141,16 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       return out;
     }
 
-    private static boolean hasBinarySegment(ByteBuf in) {
-      if (in.readableBytes() > 0 && in.getByte(in.readerIndex()) == 'b') {
-        return true;
-      }
-      int i = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) 0x1e);
-      while (i >= 0 && i + 1 < in.writerIndex()) {
-        if (in.getByte(i + 1) == 'b') {
-          return true;
-        }
-        i = in.indexOf(i + 1, in.writerIndex(), (byte) 0x1e);
-      }
-      return false;
+    private static boolean severalOrBinary(ByteBuf in) {
+      return in.isReadable()
+          && (in.getByte(in.readerIndex()) == 'b'
+              || in.indexOf(in.readerIndex(), in.writerIndex(), (byte) 0x1e) >= 0);
     }
 
     /**
      * Splits an Engine.IO v4 polling body ({@code packet 0x1e b<base64> 0x1e packet}), whose binary
-     * segments netty-socketio would take as raw bytes, into its packets, binary ones in the form of
-     * {@link #wrapAttachment}.
+     * segments netty-socketio would take as raw bytes, into its packets (slices of {@code in}), binary
+     * ones in the form of {@link #wrapAttachment}.
      */
     static List<ByteBuf> pollingIn(ByteBuf in) {
       List<ByteBuf> pieces = new ArrayList<>();
@@ -169,7 +164,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
           byte[] bytes = Base64.getDecoder().decode(base64);
           pieces.add(wrapAttachment(Unpooled.wrappedBuffer(bytes), bytes.length));
         } else if (segmentEnd > i) {
-          pieces.add(Unpooled.copiedBuffer(in.slice(i, segmentEnd - i)));
+          pieces.add(in.slice(i, segmentEnd - i));
         }
         i = segmentEnd + 1;
       }
