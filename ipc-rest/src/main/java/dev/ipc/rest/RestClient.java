@@ -24,8 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -90,20 +94,37 @@ public final class RestClient implements Client {
       throw new TransportException("client closed: " + base);
     }
     HttpRequest httpRequest = toHttp(operation, request);
+    // The JDK client's request timeout stops at the response headers: a body that stalls would hang
+    // the call. Waiting on the whole exchange bounds it all; cancelling aborts the exchange.
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
     HttpResponse<byte[]> response;
     try {
-      response = http.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpTimeoutException e) {
-      throw new TransportException("no answer from " + base + " within " + timeout + " for " + operation, e);
-    } catch (ConnectException e) {
-      throw new TransportException("cannot connect to " + base, e);
-    } catch (IOException e) {
-      throw new TransportException("connection to " + base + " failed: " + e.getMessage(), e);
+      response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw noAnswer(operation, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw noAnswer(operation, cause);
+      }
+      if (cause instanceof ConnectException) {
+        throw new TransportException("cannot connect to " + base, cause);
+      }
+      String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+      throw new TransportException("connection to " + base + " failed: " + why, cause);
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while calling " + operation, e);
     }
     return toReply(operation, response);
+  }
+
+  private TransportException noAnswer(Operation<?, ?, ?> operation, Throwable cause) {
+    return new TransportException(
+        "no answer from " + base + " within " + timeout + " for " + operation, cause);
   }
 
   private HttpRequest toHttp(Operation<?, ?, ?> operation, Object request) {

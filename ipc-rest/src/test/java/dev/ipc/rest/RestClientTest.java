@@ -16,13 +16,19 @@ import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
 import dev.ipc.http.HttpResponse;
 import dev.ipc.http.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -98,6 +104,38 @@ class RestClientTest {
           .hasMessageContaining("no answer");
       release.countDown();
       assertThat(dating.watchMovie(new Movie("after"))).isEqualTo(new Feel(true));
+    }
+  }
+
+  @Test
+  void answerStallingMidBody_isTransportExceptionAfterTheTimeout() throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    try (ServerSocket fake = new ServerSocket(0)) {
+      CompletableFuture<Void> answering =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Socket s = fake.accept()) {
+                  s.getInputStream().read(new byte[8192]);
+                  OutputStream out = s.getOutputStream();
+                  // Headers and the first bytes of the body, then nothing: the call must not hang.
+                  out.write(
+                      ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                              + "[{\"id\"")
+                          .getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                  done.await(30, TimeUnit.SECONDS);
+                } catch (IOException | InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      try (RestClient client =
+          RestClient.builder().target("127.0.0.1", fake.getLocalPort()).timeout(Duration.ofMillis(300)).build()) {
+        TaskService tasks = client.service(TaskService.DESCRIPTOR);
+        assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("no answer");
+      } finally {
+        done.countDown();
+      }
+      answering.get(20, TimeUnit.SECONDS);
     }
   }
 
