@@ -364,8 +364,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
     List<String> list = r.headerList();
-    for (int i = 0; i < list.size(); i += 2) {
-      h.add(list.get(i), list.get(i + 1));
+    try {
+      for (int i = 0; i < list.size(); i += 2) {
+        h.add(list.get(i), list.get(i + 1));
+      }
+    } catch (IllegalArgumentException e) {
+      // Netty refuses a header (a control character in a value, say): the client must still get an
+      // answer, and the request must not stay counted in flight, holding a graceful close.
+      HttpServer.log(
+          System.Logger.Level.WARNING, server.name + ": invalid response header for " + p.request(), e);
+      write(p, problem(500, ErrorCode.INTERNAL, "internal error"));
+      return;
     }
     boolean bodyAllowed = r.status() >= 200 && r.status() != 204 && r.status() != 304;
     if (bodyAllowed && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {

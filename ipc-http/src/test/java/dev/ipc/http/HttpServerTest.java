@@ -198,6 +198,25 @@ class HttpServerTest {
   }
 
   @Test
+  void invalidResponseHeader_is500AndTheRequestIsNotLeftInFlight() throws Exception {
+    HttpServer server =
+        start(
+            r ->
+                r.path().equals("/bad")
+                    ? HttpResponse.text(201, "made").withHeader("location", "/tasks/5\u0001")
+                    : HttpResponse.text(200, "ok"));
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      RawHttp.Response r = c.send("GET /bad HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(500);
+      assertThat(r.header("location")).isNull();
+      assertThat(r.body()).contains("\"code\":\"INTERNAL\"");
+      assertThat(c.send("GET /good HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("ok");
+    }
+    server.beginShutdown();
+    assertThat(server.awaitTermination(Duration.ofSeconds(10))).isTrue();
+  }
+
+  @Test
   void rejectingExecutor_is429() throws IOException {
     HttpServer server =
         HttpServer.builder()
