@@ -140,7 +140,7 @@ public final class RestClient implements Client {
           throw new IllegalArgumentException(operation + ": path binds unknown field {" + name + "}");
         }
         bound.add(name);
-        path.append(encode(String.valueOf(f.get(request)), false));
+        path.append(Route.percentEncode(String.valueOf(f.get(request))));
       } else {
         path.append(segment);
       }
@@ -159,7 +159,8 @@ public final class RestClient implements Client {
           continue;
         }
         for (Object e : f.repeated() ? (List<?>) v : List.of(v)) {
-          path.append(sep).append(encode(f.name(), true)).append('=').append(encode(String.valueOf(e), true));
+          path.append(sep).append(Route.percentEncode(f.name())).append('=')
+              .append(Route.percentEncode(String.valueOf(e)));
           sep = '&';
         }
       }
@@ -232,22 +233,6 @@ public final class RestClient implements Client {
   private static String shorten(byte[] body) {
     String s = new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8);
     return body.length > 80 ? s + "..." : s;
-  }
-
-  /** Percent-encodes everything but RFC 3986 unreserved characters. */
-  private static String encode(String s, boolean query) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xFF;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-      }
-    }
-    return sb.toString();
   }
 
   /** Fails later calls and releases the client's threads. Idempotent. */

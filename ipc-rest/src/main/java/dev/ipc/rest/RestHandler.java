@@ -141,13 +141,16 @@ final class RestHandler implements HttpHandler {
           values.put(f.name(), JsonCodec.parseText(f, captured[i], f.name()));
         }
       }
-      Reply reply = route.bound.call(input.create(values));
+      Object record = input.create(values);
+      Reply reply = route.bound.call(record);
       byte[] body =
           op.many()
               ? JsonCodec.encodeList(op.output(), (List<?>) reply.value())
               : JsonCodec.encode(op.output(), reply.value());
       if (reply.created()) {
-        return HttpResponse.json(201, body).withHeader("location", request.rawPath());
+        // Built from the record, not echoed from the request line: its raw bytes may not be valid in
+        // a header (a control character the id parse trimmed away).
+        return HttpResponse.json(201, body).withHeader("location", route.pathOf(record));
       }
       return HttpResponse.json(200, body);
     } catch (ServiceException e) {

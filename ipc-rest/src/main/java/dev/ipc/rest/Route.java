@@ -125,6 +125,35 @@ final class Route {
   }
 
   /**
+   * Returns this route's path for {@code record}, an instance of the input type: each {@code {field}}
+   * segment holds the field's value, percent-encoded ({@code /tasks/5}).
+   */
+  String pathOf(Object record) {
+    StringBuilder path = new StringBuilder();
+    for (int i = 0; i < literals.length; i++) {
+      path.append('/');
+      path.append(literals[i] != null ? literals[i] : percentEncode(String.valueOf(vars[i].get(record))));
+    }
+    return path.length() == 0 ? "/" : path.toString();
+  }
+
+  /** Percent-encodes everything but RFC 3986 unreserved characters, as UTF-8. */
+  static String percentEncode(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
    * Percent-decodes one path segment as UTF-8 ({@code +} stays a plus).
    *
    * @throws IllegalArgumentException if an escape is malformed

@@ -106,6 +106,21 @@ class RestServerTest {
   }
 
   @Test
+  void location_isTheCanonicalPathNeverTheRawRequestLine() throws IOException {
+    RawHttp c = connect(start());
+    RawHttp.Response escaped = c.send(request("PUT", "/tasks/%35/", "application/json", "{\"name\":\"n\"}")).read();
+    assertThat(escaped.status()).isEqualTo(201);
+    assertThat(escaped.header("location")).isEqualTo("/tasks/5");
+    // A control byte the id parse trims away must not reach the header (Netty would refuse it and the
+    // client would get no answer at all).
+    RawHttp.Response control =
+        c.send(request("PUT", "/tasks/6\u0001", "application/json", "{\"name\":\"n\"}")).read();
+    assertThat(control.status()).isEqualTo(201);
+    assertThat(control.header("location")).isEqualTo("/tasks/6");
+    assertThat(c.send(get("/tasks/6")).read().body()).isEqualTo("{\"id\":6,\"name\":\"n\"}");
+  }
+
+  @Test
   void datingAndPerson_haveTheRoutesARestUserWouldGuess() throws IOException {
     RawHttp c = connect(start());
     RawHttp.Response eat = c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"steak\"}")).read();
