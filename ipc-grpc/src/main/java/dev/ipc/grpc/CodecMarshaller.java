@@ -38,7 +38,7 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
 
   @Override
   public InputStream stream(Object value) {
-    return new EncodedStream(codec.encode(value));
+    return new EncodedStream(value instanceof Encoded e ? e.bytes() : codec.encode(value));
   }
 
   @Override
@@ -86,6 +86,9 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
 
   /** A request that did not decode, with the error (and safe message) to answer it with. */
   record Malformed(ServiceException error) {}
+
+  /** A value encoded already, sent as these bytes. */
+  record Encoded(byte[] bytes) {}
 
   /** Encoded bytes that gRPC's framer can size and drain without copying through a buffer. */
   private static final class EncodedStream extends ByteArrayInputStream implements Drainable, KnownLength {

@@ -85,16 +85,17 @@ final class GrpcServer implements RunningTransport {
     List<ServerMethod> methods = new ArrayList<>();
     for (BoundOperation bound : service.operations()) {
       Operation<?, ?, ?> op = bound.operation();
+      ProtoCodec output = outputCodec(op);
       MethodDescriptor<Object, Object> method =
           MethodDescriptor.newBuilder(
-                  CodecMarshaller.forServer(ProtoCodec.of(op.input())), CodecMarshaller.forServer(outputCodec(op)))
+                  CodecMarshaller.forServer(ProtoCodec.of(op.input())), CodecMarshaller.forServer(output))
               .setType(MethodDescriptor.MethodType.UNARY)
               .setFullMethodName(MethodDescriptor.generateFullMethodName(d.grpcFullName(), op.grpcMethod()))
               .setSchemaDescriptor(new ProtoSchema.Supplier(file, d.grpcService(), op.grpcMethod()))
               .setIdempotent(op.kind() == Operation.Kind.QUERY)
               .build();
       sd.addMethod(method);
-      methods.add(new ServerMethod(method, new UnaryHandler(bound, executor, tracker)));
+      methods.add(new ServerMethod(method, new UnaryHandler(bound, output, executor, tracker)));
     }
     ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(sd.build());
     for (ServerMethod m : methods) {

@@ -20,11 +20,13 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
   private static final System.Logger LOG = System.getLogger(UnaryHandler.class.getName());
 
   private final BoundOperation operation;
+  private final ProtoCodec output;
   private final Executor executor;
   private final CallTracker tracker;
 
-  UnaryHandler(BoundOperation operation, Executor executor, CallTracker tracker) {
+  UnaryHandler(BoundOperation operation, ProtoCodec output, Executor executor, CallTracker tracker) {
     this.operation = operation;
+    this.output = output;
     this.executor = executor;
     this.tracker = tracker;
   }
@@ -95,8 +97,12 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
           return;
         }
         Reply reply;
+        CodecMarshaller.Encoded answer;
         try {
           reply = operation.call(request);
+          // Encoded here, while a failure (a reply the schema cannot hold, say a null list element) is
+          // still ours to answer INTERNAL; inside sendMessage gRPC would make it UNKNOWN or CANCELLED.
+          answer = new CodecMarshaller.Encoded(output.encode(reply.value()));
         } catch (RuntimeException e) {
           fail(ServiceException.from(e));
           return;
@@ -106,7 +112,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
           trailers.put(GrpcStatuses.CREATED_KEY, "true");
         }
         call.sendHeaders(new Metadata());
-        call.sendMessage(reply.value());
+        call.sendMessage(answer);
         call.close(Status.OK, trailers);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "answering " + operation.operation() + " failed", e);

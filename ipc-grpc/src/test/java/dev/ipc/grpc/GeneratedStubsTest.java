@@ -11,8 +11,11 @@ import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Feel;
 import dev.ipc.core.Movie;
 import dev.ipc.core.Reference;
+import dev.ipc.core.Saved;
 import dev.ipc.core.Server;
 import dev.ipc.core.ServiceException;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -126,6 +129,33 @@ class GeneratedStubsTest {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
               assertThat(e.getStatus().getDescription()).isEqualTo(ServiceException.INTERNAL_MESSAGE);
             });
+  }
+
+  @Test
+  void errors_replyThatCannotBeEncodedIsInternalNotUnknown() {
+    TaskService broken =
+        new TaskService() {
+          @Override
+          public List<Task> list() {
+            return java.util.Arrays.asList(new Task(1, "task1"), null);
+          }
+
+          @Override
+          public Task get(long id) {
+            return new Task(id, "t");
+          }
+
+          @Override
+          public Saved<Task> put(Task task) {
+            return new Saved<>(task, true);
+          }
+        };
+    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve(List.of(broken))));
+    assertStatus(
+        () -> tasks.listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance()),
+        Status.Code.INTERNAL,
+        ServiceException.INTERNAL_MESSAGE);
+    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build()).getName()).isEqualTo("t");
   }
 
   @Test
