@@ -10,7 +10,6 @@ import dev.ipc.core.Eat;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Feel;
 import dev.ipc.core.Movie;
-import dev.ipc.core.Reference;
 import dev.ipc.core.Saved;
 import dev.ipc.core.Server;
 import dev.ipc.core.ServiceException;
@@ -19,16 +18,11 @@ import dev.ipc.core.TaskService;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -251,42 +245,9 @@ class GeneratedStubsTest {
   void close_callInFlightFinishesAndNewCallsAreUnavailable() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    DatingService slow =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
-    Server server = resources.serve(List.of(slow));
+    Server server = resources.serve(List.of(Resources.held(entered, release)));
     ManagedChannel channel = resources.channel(server);
-    BlockingQueue<ServingStatus> health = new LinkedBlockingQueue<>();
-    HealthGrpc.newStub(channel)
-        .watch(
-            HealthCheckRequest.newBuilder().setService("date.Dating").build(),
-            new StreamObserver<>() {
-              @Override
-              public void onNext(HealthCheckResponse value) {
-                health.add(value.getStatus());
-              }
-
-              @Override
-              public void onError(Throwable t) {}
-
-              @Override
-              public void onCompleted() {}
-            });
+    BlockingQueue<ServingStatus> health = Resources.watchHealth(channel, "date.Dating");
     assertThat(health.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
     var inFlight =
         DatingGrpc.newFutureStub(channel).eating(DatingOuterClass.Eat.newBuilder().setFood("slow").build());

@@ -8,7 +8,6 @@ import dev.ipc.core.DatingService;
 import dev.ipc.core.Eat;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Feel;
-import dev.ipc.core.Movie;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.ServiceException;
@@ -87,23 +86,7 @@ class GrpcClientTest {
   @Test
   void slowService_pastTheTimeout_isTransportException() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    DatingService slow =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            try {
-              release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
+    DatingService slow = Resources.held(new CountDownLatch(1), release);
     Server server = resources.serve(List.of(slow));
     try (GrpcClient client =
         GrpcClient.builder().target("127.0.0.1", server.port("grpc")).timeout(Duration.ofMillis(300)).build()) {

@@ -8,7 +8,6 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import dev.ipc.core.Server;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
@@ -101,22 +100,7 @@ class ReflectionHealthTest {
           .isEqualTo(ServingStatus.SERVING);
     }
 
-    BlockingQueue<ServingStatus> watched = new LinkedBlockingQueue<>();
-    HealthGrpc.newStub(channel)
-        .watch(
-            HealthCheckRequest.newBuilder().setService("date.Dating").build(),
-            new StreamObserver<>() {
-              @Override
-              public void onNext(HealthCheckResponse value) {
-                watched.add(value.getStatus());
-              }
-
-              @Override
-              public void onError(Throwable t) {}
-
-              @Override
-              public void onCompleted() {}
-            });
+    BlockingQueue<ServingStatus> watched = Resources.watchHealth(channel, "date.Dating");
     assertThat(watched.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
