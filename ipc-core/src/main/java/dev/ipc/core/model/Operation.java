@@ -188,6 +188,17 @@ public final class Operation<S, I, O> {
     if (result == null) {
       throw new IllegalStateException(this.service + "." + name + " returned null");
     }
+    if (many) {
+      // Every adapter would fail on a null element, each its own way: make it one INTERNAL here.
+      if (!(result instanceof List<?> list)) {
+        throw new IllegalStateException(this.service + "." + name + " returned " + result.getClass());
+      }
+      for (Object element : list) {
+        if (element == null) {
+          throw new IllegalStateException(this.service + "." + name + " returned a null element");
+        }
+      }
+    }
     return Reply.of(result);
   }
 

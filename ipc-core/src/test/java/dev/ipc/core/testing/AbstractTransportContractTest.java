@@ -16,6 +16,7 @@ import dev.ipc.core.Server;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
+import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
 import dev.ipc.core.model.RemoteCaller;
 import dev.ipc.core.spi.Transport;
@@ -236,6 +237,34 @@ public abstract class AbstractTransportContractTest {
   }
 
   @Test
+  void errors_aNullInAListIsInternal() {
+    TaskService broken =
+        new TaskService() {
+          @Override
+          public List<Task> list() {
+            return java.util.Arrays.asList(new Task(1, "one"), null);
+          }
+
+          @Override
+          public Task get(long id) {
+            return null;
+          }
+
+          @Override
+          public Saved<Task> put(Task task) {
+            return new Saved<>(task, true);
+          }
+        };
+    TaskService tasks = client(start(List.of(broken)), TaskService.DESCRIPTOR);
+    assertThatThrownBy(tasks::list)
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+    assertThatThrownBy(() -> tasks.get(1))
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+  }
+
+  @Test
   void concurrentPuts_noWriteLost() throws Exception {
     Server server = start();
     TaskService tasks = client(server, TaskService.DESCRIPTOR);
@@ -295,8 +324,15 @@ public abstract class AbstractTransportContractTest {
     assertThat(call.get(20, TimeUnit.SECONDS)).isEqualTo(new Feel(true));
     closing.get(20, TimeUnit.SECONDS);
     server.close(); // idempotent
+    // After close a call gets no answer (a TransportException), or UNAVAILABLE from a closing server.
     assertThatThrownBy(() -> dating.watchMovie(new Movie("after close")))
-        .isInstanceOf(RuntimeException.class);
+        .satisfiesAnyOf(
+            e -> assertThat(e).isInstanceOf(TransportException.class),
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        ServiceException.class,
+                        s -> assertThat(s.code()).isEqualTo(ErrorCode.UNAVAILABLE)));
   }
 
   private static void assertInvalid(Runnable call, String field) {
