@@ -21,7 +21,7 @@ function connect() {
 
 function call(socket, event, ...data) {
   return new Promise((resolve, reject) => {
-    socket.timeout(TIMEOUT).emit(event, ...data, (err, ...args) => (err ? reject(err) : resolve(args)));
+    socket.timeout(TIMEOUT).emit(event, ...data, (err, ...args) => (err ? reject(new Error(event + ': ' + err.message)) : resolve(args)));
   });
 }
 

@@ -10,6 +10,7 @@ import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,7 +91,8 @@ final class DefaultSocketIoServer implements RunningTransport {
             settings.allowedOrigins,
             () -> server.getAllClients().size(),
             settings.maxConnections,
-            () -> closing));
+            () -> closing,
+            this::sessionLock));
     server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
     server.addConnectListener(this::onConnect);
     server.addDisconnectListener(this::onDisconnect);
@@ -152,6 +155,31 @@ final class DefaultSocketIoServer implements RunningTransport {
     return Map.copyOf(routes);
   }
 
+  /**
+   * Returns the lock that sends to a session and its upgrade to WebSocket share: the Engine.IO
+   * session object, or null before the client has connected.
+   */
+  private Object sessionLock(String sid) {
+    try {
+      SocketIOClient client = server.getClient(UUID.fromString(sid));
+      return client == null ? null : lockOf(client);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  // The Engine.IO session: netty-socketio may replace a namespace client object, never the session.
+  private static Object lockOf(SocketIOClient client) {
+    return client instanceof NamespaceClient nc ? nc.getBaseClient() : client;
+  }
+
+  /** Sends to {@code client} under its session lock; see {@link #sessionLock}. */
+  static void send(SocketIOClient client, Runnable send) {
+    synchronized (lockOf(client)) {
+      send.run();
+    }
+  }
+
   /** Returns how many clients are connected now. */
   int connectedClients() {
     return server.getAllClients().size();
@@ -161,11 +189,11 @@ final class DefaultSocketIoServer implements RunningTransport {
   private void onEvent(SocketIOClient client, RoutingJsonSupport.Incoming in, AckRequest ack) {
     Route route = routes.get(in.name());
     if (route == null) {
-      ack.sendAckData(Values.error(ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name())));
+      ackError(client, ack, ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name()));
       return;
     }
     if (closing) {
-      ack.sendAckData(Values.error(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      ackError(client, ack, ErrorCode.UNAVAILABLE, "the server is shutting down");
       return;
     }
     Object data = in.args().isEmpty() ? null : in.args().get(0);
@@ -182,7 +210,13 @@ final class DefaultSocketIoServer implements RunningTransport {
       });
     } catch (RejectedExecutionException e) {
       done();
-      ack.sendAckData(Values.error(ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later"));
+      ackError(client, ack, ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later");
+    }
+  }
+
+  private static void ackError(SocketIOClient client, AckRequest ack, ErrorCode code, String message) {
+    if (ack.isAckRequested()) {
+      send(client, () -> ack.sendAckData(Values.error(code, message)));
     }
   }
 
@@ -230,8 +264,14 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   private void broadcast(dev.ipc.core.spi.Published published) {
-    server.getBroadcastOperations()
-        .sendEvent(published.event(), Values.output(published.operation(), published.value()));
+    broadcast(server, published.event(), Values.output(published.operation(), published.value()));
+  }
+
+  /** Emits to every connected client, each under its session lock. */
+  static void broadcast(SocketIOServer server, String event, Object... data) {
+    for (SocketIOClient c : server.getAllClients()) {
+      send(c, () -> c.sendEvent(event, data));
+    }
   }
 
   // RunningTransport
@@ -307,11 +347,8 @@ final class DefaultSocketIoServer implements RunningTransport {
       } catch (Throwable t) {
         answer = Values.error(ServiceException.from(t));
       }
-      if (created != null) {
-        ack.sendAckData(answer, created);
-      } else {
-        ack.sendAckData(answer);
-      }
+      Object[] args = created != null ? new Object[] {answer, created} : new Object[] {answer};
+      send(client, () -> ack.sendAckData(args));
     }
   }
 
@@ -319,9 +356,10 @@ final class DefaultSocketIoServer implements RunningTransport {
     @Override
     public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
       try {
-        handler.handle(new Session(owner.server, client), data, new Ack(ack));
+        handler.handle(new Session(owner.server, client), data, new Ack(client, ack));
       } catch (Throwable t) {
-        ack.sendAckData(Values.error(ServiceException.from(t)));
+        Object error = Values.error(ServiceException.from(t));
+        send(client, () -> ack.sendAckData(error));
       }
     }
   }
@@ -334,12 +372,13 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void send(String event, Object... data) {
-      client.sendEvent(java.util.Objects.requireNonNull(event, "event"), data);
+      java.util.Objects.requireNonNull(event, "event");
+      DefaultSocketIoServer.send(client, () -> client.sendEvent(event, data));
     }
 
     @Override
     public void broadcast(String event, Object... data) {
-      server.getBroadcastOperations().sendEvent(java.util.Objects.requireNonNull(event, "event"), data);
+      DefaultSocketIoServer.broadcast(server, java.util.Objects.requireNonNull(event, "event"), data);
     }
 
     @Override
@@ -348,7 +387,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  private record Ack(AckRequest request) implements SocketIoAck {
+  private record Ack(SocketIOClient client, AckRequest request) implements SocketIoAck {
     @Override
     public boolean requested() {
       return request.isAckRequested();
@@ -356,7 +395,7 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void send(Object... data) {
-      request.sendAckData(data);
+      DefaultSocketIoServer.send(client, () -> request.sendAckData(data));
     }
   }
 

@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
@@ -54,6 +56,8 @@ import java.util.function.IntSupplier;
  *       start with 0x00.
  *   <li>Multi-packet polling bodies are split into single packets, which netty-socketio otherwise
  *       copies into buffers it never releases.
+ *   <li>The upgrade to WebSocket holds the session's lock, which every send takes too, so no packet
+ *       is left behind in the polling queue (netty-socketio races there).
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
  *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
  *       closing.
@@ -63,11 +67,14 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final AttributeKey<Boolean> CLOSE_AFTER = AttributeKey.valueOf("ipc.closeAfter");
   private static final AttributeKey<Boolean> ENGINE_V3 = AttributeKey.valueOf("ipc.engineV3");
   private static final AttributeKey<HeldResponse> HELD = AttributeKey.valueOf("ipc.held");
+  private static final AttributeKey<String> SESSION = AttributeKey.valueOf("ipc.session");
   private static final String HONESTY = "ipcHonesty";
   private static final String GATE = "ipcGate";
+  private static final String FRAMING = "ipcFraming";
 
   private final ChannelGroup channels;
   private final Honesty honesty = new Honesty();
+  private final Framing framing;
   private final Gate gate;
 
   HonestChannelInitializer(
@@ -75,8 +82,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       List<String> allowedOrigins,
       IntSupplier connected,
       int maxConnections,
-      BooleanSupplier closing) {
+      BooleanSupplier closing,
+      Function<String, Object> sessionLock) {
     this.channels = channels;
+    this.framing = new Framing(sessionLock);
     this.gate = new Gate(allowedOrigins, connected, maxConnections, closing);
   }
 
@@ -93,23 +102,28 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
     pipeline.addAfter(HTTP_ENCODER, HONESTY, honesty);
     pipeline.addBefore(AUTHORIZE_HANDLER, GATE, gate);
+    pipeline.addBefore(WEB_SOCKET_TRANSPORT, FRAMING, framing);
   }
 
-  /** Rewrites what netty-socketio writes; see the class comment. */
+  /**
+   * Next to the HTTP codec: answers every response but the WebSocket upgrade with {@code Connection:
+   * close}, notes the Engine.IO version, and splits polling bodies into packets.
+   */
   @Sharable
   static final class Honesty extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (msg instanceof HttpRequest req && req.uri().contains("EIO=3")) {
-        ctx.channel().attr(ENGINE_V3).set(Boolean.TRUE);
+      if (msg instanceof HttpRequest req) {
+        if (req.uri().contains("EIO=3")) {
+          ctx.channel().attr(ENGINE_V3).set(Boolean.TRUE);
+        }
+        List<String> sid = new QueryStringDecoder(req.uri()).parameters().get("sid");
+        if (sid != null && !sid.isEmpty()) {
+          ctx.channel().attr(SESSION).set(sid.get(0));
+        }
       }
       boolean v4 = ctx.channel().attr(ENGINE_V3).get() == null;
-      if (v4 && msg instanceof BinaryWebSocketFrame frame) {
-        ByteBuf wrapped = wrapAttachment(frame.content(), frame.content().readableBytes());
-        BinaryWebSocketFrame replaced = frame.replace(wrapped);
-        frame.release();
-        msg = replaced;
-      } else if (v4
+      if (v4
           && msg instanceof PacketsMessage packets
           && packets.getTransport() == Transport.POLLING
           && severalOrBinary(packets.getContent())) {
@@ -129,7 +143,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
      * length-prefixed form ({@code 0x00 <length digits> 0xff <bytes>}). Left bare, an attachment that
      * starts with 0x00, or with digits and a colon, is misread as such a header.
      */
-    private static ByteBuf wrapAttachment(ByteBuf bytes, int length) {
+    static ByteBuf wrapAttachment(ByteBuf bytes, int length) {
       String digits = Integer.toString(length);
       ByteBuf out = Unpooled.buffer(length + digits.length() + 2);
       out.writeByte(0);
@@ -174,20 +188,68 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
       Channel ch = ctx.channel();
-      boolean v4 = ch.attr(ENGINE_V3).get() == null;
       if (msg instanceof HttpResponse res
           && res.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
         HttpUtil.setKeepAlive(res, false);
         ch.attr(CLOSE_AFTER).set(Boolean.TRUE);
-        if (v4
-            && !(msg instanceof FullHttpResponse)
-            && res.status().code() == 200
-            && HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
-                res.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
-          // A polling payload: hold the head until the body shows whether it carries binary.
-          ch.attr(HELD).set(new HeldResponse(res, promise));
+      }
+      if (msg instanceof LastHttpContent && Boolean.TRUE.equals(ch.attr(CLOSE_AFTER).getAndSet(null))) {
+        ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      ctx.write(msg, promise);
+    }
+  }
+
+  /**
+   * Frames binary attachments for Engine.IO v4, next to the WebSocket transport: inside any
+   * compression, so it sees plain frames and bodies.
+   */
+  @Sharable
+  static final class Framing extends ChannelDuplexHandler {
+    private final Function<String, Object> sessionLock;
+
+    Framing(Function<String, Object> sessionLock) {
+      this.sessionLock = sessionLock;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof TextWebSocketFrame frame && isUpgrade(frame.content())) {
+        // netty-socketio moves queued packets to the WebSocket when the client upgrades, while a
+        // packet sent meanwhile from another thread can land in the old queue after the move and
+        // stay there. Sends hold the session's lock (see DefaultSocketIoServer), so does the upgrade.
+        String sid = ctx.channel().attr(SESSION).get();
+        Object lock = sid == null ? null : sessionLock.apply(sid);
+        if (lock != null) {
+          synchronized (lock) {
+            super.channelRead(ctx, msg);
+          }
           return;
         }
+      }
+      if (msg instanceof BinaryWebSocketFrame frame && ctx.channel().attr(ENGINE_V3).get() == null) {
+        BinaryWebSocketFrame replaced =
+            frame.replace(Honesty.wrapAttachment(frame.content(), frame.content().readableBytes()));
+        frame.release();
+        msg = replaced;
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      Channel ch = ctx.channel();
+      boolean v4 = ch.attr(ENGINE_V3).get() == null;
+      if (v4
+          && msg instanceof HttpResponse res
+          && !(msg instanceof FullHttpResponse)
+          && res.status().code() == 200
+          && HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
+              res.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+        // A polling payload: hold the head until the body shows whether it carries binary.
+        ch.attr(HELD).set(new HeldResponse(res, promise));
+        return;
       }
       HeldResponse held = ch.attr(HELD).getAndSet(null);
       if (held != null) {
@@ -204,10 +266,6 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
         }
         ctx.write(held.response, held.promise);
       }
-      if (msg instanceof LastHttpContent && Boolean.TRUE.equals(ch.attr(CLOSE_AFTER).getAndSet(null))) {
-        ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
-        return;
-      }
       if (v4 && msg instanceof BinaryWebSocketFrame frame) {
         ByteBuf data = frame.content();
         if (data.isReadable() && data.getByte(data.readerIndex()) == 4) {
@@ -215,6 +273,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
         }
       }
       ctx.write(msg, promise);
+    }
+
+    private static boolean isUpgrade(ByteBuf content) {
+      return content.readableBytes() == 1 && content.getByte(content.readerIndex()) == '5';
     }
 
     /**

@@ -19,10 +19,17 @@ class SocketIoNodeClientTest {
   private Server server;
 
   private String start() {
+    return start(false);
+  }
+
+  private String start(boolean compression) {
     server =
         Transports.builder()
             .services(Reference.services())
-            .transport(ArticleEvents.register(SocketIoTransport.builder().host("127.0.0.1").port(0)).build())
+            .transport(
+                ArticleEvents.register(SocketIoTransport.builder().host("127.0.0.1").port(0))
+                    .compression(compression)
+                    .build())
             .start();
     return "http://127.0.0.1:" + server.port("socketio");
   }
@@ -37,8 +44,17 @@ class SocketIoNodeClientTest {
   @ParameterizedTest
   @ValueSource(strings = {"polling", "websocket", "default"})
   void scenarios_everyEventAndBroadcast(String transports) throws Exception {
-    JsonNode r = Processes.node("scenarios.js", start(), transports);
+    assertScenarios(Processes.node("scenarios.js", start(), transports), transports);
+  }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"polling", "websocket"})
+  void scenarios_withCompression(String transports) throws Exception {
+    // Compression wraps the frames and bodies the binary fixes rewrite; they must see them plain.
+    assertScenarios(Processes.node("scenarios.js", start(true), transports), transports);
+  }
+
+  private static void assertScenarios(JsonNode r, String transports) throws Exception {
     assertThat(r.get("connected").asBoolean()).isTrue();
     assertThat(r.get("eating")).isEqualTo(json("[{\"feeling\":true}]"));
     assertThat(r.get("watchMovie")).isEqualTo(json("[{\"feeling\":true}]"));
