@@ -163,6 +163,19 @@ public final class HttpServer implements RunningTransport {
     return channels.size();
   }
 
+  /** Waits up to {@code timeout} for the connections open now to close; returns whether none is open. */
+  boolean awaitConnectionsClosed(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Channel ch : channels.toArray(new Channel[0])) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    // Not channels.isEmpty(): the group forgets a channel in a listener that may run after this wakes.
+    return channels.stream().noneMatch(Channel::isOpen);
+  }
+
   /** Returns the number of requests received and not yet answered. */
   int inFlight() {
     return inFlight.get();

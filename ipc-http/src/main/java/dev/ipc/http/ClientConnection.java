@@ -1,0 +1,131 @@
+package dev.ipc.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+
+/**
+ * One pooled client connection: runs one {@link HttpClientPool.Call} at a time. All its state is touched
+ * on the connection's event loop only.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+  private final HttpClientPool pool;
+  private HttpClientPool.Call current;
+
+  ClientConnection(HttpClientPool pool) {
+    this.pool = pool;
+  }
+
+  static ClientConnection of(Channel ch) {
+    return ch.pipeline().get(ClientConnection.class);
+  }
+
+  /** Sends the call's request; runs on the event loop. */
+  void send(Channel ch, HttpClientPool.Call call) {
+    if (call.isSettled()) {
+      // Timed out while waiting for this connection, which saw no request: it stays usable.
+      call.request.release();
+      pool.release(ch);
+      return;
+    }
+    current = call;
+    // Whatever fails the call from now on (its timeout included, from the caller's thread) closes the
+    // connection: a half-done exchange leaves it unusable.
+    call.result.whenComplete(
+        (r, failure) -> {
+          if (failure != null) {
+            ch.close();
+          }
+        });
+    if (!ch.isActive()) {
+      fail(new IOException("connection closed before the request was sent"));
+      call.request.release();
+      return;
+    }
+    ch.writeAndFlush(call.request)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                fail(io(f.cause()));
+              }
+            });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      HttpClientPool.Call call = current;
+      current = null;
+      if (!(msg instanceof FullHttpResponse response) || call == null) {
+        ctx.close(); // an answer nobody asked for: the connection is out of step
+        if (call != null) {
+          call.fail(new IOException("unexpected message on the connection"));
+        }
+        return;
+      }
+      if (!response.decoderResult().isSuccess()) {
+        ctx.close();
+        call.fail(new IOException("malformed response: " + response.decoderResult().cause().getMessage()));
+        return;
+      }
+      HttpClientPool.Response answer =
+          new HttpClientPool.Response(
+              response.status().code(), response.headers().copy(), ByteBufUtil.getBytes(response.content()));
+      if (!call.settle()) {
+        ctx.close(); // timed out just now: the caller already closes it
+        return;
+      }
+      // Back to the pool before the caller wakes, so its next call finds this connection idle.
+      if (HttpUtil.isKeepAlive(response)) {
+        pool.release(ctx.channel());
+      } else {
+        ctx.close();
+      }
+      call.result.complete(answer);
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && current == null) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    fail(new IOException("connection closed before the response was complete"));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Reset, a response over the size limit, a decoding error: the connection cannot go on.
+    ctx.close();
+    fail(io(cause));
+  }
+
+  void fail(IOException e) {
+    HttpClientPool.Call call = current;
+    current = null;
+    if (call != null) {
+      call.fail(e);
+    }
+  }
+
+  private static IOException io(Throwable t) {
+    if (t instanceof IOException e) {
+      return e;
+    }
+    return new IOException(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName(), t);
+  }
+}

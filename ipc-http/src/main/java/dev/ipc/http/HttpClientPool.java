@@ -1,0 +1,417 @@
+package dev.ipc.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A small HTTP/1.1 client on Netty with a bounded pool of keep-alive connections to one server: the
+ * plumbing the REST and GraphQL clients share (internal; hosts never use it directly). Closing it closes
+ * every connection and stops its (daemon) event-loop thread, which the JDK 17 {@code HttpClient} cannot do.
+ *
+ * <pre>{@code
+ * HttpClientPool pool = HttpClientPool.open("my-client", "localhost", 5000, 64, Duration.ofSeconds(10), 16 << 20);
+ * HttpClientPool.Response r =
+ *     pool.exchange("POST", "/graphql", Map.of("content-type", "application/json"), body, Duration.ofSeconds(5));
+ * pool.close();
+ * }</pre>
+ *
+ * <p>A call takes an idle connection, or opens one while fewer than {@code maxConnections} are open, or
+ * waits for one to be released. One exchange runs on a connection at a time (no pipelining); the answer is
+ * aggregated up to {@code maxResponseBytes}. The call's timeout covers all of it: waiting, connecting,
+ * sending and the whole body; when it passes, the connection the call was using is closed. Failures are
+ * {@link IOException}s: {@link java.net.ConnectException} when the server cannot be reached (refused, connect
+ * timeout), {@link SocketTimeoutException} when the call's timeout passed, and a plain {@link IOException}
+ * for a reset or early-closed connection, a malformed or too large response, or a closed pool. Connections
+ * idle for {@link #IDLE_CLOSE} are closed, before a server with the default idle timeout would. Thread-safe.
+ */
+public final class HttpClientPool implements AutoCloseable {
+  /** How long a connection may stay idle in the pool before it is closed. */
+  public static final Duration IDLE_CLOSE = Duration.ofSeconds(30);
+
+  private final String name;
+  private final String hostHeader;
+  private final int maxConnections;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<Channel>> waiters = new ArrayDeque<>();
+  private final Set<Channel> all = new HashSet<>();
+  private int open; // connected or connecting, idle or busy: never above maxConnections
+  private boolean closed;
+
+  private HttpClientPool(
+      String name, String host, int port, int maxConnections, Duration connectTimeout, int maxResponseBytes) {
+    this.name = name;
+    this.hostHeader = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    this.maxConnections = maxConnections;
+    this.group = new NioEventLoopGroup(1, new DefaultThreadFactory(name, true));
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .remoteAddress(host, port)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new IdleStateHandler(0, 0, IDLE_CLOSE.toNanos(), TimeUnit.NANOSECONDS))
+                        .addLast(new HttpClientCodec(4096, 16384, 16384))
+                        .addLast(
+                            new HttpObjectAggregator(maxResponseBytes) {
+                              @Override
+                              protected void handleOversizedMessage(
+                                  ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+                                // Says why before the aggregator closes the connection.
+                                ClientConnection.of(ctx.channel())
+                                    .fail(new IOException("response larger than " + maxResponseBytes + " bytes"));
+                                super.handleOversizedMessage(ctx, oversized);
+                              }
+                            })
+                        .addLast(new ClientConnection(HttpClientPool.this));
+                  }
+                });
+  }
+
+  /**
+   * Returns a pool of at most {@code maxConnections} connections to {@code host}:{@code port}; its event-loop
+   * thread is named after {@code name}.
+   */
+  public static HttpClientPool open(
+      String name, String host, int port, int maxConnections, Duration connectTimeout, int maxResponseBytes) {
+    requireNonNull(name, "name");
+    requireNonNull(host, "host");
+    requireNonNull(connectTimeout, "connectTimeout");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+    }
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
+    }
+    if (maxResponseBytes < 0) {
+      throw new IllegalArgumentException("maxResponseBytes: " + maxResponseBytes + " (expected: >= 0)");
+    }
+    return new HttpClientPool(name, host, port, maxConnections, connectTimeout, maxResponseBytes);
+  }
+
+  /**
+   * Sends one request and returns the whole response, within {@code timeout}.
+   *
+   * @param target the request target, path and query ({@code /tasks/1?x=y}), already percent-encoded
+   * @param headers extra request headers; {@code Host} and {@code Content-Length} are set here
+   * @param body the request body, or {@code null} for none
+   * @throws IOException as described on the class; the connection involved is closed
+   */
+  public Response exchange(
+      String method, String target, Map<String, String> headers, byte[] body, Duration timeout)
+      throws IOException {
+    requireNonNull(method, "method");
+    requireNonNull(target, "target");
+    requireNonNull(headers, "headers");
+    requireNonNull(timeout, "timeout");
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(method),
+            target,
+            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    request.headers().set(HttpHeaderNames.HOST, hostHeader);
+    headers.forEach(request.headers()::set);
+    if (body != null) {
+      HttpUtil.setContentLength(request, body.length);
+    }
+    Call call = new Call(request);
+    CompletableFuture<Channel> acquired = acquire();
+    acquired.whenComplete(
+        (ch, failure) -> {
+          if (failure != null) {
+            call.fail(failure instanceof IOException io ? io : new IOException(failure.toString(), failure));
+          } else {
+            ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
+          }
+        });
+    try {
+      return call.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      // Fails the call unless its answer was just settled; a call holding a connection closes it (Call.fail).
+      call.fail(new SocketTimeoutException("no complete response from " + hostHeader + " within " + timeout));
+      acquired.cancel(false);
+      return await(call);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      call.fail(new InterruptedIOException("interrupted while calling " + hostHeader));
+      acquired.cancel(false);
+      return await(call);
+    } catch (ExecutionException e) {
+      throw (IOException) e.getCause();
+    }
+  }
+
+  /** Returns the result of a call already settled: a failure or an answer that won the race. */
+  private static Response await(Call call) throws IOException {
+    try {
+      return call.result.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw (IOException) e.getCause();
+    }
+  }
+
+  /** Returns the number of connections open or being opened. */
+  int openConnections() {
+    synchronized (lock) {
+      return open;
+    }
+  }
+
+  private CompletableFuture<Channel> acquire() {
+    CompletableFuture<Channel> f = new CompletableFuture<>();
+    synchronized (lock) {
+      if (closed) {
+        f.completeExceptionally(new IOException(name + " is closed"));
+        return f;
+      }
+      Channel ch;
+      // Most recently used first: the least likely to have been closed by the server meanwhile.
+      while ((ch = idle.pollLast()) != null) {
+        if (ch.isActive()) {
+          f.complete(ch);
+          return f;
+        }
+      }
+      if (open >= maxConnections) {
+        waiters.add(f);
+        return f;
+      }
+      open++;
+    }
+    connect(f);
+    return f;
+  }
+
+  private void connect(CompletableFuture<Channel> f) {
+    ChannelFuture connecting;
+    try {
+      connecting = bootstrap.connect();
+    } catch (RuntimeException e) { // the event loop is shutting down
+      slotFreed();
+      f.completeExceptionally(new IOException(name + " is closed", e));
+      return;
+    }
+    connecting.addListener(
+        (ChannelFuture done) -> {
+          if (!done.isSuccess()) {
+            slotFreed();
+            Throwable cause = done.cause();
+            f.completeExceptionally(cause instanceof IOException ? cause : new IOException(cause.toString(), cause));
+            return;
+          }
+          Channel ch = done.channel();
+          boolean keep;
+          synchronized (lock) {
+            keep = !closed;
+            if (keep) {
+              all.add(ch);
+            }
+          }
+          ch.closeFuture().addListener(x -> closed(ch));
+          if (!keep) {
+            ch.close();
+            f.completeExceptionally(new IOException(name + " is closed"));
+          } else if (!f.complete(ch)) {
+            release(ch); // its call gave up meanwhile: the fresh connection serves the next one
+          }
+        });
+  }
+
+  /** Returns a connection whose exchange ended cleanly: to a waiting call, else to the idle ones. */
+  void release(Channel ch) {
+    while (true) {
+      CompletableFuture<Channel> waiter;
+      synchronized (lock) {
+        if (closed || !ch.isActive()) {
+          break;
+        }
+        waiter = waiters.poll();
+        if (waiter == null) {
+          idle.addLast(ch);
+          return;
+        }
+      }
+      if (waiter.complete(ch)) {
+        return;
+      }
+    }
+    ch.close();
+  }
+
+  private void closed(Channel ch) {
+    synchronized (lock) {
+      all.remove(ch);
+      idle.remove(ch);
+    }
+    slotFreed();
+  }
+
+  /** Frees one of the {@code maxConnections} slots, opening a connection for a waiting call if any. */
+  private void slotFreed() {
+    CompletableFuture<Channel> waiter = null;
+    synchronized (lock) {
+      open--;
+      while (!closed && !waiters.isEmpty()) {
+        waiter = waiters.poll();
+        if (!waiter.isDone()) {
+          open++;
+          break;
+        }
+        waiter = null;
+      }
+    }
+    if (waiter != null) {
+      connect(waiter);
+    }
+  }
+
+  /** Fails waiting calls, closes every connection and stops the event-loop thread. Idempotent. */
+  @Override
+  public void close() {
+    List<Channel> channels;
+    List<CompletableFuture<Channel>> waiting;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      channels = new ArrayList<>(all);
+      waiting = new ArrayList<>(waiters);
+      waiters.clear();
+      idle.clear();
+    }
+    IOException closing = new IOException(name + " is closed");
+    waiting.forEach(w -> w.completeExceptionally(closing));
+    channels.forEach(Channel::close);
+    boolean onLoop = group.next().inEventLoop();
+    if (!onLoop) {
+      for (Channel ch : channels) {
+        ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      }
+    }
+    io.netty.util.concurrent.Future<?> stopped = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    if (!onLoop) {
+      stopped.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + "->" + hostHeader;
+  }
+
+  /** One exchange: the request, and its result settled exactly once. */
+  static final class Call {
+    final FullHttpRequest request;
+    final CompletableFuture<Response> result = new CompletableFuture<>();
+    private boolean settled;
+
+    Call(FullHttpRequest request) {
+      this.request = request;
+    }
+
+    /** Claims the right to settle the result; false when it already was (answered, failed, timed out). */
+    synchronized boolean settle() {
+      if (settled) {
+        return false;
+      }
+      settled = true;
+      return true;
+    }
+
+    synchronized boolean isSettled() {
+      return settled;
+    }
+
+    void fail(IOException e) {
+      if (settle()) {
+        result.completeExceptionally(e);
+      }
+    }
+  }
+
+  /** A complete HTTP response: status, headers and the aggregated body. */
+  public static final class Response {
+    private final int status;
+    private final HttpHeaders headers;
+    private final byte[] body;
+
+    Response(int status, HttpHeaders headers, byte[] body) {
+      this.status = status;
+      this.headers = headers;
+      this.body = body;
+    }
+
+    /** Returns the status code. */
+    public int status() {
+      return status;
+    }
+
+    /** Returns the first value of header {@code name} (case-insensitive), or {@code null}. */
+    public String header(String name) {
+      return headers.get(requireNonNull(name, "name"));
+    }
+
+    /** Returns the body, empty when there is none. */
+    public byte[] body() {
+      return body;
+    }
+
+    @Override
+    public String toString() {
+      return "Response{" + status + ", " + body.length + " bytes}";
+    }
+  }
+}
