@@ -12,20 +12,17 @@ import dev.ipc.core.model.Field;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.http.HttpClientPool;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,10 +41,14 @@ public final class GraphqlClient implements Client {
 
   private static final String ACCEPT = GraphqlHttpService.GRAPHQL_RESPONSE + ", application/json";
 
+  private static final Map<String, String> HEADERS = Map.of("Content-Type", "application/json", "Accept", ACCEPT);
+  private static final int MAX_CONNECTIONS = 64;
+  private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
   private final URI uri;
   private final Duration timeout;
-  private final ExecutorService executor;
-  private final HttpClient http;
+  private final HttpClientPool http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<Operation<?, ?, ?>, String> documents = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -55,20 +56,14 @@ public final class GraphqlClient implements Client {
   private GraphqlClient(Builder b) {
     this.uri = URI.create("http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
     this.timeout = b.timeout;
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "ipc-graphql-client-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .executor(executor)
-            .build();
+        HttpClientPool.open(
+            "ipc-graphql-client-" + CLIENTS.incrementAndGet(),
+            b.host,
+            b.port,
+            MAX_CONNECTIONS,
+            timeout,
+            MAX_RESPONSE_BYTES);
   }
 
   /** Returns a client of the server at {@code host}:{@code port} with default settings. */
@@ -104,37 +99,34 @@ public final class GraphqlClient implements Client {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", document);
     body.put("variables", variables);
-    HttpResponse<byte[]> response = send(body);
+    HttpClientPool.Response response = send(body);
     return read(operation, response);
   }
 
-  private HttpResponse<byte[]> send(Map<String, Object> body) {
+  private HttpClientPool.Response send(Map<String, Object> body) {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalArgumentException("request: cannot be written as JSON", e);
     }
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header("Accept", ACCEPT)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-            .build();
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpTimeoutException e) {
+      // The pool's timeout covers the whole exchange, connecting and the full body included.
+      return http.exchange("POST", uri.getRawPath(), HEADERS, bytes, timeout);
+    } catch (SocketTimeoutException e) {
       throw new TransportException("no answer from " + uri + " within " + timeout, e);
-    } catch (IOException e) {
-      throw new TransportException("cannot reach " + uri + ": " + e, e);
-    } catch (InterruptedException e) {
+    } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while calling " + uri, e);
+    } catch (IOException e) {
+      if (closed) {
+        throw new TransportException("GraphQL client of " + uri + " is closed", e);
+      }
+      throw new TransportException("cannot reach " + uri + ": " + e, e);
     }
   }
 
-  private Reply read(Operation<?, ?, ?> operation, HttpResponse<byte[]> response) {
+  private Reply read(Operation<?, ?, ?> operation, HttpClientPool.Response response) {
     JsonNode root;
     try {
       root = json.readTree(response.body());
@@ -143,7 +135,7 @@ public final class GraphqlClient implements Client {
     }
     if (root == null || !root.isObject()) {
       throw new TransportException(
-          "not a GraphQL response from " + uri + " (HTTP " + response.statusCode() + ")");
+          "not a GraphQL response from " + uri + " (HTTP " + response.status() + ")");
     }
     JsonNode errors = root.get("errors");
     if (errors != null && errors.isArray() && !errors.isEmpty()) {
@@ -155,9 +147,9 @@ public final class GraphqlClient implements Client {
     }
     JsonNode data = root.get("data");
     JsonNode value = data == null ? null : data.get(operation.graphqlField());
-    if (response.statusCode() != 200 || value == null || value.isNull()) {
+    if (response.status() != 200 || value == null || value.isNull()) {
       throw new TransportException(
-          "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + response.statusCode() + ")");
+          "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + response.status() + ")");
     }
     Object result;
     if (operation.many()) {
@@ -264,11 +256,14 @@ public final class GraphqlClient implements Client {
     return map;
   }
 
-  /** Stops the client; calls after it fail with {@link TransportException}. Idempotent. */
+  /**
+   * Stops the client, closing every connection; calls after it fail with {@link TransportException}.
+   * Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
-    executor.shutdownNow();
+    http.close();
   }
 
   @Override

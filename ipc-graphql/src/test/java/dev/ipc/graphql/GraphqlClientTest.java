@@ -17,13 +17,18 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.http.testing.CountingHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -155,6 +160,46 @@ class GraphqlClientTest {
     assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:4444?timeout=soon"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("timeout: soon");
+  }
+
+  private static final String TASKS = "{\"data\":{\"tasks\":[{\"id\":1,\"name\":\"t\"}]}}";
+
+  @Test
+  void close_closesEveryConnection_afterConcurrentCallsReusedThem() throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    try (CountingHttpServer server = new CountingHttpServer("application/graphql-response+json", TASKS)) {
+      GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port());
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      List<CompletableFuture<List<Task>>> calls = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        calls.add(CompletableFuture.supplyAsync(tasks::list, callers));
+      }
+      for (CompletableFuture<List<Task>> c : calls) {
+        assertThat(c.get(20, TimeUnit.SECONDS)).containsExactly(new Task(1, "t"));
+      }
+      // 40 calls from 8 threads: at most one connection per caller thread, kept alive and reused.
+      assertThat(server.accepted()).isBetween(1, 8);
+
+      client.close();
+
+      assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void timeoutMidBody_isTransportException_andTheClientGoesOn() throws Exception {
+    try (CountingHttpServer server = new CountingHttpServer("application/graphql-response+json", TASKS);
+        GraphqlClient client =
+            GraphqlClient.builder().target("127.0.0.1", server.port()).timeout(Duration.ofSeconds(1)).build()) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      server.stallNextAnswer();
+      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("within");
+      assertThat(tasks.list()).containsExactly(new Task(1, "t"));
+      client.close();
+      assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
+    }
   }
 
   @Test

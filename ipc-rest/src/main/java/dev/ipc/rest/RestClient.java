@@ -12,24 +12,16 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.http.HttpClientPool;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,30 +42,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RestClient implements Client {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
+  private static final int MAX_CONNECTIONS = 64;
+  private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+  private static final Map<String, String> ACCEPT =
+      Map.of("accept", "application/json, application/problem+json");
+  private static final Map<String, String> ACCEPT_JSON_BODY =
+      Map.of("accept", "application/json, application/problem+json", "content-type", "application/json");
+
   private final String base;
   private final Duration timeout;
-  private final ExecutorService executor;
-  private final HttpClient http;
+  private final HttpClientPool http;
   private volatile boolean closed;
 
   private RestClient(Builder b) {
     this.base = "http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port;
     this.timeout = b.timeout;
-    int id = CLIENTS.incrementAndGet();
-    AtomicInteger threads = new AtomicInteger();
-    this.executor =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "ipc-rest-client-" + id + "-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(b.connectTimeout)
-            .executor(executor)
-            .build();
+        HttpClientPool.open(
+            "ipc-rest-client-" + CLIENTS.incrementAndGet(),
+            b.host,
+            b.port,
+            MAX_CONNECTIONS,
+            b.connectTimeout,
+            MAX_RESPONSE_BYTES);
   }
 
   /** Returns a client of the server at {@code host}:{@code port} with default settings. */
@@ -93,41 +84,37 @@ public final class RestClient implements Client {
     if (closed) {
       throw new TransportException("client closed: " + base);
     }
-    HttpRequest httpRequest = toHttp(operation, request);
-    // The JDK client's request timeout stops at the response headers: a body that stalls would hang
-    // the call. Waiting on the whole exchange bounds it all; cancelling aborts the exchange.
-    CompletableFuture<HttpResponse<byte[]>> exchange =
-        http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
-    HttpResponse<byte[]> response;
+    Exchange exchange = toHttp(operation, request);
+    HttpClientPool.Response response;
     try {
-      response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      exchange.cancel(true);
+      // The pool's timeout covers the whole exchange, connecting and the full body included.
+      response = http.exchange(exchange.method, exchange.target, exchange.headers, exchange.body, timeout);
+    } catch (SocketTimeoutException e) {
       throw noAnswer(operation, e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof HttpTimeoutException) {
-        throw noAnswer(operation, cause);
-      }
-      if (cause instanceof ConnectException) {
-        throw new TransportException("cannot connect to " + base, cause);
-      }
-      String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-      throw new TransportException("connection to " + base + " failed: " + why, cause);
-    } catch (InterruptedException e) {
-      exchange.cancel(true);
+    } catch (ConnectException e) {
+      throw new TransportException("cannot connect to " + base, e);
+    } catch (InterruptedIOException e) {
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while calling " + operation, e);
+    } catch (IOException e) {
+      if (closed) {
+        throw new TransportException("client closed: " + base, e);
+      }
+      String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      throw new TransportException("connection to " + base + " failed: " + why, e);
     }
     return toReply(operation, response);
   }
+
+  /** One request as the pool sends it. */
+  private record Exchange(String method, String target, Map<String, String> headers, byte[] body) {}
 
   private TransportException noAnswer(Operation<?, ?, ?> operation, Throwable cause) {
     return new TransportException(
         "no answer from " + base + " within " + timeout + " for " + operation, cause);
   }
 
-  private HttpRequest toHttp(Operation<?, ?, ?> operation, Object request) {
+  private Exchange toHttp(Operation<?, ?, ?> operation, Object request) {
     RecordType<?> input = operation.input();
     StringBuilder path = new StringBuilder();
     List<String> bound = new ArrayList<>();
@@ -149,7 +136,7 @@ public final class RestClient implements Client {
       path.append('/');
     }
     String method = operation.restMethod();
-    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+    byte[] body = null;
     boolean bodyless = method.equals("GET") || method.equals("DELETE") || method.equals("HEAD");
     if (bodyless) {
       char sep = '?';
@@ -165,22 +152,14 @@ public final class RestClient implements Client {
         }
       }
     } else {
-      body = HttpRequest.BodyPublishers.ofByteArray(JsonCodec.encode(input, request));
+      body = JsonCodec.encode(input, request);
     }
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(timeout)
-            .header("accept", "application/json, application/problem+json")
-            .method(method, body);
-    if (!bodyless) {
-      b.header("content-type", "application/json");
-    }
-    return b.build();
+    return new Exchange(method, path.toString(), bodyless ? ACCEPT : ACCEPT_JSON_BODY, body);
   }
 
-  private Reply toReply(Operation<?, ?, ?> operation, HttpResponse<byte[]> response) {
-    int status = response.statusCode();
-    String type = response.headers().firstValue("content-type").orElse("");
+  private Reply toReply(Operation<?, ?, ?> operation, HttpClientPool.Response response) {
+    int status = response.status();
+    String type = response.header("content-type") != null ? response.header("content-type") : "";
     JsonNode node;
     try {
       node = JsonCodec.MAPPER.readTree(response.body());
@@ -235,11 +214,11 @@ public final class RestClient implements Client {
     return body.length > 80 ? s + "..." : s;
   }
 
-  /** Fails later calls and releases the client's threads. Idempotent. */
+  /** Fails later calls, closes every connection and releases the client's thread. Idempotent. */
   @Override
   public void close() {
     closed = true;
-    executor.shutdownNow();
+    http.close();
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
 import dev.ipc.http.HttpResponse;
 import dev.ipc.http.HttpServer;
+import dev.ipc.http.testing.CountingHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -152,6 +154,44 @@ class RestClientTest {
       client.close();
       client.close();
       assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void close_closesEveryConnection_afterConcurrentCallsReusedThem() throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    try (CountingHttpServer server = new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]")) {
+      RestClient client = RestClient.of("127.0.0.1", server.port());
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      List<CompletableFuture<List<Task>>> calls = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        calls.add(CompletableFuture.supplyAsync(tasks::list, callers));
+      }
+      for (CompletableFuture<List<Task>> c : calls) {
+        assertThat(c.get(20, TimeUnit.SECONDS)).containsExactly(new Task(1, "t"));
+      }
+      // 40 calls from 8 threads: at most one connection per caller thread, kept alive and reused.
+      assertThat(server.accepted()).isBetween(1, 8);
+
+      client.close();
+
+      assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void timeoutMidBody_isTransportException_andTheClientGoesOn() throws Exception {
+    try (CountingHttpServer server = new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]");
+        RestClient client =
+            RestClient.builder().target("127.0.0.1", server.port()).timeout(Duration.ofSeconds(1)).build()) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      server.stallNextAnswer();
+      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("no answer");
+      assertThat(tasks.list()).containsExactly(new Task(1, "t"));
+      client.close();
+      assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
     }
   }
 
