@@ -17,6 +17,8 @@ import java.io.IOException;
 final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final HttpClientPool pool;
   private HttpClientPool.Call current;
+  private boolean reused; // has answered a call before: the server may have closed it meanwhile
+  private boolean answerStarted; // bytes came for the current call
 
   ClientConnection(HttpClientPool pool) {
     this.pool = pool;
@@ -26,15 +28,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return ch.pipeline().get(ClientConnection.class);
   }
 
+  /** Returns a handler, first in the pipeline, noting that bytes of an answer came. */
+  ChannelInboundHandlerAdapter answerStarted() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        answerStarted = true;
+        ctx.fireChannelRead(msg);
+      }
+    };
+  }
+
   /** Sends the call's request; runs on the event loop. */
   void send(Channel ch, HttpClientPool.Call call) {
     if (call.isSettled()) {
       // Timed out while waiting for this connection, which saw no request: it stays usable.
-      call.request.release();
       pool.release(ch);
       return;
     }
     current = call;
+    answerStarted = false;
     // Whatever fails the call from now on (its timeout included, from the caller's thread) closes the
     // connection: a half-done exchange leaves it unusable.
     call.result.whenComplete(
@@ -45,14 +58,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         });
     if (!ch.isActive()) {
       fail(new IOException("connection closed before the request was sent"));
-      call.request.release();
       return;
     }
-    ch.writeAndFlush(call.request)
+    ch.writeAndFlush(call.request())
         .addListener(
             f -> {
               if (!f.isSuccess()) {
                 fail(io(f.cause()));
+                ch.close();
               }
             });
   }
@@ -83,6 +96,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       // Back to the pool before the caller wakes, so its next call finds this connection idle.
       if (HttpUtil.isKeepAlive(response)) {
+        reused = true;
         pool.release(ctx.channel());
       } else {
         ctx.close();
@@ -109,17 +123,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Reset, a response over the size limit, a decoding error: the connection cannot go on.
-    ctx.close();
+    // Reset, a response over the size limit, a decoding error: the connection cannot go on. Failing
+    // first keeps the cause: closing first would fail the call as merely closed.
     fail(io(cause));
+    ctx.close();
   }
 
   void fail(IOException e) {
     HttpClientPool.Call call = current;
     current = null;
-    if (call != null) {
-      call.fail(e);
+    if (call == null) {
+      return;
     }
+    if (reused && !answerStarted) {
+      // A kept-alive connection the server closed (idle timeout) just as it was picked: the request
+      // most likely never reached a handler.
+      reused = false;
+      if (call.retryOnStaleConnection()) {
+        return;
+      }
+    }
+    call.fail(e);
   }
 
   private static IOException io(Throwable t) {

@@ -65,6 +65,8 @@ public final class HttpClientPool implements AutoCloseable {
   /** How long a connection may stay idle in the pool before it is closed. */
   public static final Duration IDLE_CLOSE = Duration.ofSeconds(30);
 
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
+
   private final String name;
   private final String hostHeader;
   private final int maxConnections;
@@ -97,7 +99,9 @@ public final class HttpClientPool implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    ClientConnection connection = new ClientConnection(HttpClientPool.this);
                     ch.pipeline()
+                        .addLast(connection.answerStarted())
                         .addLast(new IdleStateHandler(0, 0, IDLE_CLOSE.toNanos(), TimeUnit.NANOSECONDS))
                         .addLast(new HttpClientCodec(4096, 16384, 16384))
                         .addLast(
@@ -111,7 +115,7 @@ public final class HttpClientPool implements AutoCloseable {
                                 super.handleOversizedMessage(ctx, oversized);
                               }
                             })
-                        .addLast(new ClientConnection(HttpClientPool.this));
+                        .addLast(connection);
                   }
                 });
   }
@@ -155,27 +159,8 @@ public final class HttpClientPool implements AutoCloseable {
     requireNonNull(target, "target");
     requireNonNull(headers, "headers");
     requireNonNull(timeout, "timeout");
-    FullHttpRequest request =
-        new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1,
-            HttpMethod.valueOf(method),
-            target,
-            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    request.headers().set(HttpHeaderNames.HOST, hostHeader);
-    headers.forEach(request.headers()::set);
-    if (body != null) {
-      HttpUtil.setContentLength(request, body.length);
-    }
-    Call call = new Call(request);
-    CompletableFuture<Channel> acquired = acquire();
-    acquired.whenComplete(
-        (ch, failure) -> {
-          if (failure != null) {
-            call.fail(failure instanceof IOException io ? io : new IOException(failure.toString(), failure));
-          } else {
-            ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
-          }
-        });
+    Call call = new Call(method, target, headers, body);
+    CompletableFuture<Channel> acquired = dispatch(call);
     try {
       return call.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -191,6 +176,20 @@ public final class HttpClientPool implements AutoCloseable {
     } catch (ExecutionException e) {
       throw (IOException) e.getCause();
     }
+  }
+
+  /** Sends {@code call} on a connection once one is acquired; returns the acquisition. */
+  CompletableFuture<Channel> dispatch(Call call) {
+    CompletableFuture<Channel> acquired = acquire();
+    acquired.whenComplete(
+        (ch, failure) -> {
+          if (failure != null) {
+            call.fail(failure instanceof IOException io ? io : new IOException(failure.toString(), failure));
+          } else {
+            ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
+          }
+        });
+    return acquired;
   }
 
   /** Returns the result of a call already settled: a failure or an answer that won the race. */
@@ -353,13 +352,52 @@ public final class HttpClientPool implements AutoCloseable {
   }
 
   /** One exchange: the request, and its result settled exactly once. */
-  static final class Call {
-    final FullHttpRequest request;
+  final class Call {
+    private final String method;
+    private final String target;
+    private final Map<String, String> headers;
+    private final byte[] body;
     final CompletableFuture<Response> result = new CompletableFuture<>();
     private boolean settled;
+    private boolean retried;
 
-    Call(FullHttpRequest request) {
-      this.request = request;
+    Call(String method, String target, Map<String, String> headers, byte[] body) {
+      this.method = method;
+      this.target = target;
+      this.headers = headers;
+      this.body = body;
+    }
+
+    /** Returns a new request message: Netty releases each one it writes. */
+    FullHttpRequest request() {
+      FullHttpRequest request =
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1,
+              HttpMethod.valueOf(method),
+              target,
+              body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+      request.headers().set(HttpHeaderNames.HOST, hostHeader);
+      headers.forEach(request.headers()::set);
+      if (body != null) {
+        HttpUtil.setContentLength(request, body.length);
+      }
+      return request;
+    }
+
+    /**
+     * Sends the call again on another connection when the reused one it went out on turned out closed
+     * by the server before any answer, if it is idempotent and was not retried yet (as the JDK client
+     * does); returns whether it did.
+     */
+    boolean retryOnStaleConnection() {
+      synchronized (this) {
+        if (settled || retried || !IDEMPOTENT.contains(method)) {
+          return false;
+        }
+        retried = true;
+      }
+      dispatch(this);
+      return true;
     }
 
     /** Claims the right to settle the result; false when it already was (answered, failed, timed out). */

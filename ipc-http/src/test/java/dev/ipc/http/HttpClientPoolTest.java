@@ -222,6 +222,38 @@ class HttpClientPoolTest {
     }
   }
 
+  @Test
+  void staleKeptAliveConnection_isRetriedOnceForIdempotentMethodsOnly() throws Exception {
+    Script answerOnceThenCloseOnTheNextRequest =
+        s -> {
+          readHead(s.getInputStream());
+          write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
+          // The next request finds the connection closed, as when a server's idle timeout strikes.
+          readHead(s.getInputStream());
+        };
+    Script answerB =
+        s -> {
+          readHead(s.getInputStream());
+          write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+          assertThat(s.getInputStream().read()).isEqualTo(-1);
+        };
+    try (ScriptedServer fake = new ScriptedServer(answerOnceThenCloseOnTheNextRequest, answerB)) {
+      HttpClientPool pool = pool(fake.port(), 1);
+      assertThat(get(pool, "/1").body()).containsExactly('a');
+      assertThat(get(pool, "/2").body()).containsExactly('b');
+      pool.close();
+      fake.awaitScripts();
+    }
+    try (ScriptedServer fake = new ScriptedServer(answerOnceThenCloseOnTheNextRequest, answerB)) {
+      HttpClientPool pool = pool(fake.port(), 1);
+      assertThat(get(pool, "/1").body()).containsExactly('a');
+      assertThatThrownBy(() -> pool.exchange("POST", "/2", Map.of(), null, LONG)).isInstanceOf(IOException.class);
+      assertThat(get(pool, "/3").body()).containsExactly('b');
+      pool.close();
+      fake.awaitScripts();
+    }
+  }
+
   private static int status(HttpClientPool pool, String target) {
     try {
       return get(pool, target).status();
