@@ -36,7 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -58,12 +60,15 @@ import java.util.concurrent.TimeoutException;
  * sending and the whole body; when it passes, the connection the call was using is closed. Failures are
  * {@link IOException}s: {@link java.net.ConnectException} when the server cannot be reached (refused, connect
  * timeout), {@link SocketTimeoutException} when the call's timeout passed, and a plain {@link IOException}
- * for a reset or early-closed connection, a malformed or too large response, or a closed pool. Connections
- * idle for {@link #IDLE_CLOSE} are closed, before a server with the default idle timeout would. Thread-safe.
+ * for a reset or early-closed connection, a malformed or too large response, or a closed pool
+ * ({@link java.io.InterruptedIOException} when the calling thread is interrupted). An idempotent request
+ * that finds its kept-alive connection closed by the server before any answer is sent once more on another
+ * connection, as the JDK client does. Connections idle for 30 s are closed, before a server with
+ * {@link HttpServerBuilder#idleTimeout}'s default would. Thread-safe.
  */
 public final class HttpClientPool implements AutoCloseable {
   /** How long a connection may stay idle in the pool before it is closed. */
-  public static final Duration IDLE_CLOSE = Duration.ofSeconds(30);
+  static final Duration IDLE_CLOSE = Duration.ofSeconds(30);
 
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
 
@@ -164,7 +169,8 @@ public final class HttpClientPool implements AutoCloseable {
     try {
       return call.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      // Fails the call unless its answer was just settled; a call holding a connection closes it (Call.fail).
+      // Fails the call unless its answer was just settled; a connection carrying it then closes (see
+      // ClientConnection.send), as it is mid-exchange.
       call.fail(new SocketTimeoutException("no complete response from " + hostHeader + " within " + timeout));
       acquired.cancel(false);
       return await(call);
@@ -186,7 +192,11 @@ public final class HttpClientPool implements AutoCloseable {
           if (failure != null) {
             call.fail(failure instanceof IOException io ? io : new IOException(failure.toString(), failure));
           } else {
-            ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
+            try {
+              ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
+            } catch (RejectedExecutionException e) { // closed meanwhile: the loop is stopping
+              call.fail(new IOException(name + " is closed", e));
+            }
           }
         });
     return acquired;
@@ -196,7 +206,7 @@ public final class HttpClientPool implements AutoCloseable {
   private static Response await(Call call) throws IOException {
     try {
       return call.result.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw (IOException) e.getCause();
     }
   }
