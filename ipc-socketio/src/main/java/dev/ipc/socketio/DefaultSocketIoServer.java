@@ -9,6 +9,9 @@ import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.ipc.core.ErrorCode;
@@ -92,7 +95,8 @@ final class DefaultSocketIoServer implements RunningTransport {
             () -> server.getAllClients().size(),
             settings.maxConnections,
             () -> closing,
-            this::sessionLock));
+            this::sessionLock,
+            this::nudgePolling));
     server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
     server.addConnectListener(this::onConnect);
     server.addDisconnectListener(this::onDisconnect);
@@ -165,6 +169,18 @@ final class DefaultSocketIoServer implements RunningTransport {
       return client == null ? null : lockOf(client);
     } catch (IllegalArgumentException e) {
       return null;
+    }
+  }
+
+  /** Ends the pending poll of session {@code sid} with a noop packet. */
+  private void nudgePolling(String sid) {
+    try {
+      if (server.getClient(UUID.fromString(sid)) instanceof NamespaceClient client) {
+        ClientHead head = client.getBaseClient();
+        send(client, () -> head.send(new Packet(PacketType.NOOP, head.getEngineIOVersion()), Transport.POLLING));
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.DEBUG, "not a session id: {0}", sid);
     }
   }
 

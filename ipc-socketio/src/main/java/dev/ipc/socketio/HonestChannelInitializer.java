@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -37,7 +38,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -58,6 +62,9 @@ import java.util.function.IntSupplier;
  *       copies into buffers it never releases.
  *   <li>The upgrade to WebSocket holds the session's lock, which every send takes too, so no packet
  *       is left behind in the polling queue (netty-socketio races there).
+ *   <li>While a client probes the WebSocket, each of its polls is ended at once with a noop, as
+ *       Node's engine.io does; netty-socketio ends only the poll pending at the probe, and a client
+ *       whose next poll crossed the probe waits a whole ping interval to upgrade.
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
  *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
  *       closing.
@@ -68,6 +75,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final AttributeKey<Boolean> ENGINE_V3 = AttributeKey.valueOf("ipc.engineV3");
   private static final AttributeKey<HeldResponse> HELD = AttributeKey.valueOf("ipc.held");
   private static final AttributeKey<String> SESSION = AttributeKey.valueOf("ipc.session");
+  private static final AttributeKey<Boolean> PROBING = AttributeKey.valueOf("ipc.probing");
   private static final String HONESTY = "ipcHonesty";
   private static final String GATE = "ipcGate";
   private static final String FRAMING = "ipcFraming";
@@ -83,10 +91,12 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       IntSupplier connected,
       int maxConnections,
       BooleanSupplier closing,
-      Function<String, Object> sessionLock) {
+      Function<String, Object> sessionLock,
+      Consumer<String> nudgePolling) {
+    Set<String> upgrading = ConcurrentHashMap.newKeySet();
     this.channels = channels;
-    this.framing = new Framing(sessionLock);
-    this.gate = new Gate(allowedOrigins, connected, maxConnections, closing);
+    this.framing = new Framing(sessionLock, upgrading);
+    this.gate = new Gate(allowedOrigins, connected, maxConnections, closing, upgrading, nudgePolling);
   }
 
   @Override
@@ -208,19 +218,26 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   @Sharable
   static final class Framing extends ChannelDuplexHandler {
     private final Function<String, Object> sessionLock;
+    private final Set<String> upgrading;
 
-    Framing(Function<String, Object> sessionLock) {
+    Framing(Function<String, Object> sessionLock, Set<String> upgrading) {
       this.sessionLock = sessionLock;
+      this.upgrading = upgrading;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (msg instanceof TextWebSocketFrame frame && isUpgrade(frame.content())) {
+      String sid = ctx.channel().attr(SESSION).get();
+      if (sid != null && msg instanceof TextWebSocketFrame frame && isProbe(frame.content())) {
+        upgrading.add(sid);
+        ctx.channel().attr(PROBING).set(Boolean.TRUE);
+      }
+      if (sid != null && msg instanceof TextWebSocketFrame frame && isUpgrade(frame.content())) {
+        upgrading.remove(sid);
         // netty-socketio moves queued packets to the WebSocket when the client upgrades, while a
         // packet sent meanwhile from another thread can land in the old queue after the move and
         // stay there. Sends hold the session's lock (see DefaultSocketIoServer), so does the upgrade.
-        String sid = ctx.channel().attr(SESSION).get();
-        Object lock = sid == null ? null : sessionLock.apply(sid);
+        Object lock = sessionLock.apply(sid);
         if (lock != null) {
           synchronized (lock) {
             super.channelRead(ctx, msg);
@@ -275,6 +292,21 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       ctx.write(msg, promise);
     }
 
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      // Only the probing WebSocket ends the probe; the session's polls come and go meanwhile.
+      String sid = ctx.channel().attr(SESSION).get();
+      if (sid != null && ctx.channel().attr(PROBING).get() != null) {
+        upgrading.remove(sid);
+      }
+      super.channelInactive(ctx);
+    }
+
+    private static boolean isProbe(ByteBuf content) {
+      return content.readableBytes() == 6
+          && content.toString(CharsetUtil.US_ASCII).equals("2probe");
+    }
+
     private static boolean isUpgrade(ByteBuf content) {
       return content.readableBytes() == 1 && content.getByte(content.readerIndex()) == '5';
     }
@@ -323,12 +355,22 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     private final IntSupplier connected;
     private final int maxConnections;
     private final BooleanSupplier closing;
+    private final Set<String> upgrading;
+    private final Consumer<String> nudgePolling;
 
-    Gate(List<String> allowedOrigins, IntSupplier connected, int maxConnections, BooleanSupplier closing) {
+    Gate(
+        List<String> allowedOrigins,
+        IntSupplier connected,
+        int maxConnections,
+        BooleanSupplier closing,
+        Set<String> upgrading,
+        Consumer<String> nudgePolling) {
       this.allowedOrigins = allowedOrigins;
       this.connected = connected;
       this.maxConnections = maxConnections;
       this.closing = closing;
+      this.upgrading = upgrading;
+      this.nudgePolling = nudgePolling;
     }
 
     @Override
@@ -349,6 +391,15 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
         }
         if (newSession && connected.getAsInt() >= maxConnections) {
           refuse(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, 3, "Too many connections");
+          return;
+        }
+        List<String> sid = query.parameters().get("sid");
+        if (sid != null && HttpMethod.GET.equals(req.method()) && upgrading.contains(sid.get(0))) {
+          // A poll that arrives while the client probes the WebSocket: the client waits for it to
+          // end before it upgrades, so end it now with a noop rather than after a ping interval.
+          // netty-socketio answers only the poll pending at the probe; Node's engine.io every poll.
+          super.channelRead(ctx, msg);
+          nudgePolling.accept(sid.get(0));
           return;
         }
       }

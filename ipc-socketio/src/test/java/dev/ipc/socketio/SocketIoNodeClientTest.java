@@ -48,7 +48,7 @@ class SocketIoNodeClientTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"polling", "websocket"})
+  @ValueSource(strings = {"polling", "websocket", "default"})
   void scenarios_withCompression(String transports) throws Exception {
     // Compression wraps the frames and bodies the binary fixes rewrite; they must see them plain.
     assertScenarios(Processes.node("scenarios.js", start(true), transports), transports);
