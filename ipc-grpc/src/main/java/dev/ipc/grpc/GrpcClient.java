@@ -1,5 +1,6 @@
 package dev.ipc.grpc;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.Client;
@@ -179,7 +180,7 @@ public final class GrpcClient implements Client {
 
     /** Sets the deadline of each call (default 30 seconds); past it a call fails with TransportException. */
     public Builder timeout(Duration timeout) {
-      this.timeout = Options.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
+      this.timeout = TransportOptions.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
       return this;
     }
 
@@ -202,8 +203,8 @@ public final class GrpcClient implements Client {
       requireNonNull(options, "options");
       for (Map.Entry<String, String> e : options.entrySet()) {
         switch (e.getKey()) {
-          case "timeout" -> timeout(Options.duration(e.getKey(), e.getValue()));
-          case "maxInboundMessageSize" -> maxInboundMessageSize(Options.size(e.getKey(), e.getValue()));
+          case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
+          case "maxInboundMessageSize" -> maxInboundMessageSize(TransportOptions.size(e.getKey(), e.getValue()));
           default -> throw new IllegalArgumentException(
               "option: " + e.getKey() + " (expected: timeout or maxInboundMessageSize)");
         }

@@ -1,5 +1,6 @@
 package dev.ipc.grpc;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.spi.RunningTransport;
@@ -127,37 +128,37 @@ public final class GrpcTransport implements Transport {
 
     /** Sets how long a connection may be silent before the server pings it (default 2 hours). */
     public Builder keepAliveTime(Duration time) {
-      this.keepAliveTime = Options.positive("time", time, requireNonNull(time, "time"));
+      this.keepAliveTime = TransportOptions.positive("time", time, requireNonNull(time, "time"));
       return this;
     }
 
     /** Sets how long the server waits for a ping's answer before closing (default 20 seconds). */
     public Builder keepAliveTimeout(Duration timeout) {
-      this.keepAliveTimeout = Options.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
+      this.keepAliveTimeout = TransportOptions.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
       return this;
     }
 
     /** Sets the most frequent client keepalive ping the server tolerates (default 5 minutes). */
     public Builder permitKeepAliveTime(Duration time) {
-      this.permitKeepAliveTime = Options.positive("time", time, requireNonNull(time, "time"));
+      this.permitKeepAliveTime = TransportOptions.positive("time", time, requireNonNull(time, "time"));
       return this;
     }
 
     /** Closes connections idle for {@code idle} (default: never). */
     public Builder maxConnectionIdle(Duration idle) {
-      this.maxConnectionIdle = Options.positive("idle", idle, requireNonNull(idle, "idle"));
+      this.maxConnectionIdle = TransportOptions.positive("idle", idle, requireNonNull(idle, "idle"));
       return this;
     }
 
     /** Gracefully closes connections older than {@code age}, so clients rebalance (default: never). */
     public Builder maxConnectionAge(Duration age) {
-      this.maxConnectionAge = Options.positive("age", age, requireNonNull(age, "age"));
+      this.maxConnectionAge = TransportOptions.positive("age", age, requireNonNull(age, "age"));
       return this;
     }
 
     /** Sets how long calls on an aged connection may take to finish (default: unlimited). */
     public Builder maxConnectionAgeGrace(Duration grace) {
-      this.maxConnectionAgeGrace = Options.positive("grace", grace, requireNonNull(grace, "grace"));
+      this.maxConnectionAgeGrace = TransportOptions.positive("grace", grace, requireNonNull(grace, "grace"));
       return this;
     }
 
@@ -193,14 +194,14 @@ public final class GrpcTransport implements Transport {
         String k = e.getKey();
         String v = e.getValue();
         switch (k) {
-          case "maxInboundMessageSize" -> maxInboundMessageSize(Options.size(k, v));
-          case "keepAliveTime" -> keepAliveTime(Options.duration(k, v));
-          case "keepAliveTimeout" -> keepAliveTimeout(Options.duration(k, v));
-          case "permitKeepAliveTime" -> permitKeepAliveTime(Options.duration(k, v));
-          case "maxConnectionIdle" -> maxConnectionIdle(Options.duration(k, v));
-          case "maxConnectionAge" -> maxConnectionAge(Options.duration(k, v));
-          case "maxConnectionAgeGrace" -> maxConnectionAgeGrace(Options.duration(k, v));
-          case "maxConcurrentCallsPerConnection" -> maxConcurrentCallsPerConnection(Options.positive(k, v));
+          case "maxInboundMessageSize" -> maxInboundMessageSize(TransportOptions.size(k, v));
+          case "keepAliveTime" -> keepAliveTime(TransportOptions.duration(k, v));
+          case "keepAliveTimeout" -> keepAliveTimeout(TransportOptions.duration(k, v));
+          case "permitKeepAliveTime" -> permitKeepAliveTime(TransportOptions.duration(k, v));
+          case "maxConnectionIdle" -> maxConnectionIdle(TransportOptions.duration(k, v));
+          case "maxConnectionAge" -> maxConnectionAge(TransportOptions.duration(k, v));
+          case "maxConnectionAgeGrace" -> maxConnectionAgeGrace(TransportOptions.duration(k, v));
+          case "maxConcurrentCallsPerConnection" -> maxConcurrentCallsPerConnection(TransportOptions.positive(k, v));
           default -> throw new IllegalArgumentException(
               "option: " + k + " (expected: one of maxInboundMessageSize, keepAliveTime, keepAliveTimeout,"
                   + " permitKeepAliveTime, maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace,"

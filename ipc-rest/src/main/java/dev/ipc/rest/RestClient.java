@@ -1,5 +1,6 @@
 package dev.ipc.rest;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -247,13 +248,13 @@ public final class RestClient implements Client {
 
     /** Sets how long one call may take, answer included (default 30 s). */
     public Builder timeout(Duration timeout) {
-      this.timeout = Options.positive("timeout", timeout, timeout);
+      this.timeout = TransportOptions.positive("timeout", timeout, timeout);
       return this;
     }
 
     /** Sets how long connecting may take (default 10 s). */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = Options.positive("connectTimeout", connectTimeout, connectTimeout);
+      this.connectTimeout = TransportOptions.positive("connectTimeout", connectTimeout, connectTimeout);
       return this;
     }
 
@@ -267,8 +268,8 @@ public final class RestClient implements Client {
       requireNonNull(options, "options");
       for (Map.Entry<String, String> e : options.entrySet()) {
         switch (e.getKey()) {
-          case "timeout" -> timeout(Options.duration(e.getKey(), e.getValue()));
-          case "connectTimeout" -> connectTimeout(Options.duration(e.getKey(), e.getValue()));
+          case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
+          case "connectTimeout" -> connectTimeout(TransportOptions.duration(e.getKey(), e.getValue()));
           default ->
               throw new IllegalArgumentException(
                   "option: " + e.getKey() + " (expected: timeout, connectTimeout)");

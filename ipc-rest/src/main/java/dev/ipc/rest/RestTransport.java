@@ -1,5 +1,6 @@
 package dev.ipc.rest;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.spi.RunningTransport;
@@ -149,14 +150,14 @@ public final class RestTransport implements Transport {
     /** Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408. */
     public Builder idleTimeout(Duration idleTimeout) {
       requireNonNull(idleTimeout, "idleTimeout");
-      this.idleTimeout = Options.positive("idleTimeout", idleTimeout, idleTimeout);
+      this.idleTimeout = TransportOptions.positive("idleTimeout", idleTimeout, idleTimeout);
       return this;
     }
 
     /** Sets how long a request may take to arrive once started (default 30 s); then 408. */
     public Builder requestTimeout(Duration requestTimeout) {
       requireNonNull(requestTimeout, "requestTimeout");
-      this.requestTimeout = Options.positive("requestTimeout", requestTimeout, requestTimeout);
+      this.requestTimeout = TransportOptions.positive("requestTimeout", requestTimeout, requestTimeout);
       return this;
     }
 
@@ -171,7 +172,7 @@ public final class RestTransport implements Transport {
 
     /** Sets the number of event-loop threads (default: the number of processors). */
     public Builder workerThreads(int workerThreads) {
-      this.workerThreads = Options.positive("workerThreads", String.valueOf(workerThreads));
+      this.workerThreads = TransportOptions.positive("workerThreads", String.valueOf(workerThreads));
       return this;
     }
 
@@ -187,11 +188,11 @@ public final class RestTransport implements Transport {
       for (Map.Entry<String, String> e : options.entrySet()) {
         String v = e.getValue();
         switch (e.getKey()) {
-          case "maxBodyBytes" -> maxBodyBytes(Options.size(e.getKey(), v));
+          case "maxBodyBytes" -> maxBodyBytes(TransportOptions.size(e.getKey(), v));
           case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
-          case "idleTimeout" -> idleTimeout(Options.duration(e.getKey(), v));
-          case "requestTimeout" -> requestTimeout(Options.duration(e.getKey(), v));
-          case "workerThreads" -> workerThreads(Options.positive(e.getKey(), v));
+          case "idleTimeout" -> idleTimeout(TransportOptions.duration(e.getKey(), v));
+          case "requestTimeout" -> requestTimeout(TransportOptions.duration(e.getKey(), v));
+          case "workerThreads" -> workerThreads(TransportOptions.positive(e.getKey(), v));
           default ->
               throw new IllegalArgumentException(
                   "option: " + e.getKey()

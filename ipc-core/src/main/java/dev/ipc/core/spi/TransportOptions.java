@@ -1,15 +1,19 @@
-package dev.ipc.grpc;
+package dev.ipc.core.spi;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
-/** Parses URI option values: sizes in bytes (with an optional KiB/MiB suffix) and durations. */
-final class Options {
-  private Options() {}
+/**
+ * Parses the option values of transport URIs ({@code grpc://0.0.0.0:6666?maxInboundMessageSize=4MiB}),
+ * the same way for every adapter: sizes in bytes with an optional KiB/MiB suffix, positive integers,
+ * durations and booleans. Each method throws IllegalArgumentException naming the key.
+ */
+public final class TransportOptions {
+  private TransportOptions() {}
 
   /** Parses {@code 4194304}, {@code 512KiB} or {@code 4MiB}. */
-  static int size(String key, String value) {
+  public static int size(String key, String value) {
     String v = value.trim();
     long factor = 1;
     if (v.endsWith("MiB")) {
@@ -31,7 +35,7 @@ final class Options {
   }
 
   /** Parses a positive integer. */
-  static int positive(String key, String value) {
+  public static int positive(String key, String value) {
     try {
       int n = Integer.parseInt(value.trim());
       if (n <= 0) {
@@ -44,7 +48,7 @@ final class Options {
   }
 
   /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h} or ISO-8601 {@code PT30S}. */
-  static Duration duration(String key, String value) {
+  public static Duration duration(String key, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     try {
       if (v.startsWith("pt")) {
@@ -65,8 +69,17 @@ final class Options {
     }
   }
 
+  /** Parses {@code true} or {@code false}. */
+  public static boolean bool(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("true") || v.equals("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new IllegalArgumentException(key + ": " + value + " (expected: true or false)");
+  }
+
   /** Checks that {@code d} is positive and returns it. */
-  static Duration positive(String key, Object shown, Duration d) {
+  public static Duration positive(String key, Object shown, Duration d) {
     if (d == null || d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException(key + ": " + shown + " (expected: > 0)");
     }
