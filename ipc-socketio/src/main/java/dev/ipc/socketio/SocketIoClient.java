@@ -1,5 +1,6 @@
 package dev.ipc.socketio;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.Client;
@@ -294,7 +295,7 @@ public final class SocketIoClient implements Client {
 
     /** Sets how long a call waits for its acknowledgement, and connecting for its first connection. */
     public Builder timeout(Duration timeout) {
-      this.timeout = Options.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
+      this.timeout = TransportOptions.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.ipc.socketio;
 
+import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.spi.RunningTransport;
@@ -212,13 +213,13 @@ public final class SocketIoTransport implements Transport {
 
     /** Sets the interval between Engine.IO pings (default: 25 s). */
     public Builder pingInterval(Duration interval) {
-      this.pingInterval = Options.positive("pingInterval", interval, requireNonNull(interval, "interval"));
+      this.pingInterval = TransportOptions.positive("pingInterval", interval, requireNonNull(interval, "interval"));
       return this;
     }
 
     /** Sets how long to wait for a pong before dropping the client (default: 20 s). */
     public Builder pingTimeout(Duration timeout) {
-      this.pingTimeout = Options.positive("pingTimeout", timeout, requireNonNull(timeout, "timeout"));
+      this.pingTimeout = TransportOptions.positive("pingTimeout", timeout, requireNonNull(timeout, "timeout"));
       return this;
     }
 

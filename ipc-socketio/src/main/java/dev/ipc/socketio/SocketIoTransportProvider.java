@@ -1,5 +1,6 @@
 package dev.ipc.socketio;
 
+import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.Client;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportProvider;
@@ -26,11 +27,11 @@ public final class SocketIoTransportProvider implements TransportProvider {
       String key = o.getKey();
       String value = o.getValue();
       switch (key) {
-        case "maxPayload" -> b.maxPayload(Options.size(key, value));
-        case "maxConnections" -> b.maxConnections(Options.positive(key, value));
-        case "pingInterval" -> b.pingInterval(Options.duration(key, value));
-        case "pingTimeout" -> b.pingTimeout(Options.duration(key, value));
-        case "compression" -> b.compression(Options.bool(key, value));
+        case "maxPayload" -> b.maxPayload(TransportOptions.size(key, value));
+        case "maxConnections" -> b.maxConnections(TransportOptions.positive(key, value));
+        case "pingInterval" -> b.pingInterval(TransportOptions.duration(key, value));
+        case "pingTimeout" -> b.pingTimeout(TransportOptions.duration(key, value));
+        case "compression" -> b.compression(TransportOptions.bool(key, value));
         case "origins" -> b.allowedOrigins(value.split(","));
         default -> throw new IllegalArgumentException(
             "option: " + key
@@ -47,7 +48,7 @@ public final class SocketIoTransportProvider implements TransportProvider {
       String key = o.getKey();
       String value = o.getValue();
       switch (key) {
-        case "timeout" -> b.timeout(Options.duration(key, value));
+        case "timeout" -> b.timeout(TransportOptions.duration(key, value));
         case "transports" -> b.transports(value.split(","));
         default -> throw new IllegalArgumentException("option: " + key + " (expected: timeout, transports)");
       }

@@ -10,7 +10,9 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -37,28 +39,31 @@ public final class ProtocolBenchmark {
             "graphql://127.0.0.1:0",
             "socketio://127.0.0.1:0")) {
       System.out.printf(
-          "%d threads, %.1f s per case (after %.1f s warm-up), %d cores, %s%n",
-          threads, seconds, seconds / 2, Runtime.getRuntime().availableProcessors(), cpu());
+          "%d threads, %.1f s per case (after a %.1f s warm-up of each), %d cores, %s%n",
+          threads, seconds, seconds, Runtime.getRuntime().availableProcessors(), cpu());
       System.out.printf("%-9s %-14s %12s %10s %10s%n", "protocol", "operation", "calls/s", "p50 us", "p99 us");
       for (String protocol : protocols) {
         try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
           DatingService dating = client.service(DatingService.DESCRIPTOR);
           TaskService tasks = client.service(TaskService.DESCRIPTOR);
           Eat steak = new Eat("steak");
-          run(protocol, "dating.eating", seconds, threads, i -> dating.eating(steak));
-          run(protocol, "task.get", seconds, threads, i -> tasks.get(1 + (i % 3)));
-          run(protocol, "task.put", seconds, threads, i -> tasks.put(new Task(100 + (i % 1000), "t" + i)));
+          Map<String, IntConsumer> ops = new LinkedHashMap<>();
+          ops.put("dating.eating", i -> dating.eating(steak));
+          ops.put("task.get", i -> tasks.get(1 + (i % 3)));
+          ops.put("task.put", i -> tasks.put(new Task(100 + (i % 1000), "t" + i)));
+          // Warm every operation of this protocol first (JIT, connections), then measure each.
+          for (IntConsumer op : ops.values()) {
+            measure(op, seconds, threads);
+          }
+          for (Map.Entry<String, IntConsumer> op : ops.entrySet()) {
+            Result r = measure(op.getValue(), seconds, threads);
+            System.out.printf(
+                "%-9s %-14s %12.0f %10.0f %10.0f%n",
+                protocol, op.getKey(), r.perSecond, r.p50 / 1e3, r.p99 / 1e3);
+          }
         }
       }
     }
-  }
-
-  private static void run(String protocol, String op, double seconds, int threads, IntConsumer call)
-      throws InterruptedException {
-    measure(call, seconds / 2, threads); // warm-up: JIT, connections
-    Result r = measure(call, seconds, threads);
-    System.out.printf(
-        "%-9s %-14s %12.0f %10.0f %10.0f%n", protocol, op, r.perSecond, r.p50 / 1e3, r.p99 / 1e3);
   }
 
   private record Result(double perSecond, double p50, double p99) {}
