@@ -212,6 +212,26 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     String uri = req.uri();
     String target = originForm(uri);
+    if (isPlainPath(target)) {
+      // Most requests (GET /tasks, PUT /tasks/1): nothing to decode, so skip the query decoder.
+      return new Pending(
+          new dev.ipc.http.HttpRequest(
+              head ? "GET" : req.method().name(),
+              head,
+              uri,
+              target,
+              target,
+              "",
+              Map.of(),
+              h,
+              ByteBufUtil.getBytes(req.content()),
+              (InetSocketAddress) ctx.channel().remoteAddress()),
+          null,
+          head,
+          keepAlive,
+          http10,
+          origin);
+    }
     int q = target.indexOf('?');
     int hash = target.indexOf('#');
     int pathEnd = q >= 0 ? q : (hash >= 0 ? hash : target.length());
@@ -246,6 +266,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             body,
             (InetSocketAddress) ctx.channel().remoteAddress());
     return new Pending(request, null, head, keepAlive, http10, origin);
+  }
+
+  /** Returns whether {@code target} is a non-empty path with no query, fragment or escape to decode. */
+  private static boolean isPlainPath(String target) {
+    int n = target.length();
+    if (n == 0 || target.charAt(0) != '/') {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = target.charAt(i);
+      if (c == '?' || c == '#' || c == '%' || c >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Strips {@code http://host} from an absolute-form target, as proxies send it. */
@@ -366,7 +401,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     List<String> list = r.headerList();
     try {
       for (int i = 0; i < list.size(); i += 2) {
-        h.add(list.get(i), list.get(i + 1));
+        h.add(headerName(list.get(i)), list.get(i + 1));
       }
     } catch (IllegalArgumentException e) {
       // Netty refuses a header (a control character in a value, say): the client must still get an
@@ -411,6 +446,16 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                     next();
                   }
                 });
+  }
+
+  /** Returns Netty's interned name for the common headers, which it encodes without a per-char copy. */
+  private static CharSequence headerName(String name) {
+    return switch (name) {
+      case "content-type" -> HttpHeaderNames.CONTENT_TYPE;
+      case "location" -> HttpHeaderNames.LOCATION;
+      case "allow" -> HttpHeaderNames.ALLOW;
+      default -> name;
+    };
   }
 
   private void onIdle(ChannelHandlerContext c) {

@@ -76,29 +76,34 @@ final class RestHandler implements HttpHandler {
     }
     Route best = null;
     String[] captured = null;
-    Set<String> methods = new LinkedHashSet<>();
     for (Route r : routes) {
-      String[] c = r.match(segments);
-      if (c == null) {
+      if (!r.method.equals(method)) {
         continue;
       }
-      methods.add(r.method);
-      if (r.method.equals(method) && (best == null || r.literalCount > best.literalCount)) {
+      String[] c = r.match(segments);
+      if (c != null && (best == null || r.literalCount > best.literalCount)) {
         best = r;
         captured = c;
+      }
+    }
+    if (best != null) {
+      return call(best, captured, request);
+    }
+    // No route for this method: collect the methods the path has, for 404, 405 or OPTIONS.
+    Set<String> methods = new LinkedHashSet<>();
+    for (Route r : routes) {
+      if (r.match(segments) != null) {
+        methods.add(r.method);
       }
     }
     if (methods.isEmpty()) {
       return problem(404, ErrorCode.NOT_FOUND, "no route for " + method + " " + request.path());
     }
-    if (best == null) {
-      String allow = allow(methods);
-      if (method.equals("OPTIONS")) {
-        return HttpResponse.of(204).withHeader("allow", allow);
-      }
-      return notAllowed(method, request.path(), allow);
+    String allow = allow(methods);
+    if (method.equals("OPTIONS")) {
+      return HttpResponse.of(204).withHeader("allow", allow);
     }
-    return call(best, captured, request);
+    return notAllowed(method, request.path(), allow);
   }
 
   private static String allow(Set<String> methods) {
