@@ -12,9 +12,9 @@ import graphql.ParseAndValidate;
 import graphql.ParseAndValidateResult;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.introspection.Introspection;
-import graphql.language.Definition;
 import graphql.language.Document;
 import graphql.language.FragmentDefinition;
+import graphql.language.FragmentSpread;
 import graphql.language.InlineFragment;
 import graphql.language.OperationDefinition;
 import graphql.language.Selection;
@@ -195,14 +195,7 @@ final class GraphqlEngine {
     }
     Document document = parsed.getDocument();
     // Counting aliases is cheap and names the problem; check it before the costlier validation.
-    int aliases = 0;
-    for (Definition<?> d : document.getDefinitions()) {
-      if (d instanceof OperationDefinition o) {
-        aliases += aliases(o.getSelectionSet());
-      } else if (d instanceof FragmentDefinition f) {
-        aliases += aliases(f.getSelectionSet());
-      }
-    }
+    long aliases = new AliasCounter(document).count();
     if (aliases > limits.maxAliases()) {
       GraphQLError error =
           GraphqlErrorBuilder.newError()
@@ -223,19 +216,65 @@ final class GraphqlEngine {
     return new PreparsedDocumentEntry(document);
   }
 
-  private static int aliases(SelectionSet set) {
-    if (set == null) {
-      return 0;
-    }
-    int n = 0;
-    for (Selection<?> s : set.getSelections()) {
-      if (s instanceof graphql.language.Field f) {
-        n += (f.getAlias() != null ? 1 : 0) + aliases(f.getSelectionSet());
-      } else if (s instanceof InlineFragment i) {
-        n += aliases(i.getSelectionSet());
+  /**
+   * Counts the aliases a document's operations select, a fragment's counted at each spread: counting
+   * fragment definitions once would let {@code { a { ...F } b { ...F } }} run twice the limit.
+   */
+  private static final class AliasCounter {
+    // Far above any limit; nested spreads can multiply counts, so they saturate here instead of overflowing.
+    private static final long CAP = Integer.MAX_VALUE;
+    private final Map<String, FragmentDefinition> fragments = new java.util.HashMap<>();
+    private final Map<String, Long> counted = new java.util.HashMap<>();
+
+    private final List<OperationDefinition> operations;
+
+    AliasCounter(Document document) {
+      this.operations = document.getDefinitionsOfType(OperationDefinition.class);
+      for (FragmentDefinition f : document.getDefinitionsOfType(FragmentDefinition.class)) {
+        fragments.putIfAbsent(f.getName(), f);
       }
     }
-    return n;
+
+    long count() {
+      long n = 0;
+      for (OperationDefinition o : operations) {
+        n = Math.min(CAP, n + aliases(o.getSelectionSet()));
+      }
+      return n;
+    }
+
+    private long aliases(SelectionSet set) {
+      if (set == null) {
+        return 0;
+      }
+      long n = 0;
+      for (Selection<?> s : set.getSelections()) {
+        if (s instanceof graphql.language.Field f) {
+          n += (f.getAlias() != null ? 1 : 0) + aliases(f.getSelectionSet());
+        } else if (s instanceof InlineFragment i) {
+          n += aliases(i.getSelectionSet());
+        } else if (s instanceof FragmentSpread spread) {
+          n += fragment(spread.getName());
+        }
+        n = Math.min(CAP, n);
+      }
+      return n;
+    }
+
+    private long fragment(String name) {
+      Long known = counted.get(name);
+      if (known != null) {
+        return known;
+      }
+      FragmentDefinition f = fragments.get(name);
+      if (f == null) {
+        return 0; // validation names the unknown fragment
+      }
+      counted.put(name, 0L); // a cycle counts once; validation rejects it anyway
+      long n = aliases(f.getSelectionSet());
+      counted.put(name, n);
+      return n;
+    }
   }
 
   private static OperationDefinition operation(Document document, String name) {

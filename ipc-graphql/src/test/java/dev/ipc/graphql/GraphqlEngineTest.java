@@ -185,6 +185,18 @@ class GraphqlEngineTest {
   }
 
   @Test
+  void limits_aliasesInAFragmentCountAtEachSpread() {
+    GraphqlEngine two =
+        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 2, true, 10));
+    String once = "{ tasks { ...F } } fragment F on Task { a: id b: name }";
+    assertThat(run(two, once).status()).isEqualTo(200);
+    GraphqlEngine.Result twice =
+        run(two, "{ tasks { ...F } task(id: 1) { ...F } } fragment F on Task { a: id b: name }");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.body().toString()).contains("aliases: 4 (expected: at most 2)");
+  }
+
+  @Test
   void introspection_standardQueryPassesTheDefaultLimits() {
     GraphqlEngine.Result r = run(engine, IntrospectionQuery.INTROSPECTION_QUERY);
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
