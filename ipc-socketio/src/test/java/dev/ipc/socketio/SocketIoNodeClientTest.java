@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,12 +24,17 @@ class SocketIoNodeClientTest {
   }
 
   private String start(boolean compression) {
+    return start(compression, SocketIoTransport.DEFAULT_PING_INTERVAL);
+  }
+
+  private String start(boolean compression, Duration pingInterval) {
     server =
         Transports.builder()
             .services(Reference.services())
             .transport(
                 ArticleEvents.register(SocketIoTransport.builder().host("127.0.0.1").port(0))
                     .compression(compression)
+                    .pingInterval(pingInterval)
                     .build())
             .start();
     return "http://127.0.0.1:" + server.port("socketio");
@@ -96,7 +102,9 @@ class SocketIoNodeClientTest {
 
   @Test
   void defaultTransports_upgradeToWebSocket() throws Exception {
-    JsonNode r = Processes.node("upgrade.js", start());
+    // A stalled upgrade waits for the next ping; with pings this rare it outlasts the script's 60 s
+    // limit, so a stall fails the test without any timing threshold.
+    JsonNode r = Processes.node("upgrade.js", start(false, Duration.ofMinutes(10)));
 
     assertThat(r.get("upgraded").asBoolean()).isTrue();
     assertThat(r.get("transport").asText()).isEqualTo("websocket");

@@ -1,0 +1,130 @@
+package dev.ipc.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipc.core.DatingService;
+import dev.ipc.core.Eat;
+import dev.ipc.core.Feel;
+import dev.ipc.core.Movie;
+import dev.ipc.core.Server;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.Transports;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The Java client when no answer comes: every such call ends in a TransportException, never a hang. */
+@Timeout(60)
+class SocketIoClientTest {
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  @Test
+  void call_serviceNeverAnswers_isTransportException() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DatingService stuck =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(true);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server =
+        Transports.builder()
+            .services(List.of(stuck))
+            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
+            .start();
+    cleanup.add(server);
+    cleanup.add(release::countDown);
+    SocketIoClient client =
+        SocketIoClient.builder()
+            .target("127.0.0.1", server.port("socketio"))
+            .timeout(Duration.ofMillis(500))
+            .build();
+    cleanup.add(client);
+    DatingService dating = client.service(DatingService.DESCRIPTOR);
+
+    assertThatThrownBy(() -> dating.eating(new Eat("x")))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("dating:eating");
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    // The connection survives a timed-out call.
+    assertThat(dating.watchMovie(new Movie("after"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void call_peerAcceptsButNeverSpeaks_isTransportException() throws Exception {
+    ServerSocket silent = new ServerSocket(0);
+    cleanup.add(silent);
+    List<Socket> accepted = new ArrayList<>();
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Socket s = silent.accept();
+                  synchronized (accepted) {
+                    accepted.add(s);
+                  }
+                }
+              } catch (java.io.IOException closed) {
+                // The test is over.
+              }
+            });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    cleanup.add(
+        () -> {
+          synchronized (accepted) {
+            for (Socket s : accepted) {
+              s.close();
+            }
+          }
+        });
+    SocketIoClient client =
+        SocketIoClient.builder()
+            .target("127.0.0.1", silent.getLocalPort())
+            .timeout(Duration.ofMillis(500))
+            .build();
+    cleanup.add(client);
+
+    assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .isInstanceOf(TransportException.class);
+  }
+
+  @Test
+  void call_afterClose_isTransportException() {
+    SocketIoClient client = SocketIoClient.of("127.0.0.1", 1);
+    client.close();
+
+    assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("closed");
+  }
+}
