@@ -56,20 +56,22 @@ class GraphqlClientTest {
   @Test
   void notGraphqlAnswer_isTransportException() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
+      // What the fake server read, checked on the test thread (an assertion failing in this thread
+      // would be lost).
+      java.util.concurrent.CompletableFuture<Integer> read = new java.util.concurrent.CompletableFuture<>();
       Thread answer =
           new Thread(
               () -> {
                 try (Socket c = s.accept()) {
                   byte[] buf = new byte[8192];
-                  int n = c.getInputStream().read(buf);
-                  assertThat(n).isPositive();
+                  read.complete(c.getInputStream().read(buf));
                   OutputStream out = c.getOutputStream();
                   out.write(
                       "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
                           .getBytes(StandardCharsets.US_ASCII));
                   out.flush();
                 } catch (IOException e) {
-                  throw new IllegalStateException(e);
+                  read.completeExceptionally(e);
                 }
               });
       answer.start();
@@ -78,6 +80,7 @@ class GraphqlClientTest {
             .isInstanceOf(TransportException.class)
             .hasMessageContaining("not a GraphQL response");
       }
+      assertThat(read.get(10, TimeUnit.SECONDS)).isPositive();
       answer.join(10_000);
     }
   }

@@ -350,9 +350,23 @@ class GraphqlHttpTest {
   record Run(int exit, String out) {}
 
   static Run run(String... command) throws Exception {
-    Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("%s finished", command[0]).isTrue();
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    // Output goes to a file, not a pipe read to its end first: a hung process then fails the test at the
+    // timeout instead of blocking the read forever.
+    java.nio.file.Path out = java.nio.file.Files.createTempFile("ipc-graphql-run", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(new ArrayList<>(List.of(command)))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      boolean finished = p.waitFor(30, TimeUnit.SECONDS);
+      if (!finished) {
+        p.destroyForcibly();
+      }
+      assertThat(finished).as("%s finished", command[0]).isTrue();
+      return new Run(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8));
+    } finally {
+      java.nio.file.Files.deleteIfExists(out);
+    }
   }
 }
