@@ -54,6 +54,8 @@ public final class SocketIoClient implements Client {
   /** The default time a call waits for its acknowledgement. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  private static final System.Logger LOG = System.getLogger(SocketIoClient.class.getName());
+
   private final URI uri;
   private final Duration timeout;
   private final OkHttpClient http;
@@ -118,12 +120,22 @@ public final class SocketIoClient implements Client {
   /**
    * Calls {@code listener} with the first argument of every {@code event} the server emits, as plain
    * values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, or null); returns
-   * a handle that stops it. The listener runs on the client's event thread and must not block.
+   * a handle that stops it. The listener runs on the client's event thread and must not block; what
+   * it throws is logged, and the other listeners still hear the event.
    */
   public AutoCloseable onEvent(String event, Consumer<Object> listener) {
     requireNonNull(event, "event");
     requireNonNull(listener, "listener");
-    Emitter.Listener l = args -> listener.accept(args.length == 0 ? null : plain(args[0]));
+    Emitter.Listener l =
+        args -> {
+          // Thrown out of here it would end the emit loop on the client's event thread, and the other
+          // listeners of the event would miss it.
+          try {
+            listener.accept(args.length == 0 ? null : plain(args[0]));
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a listener of " + event + " failed", e);
+          }
+        };
     socket.on(event, l);
     return () -> socket.off(event, l);
   }

@@ -311,6 +311,19 @@ class SocketIoServerTest {
   }
 
   @Test
+  void maxConnections_countsHandshakesThatNeverConnect() throws Exception {
+    Server server = start(SocketIoTransport.builder().maxConnections(2));
+    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      statuses.add(status(HttpRequest.newBuilder(handshake)));
+    }
+
+    assertThat(statuses).containsExactly(200, 200, 503, 503);
+  }
+
+  @Test
   void taskPut_isBroadcastToEveryClient() throws Exception {
     Server server = start(SocketIoTransport.builder());
     SocketIoClient writer = client(server);
@@ -323,6 +336,26 @@ class SocketIoServerTest {
     writer.service(TaskService.DESCRIPTOR).put(new Task(9, "task9"));
 
     assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(Map.of("id", 9, "name", "task9"));
+  }
+
+  @Test
+  void client_failingEventListener_spoilsNothingElse() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+    SocketIoClient writer = client(server);
+    SocketIoClient listener = client(server);
+    LinkedBlockingQueue<Object> heard = new LinkedBlockingQueue<>();
+    listener.onEvent("task:saved", task -> {
+      throw new IllegalStateException("a listener bug");
+    });
+    listener.onEvent("task:saved", heard::add);
+    listener.service(DatingService.DESCRIPTOR).eating(new Eat("x"));
+
+    writer.service(TaskService.DESCRIPTOR).put(new Task(10, "task10"));
+    writer.service(TaskService.DESCRIPTOR).put(new Task(11, "task11"));
+
+    assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(Map.of("id", 10, "name", "task10"));
+    assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(Map.of("id", 11, "name", "task11"));
+    assertThat(listener.service(TaskService.DESCRIPTOR).get(10)).isEqualTo(new Task(10, "task10"));
   }
 
   @Test
