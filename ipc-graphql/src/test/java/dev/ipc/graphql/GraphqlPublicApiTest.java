@@ -6,6 +6,12 @@ import dev.ipc.core.PersonService;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +47,44 @@ class GraphqlPublicApiTest {
       assertThat(client.uri().toString()).isEqualTo("http://127.0.0.1:" + server.port("graphql") + "/graphql");
       assertThat(client.service(PersonService.DESCRIPTOR).person().hobby()).hasSize(5);
     }
+  }
+
+  @Test
+  void limits_setOnTheBuilderOrTheUri_applyOverHttp() throws Exception {
+    GraphqlTransport built =
+        GraphqlTransport.builder().host("127.0.0.1").port(0).maxFields(3).maxAliases(1).introspection(false).build();
+    try (Server server = Transports.serve(Reference.services(), built)) {
+      assertLimited(server.port("graphql"));
+    }
+    try (Server server =
+        Transports.builder()
+            .services(Reference.services())
+            .transport("graphql://127.0.0.1:0?maxFields=3&maxAliases=1&introspection=false")
+            .start()) {
+      assertLimited(server.port("graphql"));
+    }
+  }
+
+  private static void assertLimited(int port) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + port + "/graphql?query=";
+    for (String[] refused :
+        new String[][] {
+          {"{ name age hobby sex }", "4 fields which exceeds maximum allowed 3"},
+          {"{ a: name b: age }", "aliases: 2 (expected: at most 1)"},
+          {"{ __type(name: \"Query\") { name } }", "Introspection has been disabled"}
+        }) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + URLEncoder.encode(refused[0], StandardCharsets.UTF_8))).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(refused[0]).isEqualTo(400);
+      assertThat(r.body()).as(refused[0]).contains(refused[1]).doesNotContain("\"data\"");
+    }
+    HttpResponse<String> ok =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + URLEncoder.encode("{ a: name }", StandardCharsets.UTF_8))).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.body()).isEqualTo("{\"data\":{\"a\":\"Rootkit\"}}");
   }
 }
