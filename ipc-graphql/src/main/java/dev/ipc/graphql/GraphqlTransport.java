@@ -162,7 +162,10 @@ public final class GraphqlTransport implements Transport {
       return this;
     }
 
-    /** Refuses documents with more than {@code aliases} aliased fields (default {@value GraphqlTransport#DEFAULT_MAX_ALIASES}). */
+    /**
+     * Refuses documents with more than {@code aliases} aliased fields, counting a fragment's aliases at
+     * each spread (default {@value GraphqlTransport#DEFAULT_MAX_ALIASES}).
+     */
     public Builder maxAliases(int aliases) {
       if (aliases < 0) {
         throw new IllegalArgumentException("aliases: " + aliases + " (expected: >= 0)");
