@@ -91,6 +91,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     server.setPipelineFactory(
         new HonestChannelInitializer(
             channels,
+            settings.maxPayload,
             settings.allowedOrigins,
             () -> server.getAllClients().size(),
             settings.maxConnections,

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.util.ArrayList;
@@ -66,6 +68,8 @@ import java.util.function.IntSupplier;
  *       Node's engine.io does; netty-socketio ends only the poll pending at the probe, and a client
  *       whose next poll crossed the probe waits a whole ping interval to upgrade.
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
+ *   <li>A WebSocket whose client stopped reading is closed once its unsent data passes a limit, rather
+ *       than buffered without bound.
  *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
  *       closing.
  * </ul>
@@ -79,14 +83,19 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final String HONESTY = "ipcHonesty";
   private static final String GATE = "ipcGate";
   private static final String FRAMING = "ipcFraming";
+  private static final String READER_GONE = "ipcReaderGone";
+  /** The least a WebSocket may have queued unsent before its client counts as no longer reading. */
+  static final int MIN_UNSENT_LIMIT = 16 << 20;
 
   private final ChannelGroup channels;
   private final Honesty honesty = new Honesty();
   private final Framing framing;
   private final Gate gate;
+  private final WriteBufferWaterMark unsentLimit;
 
   HonestChannelInitializer(
       ChannelGroup channels,
+      int maxPayload,
       List<String> allowedOrigins,
       IntSupplier connected,
       int maxConnections,
@@ -95,6 +104,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       Consumer<String> nudgePolling) {
     Set<String> upgrading = ConcurrentHashMap.newKeySet();
     this.channels = channels;
+    int high = (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_UNSENT_LIMIT, 4L * maxPayload));
+    this.unsentLimit = new WriteBufferWaterMark(high / 2, high);
     this.framing = new Framing(sessionLock, upgrading);
     this.gate = new Gate(allowedOrigins, connected, maxConnections, closing, upgrading, nudgePolling);
   }
@@ -102,6 +113,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   @Override
   protected void initChannel(Channel ch) throws Exception {
     super.initChannel(ch);
+    ch.config().setWriteBufferWaterMark(unsentLimit);
+    ch.pipeline().addFirst(READER_GONE, READER_GONE_HANDLER);
     channels.add(ch);
   }
 
@@ -113,6 +126,27 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addAfter(HTTP_ENCODER, HONESTY, honesty);
     pipeline.addBefore(AUTHORIZE_HANDLER, GATE, gate);
     pipeline.addBefore(WEB_SOCKET_TRANSPORT, FRAMING, framing);
+  }
+
+  private static final ReaderGone READER_GONE_HANDLER = new ReaderGone();
+
+  /**
+   * Closes a WebSocket whose client stopped reading: once more than the unsent limit waits in Netty's
+   * outbound buffer (beyond what the kernel took), every further event, ack and broadcast would pile up
+   * there for good, so one such client could exhaust the server's memory. Closing releases it and
+   * netty-socketio disconnects the session as for any lost connection. Polling responses are left
+   * alone: each is one answer that ends with its connection.
+   */
+  @Sharable
+  static final class ReaderGone extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      Channel ch = ctx.channel();
+      if (!ch.isWritable() && ch.pipeline().get(WebSocketFrameEncoder.class) != null) {
+        ch.close();
+      }
+      super.channelWritabilityChanged(ctx);
+    }
   }
 
   /**

@@ -359,6 +359,48 @@ class SocketIoServerTest {
   }
 
   @Test
+  void webSocketClientThatNeverReads_isDroppedInsteadOfBuffered() throws Exception {
+    LinkedBlockingQueue<SocketIoSession> connected = new LinkedBlockingQueue<>();
+    CountDownLatch disconnected = new CountDownLatch(1);
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(connected::add)
+                .onDisconnect(s -> disconnected.countDown()));
+    Socket stuck = new Socket();
+    cleanup.add(stuck);
+    stuck.setReceiveBufferSize(4096);
+    stuck.connect(new java.net.InetSocketAddress("127.0.0.1", server.port("socketio")));
+    OutputStream out = stuck.getOutputStream();
+    out.write(
+        ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = stuck.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      head.write(in.read());
+    }
+    assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+    // A masked text frame "40" (mask 0): connect to the main namespace, then never read again.
+    out.write(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, '4', '0'});
+    out.flush();
+    SocketIoSession session = connected.poll(10, TimeUnit.SECONDS);
+    assertThat(session).isNotNull();
+    String big = "x".repeat(100_000);
+
+    // 100 MB at most, far beyond any socket buffer: the server must not keep it all for this client.
+    for (int i = 0; i < 1000 && disconnected.getCount() > 0; i++) {
+      session.send("blast", big);
+    }
+
+    assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the server dropped the stuck client").isTrue();
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
   void hostHandlerFailure_isAnsweredLikeAServiceError() throws Exception {
     SocketIoTransport.Builder b =
         SocketIoTransport.builder()
