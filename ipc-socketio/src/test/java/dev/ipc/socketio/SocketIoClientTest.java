@@ -119,6 +119,106 @@ class SocketIoClientTest {
   }
 
   @Test
+  void call_connectionCutMidCall_isTransportExceptionBeforeTheTimeout() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Server server = Transports.builder().services(List.of(blockingDating(entered, release)))
+        .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
+        .start();
+    cleanup.add(server);
+    cleanup.add(release::countDown);
+    ServerSocket proxy = new ServerSocket(0);
+    cleanup.add(proxy);
+    List<Socket> sockets = new ArrayList<>();
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Socket down = proxy.accept();
+                  Socket up = new Socket("127.0.0.1", server.port("socketio"));
+                  synchronized (sockets) {
+                    sockets.add(down);
+                    sockets.add(up);
+                  }
+                  pump(down, up);
+                  pump(up, down);
+                }
+              } catch (java.io.IOException closed) {
+                // The test is over.
+              }
+            });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    Runnable cut =
+        () -> {
+          synchronized (sockets) {
+            for (Socket s : sockets) {
+              try {
+                s.close();
+              } catch (java.io.IOException ignored) {
+                // Closing anyway.
+              }
+            }
+          }
+        };
+    cleanup.add(cut::run);
+    // A timeout far beyond the test's: only noticing the lost connection can end the call in time.
+    SocketIoClient client =
+        SocketIoClient.builder().target("127.0.0.1", proxy.getLocalPort()).timeout(Duration.ofMinutes(10)).build();
+    cleanup.add(client);
+    DatingService dating = client.service(DatingService.DESCRIPTOR);
+    java.util.concurrent.CompletableFuture<Feel> call =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> dating.eating(new Eat("x")));
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    cut.run();
+
+    assertThat(call).failsWithin(Duration.ofSeconds(30))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(TransportException.class);
+  }
+
+  private static void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                from.getInputStream().transferTo(to.getOutputStream());
+              } catch (java.io.IOException closed) {
+                // Cut.
+              }
+              try {
+                to.close();
+              } catch (java.io.IOException ignored) {
+                // Closing anyway.
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static DatingService blockingDating(CountDownLatch entered, CountDownLatch release) {
+    return new DatingService() {
+      @Override
+      public Feel eating(Eat eat) {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new Feel(true);
+      }
+
+      @Override
+      public Feel watchMovie(Movie movie) {
+        return new Feel(true);
+      }
+    };
+  }
+
+  @Test
   void call_afterClose_isTransportException() {
     SocketIoClient client = SocketIoClient.of("127.0.0.1", 1);
     client.close();
