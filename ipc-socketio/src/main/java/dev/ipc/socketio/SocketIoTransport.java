@@ -189,7 +189,8 @@ public final class SocketIoTransport implements Transport {
 
     /**
      * Sets the largest HTTP body or WebSocket message accepted, in bytes; a client sending more is
-     * disconnected (default: {@value #DEFAULT_MAX_PAYLOAD}).
+     * disconnected (default: {@value #DEFAULT_MAX_PAYLOAD}). A WebSocket client that stops reading is
+     * disconnected too, once more than 4 times this (at least 16 MiB) waits unsent for it.
      */
     public Builder maxPayload(int bytes) {
       if (bytes < 1024) {
