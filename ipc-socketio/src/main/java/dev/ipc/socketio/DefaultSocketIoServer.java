@@ -209,12 +209,15 @@ final class DefaultSocketIoServer implements RunningTransport {
       ackError(client, ack, ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name()));
       return;
     }
+    // Count the call before looking at `closing`: a close that starts in between then waits for it,
+    // instead of stopping the server under a call it never saw.
+    inFlight.incrementAndGet();
     if (closing) {
+      done();
       ackError(client, ack, ErrorCode.UNAVAILABLE, "the server is shutting down");
       return;
     }
     Object data = in.args().isEmpty() ? null : in.args().get(0);
-    inFlight.incrementAndGet();
     try {
       context.executor().execute(() -> {
         try {
