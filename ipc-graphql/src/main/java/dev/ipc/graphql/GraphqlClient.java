@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Calls services served by a {@link GraphqlTransport}, through the same interfaces the server
- * implements: {@code GraphqlClient.of("localhost", 4444).service(TaskService.DESCRIPTOR)}. Each call is
+ * implements: {@code GraphqlClient.of("localhost", 4444).service(MyService.DESCRIPTOR)}. Each call is
  * one {@code POST /graphql} whose document is generated from the operation's description (its field,
  * its input fields as variables, every output field selected), so no per-service code is needed.
  *

@@ -41,7 +41,7 @@ import org.json.JSONObject;
  *
  * <pre>{@code
  * try (SocketIoClient client = SocketIoClient.of("localhost", 8080)) {
- *   DatingService dating = client.service(DatingService.DESCRIPTOR);
+ *   MyService service = client.service(MyService.DESCRIPTOR);
  *   client.onEvent("task:saved", task -> System.out.println("saved " + task));
  * }
  * }</pre>
