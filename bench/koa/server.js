@@ -1,4 +1,4 @@
-// The article's server.js, unchanged but for two lines: the port comes from argv (default 4444), and
+// The article's server.js, unchanged but for three lines (the third prints 'listening' once bound): the port comes from argv (default 4444), and
 // koa-graphql 0.12 (the release for graphql@15) exports graphqlHTTP by name rather than as the module.
 const Koa = require('koa');
 const mount = require('koa-mount');
@@ -39,4 +39,5 @@ app.use(mount('/graphql', graphqlHTTP({
     graphiql: true
 })));
 
-app.listen(Number(process.argv[2] || 4444), '127.0.0.1');
+// Says when it is bound, so the benchmark waits on that instead of polling.
+app.listen(Number(process.argv[2] || 4444), '127.0.0.1', () => console.log('listening'));

@@ -1,5 +1,6 @@
 package dev.ipc.core;
 
+import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +59,7 @@ class ServeLifecycleTest {
     TestTransport t = new TestTransport("t", 0);
     Server server =
         Transports.builder()
-            .service(blockingDating(entered, release))
+            .service(HeldDating.of(entered, release))
             .transport(t)
             .gracePeriod(Duration.ofSeconds(20))
             .start();
@@ -86,7 +87,7 @@ class ServeLifecycleTest {
     TestTransport t = new TestTransport("t", 0);
     Server server =
         Transports.builder()
-            .service(blockingDating(entered, release))
+            .service(HeldDating.of(entered, release))
             .transport(t)
             .gracePeriod(Duration.ofMillis(100))
             .start();
@@ -195,25 +196,6 @@ class ServeLifecycleTest {
     }
   }
 
-  static DatingService blockingDating(CountDownLatch entered, CountDownLatch release) {
-    return new DatingService() {
-      @Override
-      public Feel eating(Eat eat) {
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return new Feel(true);
-      }
-
-      @Override
-      public Feel watchMovie(Movie movie) {
-        return new Feel(true);
-      }
-    };
-  }
 
   /** Started in a child JVM: serves, then lets the JVM exit so the shutdown hook closes the server. */
   static final class ShutdownHookMain {

@@ -1,5 +1,6 @@
 package dev.ipc.socketio;
 
+import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,23 +39,7 @@ class SocketIoClientTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     DatingService stuck =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
+        HeldDating.of(entered, release);
     Server server =
         Transports.builder()
             .services(List.of(stuck))
@@ -122,7 +107,7 @@ class SocketIoClientTest {
   void call_connectionCutMidCall_isTransportExceptionBeforeTheTimeout() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Server server = Transports.builder().services(List.of(blockingDating(entered, release)))
+    Server server = Transports.builder().services(List.of(HeldDating.of(entered, release)))
         .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
         .start();
     cleanup.add(server);
@@ -198,25 +183,6 @@ class SocketIoClientTest {
     t.start();
   }
 
-  private static DatingService blockingDating(CountDownLatch entered, CountDownLatch release) {
-    return new DatingService() {
-      @Override
-      public Feel eating(Eat eat) {
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return new Feel(true);
-      }
-
-      @Override
-      public Feel watchMovie(Movie movie) {
-        return new Feel(true);
-      }
-    };
-  }
 
   @Test
   void call_afterClose_isTransportException() {

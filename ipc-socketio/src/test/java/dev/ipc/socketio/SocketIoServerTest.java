@@ -1,5 +1,6 @@
 package dev.ipc.socketio;
 
+import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -230,23 +231,7 @@ class SocketIoServerTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     DatingService blocking =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
+        HeldDating.of(entered, release);
     ExecutorService one = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
     Server server =
         Transports.builder()

@@ -291,25 +291,7 @@ public abstract class AbstractTransportContractTest {
   void close_letsCallsInFlightFinish() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    DatingService slow =
-        new DatingService() {
-          @Override
-          public Feel eating(Eat eat) {
-            entered.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              throw new IllegalStateException(e);
-            }
-            return new Feel(true);
-          }
-
-          @Override
-          public Feel watchMovie(Movie movie) {
-            return new Feel(true);
-          }
-        };
+    DatingService slow = HeldDating.of(entered, release);
     Server server = start(List.of(slow));
     DatingService dating = client(server, DatingService.DESCRIPTOR);
     CompletableFuture<Feel> call = CompletableFuture.supplyAsync(() -> dating.eating(new Eat("slow")));
