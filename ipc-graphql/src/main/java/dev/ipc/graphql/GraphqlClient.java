@@ -13,6 +13,7 @@ import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.http.HttpClientPool;
+import dev.ipc.http.HttpResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its input fields as variables, every output field selected), so no per-service code is needed.
  *
  * <p>An {@code errors[]} entry comes back as a {@link ServiceException} with the code the server raised
- * ({@code extensions.code}) and its message; no answer (refused, timed out, not a GraphQL response) is a
- * {@link TransportException}. Connections are kept alive and reused. Thread-safe; share one per server.
+ * ({@code extensions.code}) and its message, and so does the server's HTTP layer refusing a call (too
+ * large, busy, closing); no answer (refused, timed out, an answer not from a GraphQL endpoint of ours,
+ * such as a REST server's 404 or a proxy's 502) is a {@link TransportException}. Connections are kept alive and reused. Thread-safe; share one per server.
  */
 public final class GraphqlClient implements Client {
   /** The default per-call timeout. */
@@ -126,30 +129,55 @@ public final class GraphqlClient implements Client {
     }
   }
 
+  /*
+   * Which answers are ours. The client always POSTs to /graphql, and our endpoint answers there in one of
+   * two forms only:
+   *  - a GraphQL response (application/graphql-response+json or application/json; an object with
+   *    "data" and/or a non-empty "errors" array) with status 200, 4xx or 503: errors[].extensions.code
+   *    is the service's ErrorCode;
+   *  - ipc-http's own refusal before GraphQL ran (application/problem+json whose "code" names an
+   *    ErrorCode, whose "status" member is the HTTP status, and whose (status, code) pair is one ipc-http
+   *    answers on any route: 413/429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, 500 INTERNAL, ...).
+   * Anything else did not come from our GraphQL endpoint, so it is no answer (TransportException): a
+   * problem for 404 or 405 (the route or method is not there: a REST server, ours included, or a wrong
+   * port), a proxy's 502, an HTML page, a body of another shape. The message names the status and the
+   * content type, never the body, which may be large or private.
+   */
   private Reply read(Operation<?, ?, ?> operation, HttpClientPool.Response response) {
-    JsonNode root;
-    try {
-      root = json.readTree(response.body());
-    } catch (IOException e) {
-      root = null;
+    int status = response.status();
+    String type = mediaType(response.header("Content-Type"));
+    JsonNode root = null;
+    if (type.equals(GraphqlHttpService.GRAPHQL_RESPONSE)
+        || type.equals("application/json")
+        || type.equals(HttpResponse.PROBLEM_JSON)) {
+      try {
+        root = json.readTree(response.body());
+      } catch (IOException e) {
+        root = null;
+      }
     }
     if (root == null || !root.isObject()) {
-      throw new TransportException(
-          "not a GraphQL response from " + uri + " (HTTP " + response.status() + ")");
+      throw notOurs(response, type);
+    }
+    if (type.equals(HttpResponse.PROBLEM_JSON)) {
+      ErrorCode code = refusal(status, root);
+      if (code == null) {
+        throw notOurs(response, type);
+      }
+      throw new ServiceException(code, root.get("detail").asText());
+    }
+    if (!isGraphqlResponse(root) || !(status == 200 || status == 503 || (status >= 400 && status < 500))) {
+      throw notOurs(response, type);
     }
     JsonNode errors = root.get("errors");
-    if (errors != null && errors.isArray() && !errors.isEmpty()) {
+    if (errors != null && !errors.isEmpty()) {
       throw error(errors.get(0));
-    }
-    if (!root.has("data") && root.hasNonNull("code") && root.hasNonNull("detail")) {
-      // ipc-http's own refusals (413, 429, 503 while closing) are problem+json with the core code.
-      throw new ServiceException(code(root.get("code").asText()), root.get("detail").asText());
     }
     JsonNode data = root.get("data");
     JsonNode value = data == null ? null : data.get(operation.graphqlField());
-    if (response.status() != 200 || value == null || value.isNull()) {
+    if (status != 200 || value == null || value.isNull()) {
       throw new TransportException(
-          "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + response.status() + ")");
+          "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + status + ")");
     }
     Object result;
     if (operation.many()) {
@@ -173,6 +201,68 @@ public final class GraphqlClient implements Client {
     } catch (ServiceException e) {
       throw new TransportException("malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Returns whether {@code root} has GraphQL's response shape: {@code data} and/or non-empty {@code errors}. */
+  private static boolean isGraphqlResponse(JsonNode root) {
+    JsonNode data = root.get("data");
+    JsonNode errors = root.get("errors");
+    boolean hasData = data != null && (data.isObject() || data.isNull());
+    if (errors == null) {
+      return hasData;
+    }
+    if (!errors.isArray() || errors.isEmpty()) {
+      return false;
+    }
+    for (JsonNode e : errors) {
+      if (!e.isObject() || !e.path("message").isTextual()) {
+        return false;
+      }
+    }
+    return data == null || hasData;
+  }
+
+  /**
+   * Returns the code of an ipc-http refusal made before GraphQL ran on our endpoint, or {@code null} when
+   * {@code problem} at {@code status} is not one: the pairs are those ipc-http's connection answers on any
+   * route (404 and 405 are not among them: on POST /graphql they mean another endpoint).
+   */
+  private static ErrorCode refusal(int status, JsonNode problem) {
+    JsonNode code = problem.get("code");
+    JsonNode detail = problem.get("detail");
+    if (code == null || !code.isTextual() || detail == null || !detail.isTextual()
+        || problem.path("status").asInt(-1) != status) {
+      return null;
+    }
+    ErrorCode expected =
+        switch (status) {
+          case 400, 414, 431 -> ErrorCode.INVALID_ARGUMENT;
+          case 403 -> ErrorCode.PERMISSION_DENIED;
+          case 408 -> ErrorCode.DEADLINE_EXCEEDED;
+          case 413, 429 -> ErrorCode.RESOURCE_EXHAUSTED;
+          case 500 -> ErrorCode.INTERNAL;
+          case 503 -> ErrorCode.UNAVAILABLE;
+          default -> null;
+        };
+    return expected != null && expected.name().equals(code.asText()) ? expected : null;
+  }
+
+  private TransportException notOurs(HttpClientPool.Response response, String type) {
+    return new TransportException(
+        "not a GraphQL response from " + uri + ": HTTP " + response.status() + ", "
+            + (type.isEmpty() ? "no content type" : type) + ", " + response.body().length + " bytes");
+  }
+
+  /** Returns the media type of a Content-Type value, lower case without parameters, bounded; "" if none. */
+  private static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    // A foreign server's header goes into an exception message: keep it short and printable.
+    type = type.replaceAll("[^\\x21-\\x7e]", "?");
+    return type.length() > 100 ? type.substring(0, 100) + "..." : type;
   }
 
   private static ServiceException error(JsonNode error) {

@@ -17,6 +17,9 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.http.HttpHandler;
+import dev.ipc.http.HttpResponse;
+import dev.ipc.http.HttpServer;
 import dev.ipc.http.testing.CountingHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +37,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link GraphqlClient} against real servers: transport failures apart from service errors. */
 @Timeout(60)
@@ -203,6 +210,92 @@ class GraphqlClientTest {
       client.close();
       assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
     }
+  }
+
+  /** Runs {@code check} with a client of an ipc-http server answering every request with {@code answer}. */
+  private static void withServer(HttpResponse answer, java.util.function.Consumer<GraphqlClient> check)
+      throws IOException {
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    HttpHandler handler = request -> answer;
+    HttpServer server =
+        HttpServer.builder().host("127.0.0.1").port(0).executor(executor).workerThreads(1).handler(handler).start();
+    try (GraphqlClient client = GraphqlClient.of("127.0.0.1", server.localAddress().getPort())) {
+      check.accept(client);
+    } finally {
+      server.shutdownNow();
+      executor.shutdownNow();
+    }
+  }
+
+  private static final String PAGE = "<html>" + "<p>private page</p>".repeat(10_000) + "</html>";
+
+  static List<Arguments> foreignAnswers() {
+    return List.of(
+        // A REST server (ipc-http's own problem, with a core code) has no POST /graphql.
+        Arguments.of(HttpResponse.problem(404, "no route: POST /graphql", Map.of("code", "NOT_FOUND")), "HTTP 404, application/problem+json"),
+        Arguments.of(HttpResponse.problem(405, "method not allowed", Map.of("code", "INVALID_ARGUMENT")), "HTTP 405, application/problem+json"),
+        Arguments.of(HttpResponse.of(200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)), "HTTP 200, text/html"),
+        Arguments.of(HttpResponse.text(502, "Bad Gateway"), "HTTP 502, text/plain"),
+        // A framework's problem without our code, and one whose status is no refusal of ours.
+        Arguments.of(HttpResponse.problem(500, "boom"), "HTTP 500, application/problem+json"),
+        Arguments.of(HttpResponse.problem(502, "upstream down", Map.of("code", "UNAVAILABLE")), "HTTP 502, application/problem+json"),
+        // JSON that is not a GraphQL response, even with a 200 or an error-looking shape.
+        Arguments.of(HttpResponse.json(200, "{\"status\":\"ok\"}"), "HTTP 200, application/json"),
+        Arguments.of(HttpResponse.json(400, "{\"errors\":\"bad\"}"), "HTTP 400, application/json"),
+        // A GraphQL-shaped body on a 5xx our endpoint never sends.
+        Arguments.of(
+            HttpResponse.of(502, "application/graphql-response+json", "{\"errors\":[{\"message\":\"x\",\"extensions\":{\"code\":\"NOT_FOUND\"}}]}".getBytes(StandardCharsets.UTF_8)),
+            "HTTP 502, application/graphql-response+json"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("foreignAnswers")
+  void answerNotFromOurGraphqlEndpoint_isTransportException_sayingWhatCameBack(HttpResponse answer, String what)
+      throws IOException {
+    withServer(
+        answer,
+        client ->
+            assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
+                .isInstanceOf(TransportException.class)
+                .isNotInstanceOf(ServiceException.class)
+                .hasMessageContaining("not a GraphQL response")
+                .hasMessageContaining(what)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300).doesNotContain("private page")));
+  }
+
+  static List<Arguments> ourRefusals() {
+    return List.of(
+        Arguments.of(HttpResponse.problem(413, "request body larger than 10 bytes", Map.of("code", "RESOURCE_EXHAUSTED")), ErrorCode.RESOURCE_EXHAUSTED),
+        Arguments.of(HttpResponse.problem(429, "server is busy; retry later", Map.of("code", "RESOURCE_EXHAUSTED")), ErrorCode.RESOURCE_EXHAUSTED),
+        Arguments.of(HttpResponse.problem(503, "server is shutting down", Map.of("code", "UNAVAILABLE")), ErrorCode.UNAVAILABLE),
+        Arguments.of(HttpResponse.problem(500, "internal error", Map.of("code", "INTERNAL")), ErrorCode.INTERNAL));
+  }
+
+  @ParameterizedTest
+  @MethodSource("ourRefusals")
+  void ipcHttpRefusal_isServiceException_withItsCodeAndDetail(HttpResponse answer, ErrorCode code) throws IOException {
+    String detail = new String(answer.body(), StandardCharsets.UTF_8).replaceAll(".*\"detail\":\"([^\"]*)\".*", "$1");
+    withServer(
+        answer,
+        client ->
+            assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
+                .isInstanceOfSatisfying(ServiceException.class, e -> {
+                  assertThat(e.code()).isEqualTo(code);
+                  assertThat(e.getMessage()).isEqualTo(detail);
+                }));
+  }
+
+  @Test
+  void graphqlErrorOverApplicationJson_isServiceException() throws IOException {
+    String body = "{\"errors\":[{\"message\":\"no such person\",\"extensions\":{\"code\":\"NOT_FOUND\"}}],\"data\":null}";
+    withServer(
+        HttpResponse.json(200, body),
+        client ->
+            assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
+                .isInstanceOfSatisfying(ServiceException.class, e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                  assertThat(e.getMessage()).isEqualTo("no such person");
+                }));
   }
 
   @Test
