@@ -34,8 +34,10 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final int maxPollingBacklog;
   private volatile boolean closing;
   private ChannelFuture bound;
   private AutoCloseable subscription;
@@ -63,6 +66,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     this.settings = settings;
     this.context = context;
     this.routes = routes(settings, context);
+    this.maxPollingBacklog = maxPollingBacklog(settings.maxPayload);
 
     Configuration config = new Configuration();
     config.setHostname(settings.host);
@@ -190,16 +194,55 @@ final class DefaultSocketIoServer implements RunningTransport {
     return client instanceof NamespaceClient nc ? nc.getBaseClient() : client;
   }
 
-  /** Sends to {@code client} under its session lock; see {@link #sessionLock}. */
-  static void send(SocketIOClient client, Runnable send) {
+  /**
+   * Returns how many packets a long-polling session may have queued unsent before its client counts as
+   * gone: the WebSocket rule's byte limit (4 times maxPayload, at least 16 MiB; see {@link
+   * HonestChannelInitializer#MIN_UNSENT_LIMIT}) in packets of 1 KiB. A count, not bytes: netty-socketio
+   * queues packets unencoded in a private queue and encodes them only when a poll takes them, so their
+   * size is unknown until then.
+   */
+  static int maxPollingBacklog(int maxPayload) {
+    long bytes = Math.max(HonestChannelInitializer.MIN_UNSENT_LIMIT, 4L * maxPayload);
+    return (int) Math.min(Integer.MAX_VALUE, bytes / 1024);
+  }
+
+  /**
+   * Sends to {@code client} under its session lock (see {@link #sessionLock}), then drops a
+   * long-polling client whose queue has outgrown {@link #maxPollingBacklog}: a client that keeps its
+   * session but stops polling would otherwise have every event, ack and broadcast queued for it
+   * without bound until its ping timeout, or for good if it keeps sending pongs.
+   */
+  void send(SocketIOClient client, Runnable send) {
     synchronized (lockOf(client)) {
       send.run();
+      if (client instanceof NamespaceClient nc
+          && nc.getBaseClient().getCurrentTransport() == Transport.POLLING) {
+        ClientHead head = nc.getBaseClient();
+        Queue<Packet> queue = head.getPacketsQueue(Transport.POLLING);
+        if (head.isConnected() && longerThan(queue, maxPollingBacklog)) {
+          LOG.log(Level.DEBUG, "dropped {0}: more than {1} packets await its polls", head.getSessionId(), maxPollingBacklog);
+          // As for a ping timeout: the session, its rooms and pending acks go, listeners hear of it.
+          head.disconnect();
+          queue.clear();
+        }
+      }
     }
   }
 
   /** Returns how many clients are connected now. */
   int connectedClients() {
     return server.getAllClients().size();
+  }
+
+  // ConcurrentLinkedQueue.size() walks the queue anyway; stop at the limit.
+  private static boolean longerThan(Queue<Packet> queue, int limit) {
+    int n = 0;
+    for (Iterator<Packet> it = queue.iterator(); it.hasNext(); it.next()) {
+      if (++n > limit) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // Runs on a Netty thread: decide, then hand over to the call executor.
@@ -234,7 +277,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  private static void ackError(SocketIOClient client, AckRequest ack, ErrorCode code, String message) {
+  private void ackError(SocketIOClient client, AckRequest ack, ErrorCode code, String message) {
     if (ack.isAckRequested()) {
       send(client, () -> ack.sendAckData(Values.error(code, message)));
     }
@@ -267,7 +310,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     if (listeners.isEmpty()) {
       return;
     }
-    SocketIoSession session = new Session(server, client);
+    SocketIoSession session = new Session(this, client);
     try {
       context.executor().execute(() -> {
         for (Consumer<SocketIoSession> l : listeners) {
@@ -284,11 +327,11 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   private void broadcast(dev.ipc.core.spi.Published published) {
-    broadcast(server, published.event(), Values.output(published.operation(), published.value()));
+    broadcast(published.event(), Values.output(published.operation(), published.value()));
   }
 
   /** Emits to every connected client, each under its session lock. */
-  static void broadcast(SocketIOServer server, String event, Object... data) {
+  void broadcast(String event, Object... data) {
     for (SocketIOClient c : server.getAllClients()) {
       send(c, () -> c.sendEvent(event, data));
     }
@@ -368,7 +411,7 @@ final class DefaultSocketIoServer implements RunningTransport {
         answer = Values.error(ServiceException.from(t));
       }
       Object[] args = created != null ? new Object[] {answer, created} : new Object[] {answer};
-      send(client, () -> ack.sendAckData(args));
+      owner.send(client, () -> ack.sendAckData(args));
     }
   }
 
@@ -376,15 +419,15 @@ final class DefaultSocketIoServer implements RunningTransport {
     @Override
     public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
       try {
-        handler.handle(new Session(owner.server, client), data, new Ack(client, ack));
+        handler.handle(new Session(owner, client), data, new Ack(owner, client, ack));
       } catch (Throwable t) {
         Object error = Values.error(ServiceException.from(t));
-        send(client, () -> ack.sendAckData(error));
+        owner.send(client, () -> ack.sendAckData(error));
       }
     }
   }
 
-  private record Session(SocketIOServer server, SocketIOClient client) implements SocketIoSession {
+  private record Session(DefaultSocketIoServer owner, SocketIOClient client) implements SocketIoSession {
     @Override
     public String id() {
       return client.getSessionId().toString();
@@ -393,12 +436,12 @@ final class DefaultSocketIoServer implements RunningTransport {
     @Override
     public void send(String event, Object... data) {
       java.util.Objects.requireNonNull(event, "event");
-      DefaultSocketIoServer.send(client, () -> client.sendEvent(event, data));
+      owner.send(client, () -> client.sendEvent(event, data));
     }
 
     @Override
     public void broadcast(String event, Object... data) {
-      DefaultSocketIoServer.broadcast(server, java.util.Objects.requireNonNull(event, "event"), data);
+      owner.broadcast(java.util.Objects.requireNonNull(event, "event"), data);
     }
 
     @Override
@@ -407,7 +450,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  private record Ack(SocketIOClient client, AckRequest request) implements SocketIoAck {
+  private record Ack(DefaultSocketIoServer owner, SocketIOClient client, AckRequest request) implements SocketIoAck {
     @Override
     public boolean requested() {
       return request.isAckRequested();
@@ -415,7 +458,7 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void send(Object... data) {
-      DefaultSocketIoServer.send(client, () -> request.sendAckData(data));
+      owner.send(client, () -> request.sendAckData(data));
     }
   }
 

@@ -190,7 +190,10 @@ public final class SocketIoTransport implements Transport {
     /**
      * Sets the largest HTTP body or WebSocket message accepted, in bytes; a client sending more is
      * disconnected (default: {@value #DEFAULT_MAX_PAYLOAD}). A WebSocket client that stops reading is
-     * disconnected too, once more than 4 times this (at least 16 MiB) waits unsent for it.
+     * disconnected too, once more than 4 times this (at least 16 MiB) waits unsent for it; a
+     * long-polling client that stops polling, once more packets wait for it than that many bytes
+     * make KiB (16,384 at least). Polling counts packets, not bytes: netty-socketio queues them
+     * unencoded, so their size is unknown until a poll takes them.
      */
     public Builder maxPayload(int bytes) {
       if (bytes < 1024) {

@@ -386,6 +386,45 @@ class SocketIoServerTest {
   }
 
   @Test
+  void pollingClientThatStopsPolling_isDroppedInsteadOfQueuedFor() throws Exception {
+    LinkedBlockingQueue<SocketIoSession> connected = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .maxPayload(4096)
+                .onConnect(connected::add)
+                .onDisconnect(s -> disconnected.add(s.id())));
+    SocketIoClient other = client(server);
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("x"))).isEqualTo(new Feel(true));
+    SocketIoSession first = connected.poll(10, TimeUnit.SECONDS);
+    assertThat(first).isNotNull();
+    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+    URI session = URI.create(base + "&sid=" + sid);
+    HttpResponse<String> connect =
+        http.send(
+            HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(connect.statusCode()).isEqualTo(200);
+    SocketIoSession stuck = connected.poll(10, TimeUnit.SECONDS);
+    assertThat(stuck).isNotNull();
+    assertThat(stuck.id()).isEqualTo(sid);
+
+    // It never polls again: every broadcast would wait for it. The limit for any maxPayload up to
+    // 4 MiB is 16,384 packets; twice that may go out before the test gives up.
+    for (int i = 0; i < 32_768 && !disconnected.contains(sid); i++) {
+      stuck.broadcast("tick", i);
+    }
+
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the server dropped the stalled poller").isEqualTo(sid);
+    assertThat(status(HttpRequest.newBuilder(session))).as("its session is gone").isNotEqualTo(200);
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("y"))).isEqualTo(new Feel(true));
+    assertThat(disconnected).as("the other client stayed").isEmpty();
+  }
+
+  @Test
   void hostHandlerFailure_isAnsweredLikeAServiceError() throws Exception {
     SocketIoTransport.Builder b =
         SocketIoTransport.builder()
