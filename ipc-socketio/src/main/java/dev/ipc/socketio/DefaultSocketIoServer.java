@@ -229,11 +229,6 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  /** Returns how many clients are connected now. */
-  int connectedClients() {
-    return server.getAllClients().size();
-  }
-
   // ConcurrentLinkedQueue.size() walks the queue anyway; stop at the limit.
   private static boolean longerThan(Queue<Packet> queue, int limit) {
     int n = 0;

@@ -89,8 +89,6 @@ public final class SocketIoTransport implements Transport {
   final Map<String, SocketIoHandler> handlers;
   final List<Consumer<SocketIoSession>> connectListeners;
   final List<Consumer<SocketIoSession>> disconnectListeners;
-  // The last server started, so tests in this package can look at its sessions.
-  volatile DefaultSocketIoServer lastStarted;
 
   SocketIoTransport(Builder b) {
     this.host = b.host;
@@ -129,9 +127,7 @@ public final class SocketIoTransport implements Transport {
   @Override
   public RunningTransport start(TransportContext context) throws IOException {
     requireNonNull(context, "context");
-    DefaultSocketIoServer server = DefaultSocketIoServer.start(this, context);
-    lastStarted = server;
-    return server;
+    return DefaultSocketIoServer.start(this, context);
   }
 
   @Override

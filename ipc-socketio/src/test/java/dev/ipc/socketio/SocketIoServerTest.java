@@ -77,24 +77,28 @@ class SocketIoServerTest {
 
   @Test
   void webSocketDroppedWithoutDisconnect_sessionIsCleanedUp() throws Exception {
-    CountDownLatch connected = new CountDownLatch(1);
-    CountDownLatch disconnected = new CountDownLatch(1);
-    SocketIoTransport transport =
-        SocketIoTransport.builder()
-            .host("127.0.0.1")
-            .port(0)
-            .onConnect(s -> connected.countDown())
-            .onDisconnect(s -> disconnected.countDown())
-            .build();
-    Server server = start(transport, Reference.services());
+    LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+    // With room for one client, handshakes show whether the server still counts the dropped one.
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .maxConnections(1)
+                .onConnect(s -> connected.add(s.id()))
+                .onDisconnect(s -> disconnected.add(s.id())));
+    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
     RawSocketIo raw = raw(server);
-    assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(transport.lastStarted.connectedClients()).isEqualTo(1);
+    String sid = connected.poll(10, TimeUnit.SECONDS);
+    assertThat(sid).isNotNull();
+    assertThat(status(HttpRequest.newBuilder(handshake))).as("one client connected").isEqualTo(503);
 
     raw.abort();
 
-    assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the server saw the client go").isTrue();
-    assertThat(transport.lastStarted.connectedClients()).isZero();
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the server saw the client go").isEqualTo(sid);
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .as("its place is free again")
+        .isEqualTo(new Feel(true));
+    assertThat(disconnected).isEmpty();
   }
 
   @Test
