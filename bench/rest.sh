@@ -4,14 +4,15 @@
 # Prints requests/s, p50, p99 and the ratios as a Markdown table (~1 minute plus the build).
 # The two JVM servers are measured in ROUNDS alternating rounds and the median round is reported, so
 # load from other processes on the machine hits both alike; Flask is measured once per endpoint.
-# Settings: SECONDS_EACH (default 3), ROUNDS (3), THREADS (2), CONNECTIONS (32), WARMUP (3 s per JVM server).
+# Settings: SECONDS_EACH (default 3), ROUNDS (3), THREADS (2), CONNECTIONS (32), WARMUP (10 s per JVM server
+# and endpoint: with 3 s the first measured round of ipc-rest still ran while the JIT compiled its path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${SECONDS_EACH:-3}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-10}
 PYTHON=/usr/bin/python3
 
 for tool in wrk curl java mvn "$PYTHON"; do

@@ -20,65 +20,98 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Socket.IO benchmark, one bounded run on loopback: ack round trips (1 and 100 clients) and broadcast
- * fan-out to 100 clients, against ipc-socketio (compression off, its default, and on) and a Node
- * socket.io 4 server doing the same, all driven by the same Node socket.io-client process
+ * Socket.IO benchmark on loopback: ack round trips (1 and 100 clients) and broadcast fan-out to 100
+ * clients, against ipc-socketio (compression off, its default, and on) and a Node socket.io 4 server
+ * doing the same, all driven by the same Node socket.io-client process
  * ({@code bench/socketio-node/load.js}). Run with {@code bench/socketio.sh}.
  *
- * <p>Each server first gets a discarded 3 s warm-up run with 50 clients. Arguments: the {@code bench/socketio-node} directory, and seconds measured per run (default 3).
+ * <p>All three servers run at once and every test is measured in alternating rounds (ipc, ipc with
+ * compression, Node, ipc, ...), reporting each server's median round: on a small machine the load
+ * from everything else drifts over minutes, and alternating makes that drift hit every server alike.
+ * Each server first gets the same discarded warm-up: ack calls from 50 clients for the warm-up time,
+ * then a 3 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds measured per round
+ * (default 3), seconds of warm-up (default 20: on 2 cores shared with the load client the JVM's JIT
+ * needs 15-20 s under this load to reach its steady state; after 3 s, ipc-socketio ran at about half
+ * its steady throughput), and rounds (default 3).
  */
 public final class SocketIoBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  // Every server gets the same discarded warm-up run first, so the JVM's JIT has compiled the path.
-  private static final int WARM_UP_SECONDS = 3;
+  private static final int FANOUT_WARM_UP_SECONDS = 3;
+  private static final String NODE = "node socket.io 4";
 
   private SocketIoBench() {}
 
   public static void main(String[] args) throws Exception {
     Path nodeDir = Path.of(args.length > 0 ? args[0] : "bench/socketio-node").toAbsolutePath();
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     if (!Files.isDirectory(nodeDir.resolve("node_modules/socket.io"))) {
       throw new IllegalStateException("run `npm ci` in " + nodeDir);
     }
-    Map<String, Map<String, JsonNode>> results = new LinkedHashMap<>();
-
-    for (boolean compression : new boolean[] {false, true}) {
-      String name = compression ? "ipc-socketio (compression on)" : "ipc-socketio";
-      try (Server server = ipc(compression)) {
-        String url = "http://127.0.0.1:" + server.port("socketio");
-        load(nodeDir, url, "ack", 50, WARM_UP_SECONDS);
-        Map<String, JsonNode> r = new LinkedHashMap<>();
-        r.put("ack1", load(nodeDir, url, "ack", 1, seconds));
-        r.put("ack100", load(nodeDir, url, "ack", 100, seconds));
-        if (!compression) {
-          r.put("fanout100", load(nodeDir, url, "fanout", 100, seconds));
-        }
-        results.put(name, r);
-      }
-    }
-
     Process node = new ProcessBuilder("node", "server.js").directory(nodeDir.toFile()).redirectErrorStream(true).start();
-    try {
+    try (Server plain = ipc(false);
+        Server compressed = ipc(true)) {
       BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       if (line == null || !line.startsWith("PORT ")) {
         throw new IllegalStateException("the Node server did not start: " + line);
       }
-      String url = "http://127.0.0.1:" + line.substring(5).trim();
-      load(nodeDir, url, "ack", 50, WARM_UP_SECONDS);
-      Map<String, JsonNode> r = new LinkedHashMap<>();
-      r.put("ack1", load(nodeDir, url, "ack", 1, seconds));
-      r.put("ack100", load(nodeDir, url, "ack", 100, seconds));
-      r.put("fanout100", load(nodeDir, url, "fanout", 100, seconds));
-      results.put("node socket.io 4", r);
+      Map<String, String> urls = new LinkedHashMap<>();
+      urls.put("ipc-socketio", "http://127.0.0.1:" + plain.port("socketio"));
+      urls.put("ipc-socketio (compression on)", "http://127.0.0.1:" + compressed.port("socketio"));
+      urls.put(NODE, "http://127.0.0.1:" + line.substring(5).trim());
+      for (String url : urls.values()) {
+        warmUp(nodeDir, url, warmUp);
+      }
+      Map<String, Map<String, JsonNode>> results = new LinkedHashMap<>();
+      for (String name : urls.keySet()) {
+        results.put(name, new LinkedHashMap<>());
+      }
+      measure(nodeDir, urls, results, "ack1", "ack", 1, seconds, rounds, "callsPerSecond");
+      measure(nodeDir, urls, results, "ack100", "ack", 100, seconds, rounds, "callsPerSecond");
+      // Compression does not change a broadcast's path; its fan-out is left out to keep the run short.
+      Map<String, String> fanout = new LinkedHashMap<>(urls);
+      fanout.remove("ipc-socketio (compression on)");
+      measure(nodeDir, fanout, results, "fanout100", "fanout", 100, seconds, rounds, "rounds");
+      print(results, seconds, warmUp, rounds);
     } finally {
       node.destroy();
       node.waitFor(5, TimeUnit.SECONDS);
     }
-
-    print(results);
     // netty-socketio's event loops wind down in the background for a few seconds; don't wait.
     System.exit(0);
+  }
+
+  /** Runs {@code rounds} alternating rounds of one test and keeps each server's median round. */
+  private static void measure(
+      Path nodeDir,
+      Map<String, String> urls,
+      Map<String, Map<String, JsonNode>> results,
+      String test,
+      String mode,
+      int clients,
+      int seconds,
+      int rounds,
+      String rankBy)
+      throws Exception {
+    Map<String, List<JsonNode>> runs = new LinkedHashMap<>();
+    for (int i = 0; i < rounds; i++) {
+      for (Map.Entry<String, String> e : urls.entrySet()) {
+        runs.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(load(nodeDir, e.getValue(), mode, clients, seconds));
+      }
+    }
+    for (Map.Entry<String, List<JsonNode>> e : runs.entrySet()) {
+      List<JsonNode> sorted = new ArrayList<>(e.getValue());
+      sorted.sort(java.util.Comparator.comparingDouble(r -> r.get(rankBy).asDouble()));
+      results.get(e.getKey()).put(test, sorted.get(sorted.size() / 2));
+    }
+  }
+
+  /** The same discarded warm-up for every server, so each is measured in its steady state. */
+  private static void warmUp(Path nodeDir, String url, int seconds) throws Exception {
+    load(nodeDir, url, "ack", 50, seconds);
+    load(nodeDir, url, "fanout", 100, FANOUT_WARM_UP_SECONDS);
   }
 
   private static Server ipc(boolean compression) {
@@ -114,9 +147,18 @@ public final class SocketIoBench {
     throw new IllegalStateException("load.js " + mode + " " + clients + " failed:\n" + text);
   }
 
-  private static void print(Map<String, Map<String, JsonNode>> results) {
-    Map<String, JsonNode> node = results.get("node socket.io 4");
+  private static void print(Map<String, Map<String, JsonNode>> results, int seconds, int warmUp, int rounds) {
+    Map<String, JsonNode> node = results.get(NODE);
     List<String> lines = new ArrayList<>();
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "%d s rounds, median of %d alternating rounds per server, after %d s of warm-up each; %d CPUs",
+            seconds,
+            rounds,
+            warmUp,
+            Runtime.getRuntime().availableProcessors()));
+    lines.add("");
     lines.add("| server | test | calls/s | p50 ms | p99 ms | calls/s vs Node |");
     lines.add("| --- | --- | ---: | ---: | ---: | ---: |");
     for (Map.Entry<String, Map<String, JsonNode>> e : results.entrySet()) {
