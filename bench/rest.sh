@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GET /tasks and PUT /tasks/{id} under wrk load against, in the same run: ipc-rest, a minimal raw
 # Netty handler answering the same bytes, and the article's Flask-RESTful server (debug off).
-# Prints requests/s, p50, p99 and the ratios as a Markdown table (~1 minute plus the build).
+# Prints requests/s, p50, p99 and the ratios as a Markdown table (~1.5 minutes plus the build).
 # The two JVM servers are measured in ROUNDS alternating rounds and the median round is reported, so
 # load from other processes on the machine hits both alike; Flask is measured once per endpoint.
 # Settings: SECONDS_EACH (default 3), ROUNDS (3), THREADS (2), CONNECTIONS (32), WARMUP (10 s per JVM server
