@@ -2,9 +2,14 @@ package dev.ipc.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.ErrorCode;
 import dev.ipc.core.spi.RunningTransport;
+import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -16,11 +21,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,11 +59,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete after
  * {@link HttpServerBuilder#requestTimeout} answered 408, without blocking anyone else; a handler exception answered
  * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
- * answered 400/414/431 and closed; optional CORS. Its own error answers are
+ * answered 400/414/431 and closed; at most {@link HttpServerBuilder#maxConnections} connections served
+ * at once, a connection beyond them answered 503 and closed; optional CORS. Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
  */
 public final class HttpServer implements RunningTransport {
   private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+
+  /** How long a refused connection may keep sending before it is closed anyway. */
+  private static final Duration REFUSAL_LINGER = Duration.ofSeconds(1);
 
   final HttpHandler handler;
   final java.util.concurrent.Executor executor;
@@ -66,8 +79,11 @@ public final class HttpServer implements RunningTransport {
   private final int port;
   private final long idleNanos;
   private final int workerThreads;
+  private final int maxConnections;
+  private final byte[] tooManyConnections;
 
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
   private final Object drained = new Object();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile boolean closing;
@@ -88,6 +104,8 @@ public final class HttpServer implements RunningTransport {
     this.port = b.port;
     this.idleNanos = b.idleTimeout.toNanos();
     this.workerThreads = b.workerThreads;
+    this.maxConnections = b.maxConnections;
+    this.tooManyConnections = encodeRefusal();
   }
 
   /** Returns a builder; {@code handler} and {@code executor} are required. */
@@ -121,6 +139,15 @@ public final class HttpServer implements RunningTransport {
                       ch.close();
                       return;
                     }
+                    // Counted before anything else so the limit holds however many workers accept at
+                    // once; the close future fires once for every end (close, reset, shutdown), so the
+                    // count cannot leak.
+                    if (open.incrementAndGet() > maxConnections) {
+                      open.decrementAndGet();
+                      refuse(ch);
+                      return;
+                    }
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
                     channels.add(ch);
                     HttpConnection connection = new HttpConnection(HttpServer.this);
                     ChannelPipeline p = ch.pipeline();
@@ -158,9 +185,67 @@ public final class HttpServer implements RunningTransport {
     return a;
   }
 
-  /** Returns the number of open client connections. */
+  /** Returns the number of client connections being served (refused ones not counted). */
   int connections() {
-    return channels.size();
+    return open.get();
+  }
+
+  /**
+   * Answers a connection beyond {@link HttpServerBuilder#maxConnections} at once, without waiting for its
+   * request, then closes it. Its output is shut first and its input read and discarded until the client
+   * closes (or {@link #REFUSAL_LINGER} passes): closing with a request unread would send a reset, which
+   * can destroy the answer before the client reads it.
+   */
+  private void refuse(SocketChannel ch) {
+    ch.pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelActive(ChannelHandlerContext c) {
+                ch.writeAndFlush(Unpooled.wrappedBuffer(tooManyConnections))
+                    .addListener(
+                        (ChannelFutureListener)
+                            f -> {
+                              if (f.isSuccess()) {
+                                ch.shutdownOutput();
+                              } else {
+                                ch.close();
+                              }
+                            });
+                ScheduledFuture<?> linger =
+                    ch.eventLoop().schedule(() -> ch.close(), REFUSAL_LINGER.toNanos(), TimeUnit.NANOSECONDS);
+                ch.closeFuture().addListener(f -> linger.cancel(false));
+              }
+
+              @Override
+              public void channelRead(ChannelHandlerContext c, Object msg) {
+                ReferenceCountUtil.release(msg);
+              }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+                ch.close();
+              }
+            });
+  }
+
+  /** Returns the bytes of the 503 a connection beyond the limit gets, in the server's problem shape. */
+  private byte[] encodeRefusal() {
+    HttpResponse r =
+        HttpConnection.problem(
+            503,
+            ErrorCode.UNAVAILABLE,
+            "too many connections (limit " + maxConnections + "); retry later");
+    byte[] head =
+        ("HTTP/1.1 503 " + HttpResponse.reasonPhrase(503) + "\r\n"
+                + "content-type: " + HttpResponse.PROBLEM_JSON + "\r\n"
+                + "content-length: " + r.body().length + "\r\n"
+                + "retry-after: 1\r\n"
+                + "connection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] all = Arrays.copyOf(head, head.length + r.body().length);
+    System.arraycopy(r.body(), 0, all, head.length, r.body().length);
+    return all;
   }
 
   /** Waits up to {@code timeout} for the connections open now to close; returns whether none is open. */

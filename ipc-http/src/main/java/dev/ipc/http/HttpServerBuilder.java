@@ -18,6 +18,7 @@ public final class HttpServerBuilder {
   Duration requestTimeout = Duration.ofSeconds(30);
   List<String> corsOrigins = List.of();
   int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  int maxConnections = 10_000;
   String name = "ipc-http";
 
   HttpServerBuilder() {}
@@ -97,6 +98,19 @@ public final class HttpServerBuilder {
       requireNonNull(o, "origin");
     }
     this.corsOrigins = List.of(origins);
+    return this;
+  }
+
+  /**
+   * Sets how many client connections are served at once (default 10,000: far above what keep-alive
+   * client pools open, well below common descriptor limits); beyond it a new connection is answered 503
+   * {@code UNAVAILABLE} with {@code Connection: close} and closed, while open ones keep being served.
+   */
+  public HttpServerBuilder maxConnections(int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+    }
+    this.maxConnections = maxConnections;
     return this;
   }
 

@@ -318,6 +318,54 @@ class HttpServerTest {
   }
 
   @Test
+  void maxConnections_oneMoreIs503AndClosedWhileOpenOnesKeepServing() throws Exception {
+    HttpServer server =
+        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(2));
+    int port = server.localAddress().getPort();
+    try (RawHttp first = new RawHttp(port);
+        RawHttp second = new RawHttp(port)) {
+      assertThat(first.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a");
+      assertThat(second.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/b");
+
+      try (RawHttp third = new RawHttp(port)) {
+        RawHttp.Response refused = third.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n").read();
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(refused.header("connection")).isEqualTo("close");
+        assertThat(refused.header("retry-after")).isEqualTo("1");
+        assertThat(refused.body())
+            .startsWith("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,")
+            .contains("\"code\":\"UNAVAILABLE\"", "too many connections");
+        assertThat(third.closedByServer()).isTrue();
+      }
+      assertThat(first.send("GET /a2 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a2");
+      assertThat(second.send("GET /b2 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/b2");
+
+      second.close();
+      awaitConnections(server, 1);
+      // Reset, not closed: the count must drop all the same.
+      try (java.net.Socket reset = new java.net.Socket("127.0.0.1", port)) {
+        reset.setSoLinger(true, 0);
+        reset.getOutputStream().write("GET /r HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(new String(reset.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+            .isEqualTo("HTTP/1.1 200");
+      }
+      awaitConnections(server, 1);
+      try (RawHttp fourth = new RawHttp(port)) {
+        assertThat(fourth.send("GET /d HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/d");
+      }
+      assertThat(first.send("GET /a3 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a3");
+    }
+  }
+
+  /** Waits (the class timeout bounds it) until the server has noticed closes down to {@code n} open. */
+  private static void awaitConnections(HttpServer server, int n) {
+    while (server.connections() != n) {
+      Thread.yield();
+    }
+  }
+
+  @Test
   void cors_offByDefault_onWhenConfigured() throws IOException {
     HttpServer plain = start(r -> HttpResponse.text(200, r.method()));
     try (RawHttp c = new RawHttp(plain.localAddress().getPort())) {
