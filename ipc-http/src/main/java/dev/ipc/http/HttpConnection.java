@@ -350,6 +350,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       write(p, p.immediate());
       return;
     }
+    if (server.isClosing()) {
+      // Received before the close began but queued behind another: not started, so refused (safe to
+      // retry anywhere) rather than run, and answered so the client need not guess what happened to it.
+      write(p, problem(503, ErrorCode.UNAVAILABLE, "server is shutting down"));
+      return;
+    }
     try {
       server.executor.execute(() -> handle(p));
     } catch (RejectedExecutionException e) {
@@ -391,7 +397,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       dropQueue();
       return;
     }
-    boolean close = !p.keepAlive() || server.isClosing();
+    // While the server closes, only the last answer owed on this connection says close: the requests
+    // queued behind this one are answered (503) first, in order, then the connection closes.
+    boolean close = !p.keepAlive() || (server.isClosing() && queue.isEmpty());
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,

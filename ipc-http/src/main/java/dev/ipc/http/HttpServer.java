@@ -272,8 +272,9 @@ public final class HttpServer implements RunningTransport {
   }
 
   /**
-   * Stops accepting connections; requests in flight go on, and requests arriving on open connections get
-   * 503 with {@code Connection: close}. Returns at once.
+   * Stops accepting connections; requests in flight go on, and requests pipelined behind them or arriving
+   * on open connections get 503, in order, the last answer on each connection with
+   * {@code Connection: close}. Returns at once.
    */
   @Override
   public void beginShutdown() {

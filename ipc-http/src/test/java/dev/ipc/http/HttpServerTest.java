@@ -318,6 +318,58 @@ class HttpServerTest {
   }
 
   @Test
+  void shutdown_pipelinedRequestsBehindTheOneInFlightGet503InOrderThenClose() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpServer server =
+        start(
+            r -> {
+              if (r.path().equals("/slow")) {
+                entered.countDown();
+                release.await();
+              }
+              return HttpResponse.text(200, r.path());
+            });
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      c.send(
+          "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "PUT /third HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // All three received (one being handled, two queued) before the close begins.
+      while (server.inFlight() < 3) {
+        Thread.yield();
+      }
+      server.beginShutdown();
+      CompletableFuture<Boolean> terminated =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return server.awaitTermination(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      release.countDown();
+
+      RawHttp.Response first = c.read();
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.body()).isEqualTo("/slow");
+      assertThat(first.header("connection")).isNull();
+      RawHttp.Response second = c.read();
+      assertThat(second.status()).isEqualTo(503);
+      assertThat(second.header("content-type")).isEqualTo("application/problem+json");
+      assertThat(second.body()).contains("\"code\":\"UNAVAILABLE\"", "server is shutting down");
+      assertThat(second.header("connection")).isNull();
+      RawHttp.Response third = c.read();
+      assertThat(third.status()).isEqualTo(503);
+      assertThat(third.body()).contains("\"code\":\"UNAVAILABLE\"", "server is shutting down");
+      assertThat(third.header("connection")).isEqualTo("close");
+      assertThat(c.closedByServer()).isTrue();
+      assertThat(terminated.get(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void maxConnections_oneMoreIs503AndClosedWhileOpenOnesKeepServing() throws Exception {
     HttpServer server =
         start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(2));
