@@ -33,12 +33,14 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,6 +59,12 @@ final class DefaultSocketIoServer implements RunningTransport {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /**
+   * Per session id, the connect and disconnect listener calls not yet run: one session's run one at a
+   * time and in event order (a host adding state on connect and removing it on disconnect must never
+   * see the removal first), while other sessions' run beside them.
+   */
+  private final ConcurrentHashMap<UUID, SessionListeners> sessionListeners = new ConcurrentHashMap<>();
   private final int maxPollingBacklog;
   private volatile boolean closing;
   private ChannelFuture bound;
@@ -293,31 +301,114 @@ final class DefaultSocketIoServer implements RunningTransport {
       return;
     }
     LOG.log(Level.DEBUG, "connected: {0}", client.getSessionId());
-    notify(settings.connectListeners, client);
+    if (settings.connectListeners.isEmpty() && settings.disconnectListeners.isEmpty()) {
+      return;
+    }
+    UUID id = client.getSessionId();
+    Runnable connect = listenerCall(settings.connectListeners, new Session(this, client), "connect");
+    boolean[] start = new boolean[1];
+    sessionListeners.compute(id, (k, q) -> {
+      // Gone already (Namespace.onDisconnect drops the client before calling onDisconnect, which then
+      // found no queue and skipped): skip these too. Open already: a repeated connect, heard once.
+      if (server.getClient(k) == null || (q != null && q.open)) {
+        return q;
+      }
+      q = q != null ? q : new SessionListeners();
+      q.open = true;
+      start[0] = q.add(connect);
+      return q;
+    });
+    if (start[0]) {
+      drainLater(id, "connect");
+    }
   }
 
   private void onDisconnect(SocketIOClient client) {
     LOG.log(Level.DEBUG, "disconnected: {0}", client.getSessionId());
-    notify(settings.disconnectListeners, client);
+    UUID id = client.getSessionId();
+    Runnable disconnect = listenerCall(settings.disconnectListeners, new Session(this, client), "disconnect");
+    boolean[] start = new boolean[1];
+    sessionListeners.compute(id, (k, q) -> {
+      // No open queue: its connect listeners never ran (refused, skipped), so neither do these.
+      if (q == null || !q.open) {
+        return q;
+      }
+      q.open = false;
+      start[0] = q.add(disconnect);
+      return q;
+    });
+    if (start[0]) {
+      drainLater(id, "disconnect");
+    }
   }
 
-  private void notify(List<Consumer<SocketIoSession>> listeners, SocketIOClient client) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    SocketIoSession session = new Session(this, client);
-    try {
-      context.executor().execute(() -> {
-        for (Consumer<SocketIoSession> l : listeners) {
-          try {
-            l.accept(session);
-          } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "a connect or disconnect listener failed", e);
-          }
+  private static Runnable listenerCall(
+      List<Consumer<SocketIoSession>> listeners, SocketIoSession session, String what) {
+    return () -> {
+      for (Consumer<SocketIoSession> l : listeners) {
+        try {
+          l.accept(session);
+        } catch (RuntimeException | Error e) {
+          // Errors too: one escaping would end the drain with its queue marked running, for good.
+          LOG.log(Level.WARNING, "a " + what + " listener failed", e);
         }
-      });
+      }
+    };
+  }
+
+  /** Hands the drain of session {@code id}'s listener calls to the call executor, never a Netty thread. */
+  private void drainLater(UUID id, String what) {
+    try {
+      context.executor().execute(() -> drain(id));
     } catch (RejectedExecutionException e) {
-      LOG.log(Level.WARNING, "connect or disconnect listeners skipped: the call executor is saturated");
+      // Nothing of this session runs now (no drain is running: this one was to start it). Forget the
+      // session: a later disconnect then finds no queue and is skipped too, so the host hears of both
+      // or neither, and the queue does not stay behind.
+      sessionListeners.remove(id);
+      LOG.log(Level.WARNING, what + " listeners of {0} skipped: the call executor is saturated", id);
+    }
+  }
+
+  /** Runs session {@code id}'s pending listener calls one after another, then drops a closed queue. */
+  private void drain(UUID id) {
+    Runnable[] next = new Runnable[1];
+    while (true) {
+      // Never null here: a queue leaves the map only when no drain of it is scheduled or running.
+      sessionListeners.compute(id, (k, q) -> {
+        next[0] = q.pending.poll();
+        if (next[0] != null) {
+          return q;
+        }
+        q.running = false;
+        return q.open ? q : null;
+      });
+      if (next[0] == null) {
+        return;
+      }
+      next[0].run();
+    }
+  }
+
+  /**
+   * One session's connect and disconnect listener calls not yet run, in event order. Only touched
+   * inside {@code sessionListeners.compute} for its session, which serializes every change; a queue
+   * is in the map from its connect until its disconnect listeners have run.
+   */
+  private static final class SessionListeners {
+    final ArrayDeque<Runnable> pending = new ArrayDeque<>(2);
+    /** Whether the session's connect is queued or done and its disconnect not yet queued. */
+    boolean open;
+    /** Whether a drain of this queue is scheduled or running on the call executor. */
+    boolean running;
+
+    /** Queues {@code call}; returns whether the caller must start a drain. */
+    boolean add(Runnable call) {
+      pending.add(call);
+      if (running) {
+        return false;
+      }
+      running = true;
+      return true;
     }
   }
 

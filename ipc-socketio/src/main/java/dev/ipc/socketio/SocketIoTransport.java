@@ -251,13 +251,20 @@ public final class SocketIoTransport implements Transport {
       return this;
     }
 
-    /** Calls {@code listener} (on the call executor) when a client has connected. */
+    /**
+     * Calls {@code listener} (on the call executor) when a client has connected; one session's connect
+     * and disconnect listeners run one at a time, in that order, and other sessions' run meanwhile.
+     */
     public Builder onConnect(Consumer<SocketIoSession> listener) {
       connectListeners.add(requireNonNull(listener, "listener"));
       return this;
     }
 
-    /** Calls {@code listener} (on the call executor) when a client has gone, with or without saying so. */
+    /**
+     * Calls {@code listener} (on the call executor) when a client has gone, with or without saying so,
+     * once that session's connect listeners have returned; not for a session whose connect listeners
+     * were never called (refused over {@code maxConnections}, or skipped by a saturated executor).
+     */
     public Builder onDisconnect(Consumer<SocketIoSession> listener) {
       disconnectListeners.add(requireNonNull(listener, "listener"));
       return this;
