@@ -30,7 +30,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.List;
@@ -55,7 +57,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private boolean busy;
   private boolean partial;
   private ScheduledFuture<?> requestTimer;
-  private boolean closing;
+  private volatile boolean closing;
 
   HttpConnection(HttpServer server) {
     this.server = server;
@@ -327,25 +329,29 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private void enqueue(Pending p) {
     server.requestStarted();
-    queue.add(p);
-    if (queue.size() > MAX_QUEUED) {
-      ctx.channel().config().setAutoRead(false);
+    boolean idle;
+    synchronized (this) {
+      queue.add(p);
+      if (queue.size() > MAX_QUEUED) {
+        ctx.channel().config().setAutoRead(false);
+      }
+      idle = !busy;
     }
-    if (!busy) {
+    if (idle) {
       next();
     }
   }
 
   private void next() {
-    Pending p = queue.poll();
-    if (p == null) {
-      busy = false;
-      if (!ctx.channel().config().isAutoRead()) {
-        ctx.channel().config().setAutoRead(true);
+    Pending p;
+    synchronized (this) {
+      p = queue.poll();
+      if (p == null) {
+        idle();
+        return;
       }
-      return;
+      busy = true;
     }
-    busy = true;
     if (p.immediate() != null) {
       write(p, p.immediate());
       return;
@@ -383,6 +389,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       r = problem(500, ErrorCode.INTERNAL, "internal error");
     }
     HttpResponse response = r;
+    if (writeHere(p, response)) {
+      return;
+    }
     try {
       ctx.channel().eventLoop().execute(() -> write(p, response));
     } catch (RejectedExecutionException e) {
@@ -391,26 +400,121 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** With no request waiting: not busy, and reading again. Holds this. */
+  private void idle() {
+    busy = false;
+    if (!ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** Whether the answer to {@code p} closes the connection. */
+  private boolean closes(Pending p) {
+    // While the server closes, only the last answer owed on this connection says close: the requests
+    // queued behind this one are answered (503) first, in order, then the connection closes.
+    synchronized (this) {
+      return !p.keepAlive() || (server.isClosing() && queue.isEmpty());
+    }
+  }
+
+  /**
+   * Writes the answer on this call thread, straight to the socket (see {@link DirectChannels}); returns
+   * false when the event loop must write it instead.
+   */
+  private boolean writeHere(Pending p, HttpResponse r) {
+    if (!(ctx.channel() instanceof DirectChannels.Client ch) || !ch.isActive()) {
+      return false;
+    }
+    boolean close = closes(p);
+    FullHttpResponse res;
+    try {
+      res = response(p, r, close);
+    } catch (IllegalArgumentException e) {
+      return false; // the loop answers 500 for a header Netty refuses
+    }
+    if (close) {
+      closing = true;
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(encode(res, p.head() ? EMPTY : r.body()));
+    try {
+      ch.writeNow(bytes);
+    } catch (IOException e) {
+      finished(close, true);
+      return true;
+    }
+    if (bytes.hasRemaining()) {
+      // The socket is full: Netty writes the rest when it drains. Nothing else writes meanwhile.
+      ch.pipeline()
+          .firstContext()
+          .writeAndFlush(Unpooled.wrappedBuffer(bytes))
+          .addListener((ChannelFutureListener) f -> finished(close, !f.isSuccess()));
+      return true;
+    }
+    finished(close, false);
+    return true;
+  }
+
+  /** After an answer written by {@link #writeHere}: the next request, or the close. Any thread. */
+  private void finished(boolean close, boolean failed) {
+    server.requestFinished();
+    if (close || failed) {
+      closing = true;
+      dropQueue();
+      ctx.channel().close();
+      return;
+    }
+    boolean more;
+    synchronized (this) {
+      more = !queue.isEmpty();
+      if (!more) {
+        idle();
+      }
+    }
+    if (more) {
+      try {
+        ctx.channel().eventLoop().execute(this::next);
+      } catch (RejectedExecutionException e) {
+        dropQueue(); // the loop is gone with its connection
+      }
+    }
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  /** Returns status line, headers and {@code body} as HTTP/1.1 bytes, as Netty's encoder writes them. */
+  private static byte[] encode(FullHttpResponse res, byte[] body) {
+    StringBuilder head = new StringBuilder(160);
+    head.append(res.protocolVersion().text())
+        .append(' ')
+        .append(res.status().code())
+        .append(' ')
+        .append(res.status().reasonPhrase())
+        .append("\r\n");
+    for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = res.headers().iteratorCharSequence();
+        it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      head.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+    }
+    head.append("\r\n");
+    byte[] out = new byte[head.length() + body.length];
+    for (int i = 0; i < head.length(); i++) {
+      char c = head.charAt(i);
+      out[i] = c < 0x100 ? (byte) c : (byte) '?';
+    }
+    System.arraycopy(body, 0, out, head.length(), body.length);
+    return out;
+  }
+
   private void write(Pending p, HttpResponse r) {
     if (!ctx.channel().isActive()) {
       server.requestFinished();
       dropQueue();
       return;
     }
-    // While the server closes, only the last answer owed on this connection says close: the requests
-    // queued behind this one are answered (503) first, in order, then the connection closes.
-    boolean close = !p.keepAlive() || (server.isClosing() && queue.isEmpty());
-    FullHttpResponse res =
-        new DefaultFullHttpResponse(
-            p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-            HttpResponseStatus.valueOf(r.status()),
-            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
-    HttpHeaders h = res.headers();
-    List<String> list = r.headerList();
+    boolean close = closes(p);
+    FullHttpResponse res;
     try {
-      for (int i = 0; i < list.size(); i += 2) {
-        h.add(headerName(list.get(i)), list.get(i + 1));
-      }
+      res = response(p, r, close);
     } catch (IllegalArgumentException e) {
       // Netty refuses a header (a control character in a value, say): the client must still get an
       // answer, and the request must not stay counted in flight, holding a graceful close.
@@ -418,6 +522,40 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           System.Logger.Level.WARNING, server.name + ": invalid response header for " + p.request(), e);
       write(p, problem(500, ErrorCode.INTERNAL, "internal error"));
       return;
+    }
+    if (close) {
+      closing = true;
+    }
+    ctx.writeAndFlush(res)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  server.requestFinished();
+                  if (close || !f.isSuccess()) {
+                    closing = true;
+                    dropQueue();
+                    f.channel().close();
+                  } else {
+                    next();
+                  }
+                });
+  }
+
+  /**
+   * Returns the Netty response for {@code r}, with the headers the server adds.
+   *
+   * @throws IllegalArgumentException if Netty refuses a header
+   */
+  private FullHttpResponse response(Pending p, HttpResponse r, boolean close) {
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(
+            p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(r.status()),
+            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
+    HttpHeaders h = res.headers();
+    List<String> list = r.headerList();
+    for (int i = 0; i < list.size(); i += 2) {
+      h.add(headerName(list.get(i)), list.get(i + 1));
     }
     boolean bodyAllowed = r.status() >= 200 && r.status() != 204 && r.status() != 304;
     if (bodyAllowed && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -438,22 +576,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
       }
     }
-    if (close) {
-      closing = true;
-    }
-    ctx.writeAndFlush(res)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  server.requestFinished();
-                  if (close || !f.isSuccess()) {
-                    closing = true;
-                    dropQueue();
-                    f.channel().close();
-                  } else {
-                    next();
-                  }
-                });
+    return res;
   }
 
   /** Returns Netty's interned name for the common headers, which it encodes without a per-char copy. */
@@ -466,8 +589,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     };
   }
 
+  /** Whether a request is being handled or waits: the client then waits for us. */
+  private synchronized boolean working() {
+    return busy || !queue.isEmpty();
+  }
+
   private void onIdle(ChannelHandlerContext c) {
-    if (busy || !queue.isEmpty() || closing) {
+    if (working() || closing) {
       return; // a request is being handled: the client is waiting for us, not idle
     }
     if (partial) {
@@ -479,7 +607,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private void onRequestTimeout(ChannelHandlerContext c) {
     requestTimer = null;
-    if (partial && !busy && queue.isEmpty() && !closing) {
+    if (partial && !working() && !closing) {
       answerTimeout();
     }
   }
@@ -502,7 +630,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void dropQueue() {
+  private synchronized void dropQueue() {
     while (queue.poll() != null) {
       server.requestFinished();
     }
@@ -514,8 +642,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     closing = true;
     cancelRequestTimer();
     // The request being handled (if any) is not in the queue: its write() sees the channel closed.
-    while (queue.poll() != null) {
-      server.requestFinished();
+    synchronized (this) {
+      while (queue.poll() != null) {
+        server.requestFinished();
+      }
     }
     c.fireChannelInactive();
   }

@@ -19,7 +19,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -128,7 +129,7 @@ public final class HttpServer implements RunningTransport {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channelFactory(DirectChannels.Server::new)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
@@ -152,7 +153,10 @@ public final class HttpServer implements RunningTransport {
                     HttpConnection connection = new HttpConnection(HttpServer.this);
                     ChannelPipeline p = ch.pipeline();
                     p.addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
-                    p.addLast(new HttpServerCodec(4096, 8192, 8192));
+                    // Decoder and encoder apart, not HttpServerCodec: answers written by call threads
+                    // bypass the encoder, which would then pair later answers with the wrong requests.
+                    p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
+                    p.addLast(new HttpResponseEncoder());
                     p.addLast(connection.progress());
                     p.addLast(connection.aggregator(maxBodyBytes));
                     p.addLast(connection);

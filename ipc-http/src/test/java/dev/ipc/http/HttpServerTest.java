@@ -120,6 +120,37 @@ class HttpServerTest {
   }
 
   @Test
+  void bigAnswer_moreThanTheSocketTakesAtOnce_arrivesWholeBeforeThePipelinedNextOne() throws IOException {
+    // 32 MiB is more than a loopback socket buffers: the call thread's direct write stops part way and
+    // Netty must write the rest, still before the next answer on the connection.
+    int size = 32 << 20;
+    byte[] big = new byte[size];
+    for (int i = 0; i < size; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    HttpServer server =
+        start(r -> r.path().equals("/big") ? HttpResponse.of(200, "text/plain", big) : HttpResponse.text(200, r.path()));
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      // Both sent before anything is read, so the server meets a full socket.
+      c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response first = c.read();
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.header("content-length")).isEqualTo(String.valueOf(size));
+      assertThat(first.body()).hasSize(size);
+      assertThat(first.body().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(big);
+      assertThat(c.read().body()).isEqualTo("/small");
+      c.send("HEAD /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response head = c.read(true);
+      assertThat(head.header("content-length")).isEqualTo(String.valueOf(size));
+      assertThat(c.read().body()).isEqualTo("/after");
+    }
+    // Counted out right after each write returns, which may be just after the client has read it.
+    while (server.inFlight() > 0) {
+      Thread.yield(); // bounded by the class's @Timeout
+    }
+  }
+
+  @Test
   void http10_closesUnlessKeepAliveAsked() throws IOException {
     HttpServer server = start(r -> HttpResponse.text(200, "ok"));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
