@@ -44,8 +44,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection. Requests are answered one at a time, in arrival order, so pipelined requests
- * get their responses in order; the handler runs on the server's executor and the answer is written
- * back on this connection's event loop, which owns all the state below.
+ * get their responses in order. The handler runs on the server's executor, and that thread writes the
+ * answer straight to the socket (see {@link DirectChannels}); answers the server makes itself (errors,
+ * timeouts, refusals) are written on the connection's event loop. The request queue and {@code busy}
+ * are guarded by this object, since both threads finish requests; the rest belongs to the event loop.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** Beyond this many queued pipelined requests, stop reading until the queue drains. */
