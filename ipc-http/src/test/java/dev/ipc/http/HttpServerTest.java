@@ -151,6 +151,36 @@ class HttpServerTest {
   }
 
   @Test
+  void expectContinue_pipelinedBehindAnOwedAnswer_getsNo100BeforeThatAnswer() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpServer server =
+        start(
+            r -> {
+              if (r.path().equals("/slow")) {
+                entered.countDown();
+                release.await();
+              }
+              return HttpResponse.text(200, r.path() + " " + r.bodyText());
+            });
+    try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
+      // One write, so the server reads the second request's head in the same pass that starts /slow.
+      c.send(
+          "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "PUT /next HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      release.countDown();
+      RawHttp.Response first = c.read();
+      assertThat(first.status()).isEqualTo(200); // not 100 Continue, which belongs after this answer
+      assertThat(first.body()).isEqualTo("/slow ");
+      c.send("{}");
+      RawHttp.Response second = c.read();
+      assertThat(second.status()).isEqualTo(200);
+      assertThat(second.body()).isEqualTo("/next {}");
+    }
+  }
+
+  @Test
   void http10_closesUnlessKeepAliveAsked() throws IOException {
     HttpServer server = start(r -> HttpResponse.text(200, "ok"));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
