@@ -31,9 +31,11 @@ final class DirectChannels {
       try {
         buf.add(new Client(this, ch));
         return 1;
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException e) {
+        // As Netty's own server channel does: drop this connection, keep accepting others.
+        HttpServer.log(System.Logger.Level.WARNING, "cannot set up an accepted connection", e);
         ch.close();
-        throw e;
+        return 0;
       }
     }
   }

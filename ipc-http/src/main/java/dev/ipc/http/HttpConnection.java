@@ -489,7 +489,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private static final byte[] EMPTY = new byte[0];
 
-  /** Returns status line, headers and {@code body} as HTTP/1.1 bytes, as Netty's encoder writes them. */
+  /** Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes them. */
   private static byte[] encode(FullHttpResponse res, byte[] body) {
     StringBuilder head = new StringBuilder(160);
     head.append(res.protocolVersion().text())
@@ -507,7 +507,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     byte[] out = new byte[head.length() + body.length];
     for (int i = 0; i < head.length(); i++) {
       char c = head.charAt(i);
-      out[i] = c < 0x100 ? (byte) c : (byte) '?';
+      out[i] = c < 0x80 ? (byte) c : (byte) '?'; // as Netty's encoder writes header text: US-ASCII
     }
     System.arraycopy(body, 0, out, head.length(), body.length);
     return out;
