@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -434,16 +435,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return false;
     }
     boolean close = closes(p);
-    FullHttpResponse res;
-    try {
-      res = response(p, r, close);
-    } catch (IllegalArgumentException e) {
-      return false; // the loop answers 500 for a header Netty refuses
+    byte[] encoded = encode(p.http10(), r.status(), headers(p, r, close), p.head() ? EMPTY : r.body());
+    if (encoded == null) {
+      return false; // the loop answers 500 for a header that cannot be sent
     }
     if (close) {
       closing = true;
     }
-    ByteBuffer bytes = ByteBuffer.wrap(encode(res, p.head() ? EMPTY : r.body()));
+    ByteBuffer bytes = ByteBuffer.wrap(encoded);
     try {
       ch.writeNow(bytes);
     } catch (IOException e) {
@@ -489,19 +488,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private static final byte[] EMPTY = new byte[0];
 
-  /** Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes them. */
-  private static byte[] encode(FullHttpResponse res, byte[] body) {
+  /**
+   * Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes them, or
+   * null if a header name is not a token or a value holds a control character (Netty refuses those too).
+   */
+  private static byte[] encode(boolean http10, int status, List<String> headers, byte[] body) {
+    HttpResponseStatus s = HttpResponseStatus.valueOf(status);
     StringBuilder head = new StringBuilder(160);
-    head.append(res.protocolVersion().text())
-        .append(' ')
-        .append(res.status().code())
-        .append(' ')
-        .append(res.status().reasonPhrase())
-        .append("\r\n");
-    for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = res.headers().iteratorCharSequence();
-        it.hasNext(); ) {
-      Map.Entry<CharSequence, CharSequence> e = it.next();
-      head.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+    head.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(s.code()).append(' ').append(s.reasonPhrase()).append("\r\n");
+    for (int i = 0; i < headers.size(); i += 2) {
+      String name = headers.get(i);
+      String value = headers.get(i + 1);
+      if (!isToken(name) || !isFieldValue(value)) {
+        return null;
+      }
+      head.append(name).append(": ").append(value).append("\r\n");
     }
     head.append("\r\n");
     byte[] out = new byte[head.length() + body.length];
@@ -511,6 +512,29 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     System.arraycopy(body, 0, out, head.length(), body.length);
     return out;
+  }
+
+  private static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= 0x20 || c >= 0x7F || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isFieldValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void write(Pending p, HttpResponse r) {
@@ -561,31 +585,63 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             HttpResponseStatus.valueOf(r.status()),
             p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
-    List<String> list = r.headerList();
+    List<String> list = headers(p, r, close);
     for (int i = 0; i < list.size(); i += 2) {
       h.add(headerName(list.get(i)), list.get(i + 1));
     }
+    return res;
+  }
+
+  /**
+   * Returns the answer's headers as alternating names and values: the handler's, then those the server
+   * adds (length, connection, CORS). Both ways of writing an answer use it, so they cannot differ.
+   */
+  private List<String> headers(Pending p, HttpResponse r, boolean close) {
+    List<String> h = new ArrayList<>(r.headerList().size() + 8);
+    h.addAll(r.headerList());
     boolean bodyAllowed = r.status() >= 200 && r.status() != 204 && r.status() != 304;
-    if (bodyAllowed && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    if (bodyAllowed && indexOf(h, "content-length") < 0) {
+      h.add("content-length");
+      h.add(Integer.toString(r.body().length));
     }
     if (close) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      set(h, "connection", "close");
     } else if (p.http10()) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      set(h, "connection", "keep-alive");
     }
     if (server.cors != null && p.origin() != null) {
       String allow = server.cors.allowOrigin(p.origin());
       if (allow != null) {
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allow);
-        h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Location");
+        set(h, "access-control-allow-origin", allow);
+        set(h, "access-control-expose-headers", "Location");
         if (!"*".equals(allow)) {
-          h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+          h.add("vary");
+          h.add("origin");
         }
       }
     }
-    return res;
+    return h;
   }
+
+  private static int indexOf(List<String> headers, String name) {
+    for (int i = 0; i < headers.size(); i += 2) {
+      if (headers.get(i).equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Replaces every {@code name} header with one {@code name: value} at the end, as Netty's set does. */
+  private static void set(List<String> headers, String name, String value) {
+    for (int i = indexOf(headers, name); i >= 0; i = indexOf(headers, name)) {
+      headers.remove(i + 1);
+      headers.remove(i);
+    }
+    headers.add(name);
+    headers.add(value);
+  }
+
 
   /** Returns Netty's interned name for the common headers, which it encodes without a per-char copy. */
   private static CharSequence headerName(String name) {
