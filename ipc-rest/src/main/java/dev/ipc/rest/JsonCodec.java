@@ -1,12 +1,21 @@
 package dev.ipc.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.RecordType;
@@ -135,6 +144,81 @@ final class JsonCodec {
         values.put(f.name(), value(f, member, f.name()));
       }
     }
+  }
+
+  /**
+   * Reads the JSON object {@code json} into {@code values}, exactly as {@code readFields(type,
+   * parse(json, what), values, what)} does, but without building a tree of the whole body when it is a
+   * flat object (the common request body): each member is one small node. Anything else (nested
+   * members, malformed JSON, duplicate or trailing content) goes the tree way, so values and error
+   * messages are the same either way.
+   */
+  static void readObject(RecordType<?> type, byte[] json, Map<String, Object> values, String what) {
+    JsonNode[] members = flatMembers(type, json);
+    if (members == null) {
+      readFields(type, parse(json, what), values, what);
+      return;
+    }
+    List<Field> fields = type.fields();
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] != null) {
+        Field f = fields.get(i);
+        values.put(f.name(), value(f, members[i], f.name()));
+      }
+    }
+  }
+
+  /**
+   * Returns the members of a flat, well-formed JSON object by field index (null where absent), or null
+   * when {@code json} is anything else.
+   */
+  private static JsonNode[] flatMembers(RecordType<?> type, byte[] json) {
+    List<Field> fields = type.fields();
+    JsonNode[] members = new JsonNode[fields.size()];
+    try (JsonParser p = MAPPER.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonNode node = scalarNode(p, p.nextToken());
+        if (node == null) {
+          return null;
+        }
+        for (int i = 0; i < members.length; i++) {
+          if (fields.get(i).name().equals(name)) {
+            members[i] = node;
+            break;
+          }
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null;
+      }
+      return members;
+    } catch (IOException e) {
+      return null; // malformed: the tree way says where
+    }
+  }
+
+  /** Returns the node the tree way builds for scalar token {@code t}, or null for anything else. */
+  private static JsonNode scalarNode(JsonParser p, JsonToken t) throws IOException {
+    if (t == null) {
+      return null;
+    }
+    return switch (t) {
+      case VALUE_STRING -> TextNode.valueOf(p.getText());
+      case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+        case INT -> IntNode.valueOf(p.getIntValue());
+        case LONG -> LongNode.valueOf(p.getLongValue());
+        default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
+      };
+      case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(p.getDoubleValue());
+      case VALUE_TRUE -> BooleanNode.TRUE;
+      case VALUE_FALSE -> BooleanNode.FALSE;
+      case VALUE_NULL -> NullNode.getInstance();
+      default -> null;
+    };
   }
 
   /** Returns a record of {@code type} from JSON object {@code node}. */

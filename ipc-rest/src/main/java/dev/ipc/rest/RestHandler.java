@@ -171,7 +171,7 @@ final class RestHandler implements HttpHandler {
       return null;
     }
     if (type == null || type.equals("application/json") || type.endsWith("+json")) {
-      JsonCodec.readFields(input, JsonCodec.parse(body, "request body"), values, "request body");
+      JsonCodec.readObject(input, body, values, "request body");
       return null;
     }
     if (type.equals(FORM)) {
@@ -185,7 +185,7 @@ final class RestHandler implements HttpHandler {
       List<String> data = form.get("data");
       if (data != null && !data.isEmpty() && input.field("data") == null) {
         byte[] json = data.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        JsonCodec.readFields(input, JsonCodec.parse(json, "form field 'data'"), values, "form field 'data'");
+        JsonCodec.readObject(input, json, values, "form field 'data'");
       }
       for (Map.Entry<String, List<String>> e : form.entrySet()) {
         putText(input, e.getKey(), e.getValue(), values);
