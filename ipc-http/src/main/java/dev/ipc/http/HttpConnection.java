@@ -129,12 +129,6 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           // No 100 Continue: the aggregator then reports it oversized and we answer 413 ourselves.
           return null;
         }
-        if (working()) {
-          // A pipelined request while an earlier answer is owed (perhaps half written by a call thread):
-          // a 100 Continue now would land before or inside that answer. Without it the client sends the
-          // body after its own wait, and the aggregator takes it as usual.
-          return null;
-        }
         return super.newContinueResponse(start, maxContentLength, pipeline);
       }
 
