@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,20 +87,16 @@ final class DefaultServer implements Server, TransportContext {
 
   private static ExecutorService defaultExecutor() {
     AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            DEFAULT_THREADS,
-            DEFAULT_THREADS,
-            60,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(DEFAULT_QUEUE),
-            r -> {
-              Thread t = new Thread(r, "ipc-call-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
+    return new CallExecutor(
+        DEFAULT_THREADS,
+        DEFAULT_QUEUE,
+        60,
+        TimeUnit.SECONDS,
+        r -> {
+          Thread t = new Thread(r, "ipc-call-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private void abort() {
