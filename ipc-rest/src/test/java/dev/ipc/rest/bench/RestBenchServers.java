@@ -48,9 +48,15 @@ public final class RestBenchServers {
   /** Runs the servers; the script ends them by closing stdin. */
   public static void main(String[] args) throws Exception {
     int threads = Runtime.getRuntime().availableProcessors();
+    Transports.Builder builder = Transports.builder().services(Reference.services());
+    Integer callThreads = Integer.getInteger("bench.callThreads");
+    if (callThreads != null) {
+      builder.executor(java.util.concurrent.Executors.newFixedThreadPool(callThreads));
+    } else if (Boolean.getBoolean("bench.tpe")) {
+      builder.executor(java.util.concurrent.Executors.newFixedThreadPool(64));
+    }
     Server rest =
-        Transports.builder()
-            .services(Reference.services())
+        builder
             .transport(inline(RestTransport.builder().host("127.0.0.1").port(0)).build())
             .start();
     EventLoopGroup boss = new NioEventLoopGroup(1);
