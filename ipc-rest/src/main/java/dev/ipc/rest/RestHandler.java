@@ -13,9 +13,11 @@ import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpHandler;
 import dev.ipc.http.HttpRequest;
 import dev.ipc.http.HttpResponse;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,18 +177,24 @@ final class RestHandler implements HttpHandler {
       return null;
     }
     if (type.equals(FORM)) {
-      Map<String, List<String>> form;
-      try {
-        form = new QueryStringDecoder(request.bodyText(), false).parameters();
-      } catch (IllegalArgumentException e) {
-        throw ServiceException.invalidArgument("malformed form body: " + e.getMessage());
+      Charset charset = request.charset();
+      Map<String, List<String>> form = new LinkedHashMap<>();
+      boolean dataRead = false;
+      for (FormBody.Field field : FormBody.parse(body)) {
+        String name = new String(field.name(), charset);
+        // The article's client sends the record as JSON in one form field: data={"name": "task5"}.
+        if (!dataRead && name.equals("data") && input.field("data") == null) {
+          byte[] json =
+              charset.equals(StandardCharsets.UTF_8)
+                  ? field.value()
+                  : new String(field.value(), charset).getBytes(StandardCharsets.UTF_8);
+          JsonCodec.readObject(input, json, values, "form field 'data'");
+          dataRead = true;
+          continue;
+        }
+        form.computeIfAbsent(name, k -> new ArrayList<>(1)).add(new String(field.value(), charset));
       }
-      // The article's client sends the record as JSON in one form field: data={"name": "task5"}.
-      List<String> data = form.get("data");
-      if (data != null && !data.isEmpty() && input.field("data") == null) {
-        byte[] json = data.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        JsonCodec.readObject(input, json, values, "form field 'data'");
-      }
+      // Fields named in the form win over the same members of the JSON in 'data'.
       for (Map.Entry<String, List<String>> e : form.entrySet()) {
         putText(input, e.getKey(), e.getValue(), values);
       }
