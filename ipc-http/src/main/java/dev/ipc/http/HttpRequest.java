@@ -1,5 +1,6 @@
 package dev.ipc.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
@@ -118,27 +119,35 @@ public final class HttpRequest {
    * null when there is no {@code Content-Type}.
    */
   public String contentType() {
-    String value = headers.get("content-type");
+    String value = headers.get(HttpHeaderNames.CONTENT_TYPE);
     if (value == null) {
       return null;
     }
     int semi = value.indexOf(';');
-    return (semi < 0 ? value : value.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    String type = (semi < 0 ? value : value.substring(0, semi)).trim();
+    for (int i = 0; i < type.length(); i++) {
+      char c = type.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return type.toLowerCase(Locale.ROOT);
+      }
+    }
+    return type;
   }
 
   /** Returns the {@code charset} parameter of {@code Content-Type}, UTF-8 when absent or unknown. */
   public Charset charset() {
-    String value = headers.get("content-type");
-    if (value != null) {
-      for (String part : value.split(";")) {
-        String p = part.trim();
-        if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-          String name = p.substring(8).trim().replace("\"", "");
-          try {
-            return Charset.forName(name);
-          } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
-          }
+    String value = headers.get(HttpHeaderNames.CONTENT_TYPE);
+    if (value == null || value.indexOf(';') < 0) {
+      return StandardCharsets.UTF_8;
+    }
+    for (String part : value.split(";")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+        String name = p.substring(8).trim().replace("\"", "");
+        try {
+          return Charset.forName(name);
+        } catch (RuntimeException e) {
+          return StandardCharsets.UTF_8;
         }
       }
     }
