@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # GET /tasks and PUT /tasks/{id} under wrk load against, in the same run: ipc-rest, a minimal raw
 # Netty handler answering the same bytes, and the article's Flask-RESTful server (debug off).
-# Prints requests/s, p50, p99 and the ratios as a Markdown table (~1.5 minutes plus the build).
+# Prints requests/s, p50, p99 and the ratios as a Markdown table (~2.5 minutes plus the build).
 # The two JVM servers are measured in ROUNDS alternating rounds and the median round is reported, so
 # load from other processes on the machine hits both alike; Flask is measured once per endpoint.
-# Settings: SECONDS_EACH (default 3), ROUNDS (3), THREADS (2), CONNECTIONS (32), WARMUP (10 s per JVM server
+# Settings: SECONDS_EACH (default 3), ROUNDS (7: on 2 shared cores single rounds swing by +-0.1x), THREADS (2), CONNECTIONS (32), WARMUP (10 s per JVM server
 # and endpoint: with 3 s the first measured round of ipc-rest still ran while the JIT compiled its path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${SECONDS_EACH:-3}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-7}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 WARMUP=${WARMUP:-10}
@@ -116,6 +116,11 @@ for endpoint in GET PUT; do
     label="$endpoint /tasks"; [ "$endpoint" = PUT ] && label="PUT /tasks/{id}"
     echo "| $label | $name | $rps | $p50 | $p99 |"
   done
+done
+echo
+for endpoint in GET PUT; do
+  # Each round's ratio (ipc-rest's round against the raw round right after it), to show the spread.
+  echo "$endpoint rounds, ipc-rest / raw Netty: $(paste "$work/ipc-rest-$endpoint.rounds" "$work/raw-netty-$endpoint.rounds" | awk '{ printf "%.2f ", $1 / $4 }')"
 done
 echo
 echo "| endpoint | ipc-rest / raw Netty (target >= 0.8) | ipc-rest / Flask (target >= 20) |"
