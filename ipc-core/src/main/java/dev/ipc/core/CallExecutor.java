@@ -210,6 +210,9 @@ final class CallExecutor extends AbstractExecutorService {
         spell = null; // woken at the last moment: its task is queued
         continue;
       }
+      // A task may have left this thread interrupted: parkNanos would then return at once, forever.
+      // (shutdownNow's interrupt needs no keeping: it also wakes every idle thread, which then ends.)
+      Thread.interrupted();
       LockSupport.parkNanos(this, left);
     }
   }

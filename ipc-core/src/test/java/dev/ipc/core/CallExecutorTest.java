@@ -274,6 +274,30 @@ class CallExecutorTest {
   }
 
   @Test
+  void aTaskThatLeavesItsThreadInterruptedDoesNotMakeItSpinWhileIdle() throws Exception {
+    CallExecutor e = executor(1, 10, 60_000);
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] id = new long[1];
+    CountDownLatch ran = new CountDownLatch(1);
+    e.execute(
+        () -> {
+          id[0] = Thread.currentThread().getId();
+          Thread.currentThread().interrupt();
+          ran.countDown();
+        });
+    assertTrue(ran.await(5, TimeUnit.SECONDS));
+    sleep(100);
+    long before = mx.getThreadCpuTime(id[0]);
+    sleep(500);
+    long used = mx.getThreadCpuTime(id[0]) - before;
+    // Parked, it uses next to nothing; spinning on a stale interrupt it would use the whole 500 ms.
+    assertTrue(used < TimeUnit.MILLISECONDS.toNanos(100), "idle thread used " + used / 1_000_000 + " ms of CPU");
+    CountDownLatch next = new CountDownLatch(1);
+    e.execute(next::countDown);
+    assertTrue(next.await(5, TimeUnit.SECONDS));
+  }
+
+  @Test
   void aThreadFactoryThatFailsMeansRejection() {
     executor =
         new CallExecutor(
