@@ -58,6 +58,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean busy;
+  private boolean continueOwed; // a 100 Continue waits for the answers owed before it; guarded by this
   private boolean partial;
   private ScheduledFuture<?> requestTimer;
   private volatile boolean closing;
@@ -128,6 +129,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
           // No 100 Continue: the aggregator then reports it oversized and we answer 413 ourselves.
           return null;
+        }
+        if (HttpUtil.is100ContinueExpected(start)) {
+          synchronized (HttpConnection.this) {
+            if (busy || !queue.isEmpty()) {
+              // Answers to earlier pipelined requests are owed, and a call thread may be writing one
+              // straight to the socket: the 100 must not come before them or land inside one. It is
+              // sent when the last of them is written (see idle()).
+              continueOwed = true;
+              start.headers().remove(HttpHeaderNames.EXPECT);
+              return null;
+            }
+          }
         }
         return super.newContinueResponse(start, maxContentLength, pipeline);
       }
@@ -408,6 +421,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     busy = false;
     if (!ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(true);
+    }
+    if (continueOwed) {
+      continueOwed = false;
+      // Every owed answer is written, or queued in Netty ahead of this (a partial direct write's
+      // rest is written before its listener gets here); from a call thread this goes through the loop.
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
   }
 

@@ -205,6 +205,39 @@ class HttpServerTest {
   }
 
   @Test
+  void expect100_whileAnEarlierAnswerIsOwed_comesAfterThatAnswer() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HttpServer server = start(holdingSlow(entered, release));
+    int port = server.localAddress().getPort();
+    try (RawHttp c = new RawHttp(port)) {
+      // Pipelined: a request held in the handler, then one that sends its body only after 100 Continue.
+      c.send(
+          "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "POST /next HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(200);
+      assertThat(c.available()).as("nothing may come before the held answer").isZero();
+      release.countDown();
+      assertThat(c.read().body()).isEqualTo("/slow");
+      assertThat(c.read().status()).isEqualTo(100);
+      c.send("body");
+      RawHttp.Response next = c.read();
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(next.body()).isEqualTo("/next body");
+    }
+    // On an idle connection the 100 comes at once, and a later one on the same connection too.
+    try (RawHttp c = new RawHttp(port)) {
+      for (int i = 0; i < 2; i++) {
+        c.send("POST /now HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        assertThat(c.read().status()).isEqualTo(100);
+        c.send("ok");
+        assertThat(c.read().body()).isEqualTo("/now ok");
+      }
+    }
+  }
+
+  @Test
   void malformedRequest_is400ProblemThenClosed() throws IOException {
     HttpServer server = start(r -> HttpResponse.text(200, "ok"));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {

@@ -65,6 +65,11 @@ public final class RawHttp implements AutoCloseable {
     return read(false);
   }
 
+  /** Returns how many bytes have arrived and not been read yet. */
+  public int available() throws IOException {
+    return in.available();
+  }
+
   /** Returns whether the server closed the connection (end of stream). */
   public boolean closedByServer() throws IOException {
     try {
