@@ -5,7 +5,8 @@
 # alternating rounds (ipc, ipc compressed, Node, ...) and reports each server's median round. Every
 # server first gets the same discarded warm-up (acks from 50 clients, then a 3 s fan-out), so each is
 # measured in its steady state. The JVM side runs in its own `java` process, as a host's server would.
-# About 3.5 minutes with the defaults.
+# Also 100 clients split over two client processes (one Node client process is the limit otherwise).
+# About 4 minutes with the defaults.
 # Usage: bench/socketio.sh [seconds-per-round (3)] [warm-up-seconds (20)] [rounds (3)]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
