@@ -258,8 +258,9 @@ public final class Transports {
     }
 
     /**
-     * Sets the executor service code runs on; the server shuts it down when it closes. By default a
-     * bounded pool of daemon threads.
+     * Sets the executor service code runs on; the server shuts it down when it closes. By default up to
+     * 64 daemon threads (16 per core on bigger machines), started as calls need them and ended after 60
+     * s idle, then a queue of 10,000 calls; past that, calls are refused as RESOURCE_EXHAUSTED.
      */
     public Builder executor(ExecutorService executor) {
       this.executor = requireNonNull(executor, "executor");
