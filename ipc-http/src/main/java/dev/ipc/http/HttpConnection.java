@@ -506,7 +506,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
    * Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes them, or
    * null if a header name is not a token or a value holds a control character (Netty refuses those too).
    */
-  private static byte[] encode(boolean http10, int status, List<String> headers, byte[] body) {
+  static byte[] encode(boolean http10, int status, List<String> headers, byte[] body) {
     HttpResponseStatus s = HttpResponseStatus.valueOf(status);
     StringBuilder head = new StringBuilder(160);
     head.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(s.code()).append(' ').append(s.reasonPhrase()).append("\r\n");
@@ -624,17 +624,27 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       set(h, "connection", "keep-alive");
     }
     if (server.cors != null && p.origin() != null) {
-      String allow = server.cors.allowOrigin(p.origin());
-      if (allow != null) {
-        set(h, "access-control-allow-origin", allow);
-        set(h, "access-control-expose-headers", "Location");
-        if (!"*".equals(allow)) {
-          h.add("vary");
-          h.add("origin");
-        }
-      }
+      addCors(h, server.cors, p.origin());
     }
     return h;
+  }
+
+  /**
+   * Adds to {@code headers} the CORS headers an answer to a request from {@code origin} carries; none if
+   * the origin is not allowed. Returns whether it added any.
+   */
+  static boolean addCors(List<String> headers, Cors cors, String origin) {
+    String allow = cors.allowOrigin(origin);
+    if (allow == null) {
+      return false;
+    }
+    set(headers, "access-control-allow-origin", allow);
+    set(headers, "access-control-expose-headers", "Location");
+    if (!"*".equals(allow)) {
+      headers.add("vary");
+      headers.add("origin");
+    }
+    return true;
   }
 
   private static int indexOf(List<String> headers, String name) {

@@ -19,6 +19,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -27,11 +28,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,14 +63,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link HttpServerBuilder#requestTimeout} answered 408, without blocking anyone else; a handler exception answered
  * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
  * answered 400/414/431 and closed; at most {@link HttpServerBuilder#maxConnections} connections served
- * at once, a connection beyond them answered 503 and closed; optional CORS. Its own error answers are
+ * at once, a connection beyond them answered 503 (with CORS headers when its request head shows an allowed
+ * Origin) and closed as soon as that is written; optional CORS. Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
  */
 public final class HttpServer implements RunningTransport {
   private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
 
-  /** How long a refused connection may keep sending before it is closed anyway. */
-  private static final Duration REFUSAL_LINGER = Duration.ofSeconds(1);
+  /**
+   * How long a refused connection may take to send its request head (for its Origin) before it is
+   * answered without one. Counted from the accept, however the head trickles in.
+   */
+  private static final long REFUSAL_HEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  /**
+   * How many refused connections may wait for their request head at once; beyond them one is answered at
+   * once, so a flood of silent connections holds at most this many sockets for at most
+   * {@link #REFUSAL_HEAD_NANOS}.
+   */
+  private static final int MAX_REFUSALS_WAITING = 256;
 
   final HttpHandler handler;
   final java.util.concurrent.Executor executor;
@@ -81,10 +94,12 @@ public final class HttpServer implements RunningTransport {
   private final long idleNanos;
   private final int workerThreads;
   private final int maxConnections;
+  private final byte[] refusalBody;
   private final byte[] tooManyConnections;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger refusing = new AtomicInteger();
   private final Object drained = new Object();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile boolean closing;
@@ -106,7 +121,13 @@ public final class HttpServer implements RunningTransport {
     this.idleNanos = b.idleTimeout.toNanos();
     this.workerThreads = b.workerThreads;
     this.maxConnections = b.maxConnections;
-    this.tooManyConnections = encodeRefusal();
+    this.refusalBody =
+        HttpConnection.problem(
+                503,
+                ErrorCode.UNAVAILABLE,
+                "too many connections (limit " + maxConnections + "); retry later")
+            .body();
+    this.tooManyConnections = HttpConnection.encode(false, 503, refusalHeaders(), refusalBody);
   }
 
   /** Returns a builder; {@code handler} and {@code executor} are required. */
@@ -145,7 +166,11 @@ public final class HttpServer implements RunningTransport {
                     // count cannot leak.
                     if (open.incrementAndGet() > maxConnections) {
                       open.decrementAndGet();
-                      refuse(ch);
+                      refusing.incrementAndGet();
+                      ChannelPipeline p = ch.pipeline();
+                      // Same limits as a served connection's: the head is read, bounded, only for its Origin.
+                      p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
+                      p.addLast(new Refusal());
                       return;
                     }
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
@@ -194,62 +219,104 @@ public final class HttpServer implements RunningTransport {
     return open.get();
   }
 
-  /**
-   * Answers a connection beyond {@link HttpServerBuilder#maxConnections} at once, without waiting for its
-   * request, then closes it. Its output is shut first and its input read and discarded until the client
-   * closes (or {@link #REFUSAL_LINGER} passes): closing with a request unread would send a reset, which
-   * can destroy the answer before the client reads it.
-   */
-  private void refuse(SocketChannel ch) {
-    ch.pipeline()
-        .addLast(
-            new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelActive(ChannelHandlerContext c) {
-                ch.writeAndFlush(Unpooled.wrappedBuffer(tooManyConnections))
-                    .addListener(
-                        (ChannelFutureListener)
-                            f -> {
-                              if (f.isSuccess()) {
-                                ch.shutdownOutput();
-                              } else {
-                                ch.close();
-                              }
-                            });
-                ScheduledFuture<?> linger =
-                    ch.eventLoop().schedule(() -> ch.close(), REFUSAL_LINGER.toNanos(), TimeUnit.NANOSECONDS);
-                ch.closeFuture().addListener(f -> linger.cancel(false));
-              }
-
-              @Override
-              public void channelRead(ChannelHandlerContext c, Object msg) {
-                ReferenceCountUtil.release(msg);
-              }
-
-              @Override
-              public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-                ch.close();
-              }
-            });
+  /** Returns the number of refused connections the server still holds (answering them, or about to). */
+  int refusals() {
+    return refusing.get();
   }
 
-  /** Returns the bytes of the 503 a connection beyond the limit gets, in the server's problem shape. */
-  private byte[] encodeRefusal() {
-    HttpResponse r =
-        HttpConnection.problem(
-            503,
-            ErrorCode.UNAVAILABLE,
-            "too many connections (limit " + maxConnections + "); retry later");
-    byte[] head =
-        ("HTTP/1.1 503 " + HttpResponse.reasonPhrase(503) + "\r\n"
-                + "content-type: " + HttpResponse.PROBLEM_JSON + "\r\n"
-                + "content-length: " + r.body().length + "\r\n"
-                + "retry-after: 1\r\n"
-                + "connection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    byte[] all = Arrays.copyOf(head, head.length + r.body().length);
-    System.arraycopy(r.body(), 0, all, head.length, r.body().length);
-    return all;
+  /**
+   * Answers a connection beyond {@link HttpServerBuilder#maxConnections} with 503, then closes it as soon
+   * as that is written, without waiting for a body or for the client to close: a flood of refused
+   * connections must not hold sockets. Its request head is read first (within the decoder's size limits
+   * and {@link #REFUSAL_HEAD_NANOS}), for two reasons: its Origin decides the CORS headers, without which
+   * a browser cannot read the 503; and a request with no body is then read whole when the socket closes,
+   * so the close is a plain FIN. Closing with bytes unread, or with more still arriving, makes the kernel
+   * send a reset instead, which some client stacks let destroy an answer not yet read (Linux keeps it).
+   * Event-loop confined.
+   */
+  private final class Refusal extends ChannelInboundHandlerAdapter {
+    private final AtomicBoolean held = new AtomicBoolean(true);
+    private ScheduledFuture<?> deadline;
+    private boolean answered;
+
+    @Override
+    public void channelActive(ChannelHandlerContext c) {
+      c.channel().closeFuture().addListener(f -> release());
+      if (refusing.get() > MAX_REFUSALS_WAITING) {
+        answer(c, null);
+      } else {
+        deadline = c.executor().schedule(() -> answer(c, null), REFUSAL_HEAD_NANOS, TimeUnit.NANOSECONDS);
+      }
+      c.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+      try {
+        if (msg instanceof io.netty.handler.codec.http.HttpRequest r) {
+          // A head the decoder refused (too long, malformed) names no trustworthy Origin.
+          answer(c, r.decoderResult().isSuccess() ? r.headers().get(HttpHeaderNames.ORIGIN) : null);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg); // bodies and anything after the head: discarded as they come
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+      c.close();
+    }
+
+    private void answer(ChannelHandlerContext c, String origin) {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+      Channel ch = c.channel();
+      ch.writeAndFlush(Unpooled.wrappedBuffer(refusal(origin)))
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    release(); // before the close, so whoever sees the close sees the count drop
+                    ch.close();
+                  });
+    }
+
+    private void release() {
+      if (held.compareAndSet(true, false)) {
+        refusing.decrementAndGet();
+        if (deadline != null) {
+          deadline.cancel(false);
+        }
+      }
+    }
+  }
+
+  /** Returns the 503 for a refused connection whose request came from {@code origin} (null if unknown). */
+  private byte[] refusal(String origin) {
+    if (cors == null || origin == null) {
+      return tooManyConnections;
+    }
+    List<String> headers = refusalHeaders();
+    if (!HttpConnection.addCors(headers, cors, origin)) {
+      return tooManyConnections;
+    }
+    byte[] encoded = HttpConnection.encode(false, 503, headers, refusalBody);
+    // A configured origin always encodes; this only guards against one that cannot be a header value.
+    return encoded != null ? encoded : tooManyConnections;
+  }
+
+  /** Returns the headers of the 503 a connection beyond the limit gets, CORS aside. */
+  private List<String> refusalHeaders() {
+    return new ArrayList<>(
+        List.of(
+            "content-type", HttpResponse.PROBLEM_JSON,
+            "content-length", Integer.toString(refusalBody.length),
+            "retry-after", "1",
+            "connection", "close"));
   }
 
   /** Waits up to {@code timeout} for the connections open now to close; returns whether none is open. */

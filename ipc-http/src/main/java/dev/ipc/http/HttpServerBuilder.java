@@ -104,7 +104,8 @@ public final class HttpServerBuilder {
   /**
    * Sets how many client connections are served at once (default 10,000: far above what keep-alive
    * client pools open, well below common descriptor limits); beyond it a new connection is answered 503
-   * {@code UNAVAILABLE} with {@code Connection: close} and closed, while open ones keep being served.
+   * {@code UNAVAILABLE} with {@code Connection: close} (and CORS headers when its request shows an
+   * allowed Origin) and closed once that is written, while open ones keep being served.
    */
   public HttpServerBuilder maxConnections(int maxConnections) {
     if (maxConnections < 1) {

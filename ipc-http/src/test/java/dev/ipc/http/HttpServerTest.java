@@ -474,6 +474,77 @@ class HttpServerTest {
     }
   }
 
+  @Test
+  void maxConnections_refusedConnectionIsLetGoOnceIts503IsWritten_whileItsClientStaysOpen() throws Exception {
+    HttpServer server =
+        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(1));
+    int port = server.localAddress().getPort();
+    String body = "x".repeat(32_000);
+    List<RawHttp> refused = new ArrayList<>();
+    try (RawHttp first = new RawHttp(port)) {
+      assertThat(first.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a");
+      for (int i = 0; i < 20; i++) {
+        RawHttp c = new RawHttp(port);
+        refused.add(c); // kept open and silent: the server must not wait for this client to close
+        // Every other one sends a body, more than the server reads at once: answered without waiting
+        // for it, and a client that sends its whole request before reading still gets the 503.
+        String request =
+            i % 2 == 0
+                ? "GET /r HTTP/1.1\r\nHost: x\r\n\r\n"
+                : "POST /r HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        RawHttp.Response r = c.send(request).read();
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("\"code\":\"UNAVAILABLE\"", "too many connections");
+        assertThat(c.closedByServer()).isTrue();
+        // Let go with the 503, not after a linger: nothing of a refused connection stays on the server.
+        assertThat(server.refusals()).isZero();
+        assertThat(first.send("GET /a" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a" + i);
+      }
+      // One that never sends a request is answered all the same (without waiting for a head for ever).
+      RawHttp silent = new RawHttp(port);
+      refused.add(silent);
+      assertThat(silent.read().status()).isEqualTo(503);
+      assertThat(silent.closedByServer()).isTrue();
+      assertThat(server.refusals()).isZero();
+      assertThat(server.connections()).isEqualTo(1);
+      assertThat(first.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/b");
+    } finally {
+      for (RawHttp c : refused) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void maxConnections_refused503CarriesCorsHeadersForAnAllowedOrigin() throws Exception {
+    HttpServer server =
+        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(1).cors("http://a"));
+    int port = server.localAddress().getPort();
+    try (RawHttp first = new RawHttp(port)) {
+      assertThat(first.send("GET /a HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read().body())
+          .isEqualTo("/a");
+      try (RawHttp allowed = new RawHttp(port)) {
+        RawHttp.Response r = allowed.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(r.header("access-control-allow-origin")).isEqualTo("http://a");
+        assertThat(r.header("access-control-expose-headers")).isEqualTo("Location");
+        assertThat(r.header("vary")).isEqualTo("origin");
+        assertThat(r.header("connection")).isEqualTo("close");
+        assertThat(r.body()).contains("\"code\":\"UNAVAILABLE\"", "too many connections");
+        assertThat(allowed.closedByServer()).isTrue();
+      }
+      try (RawHttp other = new RawHttp(port)) {
+        RawHttp.Response r = other.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.header("access-control-allow-origin")).isNull();
+        assertThat(other.closedByServer()).isTrue();
+      }
+      assertThat(first.send("GET /b HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read().header("access-control-allow-origin"))
+          .isEqualTo("http://a");
+    }
+  }
+
   /** Waits (the class timeout bounds it) until the server has noticed closes down to {@code n} open. */
   private static void awaitConnections(HttpServer server, int n) {
     while (server.connections() != n) {
