@@ -41,7 +41,9 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +58,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   private final Map<String, Route> routes;
   private final SocketIOServer server;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** Events being answered plus session listener calls queued or running: a close waits for them. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Object drained = new Object();
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -65,6 +68,25 @@ final class DefaultSocketIoServer implements RunningTransport {
    * see the removal first), while other sessions' run beside them.
    */
   private final ConcurrentHashMap<UUID, SessionListeners> sessionListeners = new ConcurrentHashMap<>();
+  /**
+   * Runs the listener calls of a session whose disconnect the call executor refused: its connect
+   * listeners ran, so a host that added state then must hear of the disconnect to remove it. One
+   * thread, started only when needed and ended after a second idle; never shut down, so a disconnect
+   * refused while or after the server closes (the executor is shut down then) still runs. Its queue
+   * holds at most one task per session (a session's calls are drained by one task at a time).
+   */
+  private final ThreadPoolExecutor fallback =
+      new ThreadPoolExecutor(
+          0,
+          1,
+          1,
+          TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "ipc-socketio-listeners");
+            t.setDaemon(true);
+            return t;
+          });
   private final int maxPollingBacklog;
   private volatile boolean closing;
   private ChannelFuture bound;
@@ -316,10 +338,12 @@ final class DefaultSocketIoServer implements RunningTransport {
       q = q != null ? q : new SessionListeners();
       q.open = true;
       start[0] = q.add(connect);
+      // Counted like a call (see onEvent): a close waits for it, queued or running.
+      inFlight.incrementAndGet();
       return q;
     });
     if (start[0]) {
-      drainLater(id, "connect");
+      drainLater(id, true);
     }
   }
 
@@ -335,10 +359,11 @@ final class DefaultSocketIoServer implements RunningTransport {
       }
       q.open = false;
       start[0] = q.add(disconnect);
+      inFlight.incrementAndGet();
       return q;
     });
     if (start[0]) {
-      drainLater(id, "disconnect");
+      drainLater(id, false);
     }
   }
 
@@ -356,16 +381,42 @@ final class DefaultSocketIoServer implements RunningTransport {
     };
   }
 
-  /** Hands the drain of session {@code id}'s listener calls to the call executor, never a Netty thread. */
-  private void drainLater(UUID id, String what) {
+  /**
+   * Hands the drain of session {@code id}'s listener calls to the call executor, never a Netty thread.
+   * {@code connect} tells whether a connect starts it (the queue is new) or a disconnect (the
+   * session's connect listeners have run: the drain that ran them found the queue empty and ended).
+   */
+  private void drainLater(UUID id, boolean connect) {
     try {
       context.executor().execute(() -> drain(id));
+      return;
     } catch (RejectedExecutionException e) {
-      // Nothing of this session runs now (no drain is running: this one was to start it). Forget the
-      // session: a later disconnect then finds no queue and is skipped too, so the host hears of both
-      // or neither, and the queue does not stay behind.
-      sessionListeners.remove(id);
-      LOG.log(Level.WARNING, what + " listeners of {0} skipped: the call executor is saturated", id);
+      if (connect) {
+        // Nothing of this session runs now (no drain is running: this one was to start it). Forget
+        // the session: a later disconnect then finds no queue and is skipped too, so the host hears
+        // of both or neither, and the queue does not stay behind.
+        forget(id);
+        LOG.log(Level.WARNING, "connect listeners of {0} skipped: the call executor is saturated", id);
+        return;
+      }
+    }
+    // A disconnect whose connect ran is never dropped: the host may hold state for the session.
+    LOG.log(Level.DEBUG, "disconnect listeners of {0} run on the fallback thread: executor refused", id);
+    try {
+      fallback.execute(() -> drain(id));
+    } catch (RejectedExecutionException e) {
+      // Not while its queue is unbounded and it is never shut down; if it came, keep the count right.
+      forget(id);
+      LOG.log(Level.WARNING, "disconnect listeners of {0} skipped: no thread to run them", id);
+    }
+  }
+
+  /** Drops session {@code id}'s queue with the calls it holds (none of them runs): no longer in flight. */
+  private void forget(UUID id) {
+    SessionListeners q = sessionListeners.remove(id);
+    // The map's lock for this key ordered every add before the removal; no one adds to q after it.
+    for (int n = q == null ? 0 : q.pending.size(); n > 0; n--) {
+      done();
     }
   }
 
@@ -385,7 +436,11 @@ final class DefaultSocketIoServer implements RunningTransport {
       if (next[0] == null) {
         return;
       }
-      next[0].run();
+      try {
+        next[0].run();
+      } finally {
+        done();
+      }
     }
   }
 

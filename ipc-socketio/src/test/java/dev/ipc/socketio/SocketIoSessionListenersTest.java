@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The host's connect and disconnect listeners: per session one at a time, in event order. */
+/**
+ * The host's connect and disconnect listeners: per session one at a time, in event order; a disconnect
+ * whose connect ran is never lost to a saturated executor, and a close waits for listeners in flight.
+ */
 @Timeout(60)
 class SocketIoSessionListenersTest {
   private final HttpClient http = HttpClient.newHttpClient();
@@ -242,6 +247,271 @@ class SocketIoSessionListenersTest {
 
     assertThat(disconnected.poll(10, TimeUnit.SECONDS)).isEqualTo(id);
     assertThat(eventsOf(id)).containsExactly("connect", "disconnect");
+  }
+
+  @Test
+  void executorSaturatedAtDisconnect_disconnectListenerStillRunsOnceAfterItsConnectOffTheEventLoop()
+      throws Exception {
+    LinkedBlockingQueue<String> connectDone = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+    List<Thread> disconnectThreads = Collections.synchronizedList(new ArrayList<>());
+    BoundedPool pool = new BoundedPool();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(
+                    s -> {
+                      record(s, "connect");
+                      connectDone.add(s.id());
+                    })
+                .onDisconnect(
+                    s -> {
+                      record(s, "disconnect");
+                      disconnectThreads.add(Thread.currentThread());
+                      disconnected.add(s.id());
+                    }),
+            pool);
+    RawSocketIo a = raw(server);
+    String id = connectDone.poll(10, TimeUnit.SECONDS);
+    assertThat(id).isNotNull();
+
+    CountDownLatch release = new CountDownLatch(1);
+    cleanup.add(release::countDown);
+    pool.saturate(release);
+    a.abort();
+    pool.awaitRejections(1);
+    release.countDown();
+
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).isEqualTo(id);
+    // A close waits for listener calls queued or running: none of this session can come after it.
+    server.close();
+    assertThat(disconnected).isEmpty();
+    assertThat(eventsOf(id)).containsExactly("connect", "disconnect");
+    assertThat(disconnectThreads)
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t).isNotInstanceOf(FastThreadLocalThread.class);
+              assertThat(t.getName()).doesNotContainIgnoringCase("eventloop");
+            });
+  }
+
+  @Test
+  void closeWhileADisconnectListenerRuns_waitsForItBeforeDroppingTheOtherSessions() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onDisconnect(
+                    s -> {
+                      if (entered.getCount() == 0) {
+                        return; // the sessions the close drops
+                      }
+                      entered.countDown();
+                      await(release);
+                      s.broadcast("left", s.id());
+                      finished.set(true);
+                    }),
+            null);
+    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
+    cleanup.add(release::countDown);
+    RawSocketIo a = raw(server);
+    RawSocketIo b = raw(server);
+    a.abort();
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    Closing closing = Closing.start(server, finished);
+    assertThat(closing.awaitWaitingOnTheTransport(b.closed))
+        .as("the close waits for the running disconnect listener, the other session still connected")
+        .isTrue();
+    release.countDown();
+
+    assertThat(b.next()).as("what the listener sent once released").startsWith("42[\"left\",");
+    assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+    assertThat(b.closed).as("then the close drops the other session").succeedsWithin(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void closeWhileAConnectListenerRuns_waitsForIt() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(
+                    s -> {
+                      entered.countDown();
+                      await(release);
+                      s.send("welcome");
+                      finished.set(true);
+                    }),
+            null);
+    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
+    cleanup.add(release::countDown);
+    RawSocketIo a = raw(server);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    Closing closing = Closing.start(server, finished);
+    assertThat(closing.awaitWaitingOnTheTransport(a.closed))
+        .as("the close waits for the running connect listener, its session still connected")
+        .isTrue();
+    release.countDown();
+
+    assertThat(a.next()).isEqualTo("42[\"welcome\"]");
+    assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+  }
+
+  @Test
+  void closeWhileADisconnectListenerRefusedByTheExecutorRuns_waitsForIt() throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    BoundedPool pool = new BoundedPool();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(s -> connected.countDown())
+                .onDisconnect(
+                    s -> {
+                      entered.countDown();
+                      await(release);
+                      finished.set(true);
+                    }),
+            pool);
+    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
+    cleanup.add(release::countDown);
+    RawSocketIo a = raw(server);
+    assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+    CountDownLatch unblock = new CountDownLatch(1);
+    cleanup.add(unblock::countDown);
+    CountDownLatch blockersDone = pool.saturate(unblock);
+    a.abort();
+    pool.awaitRejections(1);
+    // The pool is idle again: only the refused disconnect listener, run elsewhere, is still busy.
+    unblock.countDown();
+    assertThat(blockersDone.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    Closing closing = Closing.start(server, finished);
+    assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
+        .as("the close waits for the disconnect listener the executor refused")
+        .isTrue();
+    release.countDown();
+
+    assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A {@link Server#close()} on its own thread, noting whether a listener had finished by its end. */
+  private static final class Closing {
+    private final Thread thread;
+    private final CompletableFuture<Boolean> listenerFinished = new CompletableFuture<>();
+
+    private Closing(Server server, AtomicBoolean finished) {
+      thread =
+          new Thread(
+              () -> {
+                server.close();
+                listenerFinished.complete(finished.get());
+              },
+              "closing");
+    }
+
+    static Closing start(Server server, AtomicBoolean finished) {
+      Closing c = new Closing(server, finished);
+      c.thread.start();
+      return c;
+    }
+
+    /**
+     * Waits until the close either parks in the Socket.IO transport's wait for work in flight (true)
+     * or gets past it: it returns, or {@code stopped} completes (false).
+     */
+    boolean awaitWaitingOnTheTransport(CompletableFuture<?> stopped) throws InterruptedException {
+      while (thread.isAlive() && !stopped.isDone()) {
+        if (thread.getState() == Thread.State.TIMED_WAITING && inTransportWait(thread.getStackTrace())) {
+          return true;
+        }
+        thread.join(1); // wait for the close's end, or look again
+      }
+      return false;
+    }
+
+    private static boolean inTransportWait(StackTraceElement[] stack) {
+      for (StackTraceElement e : stack) {
+        if (e.getClassName().equals(DefaultSocketIoServer.class.getName())
+            && e.getMethodName().equals("awaitTermination")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Waits for the close to return; returns whether the listener had finished by then. */
+    boolean finishedListenerBeforeReturning() throws Exception {
+      return listenerFinished.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A one-thread call executor with a queue of one that refuses (and counts) what does not fit, as a
+   * saturated executor does.
+   */
+  private static final class BoundedPool extends ThreadPoolExecutor {
+    private int rejections;
+
+    BoundedPool() {
+      super(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
+      setThreadFactory(r -> new Thread(r, "listener-pool"));
+      setRejectedExecutionHandler(
+          (r, e) -> {
+            synchronized (this) {
+              rejections++;
+              notifyAll();
+            }
+            throw new RejectedExecutionException("saturated");
+          });
+    }
+
+    /**
+     * Fills the thread and the queue with tasks that wait for {@code release}; returns a latch that
+     * opens once both have finished. The pool must be idle.
+     */
+    CountDownLatch saturate(CountDownLatch release) throws InterruptedException {
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch done = new CountDownLatch(2);
+      execute(
+          () -> {
+            running.countDown();
+            await(release);
+            done.countDown();
+          });
+      // Queued only once the thread runs the first: nothing else of the server is left before it.
+      running.await();
+      execute(
+          () -> {
+            await(release);
+            done.countDown();
+          });
+      return done;
+    }
+
+    synchronized void awaitRejections(int n) throws InterruptedException {
+      while (rejections < n) {
+        wait();
+      }
+    }
   }
 
   /** A one-thread call executor (FIFO) that refuses every task while {@code saturated}. */
