@@ -261,9 +261,11 @@ public final class SocketIoTransport implements Transport {
     }
 
     /**
-     * Calls {@code listener} (on the call executor) when a client has gone, with or without saying so,
-     * once that session's connect listeners have returned; not for a session whose connect listeners
-     * were never called (refused over {@code maxConnections}, or skipped by a saturated executor).
+     * Calls {@code listener} (on the call executor, or on a thread of this transport if a saturated
+     * executor refuses it) when a client has gone, with or without saying so, once that session's
+     * connect listeners have returned; not for a session whose connect listeners were never called
+     * (refused over {@code maxConnections}, or skipped by a saturated executor). A graceful close
+     * waits for connect and disconnect listeners queued or running, like calls in flight.
      */
     public Builder onDisconnect(Consumer<SocketIoSession> listener) {
       disconnectListeners.add(requireNonNull(listener, "listener"));
