@@ -490,9 +490,26 @@ final class DefaultSocketIoServer implements RunningTransport {
     closing = true;
   }
 
+  /**
+   * Waits for the events being answered and listener calls in flight, then ends every session as the
+   * server's own disconnect and waits for the disconnect listeners that queues, all within {@code
+   * timeout}. Ended here, not left to the channels' close: a long-polling session outlives its HTTP
+   * connections (only a ping timeout, which the stopped server never reaches, would end it), so its
+   * disconnect listeners would never run; a WebSocket session's could run after the close had stopped
+   * waiting (a channel's inactive event comes after its close), and neither client was told. Answers
+   * are out first: the sessions end only once nothing is in flight.
+   */
   @Override
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    if (!awaitDrained(deadline)) {
+      return false;
+    }
+    disconnectAll();
+    return awaitDrained(deadline);
+  }
+
+  private boolean awaitDrained(long deadline) throws InterruptedException {
     synchronized (drained) {
       while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
@@ -503,6 +520,27 @@ final class DefaultSocketIoServer implements RunningTransport {
       }
     }
     return true;
+  }
+
+  /**
+   * Ends every session still open: the client gets a disconnect packet (Socket.IO clients then do not
+   * reconnect) and the host's disconnect listeners are queued like for any other session's end. New
+   * Engine.IO sessions are refused by then ({@code closing}); a join of an older one that comes later
+   * is ended by {@link #shutdownNow}.
+   */
+  private void disconnectAll() {
+    for (SocketIOClient c : server.getAllClients()) {
+      if (c instanceof NamespaceClient nc) {
+        ClientHead head = nc.getBaseClient();
+        synchronized (lockOf(c)) {
+          if (head.isConnected()) {
+            head.disconnect();
+          }
+        }
+      } else {
+        c.disconnect();
+      }
+    }
   }
 
   @Override
@@ -518,6 +556,9 @@ final class DefaultSocketIoServer implements RunningTransport {
         LOG.log(Level.DEBUG, "unsubscribing failed", e);
       }
     }
+    // Past the grace period (or without one): the sessions still open end now too, so that their
+    // disconnect listeners are queued while the call executor still takes them.
+    disconnectAll();
     // Release the port and drop every client now; netty-socketio's own stop() waits a 2 s quiet
     // period for its event loops, so it finishes in the background.
     bound.channel().close().syncUninterruptibly();

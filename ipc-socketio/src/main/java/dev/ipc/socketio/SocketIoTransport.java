@@ -262,7 +262,8 @@ public final class SocketIoTransport implements Transport {
 
     /**
      * Calls {@code listener} (on the call executor, or on a thread of this transport if a saturated
-     * executor refuses it) when a client has gone, with or without saying so, once that session's
+     * executor refuses it) when a client has gone, with or without saying so (a silent one at its ping
+     * timeout, over WebSocket or long-polling), or the server closes, once that session's
      * connect listeners have returned; not for a session whose connect listeners were never called
      * (refused over {@code maxConnections}, or skipped by a saturated executor). A graceful close
      * waits for connect and disconnect listeners queued or running, like calls in flight.
