@@ -126,7 +126,10 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** Sets how long a connection may be silent before the server pings it (default 2 hours). */
+    /**
+     * Sets how long a connection may be silent before the server pings it (default 2 hours; grpc-java
+     * raises anything under 10 seconds to 10 seconds).
+     */
     public Builder keepAliveTime(Duration time) {
       this.keepAliveTime = TransportOptions.positive("time", time, requireNonNull(time, "time"));
       return this;
@@ -138,13 +141,20 @@ public final class GrpcTransport implements Transport {
       return this;
     }
 
-    /** Sets the most frequent client keepalive ping the server tolerates (default 5 minutes). */
+    /**
+     * Sets the most frequent client keepalive ping the server tolerates while the connection has a call
+     * open (default 5 minutes, gRPC's); without an open call, one every 2 hours. A client pinging more
+     * often gets GOAWAY {@code ENHANCE_YOUR_CALM} ({@code too_many_pings}) on its third early ping.
+     */
     public Builder permitKeepAliveTime(Duration time) {
       this.permitKeepAliveTime = TransportOptions.positive("time", time, requireNonNull(time, "time"));
       return this;
     }
 
-    /** Closes connections idle for {@code idle} (default: never). */
+    /**
+     * Closes connections with no call for {@code idle}, with a graceful GOAWAY (default: never; grpc-java
+     * raises anything under 1 second to 1 second).
+     */
     public Builder maxConnectionIdle(Duration idle) {
       this.maxConnectionIdle = TransportOptions.positive("idle", idle, requireNonNull(idle, "idle"));
       return this;

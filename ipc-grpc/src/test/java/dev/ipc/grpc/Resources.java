@@ -43,6 +43,11 @@ final class Resources implements AutoCloseable {
     return server;
   }
 
+  /** Closes {@code resource} after the test, before the ones opened earlier. */
+  void add(AutoCloseable resource) {
+    opened.add(resource);
+  }
+
   /** Returns a plaintext channel to {@code server}'s gRPC port. */
   ManagedChannel channel(Server server) {
     ManagedChannel channel =
