@@ -50,6 +50,7 @@ final class GrpcServer implements RunningTransport {
             .keepAliveTime(t.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
             .keepAliveTimeout(t.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveTime(t.permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveWithoutCalls(t.permitKeepAliveWithoutCalls)
             .maxConcurrentCallsPerConnection(t.maxConcurrentCallsPerConnection)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());

@@ -35,6 +35,7 @@ public final class GrpcTransport implements Transport {
   final Duration keepAliveTime;
   final Duration keepAliveTimeout;
   final Duration permitKeepAliveTime;
+  final boolean permitKeepAliveWithoutCalls;
   final Duration maxConnectionIdle;
   final Duration maxConnectionAge;
   final Duration maxConnectionAgeGrace;
@@ -48,6 +49,7 @@ public final class GrpcTransport implements Transport {
     this.keepAliveTime = b.keepAliveTime;
     this.keepAliveTimeout = b.keepAliveTimeout;
     this.permitKeepAliveTime = b.permitKeepAliveTime;
+    this.permitKeepAliveWithoutCalls = b.permitKeepAliveWithoutCalls;
     this.maxConnectionIdle = b.maxConnectionIdle;
     this.maxConnectionAge = b.maxConnectionAge;
     this.maxConnectionAgeGrace = b.maxConnectionAgeGrace;
@@ -94,6 +96,7 @@ public final class GrpcTransport implements Transport {
     private Duration keepAliveTime = Duration.ofHours(2);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private Duration permitKeepAliveTime = Duration.ofMinutes(5);
+    private boolean permitKeepAliveWithoutCalls;
     private Duration maxConnectionIdle;
     private Duration maxConnectionAge;
     private Duration maxConnectionAgeGrace;
@@ -148,6 +151,18 @@ public final class GrpcTransport implements Transport {
      */
     public Builder permitKeepAliveTime(Duration time) {
       this.permitKeepAliveTime = TransportOptions.positive("time", time, requireNonNull(time, "time"));
+      return this;
+    }
+
+    /**
+     * Lets clients ping at the {@link #permitKeepAliveTime} rate with no call open too (default false,
+     * gRPC's). Clients that keep idle connections alive through load balancers or NAT
+     * ({@code keepAliveWithoutCalls(true)} in grpc-java, {@code grpc.keepalive_permit_without_calls} in
+     * grpcio) otherwise get GOAWAY {@code too_many_pings} once idle, since these services are unary and
+     * most of a connection's life has no call open.
+     */
+    public Builder permitKeepAliveWithoutCalls(boolean permit) {
+      this.permitKeepAliveWithoutCalls = permit;
       return this;
     }
 

@@ -69,6 +69,51 @@ class KeepAliveTest {
   }
 
   @Test
+  void permitKeepAliveWithoutCalls_letsAnIdleClientKeepItsConnectionAlive() throws Exception {
+    // By default (gRPC's), pings with no call open are refused at this rate...
+    FreezableProxy strict = proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
+    ManagedChannel refused = idlePinging(strict);
+    assertThat(check(refused)).isEqualTo(ServingStatus.SERVING);
+    FreezableProxy.Connection refusedConnection = strict.accepted().poll(5, TimeUnit.SECONDS);
+    assertThat(refusedConnection.serverGoAway.get(10, TimeUnit.SECONDS))
+        .isEqualTo(new FreezableProxy.GoAway(ENHANCE_YOUR_CALM, "too_many_pings"));
+
+    // ...and with permitKeepAliveWithoutCalls the same idle client keeps its one connection.
+    FreezableProxy lenient =
+        proxy(
+            GrpcTransport.builder()
+                .permitKeepAliveTime(Duration.ofMillis(250))
+                .permitKeepAliveWithoutCalls(true));
+    ManagedChannel kept = idlePinging(lenient);
+    assertThat(check(kept)).isEqualTo(ServingStatus.SERVING);
+    FreezableProxy.Connection keptConnection = lenient.accepted().poll(5, TimeUnit.SECONDS);
+    assertThat(keptConnection.clientPings.tryAcquire(5, 10, TimeUnit.SECONDS)).isTrue();
+    assertThat(keptConnection.serverGoAway).isNotDone();
+    assertThat(check(kept)).isEqualTo(ServingStatus.SERVING);
+    assertThat(lenient.accepted()).isEmpty();
+  }
+
+  /** A channel through {@code proxy} that pings every 500 ms even with no call open. */
+  private ManagedChannel idlePinging(FreezableProxy proxy) throws Exception {
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress("127.0.0.1", proxy.port())
+            .usePlaintext()
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTimeout(5, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(true);
+    Field time = NettyChannelBuilder.class.getDeclaredField("keepAliveTimeNanos");
+    time.setAccessible(true);
+    time.setLong(b, Duration.ofMillis(500).toNanos());
+    ManagedChannel channel = b.build();
+    resources.add(
+        () -> {
+          channel.shutdownNow();
+          channel.awaitTermination(5, TimeUnit.SECONDS);
+        });
+    return channel;
+  }
+
+  @Test
   void keepAliveTimeAndTimeout_dropClientThatStopsAnsweringPings() throws Exception {
     // 10 s is the shortest keepalive time grpc-java allows (it raises shorter ones to it).
     FreezableProxy proxy =
