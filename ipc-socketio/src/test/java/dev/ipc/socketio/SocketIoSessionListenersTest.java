@@ -6,7 +6,10 @@ import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -402,6 +405,85 @@ class SocketIoSessionListenersTest {
     release.countDown();
 
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+  }
+
+  @Test
+  void closeWithALongPollingSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(s -> connected.add(s.id()))
+                .onDisconnect(
+                    s -> {
+                      record(s, "disconnect");
+                      entered.countDown();
+                      await(release);
+                      finished.set(true);
+                    }),
+            null);
+    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
+    cleanup.add(release::countDown);
+    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    int at = open.indexOf("\"sid\":\"") + 7;
+    String sid = open.substring(at, open.indexOf('"', at));
+    HttpResponse<String> join =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)).POST(HttpRequest.BodyPublishers.ofString("40")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(join.statusCode()).isEqualTo(200);
+    assertThat(connected.poll(10, TimeUnit.SECONDS)).isEqualTo(sid);
+
+    // The session has no connection open now: only the server can end it.
+    Closing closing = Closing.start(server, finished);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
+    assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
+        .as("the close waits for the session's disconnect listener")
+        .isTrue();
+    release.countDown();
+
+    assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+    assertThat(eventsOf(sid)).containsExactly("disconnect");
+  }
+
+  @Test
+  void closeWithAWebSocketSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
+    Server server =
+        start(
+            SocketIoTransport.builder()
+                .onConnect(s -> connected.add(s.id()))
+                .onDisconnect(
+                    s -> {
+                      record(s, "disconnect");
+                      entered.countDown();
+                      await(release);
+                      finished.set(true);
+                    }),
+            null);
+    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
+    cleanup.add(release::countDown);
+    RawSocketIo a = raw(server);
+    String id = connected.poll(10, TimeUnit.SECONDS);
+    assertThat(id).isNotNull();
+
+    Closing closing = Closing.start(server, finished);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
+    assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
+        .as("the close waits in the transport for the session's disconnect listener")
+        .isTrue();
+    assertThat(a.next()).as("the client was told").isEqualTo("41");
+    release.countDown();
+
+    assertThat(closing.finishedListenerBeforeReturning()).isTrue();
+    assertThat(eventsOf(id)).containsExactly("disconnect");
   }
 
   private static void await(CountDownLatch latch) {
