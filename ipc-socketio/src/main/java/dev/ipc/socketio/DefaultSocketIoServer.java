@@ -317,6 +317,14 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   private void onConnect(SocketIOClient client) {
+    if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
+      // A session that has ended rejoined: netty-socketio joins a long-polling session to the main
+      // namespace on each poll it takes, so a poll that fetched the session just before it ended
+      // (ping timeout, close) brings it back as a client nobody would ever disconnect. Its end has
+      // been heard (or its connect never was); drop the new client without a connect listener call.
+      nc.onDisconnect();
+      return;
+    }
     if (server.getAllClients().size() > settings.maxConnections) {
       // Handshakes raced past the gate; the newest goes.
       client.disconnect();
