@@ -321,8 +321,11 @@ final class DefaultSocketIoServer implements RunningTransport {
       // A session that has ended rejoined: netty-socketio joins a long-polling session to the main
       // namespace on each poll it takes, so a poll that fetched the session just before it ended
       // (ping timeout, close) brings it back as a client nobody would ever disconnect. Its end has
-      // been heard (or its connect never was); drop the new client without a connect listener call.
-      nc.onDisconnect();
+      // been heard (or its connect never was); drop the new client without a connect listener call,
+      // and answer that poll with the disconnect instead of leaving it open.
+      synchronized (lockOf(client)) {
+        nc.getBaseClient().disconnect();
+      }
       return;
     }
     if (server.getAllClients().size() > settings.maxConnections) {
