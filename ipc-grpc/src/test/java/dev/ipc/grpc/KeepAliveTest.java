@@ -72,7 +72,7 @@ class KeepAliveTest {
   void permitKeepAliveWithoutCalls_letsAnIdleClientKeepItsConnectionAlive() throws Exception {
     // By default (gRPC's), pings with no call open are refused at this rate...
     FreezableProxy strict = proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
-    ManagedChannel refused = idlePinging(strict);
+    ManagedChannel refused = channel(strict, Duration.ofMillis(500), true);
     assertThat(check(refused)).isEqualTo(ServingStatus.SERVING);
     FreezableProxy.Connection refusedConnection = strict.accepted().poll(5, TimeUnit.SECONDS);
     assertThat(refusedConnection.serverGoAway.get(10, TimeUnit.SECONDS))
@@ -84,33 +84,13 @@ class KeepAliveTest {
             GrpcTransport.builder()
                 .permitKeepAliveTime(Duration.ofMillis(250))
                 .permitKeepAliveWithoutCalls(true));
-    ManagedChannel kept = idlePinging(lenient);
+    ManagedChannel kept = channel(lenient, Duration.ofMillis(500), true);
     assertThat(check(kept)).isEqualTo(ServingStatus.SERVING);
     FreezableProxy.Connection keptConnection = lenient.accepted().poll(5, TimeUnit.SECONDS);
     assertThat(keptConnection.clientPings.tryAcquire(5, 10, TimeUnit.SECONDS)).isTrue();
     assertThat(keptConnection.serverGoAway).isNotDone();
     assertThat(check(kept)).isEqualTo(ServingStatus.SERVING);
     assertThat(lenient.accepted()).isEmpty();
-  }
-
-  /** A channel through {@code proxy} that pings every 500 ms even with no call open. */
-  private ManagedChannel idlePinging(FreezableProxy proxy) throws Exception {
-    NettyChannelBuilder b =
-        NettyChannelBuilder.forAddress("127.0.0.1", proxy.port())
-            .usePlaintext()
-            .keepAliveTime(10, TimeUnit.SECONDS)
-            .keepAliveTimeout(5, TimeUnit.SECONDS)
-            .keepAliveWithoutCalls(true);
-    Field time = NettyChannelBuilder.class.getDeclaredField("keepAliveTimeNanos");
-    time.setAccessible(true);
-    time.setLong(b, Duration.ofMillis(500).toNanos());
-    ManagedChannel channel = b.build();
-    resources.add(
-        () -> {
-          channel.shutdownNow();
-          channel.awaitTermination(5, TimeUnit.SECONDS);
-        });
-    return channel;
   }
 
   @Test
@@ -162,9 +142,15 @@ class KeepAliveTest {
    * so the builder's field is set directly.
    */
   private ManagedChannel channel(FreezableProxy proxy, Duration keepAlive) throws Exception {
+    return channel(proxy, keepAlive, false);
+  }
+
+  /** The same, pinging with no call open too when {@code withoutCalls}. */
+  private ManagedChannel channel(FreezableProxy proxy, Duration keepAlive, boolean withoutCalls)
+      throws Exception {
     NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext();
     if (keepAlive != null) {
-      b.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
+      b.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(withoutCalls);
       Field time = NettyChannelBuilder.class.getDeclaredField("keepAliveTimeNanos");
       time.setAccessible(true);
       time.setLong(b, keepAlive.toNanos());
