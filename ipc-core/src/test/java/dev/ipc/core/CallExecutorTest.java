@@ -82,6 +82,54 @@ class CallExecutorTest {
   }
 
   @Test
+  void burstsAndPausesLongerThanTheKeepAliveLoseNoTask() throws Exception {
+    // Threads end (20 ms keep-alive) and start again all the time, while three submitters send bursts
+    // with pauses of every length: each task queued at any moment of that must still run.
+    CallExecutor e = executor(8, 100_000, 20);
+    AtomicLong submitted = new AtomicLong();
+    AtomicLong ran = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    Thread[] submitters = new Thread[3];
+    for (int s = 0; s < submitters.length; s++) {
+      submitters[s] =
+          new Thread(
+              () -> {
+                java.util.Random random = new java.util.Random(42);
+                while (System.nanoTime() < end) {
+                  int burst = 1 + random.nextInt(20);
+                  for (int i = 0; i < burst; i++) {
+                    boolean blocks = random.nextInt(20) == 0;
+                    e.execute(
+                        () -> {
+                          if (blocks) {
+                            sleep(1);
+                          }
+                          ran.incrementAndGet();
+                        });
+                    submitted.incrementAndGet();
+                  }
+                  int pause = random.nextInt(100);
+                  if (pause < 30) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1 + random.nextInt(300_000));
+                  } else if (pause < 33) {
+                    sleep(15 + random.nextInt(20)); // around the keep-alive: threads end meanwhile
+                  }
+                }
+              });
+      submitters[s].start();
+    }
+    for (Thread t : submitters) {
+      t.join();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ran.get() < submitted.get() && System.nanoTime() < deadline) {
+      sleep(5);
+    }
+    assertTrue(submitted.get() > 1000, "submitted " + submitted.get());
+    assertEquals(submitted.get(), ran.get(), "tasks that never ran");
+  }
+
+  @Test
   void blockedCallsGetTheirOwnThreadsUpToTheLimitThenQueue() throws Exception {
     CallExecutor e = executor(8, 10, 60_000);
     CountDownLatch allStarted = new CountDownLatch(8);
