@@ -125,12 +125,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       @Override
       protected Object newContinueResponse(
           HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
-        if (HttpUtil.is100ContinueExpected(start)
-            && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+        boolean expects = HttpUtil.is100ContinueExpected(start);
+        if (expects && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
           // No 100 Continue: the aggregator then reports it oversized and we answer 413 ourselves.
           return null;
         }
-        if (HttpUtil.is100ContinueExpected(start)) {
+        if (expects) {
           synchronized (HttpConnection.this) {
             if (busy || !queue.isEmpty()) {
               // Answers to earlier pipelined requests are owed, and a call thread may be writing one

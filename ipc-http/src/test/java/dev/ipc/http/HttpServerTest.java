@@ -53,6 +53,18 @@ class HttpServerTest {
     };
   }
 
+  /** Waits, on another thread, up to 10 s for {@code server} to finish its close. */
+  private static CompletableFuture<Boolean> terminationOf(HttpServer server) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return server.awaitTermination(Duration.ofSeconds(10));
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
   /** Echoes what the handler saw, one item per line. */
   private static HttpResponse echo(HttpRequest r) {
     return HttpResponse.text(
@@ -368,15 +380,7 @@ class HttpServerTest {
       assertThat(refused.header("connection")).isEqualTo("close");
       assertThat(refused.body()).contains("UNAVAILABLE");
 
-      CompletableFuture<Boolean> terminated =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return server.awaitTermination(Duration.ofSeconds(10));
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Boolean> terminated = terminationOf(server);
       assertThat(terminated).isNotDone();
       release.countDown();
       RawHttp.Response finished = busy.read();
@@ -404,15 +408,7 @@ class HttpServerTest {
         Thread.yield();
       }
       server.beginShutdown();
-      CompletableFuture<Boolean> terminated =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return server.awaitTermination(Duration.ofSeconds(10));
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Boolean> terminated = terminationOf(server);
       release.countDown();
 
       RawHttp.Response first = c.read();
