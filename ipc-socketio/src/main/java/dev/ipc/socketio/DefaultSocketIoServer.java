@@ -88,6 +88,7 @@ final class DefaultSocketIoServer implements RunningTransport {
             return t;
           });
   private final int maxPollingBacklog;
+  private final DirectAcks directAcks; // null: every ack goes through the event loop
   private volatile boolean closing;
   private ChannelFuture bound;
   private AutoCloseable subscription;
@@ -101,7 +102,10 @@ final class DefaultSocketIoServer implements RunningTransport {
     Configuration config = new Configuration();
     config.setHostname(settings.host);
     config.setPort(settings.port);
-    config.setJsonSupport(new RoutingJsonSupport(new JacksonJsonSupport()));
+    RoutingJsonSupport json = new RoutingJsonSupport(new JacksonJsonSupport());
+    config.setJsonSupport(json);
+    // Compressed frames need the deflater on the loop; those acks take netty-socketio's path.
+    this.directAcks = settings.compression ? null : new DirectAcks(json, settings.maxPayload);
     // Acks are sent by the call once it is done, on the call executor; never an automatic empty one.
     config.setAckMode(AckMode.MANUAL);
     // Without it a client picks its session id with an `io` cookie or header.
@@ -115,7 +119,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setHttpCompression(settings.compression);
     config.setAddVersionHeader(false);
     config.setBossThreads(1);
-    config.setWorkerThreads(Runtime.getRuntime().availableProcessors());
+    config.setWorkerThreads(settings.workerThreads);
     config.setUseLinuxNativeEpoll(io.netty.channel.epoll.Epoll.isAvailable());
     config.getSocketConfig().setReuseAddress(true);
     config.setExceptionListener(new QuietExceptionListener());
@@ -131,7 +135,8 @@ final class DefaultSocketIoServer implements RunningTransport {
             settings.maxConnections,
             () -> closing,
             this::sessionLock,
-            this::nudgePolling));
+            this::nudgePolling,
+            directAcks != null));
     server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
     server.addConnectListener(this::onConnect);
     server.addDisconnectListener(this::onDisconnect);
@@ -242,6 +247,31 @@ final class DefaultSocketIoServer implements RunningTransport {
    * session but stops polling would otherwise have every event, ack and broadcast queued for it
    * without bound until its ping timeout, or for good if it keeps sending pongs.
    */
+  /** Sends an operation's ack: from this thread if {@link DirectAcks} can, else as {@link #send}. */
+  private void sendAck(SocketIOClient client, AckRequest ack, Object[] args) {
+    if (!ack.isAckRequested()) {
+      return;
+    }
+    if (directAcks != null && client instanceof NamespaceClient nc) {
+      synchronized (lockOf(client)) {
+        if (directAcks.trySend(nc.getBaseClient(), ack, args)) {
+          return;
+        }
+      }
+    }
+    send(client, () -> ack.sendAckData(args));
+  }
+
+  /** How many acks {@link DirectAcks} wrote; for tests. */
+  long directAcks() {
+    return directAcks == null ? 0 : directAcks.written();
+  }
+
+  /** How many of those the socket took only in part; for tests. */
+  long directRemainders() {
+    return directAcks == null ? 0 : directAcks.remainders();
+  }
+
   void send(SocketIOClient client, Runnable send) {
     synchronized (lockOf(client)) {
       send.run();
@@ -604,7 +634,7 @@ final class DefaultSocketIoServer implements RunningTransport {
         answer = Values.error(ServiceException.from(t));
       }
       Object[] args = created != null ? new Object[] {answer, created} : new Object[] {answer};
-      owner.send(client, () -> ack.sendAckData(args));
+      owner.sendAck(client, ack, args);
     }
   }
 

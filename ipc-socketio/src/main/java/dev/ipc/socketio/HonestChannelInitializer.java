@@ -92,6 +92,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private final Framing framing;
   private final Gate gate;
   private final WriteBufferWaterMark unsentLimit;
+  private final boolean guardWrites;
 
   HonestChannelInitializer(
       ChannelGroup channels,
@@ -101,7 +102,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       int maxConnections,
       BooleanSupplier closing,
       Function<String, Object> sessionLock,
-      Consumer<String> nudgePolling) {
+      Consumer<String> nudgePolling,
+      boolean guardWrites) {
+    this.guardWrites = guardWrites;
     Set<String> upgrading = ConcurrentHashMap.newKeySet();
     this.channels = channels;
     int high = (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_UNSENT_LIMIT, 4L * maxPayload));
@@ -115,6 +118,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     super.initChannel(ch);
     ch.config().setWriteBufferWaterMark(unsentLimit);
     ch.pipeline().addFirst(READER_GONE, READER_GONE_HANDLER);
+    if (guardWrites) {
+      DirectAcks.guard(ch);
+    }
     channels.add(ch);
   }
 

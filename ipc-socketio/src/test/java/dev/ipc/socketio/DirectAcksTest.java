@@ -1,0 +1,264 @@
+package dev.ipc.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.Reference;
+import dev.ipc.core.Server;
+import dev.ipc.core.Task;
+import dev.ipc.core.TaskService;
+import dev.ipc.core.Transports;
+import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportContext;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Acks written by the call thread ({@link DirectAcks}): they must keep the session's order, survive a
+ * socket that takes only part of them, and only be taken where they apply.
+ */
+@Timeout(60)
+class DirectAcksTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private DefaultSocketIoServer running;
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+  }
+
+  /** Starts the services on a Socket.IO transport and keeps its running server for its counters. */
+  private Server start(SocketIoTransport.Builder builder, List<?> services) {
+    SocketIoTransport transport = builder.host("127.0.0.1").port(0).build();
+    Transport capturing =
+        new Transport() {
+          @Override
+          public String name() {
+            return transport.name();
+          }
+
+          @Override
+          public String address() {
+            return transport.address();
+          }
+
+          @Override
+          public RunningTransport start(TransportContext context) throws IOException {
+            RunningTransport r = transport.start(context);
+            running = (DefaultSocketIoServer) r;
+            return r;
+          }
+        };
+    Server server = Transports.builder().services(services).transport(capturing).start();
+    cleanup.add(server);
+    return server;
+  }
+
+  @Test
+  void webSocketAcks_areWrittenByTheCallThread_pollingAndCompressedOnesAreNot() throws Exception {
+    Server server = start(SocketIoTransport.builder(), Reference.services());
+    try (TcpWebSocket ws = TcpWebSocket.connect(server.port("socketio"), 0)) {
+      for (int i = 0; i < 20; i++) {
+        ws.send("42" + i + "[\"dating:eating\",{\"food\":\"steak\"}]");
+        assertThat(ws.next()).isEqualTo("43" + i + "[{\"feeling\":true}]");
+      }
+    }
+    // Not necessarily all 20: a call thread never waits for the loop, it takes the usual path instead.
+    long direct = running.directAcks();
+    assertThat(direct).isPositive();
+
+    SocketIoClient polling =
+        SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).transports("polling").build();
+    cleanup.add(polling);
+    assertThat(polling.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    assertThat(running.directAcks()).isEqualTo(direct);
+
+    Server compressed = start(SocketIoTransport.builder().compression(true), Reference.services());
+    SocketIoClient ws =
+        SocketIoClient.builder().target("127.0.0.1", compressed.port("socketio")).transports("websocket").build();
+    cleanup.add(ws);
+    assertThat(ws.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    assertThat(running.directAcks()).isZero();
+  }
+
+  @Test
+  void theBroadcastACallCausesReachesItsCallerBeforeItsAck() throws Exception {
+    Server server = start(SocketIoTransport.builder(), Reference.services());
+    try (TcpWebSocket ws = TcpWebSocket.connect(server.port("socketio"), 0)) {
+      for (int i = 0; i < 300; i++) {
+        ws.send("42" + i + "[\"task:put\",{\"id\":" + (10 + i) + ",\"name\":\"t" + i + "\"}]");
+        assertThat(ws.next()).startsWith("42[\"task:saved\",{\"id\":" + (10 + i) + ",");
+        assertThat(ws.next()).startsWith("43" + i + "[{\"id\":" + (10 + i) + ",");
+      }
+    }
+  }
+
+  @Test
+  void acksTheSocketTakesOnlyInPart_arriveWholeAndInOrder() throws Exception {
+    // 1,000 tasks of 200 characters: each task:list ack is a frame of about 230 KB.
+    TaskService tasks = Reference.tasks();
+    for (int i = 1; i <= 1000; i++) {
+      tasks.put(new Task(i, String.valueOf((char) ('a' + i % 26)).repeat(200)));
+    }
+    Server server = start(SocketIoTransport.builder(), List.of(Reference.dating(), tasks, Reference.person()));
+    int calls = 60;
+    try (TcpWebSocket ws = TcpWebSocket.connect(server.port("socketio"), 4096)) {
+      // The client reads nothing until every call is answered: ~14 MB against the socket buffers
+      // (a few MB on loopback), so acks meet a full socket, the first of them part-way through.
+      for (int i = 0; i < calls; i++) {
+        ws.send("42" + i + "[\"task:list\",{}]");
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (running.directRemainders() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(running.directRemainders()).isEqualTo(1);
+      // Calls run side by side, so acks come in any order, each whole.
+      java.util.Set<Integer> answered = new java.util.TreeSet<>();
+      for (int i = 0; i < calls; i++) {
+        String ack = ws.next();
+        if (!ack.startsWith("43")) {
+          throw new AssertionError("expected an ack, got " + ack.substring(0, Math.min(80, ack.length())));
+        }
+        int bracket = ack.indexOf('[');
+        answered.add(Integer.parseInt(ack.substring(2, bracket)));
+        JsonNode list = JSON.readTree(ack.substring(bracket)).get(0);
+        assertThat(list.size()).isEqualTo(1000);
+        for (int t = 0; t < 1000; t++) {
+          if (list.get(t).get("id").asLong() != t + 1
+              || !list.get(t).get("name").asText().equals(String.valueOf((char) ('a' + (t + 1) % 26)).repeat(200))) {
+            throw new AssertionError("ack " + i + ": task " + (t + 1) + " differs: " + list.get(t));
+          }
+        }
+      }
+      assertThat(answered).hasSize(calls).first().isEqualTo(0);
+      assertThat(answered).last().isEqualTo(calls - 1);
+      assertThat(running.directAcks()).isPositive().isLessThan(calls);
+      // The session still answers.
+      ws.send("42999[\"dating:eating\",{\"food\":\"steak\"}]");
+      assertThat(ws.next()).isEqualTo("43999[{\"feeling\":true}]");
+    }
+  }
+
+  /**
+   * A WebSocket over a plain socket, to control how much the client buffers and when it reads: the
+   * JDK's client reads eagerly. Answers Engine.IO pings; hands every other text message over.
+   */
+  static final class TcpWebSocket implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private TcpWebSocket(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = new DataInputStream(socket.getInputStream());
+      this.out = socket.getOutputStream();
+    }
+
+    /** Opens a session and joins the main namespace; {@code receiveBuffer} 0 keeps the default. */
+    static TcpWebSocket connect(int port, int receiveBuffer) throws IOException {
+      Socket s = new Socket();
+      if (receiveBuffer > 0) {
+        s.setReceiveBufferSize(receiveBuffer);
+      }
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(10_000);
+      TcpWebSocket ws = new TcpWebSocket(s);
+      ws.out.write(
+          ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+        int b = ws.in.read();
+        if (b < 0) {
+          throw new IOException("closed during the handshake: " + head);
+        }
+        head.write(b);
+      }
+      assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+      assertThat(ws.next()).startsWith("0{");
+      ws.send("40");
+      assertThat(ws.next()).startsWith("40{\"sid\"");
+      return ws;
+    }
+
+    /** Returns the next text message, whole. */
+    String next() throws IOException {
+      while (true) {
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        boolean fin;
+        int opcode = -1;
+        do {
+          int b0 = in.readUnsignedByte();
+          int b1 = in.readUnsignedByte();
+          fin = (b0 & 0x80) != 0;
+          if (opcode < 0) {
+            opcode = b0 & 0x0f;
+          }
+          long length = b1 & 0x7f;
+          if (length == 126) {
+            length = in.readUnsignedShort();
+          } else if (length == 127) {
+            length = in.readLong();
+          }
+          byte[] payload = new byte[(int) length];
+          in.readFully(payload);
+          message.write(payload);
+        } while (!fin);
+        if (opcode != 1) {
+          throw new IOException("expected a text frame, got opcode " + opcode);
+        }
+        String text = message.toString(StandardCharsets.UTF_8);
+        if (text.equals("2")) {
+          send("3");
+          continue;
+        }
+        return text;
+      }
+    }
+
+    /** Sends one masked text frame. */
+    void send(String text) throws IOException {
+      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x81);
+      if (payload.length < 126) {
+        frame.write(0x80 | payload.length);
+      } else {
+        frame.write(0x80 | 126);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length);
+      }
+      byte[] mask = {0x12, 0x34, 0x56, 0x78};
+      frame.write(mask);
+      for (int i = 0; i < payload.length; i++) {
+        frame.write(payload[i] ^ mask[i & 3]);
+      }
+      out.write(frame.toByteArray());
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
