@@ -86,6 +86,7 @@ public final class SocketIoTransport implements Transport {
   final Duration pingInterval;
   final Duration pingTimeout;
   final boolean compression;
+  final int workerThreads;
   final Map<String, SocketIoHandler> handlers;
   final List<Consumer<SocketIoSession>> connectListeners;
   final List<Consumer<SocketIoSession>> disconnectListeners;
@@ -99,6 +100,7 @@ public final class SocketIoTransport implements Transport {
     this.pingInterval = b.pingInterval;
     this.pingTimeout = b.pingTimeout;
     this.compression = b.compression;
+    this.workerThreads = b.workerThreads;
     this.handlers = Map.copyOf(b.handlers);
     this.connectListeners = List.copyOf(b.connectListeners);
     this.disconnectListeners = List.copyOf(b.disconnectListeners);
@@ -145,6 +147,9 @@ public final class SocketIoTransport implements Transport {
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
     private boolean compression;
+    // Half the processors: the loops only read and decode; service code, acks' encoding and most
+    // acks' writes run on call threads (see DirectAcks), which need the other half.
+    private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     private final Map<String, SocketIoHandler> handlers = new LinkedHashMap<>();
     private final List<Consumer<SocketIoSession>> connectListeners = new ArrayList<>();
     private final List<Consumer<SocketIoSession>> disconnectListeners = new ArrayList<>();
@@ -229,6 +234,19 @@ public final class SocketIoTransport implements Transport {
      */
     public Builder compression(boolean enabled) {
       this.compression = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the number of event-loop threads (default: half the number of processors, at least one).
+     * The loops read, decode and route events, and write broadcasts; service calls and their acks run
+     * on the server's call executor.
+     */
+    public Builder workerThreads(int workerThreads) {
+      if (workerThreads < 1) {
+        throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 1)");
+      }
+      this.workerThreads = workerThreads;
       return this;
     }
 

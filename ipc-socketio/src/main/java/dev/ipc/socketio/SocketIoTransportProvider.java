@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Plugs Socket.IO into {@code Transports} under the scheme {@code socketio}:
- * {@code socketio://0.0.0.0:8080?maxPayload=1MiB&pingInterval=25s&pingTimeout=20s&maxConnections=10000&origins=https://a.example,https://b.example&compression=false}
+ * {@code socketio://0.0.0.0:8080?maxPayload=1MiB&pingInterval=25s&pingTimeout=20s&maxConnections=10000&origins=https://a.example,https://b.example&compression=false&workerThreads=2}
  * to serve, {@code socketio://localhost:8080?timeout=5s&transports=polling,websocket} to connect.
  */
 public final class SocketIoTransportProvider implements TransportProvider {
@@ -33,9 +33,11 @@ public final class SocketIoTransportProvider implements TransportProvider {
         case "pingTimeout" -> b.pingTimeout(TransportOptions.duration(key, value));
         case "compression" -> b.compression(TransportOptions.bool(key, value));
         case "origins" -> b.allowedOrigins(value.split(","));
+        case "workerThreads" -> b.workerThreads(TransportOptions.positive(key, value));
         default -> throw new IllegalArgumentException(
             "option: " + key
-                + " (expected: maxPayload, maxConnections, pingInterval, pingTimeout, compression, origins)");
+                + " (expected: maxPayload, maxConnections, pingInterval, pingTimeout, compression, origins,"
+                + " workerThreads)");
       }
     }
     return b.build();

@@ -482,7 +482,7 @@ class SocketIoServerTest {
     Server server =
         Transports.builder()
             .services(Reference.services())
-            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&compression=false&origins=https://a.example")
+            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&compression=false&origins=https://a.example&workerThreads=3")
             .start();
     cleanup.add(server);
     dev.ipc.core.Client client =
@@ -494,6 +494,9 @@ class SocketIoServerTest {
     assertThatThrownBy(() -> Transports.transport("socketio://127.0.0.1:0?nope=1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nope");
+    assertThatThrownBy(() -> Transports.transport("socketio://127.0.0.1:0?workerThreads=0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("workerThreads");
   }
 
   private int status(HttpRequest.Builder request) throws Exception {
