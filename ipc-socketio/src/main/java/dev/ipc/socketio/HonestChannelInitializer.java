@@ -1,6 +1,11 @@
 package dev.ipc.socketio;
 
+import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.handler.EncoderHandler;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 import io.netty.buffer.ByteBuf;
@@ -93,6 +98,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private final Gate gate;
   private final WriteBufferWaterMark unsentLimit;
   private final boolean guardWrites;
+  private EncoderHandler encoder; // set by start, before any channel
 
   HonestChannelInitializer(
       ChannelGroup channels,
@@ -114,12 +120,22 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   }
 
   @Override
+  public void start(Configuration configuration, NamespacesHub namespacesHub) {
+    super.start(configuration, namespacesHub);
+    try {
+      this.encoder = new EncoderHandler(configuration, new WholeQueueEncoder(configuration));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
   protected void initChannel(Channel ch) throws Exception {
     super.initChannel(ch);
     ch.config().setWriteBufferWaterMark(unsentLimit);
     ch.pipeline().addFirst(READER_GONE, READER_GONE_HANDLER);
     if (guardWrites) {
-      DirectAcks.guard(ch);
+      DirectWrites.guard(ch);
     }
     channels.add(ch);
   }
@@ -132,6 +148,37 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addAfter(HTTP_ENCODER, HONESTY, honesty);
     pipeline.addBefore(AUTHORIZE_HANDLER, GATE, gate);
     pipeline.addBefore(WEB_SOCKET_TRANSPORT, FRAMING, framing);
+    pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);
+  }
+
+  /**
+   * netty-socketio's packet encoder, except that a long-polling response carries every queued packet.
+   * netty-socketio stops at 50 a response, and the 51st, already taken off the queue, was lost: a
+   * client that fell 51 packets behind lost one (a broadcast burst did it). Node's engine.io sends the
+   * whole queue as well.
+   */
+  static final class WholeQueueEncoder extends PacketEncoder {
+    WholeQueueEncoder(Configuration configuration) {
+      super(configuration, configuration.getJsonSupport());
+    }
+
+    @Override
+    public void encodePackets(
+        java.util.Queue<Packet> packets, io.netty.buffer.ByteBuf buffer, io.netty.buffer.ByteBufAllocator allocator, int limit)
+        throws java.io.IOException {
+      super.encodePackets(packets, buffer, allocator, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void encodeJsonP(
+        Integer jsonpIndex,
+        java.util.Queue<Packet> packets,
+        io.netty.buffer.ByteBuf out,
+        io.netty.buffer.ByteBufAllocator allocator,
+        int limit)
+        throws java.io.IOException {
+      super.encodeJsonP(jsonpIndex, packets, out, allocator, Integer.MAX_VALUE);
+    }
   }
 
   private static final ReaderGone READER_GONE_HANDLER = new ReaderGone();
