@@ -88,7 +88,7 @@ final class DefaultSocketIoServer implements RunningTransport {
             return t;
           });
   private final int maxPollingBacklog;
-  private final DirectAcks directAcks; // null: every ack goes through the event loop
+  private final DirectWrites direct; // null: everything goes through the event loop
   private volatile boolean closing;
   private ChannelFuture bound;
   private AutoCloseable subscription;
@@ -105,7 +105,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     RoutingJsonSupport json = new RoutingJsonSupport(new JacksonJsonSupport());
     config.setJsonSupport(json);
     // Compressed frames need the deflater on the loop; those acks take netty-socketio's path.
-    this.directAcks = settings.compression ? null : new DirectAcks(json, settings.maxPayload);
+    this.direct = settings.compression ? null : new DirectWrites(json, settings.maxPayload);
     // Acks are sent by the call once it is done, on the call executor; never an automatic empty one.
     config.setAckMode(AckMode.MANUAL);
     // Without it a client picks its session id with an `io` cookie or header.
@@ -136,7 +136,7 @@ final class DefaultSocketIoServer implements RunningTransport {
             () -> closing,
             this::sessionLock,
             this::nudgePolling,
-            directAcks != null));
+            direct != null));
     server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
     server.addConnectListener(this::onConnect);
     server.addDisconnectListener(this::onDisconnect);
@@ -247,14 +247,14 @@ final class DefaultSocketIoServer implements RunningTransport {
    * session but stops polling would otherwise have every event, ack and broadcast queued for it
    * without bound until its ping timeout, or for good if it keeps sending pongs.
    */
-  /** Sends an operation's ack: from this thread if {@link DirectAcks} can, else as {@link #send}. */
+  /** Sends an operation's ack: from this thread if {@link DirectWrites} can, else as {@link #send}. */
   private void sendAck(SocketIOClient client, AckRequest ack, Object[] args) {
     if (!ack.isAckRequested()) {
       return;
     }
-    if (directAcks != null && client instanceof NamespaceClient nc) {
+    if (direct != null && client instanceof NamespaceClient nc) {
       synchronized (lockOf(client)) {
-        if (directAcks.trySend(nc.getBaseClient(), ack, args)) {
+        if (direct.trySendAck(nc.getBaseClient(), ack, args)) {
           return;
         }
       }
@@ -262,14 +262,14 @@ final class DefaultSocketIoServer implements RunningTransport {
     send(client, () -> ack.sendAckData(args));
   }
 
-  /** How many acks {@link DirectAcks} wrote; for tests. */
-  long directAcks() {
-    return directAcks == null ? 0 : directAcks.written();
+  /** How many acks and broadcasts {@link DirectWrites} wrote; for tests. */
+  long directWrites() {
+    return direct == null ? 0 : direct.written();
   }
 
   /** How many of those the socket took only in part; for tests. */
   long directRemainders() {
-    return directAcks == null ? 0 : directAcks.remainders();
+    return direct == null ? 0 : direct.remainders();
   }
 
   void send(SocketIOClient client, Runnable send) {
@@ -514,8 +514,28 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   /** Emits to every connected client, each under its session lock. */
   void broadcast(String event, Object... data) {
-    for (SocketIOClient c : server.getAllClients()) {
-      send(c, () -> c.sendEvent(event, data));
+    // Encoded once for every WebSocket client DirectWrites can write to now; the rest as usual.
+    io.netty.buffer.ByteBuf frame = null;
+    boolean encoded = false;
+    try {
+      for (SocketIOClient c : server.getAllClients()) {
+        if (direct != null && c instanceof NamespaceClient nc) {
+          synchronized (lockOf(c)) {
+            if (!encoded) {
+              frame = direct.eventFrame(event, data);
+              encoded = true;
+            }
+            if (frame != null && direct.tryWrite(nc.getBaseClient(), frame)) {
+              continue;
+            }
+          }
+        }
+        send(c, () -> c.sendEvent(event, data));
+      }
+    } finally {
+      if (frame != null) {
+        frame.release();
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.JsonSupport;
 import com.corundumstudio.socketio.protocol.Packet;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -22,36 +23,39 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes a call's acknowledgement to its WebSocket from the call thread itself.
+ * Writes a call's acknowledgement, or a broadcast, to WebSockets from the calling thread itself.
  *
  * <p>Why: netty-socketio writes only from the channel's event loop, so an ack made on a call thread
  * costs a second hand-off (queue a task, wake the loop) after the first (wake the call thread). On 2
- * cores those wake-ups were a fifth of a round trip. So the call thread encodes the ack frame (the bytes
- * netty-socketio would send) and writes it to the socket, when that cannot reorder anything:
+ * cores those wake-ups were a fifth of a round trip. A broadcast to n clients cost n encodings and n
+ * hand-offs; here it is encoded once. So the calling thread encodes the frame (the bytes netty-socketio
+ * would send) and writes it to the socket, when that cannot reorder anything:
  *
  * <ul>
  *   <li>Each WebSocket has a lock ({@link Guard}) that its event loop holds while it writes: around
  *       every write reaching the end of the pipeline (netty-socketio takes queued packets off the
  *       session's queue there) and every write and flush reaching the socket.
- *   <li>The call thread only tries that lock, never waits for it; it writes only if the session has no
+ *   <li>The calling thread only tries that lock, never waits for it; it writes only if the session has no
  *       queued packet and Netty no unwritten byte. A packet sent before the ack (a broadcast the call
  *       caused, say) is then either out already or still queued, and the ack takes netty-socketio's
- *       path behind it.
+ *       path behind it. The session's lock (held by the caller) keeps its other senders out meanwhile.
  *   <li>What the socket does not take at once stays first: the loop writes it before anything else.
  * </ul>
  *
  * Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, an ack larger
  * than a frame, NIO channels (no epoll), a netty-socketio whose internals differ) takes the usual path.
  */
-final class DirectAcks {
-  private static final System.Logger LOG = System.getLogger(DirectAcks.class.getName());
-  private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directAcks");
+final class DirectWrites {
+  private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
+  private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
   private static final VarHandle CHANNELS;
   private static final VarHandle ORIGINAL_PACKET;
 
@@ -80,7 +84,7 @@ final class DirectAcks {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong remainders = new AtomicLong();
 
-  DirectAcks(JsonSupport json, int maxFramePayload) {
+  DirectWrites(JsonSupport json, int maxFramePayload) {
     this.json = json;
     this.maxFramePayload = maxFramePayload;
   }
@@ -98,7 +102,7 @@ final class DirectAcks {
     return remainders.get();
   }
 
-  /** How many acks went out this way; for tests. */
+  /** How many frames went out this way; for tests. */
   long written() {
     return written.get();
   }
@@ -107,15 +111,42 @@ final class DirectAcks {
    * Writes the ack of {@code request} with {@code args} to the session's WebSocket, if that is safe now;
    * returns false if the caller must send it the usual way. Call under the session's lock.
    */
-  boolean trySend(ClientHead head, AckRequest request, Object[] args) {
-    if (CHANNELS == null
-        || head.getCurrentTransport() != Transport.WEBSOCKET
-        || head.getEngineIOVersion() != EngineIOVersion.V4
-        || !head.isConnected()) {
+  boolean trySendAck(ClientHead head, AckRequest request, Object[] args) {
+    if (ORIGINAL_PACKET == null || !usable(head)) {
       return false;
     }
     Packet packet = (Packet) ORIGINAL_PACKET.get(request);
     if (packet == null || packet.getAckId() == null || !packet.getNsp().isEmpty()) {
+      return false;
+    }
+    ByteBuf frame = frame(ByteBufAllocator.DEFAULT, "43" + packet.getAckId(), Arrays.asList(args));
+    if (frame == null) {
+      return false;
+    }
+    try {
+      return tryWrite(head, frame);
+    } finally {
+      frame.release();
+    }
+  }
+
+  /**
+   * Returns the frame of event {@code event} with {@code data} ({@code 42["event",...]}) for {@link
+   * #tryWrite}, or null if netty-socketio must send it.
+   */
+  ByteBuf eventFrame(String event, Object[] data) {
+    List<Object> values = new ArrayList<>(data.length + 1);
+    values.add(event);
+    values.addAll(Arrays.asList(data));
+    return frame(ByteBufAllocator.DEFAULT, "42", values);
+  }
+
+  /**
+   * Writes {@code frame} (not consumed) to the session's WebSocket if that is safe now; returns false if
+   * the caller must send the packet the usual way. Call under the session's lock.
+   */
+  boolean tryWrite(ClientHead head, ByteBuf frame) {
+    if (!usable(head)) {
       return false;
     }
     @SuppressWarnings("unchecked")
@@ -128,7 +159,6 @@ final class DirectAcks {
     if (guard == null || !guard.lock.tryLock()) {
       return false;
     }
-    ByteBuf frame = null;
     try {
       ChannelOutboundBuffer unsent = ch.unsafe().outboundBuffer();
       if (!ch.isActive()
@@ -139,58 +169,60 @@ final class DirectAcks {
           || !head.getPacketsQueue(Transport.POLLING).isEmpty()) {
         return false;
       }
-      frame = encode(ch, packet.getAckId(), args);
-      if (frame == null) {
-        return false;
-      }
-      boolean wroteAny = false;
+      int from = frame.readerIndex();
+      int to = frame.writerIndex();
+      int at = from;
+      // Counted first: a test may see the frame arrive before this thread goes on.
+      written.incrementAndGet();
       try {
-        while (frame.isReadable()) {
-          ByteBuffer bytes = frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes());
+        while (at < to) {
+          ByteBuffer bytes = frame.internalNioBuffer(at, to - at);
           int n = epoll.fd().write(bytes, bytes.position(), bytes.limit());
           if (n <= 0) {
             break;
           }
-          wroteAny = true;
-          frame.skipBytes(n);
+          at += n;
         }
       } catch (IOException e) {
-        if (!wroteAny) {
+        if (at == from) {
           // The usual path meets the same broken connection and closes it on the loop.
+          written.decrementAndGet();
           return false;
         }
         ch.close();
         return true;
       }
-      written.incrementAndGet();
-      if (frame.isReadable()) {
+      if (at < to) {
         remainders.incrementAndGet();
-        guard.remainder = frame;
-        frame = null;
+        guard.remainder = frame.retainedSlice(at, to - at);
         ch.eventLoop().execute(guard::writeRemainder);
       }
       return true;
     } finally {
       guard.lock.unlock();
-      if (frame != null) {
-        frame.release();
-      }
     }
   }
 
+  private static boolean usable(ClientHead head) {
+    return CHANNELS != null
+        && head.getCurrentTransport() == Transport.WEBSOCKET
+        && head.getEngineIOVersion() == EngineIOVersion.V4
+        && head.isConnected();
+  }
+
   /**
-   * Returns the WebSocket text frame {@code 43<id>[args...]} as netty-socketio would encode it, or null
-   * if netty-socketio must send it: binary attachments, or larger than one frame.
+   * Returns the WebSocket text frame of {@code prefix} and {@code values} as JSON, the bytes
+   * netty-socketio would send for that packet of the main namespace, or null if netty-socketio must
+   * send it: binary attachments, or larger than one frame.
    */
-  private ByteBuf encode(Channel ch, long ackId, Object[] args) {
+  private ByteBuf frame(ByteBufAllocator alloc, String prefix, List<Object> values) {
     // Room for the largest frame header in front; the header is written right before the payload.
-    ByteBuf buf = ch.alloc().directBuffer(256);
+    ByteBuf buf = alloc.directBuffer(256);
     boolean done = false;
     try {
       buf.writerIndex(10);
-      buf.writeByte('4').writeByte('3');
-      buf.writeCharSequence(Long.toString(ackId), CharsetUtil.US_ASCII);
-      json.writeValue(new ByteBufOutputStream(buf), Arrays.asList(args));
+      buf.writeCharSequence(prefix, CharsetUtil.US_ASCII);
+      json.writeValue(new ByteBufOutputStream(buf), values);
       int length = buf.writerIndex() - 10;
       if (!json.getArrays().isEmpty() || length > maxFramePayload) {
         return null;

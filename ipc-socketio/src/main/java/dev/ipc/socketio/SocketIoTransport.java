@@ -148,7 +148,7 @@ public final class SocketIoTransport implements Transport {
     private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
     private boolean compression;
     // Half the processors: the loops only read and decode; service code, acks' encoding and most
-    // acks' writes run on call threads (see DirectAcks), which need the other half.
+    // acks' writes run on call threads (see DirectWrites), which need the other half.
     private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     private final Map<String, SocketIoHandler> handlers = new LinkedHashMap<>();
     private final List<Consumer<SocketIoSession>> connectListeners = new ArrayList<>();
