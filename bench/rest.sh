@@ -6,6 +6,7 @@
 # load from other processes on the machine hits both alike; Flask is measured once per endpoint.
 # Settings: SECONDS_EACH (default 3), ROUNDS (7: on 2 shared cores single rounds swing by +-0.1x), THREADS (2), CONNECTIONS (32), WARMUP (10 s per JVM server
 # and endpoint: with 3 s the first measured round of ipc-rest still ran while the JIT compiled its path).
+# JAVA_OPTS go to the JVM servers (e.g. -Dbench.workerThreads=1 for ipc-rest's event loops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${SECONDS_EACH:-3}
@@ -38,7 +39,7 @@ trap cleanup EXIT
 
 # The JVM servers run until their stdin (a FIFO we hold open) closes.
 mkfifo "$work/stdin"
-java -cp "$classpath" dev.ipc.rest.bench.RestBenchServers <"$work/stdin" >"$work/ports" 2>"$work/java.log" &
+java ${JAVA_OPTS:-} -cp "$classpath" dev.ipc.rest.bench.RestBenchServers <"$work/stdin" >"$work/ports" 2>"$work/java.log" &
 java_pid=$!
 exec 3>"$work/stdin"
 

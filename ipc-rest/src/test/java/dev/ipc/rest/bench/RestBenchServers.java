@@ -42,6 +42,10 @@ public final class RestBenchServers {
   private RestBenchServers() {}
 
   private static RestTransport.Builder inline(RestTransport.Builder b) {
+    Integer loops = Integer.getInteger("bench.workerThreads");
+    if (loops != null) {
+      b.workerThreads(loops);
+    }
     return Boolean.getBoolean("bench.inline") ? b.executor(Runnable::run) : b;
   }
 
