@@ -276,26 +276,20 @@ final class DirectWrites {
       }
     }
 
-    /** First in the pipeline: every byte reaching the socket passes here. */
-    final class Head extends ChannelDuplexHandler {
-      @Override
-      public void handlerAdded(ChannelHandlerContext ctx) {
-        headContext = ctx;
-      }
-
+    /** Writes and flushes passing here hold the lock. */
+    class Locked extends ChannelDuplexHandler {
       @Override
       public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         lock.lock();
         try {
-          if (remainder != null) {
-            ByteBuf r = remainder;
-            remainder = null;
-            ctx.write(r, ctx.voidPromise());
-          }
-          ctx.write(msg, promise);
+          writeLocked(ctx, msg, promise);
         } finally {
           lock.unlock();
         }
+      }
+
+      void writeLocked(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ctx.write(msg, promise);
       }
 
       @Override
@@ -306,6 +300,24 @@ final class DirectWrites {
         } finally {
           lock.unlock();
         }
+      }
+    }
+
+    /** First in the pipeline: every byte reaching the socket passes here, an ack's remainder first. */
+    final class Head extends Locked {
+      @Override
+      public void handlerAdded(ChannelHandlerContext ctx) {
+        headContext = ctx;
+      }
+
+      @Override
+      void writeLocked(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (remainder != null) {
+          ByteBuf r = remainder;
+          remainder = null;
+          ctx.write(r, ctx.voidPromise());
+        }
+        ctx.write(msg, promise);
       }
 
       @Override
@@ -325,28 +337,8 @@ final class DirectWrites {
 
     /**
      * Last in the pipeline: netty-socketio's encoder takes queued packets off the session's queue
-     * while a write passes here, so a call thread never finds a packet neither queued nor unsent.
+     * while a write passes here, so a calling thread never finds a packet neither queued nor unsent.
      */
-    final class Tail extends ChannelDuplexHandler {
-      @Override
-      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        lock.lock();
-        try {
-          ctx.write(msg, promise);
-        } finally {
-          lock.unlock();
-        }
-      }
-
-      @Override
-      public void flush(ChannelHandlerContext ctx) throws Exception {
-        lock.lock();
-        try {
-          ctx.flush();
-        } finally {
-          lock.unlock();
-        }
-      }
-    }
+    final class Tail extends Locked {}
   }
 }

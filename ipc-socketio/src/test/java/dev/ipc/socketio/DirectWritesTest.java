@@ -70,6 +70,17 @@ class DirectWritesTest {
     return server;
   }
 
+  /**
+   * Waits until a frame met a full socket: the client reads nothing until then. No event marks it
+   * but the server's counter, hence polling it.
+   */
+  private void awaitAPartWrittenFrame() throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (running.directRemainders() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
   @Test
   void webSocketAcks_areWrittenByTheCallThread_pollingAndCompressedOnesAreNot() throws Exception {
     Server server = start(SocketIoTransport.builder(), Reference.services());
@@ -124,10 +135,7 @@ class DirectWritesTest {
       for (int i = 0; i < calls; i++) {
         ws.send("42" + i + "[\"task:list\",{}]");
       }
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (running.directRemainders() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      awaitAPartWrittenFrame();
       assertThat(running.directRemainders()).isEqualTo(1);
       // Calls run side by side, so acks come in any order, each whole.
       java.util.Set<Integer> answered = new java.util.TreeSet<>();
@@ -215,10 +223,7 @@ class DirectWritesTest {
         shouter.send("42[\"shout\",{\"n\":" + i + ",\"s\":\"" + big + "\"}]");
         shouter.next(); // read as it goes; only `slow` stops reading
       }
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (running.directRemainders() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      awaitAPartWrittenFrame();
       assertThat(running.directRemainders()).isPositive();
       java.util.Set<Integer> heard = new java.util.TreeSet<>();
       for (int i = 0; i < shouts; i++) {
