@@ -50,8 +50,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>What the socket does not take at once stays first: the loop writes it before anything else.
  * </ul>
  *
- * Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, an ack larger
- * than a frame, NIO channels (no epoll), a netty-socketio whose internals differ) takes the usual path.
+ * Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, a packet larger
+ * than a frame, NIO channels (no epoll), a netty-socketio whose internals differ) takes the usual path,
+ * as do a host handler's acks and a session's own sends.
  */
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
@@ -253,8 +254,8 @@ final class DirectWrites {
 
   /**
    * The lock of one channel: the event loop holds it around each write passing either end of the
-   * pipeline and each flush, a call thread while it writes an ack; it also keeps the part of an ack the
-   * socket did not take, which the loop writes before anything else.
+   * pipeline and each flush, a calling thread while it writes a frame; it also keeps the part of a frame
+   * the socket did not take, which the loop writes before anything else.
    */
   static final class Guard {
     final ReentrantLock lock = new ReentrantLock();
