@@ -164,13 +164,17 @@ class DirectWritesTest {
     }
   }
 
+  /** Starts a server whose host handler {@code shout} broadcasts its data as {@code heard}; returns its port. */
+  private int startShouting() {
+    return start(
+            SocketIoTransport.builder().on("shout", (session, data, ack) -> session.broadcast("heard", data)),
+            Reference.services())
+        .port("socketio");
+  }
+
   @Test
   void aBurstOfBroadcastsReachesEveryWebSocketAndPollingClientWhole() throws Exception {
-    Server server =
-        start(
-            SocketIoTransport.builder().on("shout", (session, data, ack) -> session.broadcast("heard", data)),
-            Reference.services());
-    int port = server.port("socketio");
+    int port = startShouting();
     try (TcpWebSocket a = TcpWebSocket.connect(port, 0);
         TcpWebSocket b = TcpWebSocket.connect(port, 0);
         TcpWebSocket c = TcpWebSocket.connect(port, 0)) {
@@ -210,11 +214,7 @@ class DirectWritesTest {
 
   @Test
   void broadcastsTheSocketTakesOnlyInPart_arriveWhole() throws Exception {
-    Server server =
-        start(
-            SocketIoTransport.builder().on("shout", (session, data, ack) -> session.broadcast("heard", data)),
-            Reference.services());
-    int port = server.port("socketio");
+    int port = startShouting();
     String big = "x".repeat(200_000);
     int shouts = 60;
     try (TcpWebSocket slow = TcpWebSocket.connect(port, 4096);
