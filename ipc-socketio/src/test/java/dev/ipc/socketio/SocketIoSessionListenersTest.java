@@ -301,35 +301,29 @@ class SocketIoSessionListenersTest {
 
   @Test
   void closeWhileADisconnectListenerRuns_waitsForItBeforeDroppingTheOtherSessions() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean finished = new AtomicBoolean();
+    Held held = new Held();
     Server server =
         start(
             SocketIoTransport.builder()
                 .onDisconnect(
                     s -> {
-                      if (entered.getCount() == 0) {
+                      if (held.entered.getCount() == 0) {
                         return; // the sessions the close drops
                       }
-                      entered.countDown();
-                      await(release);
-                      s.broadcast("left", s.id());
-                      finished.set(true);
+                      held.run(() -> s.broadcast("left", s.id()));
                     }),
             null);
-    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
-    cleanup.add(release::countDown);
+    held.releaseOnCleanup();
     RawSocketIo a = raw(server);
     RawSocketIo b = raw(server);
     a.abort();
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(held.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Closing closing = Closing.start(server, finished);
+    Closing closing = Closing.start(server, held.finished);
     assertThat(closing.awaitWaitingOnTheTransport(b.closed))
         .as("the close waits for the running disconnect listener, the other session still connected")
         .isTrue();
-    release.countDown();
+    held.release.countDown();
 
     assertThat(b.next()).as("what the listener sent once released").startsWith("42[\"left\",");
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
@@ -337,30 +331,21 @@ class SocketIoSessionListenersTest {
 
   @Test
   void closeWhileAConnectListenerRuns_waitsForIt() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean finished = new AtomicBoolean();
+    Held held = new Held();
     Server server =
         start(
             SocketIoTransport.builder()
-                .onConnect(
-                    s -> {
-                      entered.countDown();
-                      await(release);
-                      s.send("welcome");
-                      finished.set(true);
-                    }),
+                .onConnect(s -> held.run(() -> s.send("welcome"))),
             null);
-    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
-    cleanup.add(release::countDown);
+    held.releaseOnCleanup();
     RawSocketIo a = raw(server);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(held.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Closing closing = Closing.start(server, finished);
+    Closing closing = Closing.start(server, held.finished);
     assertThat(closing.awaitWaitingOnTheTransport(a.closed))
         .as("the close waits for the running connect listener, its session still connected")
         .isTrue();
-    release.countDown();
+    held.release.countDown();
 
     assertThat(a.next()).isEqualTo("42[\"welcome\"]");
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
@@ -369,23 +354,15 @@ class SocketIoSessionListenersTest {
   @Test
   void closeWhileADisconnectListenerRefusedByTheExecutorRuns_waitsForIt() throws Exception {
     CountDownLatch connected = new CountDownLatch(1);
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean finished = new AtomicBoolean();
+    Held held = new Held();
     BoundedPool pool = new BoundedPool();
     Server server =
         start(
             SocketIoTransport.builder()
                 .onConnect(s -> connected.countDown())
-                .onDisconnect(
-                    s -> {
-                      entered.countDown();
-                      await(release);
-                      finished.set(true);
-                    }),
+                .onDisconnect(s -> held.run(() -> {})),
             pool);
-    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
-    cleanup.add(release::countDown);
+    held.releaseOnCleanup();
     RawSocketIo a = raw(server);
     assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
     CountDownLatch unblock = new CountDownLatch(1);
@@ -396,22 +373,20 @@ class SocketIoSessionListenersTest {
     // The pool is idle again: only the refused disconnect listener, run elsewhere, is still busy.
     unblock.countDown();
     assertThat(blockersDone.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(held.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
-    Closing closing = Closing.start(server, finished);
+    Closing closing = Closing.start(server, held.finished);
     assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
         .as("the close waits for the disconnect listener the executor refused")
         .isTrue();
-    release.countDown();
+    held.release.countDown();
 
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
   }
 
   @Test
   void closeWithALongPollingSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean finished = new AtomicBoolean();
+    Held held = new Held();
     LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
     Server server =
         start(
@@ -420,13 +395,10 @@ class SocketIoSessionListenersTest {
                 .onDisconnect(
                     s -> {
                       record(s, "disconnect");
-                      entered.countDown();
-                      await(release);
-                      finished.set(true);
+                      held.run(() -> {});
                     }),
             null);
-    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
-    cleanup.add(release::countDown);
+    held.releaseOnCleanup();
     String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
     String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
     int at = open.indexOf("\"sid\":\"") + 7;
@@ -439,12 +411,12 @@ class SocketIoSessionListenersTest {
     assertThat(connected.poll(10, TimeUnit.SECONDS)).isEqualTo(sid);
 
     // The session has no connection open now: only the server can end it.
-    Closing closing = Closing.start(server, finished);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
+    Closing closing = Closing.start(server, held.finished);
+    assertThat(held.entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
     assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
         .as("the close waits for the session's disconnect listener")
         .isTrue();
-    release.countDown();
+    held.release.countDown();
 
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
     assertThat(eventsOf(sid)).containsExactly("disconnect");
@@ -452,9 +424,7 @@ class SocketIoSessionListenersTest {
 
   @Test
   void closeWithAWebSocketSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicBoolean finished = new AtomicBoolean();
+    Held held = new Held();
     LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
     Server server =
         start(
@@ -463,27 +433,46 @@ class SocketIoSessionListenersTest {
                 .onDisconnect(
                     s -> {
                       record(s, "disconnect");
-                      entered.countDown();
-                      await(release);
-                      finished.set(true);
+                      held.run(() -> {});
                     }),
             null);
-    // Released before the server closes (cleanup runs backwards): a close waits for the listener.
-    cleanup.add(release::countDown);
+    held.releaseOnCleanup();
     RawSocketIo a = raw(server);
     String id = connected.poll(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
 
-    Closing closing = Closing.start(server, finished);
-    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
+    Closing closing = Closing.start(server, held.finished);
+    assertThat(held.entered.await(10, TimeUnit.SECONDS)).as("the close ended the session").isTrue();
     assertThat(closing.awaitWaitingOnTheTransport(new CompletableFuture<>()))
         .as("the close waits in the transport for the session's disconnect listener")
         .isTrue();
     assertThat(a.next()).as("the client was told").isEqualTo("41");
-    release.countDown();
+    held.release.countDown();
 
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
     assertThat(eventsOf(id)).containsExactly("disconnect");
+  }
+
+  /** A listener held until released: it signals it started, waits, then does its part and notes it finished. */
+  private final class Held {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicBoolean finished = new AtomicBoolean();
+
+    void run(Runnable then) {
+      entered.countDown();
+      await(release);
+      then.run();
+      finished.set(true);
+    }
+
+    /**
+     * Releases it when the test ends, before the server closes; call after starting the server, as
+     * cleanup runs backwards (a close would wait for the held listener).
+     */
+    void releaseOnCleanup() {
+      cleanup.add(release::countDown);
+    }
   }
 
   private static void await(CountDownLatch latch) {
