@@ -384,10 +384,8 @@ class SocketIoSessionListenersTest {
     assertThat(closing.finishedListenerBeforeReturning()).isTrue();
   }
 
-  @Test
-  void closeWithALongPollingSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
-    Held held = new Held();
-    LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
+  /** Starts a server noting each session's id on connect and holding its disconnect listener. */
+  private Server startWithHeldDisconnects(Held held, LinkedBlockingQueue<String> connected) {
     Server server =
         start(
             SocketIoTransport.builder()
@@ -399,6 +397,14 @@ class SocketIoSessionListenersTest {
                     }),
             null);
     held.releaseOnCleanup();
+    return server;
+  }
+
+  @Test
+  void closeWithALongPollingSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
+    Held held = new Held();
+    LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
+    Server server = startWithHeldDisconnects(held, connected);
     String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
     String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
     int at = open.indexOf("\"sid\":\"") + 7;
@@ -426,17 +432,7 @@ class SocketIoSessionListenersTest {
   void closeWithAWebSocketSession_endsItAndWaitsForItsDisconnectListener() throws Exception {
     Held held = new Held();
     LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
-    Server server =
-        start(
-            SocketIoTransport.builder()
-                .onConnect(s -> connected.add(s.id()))
-                .onDisconnect(
-                    s -> {
-                      record(s, "disconnect");
-                      held.run(() -> {});
-                    }),
-            null);
-    held.releaseOnCleanup();
+    Server server = startWithHeldDisconnects(held, connected);
     RawSocketIo a = raw(server);
     String id = connected.poll(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
