@@ -120,7 +120,10 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setAddVersionHeader(false);
     config.setBossThreads(1);
     config.setWorkerThreads(settings.workerThreads);
-    config.setUseLinuxNativeEpoll(io.netty.channel.epoll.Epoll.isAvailable());
+    // NIO wherever a call thread writes the socket itself (see DirectWrites): Netty's epoll channel
+    // frees its file descriptor at once on close, so a write racing the close could reach a connection
+    // accepted meanwhile under the same number; the JDK's channel frees it only after that write.
+    config.setUseLinuxNativeEpoll(direct == null && io.netty.channel.epoll.Epoll.isAvailable());
     config.getSocketConfig().setReuseAddress(true);
     config.setExceptionListener(new QuietExceptionListener());
 

@@ -15,14 +15,18 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.AbstractNioChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,19 +54,25 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>What the socket does not take at once stays first: the loop writes it before anything else.
  * </ul>
  *
- * Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, a packet larger
- * than a frame, NIO channels (no epoll), a netty-socketio whose internals differ) takes the usual path,
- * as do a host handler's acks and a session's own sends.
+ * The socket is written through the JDK's channel under Netty's NIO channel: it keeps the file
+ * descriptor until a write in progress is done, so a close on the loop can never make this thread
+ * write to another connection given the same number (Netty's epoll channel frees it at once).
+ *
+ * <p>Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, a packet
+ * larger than a frame, epoll channels, a netty-socketio or Netty whose internals differ) takes the usual
+ * path, as do a host handler's acks and a session's own sends.
  */
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
   private static final VarHandle CHANNELS;
   private static final VarHandle ORIGINAL_PACKET;
+  private static final MethodHandle JAVA_CHANNEL;
 
   static {
     VarHandle channels = null;
     VarHandle original = null;
+    MethodHandle javaChannel = null;
     try {
       channels =
           MethodHandles.privateLookupIn(ClientHead.class, MethodHandles.lookup())
@@ -70,14 +80,20 @@ final class DirectWrites {
       original =
           MethodHandles.privateLookupIn(AckRequest.class, MethodHandles.lookup())
               .findVarHandle(AckRequest.class, "originalPacket", Packet.class);
+      javaChannel =
+          MethodHandles.privateLookupIn(AbstractNioChannel.class, MethodHandles.lookup())
+              .findVirtual(
+                  AbstractNioChannel.class, "javaChannel", MethodType.methodType(SelectableChannel.class));
     } catch (ReflectiveOperationException | RuntimeException e) {
-      // Another netty-socketio, or a module that does not open it: every ack takes the usual path.
+      // Another netty-socketio or Netty, or a module that does not open them: the usual path only.
       LOG.log(Level.DEBUG, "acks go through the event loop: " + e);
       channels = null;
       original = null;
+      javaChannel = null;
     }
     CHANNELS = channels;
     ORIGINAL_PACKET = original;
+    JAVA_CHANNEL = javaChannel;
   }
 
   private final JsonSupport json;
@@ -153,7 +169,7 @@ final class DirectWrites {
     @SuppressWarnings("unchecked")
     TransportState state = ((Map<Transport, TransportState>) CHANNELS.get(head)).get(Transport.WEBSOCKET);
     Channel ch = state == null ? null : state.getChannel();
-    if (!(ch instanceof EpollSocketChannel epoll) || !head.isTransportChannel(ch, Transport.WEBSOCKET)) {
+    if (!(ch instanceof NioSocketChannel nio) || !head.isTransportChannel(ch, Transport.WEBSOCKET)) {
       return false;
     }
     Guard guard = ch.attr(GUARD).get();
@@ -170,6 +186,10 @@ final class DirectWrites {
           || !head.getPacketsQueue(Transport.POLLING).isEmpty()) {
         return false;
       }
+      SocketChannel socket = socket(nio);
+      if (socket == null) {
+        return false;
+      }
       int from = frame.readerIndex();
       int to = frame.writerIndex();
       int at = from;
@@ -177,8 +197,7 @@ final class DirectWrites {
       written.incrementAndGet();
       try {
         while (at < to) {
-          ByteBuffer bytes = frame.internalNioBuffer(at, to - at);
-          int n = epoll.fd().write(bytes, bytes.position(), bytes.limit());
+          int n = socket.write(frame.internalNioBuffer(at, to - at));
           if (n <= 0) {
             break;
           }
@@ -204,8 +223,18 @@ final class DirectWrites {
     }
   }
 
+  /** The JDK channel under {@code ch}, or null. */
+  private static SocketChannel socket(NioSocketChannel ch) {
+    try {
+      return (SocketChannel) (SelectableChannel) JAVA_CHANNEL.invokeExact((AbstractNioChannel) ch);
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
   private static boolean usable(ClientHead head) {
     return CHANNELS != null
+        && JAVA_CHANNEL != null
         && head.getCurrentTransport() == Transport.WEBSOCKET
         && head.getEngineIOVersion() == EngineIOVersion.V4
         && head.isConnected();
