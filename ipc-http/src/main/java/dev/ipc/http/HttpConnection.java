@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -60,6 +61,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private boolean busy;
   private boolean continueOwed; // a 100 Continue waits for the answers owed before it; guarded by this
   private boolean partial;
+  // The body budget (HttpServer#takeBodyBytes) taken for the request still arriving, and what the
+  // progress handler knows of that request; all of these belong to the event loop.
+  private long partialBytes;
+  private boolean countingBody;
+  private boolean overBudget;
+  private boolean startHead;
+  private boolean startHttp10;
+  private String startOrigin;
   private ScheduledFuture<?> requestTimer;
   private volatile boolean closing;
 
@@ -67,14 +76,32 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     this.server = server;
   }
 
-  /** A request to answer: either handed to the handler, or with its answer already decided. */
+  /**
+   * A request to answer: either handed to the handler, or with its answer already decided. {@code
+   * bodyBytes} of the body budget are held for it until the handler is done with it or it is dropped.
+   */
   private record Pending(
       dev.ipc.http.HttpRequest request,
       HttpResponse immediate,
       boolean head,
       boolean keepAlive,
       boolean http10,
-      String origin) {}
+      String origin,
+      long bodyBytes) {
+    Pending(
+        dev.ipc.http.HttpRequest request,
+        HttpResponse immediate,
+        boolean head,
+        boolean keepAlive,
+        boolean http10,
+        String origin) {
+      this(request, immediate, head, keepAlive, http10, origin, 0);
+    }
+
+    Pending withBodyBytes(long n) {
+      return new Pending(request, immediate, head, keepAlive, http10, origin, n);
+    }
+  }
 
   /** What the aggregator passes on instead of a body too large to keep. */
   private record Oversized(boolean head, boolean keepAlive, boolean http10, String origin) {}
@@ -87,8 +114,26 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext c, Object msg) {
-        if (msg instanceof HttpRequest) {
+        if (overBudget) {
+          ReferenceCountUtil.release(msg); // answered 503; the connection closes after it
+          return;
+        }
+        if (msg instanceof HttpRequest r) {
           partial = true;
+          startHead = HttpMethod.HEAD.equals(r.method());
+          startHttp10 = r.protocolVersion().equals(HttpVersion.HTTP_1_0);
+          startOrigin = r.headers().get(HttpHeaderNames.ORIGIN);
+          // A body announced too large is skipped by the aggregator (413), so it holds no memory.
+          countingBody = announcedLength(r) <= server.maxBodyBytes;
+        }
+        if (msg instanceof HttpContent content && countingBody) {
+          int n = content.content().readableBytes();
+          if (n > 0 && !server.takeBodyBytes(n)) {
+            ReferenceCountUtil.release(msg);
+            refuseOverBudget();
+            return;
+          }
+          partialBytes += n;
         }
         if (msg instanceof LastHttpContent) {
           partial = false;
@@ -117,6 +162,36 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
       }
     };
+  }
+
+  /** Returns the Content-Length of {@code r}; -1 if it has none or a malformed one (answered 400). */
+  private static long announcedLength(HttpRequest r) {
+    try {
+      return HttpUtil.getContentLength(r, -1L);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Answers the request still arriving 503 once the server holds too many body bytes: in order, after
+   * the answers owed before it, and then the connection closes, since the rest of its body is not read.
+   */
+  private void refuseOverBudget() {
+    overBudget = true;
+    partial = false;
+    cancelRequestTimer();
+    server.giveBodyBytes(partialBytes);
+    partialBytes = 0;
+    enqueue(
+        new Pending(
+            null,
+            problem(503, ErrorCode.UNAVAILABLE, "server is busy with other request bodies; retry later")
+                .withHeader("retry-after", "1"),
+            startHead,
+            false,
+            startHttp10,
+            startOrigin));
   }
 
   /** Returns the aggregator, answering a too large body with 413 in order instead of Netty's own. */
@@ -179,6 +254,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof Oversized o) {
+      // The aggregator drops what it had of this body and skips the rest.
+      server.giveBodyBytes(partialBytes);
+      partialBytes = 0;
+      countingBody = false;
       enqueue(
           new Pending(
               null,
@@ -196,10 +275,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    long bodyBytes = partialBytes;
+    partialBytes = 0;
+    Pending p;
     try {
-      enqueue(toPending(req));
+      p = toPending(req);
     } finally {
       req.release();
+    }
+    if (p.request() == null) {
+      server.giveBodyBytes(bodyBytes); // answered without the body
+      enqueue(p);
+    } else {
+      enqueue(p.withBodyBytes(bodyBytes));
     }
   }
 
@@ -375,12 +463,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (server.isClosing()) {
       // Received before the close began but queued behind another: not started, so refused (safe to
       // retry anywhere) rather than run, and answered so the client need not guess what happened to it.
+      server.giveBodyBytes(p.bodyBytes());
       write(p, problem(503, ErrorCode.UNAVAILABLE, "server is shutting down"));
       return;
     }
     try {
       server.executor.execute(() -> handle(p));
     } catch (RejectedExecutionException e) {
+      server.giveBodyBytes(p.bodyBytes());
       boolean down =
           server.isClosing()
               || (server.executor instanceof ExecutorService es && es.isShutdown());
@@ -403,6 +493,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     } catch (Throwable t) {
       HttpServer.log(System.Logger.Level.WARNING, server.name + ": handler failed for " + p.request(), t);
       r = problem(500, ErrorCode.INTERNAL, "internal error");
+    } finally {
+      server.giveBodyBytes(p.bodyBytes());
     }
     HttpResponse response = r;
     if (writeHere(p, response)) {
@@ -719,10 +811,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   }
 
   private synchronized void dropQueue() {
-    while (queue.poll() != null) {
+    drainQueue();
+    busy = false;
+  }
+
+  /** Drops the requests waiting, giving back their body bytes. Holds this. */
+  private void drainQueue() {
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      server.giveBodyBytes(p.bodyBytes());
       server.requestFinished();
     }
-    busy = false;
   }
 
   @Override
@@ -731,10 +830,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     cancelRequestTimer();
     // The request being handled (if any) is not in the queue: its write() sees the channel closed.
     synchronized (this) {
-      while (queue.poll() != null) {
-        server.requestFinished();
-      }
+      drainQueue();
     }
+    server.giveBodyBytes(partialBytes);
+    partialBytes = 0;
     c.fireChannelInactive();
   }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small HTTP/1.1 server on Netty: the plumbing the REST and GraphQL adapters share. Hosts never use it
@@ -57,7 +58,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>What it does for every handler: keep-alive (HTTP/1.1 default, HTTP/1.0 on request); {@code HEAD}
  * handled as {@code GET} with the body dropped; bodies aggregated up to
- * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server); pipelined requests
+ * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server), and at most
+ * {@link HttpServerBuilder#maxBufferedBodyBytes} of them held over all connections (503 beyond); pipelined requests
  * answered in order (one at a time per connection); a silent or half-sent request closed after
  * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete after
  * {@link HttpServerBuilder#requestTimeout} answered 408, without blocking anyone else; a handler exception answered
@@ -97,6 +99,8 @@ public final class HttpServer implements RunningTransport {
   private final byte[] refusalBody;
   private final byte[] tooManyConnections;
 
+  private final long maxBufferedBodyBytes;
+  private final AtomicLong bodyBytesLeft;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger refusing = new AtomicInteger();
@@ -121,6 +125,8 @@ public final class HttpServer implements RunningTransport {
     this.idleNanos = b.idleTimeout.toNanos();
     this.workerThreads = b.workerThreads;
     this.maxConnections = b.maxConnections;
+    this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
+    this.bodyBytesLeft = new AtomicLong(b.maxBufferedBodyBytes);
     this.refusalBody =
         HttpConnection.problem(
                 503,
@@ -403,6 +409,31 @@ public final class HttpServer implements RunningTransport {
     synchronized (drained) {
       drained.notifyAll();
     }
+  }
+
+  /** Takes {@code n} bytes of the body budget; returns false, taking nothing, if fewer are left. */
+  boolean takeBodyBytes(long n) {
+    while (true) {
+      long left = bodyBytesLeft.get();
+      if (n > left) {
+        return false;
+      }
+      if (bodyBytesLeft.compareAndSet(left, left - n)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives back body bytes taken by {@link #takeBodyBytes}. */
+  void giveBodyBytes(long n) {
+    if (n != 0) {
+      bodyBytesLeft.addAndGet(n);
+    }
+  }
+
+  /** For tests: the request-body bytes held now. */
+  long bodyBytesHeld() {
+    return maxBufferedBodyBytes - bodyBytesLeft.get();
   }
 
   void requestStarted() {

@@ -19,6 +19,7 @@ public final class HttpServerBuilder {
   List<String> corsOrigins = List.of();
   int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
   int maxConnections = 10_000;
+  long maxBufferedBodyBytes = Runtime.getRuntime().maxMemory() / 4;
   String name = "ipc-http";
 
   HttpServerBuilder() {}
@@ -112,6 +113,22 @@ public final class HttpServerBuilder {
       throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
     }
     this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /**
+   * Sets how many request-body bytes the server holds at once over all connections (default: a quarter
+   * of the JVM's maximum heap): bodies still arriving, waiting behind other requests, or being handled.
+   * A request whose body would go beyond it is answered 503 {@code UNAVAILABLE} with {@code Retry-After}
+   * and {@code Connection: close}, so many large or slowly sent bodies cannot exhaust the memory, while
+   * requests that fit, and those without a body, are still served.
+   */
+  public HttpServerBuilder maxBufferedBodyBytes(long maxBufferedBodyBytes) {
+    if (maxBufferedBodyBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxBufferedBodyBytes: " + maxBufferedBodyBytes + " (expected: >= 0)");
+    }
+    this.maxBufferedBodyBytes = maxBufferedBodyBytes;
     return this;
   }
 

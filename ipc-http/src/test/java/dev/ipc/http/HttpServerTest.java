@@ -541,6 +541,83 @@ class HttpServerTest {
     }
   }
 
+  /** Answers the path and how many body bytes came. */
+  private static HttpResponse bodySize(HttpRequest r) {
+    return HttpResponse.text(200, r.path() + " " + r.body().length);
+  }
+
+  @Test
+  void bodyBudget_aBodyBeyondItIsAnswered503AndClosed_othersAreServed() throws IOException {
+    HttpServer server = start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
+    int port = server.localAddress().getPort();
+    try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port); RawHttp c = new RawHttp(port)) {
+      a.send("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\n" + "a".repeat(60_000));
+      awaitBodyBytes(server, 60_000);
+
+      // 60,000 + 40,001 > 100,000: refused on its last byte, so nothing it sent is left unread.
+      b.send("PUT /b HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n" + "b".repeat(40_001));
+      RawHttp.Response refused = b.read();
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
+      assertThat(refused.body()).contains("\"code\":\"UNAVAILABLE\"", "retry later");
+      assertThat(refused.header("retry-after")).isEqualTo("1");
+      assertThat(refused.header("connection")).isEqualTo("close");
+      assertThat(b.closedByServer()).isTrue();
+      assertThat(server.bodyBytesHeld()).as("the refused body's bytes are given back").isEqualTo(60_000);
+
+      assertThat(c.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/c 0");
+      assertThat(c.send("PUT /c HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n" + "c".repeat(30_000)).read().body())
+          .as("a body that fits is served")
+          .isEqualTo("/c 30000");
+
+      a.send("a".repeat(20_000));
+      assertThat(a.read().body()).isEqualTo("/a 80000");
+      assertThat(server.bodyBytesHeld()).isZero();
+      assertThat(c.send("PUT /d HTTP/1.1\r\nHost: x\r\nContent-Length: 90000\r\n\r\n" + "d".repeat(90_000)).read().body())
+          .as("the whole budget is there again")
+          .isEqualTo("/d 90000");
+    }
+    assertThat(server.bodyBytesHeld()).isZero();
+  }
+
+  @Test
+  void bodyBudget_givenBackWhenAClientLeavesMidBody_andNotTakenByBodiesTooLarge() throws IOException {
+    HttpServer server =
+        start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBodyBytes(10_000).maxBufferedBodyBytes(50_000));
+    int port = server.localAddress().getPort();
+    RawHttp gone = new RawHttp(port);
+    gone.send("PUT /gone HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n" + "g".repeat(5_000));
+    awaitBodyBytes(server, 5_000);
+    gone.close();
+    awaitBodyBytes(server, 0);
+
+    try (RawHttp c = new RawHttp(port)) {
+      // Announced too large: skipped by the aggregator, which keeps the connection.
+      assertThat(c.send("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n" + "x".repeat(20_000)).read().status())
+          .isEqualTo(413);
+      assertThat(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/after 0");
+      assertThat(server.bodyBytesHeld()).isZero();
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      // Found too large only as it arrives (chunked): what was counted is given back with the 413.
+      c.send(
+          "PUT /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2710\r\n"
+              + "y".repeat(10_000)
+              + "\r\n7d0\r\n"
+              + "y".repeat(2_000)
+              + "\r\n0\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(413);
+      assertThat(server.bodyBytesHeld()).isZero();
+    }
+  }
+
+  /** Waits (the class timeout bounds it) until the server holds {@code n} request-body bytes. */
+  private static void awaitBodyBytes(HttpServer server, long n) {
+    while (server.bodyBytesHeld() != n) {
+      Thread.yield();
+    }
+  }
+
   /** Waits (the class timeout bounds it) until the server has noticed closes down to {@code n} open. */
   private static void awaitConnections(HttpServer server, int n) {
     while (server.connections() != n) {
