@@ -52,6 +52,7 @@ public final class GraphqlTransport implements Transport {
   private final GraphqlEngine.Limits limits;
   private final boolean graphiql;
   private final int maxBodyBytes;
+  private final long maxBufferedBodyBytes;
   private final String[] corsOrigins;
 
   GraphqlTransport(Builder b) {
@@ -62,6 +63,7 @@ public final class GraphqlTransport implements Transport {
             b.maxDepth, b.maxFields, b.maxTokens, b.maxAliases, b.introspection, b.documentCacheSize);
     this.graphiql = b.graphiql;
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
     this.corsOrigins = b.corsOrigins.clone();
   }
 
@@ -102,6 +104,9 @@ public final class GraphqlTransport implements Transport {
     if (corsOrigins.length > 0) {
       server.cors(corsOrigins);
     }
+    if (maxBufferedBodyBytes > 0) {
+      server.maxBufferedBodyBytes(maxBufferedBodyBytes);
+    }
     return server.start();
   }
 
@@ -122,6 +127,7 @@ public final class GraphqlTransport implements Transport {
     private boolean graphiql = true;
     private int documentCacheSize = DEFAULT_DOCUMENT_CACHE_SIZE;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private long maxBufferedBodyBytes;
     private String[] corsOrigins = new String[0];
 
     Builder() {}
@@ -201,6 +207,18 @@ public final class GraphqlTransport implements Transport {
     /** Answers 413 to request bodies larger than {@code bytes} (default 1 MiB). */
     public Builder maxBodyBytes(int bytes) {
       this.maxBodyBytes = positive("bytes", bytes);
+      return this;
+    }
+
+    /**
+     * Holds at most {@code bytes} of request bodies at once over all connections (default: a quarter of
+     * the JVM's maximum heap); a request whose body would go beyond gets 503 with {@code Retry-After}.
+     */
+    public Builder maxBufferedBodyBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("bytes: " + bytes + " (expected: > 0)");
+      }
+      this.maxBufferedBodyBytes = bytes;
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.ipc.graphql;
 
 import dev.ipc.core.Client;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.spi.TransportProvider;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -12,8 +13,8 @@ import java.util.Map;
  * Plugs the GraphQL adapter into {@code Transports} for URIs like
  * {@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}. Server options: {@code maxDepth},
  * {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection}, {@code graphiql},
- * {@code documentCacheSize}, {@code maxBodyBytes}, {@code cors}. Client option: {@code timeout}
- * ({@code 5s}, {@code 500ms} or ISO-8601).
+ * {@code documentCacheSize}, {@code maxBodyBytes}, {@code maxBufferedBodyBytes} (bytes, or with a KiB
+ * or MiB suffix), {@code cors}. Client option: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601).
  */
 public final class GraphqlTransportProvider implements TransportProvider {
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
@@ -38,10 +39,11 @@ public final class GraphqlTransportProvider implements TransportProvider {
             case "graphiql" -> b.graphiql(bool(key, value));
             case "documentCacheSize" -> b.documentCacheSize(integer(key, value));
             case "maxBodyBytes" -> b.maxBodyBytes(integer(key, value));
+            case "maxBufferedBodyBytes" -> b.maxBufferedBodyBytes(TransportOptions.size(key, value));
             case "cors" -> b.cors(value.split(","));
             default -> throw new IllegalArgumentException(
                 "option: " + key + " (expected: maxDepth, maxFields, maxTokens, maxAliases, introspection,"
-                    + " graphiql, documentCacheSize, maxBodyBytes or cors)");
+                    + " graphiql, documentCacheSize, maxBodyBytes, maxBufferedBodyBytes or cors)");
           }
         });
     return b.build();

@@ -146,6 +146,18 @@ class GraphqlClientTest {
   }
 
   @Test
+  void bodyBeyondTheServersBodyBudget_isUnavailable_andTheNextCallIsServed() {
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBufferedBodyBytes=1000");
+        GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
+      TaskService tasks = client.service(TaskService.DESCRIPTOR);
+      assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
+          .isInstanceOfSatisfying(
+              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+      assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
+    }
+  }
+
+  @Test
   void closedClient_failsWithTransportException() {
     try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0")) {
       GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"));

@@ -43,6 +43,7 @@ public final class RestTransport implements Transport {
   final Duration requestTimeout;
   final Executor executor;
   final int workerThreads;
+  final long maxBufferedBodyBytes;
 
   RestTransport(Builder b) {
     this.host = b.host;
@@ -53,6 +54,7 @@ public final class RestTransport implements Transport {
     this.requestTimeout = b.requestTimeout;
     this.executor = b.executor;
     this.workerThreads = b.workerThreads;
+    this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -92,6 +94,9 @@ public final class RestTransport implements Transport {
     if (workerThreads > 0) {
       b.workerThreads(workerThreads);
     }
+    if (maxBufferedBodyBytes > 0) {
+      b.maxBufferedBodyBytes(maxBufferedBodyBytes);
+    }
     return b.start();
   }
 
@@ -110,6 +115,7 @@ public final class RestTransport implements Transport {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Executor executor;
     private int workerThreads;
+    private long maxBufferedBodyBytes;
 
     Builder() {}
 
@@ -134,6 +140,19 @@ public final class RestTransport implements Transport {
         throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
       }
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /**
+     * Sets how many request-body bytes the server holds at once over all connections (default: a
+     * quarter of the JVM's maximum heap); a request whose body would go beyond gets 503 with
+     * {@code Retry-After}, so a flood of large or slowly sent bodies cannot exhaust the memory.
+     */
+    public Builder maxBufferedBodyBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxBufferedBodyBytes: " + bytes + " (expected: > 0)");
+      }
+      this.maxBufferedBodyBytes = bytes;
       return this;
     }
 
@@ -178,8 +197,8 @@ public final class RestTransport implements Transport {
 
     /**
      * Applies URI options ({@code rest://0.0.0.0:5000?maxBodyBytes=2MiB&cors=*}): {@code maxBodyBytes},
-     * {@code cors} (comma-separated origins), {@code idleTimeout}, {@code requestTimeout},
-     * {@code workerThreads}.
+     * {@code maxBufferedBodyBytes}, {@code cors} (comma-separated origins), {@code idleTimeout},
+     * {@code requestTimeout}, {@code workerThreads}.
      *
      * @throws IllegalArgumentException for an unknown option or a malformed value
      */
@@ -189,6 +208,7 @@ public final class RestTransport implements Transport {
         String v = e.getValue();
         switch (e.getKey()) {
           case "maxBodyBytes" -> maxBodyBytes(TransportOptions.size(e.getKey(), v));
+          case "maxBufferedBodyBytes" -> maxBufferedBodyBytes(TransportOptions.size(e.getKey(), v));
           case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
           case "idleTimeout" -> idleTimeout(TransportOptions.duration(e.getKey(), v));
           case "requestTimeout" -> requestTimeout(TransportOptions.duration(e.getKey(), v));
@@ -196,7 +216,8 @@ public final class RestTransport implements Transport {
           default ->
               throw new IllegalArgumentException(
                   "option: " + e.getKey()
-                      + " (expected: maxBodyBytes, cors, idleTimeout, requestTimeout, workerThreads)");
+                      + " (expected: maxBodyBytes, maxBufferedBodyBytes, cors, idleTimeout,"
+                      + " requestTimeout, workerThreads)");
         }
       }
       return this;

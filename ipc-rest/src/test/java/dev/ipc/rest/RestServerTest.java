@@ -214,6 +214,22 @@ class RestServerTest {
   }
 
   @Test
+  void bodyBeyondTheBodyBudget_is503WithRetryAfter_andOthersAreServed() throws IOException {
+    int port = start(RestTransport.builder().options(java.util.Map.of("maxBufferedBodyBytes", "1KiB")));
+    RawHttp c = connect(port);
+    RawHttp.Response r =
+        c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"" + "x".repeat(2000) + "\"}")).read();
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(json(r).get("code").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(r.header("retry-after")).isEqualTo("1");
+    assertThat(c.closedByServer()).isTrue();
+    RawHttp other = connect(port);
+    assertThat(other.send(get("/tasks/1")).read().status()).isEqualTo(200);
+    assertThat(other.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"ok\"}")).read().status())
+        .isEqualTo(201);
+  }
+
+  @Test
   void headOptionsAndKeepAlive() throws IOException {
     RawHttp c = connect(start());
     RawHttp.Response head = c.send("HEAD /tasks HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
