@@ -182,6 +182,8 @@ public final class GraphqlBench {
     long[][] samples = new long[threads][];
     int[] counts = new int[threads];
     double[] elapsed = new double[threads];
+    // A call that stops answering 200 mid-run would otherwise be timed as a success.
+    int[] failures = new int[threads];
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
@@ -189,7 +191,9 @@ public final class GraphqlBench {
           new Thread(
               () -> {
                 while (System.nanoTime() < warmEnd) {
-                  engine.apply(query);
+                  if (engine.apply(query) != 200) {
+                    failures[id]++;
+                  }
                 }
                 long[] mine = new long[5_000_000];
                 int n = 0;
@@ -197,7 +201,9 @@ public final class GraphqlBench {
                 long end = start + TimeUnit.SECONDS.toNanos(seconds);
                 long now = start;
                 while (now < end && n < mine.length) {
-                  engine.apply(query);
+                  if (engine.apply(query) != 200) {
+                    failures[id]++;
+                  }
                   long after = System.nanoTime();
                   mine[n++] = after - now;
                   now = after;
@@ -211,6 +217,10 @@ public final class GraphqlBench {
     }
     for (Thread w : workers) {
       w.join();
+    }
+    int failed = Arrays.stream(failures).sum();
+    if (failed > 0) {
+      throw new IllegalStateException(query + ": " + failed + " in-process calls did not answer 200");
     }
     int total = Arrays.stream(counts).sum();
     long[] all = new long[total];
