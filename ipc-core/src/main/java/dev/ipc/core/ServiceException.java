@@ -52,6 +52,9 @@ public class ServiceException extends RuntimeException {
     return new ServiceException(ErrorCode.INTERNAL, INTERNAL_MESSAGE);
   }
 
+  // getMessage() must stay the bare client-safe text: adapters put it on the wire as it is, so the
+  // code can only join it here, in what logs and debuggers show.
+  @SuppressWarnings("OverrideThrowableToString")
   @Override
   public String toString() {
     return "ServiceException{" + code + ": " + getMessage() + '}';

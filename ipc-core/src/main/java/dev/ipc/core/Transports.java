@@ -111,7 +111,7 @@ public final class Transports {
     Map<String, String> options = new LinkedHashMap<>();
     int q = rest.indexOf('?');
     if (q >= 0) {
-      for (String pair : rest.substring(q + 1).split("&")) {
+      for (String pair : rest.substring(q + 1).split("&", -1)) {
         if (pair.isEmpty()) {
           continue;
         }

@@ -57,7 +57,7 @@ class CallExecutorTest {
           new Thread(
               () -> {
                 for (int i = 0; i < each; i++) {
-                  long value = base + i;
+                  long value = (long) base + i;
                   e.execute(
                       () -> {
                         if (value % 1000 == 0) {

@@ -8,6 +8,7 @@ import dev.ipc.core.spi.BoundOperation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,7 +92,8 @@ class ServeLifecycleTest {
             .transport(t)
             .gracePeriod(Duration.ofMillis(100))
             .start();
-    CompletableFuture.runAsync(() -> t.operation("dating", "eating").call(new Eat("stuck")));
+    CompletableFuture<Void> stuck =
+        CompletableFuture.runAsync(() -> t.operation("dating", "eating").call(new Eat("stuck")));
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     try {
       server.close();
@@ -99,6 +101,8 @@ class ServeLifecycleTest {
     } finally {
       release.countDown();
     }
+    // Once released, the call the server gave up on still ends, and a failure of it shows here.
+    stuck.get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -132,7 +136,8 @@ class ServeLifecycleTest {
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes());
+    // The child JVM writes its stdout in the platform charset, as this one reads it.
+    String out = new String(p.getInputStream().readAllBytes(), Charset.defaultCharset());
     assertThat(out).contains("serving").contains("shutdownNow");
     assertThat(p.exitValue()).isZero();
   }

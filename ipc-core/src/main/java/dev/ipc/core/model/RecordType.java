@@ -166,7 +166,7 @@ public final class RecordType<T> {
 
   private static Object defaultValue(Class<?> t) {
     if (t == boolean.class) {
-      return Boolean.FALSE;
+      return false;
     }
     if (t == int.class) {
       return 0;
@@ -288,17 +288,17 @@ public final class RecordType<T> {
 
   private static Object coerce(Field f, Object v) {
     switch (f.type()) {
-      case STRING:
+      case STRING -> {
         if (v instanceof String) {
           return v;
         }
-        break;
-      case BOOL:
+      }
+      case BOOL -> {
         if (v instanceof Boolean) {
           return v;
         }
-        break;
-      case INT32:
+      }
+      case INT32 -> {
         if (v instanceof Integer) {
           return v;
         }
@@ -309,21 +309,21 @@ public final class RecordType<T> {
           }
           return (int) l;
         }
-        break;
-      case INT64:
+      }
+      case INT64 -> {
         if (v instanceof Long) {
           return v;
         }
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
           return ((Number) v).longValue();
         }
-        break;
-      case DOUBLE:
+      }
+      case DOUBLE -> {
         if (v instanceof Number n) {
           return n.doubleValue();
         }
-        break;
-      case MESSAGE:
+      }
+      case MESSAGE -> {
         if (f.messageType().javaType().isInstance(v)) {
           return v;
         }
@@ -332,7 +332,7 @@ public final class RecordType<T> {
           Map<String, ?> map = (Map<String, ?>) m;
           return f.messageType().create(map);
         }
-        break;
+      }
     }
     throw wrongType(f, v);
   }
