@@ -14,6 +14,11 @@ import java.io.IOException;
  * One pooled client connection: runs one {@link HttpClientPool.Call} at a time. All its state is touched
  * on the connection's event loop only.
  */
+// Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
+// ends with the channel closed whether or not its future fails, and a passed-on write reports to the
+// caller's promise. The writes whose failure matters carry listeners; the whenComplete stage only
+// closes the channel.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final HttpClientPool pool;
   private HttpClientPool.Call current;

@@ -66,6 +66,10 @@ import java.util.concurrent.TimeoutException;
  * connection, as the JDK client does. Connections idle for 30 s are closed, before a server with
  * {@link HttpServerBuilder#idleTimeout}'s default would. Thread-safe.
  */
+// Netty's close() futures are left alone on purpose: the channel ends closed whether or not they fail.
+// The CompletableFutures left alone here report nothing of their own: dispatch's acquisition settles
+// the call's result on failure, and the whenComplete stages only close channels or fail the call.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpClientPool implements AutoCloseable {
   /** How long a connection may stay idle in the pool before it is closed. */
   static final Duration IDLE_CLOSE = Duration.ofSeconds(30);

@@ -51,6 +51,10 @@ import java.util.concurrent.TimeUnit;
  * timeouts, refusals) are written on the connection's event loop. The request queue and {@code busy}
  * are guarded by this object, since both threads finish requests; the rest belongs to the event loop.
  */
+// Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
+// ends with the channel closed whether or not its future fails, and a passed-on write reports to the
+// caller's promise. The writes whose failure matters carry listeners.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** Beyond this many queued pipelined requests, stop reading until the queue drains. */
   private static final int MAX_QUEUED = 8;
@@ -148,7 +152,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         // client dripping a byte now and then never goes idle, but this deadline still ends it.
         if (partial && requestTimer == null) {
           requestTimer =
-              c.executor().schedule(() -> onRequestTimeout(c), server.requestNanos, TimeUnit.NANOSECONDS);
+              c.executor().schedule(() -> onRequestTimeout(), server.requestNanos, TimeUnit.NANOSECONDS);
         }
         c.fireChannelReadComplete();
       }
@@ -785,7 +789,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void onRequestTimeout(ChannelHandlerContext c) {
+  private void onRequestTimeout() {
     requestTimer = null;
     if (partial && !working() && !closing) {
       answerTimeout();

@@ -140,7 +140,7 @@ public final class HttpRequest {
     if (value == null || value.indexOf(';') < 0) {
       return StandardCharsets.UTF_8;
     }
-    for (String part : value.split(";")) {
+    for (String part : value.split(";", -1)) {
       String p = part.trim();
       if (p.regionMatches(true, 0, "charset=", 0, 8)) {
         String name = p.substring(8).trim().replace("\"", "");

@@ -69,6 +69,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Origin) and closed as soon as that is written; optional CORS. Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
  */
+// Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
+// ends with the channel closed whether or not its future fails, and a passed-on write reports to the
+// caller's promise. The writes whose failure matters carry listeners.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpServer implements RunningTransport {
   private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
 

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+// A few waits spin on server counters that no event announces; Thread.yield() leaves the (shared,
+// small) CPU to the server threads they wait for, and the class @Timeout bounds them.
+@SuppressWarnings("ThreadPriorityCheck")
 @Timeout(30)
 class HttpServerTest {
   private final ExecutorService executor = Executors.newFixedThreadPool(4);

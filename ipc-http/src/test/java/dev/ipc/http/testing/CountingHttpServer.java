@@ -132,7 +132,7 @@ public final class CountingHttpServer implements AutoCloseable {
       head.write(b);
     }
     int length = 0;
-    for (String line : head.toString(StandardCharsets.US_ASCII).split("\r\n")) {
+    for (String line : head.toString(StandardCharsets.US_ASCII).split("\r\n", -1)) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
       }

@@ -48,7 +48,8 @@ public final class RawHttp implements AutoCloseable {
     if (statusLine == null) {
       throw new IOException("connection closed before a response");
     }
-    int status = Integer.parseInt(statusLine.split(" ")[1]);
+    // Version, code, then a reason phrase that may hold spaces.
+    int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     String l;
     while ((l = line()) != null && !l.isEmpty()) {
