@@ -13,6 +13,7 @@ import java.util.List;
  */
 final class FormBody {
   /** One field; {@code value} is the decoded bytes, in the body's charset. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed: equality is moot
   record Field(byte[] name, byte[] value) {}
 
   private FormBody() {}

@@ -251,17 +251,17 @@ final class JsonCodec {
 
   private static Object scalar(Field f, JsonNode n, String path) {
     switch (f.type()) {
-      case STRING:
+      case STRING -> {
         if (n.isTextual()) {
           return n.textValue();
         }
-        break;
-      case BOOL:
+      }
+      case BOOL -> {
         if (n.isBoolean()) {
           return n.booleanValue();
         }
-        break;
-      case INT32:
+      }
+      case INT32 -> {
         if (n.isIntegralNumber()) {
           if (!n.canConvertToInt()) {
             throw ServiceException.invalidArgument(path + ": " + n.asText() + " (expected: a 32-bit integer)");
@@ -271,8 +271,8 @@ final class JsonCodec {
         if (n.isTextual()) {
           return parseText(f, n.textValue(), path);
         }
-        break;
-      case INT64:
+      }
+      case INT64 -> {
         if (n.isIntegralNumber()) {
           if (!n.canConvertToLong()) {
             throw ServiceException.invalidArgument(path + ": " + n.asText() + " (expected: a 64-bit integer)");
@@ -283,13 +283,13 @@ final class JsonCodec {
           // proto3's JSON mapping writes 64-bit integers as strings; accept them too.
           return parseText(f, n.textValue(), path);
         }
-        break;
-      case DOUBLE:
+      }
+      case DOUBLE -> {
         if (n.isNumber()) {
           return n.doubleValue();
         }
-        break;
-      case MESSAGE:
+      }
+      case MESSAGE -> {
         if (n.isObject()) {
           Map<String, Object> nested = new LinkedHashMap<>();
           for (Field sub : f.messageType().fields()) {
@@ -300,7 +300,7 @@ final class JsonCodec {
           }
           return nested;
         }
-        break;
+      }
     }
     throw wrong(path, n, expected(f));
   }
@@ -312,24 +312,29 @@ final class JsonCodec {
   static Object parseText(Field f, String text, String path) {
     try {
       switch (f.type()) {
-        case STRING:
+        case STRING -> {
           return text;
-        case BOOL:
+        }
+        case BOOL -> {
           if (text.equalsIgnoreCase("true")) {
-            return Boolean.TRUE;
+            return true;
           }
           if (text.equalsIgnoreCase("false")) {
-            return Boolean.FALSE;
+            return false;
           }
-          break;
-        case INT32:
+        }
+        case INT32 -> {
           return Integer.parseInt(text.trim());
-        case INT64:
+        }
+        case INT64 -> {
           return Long.parseLong(text.trim());
-        case DOUBLE:
+        }
+        case DOUBLE -> {
           return Double.parseDouble(text.trim());
-        case MESSAGE:
-          break;
+        }
+        case MESSAGE -> {
+          // a message has no text form: refused below
+        }
       }
     } catch (NumberFormatException e) {
       // fall through to the message below

@@ -108,6 +108,7 @@ public final class RestClient implements Client {
   }
 
   /** One request as the pool sends it. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed: equality is moot
   private record Exchange(String method, String target, Map<String, String> headers, byte[] body) {}
 
   private TransportException noAnswer(Operation<?, ?, ?> operation, Throwable cause) {

@@ -320,7 +320,7 @@ class RestServerTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Boolean>> puts = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        long id = 100 + i;
+        long id = 100L + i;
         puts.add(
             pool.submit(
                 () -> {

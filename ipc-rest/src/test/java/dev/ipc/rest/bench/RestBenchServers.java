@@ -33,6 +33,9 @@ import java.nio.charset.StandardCharsets;
  * services, and a minimal raw Netty handler answering the same bytes (the baseline). Prints
  * {@code ipc-rest <port>} and {@code raw-netty <port>}, then serves until stdin closes.
  */
+// The raw-Netty baseline is written as the smallest Netty server is: its keep-alive writes and its
+// shutdown at exit are fire-and-forget, and the benchmark's client sees any failure.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class RestBenchServers {
   private static final byte[] TASKS =
       "[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]"
