@@ -88,6 +88,7 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
   record Malformed(ServiceException error) {}
 
   /** A value encoded already, sent as these bytes. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed: equality is moot
   record Encoded(byte[] bytes) {}
 
   /** Encoded bytes that gRPC's framer can size and drain without copying through a buffer. */

@@ -20,6 +20,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -102,13 +103,13 @@ class GeneratedStubsTest {
   @ParameterizedTest
   @EnumSource(ErrorCode.class)
   void errors_everyCodeIsTheGrpcStatusOfTheSameName(ErrorCode code) {
-    DatingService failing = failing(new ServiceException(code, "no " + code.name().toLowerCase()));
+    DatingService failing = failing(new ServiceException(code, "no " + code.name().toLowerCase(Locale.ROOT)));
     DatingGrpc.DatingBlockingStub dating =
         DatingGrpc.newBlockingStub(resources.channel(resources.serve(List.of(failing))));
     assertStatus(
         () -> dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build()),
         Status.Code.valueOf(code.name()),
-        "no " + code.name().toLowerCase());
+        "no " + code.name().toLowerCase(Locale.ROOT));
   }
 
   @Test

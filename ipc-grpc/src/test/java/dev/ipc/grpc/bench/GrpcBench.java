@@ -212,6 +212,7 @@ public final class GrpcBench {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed: equality is moot
   private record Stats(long[] latencies, long elapsedNanos, long cpuNanos) {
     static Stats merge(Stats a, Stats b) {
       if (a == null) {
