@@ -68,16 +68,19 @@ final class GraphqlHttpService implements HttpHandler {
     String accept = request.header("Accept");
     String type = accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
     switch (request.method()) {
-      case "GET":
+      case "GET" -> {
         // As the article's koa-graphql does: a browser gets GraphiQL, with the URL's query in the editor.
         if (graphiql != null && wantsHtml(accept)) {
           return graphiql.page();
         }
         return get(request, type);
-      case "POST":
+      }
+      case "POST" -> {
         return post(request, type);
-      default:
+      }
+      default -> {
         return notAllowed("GET, POST");
+      }
     }
   }
 
