@@ -62,6 +62,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * larger than a frame, epoll channels, a netty-socketio or Netty whose internals differ) takes the usual
  * path, as do a host handler's acks and a session's own sends.
  */
+// Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
+// ends with the channel closed whether or not its future fails, and a write passed on with the
+// caller's promise (or a void one) reports there, not in the future returned.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");

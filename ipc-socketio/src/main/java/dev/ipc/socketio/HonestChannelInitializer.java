@@ -79,6 +79,10 @@ import java.util.function.IntSupplier;
  *       closing.
  * </ul>
  */
+// Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
+// ends with the channel closed whether or not its future fails, and a write passed on with the
+// caller's promise (or a void one) reports there, not in the future returned.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final AttributeKey<Boolean> CLOSE_AFTER = AttributeKey.valueOf("ipc.closeAfter");
   private static final AttributeKey<Boolean> ENGINE_V3 = AttributeKey.valueOf("ipc.engineV3");

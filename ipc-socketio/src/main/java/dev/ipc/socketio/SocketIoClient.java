@@ -93,6 +93,8 @@ public final class SocketIoClient implements Client {
     return new Builder();
   }
 
+  // CompletableFuture keeps Object's identity equals and hashCode: removing finds this call's own future.
+  @SuppressWarnings("CollectionUndefinedEquality")
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
     requireNonNull(operation, "operation");

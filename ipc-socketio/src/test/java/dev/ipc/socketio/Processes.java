@@ -55,7 +55,7 @@ final class Processes {
     String output = Files.readString(out.toPath(), StandardCharsets.UTF_8);
     assertThat(finished).as("%s finished within 60 s; output:%n%s", command, output).isTrue();
     assertThat(p.exitValue()).as("exit code of %s; output:%n%s", command, output).isZero();
-    for (String line : output.split("\n")) {
+    for (String line : output.lines().toList()) {
       if (line.startsWith("RESULT ")) {
         return JSON.readTree(line.substring("RESULT ".length()));
       }

@@ -18,6 +18,7 @@ final class RawSocketIo implements AutoCloseable {
   /** Completes with the close status when the server closes the connection (-1 on an error). */
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private WebSocket ws;
+  private volatile Throwable pongFailure;
 
   private RawSocketIo() {}
 
@@ -46,7 +47,9 @@ final class RawSocketIo implements AutoCloseable {
   String next() throws InterruptedException {
     String m = received.poll(10, TimeUnit.SECONDS);
     if (m == null) {
-      throw new AssertionError("no message from the server within 10 s");
+      Throwable pong = pongFailure;
+      throw new AssertionError(
+          "no message from the server within 10 s" + (pong == null ? "" : " (a pong failed to go: " + pong + ")"));
     }
     return m;
   }
@@ -76,7 +79,14 @@ final class RawSocketIo implements AutoCloseable {
         String message = text.toString();
         text.setLength(0);
         if (message.equals("2")) {
-          w.sendText("3", true); // Engine.IO ping, answered with pong
+          // Engine.IO ping, answered with pong. A pong that fails to go (another send still pending,
+          // say) shows later only as the server ending the session: keep why, for next() to tell.
+          w.sendText("3", true)
+              .exceptionally(
+                  e -> {
+                    pongFailure = e;
+                    return null;
+                  });
         } else {
           received.add(message);
         }

@@ -171,7 +171,7 @@ public final class SocketIoBench {
       throw new IllegalStateException("load.js " + mode + " " + clients + " did not finish");
     }
     String text = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-    for (String line : text.split("\n")) {
+    for (String line : text.lines().toList()) {
       if (line.startsWith("RESULT ")) {
         return JSON.readTree(line.substring(7));
       }
