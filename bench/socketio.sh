@@ -3,7 +3,7 @@
 # clients, against ipc-socketio (compression off and on) and a Node socket.io 4 server doing the same,
 # all from the same Node socket.io-client process. All servers run at once; every test runs in
 # alternating rounds (ipc, ipc compressed, Node, ...) and reports each server's median round. Every
-# server first gets the same discarded warm-up (acks from 50 clients, then a 3 s fan-out), so each is
+# server first gets the same discarded warm-up (acks from 50 clients, then a 10 s fan-out), so each is
 # measured in its steady state. The JVM side runs in its own `java` process, as a host's server would.
 # Also 100 clients split over two client processes (one Node client process is the limit otherwise).
 # About 4 minutes with the defaults.

@@ -29,14 +29,16 @@ import java.util.concurrent.TimeUnit;
  * compression, Node, ipc, ...), reporting each server's median round: on a small machine the load
  * from everything else drifts over minutes, and alternating makes that drift hit every server alike.
  * Each server first gets the same discarded warm-up: ack calls from 50 clients for the warm-up time,
- * then a 3 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds measured per round
+ * then a 10 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds measured per round
  * (default 3), seconds of warm-up (default 20: on 2 cores shared with the load client the JVM's JIT
  * needs 15-20 s under this load to reach its steady state; after 3 s, ipc-socketio ran at about half
  * its steady throughput), and rounds (default 3).
  */
 public final class SocketIoBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int FANOUT_WARM_UP_SECONDS = 3;
+  // 10 s: ipc-socketio's fan-out rounds were still rising through the first 12 s of fan-out load
+  // (684, 771, 943, 949 in successive 3 s rounds, steady at 880-1020 after), so 3 s measured its warm-up.
+  private static final int FANOUT_WARM_UP_SECONDS = 10;
   private static final String NODE = "node socket.io 4";
 
   private SocketIoBench() {}
