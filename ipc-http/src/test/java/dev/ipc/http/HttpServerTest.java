@@ -614,9 +614,13 @@ class HttpServerTest {
     }
   }
 
-  /** Waits (the class timeout bounds it) until the server holds {@code n} request-body bytes. */
+  /** Waits up to 10 s until the server holds {@code n} request-body bytes. */
   private static void awaitBodyBytes(HttpServer server, long n) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
     while (server.bodyBytesHeld() != n) {
+      assertThat(System.nanoTime() - deadline)
+          .as("still %d body bytes held after 10 s, expected %d", server.bodyBytesHeld(), n)
+          .isNegative();
       Thread.yield();
     }
   }

@@ -57,6 +57,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   private final TransportContext context;
   private final Map<String, Route> routes;
   private final SocketIOServer server;
+  private final HonestChannelInitializer pipeline;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   /** Events being answered plus session listener calls queued or running: a close waits for them. */
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -129,7 +130,7 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     this.server = new SocketIOServer(config);
     releaseDefaultPipeline(server);
-    server.setPipelineFactory(
+    this.pipeline =
         new HonestChannelInitializer(
             channels,
             settings.maxPayload,
@@ -139,7 +140,9 @@ final class DefaultSocketIoServer implements RunningTransport {
             () -> closing,
             this::sessionLock,
             this::nudgePolling,
-            direct != null));
+            direct != null,
+            settings.maxBufferedBytes);
+    server.setPipelineFactory(pipeline);
     server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
     server.addConnectListener(this::onConnect);
     server.addDisconnectListener(this::onDisconnect);
@@ -270,6 +273,11 @@ final class DefaultSocketIoServer implements RunningTransport {
   /** How many acks and broadcasts {@link DirectWrites} wrote; for tests. */
   long directWrites() {
     return direct == null ? 0 : direct.written();
+  }
+
+  /** The bytes of incoming messages not yet whole, over all connections; for tests. */
+  long bufferedBytes() {
+    return pipeline.bufferedBytes();
   }
 
   /** How many of those the socket took only in part; for tests. */

@@ -69,6 +69,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class DirectWrites {
   private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
+  /** The name of the guard's first handler in a channel's pipeline. */
+  static final String HEAD = "ipcDirectHead";
   private static final VarHandle CHANNELS;
   private static final VarHandle ORIGINAL_PACKET;
   private static final MethodHandle JAVA_CHANNEL;
@@ -114,7 +116,7 @@ final class DirectWrites {
   static void guard(Channel ch) {
     Guard guard = new Guard();
     ch.attr(GUARD).set(guard);
-    ch.pipeline().addFirst("ipcDirectHead", guard.head);
+    ch.pipeline().addFirst(HEAD, guard.head);
     ch.pipeline().addLast("ipcDirectTail", guard.tail);
   }
 

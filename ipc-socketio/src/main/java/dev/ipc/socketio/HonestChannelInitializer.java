@@ -38,6 +38,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
@@ -47,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -102,6 +104,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private final Gate gate;
   private final WriteBufferWaterMark unsentLimit;
   private final boolean guardWrites;
+  private final Inbound inbound;
+  // The most one connection counts: a message is refused beyond the payload limit (plus its head and
+  // one read), and what a refused body keeps streaming is skipped, not kept, so it must not be counted.
+  private final long perConnection;
   private EncoderHandler encoder; // set by start, before any channel
 
   HonestChannelInitializer(
@@ -113,8 +119,11 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       BooleanSupplier closing,
       Function<String, Object> sessionLock,
       Consumer<String> nudgePolling,
-      boolean guardWrites) {
+      boolean guardWrites,
+      long maxBufferedBytes) {
     this.guardWrites = guardWrites;
+    this.inbound = new Inbound(maxBufferedBytes);
+    this.perConnection = maxPayload + 65_536L;
     Set<String> upgrading = ConcurrentHashMap.newKeySet();
     this.channels = channels;
     int high = (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_UNSENT_LIMIT, 4L * maxPayload));
@@ -141,7 +150,148 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     if (guardWrites) {
       DirectWrites.guard(ch);
     }
+    // After the write guard, so a refusal written here passes its lock like every other write.
+    Counting counting = new Counting();
+    if (guardWrites) {
+      ch.pipeline().addAfter(DirectWrites.HEAD, INBOUND_COUNT, counting);
+    } else {
+      ch.pipeline().addFirst(INBOUND_COUNT, counting);
+    }
+    ch.pipeline().addBefore(GATE, INBOUND_WHOLE, new Whole(counting));
     channels.add(ch);
+  }
+
+  /** For tests: the bytes of incoming messages not yet whole, over all connections. */
+  long bufferedBytes() {
+    return inbound.held();
+  }
+
+  private static final String INBOUND_COUNT = "ipcInboundCount";
+  private static final String INBOUND_WHOLE = "ipcInboundWhole";
+  private static final byte[] BUSY_HTTP;
+  private static final byte[] BUSY_CLOSE_FRAME;
+
+  static {
+    String text = "server is busy with other messages; retry later";
+    BUSY_HTTP =
+        ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nretry-after: 1\r\n"
+                + "connection: close\r\ncontent-length: "
+                + text.length()
+                + "\r\n\r\n"
+                + text)
+            .getBytes(CharsetUtil.US_ASCII);
+    byte[] reason = "server busy; retry later".getBytes(CharsetUtil.US_ASCII);
+    BUSY_CLOSE_FRAME = new byte[4 + reason.length];
+    BUSY_CLOSE_FRAME[0] = (byte) 0x88; // FIN, close
+    BUSY_CLOSE_FRAME[1] = (byte) (2 + reason.length);
+    BUSY_CLOSE_FRAME[2] = (byte) (1013 >> 8); // 1013: try again later
+    BUSY_CLOSE_FRAME[3] = (byte) (1013 & 0xff);
+    System.arraycopy(reason, 0, BUSY_CLOSE_FRAME, 4, reason.length);
+  }
+
+  /**
+   * The bytes of incoming messages not yet whole (an HTTP request still arriving, a WebSocket message
+   * whose last frame has not come), over all connections. Each connection may hold up to the maximum
+   * payload that way; this bounds them all together, so many large or slowly sent messages cannot
+   * exhaust the memory.
+   */
+  static final class Inbound {
+    private final long max;
+    private final AtomicLong left;
+
+    Inbound(long max) {
+      this.max = max;
+      this.left = new AtomicLong(max);
+    }
+
+    boolean take(long n) {
+      while (true) {
+        long l = left.get();
+        if (n > l) {
+          return false;
+        }
+        if (left.compareAndSet(l, l - n)) {
+          return true;
+        }
+      }
+    }
+
+    void give(long n) {
+      if (n != 0) {
+        left.addAndGet(n);
+      }
+    }
+
+    long held() {
+      return max - left.get();
+    }
+  }
+
+  /**
+   * First to see a connection's bytes: counts them against {@link Inbound} until {@link Whole} sees
+   * the message they belong to whole (the bytes a read carries past that message's end are given back
+   * with it, so a connection is counted short by less than one read). When the budget is spent, the
+   * connection is refused as its protocol says (503 over HTTP, close 1013 over WebSocket) and closed;
+   * what it sends meanwhile is dropped.
+   */
+  final class Counting extends ChannelInboundHandlerAdapter {
+    private long held; // event loop only
+    private boolean refused;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (refused) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof ByteBuf b) {
+        long n = Math.min(b.readableBytes(), perConnection - held);
+        if (n > 0 && !inbound.take(n)) {
+          b.release();
+          refuse(ctx);
+          return;
+        }
+        held += n;
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    void whole() {
+      inbound.give(held);
+      held = 0;
+    }
+
+    private void refuse(ChannelHandlerContext ctx) {
+      refused = true;
+      whole();
+      boolean webSocket = ctx.pipeline().get(WebSocketFrameDecoder.class) != null;
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(webSocket ? BUSY_CLOSE_FRAME : BUSY_HTTP))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      whole();
+      super.channelInactive(ctx);
+    }
+  }
+
+  /** After the decoders: a whole HTTP request, or a WebSocket message's last frame, gives back its bytes. */
+  static final class Whole extends ChannelInboundHandlerAdapter {
+    private final Counting counting;
+
+    Whole(Counting counting) {
+      this.counting = counting;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof LastHttpContent
+          || (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame f && f.isFinalFragment())) {
+        counting.whole();
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   @Override

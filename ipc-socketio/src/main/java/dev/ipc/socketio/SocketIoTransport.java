@@ -83,6 +83,7 @@ public final class SocketIoTransport implements Transport {
   final List<String> allowedOrigins;
   final int maxPayload;
   final int maxConnections;
+  final long maxBufferedBytes;
   final Duration pingInterval;
   final Duration pingTimeout;
   final boolean compression;
@@ -97,6 +98,7 @@ public final class SocketIoTransport implements Transport {
     this.allowedOrigins = List.copyOf(b.allowedOrigins);
     this.maxPayload = b.maxPayload;
     this.maxConnections = b.maxConnections;
+    this.maxBufferedBytes = b.maxBufferedBytes;
     this.pingInterval = b.pingInterval;
     this.pingTimeout = b.pingTimeout;
     this.compression = b.compression;
@@ -144,6 +146,7 @@ public final class SocketIoTransport implements Transport {
     private final List<String> allowedOrigins = new ArrayList<>();
     private int maxPayload = DEFAULT_MAX_PAYLOAD;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private long maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
     private boolean compression;
@@ -213,6 +216,21 @@ public final class SocketIoTransport implements Transport {
         throw new IllegalArgumentException("maxConnections: " + max + " (expected: > 0)");
       }
       this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * Sets how many bytes of incoming messages not yet whole (an HTTP body still arriving, a WebSocket
+     * message whose last frame has not come) the server holds over all connections (default: a quarter
+     * of the JVM's maximum heap). A connection that would go beyond is refused, 503 over HTTP or close
+     * code 1013 (try again later) over WebSocket, and closed, so many large or slowly sent messages
+     * cannot exhaust the memory while other clients are still served.
+     */
+    public Builder maxBufferedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxBufferedBytes: " + bytes + " (expected: > 0)");
+      }
+      this.maxBufferedBytes = bytes;
       return this;
     }
 

@@ -8,10 +8,7 @@ import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
-import dev.ipc.core.Transports;
-import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
-import dev.ipc.core.spi.TransportContext;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -45,27 +42,7 @@ class DirectWritesTest {
 
   /** Starts the services on a Socket.IO transport and keeps its running server for its counters. */
   private Server start(SocketIoTransport.Builder builder, List<?> services) {
-    SocketIoTransport transport = builder.host("127.0.0.1").port(0).build();
-    Transport capturing =
-        new Transport() {
-          @Override
-          public String name() {
-            return transport.name();
-          }
-
-          @Override
-          public String address() {
-            return transport.address();
-          }
-
-          @Override
-          public RunningTransport start(TransportContext context) throws IOException {
-            RunningTransport r = transport.start(context);
-            running = (DefaultSocketIoServer) r;
-            return r;
-          }
-        };
-    Server server = Transports.builder().services(services).transport(capturing).start();
+    Server server = Running.start(builder, services, r -> running = r);
     cleanup.add(server);
     return server;
   }
@@ -317,6 +294,39 @@ class DirectWritesTest {
 
     /** Sends one masked text frame. */
     void send(String text) throws IOException {
+      byte[] frame = frame(text);
+      write(frame, 0, frame.length);
+    }
+
+    /** Sends {@code length} bytes of {@code bytes} from {@code from}: a frame in parts, say. */
+    void write(byte[] bytes, int from, int length) throws IOException {
+      out.write(bytes, from, length);
+      out.flush();
+    }
+
+    /** Reads the next frame, which must be a close frame, and returns its status code. */
+    int closeStatus() throws IOException {
+      int b0 = in.readUnsignedByte();
+      int length = in.readUnsignedByte() & 0x7f;
+      byte[] payload = new byte[length];
+      in.readFully(payload);
+      if ((b0 & 0x0f) != 8 || length < 2) {
+        throw new IOException("expected a close frame, got opcode " + (b0 & 0x0f));
+      }
+      return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+    }
+
+    /** Returns whether the server closed the connection: the next read finds its end. */
+    boolean closedByServer() throws IOException {
+      try {
+        return in.read() == -1;
+      } catch (java.net.SocketException e) {
+        return true; // reset: closed as well
+      }
+    }
+
+    /** Returns {@code text} as one masked text frame, as a client sends it. */
+    static byte[] frame(String text) {
       byte[] payload = text.getBytes(StandardCharsets.UTF_8);
       ByteArrayOutputStream frame = new ByteArrayOutputStream();
       frame.write(0x81);
@@ -333,12 +343,11 @@ class DirectWritesTest {
         }
       }
       byte[] mask = {0x12, 0x34, 0x56, 0x78};
-      frame.write(mask);
+      frame.writeBytes(mask);
       for (int i = 0; i < payload.length; i++) {
         frame.write(payload[i] ^ mask[i & 3]);
       }
-      out.write(frame.toByteArray());
-      out.flush();
+      return frame.toByteArray();
     }
 
     @Override
