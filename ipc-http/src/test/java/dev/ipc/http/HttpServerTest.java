@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-// A few waits spin on server counters that no event announces; Thread.yield() leaves the (shared,
-// small) CPU to the server threads they wait for, and the class @Timeout bounds them.
+// A few waits spin on server counters that no event announces (see awaitUntil); Thread.yield() leaves
+// the (shared, small) CPU to the server threads they wait for.
 @SuppressWarnings("ThreadPriorityCheck")
 @Timeout(30)
 class HttpServerTest {
@@ -126,9 +126,7 @@ class HttpServerTest {
               if (r.path().equals("/slow")) {
                 // Hold the first answer until the two pipelined requests behind it were received: an
                 // implementation answering out of order would have answered them by now.
-                while (self.get().inFlight() < 3) {
-                  Thread.onSpinWait();
-                }
+                awaitUntil(() -> self.get().inFlight() >= 3, () -> "in flight: " + self.get().inFlight());
               }
               return HttpResponse.text(200, r.path());
             });
@@ -174,9 +172,7 @@ class HttpServerTest {
       assertThat(c.read().body()).isEqualTo("/after");
     }
     // Counted out right after each write returns, which may be just after the client has read it.
-    while (server.inFlight() > 0) {
-      Thread.yield(); // bounded by the class's @Timeout
-    }
+    awaitUntil(() -> server.inFlight() == 0, () -> "in flight: " + server.inFlight());
   }
 
   @Test
@@ -407,9 +403,7 @@ class HttpServerTest {
               + "PUT /third HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       // All three received (one being handled, two queued) before the close begins.
-      while (server.inFlight() < 3) {
-        Thread.yield();
-      }
+      awaitUntil(() -> server.inFlight() >= 3, () -> "in flight: " + server.inFlight());
       server.beginShutdown();
       CompletableFuture<Boolean> terminated = terminationOf(server);
       release.countDown();
@@ -614,20 +608,26 @@ class HttpServerTest {
     }
   }
 
-  /** Waits up to 10 s until the server holds {@code n} request-body bytes. */
+  /** Waits until the server holds {@code n} request-body bytes. */
   private static void awaitBodyBytes(HttpServer server, long n) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (server.bodyBytesHeld() != n) {
-      assertThat(System.nanoTime() - deadline)
-          .as("still %d body bytes held after 10 s, expected %d", server.bodyBytesHeld(), n)
-          .isNegative();
-      Thread.yield();
-    }
+    awaitUntil(() -> server.bodyBytesHeld() == n, () -> server.bodyBytesHeld() + " body bytes held, not " + n);
   }
 
-  /** Waits (the class timeout bounds it) until the server has noticed closes down to {@code n} open. */
+  /** Waits until the server has noticed closes down to {@code n} open. */
   private static void awaitConnections(HttpServer server, int n) {
-    while (server.connections() != n) {
+    awaitUntil(() -> server.connections() == n, () -> server.connections() + " connections open, not " + n);
+  }
+
+  /**
+   * Spins up to 10 s until {@code condition} holds, then fails saying {@code state}. A deadline of its
+   * own: the class @Timeout interrupts the test thread, which a spin never notices.
+   */
+  private static void awaitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("not within 10 s: " + state.get());
+      }
       Thread.yield();
     }
   }
