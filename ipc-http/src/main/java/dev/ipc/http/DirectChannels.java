@@ -16,6 +16,11 @@ import java.util.List;
  * 2 cores, those wake-ups were most of the REST adapter's cost over a raw Netty handler. A connection
  * answers one request at a time and nothing else writes it meanwhile, so the call thread can write the
  * encoded answer to the socket directly; only what the socket does not take at once goes through Netty.
+ *
+ * <p>NIO, not epoll (which is ~15 % faster for a raw handler here): the JDK's channel keeps its file
+ * descriptor until a write in progress ends, while Netty's epoll channel frees it at once when the loop
+ * closes the connection, so a call thread's write racing that close could reach a connection accepted
+ * meanwhile under the same number.
  */
 final class DirectChannels {
   private DirectChannels() {}
