@@ -284,6 +284,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     Pending p;
     try {
       p = toPending(req);
+    } catch (RuntimeException | Error e) {
+      server.giveBodyBytes(bodyBytes); // the connection ends through exceptionCaught
+      throw e;
     } finally {
       req.release();
     }
