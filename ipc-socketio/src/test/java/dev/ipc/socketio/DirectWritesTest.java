@@ -48,13 +48,15 @@ class DirectWritesTest {
   }
 
   /**
-   * Waits until a frame met a full socket: the client reads nothing until then. No event marks it
-   * but the server's counter, hence polling it.
+   * Waits up to 10 s until a frame met a full socket: the client reads nothing until then. No event
+   * marks it but the server's counter, hence spinning on it (yielding the CPU to the writer); the
+   * callers assert the count.
    */
-  private void awaitAPartWrittenFrame() throws InterruptedException {
+  @SuppressWarnings("ThreadPriorityCheck") // the yield hands the shared CPU to the server threads
+  private void awaitAPartWrittenFrame() {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (running.directRemainders() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
+    while (running.directRemainders() == 0 && System.nanoTime() - deadline < 0) {
+      Thread.yield();
     }
   }
 
