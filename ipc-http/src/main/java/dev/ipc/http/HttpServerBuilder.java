@@ -17,7 +17,9 @@ public final class HttpServerBuilder {
   Duration idleTimeout = Duration.ofSeconds(60);
   Duration requestTimeout = Duration.ofSeconds(30);
   List<String> corsOrigins = List.of();
-  int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  // Half the processors: a loop only reads, decodes and routes (call threads run the handler and
+  // write the answer), and fewer loops find more connections ready per wake-up.
+  int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   int maxConnections = 10_000;
   long maxBufferedBodyBytes = Runtime.getRuntime().maxMemory() / 4;
   String name = "ipc-http";
@@ -132,7 +134,7 @@ public final class HttpServerBuilder {
     return this;
   }
 
-  /** Sets the number of event-loop threads (default: the number of processors). */
+  /** Sets the number of event-loop threads (default: half the processors, at least one). */
   public HttpServerBuilder workerThreads(int workerThreads) {
     if (workerThreads < 1) {
       throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 1)");

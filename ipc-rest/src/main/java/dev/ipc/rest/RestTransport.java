@@ -189,7 +189,7 @@ public final class RestTransport implements Transport {
       return this;
     }
 
-    /** Sets the number of event-loop threads (default: the number of processors). */
+    /** Sets the number of event-loop threads (default: half the processors, at least one). */
     public Builder workerThreads(int workerThreads) {
       this.workerThreads = TransportOptions.positive("workerThreads", String.valueOf(workerThreads));
       return this;
