@@ -121,7 +121,16 @@ done
 echo
 for endpoint in GET PUT; do
   # Each round's ratio (ipc-rest's round against the raw round right after it), to show the spread.
-  echo "$endpoint rounds, ipc-rest / raw Netty: $(paste "$work/ipc-rest-$endpoint.rounds" "$work/raw-netty-$endpoint.rounds" | awk '{ printf "%.2f ", $1 / $4 }')"
+  # Their mean with a 95 % interval (Student's t): on 2 shared cores one run's median can land 0.1x
+  # either side, so the interval says how far a single run can be trusted.
+  echo "$endpoint rounds, ipc-rest / raw Netty: $(paste "$work/ipc-rest-$endpoint.rounds" "$work/raw-netty-$endpoint.rounds" | awk '
+    { r[NR] = $1 / $4; printf "%.2f ", r[NR]; sum += r[NR] }
+    END {
+      n = NR; mean = sum / n
+      for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
+      split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23", t, " ")
+      if (n > 1) { h = (n - 1 <= 10 ? t[n - 1] : 2.0) * sqrt(ss / (n - 1) / n); printf "(mean %.2f, 95 %% interval %.2f-%.2f)", mean, mean - h, mean + h }
+    }')"
 done
 echo
 echo "| endpoint | ipc-rest / raw Netty (target >= 0.8) | ipc-rest / Flask (target >= 20) |"

@@ -6,8 +6,8 @@
 # server first gets the same discarded warm-up (acks from 50 clients, then a 10 s fan-out), so each is
 # measured in its steady state. The JVM side runs in its own `java` process, as a host's server would.
 # Also 100 clients split over two client processes (one Node client process is the limit otherwise).
-# About 4 minutes with the defaults.
-# Usage: bench/socketio.sh [seconds-per-round (3)] [warm-up-seconds (20)] [rounds (3)]
+# About 5.5 minutes with the defaults.
+# Usage: bench/socketio.sh [seconds-per-round (3)] [warm-up-seconds (20)] [rounds (5)]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -22,4 +22,4 @@ cp_file=$(mktemp)
 trap 'rm -f "$cp_file"' EXIT
 mvn -B -q -pl ipc-socketio dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
 java -cp "ipc-socketio/target/test-classes:ipc-socketio/target/classes:$(cat "$cp_file")" \
-  dev.ipc.socketio.bench.SocketIoBench "$root/bench/socketio-node" "${1:-3}" "${2:-20}" "${3:-3}"
+  dev.ipc.socketio.bench.SocketIoBench "$root/bench/socketio-node" "${1:-3}" "${2:-20}" "${3:-5}"

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * then a 10 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds measured per round
  * (default 3), seconds of warm-up (default 20: on 2 cores shared with the load client the JVM's JIT
  * needs 15-20 s under this load to reach its steady state; after 3 s, ipc-socketio ran at about half
- * its steady throughput), and rounds (default 3).
+ * its steady throughput), and rounds (default 5).
  */
 public final class SocketIoBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +47,7 @@ public final class SocketIoBench {
     Path nodeDir = Path.of(args.length > 0 ? args[0] : "bench/socketio-node").toAbsolutePath();
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     if (!Files.isDirectory(nodeDir.resolve("node_modules/socket.io"))) {
       throw new IllegalStateException("run `npm ci` in " + nodeDir);
     }
@@ -67,19 +67,20 @@ public final class SocketIoBench {
         warmUp(nodeDir, url, warmUp);
       }
       Map<String, Map<String, JsonNode>> results = new LinkedHashMap<>();
+      Map<String, List<Double>> ratios = new LinkedHashMap<>();
       for (String name : urls.keySet()) {
         results.put(name, new LinkedHashMap<>());
       }
-      measure(nodeDir, urls, results, "ack1", "ack", 1, seconds, rounds, "callsPerSecond");
-      measure(nodeDir, urls, results, "ack100", "ack", 100, seconds, rounds, "callsPerSecond");
+      measure(nodeDir, urls, results, ratios, "ack1", "ack", 1, seconds, rounds, "callsPerSecond");
+      measure(nodeDir, urls, results, ratios, "ack100", "ack", 100, seconds, rounds, "callsPerSecond");
       // Compression does not change a broadcast's path; its fan-out is left out to keep the run short.
       Map<String, String> fanout = new LinkedHashMap<>(urls);
       fanout.remove("ipc-socketio (compression on)");
       // The same 100 clients from two client processes: one Node process is busy 93-100 % of the time
       // in the test above, so that test measures the client as much as the server.
-      measure(nodeDir, fanout, results, "ack100x2", "ack", 100, seconds, rounds, "callsPerSecond");
-      measure(nodeDir, fanout, results, "fanout100", "fanout", 100, seconds, rounds, "rounds");
-      print(results, seconds, warmUp, rounds);
+      measure(nodeDir, fanout, results, ratios, "ack100x2", "ack", 100, seconds, rounds, "callsPerSecond");
+      measure(nodeDir, fanout, results, ratios, "fanout100", "fanout", 100, seconds, rounds, "rounds");
+      print(results, ratios, seconds, warmUp, rounds);
     } finally {
       node.destroy();
       node.waitFor(5, TimeUnit.SECONDS);
@@ -88,11 +89,15 @@ public final class SocketIoBench {
     System.exit(0);
   }
 
-  /** Runs {@code rounds} alternating rounds of one test and keeps each server's median round. */
+  /**
+   * Runs {@code rounds} alternating rounds of one test and keeps each server's median round, and each
+   * round's ipc-socketio / Node ratio in {@code ratios}.
+   */
   private static void measure(
       Path nodeDir,
       Map<String, String> urls,
       Map<String, Map<String, JsonNode>> results,
+      Map<String, List<Double>> ratios,
       String test,
       String mode,
       int clients,
@@ -110,6 +115,12 @@ public final class SocketIoBench {
         runs.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
       }
     }
+    List<Double> perRound = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      perRound.add(
+          runs.get("ipc-socketio").get(i).get(rankBy).asDouble() / runs.get(NODE).get(i).get(rankBy).asDouble());
+    }
+    ratios.put(test, perRound);
     for (Map.Entry<String, List<JsonNode>> e : runs.entrySet()) {
       List<JsonNode> sorted = new ArrayList<>(e.getValue());
       sorted.sort(java.util.Comparator.comparingDouble(r -> r.get(rankBy).asDouble()));
@@ -181,7 +192,12 @@ public final class SocketIoBench {
     throw new IllegalStateException("load.js " + mode + " " + clients + " failed:\n" + text);
   }
 
-  private static void print(Map<String, Map<String, JsonNode>> results, int seconds, int warmUp, int rounds) {
+  private static void print(
+      Map<String, Map<String, JsonNode>> results,
+      Map<String, List<Double>> ratios,
+      int seconds,
+      int warmUp,
+      int rounds) {
     Map<String, JsonNode> node = results.get(NODE);
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -237,6 +253,24 @@ public final class SocketIoBench {
               r.get("p99").asDouble(),
               r.get("lastP50").asDouble(),
               r.get("lastP99").asDouble()));
+    }
+    lines.add("");
+    // A single run's medians swing by 0.1-0.2x on 2 shared cores; the rounds' mean and its interval
+    // say how much one run can be trusted.
+    lines.add("ipc-socketio / Node per round (mean, 95 % interval, Student's t):");
+    for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
+      List<Double> r = e.getValue();
+      double mean = r.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      double ss = r.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+      double[] t = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
+      int n = r.size();
+      double half = n > 1 ? (n - 1 <= t.length ? t[n - 2] : 2.0) * Math.sqrt(ss / (n - 1) / n) : Double.NaN;
+      StringBuilder line = new StringBuilder("- " + e.getKey() + ":");
+      for (double x : r) {
+        line.append(String.format(Locale.ROOT, " %.2f", x));
+      }
+      line.append(String.format(Locale.ROOT, " (mean %.2f, %.2f-%.2f)", mean, mean - half, mean + half));
+      lines.add(line.toString());
     }
     lines.forEach(System.out::println);
   }
