@@ -4,13 +4,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-for tool in wrk node npm mvn; do
+for tool in wrk node npm mvn java; do
   command -v "$tool" >/dev/null || { echo "bench/graphql.sh: $tool is required" >&2; exit 1; }
 done
 if [ ! -d bench/koa/node_modules ]; then
   (cd bench/koa && npm ci --no-audit --no-fund --silent)
 fi
-mvn -B -q -pl ipc-graphql test-compile exec:java \
-  -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.ipc.graphql.bench.GraphqlBench \
-  -Dexec.args="$root ${1:-6} ${2:-32}"
+. bench/classpath.sh
+classpath=$(bench_classpath ipc-graphql)
+java -cp "$classpath" dev.ipc.graphql.bench.GraphqlBench "$root" "${1:-6}" "${2:-32}"

@@ -5,7 +5,6 @@
 # -Dbench.warmup=N (seconds per side, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec mvn -B -q -pl ipc-grpc test-compile exec:java \
-  -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.ipc.grpc.bench.GrpcBench \
-  "$@"
+. bench/classpath.sh
+classpath=$(bench_classpath ipc-grpc)
+exec java "$@" -cp "$classpath" dev.ipc.grpc.bench.GrpcBench

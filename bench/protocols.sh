@@ -3,7 +3,6 @@
 # Usage: bench/protocols.sh [seconds-per-case, default 3] [concurrent calls, default 16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The adapters come from the reactor build; install them so exec:java on examples resolves them.
-mvn -B -q -DskipTests -pl examples -am install >/dev/null
-mvn -B -q -pl examples test-compile exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.ipc.examples.bench.ProtocolBenchmark -Dexec.args="${1:-3} ${2:-16}"
+. bench/classpath.sh
+classpath=$(bench_classpath examples)
+java -cp "$classpath" dev.ipc.examples.bench.ProtocolBenchmark "${1:-3}" "${2:-16}"

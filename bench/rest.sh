@@ -20,11 +20,8 @@ for tool in wrk curl java mvn "$PYTHON"; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
-mvn -B -q -pl ipc-rest test-compile
-cp_file=$(mktemp)
-mvn -B -q -pl ipc-rest dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-classpath="ipc-rest/target/test-classes:ipc-rest/target/classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+. bench/classpath.sh
+classpath=$(bench_classpath ipc-rest)
 
 work=$(mktemp -d)
 java_pid=""

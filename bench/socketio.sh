@@ -17,9 +17,7 @@ done
 if [ ! -d bench/socketio-node/node_modules ]; then
   (cd bench/socketio-node && npm ci --no-audit --no-fund --silent)
 fi
-mvn -B -q -pl ipc-socketio test-compile
-cp_file=$(mktemp)
-trap 'rm -f "$cp_file"' EXIT
-mvn -B -q -pl ipc-socketio dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-java -cp "ipc-socketio/target/test-classes:ipc-socketio/target/classes:$(cat "$cp_file")" \
+. bench/classpath.sh
+classpath=$(bench_classpath ipc-socketio)
+java -cp "$classpath" \
   dev.ipc.socketio.bench.SocketIoBench "$root/bench/socketio-node" "${1:-3}" "${2:-20}" "${3:-5}"

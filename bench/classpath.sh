@@ -1,0 +1,14 @@
+# Sourced by the bench scripts. bench_classpath MODULE compiles MODULE and the modules it depends on
+# (from this checkout, never from ~/.m2, so a fresh clone works and the current source is measured) and
+# prints its test classpath. The benchmark then runs in a `java` process of its own: inside Maven's JVM
+# it would inherit .mvn/jvm.config, whose C1-only JIT setting (to speed up builds) halves throughput.
+bench_classpath() {
+  local module=$1 file
+  file=$(mktemp)
+  # In one reactor run, sibling modules resolve to their target/ directories; every module writes the
+  # file in turn, and MODULE, built last, writes it last.
+  mvn -B -q -pl "$module" -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$file" >/dev/null
+  echo "$module/target/test-classes:$module/target/classes:$(cat "$file")"
+  rm -f "$file"
+}
