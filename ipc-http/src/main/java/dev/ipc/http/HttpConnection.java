@@ -128,7 +128,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           startHttp10 = r.protocolVersion().equals(HttpVersion.HTTP_1_0);
           startOrigin = r.headers().get(HttpHeaderNames.ORIGIN);
           // A body announced too large is skipped by the aggregator (413), so it holds no memory.
-          countingBody = announcedLength(r) <= server.maxBodyBytes;
+          long length = announcedLength(r);
+          countingBody = length <= server.maxBodyBytes;
+          if (countingBody && length > server.bodyBytesLeft() && HttpUtil.is100ContinueExpected(r)) {
+            // Refused before the client sends the body: a 100 Continue would invite bytes the budget
+            // cannot hold, only to refuse them halfway.
+            ReferenceCountUtil.release(msg);
+            refuseOverBudget();
+            return;
+          }
         }
         if (msg instanceof HttpContent content && countingBody) {
           int n = content.content().readableBytes();

@@ -435,6 +435,11 @@ public final class HttpServer implements RunningTransport {
     }
   }
 
+  /** Returns how many body bytes may still be taken. */
+  long bodyBytesLeft() {
+    return bodyBytesLeft.get();
+  }
+
   /** For tests: the request-body bytes held now. */
   long bodyBytesHeld() {
     return maxBufferedBodyBytes - bodyBytesLeft.get();

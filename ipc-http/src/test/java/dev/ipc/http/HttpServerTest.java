@@ -578,6 +578,31 @@ class HttpServerTest {
   }
 
   @Test
+  void bodyBudget_aBodyThatCannotFitIsRefusedBeforeItsClientSendsIt_insteadOf100Continue() throws IOException {
+    HttpServer server = start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
+    int port = server.localAddress().getPort();
+    try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port)) {
+      a.send("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\n" + "a".repeat(60_000));
+      awaitBodyBytes(server, 60_000);
+
+      b.send("PUT /b HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 40001\r\n\r\n");
+      RawHttp.Response refused = b.read();
+      assertThat(refused.status()).as("a final answer, not 100 Continue").isEqualTo(503);
+      assertThat(refused.body()).contains("\"code\":\"UNAVAILABLE\"");
+      assertThat(refused.header("retry-after")).isEqualTo("1");
+      assertThat(b.closedByServer()).isTrue();
+      assertThat(server.bodyBytesHeld()).isEqualTo(60_000);
+    }
+    try (RawHttp c = new RawHttp(port)) {
+      // One that fits still gets its 100 Continue.
+      c.send("PUT /c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 40000\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(100);
+      c.send("c".repeat(40_000));
+      assertThat(c.read().body()).isEqualTo("/c 40000");
+    }
+  }
+
+  @Test
   void bodyBudget_givenBackWhenAClientLeavesMidBody_andNotTakenByBodiesTooLarge() throws IOException {
     HttpServer server =
         start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBodyBytes(10_000).maxBufferedBodyBytes(50_000));
