@@ -52,6 +52,7 @@ import java.util.function.Consumer;
 /** A running Socket.IO server: netty-socketio behind the fixes and routing of this package. */
 final class DefaultSocketIoServer implements RunningTransport {
   private static final System.Logger LOG = System.getLogger(DefaultSocketIoServer.class.getName());
+  private static final String CALLS_KEY = "ipc.callsInFlight";
 
   private final SocketIoTransport settings;
   private final TransportContext context;
@@ -320,11 +321,21 @@ final class DefaultSocketIoServer implements RunningTransport {
       ackError(client, ack, ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name()));
       return;
     }
+    AtomicInteger calls = callsOf(client);
+    if (calls.incrementAndGet() > settings.maxCallsPerClient) {
+      calls.decrementAndGet();
+      ackError(
+          client,
+          ack,
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "more than " + settings.maxCallsPerClient + " calls of this client in flight; wait for their acks");
+      return;
+    }
     // Count the call before looking at `closing`: a close that starts in between then waits for it,
     // instead of stopping the server under a call it never saw.
     inFlight.incrementAndGet();
     if (closing) {
-      done();
+      done(calls);
       ackError(client, ack, ErrorCode.UNAVAILABLE, "the server is shutting down");
       return;
     }
@@ -336,13 +347,37 @@ final class DefaultSocketIoServer implements RunningTransport {
         } catch (RuntimeException | Error e) {
           LOG.log(Level.WARNING, "answering " + Values.shown(in.name()) + " failed", e);
         } finally {
-          done();
+          done(calls);
         }
       });
     } catch (RejectedExecutionException e) {
-      done();
+      done(calls);
       ackError(client, ack, ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later");
     }
+  }
+
+  /**
+   * Returns the count of {@code client}'s calls in flight, kept in its session's store so it goes
+   * with the session. Created under the session's lock: a long-polling session's posts may arrive on
+   * two connections, so two event loops at once.
+   */
+  private AtomicInteger callsOf(SocketIOClient client) {
+    AtomicInteger calls = client.get(CALLS_KEY);
+    if (calls == null) {
+      synchronized (lockOf(client)) {
+        calls = client.get(CALLS_KEY);
+        if (calls == null) {
+          calls = new AtomicInteger();
+          client.set(CALLS_KEY, calls);
+        }
+      }
+    }
+    return calls;
+  }
+
+  private void done(AtomicInteger calls) {
+    calls.decrementAndGet();
+    done();
   }
 
   private void ackError(SocketIOClient client, AckRequest ack, ErrorCode code, String message) {

@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * So a client tests {@code res && res.error} (JavaScript) or {@code isinstance(res, dict) and 'error'
  * in res} (Python). Output types with a field named {@code error} are refused at start, so no success
  * can look like a failure. An unknown event answers UNIMPLEMENTED, a payload of the wrong shape
- * INVALID_ARGUMENT, a closing server UNAVAILABLE, a saturated one RESOURCE_EXHAUSTED; the connection
- * stays up. Service code and host handlers run on the server's call executor, never on Netty threads.
+ * INVALID_ARGUMENT, a closing server UNAVAILABLE, a saturated one or a client with too many calls in
+ * flight ({@link Builder#maxCallsPerClient}) RESOURCE_EXHAUSTED; the connection stays up. Service
+ * code and host handlers run on the server's call executor, never on Netty threads.
  *
  * <h2>Broadcasts and host events</h2>
  *
@@ -69,6 +70,9 @@ public final class SocketIoTransport implements Transport {
   /** The default number of connected clients beyond which handshakes are refused. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
+  /** Default for {@link Builder#maxCallsPerClient}: gRPC's default calls per connection, here too. */
+  public static final int DEFAULT_MAX_CALLS_PER_CLIENT = 1000;
+
   /** The default interval between Engine.IO pings, as Node socket.io's. */
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(25);
 
@@ -84,6 +88,7 @@ public final class SocketIoTransport implements Transport {
   final int maxPayload;
   final int maxConnections;
   final long maxBufferedBytes;
+  final int maxCallsPerClient;
   final Duration pingInterval;
   final Duration pingTimeout;
   final boolean compression;
@@ -99,6 +104,7 @@ public final class SocketIoTransport implements Transport {
     this.maxPayload = b.maxPayload;
     this.maxConnections = b.maxConnections;
     this.maxBufferedBytes = b.maxBufferedBytes;
+    this.maxCallsPerClient = b.maxCallsPerClient;
     this.pingInterval = b.pingInterval;
     this.pingTimeout = b.pingTimeout;
     this.compression = b.compression;
@@ -147,6 +153,7 @@ public final class SocketIoTransport implements Transport {
     private int maxPayload = DEFAULT_MAX_PAYLOAD;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
+    private int maxCallsPerClient = DEFAULT_MAX_CALLS_PER_CLIENT;
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
     private boolean compression;
@@ -216,6 +223,20 @@ public final class SocketIoTransport implements Transport {
         throw new IllegalArgumentException("maxConnections: " + max + " (expected: > 0)");
       }
       this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * Sets how many events of one client may be in flight at once (handed to the call executor and
+     * not yet done there); one more is answered RESOURCE_EXHAUSTED through its ack, and the connection
+     * stays up (default: {@value #DEFAULT_MAX_CALLS_PER_CLIENT}). So one client emitting without
+     * waiting for its acks cannot fill the executor's queue that every client shares.
+     */
+    public Builder maxCallsPerClient(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxCallsPerClient: " + max + " (expected: > 0)");
+      }
+      this.maxCallsPerClient = max;
       return this;
     }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Plugs Socket.IO into {@code Transports} under the scheme {@code socketio}:
- * {@code socketio://0.0.0.0:8080?maxPayload=1MiB&pingInterval=25s&pingTimeout=20s&maxConnections=10000&maxBufferedBytes=256MiB&origins=https://a.example,https://b.example&compression=false&workerThreads=2}
+ * {@code socketio://0.0.0.0:8080?maxPayload=1MiB&pingInterval=25s&pingTimeout=20s&maxConnections=10000&maxCallsPerClient=1000&maxBufferedBytes=256MiB&origins=https://a.example,https://b.example&compression=false&workerThreads=2}
  * to serve, {@code socketio://localhost:8080?timeout=5s&transports=polling,websocket} to connect.
  */
 public final class SocketIoTransportProvider implements TransportProvider {
@@ -30,6 +30,7 @@ public final class SocketIoTransportProvider implements TransportProvider {
         case "maxPayload" -> b.maxPayload(TransportOptions.size(key, value));
         case "maxConnections" -> b.maxConnections(TransportOptions.positive(key, value));
         case "maxBufferedBytes" -> b.maxBufferedBytes(TransportOptions.size(key, value));
+        case "maxCallsPerClient" -> b.maxCallsPerClient(TransportOptions.positive(key, value));
         case "pingInterval" -> b.pingInterval(TransportOptions.duration(key, value));
         case "pingTimeout" -> b.pingTimeout(TransportOptions.duration(key, value));
         case "compression" -> b.compression(TransportOptions.bool(key, value));
@@ -37,8 +38,8 @@ public final class SocketIoTransportProvider implements TransportProvider {
         case "workerThreads" -> b.workerThreads(TransportOptions.positive(key, value));
         default -> throw new IllegalArgumentException(
             "option: " + key
-                + " (expected: maxPayload, maxConnections, maxBufferedBytes, pingInterval, pingTimeout,"
-                + " compression, origins, workerThreads)");
+                + " (expected: maxPayload, maxConnections, maxCallsPerClient, maxBufferedBytes, pingInterval,"
+                + " pingTimeout, compression, origins, workerThreads)");
       }
     }
     return b.build();

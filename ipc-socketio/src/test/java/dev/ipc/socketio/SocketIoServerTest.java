@@ -257,6 +257,51 @@ class SocketIoServerTest {
   }
 
   @Test
+  void oneClientFlooding_isRefusedBeyondItsCallsInFlight_whileOthersAreServed() throws Exception {
+    CountDownLatch entered = new CountDownLatch(5);
+    CountDownLatch release = new CountDownLatch(1);
+    // 8 threads and 20 queue slots: without a cap per client, the flood alone would take them all.
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(20));
+    cleanup.add(executor::shutdownNow);
+    Server server =
+        Transports.builder()
+            .services(List.of(HeldDating.of(entered, release)))
+            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).maxCallsPerClient(5).build())
+            .executor(executor)
+            .start();
+    cleanup.add(server);
+    cleanup.add(release::countDown);
+    RawSocketIo flood = raw(server);
+
+    for (int id = 1; id <= 40; id++) {
+      flood.send("42" + id + "[\"dating:eating\",{\"food\":\"f" + id + "\"}]");
+    }
+    assertThat(entered.await(10, TimeUnit.SECONDS)).as("five calls run").isTrue();
+    for (int id = 6; id <= 40; id++) {
+      assertThat(flood.next())
+          .startsWith("43" + id + "[{\"error\":{\"code\":\"RESOURCE_EXHAUSTED\"")
+          .contains("more than 5 calls of this client in flight");
+    }
+    assertThat(client(server).service(DatingService.DESCRIPTOR).watchMovie(new Movie("other client")))
+        .as("another client is served meanwhile")
+        .isEqualTo(new Feel(true));
+
+    release.countDown();
+    List<String> answered = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      answered.add(flood.next());
+    }
+    assertThat(answered)
+        .as("the accepted calls are all answered")
+        .containsExactlyInAnyOrder(
+            "431[{\"feeling\":true}]", "432[{\"feeling\":true}]", "433[{\"feeling\":true}]",
+            "434[{\"feeling\":true}]", "435[{\"feeling\":true}]");
+    flood.send("4241[\"dating:eating\",{\"food\":\"again\"}]");
+    assertThat(flood.next()).as("answered calls no longer count").isEqualTo("4341[{\"feeling\":true}]");
+  }
+
+  @Test
   void pollingResponses_sayConnectionClose() throws Exception {
     Server server = start(SocketIoTransport.builder());
 
@@ -482,7 +527,7 @@ class SocketIoServerTest {
     Server server =
         Transports.builder()
             .services(Reference.services())
-            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&compression=false&origins=https://a.example&workerThreads=3")
+            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&maxCallsPerClient=10&compression=false&origins=https://a.example&workerThreads=3")
             .start();
     cleanup.add(server);
     dev.ipc.core.Client client =
@@ -497,6 +542,9 @@ class SocketIoServerTest {
     assertThatThrownBy(() -> Transports.transport("socketio://127.0.0.1:0?workerThreads=0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("workerThreads");
+    assertThatThrownBy(() -> Transports.transport("socketio://127.0.0.1:0?maxCallsPerClient=0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxCallsPerClient");
   }
 
   private int status(HttpRequest.Builder request) throws Exception {
