@@ -324,6 +324,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     AtomicInteger calls = callsOf(client);
     if (calls.incrementAndGet() > settings.maxCallsPerClient) {
       calls.decrementAndGet();
+      LOG.log(Level.DEBUG, "refused {0} of {1}: too many calls in flight", Values.shown(in.name()), client.getSessionId());
       ackError(
           client,
           ack,

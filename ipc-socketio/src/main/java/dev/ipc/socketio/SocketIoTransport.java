@@ -230,7 +230,9 @@ public final class SocketIoTransport implements Transport {
      * Sets how many events of one client may be in flight at once (handed to the call executor and
      * not yet done there); one more is answered RESOURCE_EXHAUSTED through its ack, and the connection
      * stays up (default: {@value #DEFAULT_MAX_CALLS_PER_CLIENT}). So one client emitting without
-     * waiting for its acks cannot fill the executor's queue that every client shares.
+     * waiting for its acks cannot fill the executor's queue that every client shares. An event sent
+     * without an ack has no way back, so beyond the limit it is dropped, as Socket.IO's at-most-once
+     * delivery allows, and logged at debug level.
      */
     public Builder maxCallsPerClient(int max) {
       if (max <= 0) {
