@@ -138,8 +138,11 @@ class SocketIoSessionEndTest {
   @Test
   void serverClose_webSocketSession_disconnectListenerRunsOnceBeforeCloseReturns() throws Exception {
     Server server = start(SocketIoTransport.builder());
-    RawSocketIo raw = RawSocketIo.connect(http, server.port("socketio"));
-    cleanup.add(raw);
+    // A plain-socket client: the JDK's WebSocket client, given a frame and the connection's end
+    // together, now and then fails inside (an InternalError in TransportImpl.acknowledgeReception,
+    // about 1 run in 300) and never hands the frame over.
+    DirectWritesTest.TcpWebSocket ws = DirectWritesTest.TcpWebSocket.connect(server.port("socketio"), 0);
+    cleanup.add(ws);
     String id = connected.poll(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
 
@@ -148,7 +151,19 @@ class SocketIoSessionEndTest {
     assertThat(eventsOf(id)).as("the disconnect listener has run by the close's end").containsExactly("connect", "disconnect");
     assertThat(disconnected).containsExactly(id);
     assertListenersRanOnTheCallExecutor();
-    assertThat(raw.next()).as("the client was told").isEqualTo("41");
+    assertThat(ws.next()).as("the client was told").isEqualTo("41");
+    // Then the connection ends. Now and then a second 41 comes first: the client's own 40, still on
+    // its way when the session ended, joins the ended session again (netty-socketio connects a
+    // WebSocket session at the handshake and again on 40), and is ended as any such rejoin is.
+    List<String> after = new ArrayList<>();
+    while (true) {
+      try {
+        after.add(ws.next());
+      } catch (java.io.EOFException | java.net.SocketException end) {
+        break;
+      }
+    }
+    assertThat(after).as("after the 41, nothing but the end").allMatch("41"::equals);
   }
 
   @Test
