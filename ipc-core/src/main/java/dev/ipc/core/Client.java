@@ -18,6 +18,16 @@ public interface Client extends RemoteCaller, AutoCloseable {
     return descriptor.client(this);
   }
 
+  /**
+   * Returns a proxy implementing the service interface {@code type} (described by
+   * {@link ServiceDescriptor#of}) whose calls go to the server; its default methods run locally.
+   *
+   * @throws IllegalArgumentException naming the method and type when the interface cannot be described
+   */
+  default <S> S service(Class<S> type) {
+    return ServiceDescriptor.of(type).client(this);
+  }
+
   /** Releases connections; calls after it fail with {@link TransportException}. Idempotent. */
   @Override
   void close();

@@ -5,11 +5,12 @@ import static java.util.Objects.requireNonNull;
 import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportProvider;
-import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -183,10 +184,12 @@ public final class Transports {
     Builder() {}
 
     /**
-     * Adds an implementation of one or more described service interfaces (those with a static
-     * {@code DESCRIPTOR} field, like {@link DatingService}).
+     * Adds an implementation of one or more service interfaces: every interface it implements is
+     * described by {@link ServiceDescriptor#of} (its {@code DESCRIPTOR} field, or derived from its
+     * methods), except the JDK's own.
      *
-     * @throws IllegalArgumentException if it implements none, or a service is added twice
+     * @throws IllegalArgumentException if it implements none, an interface cannot be described (the
+     *     message names the method and type), or a service is added twice
      */
     public Builder service(Object implementation) {
       requireNonNull(implementation, "implementation");
@@ -195,8 +198,8 @@ public final class Transports {
         throw new IllegalArgumentException(
             "implementation: "
                 + implementation.getClass().getName()
-                + " (expected: implements an interface with a static ServiceDescriptor DESCRIPTOR"
-                + " field, or use service(descriptor, implementation))");
+                + " (expected: implements a service interface, or use service(descriptor,"
+                + " implementation))");
       }
       for (ServiceDescriptor<?> d : found) {
         add(d, implementation);
@@ -302,6 +305,12 @@ public final class Transports {
     }
   }
 
+  /**
+   * Returns the services {@code type} implements: each interface with a {@code DESCRIPTOR} field, and
+   * each other interface declaring methods of its own, derived by reflection; JDK interfaces
+   * ({@code AutoCloseable}...) are not services, and an interface declaring nothing passes its
+   * super-interfaces on.
+   */
   static List<ServiceDescriptor<?>> describedInterfaces(Class<?> type) {
     List<ServiceDescriptor<?>> found = new ArrayList<>();
     Deque<Class<?>> todo = new ArrayDeque<>();
@@ -311,32 +320,37 @@ public final class Transports {
     List<Class<?>> seen = new ArrayList<>();
     while (!todo.isEmpty()) {
       Class<?> i = todo.poll();
-      if (seen.contains(i)) {
+      if (seen.contains(i) || isPlatform(i)) {
         continue;
       }
       seen.add(i);
-      ServiceDescriptor<?> d = descriptorField(i);
-      if (d != null) {
-        found.add(d);
+      if (declaresService(i)) {
+        ServiceDescriptor<?> d = ServiceDescriptor.of(i);
+        if (found.stream().noneMatch(f -> f.type() == d.type())) {
+          found.add(d);
+        }
+      } else {
+        todo.addAll(List.of(i.getInterfaces()));
       }
-      todo.addAll(List.of(i.getInterfaces()));
     }
     return found;
   }
 
-  private static ServiceDescriptor<?> descriptorField(Class<?> iface) {
-    try {
-      Field f = iface.getField("DESCRIPTOR");
-      // Interfaces declared package-private (in a host's own code) still count.
-      f.setAccessible(true);
-      if (Modifier.isStatic(f.getModifiers())
-          && f.get(null) instanceof ServiceDescriptor<?> d
-          && d.type() == iface) {
-        return d;
-      }
-    } catch (NoSuchFieldException | IllegalAccessException e) {
-      // Not a described interface.
+  private static boolean declaresService(Class<?> iface) {
+    if (Arrays.stream(iface.getFields()).anyMatch(f -> f.getName().equals("DESCRIPTOR"))) {
+      return true;
     }
-    return null;
+    for (Method m : iface.getDeclaredMethods()) {
+      if (!Modifier.isStatic(m.getModifiers()) && !m.isDefault() && !m.isSynthetic()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isPlatform(Class<?> iface) {
+    String n = iface.getName();
+    return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
+        || n.startsWith("com.sun.");
   }
 }

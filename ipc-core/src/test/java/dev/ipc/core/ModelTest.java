@@ -151,7 +151,7 @@ class ModelTest {
     return type.fields().stream().map(Field::toString).collect(Collectors.joining(", "));
   }
 
-  record Bad(java.time.Instant when) {}
+  record Bad(java.util.Date when) {}
 
   record Team(Task lead, List<Task> members) {}
 

@@ -155,7 +155,7 @@ class ServeLifecycleTest {
         .hasMessageContaining("no transports");
     assertThatThrownBy(() -> Transports.builder().service(new Object()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("DESCRIPTOR");
+        .hasMessageContaining("service interface");
     assertThatThrownBy(
             () ->
                 Transports.serve(
@@ -193,7 +193,7 @@ class ServeLifecycleTest {
       List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       AutoCloseable sub = t.context.subscribe(p -> seen.add(p.event() + "=" + p.value()));
       t.operation("task", "put").call(new Task(9, "nine"));
-      t.operation("task", "get").call(new Descriptors.GetTaskRequest(9));
+      t.operation("task", "get").call(new Object[] {9L});
       sub.close();
       t.operation("task", "put").call(new Task(10, "ten"));
       assertThat(seen).containsExactly("task:saved=" + new Task(9, "nine"));

@@ -57,7 +57,7 @@ public final class Operation<S, I, O> {
     this.validator = b.validator;
     this.grpcMethod = b.grpcMethod != null ? b.grpcMethod : capitalize(b.name);
     this.grpcResponseMessage =
-        b.grpcResponseMessage != null ? b.grpcResponseMessage : capitalize(b.name) + "Response";
+        b.grpcResponseMessage != null ? b.grpcResponseMessage : this.grpcMethod + "Response";
     this.grpcResponseField = b.grpcResponseField != null ? b.grpcResponseField : "items";
     this.restMethod = b.restMethod != null ? b.restMethod : (b.kind == Kind.QUERY ? "GET" : "POST");
     this.restPath = b.restPath != null ? b.restPath : "/" + service + "/" + kebab(b.name);
@@ -288,6 +288,12 @@ public final class Operation<S, I, O> {
       if (!path.startsWith("/")) {
         throw new IllegalArgumentException("path: " + path + " (expected: starts with /)");
       }
+      return this;
+    }
+
+    /** Sets the HTTP method of the default REST path. */
+    Builder<S, I, O> restMethod(String method) {
+      this.restMethod = requireNonNull(method, "method").toUpperCase(Locale.ROOT);
       return this;
     }
 

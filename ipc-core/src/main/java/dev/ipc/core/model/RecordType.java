@@ -8,12 +8,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * value and to build a value from field values. Adapters encode and decode any record through this,
  * never through its Java class. Immutable and thread-safe.
  *
- * @param <T> the Java record it describes
+ * <p>Most message types describe a Java record. The request of an operation whose method takes plain
+ * parameters ({@code get(long id)}) is a message too, with one field per parameter; its Java value is
+ * the argument array ({@code Object[]}), which adapters never look into but through its fields.
+ *
+ * @param <T> the Java record it describes ({@code Object[]} for a method's parameters)
  */
 public final class RecordType<T> {
   private static final Map<Class<?>, RecordType<?>> DERIVED = new ConcurrentHashMap<>();
@@ -53,18 +55,18 @@ public final class RecordType<T> {
   }
 
   /**
-   * Describes a record class from its components, in declaration order: field numbers count from 1,
-   * {@code List<X>} is a repeated field, a nested record is a message, primitives are non-null. The
-   * name is the class's simple name.
+   * Describes a record class from its components, in declaration order: field numbers count from 1;
+   * see {@link FieldType} for the types a component may have, each alone, in a {@code List}, in a
+   * {@code Map<String, T>} or in an {@code Optional}. The name is the class's simple name.
    *
-   * @throws IllegalArgumentException if a component has a type no transport can carry
+   * @throws IllegalArgumentException naming the component if it has a type no transport can carry
    */
   @SuppressWarnings("unchecked")
   public static <T extends Record> RecordType<T> of(Class<T> type) {
     requireNonNull(type, "type");
     RecordType<?> known = DERIVED.get(type);
     if (known == null) {
-      known = derive(type, type.getSimpleName(), new HashSet<>());
+      known = derive(type, new HashSet<>());
       DERIVED.putIfAbsent(type, known);
     }
     return (RecordType<T>) known;
@@ -75,7 +77,16 @@ public final class RecordType<T> {
     return of(type).named(name);
   }
 
-  private static <T> RecordType<T> derive(Class<T> type, String name, Set<Class<?>> visiting) {
+  static RecordType<?> ofAny(Class<?> type) {
+    RecordType<?> known = DERIVED.get(type);
+    if (known == null) {
+      known = derive(type, new HashSet<>());
+      DERIVED.putIfAbsent(type, known);
+    }
+    return known;
+  }
+
+  private static <T> RecordType<T> derive(Class<T> type, Set<Class<?>> visiting) {
     if (!type.isRecord()) {
       throw new IllegalArgumentException("type: " + type.getName() + " (expected: a record)");
     }
@@ -91,26 +102,14 @@ public final class RecordType<T> {
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
         parameterTypes[i] = c.getType();
-        defaults[i] = defaultValue(c.getType());
-        boolean repeated = List.class.isAssignableFrom(c.getType());
-        Class<?> element = repeated ? listElement(type, c) : c.getType();
-        FieldType fieldType = fieldType(type, c.getName(), element);
-        RecordType<?> messageType =
-            fieldType == FieldType.MESSAGE ? derive(element, element.getSimpleName(), visiting) : null;
+        Field.Shape shape =
+            shape(c.getGenericType(), type.getName() + "." + c.getName(), visiting);
+        defaults[i] = defaultValue(shape);
         Method accessor = c.getAccessor();
         accessor.setAccessible(true);
         MethodHandle getter =
             lookup.unreflect(accessor).asType(MethodType.methodType(Object.class, Object.class));
-        fields.add(
-            new Field(
-                c.getName(),
-                i + 1,
-                i,
-                fieldType,
-                repeated,
-                c.getType().isPrimitive(),
-                messageType,
-                getter));
+        fields.add(new Field(c.getName(), i + 1, i, shape, shape.primitive(), getter));
       }
       Constructor<T> ctor = type.getDeclaredConstructor(parameterTypes);
       ctor.setAccessible(true);
@@ -119,68 +118,78 @@ public final class RecordType<T> {
               .unreflectConstructor(ctor)
               .asType(MethodType.methodType(Object.class, parameterTypes).generic())
               .asSpreader(Object[].class, components.length);
-      return new RecordType<>(type, name, fields, constructor, defaults);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalArgumentException("type: " + type.getName() + " (not accessible)", e);
+      return new RecordType<>(type, type.getSimpleName(), fields, constructor, defaults);
+    } catch (ReflectiveOperationException | SecurityException e) {
+      throw new IllegalArgumentException(
+          "type: " + type.getName() + " (not accessible: open its package to ipc-core)", e);
     } finally {
       visiting.remove(type);
     }
   }
 
-  private static Class<?> listElement(Class<?> owner, RecordComponent c) {
-    Type generic = c.getGenericType();
-    if (generic instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> e) {
-      return e;
+  /**
+   * Describes a method's parameters as one message named {@code name}: one field per parameter, in
+   * order, whose Java value is the argument array.
+   *
+   * @param where names the method in error messages
+   */
+  static RecordType<Object[]> parameters(
+      String name, String where, List<String> names, List<Type> types) {
+    List<Field> fields = new ArrayList<>(names.size());
+    Object[] defaults = new Object[names.size()];
+    MethodHandle element = MethodHandles.arrayElementGetter(Object[].class);
+    for (int i = 0; i < names.size(); i++) {
+      Field.Shape shape = shape(types.get(i), where + " parameter " + names.get(i), new HashSet<>());
+      defaults[i] = defaultValue(shape);
+      MethodHandle getter =
+          MethodHandles.insertArguments(element, 1, i)
+              .asType(MethodType.methodType(Object.class, Object.class));
+      fields.add(new Field(names.get(i), i + 1, i, shape, shape.primitive(), getter));
     }
-    throw new IllegalArgumentException(
-        owner.getName() + "." + c.getName() + ": " + generic + " (expected: List<concrete type>)");
+    // The argument array is the value: create() has already converted and copied each argument.
+    MethodHandle identity = MethodHandles.identity(Object[].class).asType(
+        MethodType.methodType(Object.class, Object[].class));
+    return new RecordType<>(Object[].class, name, fields, identity, defaults);
   }
 
-  private static FieldType fieldType(Class<?> owner, String field, Class<?> t) {
-    if (t == String.class) {
-      return FieldType.STRING;
-    }
-    if (t == boolean.class || t == Boolean.class) {
-      return FieldType.BOOL;
-    }
-    if (t == int.class || t == Integer.class) {
-      return FieldType.INT32;
-    }
-    if (t == long.class || t == Long.class) {
-      return FieldType.INT64;
-    }
-    if (t == double.class || t == Double.class) {
-      return FieldType.DOUBLE;
-    }
-    if (t.isRecord()) {
-      return FieldType.MESSAGE;
-    }
-    throw new IllegalArgumentException(
-        owner.getName()
-            + "."
-            + field
-            + ": "
-            + t.getName()
-            + " (expected: String, boolean, int, long, double, a record, or a List of these)");
+  /**
+   * Maps one Java type to a field shape.
+   *
+   * @param where names the component or parameter in error messages
+   */
+  static Field.Shape shape(Type type, String where, Set<Class<?>> visiting) {
+    return Types.shape(type, where, visiting, RecordType::nested);
   }
 
-  private static Object defaultValue(Class<?> t) {
-    if (t == boolean.class) {
-      return false;
-    }
-    if (t == int.class) {
-      return 0;
-    }
-    if (t == long.class) {
-      return 0L;
-    }
-    if (t == double.class) {
-      return 0.0d;
-    }
-    return null;
+  private static RecordType<?> nested(Class<?> type, Set<Class<?>> visiting) {
+    RecordType<?> known = DERIVED.get(type);
+    return known != null ? known : derive(type, visiting);
   }
 
-  /** Returns the Java class this type describes. */
+  private static Object defaultValue(Field.Shape s) {
+    if (s.repeated()) {
+      return List.of();
+    }
+    if (s.map()) {
+      return Map.of();
+    }
+    if (s.wrapped()) {
+      return java.util.Optional.empty();
+    }
+    if (!s.primitive()) {
+      return null;
+    }
+    return switch (s.type()) {
+      case BOOL -> false;
+      case INT32 -> 0;
+      case INT64 -> 0L;
+      case FLOAT -> 0.0f;
+      case DOUBLE -> 0.0d;
+      default -> null;
+    };
+  }
+
+  /** Returns the Java class this type describes ({@code Object[]} for a method's parameters). */
   public Class<T> javaType() {
     return javaType;
   }
@@ -230,9 +239,13 @@ public final class RecordType<T> {
 
   /**
    * Builds a value from field values in field order. A null stands for the field's default (0, false,
-   * empty list); numbers are converted to the field's width; lists are copied.
+   * empty list or map, empty {@code Optional}, else null). Besides each type's Java value
+   * ({@link FieldType}), it takes what JSON decoders produce: any integral number within range, a
+   * string for enums, bytes (base64), instants (RFC 3339), durations (ISO-8601, or protobuf JSON's
+   * {@code "1.5s"}) and decimals, a {@code Map} for a nested record; lists and maps are copied.
    *
-   * @throws ServiceException with INVALID_ARGUMENT if a value has the wrong type or is out of range
+   * @throws ServiceException with INVALID_ARGUMENT naming the field if a value has the wrong type or is
+   *     out of range, or the record's own constructor rejects the values
    */
   public T create(Object... values) {
     if (values.length != fields.size()) {
@@ -243,23 +256,7 @@ public final class RecordType<T> {
     for (int i = 0; i < values.length; i++) {
       Field f = fields.get(i);
       Object v = values[i];
-      if (v == null) {
-        args[i] = f.repeated() ? List.of() : defaults[i];
-      } else if (f.repeated()) {
-        if (!(v instanceof Collection<?> list)) {
-          throw wrongType(f, v);
-        }
-        List<Object> copy = new ArrayList<>(list.size());
-        for (Object e : list) {
-          if (e == null) {
-            throw ServiceException.invalidArgument(f.name() + ": null element (expected: " + kind(f) + ")");
-          }
-          copy.add(coerce(f, e));
-        }
-        args[i] = List.copyOf(copy);
-      } else {
-        args[i] = coerce(f, v);
-      }
+      args[i] = v == null ? defaults[i] : Types.convert(f, v);
     }
     try {
       @SuppressWarnings("unchecked")
@@ -284,75 +281,6 @@ public final class RecordType<T> {
       args[f.index()] = values.get(f.name());
     }
     return create(args);
-  }
-
-  private static Object coerce(Field f, Object v) {
-    switch (f.type()) {
-      case STRING -> {
-        if (v instanceof String) {
-          return v;
-        }
-      }
-      case BOOL -> {
-        if (v instanceof Boolean) {
-          return v;
-        }
-      }
-      case INT32 -> {
-        if (v instanceof Integer) {
-          return v;
-        }
-        if (v instanceof Long || v instanceof Short || v instanceof Byte) {
-          long l = ((Number) v).longValue();
-          if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-            throw ServiceException.invalidArgument(f.name() + ": " + l + " (expected: a 32-bit integer)");
-          }
-          return (int) l;
-        }
-      }
-      case INT64 -> {
-        if (v instanceof Long) {
-          return v;
-        }
-        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-          return ((Number) v).longValue();
-        }
-      }
-      case DOUBLE -> {
-        if (v instanceof Number n) {
-          return n.doubleValue();
-        }
-      }
-      case MESSAGE -> {
-        if (f.messageType().javaType().isInstance(v)) {
-          return v;
-        }
-        if (v instanceof Map<?, ?> m) {
-          @SuppressWarnings("unchecked")
-          Map<String, ?> map = (Map<String, ?>) m;
-          return f.messageType().create(map);
-        }
-      }
-    }
-    throw wrongType(f, v);
-  }
-
-  private static ServiceException wrongType(Field f, Object v) {
-    return ServiceException.invalidArgument(
-        f.name() + ": " + v.getClass().getSimpleName() + " (expected: " + kind(f) + ")");
-  }
-
-  private static String kind(Field f) {
-    String t =
-        switch (f.type()) {
-          case STRING -> "string";
-          case BOOL -> "boolean";
-          case INT32 -> "32-bit integer";
-          case INT64 -> "64-bit integer";
-          case DOUBLE -> "number";
-          case MESSAGE -> f.messageType().name() + " object";
-        };
-    return f.repeated() ? "list of " + t : t;
   }
 
   @Override

@@ -25,4 +25,9 @@ public final class Stub {
   public <T> T call(String operation, Object request) {
     return (T) reply(operation, request).value();
   }
+
+  @Override
+  public String toString() {
+    return String.valueOf(caller);
+  }
 }

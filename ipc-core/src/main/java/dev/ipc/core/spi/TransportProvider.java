@@ -27,4 +27,15 @@ public interface TransportProvider {
   default dev.ipc.core.Client connect(String host, int port, Map<String, String> options) {
     throw new UnsupportedOperationException("the " + scheme() + " adapter has no client");
   }
+
+  /**
+   * Returns the schema documents this protocol publishes for {@code services}, by file name (for
+   * example {@code library.proto}, {@code schema.graphql}, {@code openapi.json}), so that non-Java
+   * clients can generate code; {@code dev.ipc.core.Schemas} writes them to a folder. None by default.
+   *
+   * @throws IllegalArgumentException if a service cannot be described in this protocol
+   */
+  default Map<String, String> schemas(java.util.List<dev.ipc.core.model.ServiceDescriptor<?>> services) {
+    return Map.of();
+  }
 }

@@ -20,7 +20,12 @@ import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
 import dev.ipc.core.model.RemoteCaller;
 import dev.ipc.core.spi.Transport;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -79,6 +84,11 @@ public abstract class AbstractTransportContractTest {
       cleanup.add(0, c);
     }
     return type.client(caller);
+  }
+
+  /** Returns a typed proxy of the plain interface {@code type} talking to {@code server}. */
+  protected <S> S client(Server server, Class<S> type) {
+    return client(server, dev.ipc.core.model.ServiceDescriptor.of(type));
   }
 
   @AfterEach
@@ -315,6 +325,129 @@ public abstract class AbstractTransportContractTest {
                     .isInstanceOfSatisfying(
                         ServiceException.class,
                         s -> assertThat(s.code()).isEqualTo(ErrorCode.UNAVAILABLE)));
+  }
+
+  private static final Book DUNE =
+      new Book(
+          1,
+          "Dune \u2713 \"quoted\"",
+          Genre.NOVEL,
+          List.of("sand", "spice"),
+          orderedMap("author", "Herbert", "\u00fcber", "x"),
+          Instant.parse("2026-12-05T10:15:30.123456789Z"),
+          Optional.of("978-0441013593"),
+          new byte[] {0, 1, -1, 127, -128});
+
+  private static final Book BARE =
+      new Book(2, "Leaves", Genre.POETRY, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
+
+  private static <V> Map<String, V> orderedMap(String k1, V v1, String k2, V v2) {
+    Map<String, V> map = new LinkedHashMap<>();
+    map.put(k1, v1);
+    map.put(k2, v2);
+    return map;
+  }
+
+  private static void assertSameBook(Book actual, Book expected) {
+    assertThat(actual).usingRecursiveComparison().isEqualTo(expected);
+  }
+
+  @Test
+  void library_plainInterface_addAndGetRoundTripEveryBookField() {
+    Library library = client(start(List.of(new MemoryLibrary())), Library.class);
+    assertSameBook(library.add(DUNE), DUNE);
+    assertSameBook(library.get(1), DUNE);
+    assertThat(library.get(1).cover()).containsExactly(0, 1, -1, 127, -128);
+    assertSameBook(library.add(BARE), BARE);
+    Book bare = library.get(2);
+    assertThat(bare.isbn()).isEmpty();
+    assertThat(bare.tags()).isEmpty();
+    assertThat(bare.props()).isEmpty();
+    assertThat(bare.published()).isNull();
+  }
+
+  @Test
+  void library_plainParameters_searchAndPut() {
+    Library library = client(start(List.of(new MemoryLibrary())), Library.class);
+    library.add(DUNE);
+    library.add(BARE);
+    library.add(new Book(3, "Dune Messiah", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]));
+    assertThat(library.search("dune", Genre.NOVEL, 10)).extracting(Book::id).containsExactly(1L, 3L);
+    assertThat(library.search("dune", Genre.NOVEL, 1)).extracting(Book::id).containsExactly(1L);
+    assertThat(library.search("", Genre.POETRY, 10)).extracting(Book::title).containsExactly("Leaves");
+    assertThat(library.search("nothing", Genre.SCIENCE, 10)).isEmpty();
+
+    Book science = new Book(4, "Cosmos", Genre.SCIENCE, List.of("space"), Map.of(), null, Optional.empty(), new byte[0]);
+    Saved<Book> created = library.put(4, science);
+    assertThat(created.created()).isTrue();
+    assertSameBook(created.value(), science);
+    Saved<Book> replaced = library.put(4, science);
+    assertThat(replaced.created()).isFalse();
+    assertInvalid(() -> library.put(5, science), "book.id");
+    assertInvalid(() -> library.search("x", Genre.NOVEL, -1), "limit");
+  }
+
+  @Test
+  void library_voidOperation_answersNothingAndErrorsKeepTheirCode() {
+    Library library = client(start(List.of(new MemoryLibrary())), Library.class);
+    library.add(DUNE);
+    assertThatThrownBy(() -> library.add(DUNE))
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+    library.remove(1);
+    assertThatThrownBy(() -> library.get(1))
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    assertThatThrownBy(() -> library.remove(1))
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+  }
+
+  @Test
+  void library_everySupportedType_roundTrips() {
+    Library library = client(start(List.of(new MemoryLibrary())), Library.class);
+    Edition full =
+        new Edition(
+            true,
+            412,
+            0.1,
+            1.5f,
+            0,
+            Long.MAX_VALUE,
+            false,
+            Duration.ofSeconds(3723, 5_000),
+            new BigDecimal("12345678901234567890.125"),
+            Optional.of(Genre.POETRY),
+            Optional.of(Instant.parse("1970-01-01T00:00:00Z")),
+            DUNE,
+            List.of(BARE, DUNE),
+            orderedMap("fr", BARE, "de", DUNE),
+            orderedMap("sold", 7, "zero", 0),
+            List.of(Genre.SCIENCE, Genre.NOVEL),
+            List.of(Long.MIN_VALUE, 0L, 42L));
+    assertThat(library.echo(full)).usingRecursiveComparison().isEqualTo(full);
+
+    Edition sparse =
+        new Edition(
+            false, 0, -2.25, -0.0f, null, null, null, Duration.ZERO, new BigDecimal("0.00"),
+            Optional.empty(), Optional.empty(), BARE, List.of(), Map.of(), Map.of(), List.of(), List.of());
+    Edition echoed = library.echo(sparse);
+    assertThat(echoed).usingRecursiveComparison().isEqualTo(sparse);
+    // Absent is not zero: a boxed field keeps the difference on every protocol.
+    assertThat(echoed.printing()).isNull();
+    assertThat(library.echo(full).printing()).isZero();
+  }
+
+  @Test
+  void library_proxy_objectMethodsBehaveAndDefaultMethodsRunLocally() {
+    Library library = client(start(List.of(new MemoryLibrary())), Library.class);
+    library.add(DUNE);
+    assertThat(library.describe(1)).isEqualTo("book 1: " + DUNE.title());
+    assertThat(library.toString()).contains("Library");
+    Library other = client(start(List.of(new MemoryLibrary())), Library.class);
+    assertThat(library.equals(library)).isTrue();
+    assertThat(library.equals(other)).isFalse();
+    assertThat(library.hashCode()).isEqualTo(System.identityHashCode(library));
   }
 
   private static void assertInvalid(Runnable call, String field) {
