@@ -20,4 +20,16 @@ public final class TestTransportProvider implements TransportProvider {
     lastHost = host;
     return new TestTransport("test", port);
   }
+
+  /** Publishes one line per operation, so the Schemas command has something real to write. */
+  @Override
+  public Map<String, String> schemas(java.util.List<dev.ipc.core.model.ServiceDescriptor<?>> services) {
+    StringBuilder sb = new StringBuilder();
+    for (var s : services) {
+      for (var op : s.operations()) {
+        sb.append(s.grpcFullName()).append('/').append(op.grpcMethod()).append('\n');
+      }
+    }
+    return Map.of("test.txt", sb.toString());
+  }
 }
