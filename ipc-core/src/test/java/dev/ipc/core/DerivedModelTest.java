@@ -152,6 +152,22 @@ class DerivedModelTest {
     }
   }
 
+  interface Finder {
+    Line find(Optional<String> sku, Integer count);
+  }
+
+  @Test
+  void proxy_passesAnAbsentOptionalAsEmptyNotNull() {
+    TestTransport t = new TestTransport("t", 0);
+    Finder impl = (sku, count) -> new Line(sku.orElse("none"), count == null ? -1 : count);
+    try (Server server = Transports.serve(List.of(impl), t)) {
+      Finder finder = ServiceDescriptor.of(Finder.class).client(t.caller());
+      assertThat(finder.find(null, null)).isEqualTo(new Line("none", -1));
+      assertThat(finder.find(Optional.of("x"), 0)).isEqualTo(new Line("x", 0));
+      assertThat(server.port("t")).isPositive();
+    }
+  }
+
   // ---- overrides
 
   @IpcService(name = "shop", grpcPackage = "acme.shop.v1", grpcService = "Shop")

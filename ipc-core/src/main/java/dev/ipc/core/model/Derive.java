@@ -46,7 +46,22 @@ final class Derive {
   private Derive() {}
 
   /** How a proxy method turns its arguments into a request and the reply into its result. */
-  private record ProxyCall(String operation, boolean recordInput, boolean empty, boolean saved) {}
+  private record ProxyCall(
+      String operation, RecordType<?> input, boolean recordInput, boolean empty, boolean saved) {}
+
+  /** Copies a call's arguments as the request; a null Optional is the empty one, as on the server. */
+  private static Object[] arguments(RecordType<?> input, Object[] args) {
+    if (args == null) {
+      return new Object[0];
+    }
+    Object[] copy = args.clone();
+    for (Field f : input.fields()) {
+      if (f.wrapped() && copy[f.index()] == null) {
+        copy[f.index()] = java.util.Optional.empty();
+      }
+    }
+    return copy;
+  }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <S> ServiceDescriptor<S> service(
@@ -92,6 +107,7 @@ final class Derive {
           m,
           new ProxyCall(
               m.getName(),
+              op.input(),
               recordInput,
               m.getReturnType() == void.class,
               m.getReturnType() == Saved.class));
@@ -314,8 +330,7 @@ final class Derive {
         (proxy, method, args) -> {
           ProxyCall call = calls.get(method);
           if (call != null) {
-            Object request =
-                call.recordInput() ? args[0] : args == null ? new Object[0] : args.clone();
+            Object request = call.recordInput() ? args[0] : arguments(call.input(), args);
             if (call.recordInput() && request == null) {
               throw ServiceException.invalidArgument(method.getName() + ": null request");
             }

@@ -243,6 +243,10 @@ public final class Operation<S, I, O> {
       this.output = requireNonNull(output, "output");
     }
 
+    RecordType<I> input() {
+      return input;
+    }
+
     /** Calls the service for one output value, or a {@link Saved} one for a create-or-replace. */
     public Builder<S, I, O> invoker(BiFunction<? super S, ? super I, ?> invoker) {
       this.invoker = requireNonNull(invoker, "invoker");
