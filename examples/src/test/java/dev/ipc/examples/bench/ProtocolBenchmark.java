@@ -8,6 +8,8 @@ import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
+import dev.ipc.examples.library.Library;
+import dev.ipc.examples.library.MyLibrary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +21,9 @@ import java.util.function.IntConsumer;
 
 /**
  * One harness for all four protocols: the same Dating and Task operations through each protocol's
- * {@link Client} against one server serving everything, printing calls/s, p50 and p99 per protocol.
+ * {@link Client} against one server serving everything, printing calls/s, p50 and p99 per protocol;
+ * then {@code Library.get} through the model derived from the plain interface against the same call
+ * through a hand-written descriptor ({@link HandDescribed}), as a ratio per protocol.
  *
  * <p>Run: {@code bench/protocols.sh [seconds-per-case] [concurrency]}.
  */
@@ -31,13 +35,18 @@ public final class ProtocolBenchmark {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     List<String> protocols = List.of("grpc", "rest", "graphql", "socketio");
+    MyLibrary library = new MyLibrary();
+    library.add(HandDescribed.BOOK);
     try (Server server =
-        Transports.serve(
-            Reference.services(),
-            "grpc://127.0.0.1:0",
-            "rest://127.0.0.1:0",
-            "graphql://127.0.0.1:0",
-            "socketio://127.0.0.1:0")) {
+        Transports.builder()
+            .services(Reference.services())
+            .service(library)
+            .service(HandDescribed.LIBRARY, library)
+            .transport("grpc://127.0.0.1:0")
+            .transport("rest://127.0.0.1:0")
+            .transport("graphql://127.0.0.1:0")
+            .transport("socketio://127.0.0.1:0")
+            .start()) {
       System.out.printf(
           "%d threads, %.1f s per case (after a %.1f s warm-up of each), %d cores, %s%n",
           threads, seconds, seconds, Runtime.getRuntime().availableProcessors(), cpu());
@@ -51,6 +60,11 @@ public final class ProtocolBenchmark {
           ops.put("dating.eating", i -> dating.eating(steak));
           ops.put("task.get", i -> tasks.get(1 + (i % 3)));
           ops.put("task.put", i -> tasks.put(new Task(100 + (i % 1000), "t" + i)));
+          // The same call through the model derived by reflection and through a hand-written one.
+          Library derived = client.service(Library.class);
+          Library byHand = client.service(HandDescribed.LIBRARY);
+          ops.put("library.get", i -> derived.get(1));
+          ops.put("hand.get", i -> byHand.get(1));
           // Warm every operation of this protocol first (JIT, connections), then measure each.
           for (IntConsumer op : ops.values()) {
             measure(op, seconds, threads);
@@ -61,9 +75,24 @@ public final class ProtocolBenchmark {
                 "%-9s %-14s %12.0f %10.0f %10.0f%n",
                 protocol, op.getKey(), r.perSecond, r.p50 / 1e3, r.p99 / 1e3);
           }
+          // Derived against hand-described, alternating rounds so drift hits both alike.
+          double[] ratios = new double[ROUNDS];
+          for (int round = 0; round < ROUNDS; round++) {
+            double hand = measure(ops.get("hand.get"), seconds, threads).perSecond;
+            double derivedRate = measure(ops.get("library.get"), seconds, threads).perSecond;
+            ratios[round] = derivedRate / hand;
+          }
+          System.out.printf(
+              "%-9s derived/hand get: %s, mean %.3f%n", protocol, Arrays.toString(ratios), mean(ratios));
         }
       }
     }
+  }
+
+  private static final int ROUNDS = 3;
+
+  private static double mean(double[] values) {
+    return Arrays.stream(values).average().orElse(0);
   }
 
   private record Result(double perSecond, double p50, double p99) {}

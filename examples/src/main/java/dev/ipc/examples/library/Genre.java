@@ -1,0 +1,8 @@
+package dev.ipc.examples.library;
+
+/** A book's genre. */
+public enum Genre {
+  NOVEL,
+  POETRY,
+  SCIENCE
+}
