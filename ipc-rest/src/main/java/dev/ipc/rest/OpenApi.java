@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.model.EnumType;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
@@ -17,8 +18,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Generates the OpenAPI 3.1 document of the served routes from the model, once at start. */
+/**
+ * Generates the OpenAPI 3.1 document of the served routes from the model, once at start. Records and
+ * enums are components; every type is described as {@link JsonCodec} writes it: {@code float} and
+ * {@code double} numbers, bytes a base64 string ({@code format: byte}), an enum a {@code $ref} to a
+ * string enum, timestamps {@code date-time} and durations {@code duration} strings, decimals a string
+ * (said in its description), maps objects with {@code additionalProperties}. An optional field (a box
+ * or an {@code Optional}) may be null and is never {@code required}.
+ */
 final class OpenApi {
+  private static final String DECIMAL_DESCRIPTION =
+      "A decimal number as a string of its plain digits (\"12.50\"), so that no digit is lost to"
+          + " binary floating point.";
+
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private OpenApi() {}
@@ -34,7 +46,7 @@ final class OpenApi {
         "Generated from the service model. Errors are application/problem+json (RFC 9457) with a `code`"
             + " member naming the error code.");
     ObjectNode paths = doc.putObject("paths");
-    Map<String, RecordType<?>> schemas = new TreeMap<>();
+    Components schemas = new Components();
     Set<String> tags = new HashSet<>();
     for (Route r : routes) {
       ObjectNode item = paths.has(r.template) ? (ObjectNode) paths.get(r.template) : paths.putObject(r.template);
@@ -45,12 +57,18 @@ final class OpenApi {
     ObjectNode schemaNodes = components.putObject("schemas");
     // Nested message types join the map while it is walked: loop until no new one appears.
     Map<String, RecordType<?>> done = new LinkedHashMap<>();
-    while (done.size() < schemas.size()) {
-      for (Map.Entry<String, RecordType<?>> e : new TreeMap<>(schemas).entrySet()) {
+    while (done.size() < schemas.records.size()) {
+      for (Map.Entry<String, RecordType<?>> e : new TreeMap<>(schemas.records).entrySet()) {
         if (done.putIfAbsent(e.getKey(), e.getValue()) == null) {
           schemaNodes.set(e.getKey(), objectSchema(e.getValue().fields(), Set.of(), schemas));
         }
       }
+    }
+    for (Map.Entry<String, EnumType> e : schemas.enums.entrySet()) {
+      ObjectNode s = schemaNodes.putObject(e.getKey());
+      s.put("type", "string");
+      ArrayNode values = s.putArray("enum");
+      e.getValue().values().forEach(values::add);
     }
     schemaNodes.set("Problem", problemSchema());
     ArrayNode tagList = doc.putArray("tags");
@@ -62,7 +80,7 @@ final class OpenApi {
     }
   }
 
-  private static ObjectNode operation(Route r, Map<String, RecordType<?>> schemas) {
+  private static ObjectNode operation(Route r, Components schemas) {
     Operation<?, ?, ?> op = r.operation;
     ObjectNode o = F.objectNode();
     o.put("operationId", op.service() + Character.toUpperCase(op.name().charAt(0)) + op.name().substring(1));
@@ -82,7 +100,7 @@ final class OpenApi {
     }
     boolean bodyless = r.method.equals("GET") || r.method.equals("DELETE");
     for (Field f : op.input().fields()) {
-      if (bodyless && !pathFields.contains(f.name()) && f.type() != FieldType.MESSAGE) {
+      if (bodyless && !pathFields.contains(f.name()) && f.type() != FieldType.MESSAGE && !f.map()) {
         ObjectNode p = params.addObject();
         p.put("name", f.name());
         p.put("in", "query");
@@ -137,13 +155,24 @@ final class OpenApi {
     return o;
   }
 
-  private static String ref(RecordType<?> type, Map<String, RecordType<?>> schemas) {
-    schemas.putIfAbsent(type.name(), type);
+  /** The named types the document's components describe, collected while the paths are written. */
+  private static final class Components {
+    final Map<String, RecordType<?>> records = new TreeMap<>();
+    final Map<String, EnumType> enums = new TreeMap<>();
+  }
+
+  private static String ref(RecordType<?> type, Components schemas) {
+    schemas.records.putIfAbsent(type.name(), type);
+    return "#/components/schemas/" + type.name();
+  }
+
+  private static String ref(EnumType type, Components schemas) {
+    schemas.enums.putIfAbsent(type.name(), type);
     return "#/components/schemas/" + type.name();
   }
 
   private static ObjectNode objectSchema(
-      List<Field> fields, Set<String> skip, Map<String, RecordType<?>> schemas) {
+      List<Field> fields, Set<String> skip, Components schemas) {
     ObjectNode s = F.objectNode();
     s.put("type", "object");
     ObjectNode props = s.putObject("properties");
@@ -163,23 +192,48 @@ final class OpenApi {
     return s;
   }
 
-  private static ObjectNode fieldSchema(Field f, Map<String, RecordType<?>> schemas) {
+  private static ObjectNode fieldSchema(Field f, Components schemas) {
     ObjectNode element = F.objectNode();
     switch (f.type()) {
       case STRING -> element.put("type", "string");
       case BOOL -> element.put("type", "boolean");
       case INT32 -> element.put("type", "integer").put("format", "int32");
       case INT64 -> element.put("type", "integer").put("format", "int64");
+      case FLOAT -> element.put("type", "number").put("format", "float");
       case DOUBLE -> element.put("type", "number").put("format", "double");
+      case BYTES -> element.put("type", "string").put("format", "byte").put("contentEncoding", "base64");
+      case ENUM -> element.put("$ref", ref(f.enumType(), schemas));
+      case TIMESTAMP -> element.put("type", "string").put("format", "date-time");
+      case DURATION -> element.put("type", "string").put("format", "duration");
+      case DECIMAL ->
+          element.put("type", "string").put("format", "decimal").put("description", DECIMAL_DESCRIPTION);
       case MESSAGE -> element.put("$ref", ref(f.messageType(), schemas));
     }
-    if (!f.repeated()) {
-      return element;
+    if (f.repeated()) {
+      ObjectNode array = F.objectNode();
+      array.put("type", "array");
+      array.set("items", element);
+      return array;
     }
-    ObjectNode array = F.objectNode();
-    array.put("type", "array");
-    array.set("items", element);
-    return array;
+    if (f.map()) {
+      ObjectNode map = F.objectNode();
+      map.put("type", "object");
+      map.set("additionalProperties", element);
+      return map;
+    }
+    return f.optional() ? nullable(element) : element;
+  }
+
+  /** Returns {@code schema} that also allows null (JSON Schema 2020-12, as OpenAPI 3.1 uses it). */
+  private static ObjectNode nullable(ObjectNode schema) {
+    if (schema.has("$ref")) {
+      ObjectNode any = F.objectNode();
+      any.putArray("anyOf").add(schema).addObject().put("type", "null");
+      return any;
+    }
+    String type = schema.get("type").textValue();
+    schema.putArray("type").add(type).add("null");
+    return schema;
   }
 
   private static ObjectNode problemSchema() {

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Calls services of a REST server built by {@link RestTransport}, over the same routes, JSON and
- * problem documents; {@code client.service(descriptor)} implements any described interface.
+ * problem documents; {@code client.service(Library.class)} (or a descriptor) implements any
+ * described interface.
  *
  * <pre>{@code
  * try (RestClient client = RestClient.of("localhost", 5000)) {
@@ -129,7 +130,12 @@ public final class RestClient implements Client {
           throw new IllegalArgumentException(operation + ": path binds unknown field {" + name + "}");
         }
         bound.add(name);
-        path.append(Route.percentEncode(String.valueOf(f.get(request))));
+        Object v = f.get(request);
+        if (v == null) {
+          throw ServiceException.invalidArgument(
+              name + ": null (expected: a value; it is part of the path " + operation.restPath() + ")");
+        }
+        path.append(Route.percentEncode(JsonCodec.text(f, v)));
       } else {
         path.append(segment);
       }
@@ -144,12 +150,12 @@ public final class RestClient implements Client {
       char sep = '?';
       for (Field f : input.fields()) {
         Object v = f.get(request);
-        if (bound.contains(f.name()) || v == null || f.type() == FieldType.MESSAGE) {
+        if (bound.contains(f.name()) || v == null || f.type() == FieldType.MESSAGE || f.map()) {
           continue;
         }
         for (Object e : f.repeated() ? (List<?>) v : List.of(v)) {
           path.append(sep).append(Route.percentEncode(f.name())).append('=')
-              .append(Route.percentEncode(String.valueOf(e)));
+              .append(Route.percentEncode(JsonCodec.text(f, e)));
           sep = '&';
         }
       }

@@ -40,19 +40,10 @@ final class RestHandler implements HttpHandler {
     List<Route> list = new ArrayList<>();
     for (BoundService s : context.services()) {
       for (BoundOperation op : s.operations()) {
-        Route r = Route.of(op);
-        for (Route known : list) {
-          if (known.method.equals(r.method) && known.samePath(r)) {
-            throw new IllegalArgumentException(
-                "REST route " + r.method + " " + r.template + " of " + r.operation
-                    + " clashes with " + known.operation
-                    + " (expected: distinct routes; set them with Operation.Builder.rest)");
-          }
-        }
-        list.add(r);
+        list.add(Route.of(op));
       }
     }
-    this.routes = List.copyOf(list);
+    this.routes = Route.distinct(list);
     this.openApi = OpenApi.document(routes);
   }
 
@@ -210,8 +201,10 @@ final class RestHandler implements HttpHandler {
   private static void putText(
       RecordType<?> input, String name, List<String> texts, Map<String, Object> values) {
     Field f = input.field(name);
-    if (f == null || f.type() == FieldType.MESSAGE || texts.isEmpty()) {
-      return; // unknown parameters are ignored, as most REST servers do
+    if (f == null || f.type() == FieldType.MESSAGE || f.map() || texts.isEmpty()) {
+      // Unknown parameters are ignored, as most REST servers do; records and maps have no text form
+      // (an operation taking one is served as POST with a JSON body).
+      return;
     }
     if (f.repeated()) {
       List<Object> list = new ArrayList<>(texts.size());

@@ -11,6 +11,7 @@ import java.util.List;
 
 /** One operation's REST route: method and path template, whose {@code {field}} segments bind fields. */
 final class Route {
+  /** The operation to call; null for a route only described (a schema document, no server). */
   final BoundOperation bound;
   final Operation<?, ?, ?> operation;
   final String method;
@@ -21,9 +22,9 @@ final class Route {
   final Field[] vars;
   final int literalCount;
 
-  private Route(BoundOperation bound, String[] literals, Field[] vars) {
+  private Route(Operation<?, ?, ?> operation, BoundOperation bound, String[] literals, Field[] vars) {
     this.bound = bound;
-    this.operation = bound.operation();
+    this.operation = operation;
     this.method = operation.restMethod();
     this.template = operation.restPath();
     this.literals = literals;
@@ -43,7 +44,16 @@ final class Route {
    * @throws IllegalArgumentException if a {@code {field}} names no scalar input field
    */
   static Route of(BoundOperation bound) {
-    Operation<?, ?, ?> op = bound.operation();
+    return of(bound.operation(), bound);
+  }
+
+  /**
+   * Returns the route of {@code op}, which calls {@code bound} (null for a route only described, as
+   * in a schema document).
+   *
+   * @throws IllegalArgumentException if a {@code {field}} names no scalar input field
+   */
+  static Route of(Operation<?, ?, ?> op, BoundOperation bound) {
     List<String> parts = split(op.restPath());
     String[] literals = new String[parts.size()];
     Field[] vars = new Field[parts.size()];
@@ -52,7 +62,7 @@ final class Route {
       if (p.length() > 2 && p.startsWith("{") && p.endsWith("}")) {
         String name = p.substring(1, p.length() - 1);
         Field f = op.input().field(name);
-        if (f == null || f.repeated() || f.type() == FieldType.MESSAGE) {
+        if (f == null || f.repeated() || f.map() || f.type() == FieldType.MESSAGE) {
           throw new IllegalArgumentException(
               op + ": path " + op.restPath() + " binds {" + name + "} (expected: a scalar field of "
                   + op.input().name() + ")");
@@ -62,7 +72,28 @@ final class Route {
         literals[i] = p;
       }
     }
-    return new Route(bound, literals, vars);
+    return new Route(op, bound, literals, vars);
+  }
+
+  /**
+   * Returns {@code routes} as a list after checking that no two have the same method and path shape.
+   *
+   * @throws IllegalArgumentException naming both operations if two routes clash
+   */
+  static List<Route> distinct(List<Route> routes) {
+    List<Route> list = new ArrayList<>(routes.size());
+    for (Route r : routes) {
+      for (Route known : list) {
+        if (known.method.equals(r.method) && known.samePath(r)) {
+          throw new IllegalArgumentException(
+              "REST route " + r.method + " " + r.template + " of " + r.operation
+                  + " clashes with " + known.operation
+                  + " (expected: distinct routes; set them with @Rest or Operation.Builder.rest)");
+        }
+      }
+      list.add(r);
+    }
+    return List.copyOf(list);
   }
 
   /** Returns the path's segments, without empty ones from leading or trailing slashes. */
@@ -132,7 +163,10 @@ final class Route {
     StringBuilder path = new StringBuilder();
     for (int i = 0; i < literals.length; i++) {
       path.append('/');
-      path.append(literals[i] != null ? literals[i] : percentEncode(String.valueOf(vars[i].get(record))));
+      path.append(
+          literals[i] != null
+              ? literals[i]
+              : percentEncode(JsonCodec.text(vars[i], vars[i].get(record))));
     }
     return path.length() == 0 ? "/" : path.toString();
   }
