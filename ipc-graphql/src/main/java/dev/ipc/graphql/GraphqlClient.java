@@ -9,17 +9,20 @@ import dev.ipc.core.ErrorCode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
+import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.http.HttpClientPool;
 import dev.ipc.http.HttpResponse;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -180,7 +183,13 @@ public final class GraphqlClient implements Client {
           "no value for " + operation.graphqlField() + " from " + uri + " (HTTP " + status + ")");
     }
     Object result;
-    if (operation.many()) {
+    if (SchemaFactory.answersNothing(operation)) {
+      if (!value.isBoolean()) {
+        throw new TransportException(
+            "malformed answer to " + operation.graphqlField() + " from " + uri + " (expected: true)");
+      }
+      result = record(operation.output(), json.createObjectNode());
+    } else if (operation.many()) {
       List<Object> list = new ArrayList<>(value.size());
       for (JsonNode item : value) {
         list.add(record(operation.output(), item));
@@ -194,10 +203,8 @@ public final class GraphqlClient implements Client {
   }
 
   private Object record(RecordType<?> type, JsonNode node) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = json.convertValue(node, Map.class);
     try {
-      return type.create(map);
+      return type.create(fields(type, node));
     } catch (ServiceException e) {
       throw new TransportException("malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
     }
@@ -290,7 +297,7 @@ public final class GraphqlClient implements Client {
       for (int i = 0; i < inputs.size(); i++) {
         Field f = inputs.get(i);
         sb.append(i == 0 ? "" : ", ").append('$').append(f.name()).append(": ");
-        sb.append(GraphqlTypes.print(types.input(f)));
+        sb.append(GraphqlTypes.print(types.input(op.input(), f)));
       }
       sb.append(')');
     }
@@ -303,7 +310,9 @@ public final class GraphqlClient implements Client {
       }
       sb.append(')');
     }
-    selection(sb, op.output());
+    if (!SchemaFactory.answersNothing(op)) {
+      selection(sb, op.output());
+    }
     return sb.append(" }").toString();
   }
 
@@ -314,15 +323,85 @@ public final class GraphqlClient implements Client {
     }
     for (Field f : type.fields()) {
       sb.append(' ').append(f.name());
-      if (f.messageType() != null) {
+      if (f.map()) {
+        sb.append(" { ").append(GraphqlTypes.KEY).append(' ').append(GraphqlTypes.VALUE);
+        if (f.messageType() != null) {
+          selection(sb, f.messageType());
+        }
+        sb.append(" }");
+      } else if (f.messageType() != null) {
         selection(sb, f.messageType());
       }
     }
     sb.append(" }");
   }
 
+  /**
+   * Returns the answer's fields of {@code type} in the form {@link RecordType#create(Map)} takes: maps
+   * from their entry lists, nested records as maps of their own; scalars as JSON gives them, which
+   * {@code create} converts (and refuses, naming the field, when they are of the wrong type).
+   */
+  private Map<String, Object> fields(RecordType<?> type, JsonNode node) {
+    if (!node.isObject()) {
+      throw ServiceException.invalidArgument(type.name() + ": " + node.getNodeType() + " (expected: an object)");
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (Field f : type.fields()) {
+      JsonNode v = node.get(f.name());
+      if (v != null && !v.isNull()) {
+        map.put(f.name(), fromJson(f, v));
+      }
+    }
+    return map;
+  }
+
+  private Object fromJson(Field f, JsonNode node) {
+    if (f.map()) {
+      if (!node.isArray()) {
+        throw ServiceException.invalidArgument(f.name() + ": " + node.getNodeType() + " (expected: entries)");
+      }
+      Map<String, Object> map = new LinkedHashMap<>();
+      for (JsonNode entry : node) {
+        JsonNode key = entry.get(GraphqlTypes.KEY);
+        JsonNode value = entry.get(GraphqlTypes.VALUE);
+        if (key == null || !key.isTextual() || value == null || value.isNull()) {
+          throw ServiceException.invalidArgument(f.name() + ": " + entry + " (expected: {key, value})");
+        }
+        map.put(key.asText(), elementFromJson(f, value));
+      }
+      return map;
+    }
+    if (f.repeated() && node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      for (JsonNode e : node) {
+        list.add(e.isNull() ? null : elementFromJson(f, e));
+      }
+      return list;
+    }
+    return elementFromJson(f, node);
+  }
+
+  private Object elementFromJson(Field f, JsonNode node) {
+    if (f.type() == FieldType.MESSAGE) {
+      return fields(f.messageType(), node);
+    }
+    return json.convertValue(node, Object.class);
+  }
+
+  /** Returns a request field's value as a variable: each type in the form its GraphQL type reads. */
   private static Object toJson(Field f, Object value) {
-    if (f.repeated() && value instanceof List<?> list) {
+    if (f.map()) {
+      List<Object> entries = new ArrayList<>();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put(GraphqlTypes.KEY, e.getKey());
+        entry.put(GraphqlTypes.VALUE, element(f, e.getValue()));
+        entries.add(entry);
+      }
+      return entries;
+    }
+    if (f.repeated()) {
+      List<?> list = (List<?>) value;
       List<Object> out = new ArrayList<>(list.size());
       for (Object e : list) {
         out.add(element(f, e));
@@ -333,17 +412,26 @@ public final class GraphqlClient implements Client {
   }
 
   private static Object element(Field f, Object value) {
-    if (f.messageType() == null || value == null) {
-      return value;
+    if (value == null) {
+      return null;
     }
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (Field nested : f.messageType().fields()) {
-      Object v = nested.get(value);
-      if (v != null) {
-        map.put(nested.name(), toJson(nested, v));
+    return switch (f.type()) {
+      case BYTES -> Base64.getEncoder().encodeToString((byte[]) value);
+      case ENUM -> f.enumType().name(value);
+      case TIMESTAMP, DURATION -> value.toString();
+      case DECIMAL -> ((BigDecimal) value).toPlainString();
+      case MESSAGE -> {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Field nested : f.messageType().fields()) {
+          Object v = nested.get(value);
+          if (v != null) {
+            map.put(nested.name(), toJson(nested, v));
+          }
+        }
+        yield map;
       }
-    }
-    return map;
+      default -> value;
+    };
   }
 
   /**

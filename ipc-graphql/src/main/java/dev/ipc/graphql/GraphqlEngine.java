@@ -1,6 +1,11 @@
 package dev.ipc.graphql;
 
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.Reply;
+import dev.ipc.core.model.ServiceDescriptor;
+import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import graphql.ErrorType;
 import graphql.ExecutionInput;
@@ -76,14 +81,58 @@ final class GraphqlEngine {
             .preparsedDocumentProvider(cache)
             .defaultDataFetcherExceptionHandler(Errors.HideDetails.INSTANCE)
             .build();
-    this.sdl =
-        new SchemaPrinter(
-                SchemaPrinter.Options.defaultOptions()
-                    .includeDirectives(false)
-                    .includeScalarTypes(true)
-                    .includeSchemaDefinition(false)
-                    .setComparators(GraphqlTypeComparatorRegistry.AS_IS_REGISTRY))
-            .print(schema);
+    this.sdl = print(schema);
+  }
+
+  /**
+   * Returns the SDL {@code GET /graphql/schema.graphql} would serve for {@code services}, without
+   * implementations: the schema depends on the descriptions only.
+   *
+   * @throws IllegalStateException if two operations claim one field or a type is described twice
+   */
+  static String sdl(List<ServiceDescriptor<?>> services) {
+    List<BoundService> bound = new ArrayList<>(services.size());
+    for (ServiceDescriptor<?> d : services) {
+      List<BoundOperation> ops = new ArrayList<>();
+      for (Operation<?, ?, ?> op : d.operations()) {
+        ops.add(
+            new BoundOperation() {
+              @Override
+              public Operation<?, ?, ?> operation() {
+                return op;
+              }
+
+              @Override
+              public Reply call(Object request) {
+                throw new ServiceException(ErrorCode.UNIMPLEMENTED, "not served: " + op);
+              }
+            });
+      }
+      bound.add(
+          new BoundService() {
+            @Override
+            public ServiceDescriptor<?> descriptor() {
+              return d;
+            }
+
+            @Override
+            public List<BoundOperation> operations() {
+              return ops;
+            }
+          });
+    }
+    return print(SchemaFactory.build(bound));
+  }
+
+  private static String print(GraphQLSchema schema) {
+    // Fields in the order the descriptors give them, so the article's Query fields come first.
+    return new SchemaPrinter(
+            SchemaPrinter.Options.defaultOptions()
+                .includeDirectives(false)
+                .includeScalarTypes(true)
+                .includeSchemaDefinition(false)
+                .setComparators(GraphqlTypeComparatorRegistry.AS_IS_REGISTRY))
+        .print(schema);
   }
 
   GraphQLSchema schema() {
@@ -145,9 +194,16 @@ final class GraphqlEngine {
       extensions = new LinkedHashMap<>();
       extensions.put("created", new LinkedHashMap<>(created));
     }
+    List<GraphQLError> errors = result.getErrors();
+    if (!result.isDataPresent() && !errors.isEmpty()) {
+      // Nothing ran: perhaps a variable was refused; say which field of it.
+      errors =
+          VariablePaths.name(
+              errors, schema, operation(entry.getDocument(), request.operationName()), request.variables());
+    }
     return new Result(
         result.isDataPresent() ? 200 : 400,
-        body(result.getErrors(), result.isDataPresent(), result.getData(), extensions));
+        body(errors, result.isDataPresent(), result.getData(), extensions));
   }
 
   /** Returns a response body for a request refused before execution, with the core code. */

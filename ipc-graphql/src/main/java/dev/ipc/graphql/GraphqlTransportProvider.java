@@ -1,11 +1,15 @@
 package dev.ipc.graphql;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.ipc.core.Client;
+import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.spi.TransportProvider;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -60,6 +64,22 @@ public final class GraphqlTransportProvider implements TransportProvider {
           b.timeout(duration(key, value));
         });
     return b.build();
+  }
+
+  /**
+   * Returns {@code schema.graphql}: the SDL a server of {@code services} serves at
+   * {@code /graphql/schema.graphql}.
+   *
+   * @throws IllegalArgumentException if two operations claim one field, or two types one name
+   */
+  @Override
+  public Map<String, String> schemas(List<ServiceDescriptor<?>> services) {
+    requireNonNull(services, "services");
+    try {
+      return Map.of("schema.graphql", GraphqlEngine.sdl(services));
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private static int integer(String key, String value) {

@@ -62,7 +62,7 @@ final class SchemaFactory {
         for (Field f : op.output().fields()) {
           add(query, owners, "Query", GraphQLFieldDefinition.newFieldDefinition()
               .name(f.name())
-              .type(types.output(f))
+              .type(types.output(op.output(), f))
               .build(), op);
           code.dataFetcher(FieldCoordinates.coordinates("Query", f.name()), new RootField(bound, f));
         }
@@ -75,7 +75,8 @@ final class SchemaFactory {
         GraphQLFieldDefinition.Builder fd =
             GraphQLFieldDefinition.newFieldDefinition().name(op.graphqlField()).type(outputOf(types, op));
         for (Field f : op.input().fields()) {
-          fd.argument(GraphQLArgument.newArgument().name(f.name()).type(types.input(f)).build());
+          fd.argument(
+              GraphQLArgument.newArgument().name(f.name()).type(types.input(op.input(), f)).build());
         }
         add(op.kind() == Operation.Kind.QUERY ? query : mutation, owners, parent, fd.build(), op);
         code.dataFetcher(FieldCoordinates.coordinates(parent, op.graphqlField()), new Call(bound));
@@ -102,6 +103,10 @@ final class SchemaFactory {
             FieldCoordinates.coordinates(record.name(), GraphqlTypes.EMPTY_FIELD), (DataFetcher<?>) env -> true);
       }
     }
+    types.entries().forEach((name, f) -> {
+      code.dataFetcher(FieldCoordinates.coordinates(name, GraphqlTypes.KEY), EntryKey.INSTANCE);
+      code.dataFetcher(FieldCoordinates.coordinates(name, GraphqlTypes.VALUE), new EntryValue(f));
+    });
     GraphQLSchema.Builder schema =
         GraphQLSchema.newSchema()
             .query(GraphQLObjectType.newObject().name("Query").fields(new ArrayList<>(query.values())))
@@ -113,7 +118,18 @@ final class SchemaFactory {
     return schema.build();
   }
 
+  /**
+   * Returns whether {@code op} answers nothing (a {@code void} method): GraphQL has no empty object
+   * types, so its field is a {@code Boolean}, true when the call succeeded.
+   */
+  static boolean answersNothing(Operation<?, ?, ?> op) {
+    return op.output().fields().isEmpty() && !op.many();
+  }
+
   private static graphql.schema.GraphQLOutputType outputOf(GraphqlTypes types, Operation<?, ?, ?> op) {
+    if (answersNothing(op)) {
+      return Scalars.GraphQLBoolean;
+    }
     GraphQLObjectType object = types.object(op.output());
     // Nullable at the top, so one failed field leaves the rest of the answer in `data`.
     return op.many() ? GraphQLList.list(GraphQLNonNull.nonNull(object)) : object;
@@ -138,16 +154,18 @@ final class SchemaFactory {
   private static final class Call implements DataFetcher<Object> {
     private final BoundOperation bound;
     private final RecordType<?> input;
+    private final boolean nothing;
 
     Call(BoundOperation bound) {
       this.bound = bound;
       this.input = bound.operation().input();
+      this.nothing = answersNothing(bound.operation());
     }
 
     @Override
     public Object get(DataFetchingEnvironment env) {
       try {
-        Object request = input.create(env.getArguments());
+        Object request = input.create(GraphqlTypes.arguments(input, env.getArguments()));
         Reply reply = bound.call(request);
         if (reply.created()) {
           Map<String, Boolean> created = env.getGraphQlContext().get(CREATED);
@@ -155,7 +173,7 @@ final class SchemaFactory {
             created.put(env.getField().getResultKey(), Boolean.TRUE);
           }
         }
-        return reply.value();
+        return nothing ? true : reply.value();
       } catch (ServiceException e) {
         return DataFetcherResult.newResult().error(Errors.of(e, env)).build();
       }
@@ -183,7 +201,7 @@ final class SchemaFactory {
       if (outcome.error() != null) {
         return DataFetcherResult.newResult().error(Errors.of(outcome.error(), env)).build();
       }
-      return field.get(outcome.value());
+      return GraphqlTypes.answer(field, field.get(outcome.value()));
     }
   }
 
@@ -208,12 +226,48 @@ final class SchemaFactory {
     @Override
     public Object get(
         GraphQLFieldDefinition definition, Object source, Supplier<DataFetchingEnvironment> env) {
-      return field.get(source);
+      return GraphqlTypes.answer(field, field.get(source));
     }
 
     @Override
     public Object get(DataFetchingEnvironment env) {
-      return field.get(env.getSource());
+      return GraphqlTypes.answer(field, field.get(env.getSource()));
+    }
+  }
+
+  /** Reads the key of a map's entry ({@link GraphqlTypes#answer} answers a map as its entries). */
+  private enum EntryKey implements LightDataFetcher<Object> {
+    INSTANCE;
+
+    @Override
+    public Object get(
+        GraphQLFieldDefinition definition, Object source, Supplier<DataFetchingEnvironment> env) {
+      return ((Map.Entry<?, ?>) source).getKey();
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      return ((Map.Entry<?, ?>) env.getSource()).getKey();
+    }
+  }
+
+  /** Reads the value of an entry of {@code field}, a map. */
+  private static final class EntryValue implements LightDataFetcher<Object> {
+    private final Field field;
+
+    EntryValue(Field field) {
+      this.field = field;
+    }
+
+    @Override
+    public Object get(
+        GraphQLFieldDefinition definition, Object source, Supplier<DataFetchingEnvironment> env) {
+      return GraphqlTypes.answerElement(field, ((Map.Entry<?, ?>) source).getValue());
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      return GraphqlTypes.answerElement(field, ((Map.Entry<?, ?>) env.getSource()).getValue());
     }
   }
 }
