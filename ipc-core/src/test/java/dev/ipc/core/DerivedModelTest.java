@@ -136,6 +136,13 @@ class DerivedModelTest {
     assertInvalid(() -> type.create(Map.of("title", "T", "published", "yesterday")), "published");
     assertInvalid(() -> type.create(Map.of("title", "T", "cover", "!!")), "cover");
     assertInvalid(() -> type.create(Map.of("title", "T", "props", Map.of("k", 1))), "props");
+    RecordType<Edition> edition = RecordType.of(Edition.class);
+    assertInvalid(() -> edition.create(Map.of("price", "1e999999999")), "price: a decimal of 1 digits");
+    assertInvalid(() -> edition.create(Map.of("price", new java.math.BigDecimal("1e-2000"))), "price");
+    assertThat(edition.create(Map.of("price", "-12.50")).price()).isEqualByComparingTo("-12.5");
+    assertThat(edition.create(Map.of("rating", "NaN", "weight", "-Infinity")).rating()).isNaN();
+    assertThat(edition.create(Map.of("weight", "-Infinity")).weight()).isEqualTo(Float.NEGATIVE_INFINITY);
+    assertInvalid(() -> edition.create(Map.of("rating", "1.5")), "rating: String (expected: number)");
     // The record's own compact constructor is the validation every protocol reports.
     assertInvalid(() -> type.create(Map.of("title", " ")), "title: must not be blank");
   }

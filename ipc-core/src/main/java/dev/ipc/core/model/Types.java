@@ -27,6 +27,13 @@ final class Types {
       "String, boolean, int, long, float, double (or their boxes), byte[], an enum, Instant, Duration,"
           + " BigDecimal, a record, or a List, Map<String, _> or Optional of one of these";
 
+  /** JSON has no number for these; protobuf's JSON mapping and Jackson write them as strings. */
+  private static final Map<String, Double> NON_FINITE =
+      Map.of(
+          "NaN", Double.NaN,
+          "Infinity", Double.POSITIVE_INFINITY,
+          "-Infinity", Double.NEGATIVE_INFINITY);
+
   private Types() {}
 
   static Field.Shape shape(
@@ -209,16 +216,19 @@ final class Types {
         }
       }
       case FLOAT -> {
-        if (v instanceof Number n && !(v instanceof BigDecimal)) {
+        if (v instanceof Number n) {
           return n.floatValue();
         }
-        if (v instanceof BigDecimal d) {
-          return d.floatValue();
+        if (v instanceof String s && NON_FINITE.containsKey(s)) {
+          return NON_FINITE.get(s).floatValue();
         }
       }
       case DOUBLE -> {
         if (v instanceof Number n) {
           return n.doubleValue();
+        }
+        if (v instanceof String s && NON_FINITE.containsKey(s)) {
+          return NON_FINITE.get(s);
         }
       }
       case BYTES -> {
@@ -249,12 +259,12 @@ final class Types {
         }
       }
       case DECIMAL -> {
-        if (v instanceof BigDecimal) {
-          return v;
+        if (v instanceof BigDecimal d) {
+          return decimal(f, d);
         }
         if (v instanceof String s) {
           try {
-            return new BigDecimal(s);
+            return decimal(f, new BigDecimal(s));
           } catch (NumberFormatException e) {
             throw ServiceException.invalidArgument(f.name() + ": " + s + " (expected: a decimal number)");
           }
@@ -284,6 +294,23 @@ final class Types {
       }
     }
     throw wrongType(f, v);
+  }
+
+  /** Decimals with more digits than this either side of the point are refused. */
+  static final int MAX_DECIMAL_DIGITS = 1000;
+
+  /**
+   * Refuses a decimal whose plain form would be huge: "1e999999999" is 12 characters on the wire but a
+   * billion digits once written out, as every JSON encoder here does.
+   */
+  private static BigDecimal decimal(Field f, BigDecimal d) {
+    int integerDigits = d.precision() - d.scale();
+    if (Math.abs(d.scale()) > MAX_DECIMAL_DIGITS || integerDigits > MAX_DECIMAL_DIGITS) {
+      throw ServiceException.invalidArgument(
+          f.name() + ": a decimal of " + d.precision() + " digits and scale " + d.scale()
+              + " (expected: at most " + MAX_DECIMAL_DIGITS + " digits either side of the point)");
+    }
+    return d;
   }
 
   private static byte[] base64(Field f, String s) {
