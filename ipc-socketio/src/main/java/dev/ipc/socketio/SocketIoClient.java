@@ -41,7 +41,7 @@ import org.json.JSONObject;
  *
  * <pre>{@code
  * try (SocketIoClient client = SocketIoClient.of("localhost", 8080)) {
- *   MyService service = client.service(MyService.DESCRIPTOR);
+ *   Library library = client.service(Library.class);
  *   client.onEvent("task:saved", task -> System.out.println("saved " + task));
  * }
  * }</pre>
@@ -100,7 +100,7 @@ public final class SocketIoClient implements Client {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
     awaitConnection();
-    JSONObject payload = (JSONObject) json(operation.input(), request);
+    JSONObject payload = json(operation.input(), request);
     CompletableFuture<Object[]> answer = new CompletableFuture<>();
     pending.add(answer);
     try {
@@ -262,8 +262,11 @@ public final class SocketIoClient implements Client {
     return json;
   }
 
-  /** Converts a described record to org.json. */
-  private static Object json(RecordType<?> type, Object record) {
+  /**
+   * Converts a described record to org.json, in the JSON forms the server sends too
+   * ({@link Values#json}); a field without a value is left out.
+   */
+  private static JSONObject json(RecordType<?> type, Object record) {
     JSONObject object = new JSONObject();
     try {
       for (Field f : type.fields()) {
@@ -274,18 +277,30 @@ public final class SocketIoClient implements Client {
         if (f.repeated()) {
           JSONArray array = new JSONArray();
           for (Object e : (List<?>) v) {
-            array.put(f.type() == FieldType.MESSAGE ? json(f.messageType(), e) : e);
+            array.put(json(f, e));
           }
           v = array;
-        } else if (f.type() == FieldType.MESSAGE) {
-          v = json(f.messageType(), v);
+        } else if (f.map()) {
+          JSONObject entries = new JSONObject();
+          for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            entries.put((String) e.getKey(), json(f, e.getValue()));
+          }
+          v = entries;
+        } else {
+          v = json(f, v);
         }
         object.put(f.name(), v);
       }
     } catch (JSONException e) {
+      // org.json refuses NaN and infinities, which JSON has no number for.
       throw ServiceException.invalidArgument(type.name() + ": " + e.getMessage());
     }
     return object;
+  }
+
+  /** Returns one value of {@code f}'s element type as org.json takes it. */
+  private static Object json(Field f, Object v) {
+    return f.type() == FieldType.MESSAGE ? json(f.messageType(), v) : Values.json(f, v);
   }
 
   /** Builds a {@link SocketIoClient}. Not thread-safe. */

@@ -43,6 +43,21 @@ import java.util.function.Consumer;
  * flight ({@link Builder#maxCallsPerClient}) RESOURCE_EXHAUSTED; the connection stays up. Service
  * code and host handlers run on the server's call executor, never on Netty threads.
  *
+ * <h2>Values</h2>
+ *
+ * Payloads, acks and broadcasts carry each type in the JSON form REST uses too: numbers for
+ * integers, {@code float} and {@code double}; bytes as a base64 string (standard alphabet, padded:
+ * {@code "AAEC+v8="}), not as binary attachments; an enum as its constant's name ({@code "NOVEL"}); an
+ * {@code Instant} as an RFC 3339 string ({@code "2026-12-05T10:15:30Z"}); a {@code Duration} as an
+ * ISO-8601 string ({@code "PT1H30M"}); a {@code BigDecimal} as a string of its plain digits
+ * ({@code "12.50"}), which JavaScript numbers could not hold exactly; a {@code Map<String, T>} as a
+ * JSON object; nested records as objects; lists as arrays. A field without a value is left out of
+ * what the server sends, and may be left out or null in what it receives. An operation answering
+ * nothing acks {@code {}}. Requests of operations taking plain parameters ({@code get(long id)}) are
+ * objects of those parameters ({@code {"id":7}}); a value of the wrong type answers INVALID_ARGUMENT
+ * naming the field ({@code "pages: String (expected: 32-bit integer)"}), as does a record's own
+ * validation ({@code "Book: title: must not be blank"}).
+ *
  * <h2>Broadcasts and host events</h2>
  *
  * Every value a publishing operation produces, through any transport, is emitted to all connected

@@ -3,10 +3,11 @@ package dev.ipc.socketio;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
-import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,25 +49,59 @@ final class Values {
     return record(operation.output(), value);
   }
 
-  /** Returns {@code record} as a map of field name to JSON value, in field order. */
+  /**
+   * Returns {@code record} as a map of field name to JSON value, in field order: the JSON forms REST
+   * uses too (see {@link #json}); a field without a value is null, which netty-socketio's JSON writer
+   * leaves out.
+   */
   static Map<String, Object> record(RecordType<?> type, Object record) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Field f : type.fields()) {
-      Object v = f.get(record);
-      if (f.type() == FieldType.MESSAGE && v != null) {
-        if (v instanceof List<?> list) {
-          List<Object> items = new ArrayList<>(list.size());
-          for (Object e : list) {
-            items.add(record(f.messageType(), e));
-          }
-          v = items;
-        } else {
-          v = record(f.messageType(), v);
-        }
-      }
-      out.put(f.name(), v);
+      out.put(f.name(), field(f, f.get(record)));
     }
     return out;
+  }
+
+  /** Returns the JSON form of field {@code f}'s value {@code v} (a list, an object, or one value). */
+  private static Object field(Field f, Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (f.repeated()) {
+      List<?> list = (List<?>) v;
+      List<Object> items = new ArrayList<>(list.size());
+      for (Object e : list) {
+        items.add(json(f, e));
+      }
+      return items;
+    }
+    if (f.map()) {
+      Map<?, ?> map = (Map<?, ?>) v;
+      Map<String, Object> entries = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        entries.put((String) e.getKey(), json(f, e.getValue()));
+      }
+      return entries;
+    }
+    return json(f, v);
+  }
+
+  /**
+   * Returns the JSON form of one non-null value of {@code f}'s element type. Bytes are base64 strings
+   * (standard alphabet, padded), not binary attachments: netty-socketio would otherwise move them out
+   * of the JSON. Enums are their constant's name, instants RFC 3339 strings, durations ISO-8601
+   * strings, decimals their plain digits as a string (a JSON number would lose precision in
+   * JavaScript), nested records objects.
+   */
+  static Object json(Field f, Object v) {
+    return switch (f.type()) {
+      case BYTES -> Base64.getEncoder().encodeToString((byte[]) v);
+      case ENUM -> f.enumType().name(v);
+      case TIMESTAMP, DURATION -> v.toString();
+      case DECIMAL -> ((BigDecimal) v).toPlainString();
+      case MESSAGE -> record(f.messageType(), v);
+      default -> v;
+    };
   }
 
   /** Returns the ack argument for a failure: {@code {"error":{"code":"NOT_FOUND","message":"..."}}}. */

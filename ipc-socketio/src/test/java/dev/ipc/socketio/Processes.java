@@ -68,6 +68,24 @@ final class Processes {
     return JSON.readTree(json);
   }
 
+  /**
+   * Asserts that {@code actual} is the JSON {@code expected}, numbers compared by value: JavaScript
+   * writes the server's {@code 0.0} back as {@code 0}.
+   */
+  static void assertJson(JsonNode actual, String expected) throws IOException {
+    JsonNode want = json(expected);
+    assertThat(actual.equals(Processes::compareNodes, want))
+        .as("%n  actual:   %s%n  expected: %s", actual, want)
+        .isTrue();
+  }
+
+  private static int compareNodes(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue());
+    }
+    return a.equals(b) ? 0 : 1;
+  }
+
   /** Returns the given duration, for readable timeouts. */
   static Duration seconds(long s) {
     return Duration.ofSeconds(s);

@@ -100,6 +100,15 @@ class SocketIoNodeClientTest {
     assertThat(r.get("disconnect").asText()).isEqualTo("io client disconnect");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"polling", "websocket", "default"})
+  void library_everyTypeInAcks(String transports) throws Exception {
+    server = Libraries.start();
+
+    LibraryAcks.assertAcks(
+        Processes.node("library.js", "http://127.0.0.1:" + server.port("socketio"), transports));
+  }
+
   @Test
   void defaultTransports_upgradeToWebSocket() throws Exception {
     // A stalled upgrade waits for the next ping; with pings this rare it outlasts the script's 60 s

@@ -75,6 +75,15 @@ class SocketIoPythonClientTest {
     assertThat(r.get("disconnected").asBoolean()).isTrue();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"polling", "websocket", "default"})
+  void library_everyTypeInAcks(String transports) throws Exception {
+    server = Libraries.start();
+
+    LibraryAcks.assertAcks(
+        Processes.python("library.py", "http://127.0.0.1:" + server.port("socketio"), transports));
+  }
+
   @Test
   void pollingOnly_connectsCallsAndHearsBroadcasts() throws Exception {
     JsonNode r = Processes.python("polling_only.py", start());
