@@ -38,7 +38,7 @@ public final class GrpcClient implements Client {
   private final ManagedChannel channel;
   private final String target;
   private final long timeoutNanos;
-  private final Map<Operation<?, ?, ?>, MethodDescriptor<Object, Object>> methods = new ConcurrentHashMap<>();
+  private final Map<Operation<?, ?, ?>, Method> methods = new ConcurrentHashMap<>();
 
   GrpcClient(Builder b) {
     this.target = b.host + ":" + b.port;
@@ -66,14 +66,18 @@ public final class GrpcClient implements Client {
   public Reply call(Operation<?, ?, ?> operation, Object request) {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
-    MethodDescriptor<Object, Object> method = methods.computeIfAbsent(operation, GrpcClient::method);
+    Method m = methods.computeIfAbsent(operation, GrpcClient::method);
+    MethodDescriptor<Object, Object> method = m.descriptor();
+    // Encoded before the call starts: a value protobuf cannot carry (a timestamp past year 9999) is the
+    // caller's INVALID_ARGUMENT, where failing inside gRPC's sendMessage would look like a transport error.
+    CodecMarshaller.Encoded encoded = new CodecMarshaller.Encoded(m.input().encode(request));
     ClientCall<Object, Object> call =
         channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
     Answer answer = new Answer();
     try {
       call.start(answer, new Metadata());
       call.request(2);
-      call.sendMessage(request);
+      call.sendMessage(encoded);
       call.halfClose();
     } catch (RuntimeException e) {
       call.cancel("client failed to send", e);
@@ -94,14 +98,24 @@ public final class GrpcClient implements Client {
     }
   }
 
-  private static MethodDescriptor<Object, Object> method(Operation<?, ?, ?> op) {
-    return MethodDescriptor.newBuilder(
-            CodecMarshaller.forClient(ProtoCodec.of(op.input())), CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
-        .setIdempotent(op.kind() == Operation.Kind.QUERY)
-        .build();
+  /**
+   * Describes an operation's method from the model alone: its request and answer are encoded through
+   * their {@link dev.ipc.core.model.RecordType}s' fields, whatever Java value carries them.
+   */
+  private static Method method(Operation<?, ?, ?> op) {
+    ProtoCodec input = ProtoCodec.of(op.input());
+    MethodDescriptor<Object, Object> descriptor =
+        MethodDescriptor.newBuilder(
+                CodecMarshaller.forClient(input), CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
+            .setIdempotent(op.kind() == Operation.Kind.QUERY)
+            .build();
+    return new Method(descriptor, input);
   }
+
+  /** An operation's gRPC method and the codec of its request. */
+  private record Method(MethodDescriptor<Object, Object> descriptor, ProtoCodec input) {}
 
   /** Closes the connection; calls in progress fail with {@link TransportException}. Idempotent. */
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import date.DatingGrpc;
 import date.DatingOuterClass;
 import dev.ipc.core.Server;
+import dev.ipc.core.testing.MemoryLibrary;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -18,6 +19,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,9 +101,39 @@ class BadInputTest {
   }
 
   @Test
+  void derivedService_wrongWireTypeUnknownEnumAndBadValues_areInvalidArgument() throws Exception {
+    Server library = resources.serve(List.of(new MemoryLibrary()));
+    ManagedChannel libraryChannel = resources.channel(library);
+    // GetRequest.id (1) is a varint; a string there is not a GetRequest.
+    assertStatus(libraryChannel, "library.Library/Get", new byte[] {0x0a, 0x01, 0x31}, "id: wire type length-delimited");
+    // SearchRequest.genre (2) = 7: Genre has no constant numbered 7.
+    assertStatus(libraryChannel, "library.Library/Search", new byte[] {0x10, 0x07, 0x18, 0x05}, "genre: 7");
+    // A Book without a title: its own validation.
+    assertStatus(libraryChannel, "library.Library/Add", new byte[] {0x08, 0x01}, "Book: title: must not be blank");
+    // A Timestamp with nanos = -1.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+    out.writeString(2, "Dune");
+    out.writeTag(6, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(com.google.protobuf.CodedOutputStream.computeInt32Size(2, -1));
+    out.writeInt32(2, -1);
+    out.flush();
+    assertStatus(libraryChannel, "library.Library/Add", bytes.toByteArray(), "published: seconds 0, nanos -1");
+    // Truncated bytes.
+    assertStatus(libraryChannel, "library.Library/Add", new byte[] {0x12, 0x05, 0x44}, "not a valid protobuf message");
+  }
+
+  @Test
   void unknownMethodOrService_isUnimplemented() {
     assertStatus("date.Dating/Dancing", new byte[0], Status.Code.UNIMPLEMENTED);
     assertStatus("date.Nope/Eating", new byte[0], Status.Code.UNIMPLEMENTED);
+  }
+
+  private static void assertStatus(ManagedChannel to, String method, byte[] request, String description) {
+    GeneratedStubsTest.assertStatus(
+        () -> ClientCalls.blockingUnaryCall(to, raw(method), CallOptions.DEFAULT, request),
+        Status.Code.INVALID_ARGUMENT,
+        description);
   }
 
   private void assertStatus(String method, byte[] request, Status.Code code) {

@@ -19,7 +19,14 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import dev.ipc.core.testing.Book;
+import dev.ipc.core.testing.Genre;
+import dev.ipc.core.testing.Library;
+import dev.ipc.core.testing.MemoryLibrary;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +43,27 @@ class GrpcClientTest {
   @AfterEach
   void close() throws Exception {
     resources.close();
+  }
+
+  @Test
+  void derivedService_aValueProtobufCannotCarry_isTheCallersInvalidArgument() {
+    Server server = resources.serve(List.of(new MemoryLibrary()));
+    try (GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
+      Library library = client.service(Library.class);
+      Book far =
+          new Book(1, "Far", Genre.NOVEL, List.of(), Map.of(), Instant.parse("+10000-01-01T00:00:00Z"), Optional.empty(), null);
+      assertThatThrownBy(() -> library.add(far))
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(e.getMessage()).contains("published: +10000-01-01T00:00:00Z");
+              });
+      // Nothing was sent: the book is not there.
+      assertThatThrownBy(() -> library.get(1))
+          .isInstanceOfSatisfying(
+              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
   }
 
   @Test

@@ -60,7 +60,7 @@ class ProtoFilesTest {
   }
 
   /** Keeps what the wire and stubs depend on, in a stable order; drops protoc's extras (json_name). */
-  private static FileDescriptorProto normalize(FileDescriptorProto f) {
+  static FileDescriptorProto normalize(FileDescriptorProto f) {
     FileDescriptorProto.Builder b =
         FileDescriptorProto.newBuilder().setName(f.getName()).setPackage(f.getPackage()).setSyntax(f.getSyntax());
     f.getMessageTypeList().stream()

@@ -3,6 +3,7 @@ package dev.ipc.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import dev.ipc.core.Server;
@@ -15,7 +16,10 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import dev.ipc.core.testing.MemoryLibrary;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -87,6 +91,55 @@ class ReflectionHealthTest {
         .extracting(m -> m.getName())
         .containsExactly("ListTasks", "GetTask", "PutTask");
     requests.onCompleted();
+  }
+
+  @Test
+  void reflection_servesADerivedService_withTheWellKnownTypesItImports() throws Exception {
+    ManagedChannel channel = resources.channel(resources.serve(List.of(new MemoryLibrary())));
+    BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(collect(answers));
+    requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol("library.Library").build());
+    ServerReflectionResponse response = next(answers);
+    assertThat(response.hasErrorResponse()).as(response.getErrorResponse().toString()).isFalse();
+    Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
+    for (com.google.protobuf.ByteString bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+      FileDescriptorProto file = FileDescriptorProto.parseFrom(bytes);
+      files.put(file.getName(), file);
+    }
+    assertThat(files)
+        .containsKeys("library.proto", "google/protobuf/timestamp.proto", "google/protobuf/duration.proto");
+    FileDescriptor timestamp = FileDescriptor.buildFrom(files.get("google/protobuf/timestamp.proto"), new FileDescriptor[0]);
+    FileDescriptor duration = FileDescriptor.buildFrom(files.get("google/protobuf/duration.proto"), new FileDescriptor[0]);
+    FileDescriptor library =
+        FileDescriptor.buildFrom(files.get("library.proto"), new FileDescriptor[] {duration, timestamp});
+    MethodDescriptor search = library.findServiceByName("Library").findMethodByName("Search");
+    assertThat(search.getInputType().findFieldByName("genre").getEnumType().getFullName()).isEqualTo("library.Genre");
+    assertThat(search.getOutputType().getFullName()).isEqualTo("library.SearchResponse");
+    Descriptor book = library.findMessageTypeByName("Book");
+    assertThat(book.findFieldByName("published").getMessageType().getFullName()).isEqualTo("google.protobuf.Timestamp");
+    assertThat(book.findFieldByName("props").isMapField()).isTrue();
+    assertThat(book.findFieldByName("isbn").toProto().getProto3Optional()).isTrue();
+    assertThat(library.findMessageTypeByName("Edition").findFieldByName("readingTime").getMessageType().getFullName())
+        .isEqualTo("google.protobuf.Duration");
+    requests.onCompleted();
+  }
+
+  private static StreamObserver<ServerReflectionResponse> collect(BlockingQueue<Object> answers) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ServerReflectionResponse value) {
+        answers.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answers.add(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
   }
 
   @Test
