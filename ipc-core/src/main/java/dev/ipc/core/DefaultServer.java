@@ -5,6 +5,7 @@ import dev.ipc.core.model.Reply;
 import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.Published;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +49,11 @@ final class DefaultServer implements Server, TransportContext {
   private volatile boolean closing;
   private Thread shutdownHook;
 
-  private DefaultServer(List<Binding<?>> bindings, Duration gracePeriod, ExecutorService executor) {
+  private final Security security;
+
+  private DefaultServer(
+      List<Binding<?>> bindings, Duration gracePeriod, ExecutorService executor, Security security) {
+    this.security = security;
     List<BoundService> bound = new ArrayList<>();
     for (Binding<?> b : bindings) {
       bound.add(b.bind(this));
@@ -61,8 +67,10 @@ final class DefaultServer implements Server, TransportContext {
       List<Binding<?>> bindings,
       List<Transport> transports,
       Duration gracePeriod,
-      ExecutorService executor) {
-    DefaultServer server = new DefaultServer(bindings, gracePeriod, executor);
+      ExecutorService executor,
+      Security security) {
+    DefaultServer server = new DefaultServer(bindings, gracePeriod, executor, security);
+    security.warnIfOpen(server.services);
     for (Transport t : transports) {
       RunningTransport r;
       try {
@@ -131,6 +139,21 @@ final class DefaultServer implements Server, TransportContext {
   public AutoCloseable subscribe(Consumer<Published> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
+  }
+
+  @Override
+  public boolean authenticates() {
+    return security.verifier() != null;
+  }
+
+  @Override
+  public Principal authenticate(String credential) {
+    return security.authenticate(credential);
+  }
+
+  @Override
+  public Optional<Tls> tls() {
+    return Optional.ofNullable(security.tls());
   }
 
   private void publish(Operation<?, ?, ?> op, Object value) {
@@ -312,27 +335,47 @@ final class DefaultServer implements Server, TransportContext {
     }
 
     @Override
-    public Reply call(Object request) {
+    public Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata) {
       server.inFlight.incrementAndGet();
+      CallContext context = new CallContext(source, operation).enter();
       try {
         if (!inputType.isInstance(request)) {
           throw new IllegalArgumentException(
               operation + ": request " + (request == null ? null : request.getClass()));
         }
-        Reply reply = operation.invoke(implementation, inputType.cast(request));
-        if (operation.publishes() != null) {
-          server.publish(operation, reply.value());
-        }
-        return reply;
+        server.security.check(context);
+        return proceed(0, context, request);
       } catch (Throwable t) {
         throw ServiceException.from(t);
       } finally {
-        if (server.inFlight.decrementAndGet() == 0 && server.closing) {
-          synchronized (server.drained) {
-            server.drained.notifyAll();
+        CallContext.exit();
+        try {
+          responseMetadata.accept(context.responseMetadataSoFar());
+        } finally {
+          if (server.inFlight.decrementAndGet() == 0 && server.closing) {
+            synchronized (server.drained) {
+              server.drained.notifyAll();
+            }
           }
         }
       }
+    }
+
+    /** Runs interceptor {@code i}, or the operation itself past the last one. */
+    private Reply proceed(int i, CallContext context, Object request) {
+      List<Interceptor> chain = server.security.interceptors();
+      if (i < chain.size()) {
+        return chain.get(i).intercept(context, request, next -> proceed(i + 1, context, next));
+      }
+      if (!inputType.isInstance(request)) {
+        throw new IllegalStateException(
+            operation + ": an interceptor passed on a " + (request == null ? null : request.getClass()));
+      }
+      Reply reply = operation.invoke(implementation, inputType.cast(request));
+      if (operation.publishes() != null) {
+        server.publish(operation, reply.value());
+      }
+      return reply;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.ipc.core.annotation.Grpc;
 import dev.ipc.core.annotation.IpcService;
 import dev.ipc.core.annotation.Publishes;
 import dev.ipc.core.annotation.Rest;
+import dev.ipc.core.annotation.Roles;
 import dev.ipc.core.model.ServiceDescriptor;
 import java.util.List;
 
@@ -31,12 +32,14 @@ public interface TaskService {
   Task get(long id);
 
   /**
-   * Creates or replaces the task with {@code task.id()}; idempotent. The id is never negative and the
+   * Creates or replaces the task with {@code task.id()}; idempotent. A server that authenticates admits
+   * only callers with role {@code writer}. The id is never negative and the
    * name never blank nor longer than {@value Descriptors#MAX_TASK_NAME} characters here.
    */
   @Grpc(method = "PutTask")
   @Rest(method = "PUT", path = "/tasks/{id}")
   @Graphql(field = "putTask")
   @Publishes("task:saved")
+  @Roles("writer")
   Saved<Task> put(Task task);
 }

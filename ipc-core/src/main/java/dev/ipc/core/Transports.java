@@ -180,6 +180,9 @@ public final class Transports {
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private ExecutorService executor;
     private boolean closeOnJvmShutdown;
+    private final List<Interceptor> interceptors = new ArrayList<>();
+    private TokenVerifier verifier;
+    private Tls tls;
 
     Builder() {}
 
@@ -270,6 +273,32 @@ public final class Transports {
       return this;
     }
 
+    /**
+     * Adds an interceptor around every call on every transport; see {@link Interceptor} for the order.
+     */
+    public Builder interceptor(Interceptor interceptor) {
+      interceptors.add(requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Authenticates callers with {@code verifier}: a bearer token ({@code Authorization: Bearer} over
+     * HTTP and gRPC, the handshake's {@code auth.token} over Socket.IO) becomes a {@link Principal}, and
+     * operations that declare roles ({@link dev.ipc.core.annotation.Roles}) admit only callers with one.
+     * A presented token that does not verify is refused with UNAUTHENTICATED, even on a public
+     * operation.
+     */
+    public Builder authenticate(TokenVerifier verifier) {
+      this.verifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** Serves TLS on every transport, from PEM files; see {@link Tls}. */
+    public Builder tls(Tls tls) {
+      this.tls = requireNonNull(tls, "tls");
+      return this;
+    }
+
     /** Closes the server when the JVM shuts down. */
     public Builder closeOnJvmShutdown() {
       this.closeOnJvmShutdown = true;
@@ -297,7 +326,11 @@ public final class Transports {
       }
       DefaultServer server =
           DefaultServer.start(
-              List.copyOf(services.values()), List.copyOf(transports), gracePeriod, executor);
+              List.copyOf(services.values()),
+              List.copyOf(transports),
+              gracePeriod,
+              executor,
+              new Security(verifier, interceptors, tls));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }

@@ -11,6 +11,7 @@ import dev.ipc.core.annotation.Param;
 import dev.ipc.core.annotation.Publishes;
 import dev.ipc.core.annotation.Query;
 import dev.ipc.core.annotation.Rest;
+import dev.ipc.core.annotation.Roles;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -240,6 +241,10 @@ final class Derive {
     Event event = m.getAnnotation(Event.class);
     if (event != null) {
       b.event(event.value());
+    }
+    Roles roles = m.getAnnotation(Roles.class);
+    if (roles != null) {
+      b.requireRoles(roles.value());
     }
     Publishes publishes = m.getAnnotation(Publishes.class);
     if (publishes != null) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.ipc.core.Saved;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -44,6 +45,8 @@ public final class Operation<S, I, O> {
   private final boolean graphqlRootFields;
   private final String event;
   private final String publishes;
+  private final Set<String> roles;
+  private final boolean authenticated;
 
   private Operation(Builder<S, I, O> b, String service, String grpcService) {
     this.service = service;
@@ -65,6 +68,8 @@ public final class Operation<S, I, O> {
     this.graphqlRootFields = b.graphqlRootFields;
     this.event = b.event != null ? b.event : service + ":" + b.name;
     this.publishes = b.publishes;
+    this.roles = Set.copyOf(b.roles);
+    this.authenticated = b.authenticated;
   }
 
   /**
@@ -168,6 +173,19 @@ public final class Operation<S, I, O> {
     return publishes;
   }
 
+  /**
+   * Returns whether only an authenticated caller may call this operation, once the server
+   * authenticates; see {@link #roles()}.
+   */
+  public boolean requiresAuthentication() {
+    return authenticated;
+  }
+
+  /** Returns the roles, any one of which admits a caller; empty means any authenticated caller. */
+  public Set<String> roles() {
+    return roles;
+  }
+
   /** Checks the request the way every protocol must; throws INVALID_ARGUMENT. */
   public void validate(I request) {
     if (validator != null) {
@@ -233,6 +251,8 @@ public final class Operation<S, I, O> {
     private boolean graphqlRootFields;
     private String event;
     private String publishes;
+    private Set<String> roles = Set.of();
+    private boolean authenticated;
 
     Builder(String name, RecordType<I> input, RecordType<O> output) {
       this.name = requireNonNull(name, "name");
@@ -322,6 +342,16 @@ public final class Operation<S, I, O> {
     /** Publishes each successful call's value under {@code eventName} (Socket.IO broadcasts it). */
     public Builder<S, I, O> publishes(String eventName) {
       this.publishes = requireNonNull(eventName, "eventName");
+      return this;
+    }
+
+    /**
+     * Requires an authenticated caller with one of {@code anyOf} (any caller when empty), once the server
+     * authenticates.
+     */
+    public Builder<S, I, O> requireRoles(String... anyOf) {
+      this.roles = Set.of(anyOf);
+      this.authenticated = true;
       return this;
     }
 

@@ -1,7 +1,9 @@
 package dev.ipc.core.spi;
 
+import dev.ipc.core.Metadata;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
+import java.util.function.Consumer;
 
 /** An operation ready to call on the host's implementation. Thread-safe. */
 public interface BoundOperation {
@@ -16,5 +18,16 @@ public interface BoundOperation {
    * @throws dev.ipc.core.ServiceException for every failure: the service's own, INVALID_ARGUMENT from
    *     validation, or INTERNAL with a generic message for anything unexpected
    */
-  Reply call(Object request);
+  default Reply call(Object request) {
+    return call(request, CallSource.of("in-process"), m -> {});
+  }
+
+  /**
+   * Like {@link #call(Object)}, for a call that came from {@code source}: the context the interceptors
+   * and the service see ({@link dev.ipc.core.CallContext#current()}) is built from it, authentication
+   * and roles are checked (UNAUTHENTICATED, PERMISSION_DENIED), then the interceptors run, then the
+   * service. {@code responseMetadata} receives what interceptors and the service added for the answer,
+   * after the call, whether it succeeded or failed; a transport sends it as response headers.
+   */
+  Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata);
 }

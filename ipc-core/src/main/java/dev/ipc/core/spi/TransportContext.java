@@ -24,4 +24,20 @@ public interface TransportContext {
    * a handle that stops it. The listener must not block.
    */
   AutoCloseable subscribe(Consumer<Published> listener);
+
+  /** Returns whether the server authenticates callers ({@code Transports.builder().authenticate}). */
+  boolean authenticates();
+
+  /**
+   * Verifies a credential once for a whole connection (Socket.IO checks the handshake's
+   * {@code auth.token} this way) and returns its principal; pass it on with
+   * {@link CallSource#withPrincipal}. Returns null for no credential, or when the server does not
+   * authenticate.
+   *
+   * @throws dev.ipc.core.ServiceException UNAUTHENTICATED for a credential that is not valid
+   */
+  dev.ipc.core.Principal authenticate(String credential);
+
+  /** Returns the server's TLS configuration, if it serves TLS; every transport then serves it. */
+  java.util.Optional<dev.ipc.core.Tls> tls();
 }

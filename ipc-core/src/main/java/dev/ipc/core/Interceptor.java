@@ -1,0 +1,30 @@
+package dev.ipc.core;
+
+import dev.ipc.core.model.Reply;
+
+/**
+ * Runs around every call of every service on every transport, before the service sees the request:
+ * to reject it (throw a {@link ServiceException} with any {@link ErrorCode}), to add response metadata
+ * ({@link CallContext#responseMetadata()}), or to observe the outcome (metrics, traces, access logs,
+ * rate limits). Added on {@code Transports.builder().interceptor(...)}.
+ *
+ * <p>Order, on every transport: authentication and roles (when the server authenticates), then the
+ * interceptors in the order they were added, the first outermost, then validation, then the service.
+ * Interceptors run on the call thread, with {@link CallContext#current()} set. Must be thread-safe.
+ */
+@FunctionalInterface
+public interface Interceptor {
+  /**
+   * Handles one call: usually some work, then {@code next.proceed(request)}, then some more. Exceptions
+   * thrown here reach the caller as their {@link ErrorCode}; anything but a {@link ServiceException}
+   * as INTERNAL with a generic message.
+   */
+  Reply intercept(CallContext context, Object request, Next next);
+
+  /** The rest of the chain: the next interceptors, then the service. */
+  @FunctionalInterface
+  interface Next {
+    /** Goes on with {@code request} and returns the reply. */
+    Reply proceed(Object request);
+  }
+}
