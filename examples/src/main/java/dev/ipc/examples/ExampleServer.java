@@ -2,9 +2,11 @@ package dev.ipc.examples;
 
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
+import dev.ipc.core.Tls;
 import dev.ipc.core.Transports;
 import dev.ipc.core.spi.Transport;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,10 @@ public final class ExampleServer {
           "  --rest-port PORT       REST port (default 5000)",
           "  --graphql-port PORT    GraphQL port (default 4444)",
           "  --socketio-port PORT   Socket.IO port (default 8080)",
+          "  --tls-cert PEM         serve TLS on every port with this certificate chain ...",
+          "  --tls-key PEM          ... and this private key (PKCS#8 PEM); both or neither",
+          "  --tokens FILE          authenticate: one 'token=role,role' a line; reads stay public,",
+          "                         task.put needs role writer on every protocol",
           "  --help                 print this and exit",
           "",
           "A port of 0 picks a free one; 'off' turns that transport off. On start it prints one line",
@@ -68,6 +74,16 @@ public final class ExampleServer {
   /** Starts every transport the options leave on. */
   static Server start(Options options) {
     Transports.Builder builder = Transports.builder().services(Reference.services());
+    if (options.tlsCert() != null) {
+      builder.tls(Tls.fromPem(options.tlsCert(), options.tlsKey()));
+    }
+    if (options.tokens() != null) {
+      try {
+        builder.authenticate(TokenFile.load(options.tokens()));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("--tokens: cannot read " + options.tokens() + ": " + e.getMessage(), e);
+      }
+    }
     for (Map.Entry<String, Integer> e : options.ports().entrySet()) {
       builder.transport(transport(e.getKey(), options.host(), e.getValue()));
     }
@@ -108,12 +124,20 @@ public final class ExampleServer {
     return m;
   }
 
-  /** The parsed command line: the host and the port of every transport left on. */
-  record Options(String host, Map<String, Integer> ports) {
+  /**
+   * The parsed command line: the host, the port of every transport left on, and the optional TLS
+   * files and token file.
+   */
+  record Options(String host, Map<String, Integer> ports, Path tlsCert, Path tlsKey, Path tokens) {
+    Options(String host, Map<String, Integer> ports) {
+      this(host, ports, null, null, null);
+    }
+
     /** Returns the options, or null when {@code --help} was asked. */
     static Options parse(String... args) {
       String host = "0.0.0.0";
       Map<String, Integer> ports = new LinkedHashMap<>(DEFAULT_PORTS);
+      Map<String, Path> files = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         if (arg.equals("--help") || arg.equals("-h")) {
@@ -131,6 +155,10 @@ public final class ExampleServer {
         }
         if (flag.equals("--host")) {
           host = value;
+          continue;
+        }
+        if (flag.equals("--tls-cert") || flag.equals("--tls-key") || flag.equals("--tokens")) {
+          files.put(flag, Path.of(value));
           continue;
         }
         String name = transportOf(flag);
@@ -151,7 +179,11 @@ public final class ExampleServer {
       if (ports.isEmpty()) {
         throw new IllegalArgumentException("every transport is off");
       }
-      return new Options(host, ports);
+      if (files.containsKey("--tls-cert") != files.containsKey("--tls-key")) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      return new Options(
+          host, ports, files.get("--tls-cert"), files.get("--tls-key"), files.get("--tokens"));
     }
 
     private static String transportOf(String flag) {
