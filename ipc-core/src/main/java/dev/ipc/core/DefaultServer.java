@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -344,7 +345,26 @@ final class DefaultServer implements Server, TransportContext {
               operation + ": request " + (request == null ? null : request.getClass()));
         }
         server.security.check(context);
-        return proceed(0, context, request);
+        Instant deadline = Deadlines.effective(source.deadline(), server.security.callTimeout());
+        if (deadline == null) {
+          return proceed(0, context, request);
+        }
+        if (!Instant.now().isBefore(deadline)) {
+          throw new ServiceException(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the call started");
+        }
+        Deadlines.Guard guard = Deadlines.arm(deadline);
+        Throwable failure = null;
+        try {
+          return proceed(0, context, request);
+        } catch (Throwable t) {
+          failure = t;
+          throw t;
+        } finally {
+          if (guard.disarm() && failure != null) {
+            // Whatever the interrupted service threw, the caller's answer is that time ran out.
+            throw new ServiceException(ErrorCode.DEADLINE_EXCEEDED, operation + ": deadline exceeded");
+          }
+        }
       } catch (Throwable t) {
         throw ServiceException.from(t);
       } finally {

@@ -4,6 +4,7 @@ import dev.ipc.core.model.Operation;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * A server's authentication, interceptors and TLS, as the builder set them: the part of every call
  * that runs before the host's interceptors, the same on every transport.
  */
-record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls) {
+record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls, Duration callTimeout) {
   private static final System.Logger LOG = System.getLogger(Security.class.getName());
 
   Security {
@@ -19,7 +20,7 @@ record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls)
   }
 
   static Security open() {
-    return new Security(null, List.of(), null);
+    return new Security(null, List.of(), null, null);
   }
 
   /**

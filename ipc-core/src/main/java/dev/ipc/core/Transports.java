@@ -183,6 +183,7 @@ public final class Transports {
     private final List<Interceptor> interceptors = new ArrayList<>();
     private TokenVerifier verifier;
     private Tls tls;
+    private Duration callTimeout;
 
     Builder() {}
 
@@ -299,6 +300,20 @@ public final class Transports {
       return this;
     }
 
+    /**
+     * Ends every call after {@code timeout} at most, whatever deadline its caller gave (gRPC clients
+     * send one; HTTP and Socket.IO callers do not): the service's thread is interrupted and the caller
+     * gets DEADLINE_EXCEEDED. None by default.
+     */
+    public Builder callTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+      }
+      this.callTimeout = timeout;
+      return this;
+    }
+
     /** Closes the server when the JVM shuts down. */
     public Builder closeOnJvmShutdown() {
       this.closeOnJvmShutdown = true;
@@ -330,7 +345,7 @@ public final class Transports {
               List.copyOf(transports),
               gracePeriod,
               executor,
-              new Security(verifier, interceptors, tls));
+              new Security(verifier, interceptors, tls, callTimeout));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }
