@@ -3,6 +3,7 @@ package dev.ipc.examples.bench;
 import dev.ipc.core.Client;
 import dev.ipc.core.DatingService;
 import dev.ipc.core.Eat;
+import dev.ipc.core.Principal;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Task;
@@ -46,7 +47,8 @@ public final class ProtocolBenchmark {
             .transport("rest://127.0.0.1:0")
             .transport("graphql://127.0.0.1:0")
             .transport("socketio://127.0.0.1:0")
-            .start()) {
+            .start();
+        Server secured = securedServer(protocols)) {
       System.out.printf(
           "%d threads, %.1f s per case (after a %.1f s warm-up of each), %d cores, %s%n",
           threads, seconds, seconds, Runtime.getRuntime().availableProcessors(), cpu());
@@ -84,12 +86,56 @@ public final class ProtocolBenchmark {
           }
           System.out.printf(
               "%-9s derived/hand get: %s, mean %.3f%n", protocol, Arrays.toString(ratios), mean(ratios));
+          // The same read on a server that authenticates every call and runs one interceptor.
+          try (Client secureClient =
+              Transports.connect(protocol + "://127.0.0.1:" + secured.port(protocol))
+                  .withBearerToken(TOKEN)) {
+            TaskService secureTasks = secureClient.service(TaskService.class);
+            IntConsumer plainGet = i -> tasks.get(1 + (i % 3));
+            IntConsumer securedGet = i -> secureTasks.get(1 + (i % 3));
+            try {
+              securedGet.accept(0);
+            } catch (UnsupportedOperationException e) {
+              System.out.printf("%-9s secured/plain get: not measured (%s)%n", protocol, e.getMessage());
+              continue;
+            }
+            measure(securedGet, seconds, threads);
+            for (int round = 0; round < ROUNDS; round++) {
+              double plain = measure(plainGet, seconds, threads).perSecond;
+              ratios[round] = measure(securedGet, seconds, threads).perSecond / plain;
+            }
+          }
+          System.out.printf(
+              "%-9s secured/plain get: %s, mean %.3f%n", protocol, Arrays.toString(ratios), mean(ratios));
         }
       }
     }
   }
 
   private static final int ROUNDS = 3;
+  private static final String TOKEN = "bench-token";
+
+  /**
+   * The reference services on every protocol with bearer authentication and one interceptor, the
+   * shape issue 17's benchmark asks for.
+   */
+  private static Server securedServer(List<String> protocols) {
+    Principal reader = Principal.of("bench", "reader");
+    AtomicLong seen = new AtomicLong();
+    Transports.Builder b =
+        Transports.builder()
+            .services(Reference.services())
+            .authenticate(token -> TOKEN.equals(token) ? reader : null)
+            .interceptor(
+                (ctx, request, next) -> {
+                  seen.incrementAndGet();
+                  return next.proceed(request);
+                });
+    for (String p : protocols) {
+      b.transport(p + "://127.0.0.1:0");
+    }
+    return b.start();
+  }
 
   private static double mean(double[] values) {
     return Arrays.stream(values).average().orElse(0);
