@@ -14,7 +14,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * implements the descriptor's interface over its {@code .proto} contract. Every call has
  * a deadline; a service error comes back as {@link ServiceException} with the server's code, and no
  * answer (refused, timed out, garbage) as {@link TransportException}.
+ *
+ * <p>Plaintext by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
+ * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
+ * TLS. Metadata goes with a call through {@link #call(Operation, Object, dev.ipc.core.Metadata)}, or with
+ * every call of a view: {@code client.withBearerToken(token).service(TaskService.DESCRIPTOR)}.
  *
  * <p>Thread-safe; one HTTP/2 connection is shared by all calls. Share one client per server and close
  * it when done.
@@ -43,13 +52,38 @@ public final class GrpcClient implements Client {
   GrpcClient(Builder b) {
     this.target = b.host + ":" + b.port;
     this.timeoutNanos = b.timeout.toNanos();
-    this.channel =
+    NettyChannelBuilder channelBuilder =
         NettyChannelBuilder.forAddress(b.host, b.port)
-            .usePlaintext()
             // The listener only completes a future; no need to hop to another thread for that.
             .directExecutor()
-            .maxInboundMessageSize(b.maxInboundMessageSize)
-            .build();
+            .maxInboundMessageSize(b.maxInboundMessageSize);
+    if (b.tls()) {
+      channelBuilder.useTransportSecurity().sslContext(sslContext(b));
+    } else {
+      channelBuilder.usePlaintext();
+    }
+    this.channel = channelBuilder.build();
+  }
+
+  /** Returns the client's TLS engine: the JDK's trust or the given CA, and a client certificate if set. */
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(Builder b) {
+    try {
+      SslContextBuilder ssl = GrpcSslContexts.forClient();
+      if (b.ca != null) {
+        ssl.trustManager(b.ca.toFile());
+      }
+      if (b.cert != null) {
+        ssl.keyManager(b.cert.toFile(), b.key.toFile());
+      }
+      return ssl.build();
+    } catch (IllegalArgumentException | SSLException e) {
+      throw new IllegalArgumentException(
+          "TLS"
+              + (b.ca != null ? " trusting " + b.ca : "")
+              + (b.cert != null ? " with certificate " + b.cert + " and key " + b.key : "")
+              + " failed (expected: PEM files, the key unencrypted PKCS#8): " + e.getMessage(),
+          e);
+    }
   }
 
   /** Returns a client of the server at {@code host}:{@code port} with the default timeout. */
@@ -64,8 +98,22 @@ public final class GrpcClient implements Client {
 
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
+    return call(operation, request, dev.ipc.core.Metadata.EMPTY);
+  }
+
+  /**
+   * Calls {@code operation} with {@code metadata} sent as the call's gRPC metadata (ASCII keys; an
+   * {@code authorization} value reaches the server's authentication).
+   *
+   * @throws IllegalArgumentException if a key cannot be sent as ASCII metadata ({@code -bin},
+   *     {@code grpc-*}, characters outside a-z 0-9 - _ .) or a value is not printable ASCII
+   */
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request, dev.ipc.core.Metadata metadata) {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
+    requireNonNull(metadata, "metadata");
+    Metadata headers = metadata.isEmpty() ? new Metadata() : GrpcMetadata.toRequest(metadata);
     Method m = methods.computeIfAbsent(operation, GrpcClient::method);
     MethodDescriptor<Object, Object> method = m.descriptor();
     // Encoded before the call starts: a value protobuf cannot carry (a timestamp past year 9999) is the
@@ -75,7 +123,7 @@ public final class GrpcClient implements Client {
         channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
     Answer answer = new Answer();
     try {
-      call.start(answer, new Metadata());
+      call.start(answer, headers);
       call.request(2);
       call.sendMessage(encoded);
       call.halfClose();
@@ -179,8 +227,40 @@ public final class GrpcClient implements Client {
     private int port = -1;
     private Duration timeout = DEFAULT_TIMEOUT;
     private int maxInboundMessageSize = GrpcTransport.DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private Boolean tls;
+    private Path ca;
+    private Path cert;
+    private Path key;
 
     Builder() {}
+
+    /** Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plaintext). */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
+    public Builder ca(Path caPem) {
+      this.ca = requireNonNull(caPem, "caPem");
+      return this;
+    }
+
+    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
+    public Builder cert(Path certPem) {
+      this.cert = requireNonNull(certPem, "certPem");
+      return this;
+    }
+
+    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
+    public Builder key(Path keyPem) {
+      this.key = requireNonNull(keyPem, "keyPem");
+      return this;
+    }
+
+    boolean tls() {
+      return Boolean.TRUE.equals(tls) || ca != null || cert != null || key != null;
+    }
 
     /** Sets the server to call. */
     public Builder target(String host, int port) {
@@ -208,8 +288,9 @@ public final class GrpcClient implements Client {
     }
 
     /**
-     * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s}) and
-     * {@code maxInboundMessageSize}.
+     * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s}),
+     * {@code maxInboundMessageSize}, {@code tls} ({@code true} or {@code false}), and the PEM paths
+     * {@code ca}, {@code cert} and {@code key}.
      *
      * @throws IllegalArgumentException if an option is unknown or malformed
      */
@@ -219,21 +300,40 @@ public final class GrpcClient implements Client {
         switch (e.getKey()) {
           case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
           case "maxInboundMessageSize" -> maxInboundMessageSize(TransportOptions.size(e.getKey(), e.getValue()));
+          case "tls" -> tls(TransportOptions.bool(e.getKey(), e.getValue()));
+          case "ca" -> ca(path(e.getKey(), e.getValue()));
+          case "cert" -> cert(path(e.getKey(), e.getValue()));
+          case "key" -> key(path(e.getKey(), e.getValue()));
           default -> throw new IllegalArgumentException(
-              "option: " + e.getKey() + " (expected: timeout or maxInboundMessageSize)");
+              "option: " + e.getKey() + " (expected: one of timeout, maxInboundMessageSize, tls, ca, cert, key)");
         }
       }
       return this;
     }
 
+    private static Path path(String option, String value) {
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(option + ": (expected: a PEM file path)");
+      }
+      return Path.of(value);
+    }
+
     /**
      * Returns the client; it connects on the first call.
      *
-     * @throws IllegalStateException if no target was set
+     * @throws IllegalStateException if no target was set, or only one of cert and key
+     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or the
+     *     PEM files cannot be read
      */
     public GrpcClient build() {
       if (host == null) {
         throw new IllegalStateException("target(host, port) not set");
+      }
+      if ((cert == null) != (key == null)) {
+        throw new IllegalStateException("cert and key (expected: both, or neither)");
+      }
+      if (Boolean.FALSE.equals(tls) && tls()) {
+        throw new IllegalArgumentException("tls: false (expected: true, or no ca, cert and key)");
       }
       return new GrpcClient(this);
     }

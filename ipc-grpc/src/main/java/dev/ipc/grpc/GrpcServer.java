@@ -1,6 +1,7 @@
 package dev.ipc.grpc;
 
 import com.google.protobuf.Descriptors.FileDescriptor;
+import dev.ipc.core.Tls;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.BoundOperation;
@@ -11,7 +12,11 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -54,6 +59,12 @@ final class GrpcServer implements RunningTransport {
             .maxConcurrentCallsPerConnection(t.maxConcurrentCallsPerConnection)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
+    Tls tls = context.tls().orElse(null);
+    if (tls != null) {
+      // TLS only: a plaintext client's first bytes are not a TLS record, and the connection is closed.
+      b.sslContext(sslContext(tls));
+    }
+    boolean clientCertificates = tls != null && tls.clientAuth() != Tls.ClientAuth.NONE;
     if (t.maxConnectionIdle != null) {
       b.maxConnectionIdle(t.maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -65,7 +76,7 @@ final class GrpcServer implements RunningTransport {
     }
     List<String> names = new ArrayList<>();
     for (BoundService service : context.services()) {
-      b.addService(definition(service, executor, tracker));
+      b.addService(definition(service, executor, tracker, clientCertificates));
       names.add(service.descriptor().grpcFullName());
     }
     Server server = b.build().start();
@@ -77,7 +88,8 @@ final class GrpcServer implements RunningTransport {
   }
 
   /** Builds the gRPC service of one described service: its methods, marshallers and handlers. */
-  static ServerServiceDefinition definition(BoundService service, Executor executor, CallTracker tracker) {
+  static ServerServiceDefinition definition(
+      BoundService service, Executor executor, CallTracker tracker, boolean clientCertificates) {
     ServiceDescriptor<?> d = service.descriptor();
     FileDescriptor file = ProtoSchema.file(d);
     io.grpc.ServiceDescriptor.Builder sd =
@@ -96,13 +108,38 @@ final class GrpcServer implements RunningTransport {
               .setIdempotent(op.kind() == Operation.Kind.QUERY)
               .build();
       sd.addMethod(method);
-      methods.add(new ServerMethod(method, new UnaryHandler(bound, output, executor, tracker)));
+      methods.add(new ServerMethod(method, new UnaryHandler(bound, output, executor, tracker, clientCertificates)));
     }
     ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(sd.build());
     for (ServerMethod m : methods) {
       def.addMethod(m.method, m.handler);
     }
     return def.build();
+  }
+
+  /**
+   * Returns the server's TLS engine from the PEM files: HTTP/2 over ALPN, with client certificates
+   * checked against the client CA when there is one.
+   *
+   * @throws IOException naming the files when they do not make a certificate and its key
+   */
+  static SslContext sslContext(Tls tls) throws IOException {
+    try {
+      SslContextBuilder b =
+          GrpcSslContexts.configure(
+              SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile()));
+      if (tls.clientCa() != null && tls.clientAuth() != Tls.ClientAuth.NONE) {
+        b.trustManager(tls.clientCa().toFile())
+            .clientAuth(tls.clientAuth() == Tls.ClientAuth.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+      }
+      return b.build();
+    } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
+      throw new IOException(
+          "TLS from " + tls.certificateChain() + " and " + tls.privateKey()
+              + (tls.clientCa() != null ? " with client CA " + tls.clientCa() : "")
+              + " failed (expected: PEM certificate chain and its unencrypted PKCS#8 key): " + e.getMessage(),
+          e);
+    }
   }
 
   /** Returns the codec of an operation's answer: the record, or the wrapper message of a list. */

@@ -20,6 +20,13 @@ import java.util.concurrent.Executor;
  * Transports.builder().services(Reference.services()).transport(GrpcTransport.of(6666)).start();
  * }</pre>
  *
+ * <p>Each call's {@link dev.ipc.core.CallContext} carries its application metadata (ASCII keys; not
+ * {@code -bin} nor gRPC's own {@code grpc-*}), the peer address, the deadline and, with mutual TLS, the
+ * client certificate chain; what interceptors add to the response metadata goes out as response headers
+ * (with the trailers of a failed call). Refusals are the gRPC statuses UNAUTHENTICATED and
+ * PERMISSION_DENIED. With {@code Transports.builder().tls(...)} the port speaks TLS only (health and
+ * reflection included); a plaintext client's connection is closed.
+ *
  * <p>Immutable and thread-safe; each {@link #start} binds a new server.
  */
 public final class GrpcTransport implements Transport {

@@ -4,6 +4,8 @@ import dev.ipc.core.ErrorCode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.spi.CallSource;
+import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -23,30 +25,52 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
   private final ProtoCodec output;
   private final Executor executor;
   private final CallTracker tracker;
+  private final boolean clientCertificates;
 
-  UnaryHandler(BoundOperation operation, ProtoCodec output, Executor executor, CallTracker tracker) {
+  /**
+   * @param clientCertificates whether the server asks for TLS client certificates, so each call reads
+   *     the chain from the TLS session
+   */
+  UnaryHandler(
+      BoundOperation operation, ProtoCodec output, Executor executor, CallTracker tracker, boolean clientCertificates) {
     this.operation = operation;
     this.output = output;
     this.executor = executor;
     this.tracker = tracker;
+    this.clientCertificates = clientCertificates;
   }
 
   @Override
   public ServerCall.Listener<Object> startCall(ServerCall<Object, Object> call, Metadata headers) {
     // Two, so a second request message is seen and refused instead of left unread.
     call.request(2);
-    return new Listener(call, Context.current());
+    return new Listener(call, headers, Context.current());
   }
 
   private final class Listener extends ServerCall.Listener<Object> {
     private final ServerCall<Object, Object> call;
+    private final Metadata headers;
     private final Context context;
     private Object request;
     private int messages;
+    /** What interceptors and the service added for the answer; written by the call's thread. */
+    private dev.ipc.core.Metadata responseMetadata = dev.ipc.core.Metadata.EMPTY;
 
-    Listener(ServerCall<Object, Object> call, Context context) {
+    Listener(ServerCall<Object, Object> call, Metadata headers, Context context) {
       this.call = call;
+      this.headers = headers;
       this.context = context;
+    }
+
+    /** Returns where the call comes from: its metadata, peer, deadline and TLS client chain. */
+    private CallSource source() {
+      Attributes attributes = call.getAttributes();
+      CallSource source =
+          CallSource.of("grpc", GrpcMetadata.peer(attributes), GrpcMetadata.fromRequest(headers))
+              .withDeadline(GrpcMetadata.deadline(context));
+      return clientCertificates
+          ? source.withPeerCertificates(GrpcMetadata.peerCertificates(attributes))
+          : source;
     }
 
     @Override
@@ -99,7 +123,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         Reply reply;
         CodecMarshaller.Encoded answer;
         try {
-          reply = operation.call(request);
+          reply = operation.call(request, source(), m -> responseMetadata = m);
           // Encoded here, while a failure (a reply the schema cannot hold, say a null list element) is
           // still ours to answer INTERNAL; inside sendMessage gRPC would make it UNKNOWN or CANCELLED.
           answer = new CodecMarshaller.Encoded(output.encode(reply.value()));
@@ -111,7 +135,10 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         if (reply.created()) {
           trailers.put(GrpcStatuses.CREATED_KEY, "true");
         }
-        call.sendHeaders(new Metadata());
+        Metadata responseHeaders = new Metadata();
+        GrpcMetadata.toResponse(responseMetadata, responseHeaders);
+        responseMetadata = dev.ipc.core.Metadata.EMPTY;
+        call.sendHeaders(responseHeaders);
         call.sendMessage(answer);
         call.close(Status.OK, trailers);
       } catch (RuntimeException e) {
@@ -128,6 +155,8 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
 
     private void fail(ServiceException e) {
       Metadata trailers = new Metadata();
+      // No headers were sent: the answer is trailers-only, so what the call added goes with them.
+      GrpcMetadata.toResponse(responseMetadata, trailers);
       call.close(GrpcStatuses.toStatus(e, trailers), trailers);
     }
   }
