@@ -97,6 +97,41 @@ class GrpcSecurityTest {
   }
 
   @Test
+  void deadlinePassingMidCall_interruptsTheService() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+    DatingService stuck =
+        new DatingService() {
+          @Override
+          public Feel eating(Eat eat) {
+            entered.countDown();
+            try {
+              new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+              interrupted.countDown();
+              Thread.currentThread().interrupt();
+            }
+            return new Feel(false);
+          }
+
+          @Override
+          public Feel watchMovie(Movie movie) {
+            return new Feel(true);
+          }
+        };
+    Server server = serve(List.of(stuck), null);
+    date.DatingGrpc.DatingBlockingStub dating =
+        date.DatingGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
+    assertThatThrownBy(() -> dating.eating(date.DatingOuterClass.Eat.newBuilder().setFood("soup").build()))
+        .isInstanceOfSatisfying(
+            io.grpc.StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    // The server's thread did not wait for ever: the deadline reached the service and stopped it.
+    assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("service interrupted at the deadline").isTrue();
+  }
+
+  @Test
   void javaClient_tokensAndRoles_onPut() {
     TaskService tasks = Reference.tasks();
     Server server = serve(List.of(tasks, Reference.dating()), null);
