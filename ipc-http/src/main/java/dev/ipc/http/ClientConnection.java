@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /**
  * One pooled client connection: runs one {@link HttpClientPool.Call} at a time. All its state is touched
@@ -152,6 +153,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   private static IOException io(Throwable t) {
+    if (HttpConnection.notTls(t)) {
+      // Netty's message dumps the bytes received, an answer's body maybe: neither kept nor chained.
+      return new SSLException("the server did not answer in TLS (a plain-text port?)");
+    }
     if (t instanceof IOException e) {
       return e;
     }

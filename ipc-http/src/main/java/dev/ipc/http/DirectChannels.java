@@ -21,6 +21,10 @@ import java.util.List;
  * descriptor until a write in progress ends, while Netty's epoll channel frees it at once when the loop
  * closes the connection, so a call thread's write racing that close could reach a connection accepted
  * meanwhile under the same number.
+ *
+ * <p>Never with TLS: bytes written here skip the pipeline, its {@code SslHandler} included, so a TLS
+ * server ({@link HttpServerBuilder#tls}) accepts plain Netty channels and every answer goes through the
+ * event loop.
  */
 final class DirectChannels {
   private DirectChannels() {}

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -81,6 +82,7 @@ public final class HttpClientPool implements AutoCloseable {
   private final int maxConnections;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
+  private final boolean tls;
 
   private final Object lock = new Object();
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
@@ -90,8 +92,17 @@ public final class HttpClientPool implements AutoCloseable {
   private boolean closed;
 
   private HttpClientPool(
-      String name, String host, int port, int maxConnections, Duration connectTimeout, int maxResponseBytes) {
+      String name,
+      String host,
+      int port,
+      int maxConnections,
+      Duration connectTimeout,
+      int maxResponseBytes,
+      ClientTls clientTls) {
     this.name = name;
+    this.tls = clientTls != null;
+    // Built once: every connection shares its trust material and session cache.
+    SslContext ssl = clientTls == null ? null : clientTls.sslContext();
     this.hostHeader = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.maxConnections = maxConnections;
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory(name, true));
@@ -109,6 +120,11 @@ public final class HttpClientPool implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ClientConnection connection = new ClientConnection(HttpClientPool.this);
+                    if (ssl != null) {
+                      // First, next to the socket: everything written goes out encrypted. The host
+                      // gives SNI and the name checked against the server's certificate.
+                      ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
+                    }
                     ch.pipeline()
                         .addLast(connection.answerStarted())
                         .addLast(new IdleStateHandler(0, 0, IDLE_CLOSE.toNanos(), TimeUnit.NANOSECONDS))
@@ -135,6 +151,26 @@ public final class HttpClientPool implements AutoCloseable {
    */
   public static HttpClientPool open(
       String name, String host, int port, int maxConnections, Duration connectTimeout, int maxResponseBytes) {
+    return open(name, host, port, maxConnections, connectTimeout, maxResponseBytes, null);
+  }
+
+  /**
+   * Like {@link #open(String, String, int, int, Duration, int)}, over TLS when {@code tls} is not null:
+   * every connection does a TLS handshake first, checks the server's certificate and name, and presents
+   * the client certificate if one is set. A failed handshake fails the call with an {@link IOException}
+   * (an {@link javax.net.ssl.SSLException}).
+   *
+   * @param tls the TLS settings, or null for plain text
+   * @throws IllegalArgumentException if a TLS file holds no usable certificate or key
+   */
+  public static HttpClientPool open(
+      String name,
+      String host,
+      int port,
+      int maxConnections,
+      Duration connectTimeout,
+      int maxResponseBytes,
+      ClientTls tls) {
     requireNonNull(name, "name");
     requireNonNull(host, "host");
     requireNonNull(connectTimeout, "connectTimeout");
@@ -150,7 +186,7 @@ public final class HttpClientPool implements AutoCloseable {
     if (maxResponseBytes < 0) {
       throw new IllegalArgumentException("maxResponseBytes: " + maxResponseBytes + " (expected: >= 0)");
     }
-    return new HttpClientPool(name, host, port, maxConnections, connectTimeout, maxResponseBytes);
+    return new HttpClientPool(name, host, port, maxConnections, connectTimeout, maxResponseBytes, tls);
   }
 
   /**
@@ -160,6 +196,8 @@ public final class HttpClientPool implements AutoCloseable {
    * @param headers extra request headers; {@code Host} and {@code Content-Length} are set here
    * @param body the request body, or {@code null} for none
    * @throws IOException as described on the class; the connection involved is closed
+   * @throws IllegalArgumentException if a header name is not an HTTP token or a value holds a control
+   *     character (the message names the header, never its value)
    */
   public Response exchange(
       String method, String target, Map<String, String> headers, byte[] body, Duration timeout)
@@ -168,6 +206,9 @@ public final class HttpClientPool implements AutoCloseable {
     requireNonNull(target, "target");
     requireNonNull(headers, "headers");
     requireNonNull(timeout, "timeout");
+    // Checked here, on the caller's thread: Netty would refuse them on the event loop, where the call
+    // would only end at its timeout.
+    headers.forEach(HttpClientPool::checkHeader);
     Call call = new Call(method, target, headers, body);
     CompletableFuture<Channel> acquired = dispatch(call);
     try {
@@ -186,6 +227,32 @@ public final class HttpClientPool implements AutoCloseable {
     } catch (ExecutionException e) {
       throw (IOException) e.getCause();
     }
+  }
+
+  private static void checkHeader(String name, String value) {
+    requireNonNull(name, "header name");
+    requireNonNull(value, "header " + name);
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("header name: empty (expected: an HTTP token)");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= 0x20 || c >= 0x7F || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+        throw new IllegalArgumentException("header name: " + name + " (expected: an HTTP token)");
+      }
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        throw new IllegalArgumentException(
+            "header " + name + ": its value holds a control character (expected: none)");
+      }
+    }
+  }
+
+  /** Returns whether the connections speak TLS. */
+  public boolean isTls() {
+    return tls;
   }
 
   /** Sends {@code call} on a connection once one is acquired; returns the acquisition. */
@@ -362,7 +429,7 @@ public final class HttpClientPool implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + "->" + hostHeader;
+    return name + "->" + (tls ? "https://" : "http://") + hostHeader;
   }
 
   /** One exchange: the request, and its result settled exactly once. */

@@ -29,11 +29,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,13 +47,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * One client connection. Requests are answered one at a time, in arrival order, so pipelined requests
  * get their responses in order. The handler runs on the server's executor, and that thread writes the
  * answer straight to the socket (see {@link DirectChannels}); answers the server makes itself (errors,
- * timeouts, refusals) are written on the connection's event loop. The request queue and {@code busy}
- * are guarded by this object, since both threads finish requests; the rest belongs to the event loop.
+ * timeouts, refusals) are written on the connection's event loop. Over TLS there is no direct write:
+ * the channel is a plain one (not a {@link DirectChannels.Client}), so every answer is handed to the
+ * event loop and goes through the pipeline's encoder and {@code SslHandler}. The request queue and
+ * {@code busy} are guarded by this object, since both threads finish requests; the rest belongs to the
+ * event loop.
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
 // ends with the channel closed whether or not its future fails, and a passed-on write reports to the
@@ -75,9 +84,37 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private String startOrigin;
   private ScheduledFuture<?> requestTimer;
   private volatile boolean closing;
+  private SslHandler ssl; // when serving TLS
+  private List<X509Certificate> peerCertificates; // read once, after the handshake; the event loop's
 
   HttpConnection(HttpServer server) {
     this.server = server;
+  }
+
+  /**
+   * Returns the client's verified certificate chain, empty without one. Read at the first request:
+   * the handshake is over once a request has been decrypted, and TLS 1.3 never renegotiates (Netty's
+   * JDK engine refuses a TLS 1.2 renegotiation by default), so it holds for the whole connection.
+   */
+  private List<X509Certificate> peerCertificates() {
+    if (peerCertificates == null) {
+      peerCertificates = ssl == null ? List.of() : chain(ssl.engine().getSession());
+    }
+    return peerCertificates;
+  }
+
+  private static List<X509Certificate> chain(SSLSession session) {
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate c : session.getPeerCertificates()) {
+        if (c instanceof X509Certificate x) {
+          chain.add(x);
+        }
+      }
+      return List.copyOf(chain);
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of(); // the client presented none (ClientAuth NONE or OPTIONAL)
+    }
   }
 
   /**
@@ -257,6 +294,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext c) {
     this.ctx = c;
+    this.ssl = c.pipeline().get(SslHandler.class);
   }
 
   @Override
@@ -346,7 +384,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
               Map.of(),
               h,
               ByteBufUtil.getBytes(req.content()),
-              (InetSocketAddress) ctx.channel().remoteAddress()),
+              (InetSocketAddress) ctx.channel().remoteAddress(),
+              ssl != null,
+              peerCertificates()),
           null,
           head,
           keepAlive,
@@ -385,7 +425,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             params,
             h,
             body,
-            (InetSocketAddress) ctx.channel().remoteAddress());
+            (InetSocketAddress) ctx.channel().remoteAddress(),
+              ssl != null,
+              peerCertificates());
     return new Pending(request, null, head, keepAlive, http10, origin);
   }
 
@@ -549,7 +591,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   /**
    * Writes the answer on this call thread, straight to the socket (see {@link DirectChannels}); returns
-   * false when the event loop must write it instead.
+   * false when the event loop must write it instead: always over TLS, whose channels are not
+   * {@link DirectChannels.Client}s (bytes written here would bypass the {@code SslHandler}).
    */
   private boolean writeHere(Pending p, HttpResponse r) {
     if (!(ctx.channel() instanceof DirectChannels.Client ch) || !ch.isActive()) {
@@ -854,7 +897,22 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-    HttpServer.log(System.Logger.Level.DEBUG, server.name + ": connection failed", cause);
+    if (notTls(cause)) {
+      // Netty's message dumps the bytes received, which may hold a request's credentials: not logged.
+      HttpServer.log(System.Logger.Level.DEBUG, server.name + ": a client spoke plain text to the TLS port", null);
+    } else {
+      HttpServer.log(System.Logger.Level.DEBUG, server.name + ": connection failed", cause);
+    }
     c.close();
+  }
+
+  /** Whether {@code t} says the bytes received were not TLS. */
+  static boolean notTls(Throwable t) {
+    for (int i = 0; t != null && i < 8; t = t.getCause(), i++) {
+      if (t instanceof NotSslRecordException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -5,11 +5,14 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * One complete HTTP request as a {@link HttpHandler} sees it: method, raw and decoded target, headers
@@ -27,6 +30,8 @@ public final class HttpRequest {
   private final HttpHeaders headers;
   private final byte[] body;
   private final InetSocketAddress remoteAddress;
+  private final List<X509Certificate> peerCertificates;
+  private final boolean tls;
 
   HttpRequest(
       String method,
@@ -38,7 +43,9 @@ public final class HttpRequest {
       Map<String, List<String>> queryParams,
       HttpHeaders headers,
       byte[] body,
-      InetSocketAddress remoteAddress) {
+      InetSocketAddress remoteAddress,
+      boolean tls,
+      List<X509Certificate> peerCertificates) {
     this.method = method;
     this.head = head;
     this.uri = uri;
@@ -49,6 +56,8 @@ public final class HttpRequest {
     this.headers = headers;
     this.body = body;
     this.remoteAddress = remoteAddress;
+    this.tls = tls;
+    this.peerCertificates = peerCertificates;
   }
 
   /** Returns the method in upper case; {@code GET} for a {@code HEAD} request (see {@link #isHead()}). */
@@ -103,6 +112,18 @@ public final class HttpRequest {
   /** Returns every value of header {@code name} (case-insensitive), possibly none. */
   public List<String> headers(String name) {
     return headers.getAll(name);
+  }
+
+  /**
+   * Calls {@code action} with every header, name and value, in the order received (a header sent
+   * twice comes twice); names as the client wrote them.
+   */
+  public void forEachHeader(BiConsumer<String, String> action) {
+    Iterator<Map.Entry<String, String>> it = headers.iteratorAsString();
+    while (it.hasNext()) {
+      Map.Entry<String, String> e = it.next();
+      action.accept(e.getKey(), e.getValue());
+    }
   }
 
   /** Returns the names of the headers present, lower case. */
@@ -167,6 +188,20 @@ public final class HttpRequest {
   /** Returns the client's address. */
   public InetSocketAddress remoteAddress() {
     return remoteAddress;
+  }
+
+  /** Returns whether the request came over TLS. */
+  public boolean isTls() {
+    return tls;
+  }
+
+  /**
+   * Returns the certificate chain the client presented in its TLS handshake, its own certificate
+   * first, already verified against the server's client CA; empty without TLS or without a client
+   * certificate.
+   */
+  public List<X509Certificate> peerCertificates() {
+    return peerCertificates;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ipc.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Tls;
 import dev.ipc.core.spi.RunningTransport;
 import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.ServerBootstrap;
@@ -22,6 +23,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -36,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * A small HTTP/1.1 server on Netty: the plumbing the REST and GraphQL adapters share. Hosts never use it
@@ -66,7 +72,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
  * answered 400/414/431 and closed; at most {@link HttpServerBuilder#maxConnections} connections served
  * at once, a connection beyond them answered 503 (with CORS headers when its request head shows an allowed
- * Origin) and closed as soon as that is written; optional CORS. Its own error answers are
+ * Origin) and closed as soon as that is written; optional CORS; optional TLS
+ * ({@link HttpServerBuilder#tls}). Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
@@ -102,6 +109,9 @@ public final class HttpServer implements RunningTransport {
   private final int maxConnections;
   private final byte[] refusalBody;
   private final byte[] tooManyConnections;
+  private final Tls tls;
+  private final long handshakeMillis;
+  private SslContext sslContext; // set by start() when serving TLS
 
   private final long maxBufferedBodyBytes;
   private final AtomicLong bodyBytesLeft;
@@ -138,6 +148,53 @@ public final class HttpServer implements RunningTransport {
                 "too many connections (limit " + maxConnections + "); retry later")
             .body();
     this.tooManyConnections = HttpConnection.encode(false, 503, refusalHeaders(), refusalBody);
+    this.tls = b.tls;
+    this.handshakeMillis = Math.max(1, Math.min(b.requestTimeout.toMillis(), MAX_HANDSHAKE_MILLIS));
+  }
+
+  /** The longest a TLS handshake may take; a shorter request timeout shortens it. */
+  private static final long MAX_HANDSHAKE_MILLIS = 10_000;
+
+  /**
+   * Returns Netty's server context for {@code tls}.
+   *
+   * @throws IOException naming the files (never their contents) when they hold no usable chain or key
+   */
+  static SslContext serverContext(Tls tls) throws IOException {
+    try {
+      SslContextBuilder b =
+          SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile());
+      if (tls.clientCa() != null) {
+        b.trustManager(tls.clientCa().toFile())
+            .clientAuth(
+                switch (tls.clientAuth()) {
+                  case NONE -> ClientAuth.NONE;
+                  case OPTIONAL -> ClientAuth.OPTIONAL;
+                  case REQUIRE -> ClientAuth.REQUIRE;
+                });
+      }
+      return b.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IOException(
+          "cannot set up TLS from certificateChain " + tls.certificateChain() + ", privateKey "
+              + tls.privateKey() + (tls.clientCa() != null ? ", clientCa " + tls.clientCa() : "")
+              + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Puts the TLS handler first in {@code ch}'s pipeline, when serving TLS. */
+  private void addTls(SocketChannel ch) {
+    if (sslContext != null) {
+      SslHandler ssl = sslContext.newHandler(ch.alloc());
+      ssl.setHandshakeTimeoutMillis(handshakeMillis);
+      ch.pipeline().addFirst(ssl);
+    }
+  }
+
+  /** Returns whether the server serves TLS. */
+  public boolean isTls() {
+    return tls != null;
   }
 
   /** Returns a builder; {@code handler} and {@code executor} are required. */
@@ -155,12 +212,17 @@ public final class HttpServer implements RunningTransport {
     if (boss != null) {
       throw new IllegalStateException(name + " already started");
     }
+    if (tls != null) {
+      sslContext = serverContext(tls);
+    }
     boss = new NioEventLoopGroup(1, new DefaultThreadFactory(name + "-boss"));
     workers = new NioEventLoopGroup(workerThreads, new DefaultThreadFactory(name + "-worker"));
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
-            .channelFactory(DirectChannels.Server::new)
+            // With TLS, plain channels: every byte must go through the SslHandler, so no call thread may
+            // write a socket itself (HttpConnection writes directly only to a DirectChannels.Client).
+            .channelFactory(tls != null ? NioServerSocketChannel::new : DirectChannels.Server::new)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
@@ -177,6 +239,7 @@ public final class HttpServer implements RunningTransport {
                     if (open.incrementAndGet() > maxConnections) {
                       open.decrementAndGet();
                       refusing.incrementAndGet();
+                      addTls(ch); // the 503 is encrypted too
                       ChannelPipeline p = ch.pipeline();
                       // Same limits as a served connection's: the head is read, bounded, only for its Origin.
                       p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
@@ -186,6 +249,7 @@ public final class HttpServer implements RunningTransport {
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
                     channels.add(ch);
                     HttpConnection connection = new HttpConnection(HttpServer.this);
+                    addTls(ch);
                     ChannelPipeline p = ch.pipeline();
                     p.addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                     // Decoder and encoder apart, not HttpServerCodec: answers written by call threads

@@ -2,6 +2,7 @@ package dev.ipc.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.Tls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class HttpServerBuilder {
   int maxConnections = 10_000;
   long maxBufferedBodyBytes = Runtime.getRuntime().maxMemory() / 4;
   String name = "ipc-http";
+  Tls tls;
 
   HttpServerBuilder() {}
 
@@ -140,6 +142,20 @@ public final class HttpServerBuilder {
       throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 1)");
     }
     this.workerThreads = workerThreads;
+    return this;
+  }
+
+  /**
+   * Serves TLS only, from {@code tls}'s PEM certificate chain and key, asking for client certificates
+   * signed by its {@code clientCa} as its {@code clientAuth} says; null (the default) serves plain text.
+   * Netty's {@code SslHandler} is then first in every connection's pipeline and every answer, those of
+   * call threads included, is written through it. A client that does not speak TLS has its connection
+   * closed (a failed handshake), as has one that does not finish its handshake within the
+   * {@linkplain #requestTimeout request timeout} (10 s at most). Handlers see the client's certificate
+   * chain in {@link HttpRequest#peerCertificates()}. The files are read at {@link HttpServer#start()}.
+   */
+  public HttpServerBuilder tls(Tls tls) {
+    this.tls = tls;
     return this;
   }
 

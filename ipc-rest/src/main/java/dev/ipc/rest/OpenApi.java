@@ -33,6 +33,9 @@ final class OpenApi {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+  /** The name of the bearer-token security scheme. */
+  static final String BEARER_AUTH = "bearerAuth";
+
   private OpenApi() {}
 
   static byte[] document(List<Route> routes) {
@@ -71,6 +74,16 @@ final class OpenApi {
       e.getValue().values().forEach(values::add);
     }
     schemaNodes.set("Problem", problemSchema());
+    if (routes.stream().anyMatch(r -> r.operation.requiresAuthentication())) {
+      ObjectNode bearer = components.putObject("securitySchemes").putObject(BEARER_AUTH);
+      bearer.put("type", "http");
+      bearer.put("scheme", "bearer");
+      bearer.put(
+          "description",
+          "Authorization: Bearer <token>, checked by the server's token verifier. Operations with a"
+              + " `security` requirement need it when the server authenticates; the others are public, but a"
+              + " token that is sent must be valid.");
+    }
     ArrayNode tagList = doc.putArray("tags");
     tags.stream().sorted().forEach(t -> tagList.addObject().put("name", t));
     try {
@@ -86,6 +99,15 @@ final class OpenApi {
     o.put("operationId", op.service() + Character.toUpperCase(op.name().charAt(0)) + op.name().substring(1));
     o.put("summary", op.service() + "." + op.name());
     o.putArray("tags").add(op.service());
+    if (op.requiresAuthentication()) {
+      o.put(
+          "description",
+          op.roles().isEmpty()
+              ? "Requires a bearer token."
+              : "Requires a bearer token with role " + String.join(" or ", op.roles().stream().sorted().toList())
+                  + ".");
+      o.putArray("security").addObject().putArray(BEARER_AUTH);
+    }
     Set<String> pathFields = new HashSet<>();
     ArrayNode params = F.arrayNode();
     for (Field f : r.vars) {
@@ -145,6 +167,15 @@ final class OpenApi {
       created.putObject("headers").putObject("Location").putObject("schema").put("type", "string");
       responses.set("201", created);
     }
+    if (op.requiresAuthentication()) {
+      responses.set(
+          "401",
+          problemResponse(
+              "No valid bearer token (WWW-Authenticate: Bearer, with error=\"invalid_token\" when one was sent)"));
+      if (!op.roles().isEmpty()) {
+        responses.set("403", problemResponse("The token's principal lacks the role"));
+      }
+    }
     ObjectNode error = responses.putObject("default");
     error.put("description", "An error, as RFC 9457 problem details");
     error
@@ -153,6 +184,16 @@ final class OpenApi {
         .putObject("schema")
         .put("$ref", "#/components/schemas/Problem");
     return o;
+  }
+
+  private static ObjectNode problemResponse(String description) {
+    ObjectNode r = F.objectNode();
+    r.put("description", description);
+    r.putObject("content")
+        .putObject("application/problem+json")
+        .putObject("schema")
+        .put("$ref", "#/components/schemas/Problem");
+    return r;
   }
 
   /** The named types the document's components describe, collected while the paths are written. */

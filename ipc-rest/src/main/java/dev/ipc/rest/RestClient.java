@@ -13,16 +13,21 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.Metadata;
+import dev.ipc.http.ClientTls;
 import dev.ipc.http.HttpClientPool;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,6 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A problem answer becomes a {@link ServiceException} with its {@code code} (or the code of its
  * status); a refused connection, a timeout or an answer that is not the protocol's becomes a
  * {@link TransportException}. Connections are kept alive and reused. Thread-safe.
+ *
+ * <p>Metadata ({@code withMetadata}, {@code withBearerToken}) goes as request headers. TLS:
+ * {@code rest://host:port?ca=/path/ca.pem} (or {@code tls=true} for the JDK's default trust, and
+ * {@code cert=...&key=...} for a client certificate), or the builder methods of the same names.
  */
 public final class RestClient implements Client {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
@@ -51,13 +60,20 @@ public final class RestClient implements Client {
   private static final Map<String, String> ACCEPT_JSON_BODY =
       Map.of("accept", "application/json, application/problem+json", "content-type", "application/json");
 
+  /** Request headers the client sets itself, never taken from metadata. */
+  private static final Set<String> RESERVED =
+      Set.of("host", "content-length", "content-type", "accept", "transfer-encoding", "connection",
+          "keep-alive", "upgrade", "te", "trailer", "expect");
+
   private final String base;
   private final Duration timeout;
   private final HttpClientPool http;
   private volatile boolean closed;
 
   private RestClient(Builder b) {
-    this.base = "http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port;
+    ClientTls tls = ClientTls.of(b.tls, b.ca, b.cert, b.key);
+    this.base =
+        (tls != null ? "https://" : "http://") + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port;
     this.timeout = b.timeout;
     this.http =
         HttpClientPool.open(
@@ -66,7 +82,8 @@ public final class RestClient implements Client {
             b.port,
             MAX_CONNECTIONS,
             b.connectTimeout,
-            MAX_RESPONSE_BYTES);
+            MAX_RESPONSE_BYTES,
+            tls);
   }
 
   /** Returns a client of the server at {@code host}:{@code port} with default settings. */
@@ -81,16 +98,40 @@ public final class RestClient implements Client {
 
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
+    return call(operation, request, Metadata.EMPTY);
+  }
+
+  /**
+   * Calls {@code operation} with {@code metadata} sent as request headers (a name with several values
+   * as one header, the values joined by commas); {@code Host}, {@code Content-Length},
+   * {@code Content-Type}, {@code Accept} and the connection's own headers stay the client's.
+   *
+   * @throws IllegalArgumentException if a name is not an HTTP token or a value holds a control character
+   */
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
+    requireNonNull(metadata, "metadata");
     if (closed) {
       throw new TransportException("client closed: " + base);
     }
     Exchange exchange = toHttp(operation, request);
+    Map<String, String> headers = exchange.headers;
+    if (!metadata.isEmpty()) {
+      Map<String, String> all = new LinkedHashMap<>();
+      for (String name : metadata.names()) {
+        if (!RESERVED.contains(name)) {
+          all.put(name, String.join(", ", metadata.all(name)));
+        }
+      }
+      all.putAll(exchange.headers);
+      headers = all;
+    }
     HttpClientPool.Response response;
     try {
       // The pool's timeout covers the whole exchange, connecting and the full body included.
-      response = http.exchange(exchange.method, exchange.target, exchange.headers, exchange.body, timeout);
+      response = http.exchange(exchange.method, exchange.target, headers, exchange.body, timeout);
     } catch (SocketTimeoutException e) {
       throw noAnswer(operation, e);
     } catch (ConnectException e) {
@@ -240,8 +281,39 @@ public final class RestClient implements Client {
     private int port = RestTransport.DEFAULT_PORT;
     private Duration timeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private boolean tls;
+    private Path ca;
+    private Path cert;
+    private Path key;
 
     Builder() {}
+
+    /**
+     * Speaks TLS (default false), trusting the JDK's default trust store unless {@link #ca} is set; the
+     * server's name is checked against its certificate.
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Trusts the CA certificate(s) in this PEM file, and speaks TLS. */
+    public Builder ca(Path caPem) {
+      this.ca = requireNonNull(caPem, "ca");
+      return this;
+    }
+
+    /** Presents this PEM client certificate (chain) for mutual TLS, with {@link #key}; speaks TLS. */
+    public Builder cert(Path certPem) {
+      this.cert = requireNonNull(certPem, "cert");
+      return this;
+    }
+
+    /** Sets the PEM (PKCS#8) private key of {@link #cert}. */
+    public Builder key(Path keyPem) {
+      this.key = requireNonNull(keyPem, "key");
+      return this;
+    }
 
     /** Sets the server's host and port (default {@code localhost:5000}). */
     public Builder target(String host, int port) {
@@ -266,8 +338,9 @@ public final class RestClient implements Client {
     }
 
     /**
-     * Applies URI options ({@code rest://localhost:5000?timeout=5s}): {@code timeout},
-     * {@code connectTimeout}.
+     * Applies URI options ({@code rest://localhost:5000?timeout=5s&ca=/etc/ipc/ca.pem}): {@code timeout},
+     * {@code connectTimeout}, {@code tls} ({@code true}/{@code false}), {@code ca}, {@code cert},
+     * {@code key} (PEM file paths), as the builder methods of the same names.
      *
      * @throws IllegalArgumentException for an unknown option or a malformed value
      */
@@ -277,15 +350,31 @@ public final class RestClient implements Client {
         switch (e.getKey()) {
           case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
           case "connectTimeout" -> connectTimeout(TransportOptions.duration(e.getKey(), e.getValue()));
+          case "tls" -> tls(TransportOptions.bool(e.getKey(), e.getValue()));
+          case "ca" -> ca(path(e.getKey(), e.getValue()));
+          case "cert" -> cert(path(e.getKey(), e.getValue()));
+          case "key" -> key(path(e.getKey(), e.getValue()));
           default ->
               throw new IllegalArgumentException(
-                  "option: " + e.getKey() + " (expected: timeout, connectTimeout)");
+                  "option: " + e.getKey() + " (expected: timeout, connectTimeout, tls, ca, cert, key)");
         }
       }
       return this;
     }
 
-    /** Returns the client. */
+    private static Path path(String key, String value) {
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(key + ": empty (expected: a PEM file path)");
+      }
+      return Path.of(value);
+    }
+
+    /**
+     * Returns the client.
+     *
+     * @throws IllegalArgumentException if a TLS file cannot be read or holds no usable certificate or
+     *     key, or only one of {@code cert} and {@code key} is set
+     */
     public RestClient build() {
       return new RestClient(this);
     }

@@ -1,6 +1,7 @@
 package dev.ipc.rest;
 
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
@@ -9,12 +10,14 @@ import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpHandler;
 import dev.ipc.http.HttpRequest;
 import dev.ipc.http.HttpResponse;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -122,6 +125,8 @@ final class RestHandler implements HttpHandler {
     }
     Operation<?, ?, ?> op = route.operation;
     RecordType<?> input = op.input();
+    CallSource source = null;
+    Metadata[] answerMetadata = {Metadata.EMPTY};
     try {
       Map<String, Object> values = new HashMap<>();
       for (Map.Entry<String, List<String>> e : request.queryParams().entrySet()) {
@@ -140,7 +145,8 @@ final class RestHandler implements HttpHandler {
         }
       }
       Object record = input.create(values);
-      Reply reply = route.bound.call(record);
+      source = source(request);
+      Reply reply = route.bound.call(record, source, m -> answerMetadata[0] = m);
       byte[] body =
           op.many()
               ? JsonCodec.encodeList(op.output(), (List<?>) reply.value())
@@ -148,12 +154,87 @@ final class RestHandler implements HttpHandler {
       if (reply.created()) {
         // Built from the record, not echoed from the request line: its raw bytes may not be valid in
         // a header (a control character the id parse trimmed away).
-        return HttpResponse.json(201, body).withHeader("location", route.pathOf(record));
+        return withMetadata(
+            HttpResponse.json(201, body).withHeader("location", route.pathOf(record)), answerMetadata[0]);
       }
-      return HttpResponse.json(200, body);
+      return withMetadata(HttpResponse.json(200, body), answerMetadata[0]);
     } catch (ServiceException e) {
-      return problem(HttpStatuses.status(e.code()), e.code(), e.getMessage());
+      HttpResponse r = problem(HttpStatuses.status(e.code()), e.code(), e.getMessage());
+      if (e.code() == ErrorCode.UNAUTHENTICATED) {
+        // RFC 6750: the scheme to use, and whether the token presented was the trouble.
+        r =
+            r.withHeader(
+                "www-authenticate",
+                source != null && source.credential() != null ? "Bearer error=\"invalid_token\"" : "Bearer");
+      }
+      return withMetadata(r, answerMetadata[0]);
     }
+  }
+
+  /**
+   * Returns where the call comes from: every request header as metadata (the bearer token of
+   * {@code Authorization} as the credential), the client's address and its TLS certificate chain.
+   */
+  private static CallSource source(HttpRequest request) {
+    Metadata.Builder headers = Metadata.builder();
+    request.forEachHeader(headers::add);
+    CallSource source = CallSource.of("rest", request.remoteAddress(), headers.build());
+    List<X509Certificate> chain = request.peerCertificates();
+    return chain.isEmpty() ? source : source.withPeerCertificates(chain);
+  }
+
+  /**
+   * Returns {@code r} with the response metadata interceptors and the service added as headers; those
+   * that frame the answer ({@code content-length}, {@code content-type}...) stay the server's, and one
+   * that cannot be an HTTP header is dropped (named in a warning, its value never shown).
+   */
+  static HttpResponse withMetadata(HttpResponse r, Metadata metadata) {
+    if (metadata.isEmpty()) {
+      return r;
+    }
+    for (String name : metadata.names()) {
+      if (FRAMING.contains(name)) {
+        continue;
+      }
+      for (String value : metadata.all(name)) {
+        if (!isToken(name) || !isFieldValue(value)) {
+          LOG.log(System.Logger.Level.WARNING, "response metadata {0} cannot be an HTTP header: dropped", name);
+          continue;
+        }
+        r = r.withHeader(name, value);
+      }
+    }
+    return r;
+  }
+
+  private static final System.Logger LOG = System.getLogger(RestHandler.class.getName());
+
+  /** Response headers the server sets itself, never taken from response metadata. */
+  private static final Set<String> FRAMING =
+      Set.of("content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "upgrade",
+          "trailer", "te");
+
+  private static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= 0x20 || c >= 0x7F || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isFieldValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Reads the body into {@code values}; returns a 415 answer for a media type it cannot read. */

@@ -27,6 +27,14 @@ import java.util.concurrent.Executor;
  * <p>{@code PUT} and {@code POST} accept {@code application/json}, or a form whose field {@code data}
  * holds the JSON (the article's {@code curl -d 'data={"name": "task5"}'}) or whose fields are the
  * record's. Immutable and thread-safe; each {@link #start} binds a new server.
+ *
+ * <p>Every request header reaches the call context ({@code CallContext.current().metadata()}), with the
+ * client's address and, over mutual TLS, its certificate chain; an {@code Authorization: Bearer} token is
+ * the credential the server's verifier checks. UNAUTHENTICATED answers 401 with
+ * {@code WWW-Authenticate: Bearer} ({@code Bearer error="invalid_token"} when a token was sent),
+ * PERMISSION_DENIED 403, both {@code application/problem+json}. Response metadata that interceptors or
+ * the service add becomes response headers. When the server has TLS ({@code Transports.builder().tls}),
+ * this port serves only TLS.
  */
 public final class RestTransport implements Transport {
   /** The default port, the article's. */
@@ -90,7 +98,9 @@ public final class RestTransport implements Transport {
             .requestTimeout(requestTimeout)
             .executor(executor != null ? executor : context.executor())
             .handler(new RestHandler(context))
-            .cors(corsOrigins.toArray(new String[0]));
+            .cors(corsOrigins.toArray(new String[0]))
+            // TLS only when the server has it (Transports.builder().tls): then this port speaks nothing else.
+            .tls(context.tls().orElse(null));
     if (workerThreads > 0) {
       b.workerThreads(workerThreads);
     }

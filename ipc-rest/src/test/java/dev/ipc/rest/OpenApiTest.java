@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Timeout;
 class OpenApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The document the built-in services served before issue 16: their REST clients see no change. */
+  /**
+   * The document the built-in services served before issue 16 (their REST clients see no change), plus
+   * issue 17's bearer security scheme on task.put, which declares {@code @Roles("writer")}.
+   */
   private static JsonNode golden() throws Exception {
     try (InputStream in = OpenApiTest.class.getResourceAsStream("/golden/openapi.json")) {
       assertThat(in).as("golden/openapi.json").isNotNull();
@@ -104,6 +107,7 @@ class OpenApiTest {
     assertThat(result.getMessages()).isEmpty();
 
     JsonNode doc = JSON.readTree(document);
+    assertThat(doc.get("components").has("securitySchemes")).as("no operation needs a token").isFalse();
     JsonNode schemas = doc.get("components").get("schemas");
     assertThat(schemas.get("Genre"))
         .isEqualTo(JSON.readTree("{\"type\":\"string\",\"enum\":[\"NOVEL\",\"POETRY\",\"SCIENCE\"]}"));
@@ -219,6 +223,16 @@ class OpenApiTest {
       assertThat(task.getPut().getResponses()).containsKeys("200", "201", "default");
       assertThat(api.getComponents().getSchemas()).containsKeys("Task", "Person", "Feel", "Problem");
       assertThat(api.getComponents().getSchemas().get("Task").getProperties()).containsKeys("id", "name");
+      // task.put needs role writer: a bearer scheme, required there only.
+      io.swagger.v3.oas.models.security.SecurityScheme bearer =
+          api.getComponents().getSecuritySchemes().get("bearerAuth");
+      assertThat(bearer.getType()).isEqualTo(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP);
+      assertThat(bearer.getScheme()).isEqualTo("bearer");
+      assertThat(task.getPut().getSecurity()).singleElement().satisfies(req -> assertThat(req).containsOnlyKeys("bearerAuth"));
+      assertThat(task.getPut().getDescription()).contains("role writer");
+      assertThat(task.getPut().getResponses()).containsKeys("401", "403");
+      assertThat(task.getGet().getSecurity()).isNull();
+      assertThat(api.getPaths().get("/tasks").getGet().getSecurity()).isNull();
     }
   }
 

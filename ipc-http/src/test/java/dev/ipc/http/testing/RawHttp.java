@@ -29,7 +29,12 @@ public final class RawHttp implements AutoCloseable {
 
   /** Connects to {@code 127.0.0.1:port}; reads time out after 20 s. */
   public RawHttp(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(new Socket("127.0.0.1", port));
+  }
+
+  /** Talks over {@code socket}, a TLS one say; reads time out after 20 s. */
+  public RawHttp(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(20_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
