@@ -57,8 +57,10 @@ final class GrpcServer implements RunningTransport {
             .permitKeepAliveTime(t.permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(t.permitKeepAliveWithoutCalls)
             .maxConcurrentCallsPerConnection(t.maxConcurrentCallsPerConnection)
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance());
+            .addService(health.getHealthService());
+    if (t.reflection) {
+      b.addService(ProtoReflectionServiceV1.newInstance());
+    }
     Tls tls = context.tls().orElse(null);
     if (tls != null) {
       // TLS only: a plaintext client's first bytes are not a TLS record, and the connection is closed.

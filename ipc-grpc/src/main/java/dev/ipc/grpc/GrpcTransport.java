@@ -48,6 +48,7 @@ public final class GrpcTransport implements Transport {
   final Duration maxConnectionAgeGrace;
   final int maxConcurrentCallsPerConnection;
   final Executor executor;
+  final boolean reflection;
 
   GrpcTransport(Builder b) {
     this.host = b.host;
@@ -62,6 +63,7 @@ public final class GrpcTransport implements Transport {
     this.maxConnectionAgeGrace = b.maxConnectionAgeGrace;
     this.maxConcurrentCallsPerConnection = b.maxConcurrentCallsPerConnection;
     this.executor = b.executor;
+    this.reflection = b.reflection;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -109,6 +111,7 @@ public final class GrpcTransport implements Transport {
     private Duration maxConnectionAgeGrace;
     private int maxConcurrentCallsPerConnection = 1000;
     private Executor executor;
+    private boolean reflection = true;
 
     Builder() {}
 
@@ -216,7 +219,8 @@ public final class GrpcTransport implements Transport {
      * Applies options from a URI's query string: {@code maxInboundMessageSize} (bytes, or with KiB/MiB),
      * {@code keepAliveTime}, {@code keepAliveTimeout}, {@code permitKeepAliveTime},
      * {@code maxConnectionIdle}, {@code maxConnectionAge}, {@code maxConnectionAgeGrace} (durations
-     * like {@code 30s}), {@code maxConcurrentCallsPerConnection}.
+     * like {@code 30s}), {@code maxConcurrentCallsPerConnection}, {@code reflection} ({@code false} turns
+     * server reflection off).
      *
      * @throws IllegalArgumentException if an option is unknown or malformed
      */
@@ -234,12 +238,22 @@ public final class GrpcTransport implements Transport {
           case "maxConnectionAge" -> maxConnectionAge(TransportOptions.duration(k, v));
           case "maxConnectionAgeGrace" -> maxConnectionAgeGrace(TransportOptions.duration(k, v));
           case "maxConcurrentCallsPerConnection" -> maxConcurrentCallsPerConnection(TransportOptions.positive(k, v));
+          case "reflection" -> reflection(TransportOptions.bool(k, v));
           default -> throw new IllegalArgumentException(
               "option: " + k + " (expected: one of maxInboundMessageSize, keepAliveTime, keepAliveTimeout,"
                   + " permitKeepAliveTime, maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace,"
-                  + " maxConcurrentCallsPerConnection)");
+                  + " maxConcurrentCallsPerConnection, reflection)");
         }
       }
+      return this;
+    }
+
+    /**
+     * Sets whether the server answers gRPC server reflection (default: yes), which lists every service,
+     * method and message to anyone who asks; turn it off where the schema is not public.
+     */
+    public Builder reflection(boolean enabled) {
+      this.reflection = enabled;
       return this;
     }
 

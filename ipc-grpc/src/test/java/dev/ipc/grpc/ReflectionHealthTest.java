@@ -39,6 +39,43 @@ class ReflectionHealthTest {
   }
 
   @Test
+  void reflection_canBeTurnedOff_healthAndServicesStay() throws Exception {
+    Server server =
+        resources.serve(
+            dev.ipc.core.Reference.services(),
+            GrpcTransport.builder().host("127.0.0.1").port(0).options(java.util.Map.of("reflection", "false")).build());
+    ManagedChannel channel = resources.channel(server);
+    BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    ServerReflectionGrpc.newStub(channel)
+        .serverReflectionInfo(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(ServerReflectionResponse value) {
+                answers.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answers.add(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            })
+        .onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    Object answer = answers.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(answer)
+        .isInstanceOfSatisfying(
+            io.grpc.StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED));
+    assertThat(
+            io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+                .check(io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("task.Tasks").build())
+                .getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
   void reflection_listsEveryServiceAndResolvesItsDescriptors() throws Exception {
     ManagedChannel channel = resources.channel(resources.serve());
     BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
