@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.Client;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
@@ -13,6 +14,7 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.http.ClientTls;
 import dev.ipc.http.HttpClientPool;
 import dev.ipc.http.HttpResponse;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.math.BigDecimal;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,6 +44,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code extensions.code}) and its message, and so does the server's HTTP layer refusing a call (too
  * large, busy, closing); no answer (refused, timed out, an answer not from a GraphQL endpoint of ours,
  * such as a REST server's 404 or a proxy's 502) is a {@link TransportException}. Connections are kept alive and reused. Thread-safe; share one per server.
+ *
+ * <p>Plain text by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
+ * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
+ * HTTPS, the server's name checked against its certificate. Metadata goes with a call as HTTP headers
+ * ({@link #call(Operation, Object, Metadata)}, {@link #withBearerToken}).
  */
 public final class GraphqlClient implements Client {
   /** The default per-call timeout. */
@@ -48,6 +57,10 @@ public final class GraphqlClient implements Client {
   private static final String ACCEPT = GraphqlHttpService.GRAPHQL_RESPONSE + ", application/json";
 
   private static final Map<String, String> HEADERS = Map.of("Content-Type", "application/json", "Accept", ACCEPT);
+  private static final Set<String> OWN_HEADERS =
+      Set.of(
+          "content-type", "accept", "host", "content-length", "connection", "transfer-encoding", "keep-alive",
+          "te", "trailer", "upgrade", "expect");
   private static final int MAX_CONNECTIONS = 64;
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
   private static final AtomicInteger CLIENTS = new AtomicInteger();
@@ -60,7 +73,11 @@ public final class GraphqlClient implements Client {
   private volatile boolean closed;
 
   private GraphqlClient(Builder b) {
-    this.uri = URI.create("http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+    ClientTls tls = ClientTls.of(b.tls(), b.ca, b.cert, b.key);
+    this.uri =
+        URI.create(
+            (tls == null ? "http://" : "https://")
+                + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
     this.timeout = b.timeout;
     this.http =
         HttpClientPool.open(
@@ -69,7 +86,8 @@ public final class GraphqlClient implements Client {
             b.port,
             MAX_CONNECTIONS,
             timeout,
-            MAX_RESPONSE_BYTES);
+            MAX_RESPONSE_BYTES,
+            tls);
   }
 
   /** Returns a client of the server at {@code host}:{@code port} with default settings. */
@@ -82,15 +100,29 @@ public final class GraphqlClient implements Client {
     return new Builder();
   }
 
-  /** Returns the endpoint this client posts to ({@code http://host:port/graphql}). */
+  /** Returns the endpoint this client posts to ({@code http://host:port/graphql}, {@code https://} over TLS). */
   public URI uri() {
     return uri;
   }
 
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
+    return call(operation, request, Metadata.EMPTY);
+  }
+
+  /**
+   * Calls {@code operation} with {@code metadata} sent as HTTP request headers (several values of one
+   * name joined with {@code ", "}); {@code Content-Type}, {@code Accept} and the headers HTTP itself
+   * sets ({@code Host}, {@code Content-Length}, {@code Connection}...) are this client's and cannot be
+   * replaced.
+   *
+   * @throws IllegalArgumentException if a name or value cannot be an HTTP header
+   */
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
+    requireNonNull(metadata, "metadata");
     if (closed) {
       throw new TransportException("GraphQL client of " + uri + " is closed");
     }
@@ -105,11 +137,58 @@ public final class GraphqlClient implements Client {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", document);
     body.put("variables", variables);
-    HttpClientPool.Response response = send(body);
+    HttpClientPool.Response response = send(body, headers(metadata));
     return read(operation, response);
   }
 
-  private HttpClientPool.Response send(Map<String, Object> body) {
+  private static Map<String, String> headers(Metadata metadata) {
+    if (metadata.isEmpty()) {
+      return HEADERS;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String name : metadata.names()) {
+      if (OWN_HEADERS.contains(name)) {
+        continue;
+      }
+      String value = String.join(", ", metadata.all(name));
+      // Named, never shown: a value may be a credential.
+      if (!headerName(name)) {
+        throw new IllegalArgumentException("metadata: " + name + " (expected: an HTTP header name)");
+      }
+      if (!headerValue(value)) {
+        throw new IllegalArgumentException(
+            "metadata: the value of " + name + " (expected: visible ASCII, spaces and tabs)");
+      }
+      headers.put(name, value);
+    }
+    headers.putAll(HEADERS);
+    return headers;
+  }
+
+  private static boolean headerName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean headerValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private HttpClientPool.Response send(Map<String, Object> body, Map<String, String> headers) {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
@@ -118,7 +197,7 @@ public final class GraphqlClient implements Client {
     }
     try {
       // The pool's timeout covers the whole exchange, connecting and the full body included.
-      return http.exchange("POST", uri.getRawPath(), HEADERS, bytes, timeout);
+      return http.exchange("POST", uri.getRawPath(), headers, bytes, timeout);
     } catch (SocketTimeoutException e) {
       throw new TransportException("no answer from " + uri + " within " + timeout, e);
     } catch (InterruptedIOException e) {
@@ -454,8 +533,40 @@ public final class GraphqlClient implements Client {
     private String host;
     private int port = -1;
     private Duration timeout = DEFAULT_TIMEOUT;
+    private Boolean tls;
+    private Path ca;
+    private Path cert;
+    private Path key;
 
     Builder() {}
+
+    /** Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plain text). */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
+    public Builder ca(Path caPem) {
+      this.ca = requireNonNull(caPem, "caPem");
+      return this;
+    }
+
+    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
+    public Builder cert(Path certPem) {
+      this.cert = requireNonNull(certPem, "certPem");
+      return this;
+    }
+
+    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
+    public Builder key(Path keyPem) {
+      this.key = requireNonNull(keyPem, "keyPem");
+      return this;
+    }
+
+    boolean tls() {
+      return Boolean.TRUE.equals(tls) || ca != null || cert != null || key != null;
+    }
 
     /** Sets the server to call (required). */
     public Builder target(String host, int port) {
@@ -477,10 +588,22 @@ public final class GraphqlClient implements Client {
       return this;
     }
 
-    /** Returns the client. */
+    /**
+     * Returns the client.
+     *
+     * @throws IllegalStateException if no target was set, or only one of cert and key
+     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or a
+     *     PEM file cannot be read
+     */
     public GraphqlClient build() {
       if (host == null) {
         throw new IllegalStateException("target(host, port) is required");
+      }
+      if ((cert == null) != (key == null)) {
+        throw new IllegalStateException("cert and key (expected: both, or neither)");
+      }
+      if (Boolean.FALSE.equals(tls) && tls()) {
+        throw new IllegalArgumentException("tls: false (expected: true, or no ca, cert and key)");
       }
       return new GraphqlClient(this);
     }

@@ -1,12 +1,14 @@
 package dev.ipc.graphql;
 
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import graphql.ErrorType;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
@@ -36,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Executes GraphQL requests against the schema generated from the served descriptors, with the limits a
@@ -53,9 +56,14 @@ final class GraphqlEngine {
 
   /**
    * What to answer: the HTTP status (200 when {@code data} is present, 400 for a request error that ran
-   * nothing, 405 for a mutation over GET) and the response body in GraphQL's form.
+   * nothing, 405 for a mutation over GET), the response body in GraphQL's form, and the headers the
+   * calls asked for (alternating names and values; see {@link CallHeaders}).
    */
-  record Result(int status, Map<String, Object> body) {}
+  record Result(int status, Map<String, Object> body, List<String> headers) {
+    Result(int status, Map<String, Object> body) {
+      this(status, body, List.of());
+    }
+  }
 
   private final GraphQLSchema schema;
   private final GraphQL graphql;
@@ -103,7 +111,7 @@ final class GraphqlEngine {
               }
 
               @Override
-              public Reply call(Object request) {
+              public Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata) {
                 throw new ServiceException(ErrorCode.UNIMPLEMENTED, "not served: " + op);
               }
             });
@@ -149,10 +157,20 @@ final class GraphqlEngine {
   }
 
   /**
-   * Runs {@code request}. With {@code readOnly} (a GET), an operation other than a query is refused with
-   * 405 before anything runs.
+   * Runs {@code request} as an anonymous in-process caller. With {@code readOnly} (a GET), an operation
+   * other than a query is refused with 405 before anything runs.
    */
   Result execute(Request request, boolean readOnly) {
+    return execute(request, readOnly, null);
+  }
+
+  /**
+   * Runs {@code request}, its operations called as coming from {@code source} (null: an anonymous
+   * in-process caller). With {@code readOnly} (a GET), an operation other than a query is refused with
+   * 405 before anything runs.
+   */
+  Result execute(Request request, boolean readOnly, CallSource source) {
+    CallHeaders headers = source == null ? null : new CallHeaders(source);
     Map<String, Boolean> created = new ConcurrentHashMap<>();
     ExecutionInput input =
         ExecutionInput.newExecutionInput()
@@ -164,6 +182,9 @@ final class GraphqlEngine {
                   b.put(ParserOptions.class, parserOptions);
                   b.put(QueryComplexityLimits.KEY, complexity);
                   b.put(SchemaFactory.CREATED, created);
+                  if (headers != null) {
+                    b.put(CallHeaders.KEY, headers);
+                  }
                   if (!limits.introspection()) {
                     b.put(Introspection.INTROSPECTION_DISABLED, true);
                   }
@@ -203,7 +224,8 @@ final class GraphqlEngine {
     }
     return new Result(
         result.isDataPresent() ? 200 : 400,
-        body(errors, result.isDataPresent(), result.getData(), extensions));
+        body(errors, result.isDataPresent(), result.getData(), extensions),
+        headers == null ? List.of() : headers.headers());
   }
 
   /** Returns a response body for a request refused before execution, with the core code. */

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpHandler;
 import dev.ipc.http.HttpRequest;
 import dev.ipc.http.HttpResponse;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,6 +25,12 @@ import java.util.Map;
  * {@code data}); 400 for a request that could not run (malformed JSON, syntax error, validation error,
  * a limit exceeded, bad variables), whichever media type is answered; 405 for a mutation over GET; 415
  * for another content type; 413 (from ipc-http) for a body over the limit; 503 while closing.
+ *
+ * <p>Each field that calls an operation calls it as coming from this request ({@link #source}): every
+ * header is call metadata, so {@code Authorization: Bearer} is the credential core authenticates. A
+ * refused call (UNAUTHENTICATED, PERMISSION_DENIED) is a field error like any other, at 200; when one
+ * was UNAUTHENTICATED the answer carries {@code WWW-Authenticate: Bearer}. The response metadata of
+ * the request's calls become response headers (see {@link CallHeaders}).
  */
 final class GraphqlHttpService implements HttpHandler {
   static final String PATH = "/graphql";
@@ -95,7 +104,7 @@ final class GraphqlHttpService implements HttpHandler {
     } catch (ServiceException e) {
       return answer(type, 400, GraphqlEngine.failure(e));
     }
-    return run(new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), true, type);
+    return run(request, new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), true, type);
   }
 
   private HttpResponse post(HttpRequest request, String type) throws JsonProcessingException {
@@ -111,7 +120,7 @@ final class GraphqlHttpService implements HttpHandler {
       if (query.isBlank()) {
         return bad(type, 400, "query: missing (expected: the document as the body)");
       }
-      return run(new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), false, type);
+      return run(request, new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), false, type);
     }
     if (!"application/json".equals(contentType)) {
       return bad(type, 415, "content type: " + contentType + " (expected: application/json)")
@@ -141,18 +150,34 @@ final class GraphqlHttpService implements HttpHandler {
       return answer(type, 400, GraphqlEngine.failure(e));
     }
     String operationName = name == null || name.isNull() ? null : emptyToNull(name.asText());
-    return run(new GraphqlEngine.Request(query.asText(), operationName, variables), false, type);
+    return run(request, new GraphqlEngine.Request(query.asText(), operationName, variables), false, type);
   }
 
-  private HttpResponse run(GraphqlEngine.Request request, boolean readOnly, String type)
+  private HttpResponse run(HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
       throws JsonProcessingException {
     if (context.isClosing()) {
       return answer(type, 503,
           GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
     }
-    GraphqlEngine.Result result = engine.execute(request, readOnly);
+    GraphqlEngine.Result result = engine.execute(request, readOnly, source(http));
     HttpResponse response = answer(type, result.status(), result.body());
+    List<String> headers = result.headers();
+    for (int i = 0; i < headers.size(); i += 2) {
+      response = response.withHeader(headers.get(i), headers.get(i + 1));
+    }
     return result.status() == 405 ? response.withHeader("Allow", "POST") : response;
+  }
+
+  /**
+   * Returns where the request's calls come from: every header as metadata (so the bearer token of
+   * {@code Authorization}), the peer's address, its TLS client certificate under mutual TLS; no
+   * deadline, as HTTP sends none.
+   */
+  static CallSource source(HttpRequest request) {
+    Metadata.Builder metadata = Metadata.builder();
+    request.forEachHeader(metadata::add);
+    CallSource source = CallSource.of(CallHeaders.TRANSPORT, request.remoteAddress(), metadata.build());
+    return request.peerCertificates().isEmpty() ? source : source.withPeerCertificates(request.peerCertificates());
   }
 
   private Map<String, Object> variables(Object raw) {

@@ -28,6 +28,13 @@ import java.io.IOException;
  * is answered; once execution starts the status is 200 and failed fields are {@code errors[]} entries
  * with {@code extensions.code} naming the {@link dev.ipc.core.ErrorCode}.
  *
+ * <p>Calls carry their context: every field's call is authenticated and intercepted as core
+ * configures ({@code Transports.builder().authenticate(...)}, {@code .interceptor(...)}), from the
+ * request's headers ({@code Authorization: Bearer}), peer and TLS client certificate; a refused call is
+ * a field error with {@code extensions.code} {@code UNAUTHENTICATED} (and {@code WWW-Authenticate:
+ * Bearer} on the answer) or {@code PERMISSION_DENIED}, and the calls' response metadata become response
+ * headers. With {@code Transports.builder().tls(...)} it serves HTTPS only, GraphiQL included.
+ *
  * <p>Protection is on by default: see the {@link Builder}'s limits. Immutable and thread-safe; each
  * {@link #start} binds a new server.
  */
@@ -107,6 +114,8 @@ public final class GraphqlTransport implements Transport {
     if (maxBufferedBodyBytes > 0) {
       server.maxBufferedBodyBytes(maxBufferedBodyBytes);
     }
+    // TLS only when the host configured it: then a plaintext client's connection is closed.
+    context.tls().ifPresent(server::tls);
     return server.start();
   }
 

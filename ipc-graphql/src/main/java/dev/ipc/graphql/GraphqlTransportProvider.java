@@ -7,6 +7,8 @@ import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.spi.TransportProvider;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -18,7 +20,11 @@ import java.util.Map;
  * {@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}. Server options: {@code maxDepth},
  * {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection}, {@code graphiql},
  * {@code documentCacheSize}, {@code maxBodyBytes}, {@code maxBufferedBodyBytes} (bytes, or with a KiB
- * or MiB suffix), {@code cors}. Client option: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601).
+ * or MiB suffix), {@code cors}. Client options: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601),
+ * {@code tls} ({@code true}: HTTPS with the JDK's trust), {@code ca} (a CA PEM to trust; implies TLS),
+ * {@code cert} and {@code key} (a client certificate and its PKCS#8 key, for mutual TLS):
+ * {@code graphql://localhost:4444?ca=/etc/ipc/ca.pem}. The server serves TLS when the host configures
+ * it ({@code Transports.builder().tls(...)}).
  */
 public final class GraphqlTransportProvider implements TransportProvider {
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
@@ -58,10 +64,15 @@ public final class GraphqlTransportProvider implements TransportProvider {
     GraphqlClient.Builder b = GraphqlClient.builder().target(host, port);
     options.forEach(
         (key, value) -> {
-          if (!key.equals("timeout")) {
-            throw new IllegalArgumentException("option: " + key + " (expected: timeout)");
+          switch (key) {
+            case "timeout" -> b.timeout(duration(key, value));
+            case "tls" -> b.tls(bool(key, value));
+            case "ca" -> b.ca(path(key, value));
+            case "cert" -> b.cert(path(key, value));
+            case "key" -> b.key(path(key, value));
+            default -> throw new IllegalArgumentException(
+                "option: " + key + " (expected: timeout, tls, ca, cert or key)");
           }
-          b.timeout(duration(key, value));
         });
     return b.build();
   }
@@ -87,6 +98,17 @@ public final class GraphqlTransportProvider implements TransportProvider {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + ": " + value + " (expected: an integer)", e);
+    }
+  }
+
+  private static Path path(String key, String value) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(key + ": empty (expected: the path of a PEM file)");
+    }
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: the path of a PEM file)", e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import graphql.Scalars;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetcher;
@@ -166,7 +167,7 @@ final class SchemaFactory {
     public Object get(DataFetchingEnvironment env) {
       try {
         Object request = input.create(GraphqlTypes.arguments(input, env.getArguments()));
-        Reply reply = bound.call(request);
+        Reply reply = call(bound, request, env.getGraphQlContext().get(CallHeaders.KEY));
         if (reply.created()) {
           Map<String, Boolean> created = env.getGraphQlContext().get(CREATED);
           if (created != null) {
@@ -177,6 +178,22 @@ final class SchemaFactory {
       } catch (ServiceException e) {
         return DataFetcherResult.newResult().error(Errors.of(e, env)).build();
       }
+    }
+  }
+
+  /**
+   * Calls {@code bound} as coming from the request's source, its response metadata and refusal kept for
+   * the HTTP answer; without {@code headers} (the engine used alone) as an anonymous GraphQL call.
+   */
+  static Reply call(BoundOperation bound, Object request, CallHeaders headers) {
+    if (headers == null) {
+      return bound.call(request, CallSource.of(CallHeaders.TRANSPORT), m -> {});
+    }
+    try {
+      return bound.call(request, headers.source(), headers::add);
+    } catch (ServiceException e) {
+      headers.failed(e);
+      throw e;
     }
   }
 
@@ -197,7 +214,9 @@ final class SchemaFactory {
 
     @Override
     public Object get(DataFetchingEnvironment env) {
-      Outcome outcome = env.getGraphQlContext().computeIfAbsent(bound, k -> Outcome.of(bound, request));
+      CallHeaders headers = env.getGraphQlContext().get(CallHeaders.KEY);
+      Outcome outcome =
+          env.getGraphQlContext().computeIfAbsent(bound, k -> Outcome.of(bound, request, headers));
       if (outcome.error() != null) {
         return DataFetcherResult.newResult().error(Errors.of(outcome.error(), env)).build();
       }
@@ -206,9 +225,9 @@ final class SchemaFactory {
   }
 
   private record Outcome(Object value, ServiceException error) {
-    static Outcome of(BoundOperation bound, Object request) {
+    static Outcome of(BoundOperation bound, Object request, CallHeaders headers) {
       try {
-        return new Outcome(bound.call(request).value(), null);
+        return new Outcome(call(bound, request, headers).value(), null);
       } catch (ServiceException e) {
         return new Outcome(null, e);
       }

@@ -1,6 +1,7 @@
 package dev.ipc.graphql;
 
 import dev.ipc.core.DatingService;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.PersonService;
 import dev.ipc.core.Reference;
 import dev.ipc.core.ServiceException;
@@ -10,9 +11,14 @@ import dev.ipc.core.model.Reply;
 import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Binds descriptors to implementations without a server, for tests of the engine alone. */
+/**
+ * Binds descriptors to implementations without a server, for tests of the engine alone: no context, no
+ * authentication, no interceptors (the source is ignored and no response metadata is added).
+ */
 final class Bound {
   private Bound() {}
 
@@ -48,7 +54,7 @@ final class Bound {
       }
 
       @Override
-      public Reply call(Object request) {
+      public Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata) {
         try {
           return ((Operation) op).invoke(implementation, request);
         } catch (Throwable t) {

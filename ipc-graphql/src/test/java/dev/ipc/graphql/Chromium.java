@@ -48,9 +48,15 @@ final class Chromium implements AutoCloseable {
   private WebSocket socket;
 
   Chromium() throws Exception {
+    this(List.of());
+  }
+
+  /** Starts Chromium with {@code flags} added to the usual ones. */
+  Chromium(List<String> flags) throws Exception {
     profile = Files.createTempDirectory("ipc-chromium-");
-    process =
-        new ProcessBuilder(
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 "/usr/bin/chromium",
                 "--headless",
                 "--no-sandbox",
@@ -62,10 +68,10 @@ final class Chromium implements AutoCloseable {
                 "--disable-sync",
                 "--window-size=1280,800",
                 "--remote-debugging-port=0",
-                "--user-data-dir=" + profile,
-                "about:blank")
-            .redirectErrorStream(true)
-            .start();
+                "--user-data-dir=" + profile));
+    command.addAll(flags);
+    command.add("about:blank");
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       CompletableFuture<String> browserUrl = new CompletableFuture<>();
       Thread reader =

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 class GraphiqlBrowserTest {
   // Waits (in the page, not in Java) for the editor, runs the query with GraphiQL's own button, and
   // resolves with the response pane's text once it shows data.
-  private static final String RUN_QUERY =
+  static final String RUN_QUERY =
       """
       ((expectQuery, expectResponse) => new Promise((resolve, reject) => {
         const deadline = Date.now() + 20000;
