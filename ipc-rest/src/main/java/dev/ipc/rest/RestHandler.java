@@ -132,6 +132,16 @@ final class RestHandler implements HttpHandler {
       for (Map.Entry<String, List<String>> e : request.queryParams().entrySet()) {
         putText(input, e.getKey(), e.getValue(), values);
       }
+      if (route.method.equals("POST") && !op.restSimpleRequests() && isSimple(request)) {
+        return problem(
+                415,
+                ErrorCode.INVALID_ARGUMENT,
+                "POST "
+                    + route.operation.restPath()
+                    + " needs Content-Type: application/json (a form, text or empty body is what any web"
+                    + " page can send cross-site; an operation allows it with @Rest(simpleRequests = true))")
+            .withHeader("accept", "application/json");
+      }
       if (!route.method.equals("GET") && !route.method.equals("DELETE")) {
         HttpResponse unsupported = readBody(request, input, values);
         if (unsupported != null) {
@@ -235,6 +245,18 @@ final class RestHandler implements HttpHandler {
       }
     }
     return true;
+  }
+
+  /**
+   * Returns whether a browser would send this request cross-site without asking first (a CORS
+   * "simple" request): no content type, or one a plain HTML form can produce.
+   */
+  private static boolean isSimple(HttpRequest request) {
+    String type = request.contentType();
+    return type == null
+        || type.equals(FORM)
+        || type.equals("multipart/form-data")
+        || type.equals("text/plain");
   }
 
   /** Reads the body into {@code values}; returns a 415 answer for a media type it cannot read. */

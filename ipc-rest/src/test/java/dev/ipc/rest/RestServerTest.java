@@ -149,8 +149,14 @@ class RestServerTest {
     RawHttp.Response eat = c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"steak\"}")).read();
     assertThat(eat.status()).isEqualTo(200);
     assertThat(eat.body()).isEqualTo("{\"feeling\":true}");
-    assertThat(c.send(request("POST", "/dating/watch-movie", null, "{\"film\":\"星际穿越\"}")).read().body())
+    assertThat(
+            c.send(request("POST", "/dating/watch-movie", "application/json", "{\"film\":\"星际穿越\"}"))
+                .read()
+                .body())
         .isEqualTo("{\"feeling\":true}");
+    // Without a content type a POST is one any web page can send cross-site: refused (issue 17).
+    assertThat(c.send(request("POST", "/dating/watch-movie", null, "{\"film\":\"x\"}")).read().status())
+        .isEqualTo(415);
     assertThat(c.send(get("/person")).read().body())
         .isEqualTo(
             "{\"name\":\"Rootkit\",\"age\":99,\"sex\":true,"

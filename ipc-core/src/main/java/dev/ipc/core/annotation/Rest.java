@@ -19,4 +19,12 @@ public @interface Rest {
 
   /** The path (default: {@code /service/operation-name}, in kebab case). */
   String path() default "";
+
+  /**
+   * Accepts a POST with a form, plain text or an empty body: what any web page can send to any site
+   * without the browser asking first (a CORS "simple" request). Off by default, so a page on another
+   * site cannot make a logged-in browser call the operation; a POST must then send
+   * {@code Content-Type: application/json}.
+   */
+  boolean simpleRequests() default false;
 }

@@ -231,6 +231,9 @@ final class Derive {
     } else if (!restMethod.equals(mutation ? "POST" : "GET")) {
       b.restMethod(restMethod);
     }
+    if (rest != null && rest.simpleRequests()) {
+      b.restSimpleRequests();
+    }
     Graphql graphql = m.getAnnotation(Graphql.class);
     if (graphql != null && !graphql.field().isEmpty()) {
       b.graphqlField(graphql.field());

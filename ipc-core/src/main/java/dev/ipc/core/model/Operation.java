@@ -47,6 +47,7 @@ public final class Operation<S, I, O> {
   private final String publishes;
   private final Set<String> roles;
   private final boolean authenticated;
+  private final boolean restSimpleRequests;
 
   private Operation(Builder<S, I, O> b, String service, String grpcService) {
     this.service = service;
@@ -70,6 +71,7 @@ public final class Operation<S, I, O> {
     this.publishes = b.publishes;
     this.roles = Set.copyOf(b.roles);
     this.authenticated = b.authenticated;
+    this.restSimpleRequests = b.restSimpleRequests;
   }
 
   /**
@@ -145,6 +147,14 @@ public final class Operation<S, I, O> {
    */
   public String restPath() {
     return restPath;
+  }
+
+  /**
+   * Returns whether a REST POST may come with a form, plain text or an empty body (a CORS "simple"
+   * request, which any web page can send cross-site); otherwise it must be JSON.
+   */
+  public boolean restSimpleRequests() {
+    return restSimpleRequests;
   }
 
   /** Returns the GraphQL field on Query (queries) or Mutation (mutations). */
@@ -253,6 +263,7 @@ public final class Operation<S, I, O> {
     private String publishes;
     private Set<String> roles = Set.of();
     private boolean authenticated;
+    private boolean restSimpleRequests;
 
     Builder(String name, RecordType<I> input, RecordType<O> output) {
       this.name = requireNonNull(name, "name");
@@ -318,6 +329,15 @@ public final class Operation<S, I, O> {
     /** Sets the HTTP method of the default REST path. */
     Builder<S, I, O> restMethod(String method) {
       this.restMethod = requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+      return this;
+    }
+
+    /**
+     * Lets a REST POST come with a form, plain text or an empty body, as any web page can send it
+     * cross-site; see {@link Operation#restSimpleRequests()}.
+     */
+    public Builder<S, I, O> restSimpleRequests() {
+      this.restSimpleRequests = true;
       return this;
     }
 
