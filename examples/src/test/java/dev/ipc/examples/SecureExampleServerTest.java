@@ -36,7 +36,7 @@ class SecureExampleServerTest {
             "--socketio-port", "off", "--tokens", tokens.toString());
     try (Server server = ExampleServer.start(options)) {
       for (String protocol : PROTOCOLS) {
-        long id = 60 + protocol.length();
+        long id = 60 + PROTOCOLS.indexOf(protocol);
         try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
           TaskService anonymous = client.service(TaskService.class);
           assertThat(anonymous.get(1)).as(protocol).isEqualTo(new Task(1, "task1"));
