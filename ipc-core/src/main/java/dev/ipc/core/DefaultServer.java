@@ -344,7 +344,6 @@ final class DefaultServer implements Server, TransportContext {
           throw new IllegalArgumentException(
               operation + ": request " + (request == null ? null : request.getClass()));
         }
-        server.security.check(context);
         Instant deadline = Deadlines.effective(source.deadline(), server.security.callTimeout());
         if (deadline == null) {
           return proceed(0, context, request);

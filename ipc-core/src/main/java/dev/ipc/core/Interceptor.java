@@ -8,9 +8,12 @@ import dev.ipc.core.model.Reply;
  * ({@link CallContext#responseMetadata()}), or to observe the outcome (metrics, traces, access logs,
  * rate limits). Added on {@code Transports.builder().interceptor(...)}.
  *
- * <p>Order, on every transport: authentication and roles (when the server authenticates), then the
- * interceptors in the order they were added, the first outermost, then validation, then the service.
- * Interceptors run on the call thread, with {@link CallContext#current()} set. Must be thread-safe.
+ * <p>Order, on every transport: the interceptors in the order they were added, the first outermost,
+ * with authentication and roles where {@code authenticate(...)} was called among them; then
+ * validation, then the service. So add metrics, traces and access logs before
+ * {@code authenticate(...)} to see the calls it refuses, and rate limits after it to limit callers by
+ * their principal. Interceptors run on the call thread, with {@link CallContext#current()} set. Must
+ * be thread-safe.
  */
 @FunctionalInterface
 public interface Interceptor {

@@ -6,8 +6,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Load shedding as interceptors, the same on every transport: a token bucket per caller, and a cap on
- * calls in flight. Add them with {@code Transports.builder().interceptor(...)}; put them after
- * authentication (it always runs first) so a caller is known by its principal.
+ * calls in flight. Add them with {@code Transports.builder().interceptor(...)}, after
+ * {@code authenticate(...)} so that a caller is known by its principal.
  */
 public final class Limits {
   /** Buckets kept before idle, full ones are dropped: one per caller, so memory follows active callers. */

@@ -15,6 +15,25 @@ import java.util.List;
 record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls, Duration callTimeout) {
   private static final System.Logger LOG = System.getLogger(Security.class.getName());
 
+  /**
+   * Builds the chain: the host's interceptors in the order added, with authentication where
+   * {@code authenticate(...)} was called among them ({@code authAt}), so an interceptor added before it
+   * (metrics, traces, access logs) also sees the calls authentication refuses.
+   */
+  static Security of(
+      TokenVerifier verifier, List<Interceptor> hostInterceptors, int authAt, Tls tls, Duration callTimeout) {
+    List<Interceptor> chain = new ArrayList<>(hostInterceptors);
+    Security[] self = new Security[1];
+    if (verifier != null) {
+      chain.add(authAt, (context, request, next) -> {
+        self[0].check(context);
+        return next.proceed(request);
+      });
+    }
+    self[0] = new Security(verifier, chain, tls, callTimeout);
+    return self[0];
+  }
+
   Security {
     interceptors = List.copyOf(interceptors);
   }

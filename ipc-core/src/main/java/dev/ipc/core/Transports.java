@@ -182,6 +182,7 @@ public final class Transports {
     private boolean closeOnJvmShutdown;
     private final List<Interceptor> interceptors = new ArrayList<>();
     private TokenVerifier verifier;
+    private int authAt;
     private Tls tls;
     private Duration callTimeout;
 
@@ -291,6 +292,8 @@ public final class Transports {
      */
     public Builder authenticate(TokenVerifier verifier) {
       this.verifier = requireNonNull(verifier, "verifier");
+      // Authentication runs where it was added among the interceptors; see Interceptor.
+      this.authAt = interceptors.size();
       return this;
     }
 
@@ -345,7 +348,7 @@ public final class Transports {
               List.copyOf(transports),
               gracePeriod,
               executor,
-              new Security(verifier, interceptors, tls, callTimeout));
+              Security.of(verifier, interceptors, authAt, tls, callTimeout));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }

@@ -146,6 +146,39 @@ class SecurityTest {
   }
 
   @Test
+  void interceptorAddedBeforeAuthenticate_seesTheCallsItRefuses() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    TestTransport t = new TestTransport("t", 0);
+    try (Server server =
+        Transports.builder()
+            .services(Reference.services())
+            .transport(t)
+            .interceptor(
+                (ctx, request, next) -> {
+                  try {
+                    Reply r = next.proceed(request);
+                    seen.add("outer OK");
+                    return r;
+                  } catch (ServiceException e) {
+                    seen.add("outer " + e.code());
+                    throw e;
+                  }
+                })
+            .authenticate(TOKENS::get)
+            .interceptor(
+                (ctx, request, next) -> {
+                  seen.add("inner as " + ctx.principal().name());
+                  return next.proceed(request);
+                })
+            .start()) {
+      assertCode(() -> call(t, "put", new Task(9, "x"), null), ErrorCode.UNAUTHENTICATED, "credentials");
+      assertThat(call(t, "put", new Task(9, "x"), "w-token").created()).isTrue();
+      assertThat(seen).containsExactly("outer UNAUTHENTICATED", "inner as wanda", "outer OK");
+      assertThat(server.port("t")).isPositive();
+    }
+  }
+
+  @Test
   void interceptor_rejectsWithAnyCode_beforeTheServiceRuns() {
     List<String> calls = new CopyOnWriteArrayList<>();
     TestTransport t = new TestTransport("t", 0);
