@@ -1,0 +1,172 @@
+package dev.ipc.micrometer;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.ipc.core.CallContext;
+import dev.ipc.core.Client;
+import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Interceptor;
+import dev.ipc.core.Metadata;
+import dev.ipc.core.ServiceException;
+import dev.ipc.core.TransportException;
+import dev.ipc.core.model.Operation;
+import dev.ipc.core.model.Reply;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Micrometer metrics for every call, the same on every transport. On the server it is an
+ * {@link Interceptor}: add it before {@code authenticate(...)} to count the calls authentication refuses
+ * too. On the client, {@link #client} wraps a {@link Client}.
+ *
+ * <p>Meters, tagged {@code transport}, {@code rpc.system} ({@code grpc}, or {@code ipc} for the others,
+ * which have no OpenTelemetry RPC system name), {@code rpc.service}, {@code rpc.method} and, once the
+ * call ended, {@code code} (an {@link ErrorCode} name, or {@code OK}):
+ *
+ * <ul>
+ *   <li>{@code ipc.server.calls} (counter) and {@code ipc.server.call.duration} (timer, with a
+ *       percentile histogram for Prometheus);
+ *   <li>{@code ipc.server.calls.active} (gauge) without {@code code};
+ *   <li>{@code ipc.client.calls} and {@code ipc.client.call.duration}, client side; a call that got no
+ *       answer has {@code code=TRANSPORT}.
+ * </ul>
+ *
+ * Thread-safe; meters are made once per tag set.
+ */
+public final class IpcMetrics implements Interceptor {
+  private final MeterRegistry registry;
+  private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
+  private final Map<Key, AtomicInteger> active = new ConcurrentHashMap<>();
+
+  private IpcMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Returns server-side metrics recorded in {@code registry}. */
+  public static IpcMetrics of(MeterRegistry registry) {
+    return new IpcMetrics(requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Returns a view of {@code client} that records {@code ipc.client.*} meters in {@code registry},
+   * tagged with {@code transport} (the scheme the client was made for: {@code grpc}, {@code rest}...).
+   */
+  public static Client client(Client client, String transport, MeterRegistry registry) {
+    return new MeteredClient(requireNonNull(client, "client"), requireNonNull(transport, "transport"), new IpcMetrics(requireNonNull(registry, "registry")));
+  }
+
+  @Override
+  public Reply intercept(CallContext context, Object request, Next next) {
+    Operation<?, ?, ?> op = context.operation();
+    Key base = new Key("server", context.transport(), op.service(), op.name(), null);
+    AtomicInteger inFlight =
+        active.computeIfAbsent(
+            base, k -> registry.gauge("ipc.server.calls.active", tags(k), new AtomicInteger()));
+    inFlight.incrementAndGet();
+    long start = System.nanoTime();
+    String code = "INTERNAL";
+    try {
+      Reply reply = next.proceed(request);
+      code = "OK";
+      return reply;
+    } catch (ServiceException e) {
+      code = e.code().name();
+      throw e;
+    } finally {
+      inFlight.decrementAndGet();
+      record(base.withCode(code), System.nanoTime() - start);
+    }
+  }
+
+  void record(Key key, long nanos) {
+    Meters m = meters.computeIfAbsent(key, this::create);
+    m.calls.increment();
+    m.duration.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Meters create(Key key) {
+    Tags tags = tags(key);
+    return new Meters(
+        Counter.builder("ipc." + key.side() + ".calls")
+            .description("Calls of an operation, by outcome")
+            .tags(tags)
+            .register(registry),
+        Timer.builder("ipc." + key.side() + ".call.duration")
+            .description("How long calls took, from the first interceptor to the answer")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .register(registry));
+  }
+
+  private static Tags tags(Key k) {
+    Tags tags =
+        Tags.of(
+            "transport", k.transport(),
+            "rpc.system", k.transport().equals("grpc") ? "grpc" : "ipc",
+            "rpc.service", k.service(),
+            "rpc.method", k.operation());
+    return k.code() == null ? tags : tags.and("code", k.code());
+  }
+
+  record Key(String side, String transport, String service, String operation, String code) {
+    Key withCode(String outcome) {
+      return new Key(side, transport, service, operation, outcome);
+    }
+  }
+
+  private record Meters(Counter calls, Timer duration) {}
+
+  /** A client that times its calls. */
+  private static final class MeteredClient implements Client {
+    private final Client client;
+    private final String transport;
+    private final IpcMetrics metrics;
+
+    MeteredClient(Client client, String transport, IpcMetrics metrics) {
+      this.client = client;
+      this.transport = transport;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public Reply call(Operation<?, ?, ?> operation, Object request) {
+      return call(operation, request, Metadata.EMPTY);
+    }
+
+    @Override
+    public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
+      long start = System.nanoTime();
+      String code = "INTERNAL";
+      try {
+        Reply reply = client.call(operation, request, metadata);
+        code = "OK";
+        return reply;
+      } catch (ServiceException e) {
+        code = e.code().name();
+        throw e;
+      } catch (TransportException e) {
+        code = "TRANSPORT";
+        throw e;
+      } finally {
+        metrics.record(
+            new Key("client", transport, operation.service(), operation.name(), code), System.nanoTime() - start);
+      }
+    }
+
+    @Override
+    public void close() {
+      client.close();
+    }
+
+    @Override
+    public String toString() {
+      return client + " (metered)";
+    }
+  }
+}
