@@ -147,6 +147,11 @@ final class GraphqlEngine {
     return schema;
   }
 
+  /** Returns whether clients may introspect the schema. */
+  boolean introspection() {
+    return limits.introspection();
+  }
+
   /** Returns the schema in SDL, as {@code GET /graphql/schema.graphql} serves it. */
   String sdl() {
     return sdl;

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * GraphQL over HTTP at {@code /graphql}: {@code GET ?query=&variables=&operationName=} for queries,
  * {@code POST} with {@code application/json} (or {@code application/graphql}) for everything; the
- * GraphiQL page for a browser; the SDL at {@code /graphql/schema.graphql}. Runs on the executor ipc-http
+ * GraphiQL page for a browser (unless turned off: then it and its assets are 404); the SDL at
+ * {@code /graphql/schema.graphql} where introspection is on (404 otherwise). Runs on the executor ipc-http
  * gives it, so the services it calls never run on an event loop.
  *
  * <p>Statuses: 200 whenever execution started (field errors sit in {@code errors[]} beside
@@ -51,7 +52,8 @@ final class GraphqlHttpService implements HttpHandler {
     this.context = context;
     this.json = json;
     this.graphiql = graphiql;
-    this.sdl = HttpResponse.text(200, engine.sdl());
+    // The SDL says what introspection would: served only where introspection is.
+    this.sdl = engine.introspection() ? HttpResponse.text(200, engine.sdl()) : null;
   }
 
   @Override
@@ -60,7 +62,7 @@ final class GraphqlHttpService implements HttpHandler {
     if (path.equals(PATH) || path.equals(PATH + "/")) {
       return graphql(request);
     }
-    if (path.equals(SCHEMA_PATH)) {
+    if (path.equals(SCHEMA_PATH) && sdl != null) {
       return request.method().equals("GET") ? sdl : notAllowed("GET");
     }
     if (graphiql != null && path.startsWith(GraphiqlAssets.PREFIX) && request.method().equals("GET")) {
@@ -70,7 +72,9 @@ final class GraphqlHttpService implements HttpHandler {
       }
     }
     return HttpResponse.problem(
-        404, "path: " + path + " (expected: " + PATH + " or " + SCHEMA_PATH + ")", Map.of("code", "NOT_FOUND"));
+        404,
+        "path: " + path + " (expected: " + PATH + (sdl != null ? " or " + SCHEMA_PATH : "") + ")",
+        Map.of("code", "NOT_FOUND"));
   }
 
   private HttpResponse graphql(HttpRequest request) throws JsonProcessingException {

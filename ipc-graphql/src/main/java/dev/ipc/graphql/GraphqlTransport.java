@@ -8,6 +8,7 @@ import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpServer;
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Serves every described service over GraphQL at {@code /graphql} (graphql-java on ipc-http's Netty
@@ -61,6 +62,12 @@ public final class GraphqlTransport implements Transport {
   private final int maxBodyBytes;
   private final long maxBufferedBodyBytes;
   private final String[] corsOrigins;
+  private final Duration idleTimeout;
+  private final Duration requestTimeout;
+  private final Duration writeTimeout;
+  private final int maxConnections;
+  private final int maxConnectionsPerPeer;
+  private final int workerThreads;
 
   GraphqlTransport(Builder b) {
     this.host = b.host;
@@ -72,6 +79,12 @@ public final class GraphqlTransport implements Transport {
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
     this.corsOrigins = b.corsOrigins.clone();
+    this.idleTimeout = b.idleTimeout;
+    this.requestTimeout = b.requestTimeout;
+    this.writeTimeout = b.writeTimeout;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+    this.workerThreads = b.workerThreads;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -107,12 +120,33 @@ public final class GraphqlTransport implements Transport {
             .port(port)
             .executor(context.executor())
             .maxBodyBytes(maxBodyBytes)
+            // Every answer, the server's own errors included: a browser must not sniff JSON into HTML.
+            .responseHeader("X-Content-Type-Options", "nosniff")
             .handler(service);
     if (corsOrigins.length > 0) {
       server.cors(corsOrigins);
     }
     if (maxBufferedBodyBytes > 0) {
       server.maxBufferedBodyBytes(maxBufferedBodyBytes);
+    }
+    // Unset: ipc-http's defaults, the same as REST's.
+    if (idleTimeout != null) {
+      server.idleTimeout(idleTimeout);
+    }
+    if (requestTimeout != null) {
+      server.requestTimeout(requestTimeout);
+    }
+    if (writeTimeout != null) {
+      server.writeTimeout(writeTimeout);
+    }
+    if (maxConnections > 0) {
+      server.maxConnections(maxConnections);
+    }
+    if (maxConnectionsPerPeer > 0) {
+      server.maxConnectionsPerPeer(maxConnectionsPerPeer);
+    }
+    if (workerThreads > 0) {
+      server.workerThreads(workerThreads);
     }
     // TLS only when the host configured it: then a plaintext client's connection is closed.
     context.tls().ifPresent(server::tls);
@@ -138,6 +172,12 @@ public final class GraphqlTransport implements Transport {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private long maxBufferedBodyBytes;
     private String[] corsOrigins = new String[0];
+    private Duration idleTimeout;
+    private Duration requestTimeout;
+    private Duration writeTimeout;
+    private int maxConnections;
+    private int maxConnectionsPerPeer;
+    private int workerThreads;
 
     Builder() {}
 
@@ -241,9 +281,65 @@ public final class GraphqlTransport implements Transport {
       return this;
     }
 
+    /** Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = positive("idleTimeout", idleTimeout);
+      return this;
+    }
+
+    /**
+     * Sets how long a request may take to arrive from its first byte, head included (default 30 s),
+     * however steadily it trickles in; then 408 and the connection is closed.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive("requestTimeout", requestTimeout);
+      return this;
+    }
+
+    /**
+     * Sets how long an answer may wait for its client to read it (default 30 s); then the connection
+     * is closed, so a client that never reads holds neither memory nor a place for long.
+     */
+    public Builder writeTimeout(Duration writeTimeout) {
+      this.writeTimeout = positive("writeTimeout", writeTimeout);
+      return this;
+    }
+
+    /**
+     * Sets how many connections are served at once (default 10,000); one more is answered 503
+     * {@code UNAVAILABLE} and closed, while open ones keep being served.
+     */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = positive("maxConnections", maxConnections);
+      return this;
+    }
+
+    /**
+     * Sets how many connections one client address may have served at once (default 1,000); one more
+     * from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are served.
+     */
+    public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
+      this.maxConnectionsPerPeer = positive("maxConnectionsPerPeer", maxConnectionsPerPeer);
+      return this;
+    }
+
+    /** Sets the number of event-loop threads (default: half the processors, at least one). */
+    public Builder workerThreads(int workerThreads) {
+      this.workerThreads = positive("workerThreads", workerThreads);
+      return this;
+    }
+
     /** Returns the transport. */
     public GraphqlTransport build() {
       return new GraphqlTransport(this);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+      return value;
     }
 
     private static int positive(String name, int value) {

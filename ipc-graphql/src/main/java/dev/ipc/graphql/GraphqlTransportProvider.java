@@ -20,7 +20,9 @@ import java.util.Map;
  * {@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}. Server options: {@code maxDepth},
  * {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection}, {@code graphiql},
  * {@code documentCacheSize}, {@code maxBodyBytes}, {@code maxBufferedBodyBytes} (bytes, or with a KiB
- * or MiB suffix), {@code cors}. Client options: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601),
+ * or MiB suffix), {@code cors}, {@code idleTimeout}, {@code requestTimeout}, {@code writeTimeout}
+ * ({@code 30s}, {@code 250ms}...), {@code maxConnections}, {@code maxConnectionsPerPeer},
+ * {@code workerThreads} (the same names as REST's). Client options: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601),
  * {@code tls} ({@code true}: HTTPS with the JDK's trust), {@code ca} (a CA PEM to trust; implies TLS),
  * {@code cert} and {@code key} (a client certificate and its PKCS#8 key, for mutual TLS):
  * {@code graphql://localhost:4444?ca=/etc/ipc/ca.pem}. The server serves TLS when the host configures
@@ -51,9 +53,16 @@ public final class GraphqlTransportProvider implements TransportProvider {
             case "maxBodyBytes" -> b.maxBodyBytes(integer(key, value));
             case "maxBufferedBodyBytes" -> b.maxBufferedBodyBytes(TransportOptions.size(key, value));
             case "cors" -> b.cors(value.split(","));
+            case "idleTimeout" -> b.idleTimeout(TransportOptions.duration(key, value));
+            case "requestTimeout" -> b.requestTimeout(TransportOptions.duration(key, value));
+            case "writeTimeout" -> b.writeTimeout(TransportOptions.duration(key, value));
+            case "maxConnections" -> b.maxConnections(TransportOptions.positive(key, value));
+            case "maxConnectionsPerPeer" -> b.maxConnectionsPerPeer(TransportOptions.positive(key, value));
+            case "workerThreads" -> b.workerThreads(TransportOptions.positive(key, value));
             default -> throw new IllegalArgumentException(
                 "option: " + key + " (expected: maxDepth, maxFields, maxTokens, maxAliases, introspection,"
-                    + " graphiql, documentCacheSize, maxBodyBytes, maxBufferedBodyBytes or cors)");
+                    + " graphiql, documentCacheSize, maxBodyBytes, maxBufferedBodyBytes, cors, idleTimeout,"
+                    + " requestTimeout, writeTimeout, maxConnections, maxConnectionsPerPeer or workerThreads)");
           }
         });
     return b.build();

@@ -45,6 +45,7 @@ final class Chromium implements AutoCloseable {
   private final AtomicInteger ids = new AtomicInteger();
   private final StringBuilder log = new StringBuilder();
   private final List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> console = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WebSocket socket;
 
   Chromium() throws Exception {
@@ -131,10 +132,41 @@ final class Chromium implements AutoCloseable {
     return List.copyOf(requested);
   }
 
+  /**
+   * Returns what the page's console and the browser's log said since this Chromium started (level, then
+   * text): errors, warnings, Content-Security-Policy reports, uncaught exceptions.
+   */
+  List<String> console() {
+    return List.copyOf(console);
+  }
+
+  /**
+   * Returns the Content-Security-Policy violations the current page reported, as
+   * {@code "directive blocked-uri"} strings (recorded by a listener installed before any page script).
+   */
+  List<String> cspViolations() throws Exception {
+    JsonNode v = evaluate("JSON.stringify(window.__cspViolations || [])");
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode n : json.readTree(v.asText())) {
+      out.add(n.asText());
+    }
+    return out;
+  }
+
   /** Opens {@code url} and returns once its load event fired. */
   void open(String url) throws Exception {
     send("Page.enable", Map.of());
     send("Network.enable", Map.of());
+    send("Log.enable", Map.of());
+    send("Runtime.enable", Map.of());
+    // Injected by the DevTools protocol, so the page's own CSP does not apply to it.
+    send(
+        "Page.addScriptToEvaluateOnNewDocument",
+        Map.of(
+            "source",
+            "window.__cspViolations = [];"
+                + "document.addEventListener('securitypolicyviolation', e =>"
+                + " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"));
     CompletableFuture<JsonNode> loaded = new CompletableFuture<>();
     awaitedEvents.put("Page.loadEventFired", loaded);
     send("Page.navigate", Map.of("url", url));
@@ -212,8 +244,17 @@ final class Chromium implements AutoCloseable {
               f.complete(message);
             }
           } else if (message.has("method")) {
-            if (message.get("method").asText().equals("Network.requestWillBeSent")) {
+            String method = message.get("method").asText();
+            if (method.equals("Network.requestWillBeSent")) {
               requested.add(message.path("params").path("request").path("url").asText());
+            } else if (method.equals("Log.entryAdded")) {
+              JsonNode entry = message.path("params").path("entry");
+              console.add(entry.path("level").asText() + ": " + entry.path("text").asText());
+            } else if (method.equals("Runtime.consoleAPICalled")) {
+              JsonNode p = message.path("params");
+              console.add(p.path("type").asText() + ": " + p.path("args").toString());
+            } else if (method.equals("Runtime.exceptionThrown")) {
+              console.add("exception: " + message.path("params").path("exceptionDetails").toString());
             }
             CompletableFuture<JsonNode> f = awaitedEvents.remove(message.get("method").asText());
             if (f != null) {

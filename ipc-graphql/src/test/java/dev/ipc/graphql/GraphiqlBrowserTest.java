@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** GraphiQL in a real headless Chromium: the page loads from the jar, runs the article's query, shows the data. */
+/**
+ * GraphiQL in a real headless Chromium: the page loads from the jar, runs the article's query and shows the
+ * data, under its Content-Security-Policy (no inline script), which the browser enforces.
+ */
 @Timeout(120)
 class GraphiqlBrowserTest {
   // Waits (in the page, not in Java) for the editor, runs the query with GraphiQL's own button, and
@@ -60,6 +63,15 @@ class GraphiqlBrowserTest {
       String base = origin + "graphql";
       chromium.open(base);
       JsonNode shown = chromium.evaluate(RUN_QUERY + "('hobby', 'Rootkit')");
+      // GraphiQL ran under the page's CSP without needing anything it forbids...
+      assertThat(chromium.cspViolations()).isEmpty();
+      assertThat(chromium.console()).noneSatisfy(line -> assertThat(line).containsIgnoringCase("Content Security Policy"));
+      // ...and the CSP is in force: an inline script injected into the page does not run.
+      chromium.evaluate(
+          "(() => { const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true';"
+              + " document.body.appendChild(s); })()");
+      assertThat(chromium.evaluate("window.__inlineRan === true").asBoolean()).isFalse();
+      assertThat(chromium.cspViolations()).singleElement().asString().startsWith("script-src");
       Path shot = Path.of("target", "graphiql.png");
       Files.write(shot, chromium.screenshot());
       assertThat(shown.path("title").asText()).contains("GraphiQL");
@@ -75,12 +87,14 @@ class GraphiqlBrowserTest {
           .isNotEmpty()
           .allSatisfy(url -> assertThat(url).startsWith(origin))
           .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/graphiql.min.js"))
-          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/react-dom.production.min.js"));
+          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/react-dom.production.min.js"))
+          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/graphiql-page.js"));
 
       // A URL with a query, as koa-graphql serves it: GraphiQL opens with that query and runs it.
       chromium.open(base + "?query=%7B%20tasks%20%7B%20id%20name%20%7D%20%7D");
       JsonNode tasks = chromium.evaluate(RUN_QUERY + "('tasks', 'task3')");
       Files.write(Path.of("target", "graphiql-tasks.png"), chromium.screenshot());
+      assertThat(chromium.cspViolations()).isEmpty();
       assertThat(tasks.path("response").asText().replaceAll("\\s", ""))
           .isEqualTo(
               "{\"data\":{\"tasks\":[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},"

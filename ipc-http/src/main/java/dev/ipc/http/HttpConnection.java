@@ -3,6 +3,7 @@ package dev.ipc.http;
 import dev.ipc.core.ErrorCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,6 +84,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private boolean startHttp10;
   private String startOrigin;
   private ScheduledFuture<?> requestTimer;
+  private RequestDecoder decoder; // the pipeline's; tells whether a request head is arriving
   private volatile boolean closing;
   private SslHandler ssl; // when serving TLS
   private List<X509Certificate> peerCertificates; // read once, after the handshake; the event loop's
@@ -194,8 +196,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       @Override
       public void channelReadComplete(ChannelHandlerContext c) {
         // Armed only for a request still incomplete after a read, so whole requests cost no timer; a
-        // client dripping a byte now and then never goes idle, but this deadline still ends it.
-        if (partial && requestTimer == null) {
+        // client dripping a byte now and then never goes idle, but this deadline still ends it. It runs
+        // from the read that brought the request's first byte, so a head trickled in is cut too.
+        if (requestTimer == null && incomplete()) {
           requestTimer =
               c.executor().schedule(() -> onRequestTimeout(), server.requestNanos, TimeUnit.NANOSECONDS);
         }
@@ -295,6 +298,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext c) {
     this.ctx = c;
     this.ssl = c.pipeline().get(SslHandler.class);
+    this.decoder = c.pipeline().get(RequestDecoder.class);
+  }
+
+  /** Whether a request has started arriving, its head included, and is not whole yet. */
+  private boolean incomplete() {
+    return partial || (decoder != null && decoder.inProgress());
   }
 
   @Override
@@ -615,10 +624,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     if (bytes.hasRemaining()) {
       // The socket is full: Netty writes the rest when it drains. Nothing else writes meanwhile.
-      ch.pipeline()
-          .firstContext()
-          .writeAndFlush(Unpooled.wrappedBuffer(bytes))
-          .addListener((ChannelFutureListener) f -> finished(close, !f.isSuccess()));
+      ChannelFuture rest = ch.pipeline().firstContext().writeAndFlush(Unpooled.wrappedBuffer(bytes));
+      rest.addListener((ChannelFutureListener) f -> finished(close, !f.isSuccess()));
+      watchWrite(rest);
       return true;
     }
     finished(close, false);
@@ -722,19 +730,52 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (close) {
       closing = true;
     }
-    ctx.writeAndFlush(res)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  server.requestFinished();
-                  if (close || !f.isSuccess()) {
-                    closing = true;
-                    dropQueue();
-                    f.channel().close();
-                  } else {
-                    next();
-                  }
-                });
+    ChannelFuture written = ctx.writeAndFlush(res);
+    written.addListener(
+        (ChannelFutureListener)
+            f -> {
+              server.requestFinished();
+              if (close || !f.isSuccess()) {
+                closing = true;
+                dropQueue();
+                f.channel().close();
+              } else {
+                next();
+              }
+            });
+    watchWrite(written);
+  }
+
+  /**
+   * Closes the connection if {@code write} is still not done after the write timeout: its client does
+   * not read its answers, and the answer (the only one in flight on a connection, since the next request
+   * waits for it) must not hold memory and a place in line forever. A write the socket took at once is
+   * done already and costs no timer.
+   */
+  private void watchWrite(ChannelFuture write) {
+    if (write.isDone()) {
+      return;
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          write.channel().eventLoop().schedule(
+              () -> {
+                if (!write.isDone()) {
+                  HttpServer.log(
+                      System.Logger.Level.DEBUG,
+                      server.name + ": closing a connection whose client did not read its answer in time",
+                      null);
+                  server.writeTimedOut();
+                  write.channel().close();
+                }
+              },
+              server.writeNanos,
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return; // the loop is gone, and the connection with it
+    }
+    write.addListener(f -> timer.cancel(false));
   }
 
   /**
@@ -775,6 +816,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     if (server.cors != null && p.origin() != null) {
       addCors(h, server.cors, p.origin());
+    }
+    List<String> extra = server.responseHeaders;
+    for (int i = 0; i < extra.size(); i += 2) {
+      if (indexOf(h, extra.get(i)) < 0) {
+        h.add(extra.get(i));
+        h.add(extra.get(i + 1));
+      }
     }
     return h;
   }
@@ -836,7 +884,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (working() || closing) {
       return; // a request is being handled: the client is waiting for us, not idle
     }
-    if (partial) {
+    if (incomplete()) {
       answerTimeout();
     } else {
       c.close();
@@ -845,7 +893,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private void onRequestTimeout() {
     requestTimer = null;
-    if (partial && !working() && !closing) {
+    if (incomplete() && !working() && !closing) {
       answerTimeout();
     }
   }

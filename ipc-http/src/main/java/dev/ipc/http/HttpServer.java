@@ -67,11 +67,15 @@ import javax.net.ssl.SSLException;
  * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server), and at most
  * {@link HttpServerBuilder#maxBufferedBodyBytes} of them held over all connections (503 beyond); pipelined requests
  * answered in order (one at a time per connection); a silent or half-sent request closed after
- * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete after
- * {@link HttpServerBuilder#requestTimeout} answered 408, without blocking anyone else; a handler exception answered
+ * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete
+ * {@link HttpServerBuilder#requestTimeout} after its first byte (head included) answered 408, without
+ * blocking anyone else; a connection whose client does not read an answer within
+ * {@link HttpServerBuilder#writeTimeout} closed (one answer in flight per connection, so such a client
+ * holds one answer's bytes at most); a handler exception answered
  * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
  * answered 400/414/431 and closed; at most {@link HttpServerBuilder#maxConnections} connections served
- * at once, a connection beyond them answered 503 (with CORS headers when its request head shows an allowed
+ * at once and {@link HttpServerBuilder#maxConnectionsPerPeer} from one client address, a connection
+ * beyond them answered 503 (with CORS headers when its request head shows an allowed
  * Origin) and closed as soon as that is written; optional CORS; optional TLS
  * ({@link HttpServerBuilder#tls}). Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
@@ -102,13 +106,17 @@ public final class HttpServer implements RunningTransport {
   final Cors cors;
   final String name;
   final long requestNanos;
+  final List<String> responseHeaders;
   private final String host;
   private final int port;
   private final long idleNanos;
   private final int workerThreads;
   private final int maxConnections;
-  private final byte[] refusalBody;
-  private final byte[] tooManyConnections;
+  private final int maxConnectionsPerPeer;
+  final long writeNanos;
+  /** The 503 of a connection beyond {@link #maxConnections}, and of one beyond its peer's share. */
+  private final Refused tooManyConnections;
+  private final Refused tooManyFromPeer;
   private final Tls tls;
   private final long handshakeMillis;
   private SslContext sslContext; // set by start() when serving TLS
@@ -118,6 +126,10 @@ public final class HttpServer implements RunningTransport {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger refusing = new AtomicInteger();
+  private final AtomicLong writesTimedOut = new AtomicLong();
+  // Connections served per client address; an address leaves the map with its last connection.
+  private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Integer> perPeer =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Object drained = new Object();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private volatile boolean closing;
@@ -134,20 +146,21 @@ public final class HttpServer implements RunningTransport {
     this.cors = b.corsOrigins.isEmpty() ? null : new Cors(b.corsOrigins);
     this.name = b.name;
     this.requestNanos = b.requestTimeout.toNanos();
+    this.responseHeaders = b.responseHeaders;
     this.host = b.host;
     this.port = b.port;
     this.idleNanos = b.idleTimeout.toNanos();
     this.workerThreads = b.workerThreads;
     this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+    this.writeNanos = b.writeTimeout.toNanos();
     this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
     this.bodyBytesLeft = new AtomicLong(b.maxBufferedBodyBytes);
-    this.refusalBody =
-        HttpConnection.problem(
-                503,
-                ErrorCode.UNAVAILABLE,
-                "too many connections (limit " + maxConnections + "); retry later")
-            .body();
-    this.tooManyConnections = HttpConnection.encode(false, 503, refusalHeaders(), refusalBody);
+    this.tooManyConnections =
+        refused("too many connections (limit " + maxConnections + "); retry later");
+    this.tooManyFromPeer =
+        refused(
+            "too many connections from your address (limit " + maxConnectionsPerPeer + "); retry later");
     this.tls = b.tls;
     this.handshakeMillis = Math.max(1, Math.min(b.requestTimeout.toMillis(), MAX_HANDSHAKE_MILLIS));
   }
@@ -238,15 +251,21 @@ public final class HttpServer implements RunningTransport {
                     // count cannot leak.
                     if (open.incrementAndGet() > maxConnections) {
                       open.decrementAndGet();
-                      refusing.incrementAndGet();
-                      addTls(ch); // the 503 is encrypted too
-                      ChannelPipeline p = ch.pipeline();
-                      // Same limits as a served connection's: the head is read, bounded, only for its Origin.
-                      p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
-                      p.addLast(new Refusal());
+                      refuse(ch, tooManyConnections);
                       return;
                     }
-                    ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    java.net.InetAddress peer = peer(ch);
+                    if (!takePeer(peer)) {
+                      open.decrementAndGet();
+                      refuse(ch, tooManyFromPeer);
+                      return;
+                    }
+                    ch.closeFuture()
+                        .addListener(
+                            f -> {
+                              releasePeer(peer);
+                              open.decrementAndGet();
+                            });
                     channels.add(ch);
                     HttpConnection connection = new HttpConnection(HttpServer.this);
                     addTls(ch);
@@ -254,7 +273,7 @@ public final class HttpServer implements RunningTransport {
                     p.addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
                     // Decoder and encoder apart, not HttpServerCodec: answers written by call threads
                     // bypass the encoder, which would then pair later answers with the wrong requests.
-                    p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
+                    p.addLast(new RequestDecoder());
                     p.addLast(new HttpResponseEncoder());
                     p.addLast(connection.progress());
                     p.addLast(connection.aggregator(maxBodyBytes));
@@ -309,9 +328,14 @@ public final class HttpServer implements RunningTransport {
    * Event-loop confined.
    */
   private final class Refusal extends ChannelInboundHandlerAdapter {
+    private final Refused refused;
     private final AtomicBoolean held = new AtomicBoolean(true);
     private ScheduledFuture<?> deadline;
     private boolean answered;
+
+    Refusal(Refused refused) {
+      this.refused = refused;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext c) {
@@ -350,7 +374,7 @@ public final class HttpServer implements RunningTransport {
         deadline.cancel(false);
       }
       Channel ch = c.channel();
-      ch.writeAndFlush(Unpooled.wrappedBuffer(refusal(origin)))
+      ch.writeAndFlush(Unpooled.wrappedBuffer(refusal(refused, origin)))
           .addListener(
               (ChannelFutureListener)
                   f -> {
@@ -369,28 +393,79 @@ public final class HttpServer implements RunningTransport {
     }
   }
 
-  /** Returns the 503 for a refused connection whose request came from {@code origin} (null if unknown). */
-  private byte[] refusal(String origin) {
-    if (cors == null || origin == null) {
-      return tooManyConnections;
-    }
-    List<String> headers = refusalHeaders();
-    if (!HttpConnection.addCors(headers, cors, origin)) {
-      return tooManyConnections;
-    }
-    byte[] encoded = HttpConnection.encode(false, 503, headers, refusalBody);
-    // A configured origin always encodes; this only guards against one that cannot be a header value.
-    return encoded != null ? encoded : tooManyConnections;
+  /** A refusal's problem body, and the whole 503 without CORS headers. */
+  private record Refused(byte[] body, byte[] encoded) {}
+
+  private Refused refused(String detail) {
+    byte[] body = HttpConnection.problem(503, ErrorCode.UNAVAILABLE, detail).body();
+    return new Refused(body, HttpConnection.encode(false, 503, refusalHeaders(body), body));
   }
 
-  /** Returns the headers of the 503 a connection beyond the limit gets, CORS aside. */
-  private List<String> refusalHeaders() {
-    return new ArrayList<>(
-        List.of(
-            "content-type", HttpResponse.PROBLEM_JSON,
-            "content-length", Integer.toString(refusalBody.length),
-            "retry-after", "1",
-            "connection", "close"));
+  /** Answers {@code ch} with {@code refused} (after reading its request head) and closes it. */
+  private void refuse(SocketChannel ch, Refused refused) {
+    refusing.incrementAndGet();
+    addTls(ch); // the 503 is encrypted too
+    ChannelPipeline p = ch.pipeline();
+    // Same limits as a served connection's: the head is read, bounded, only for its Origin.
+    p.addLast(new HttpRequestDecoder(4096, 8192, 8192));
+    p.addLast(new Refusal(refused));
+  }
+
+  private static java.net.InetAddress peer(SocketChannel ch) {
+    InetSocketAddress a = ch.remoteAddress();
+    return a == null ? null : a.getAddress();
+  }
+
+  /** Counts a connection of {@code peer}; returns false, counting nothing, if it has its share already. */
+  private boolean takePeer(java.net.InetAddress peer) {
+    if (peer == null) {
+      return true; // gone before it could be set up: its close follows
+    }
+    boolean[] taken = {false};
+    perPeer.compute(
+        peer,
+        (k, n) -> {
+          int now = n == null ? 0 : n;
+          if (now >= maxConnectionsPerPeer) {
+            return n;
+          }
+          taken[0] = true;
+          return now + 1;
+        });
+    return taken[0];
+  }
+
+  private void releasePeer(java.net.InetAddress peer) {
+    if (peer != null) {
+      perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  /** Returns the 503 for a connection refused as {@code refused} whose request came from {@code origin} (null if unknown). */
+  private byte[] refusal(Refused refused, String origin) {
+    if (cors == null || origin == null) {
+      return refused.encoded();
+    }
+    List<String> headers = refusalHeaders(refused.body());
+    if (!HttpConnection.addCors(headers, cors, origin)) {
+      return refused.encoded();
+    }
+    byte[] encoded = HttpConnection.encode(false, 503, headers, refused.body());
+    // A configured origin always encodes; this only guards against one that cannot be a header value.
+    return encoded != null ? encoded : refused.encoded();
+  }
+
+  /** Returns the headers of the 503 a refused connection gets, CORS aside. */
+  private List<String> refusalHeaders(byte[] refusalBody) {
+    List<String> h =
+        new ArrayList<>(
+            List.of(
+                "content-type", HttpResponse.PROBLEM_JSON,
+                "content-length", Integer.toString(refusalBody.length),
+                "retry-after", "1",
+                "connection", "close"));
+    h.addAll(responseHeaders);
+    return h;
   }
 
   /** Waits up to {@code timeout} for the connections open now to close; returns whether none is open. */
@@ -404,6 +479,35 @@ public final class HttpServer implements RunningTransport {
     }
     // Not channels.isEmpty(): the group forgets a channel in a listener that may run after this wakes.
     return channels.stream().noneMatch(Channel::isOpen);
+  }
+
+  /** Returns the number of connections served now for {@code peer}. */
+  int connectionsOf(java.net.InetAddress peer) {
+    return perPeer.getOrDefault(peer, 0);
+  }
+
+  /** Returns how many connections were closed because their client did not read an answer in time. */
+  long writesTimedOut() {
+    return writesTimedOut.get();
+  }
+
+  void writeTimedOut() {
+    writesTimedOut.incrementAndGet();
+  }
+
+  /**
+   * Returns the bytes of answers written and not yet taken by the clients' sockets, over all connections:
+   * what clients that do not read hold in this server's memory.
+   */
+  long pendingWriteBytes() {
+    long n = 0;
+    for (Channel ch : channels) {
+      io.netty.channel.ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+      if (out != null) {
+        n += out.totalPendingWriteBytes();
+      }
+    }
+    return n;
   }
 
   /** Returns the number of requests received and not yet answered. */

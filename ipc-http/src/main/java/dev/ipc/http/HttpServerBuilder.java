@@ -22,9 +22,12 @@ public final class HttpServerBuilder {
   // write the answer), and fewer loops find more connections ready per wake-up.
   int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   int maxConnections = 10_000;
+  int maxConnectionsPerPeer = 1_000;
+  Duration writeTimeout = Duration.ofSeconds(30);
   long maxBufferedBodyBytes = Runtime.getRuntime().maxMemory() / 4;
   String name = "ipc-http";
   Tls tls;
+  List<String> responseHeaders = List.of(); // name, value, name, value...
 
   HttpServerBuilder() {}
 
@@ -81,8 +84,8 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how long a request may take to arrive once its first bytes came (default 30 s), however
-   * steadily it trickles in; then it is answered 408 and the connection closed.
+   * Sets how long a request may take to arrive once its first byte came (default 30 s), head included,
+   * however steadily it trickles in; then it is answered 408 and the connection closed.
    */
   public HttpServerBuilder requestTimeout(Duration requestTimeout) {
     requireNonNull(requestTimeout, "requestTimeout");
@@ -117,6 +120,35 @@ public final class HttpServerBuilder {
       throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
     }
     this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /**
+   * Sets how many connections one client address may have served at once (default 1,000, a tenth of
+   * the default {@link #maxConnections}): one more is refused like a connection beyond
+   * {@code maxConnections} (503 {@code UNAVAILABLE}, {@code Connection: close}, closed once written), so
+   * a single peer cannot take every place while the others keep being served.
+   */
+  public HttpServerBuilder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
+    if (maxConnectionsPerPeer < 1) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerPeer: " + maxConnectionsPerPeer + " (expected: >= 1)");
+    }
+    this.maxConnectionsPerPeer = maxConnectionsPerPeer;
+    return this;
+  }
+
+  /**
+   * Sets how long an answer may wait for its client to read it (default 30 s): an answer the client's
+   * socket has not taken whole by then closes the connection. Answers go one at a time per connection,
+   * so a client that never reads holds at most one answer's bytes and cannot hold a place forever.
+   */
+  public HttpServerBuilder writeTimeout(Duration writeTimeout) {
+    requireNonNull(writeTimeout, "writeTimeout");
+    if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+      throw new IllegalArgumentException("writeTimeout: " + writeTimeout + " (expected: > 0)");
+    }
+    this.writeTimeout = writeTimeout;
     return this;
   }
 
@@ -156,6 +188,24 @@ public final class HttpServerBuilder {
    */
   public HttpServerBuilder tls(Tls tls) {
     this.tls = tls;
+    return this;
+  }
+
+  /**
+   * Adds {@code name: value} to every answer the server sends, its own (408, 413, 429, 503...) included,
+   * unless the handler's answer already has a {@code name} header (for example
+   * {@code X-Content-Type-Options: nosniff}). None by default.
+   */
+  public HttpServerBuilder responseHeader(String name, String value) {
+    requireNonNull(name, "name");
+    requireNonNull(value, "value");
+    List<String> h = new java.util.ArrayList<>(responseHeaders);
+    h.add(name.toLowerCase(java.util.Locale.ROOT));
+    h.add(value);
+    if (HttpConnection.encode(false, 200, h, new byte[0]) == null) {
+      throw new IllegalArgumentException("responseHeader: not a valid header: " + name);
+    }
+    this.responseHeaders = List.copyOf(h);
     return this;
   }
 

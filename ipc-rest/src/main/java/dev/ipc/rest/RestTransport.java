@@ -52,6 +52,9 @@ public final class RestTransport implements Transport {
   final Executor executor;
   final int workerThreads;
   final long maxBufferedBodyBytes;
+  final int maxConnections;
+  final int maxConnectionsPerPeer;
+  final Duration writeTimeout;
 
   RestTransport(Builder b) {
     this.host = b.host;
@@ -63,6 +66,9 @@ public final class RestTransport implements Transport {
     this.executor = b.executor;
     this.workerThreads = b.workerThreads;
     this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+    this.writeTimeout = b.writeTimeout;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -107,6 +113,15 @@ public final class RestTransport implements Transport {
     if (maxBufferedBodyBytes > 0) {
       b.maxBufferedBodyBytes(maxBufferedBodyBytes);
     }
+    if (maxConnections > 0) {
+      b.maxConnections(maxConnections);
+    }
+    if (maxConnectionsPerPeer > 0) {
+      b.maxConnectionsPerPeer(maxConnectionsPerPeer);
+    }
+    if (writeTimeout != null) {
+      b.writeTimeout(writeTimeout);
+    }
     return b.start();
   }
 
@@ -126,6 +141,9 @@ public final class RestTransport implements Transport {
     private Executor executor;
     private int workerThreads;
     private long maxBufferedBodyBytes;
+    private int maxConnections;
+    private int maxConnectionsPerPeer;
+    private Duration writeTimeout;
 
     Builder() {}
 
@@ -191,6 +209,35 @@ public final class RestTransport implements Transport {
     }
 
     /**
+     * Sets how long an answer may wait for its client to read it (default 30 s); then the connection
+     * is closed, so a client that never reads holds neither memory nor a place for long.
+     */
+    public Builder writeTimeout(Duration writeTimeout) {
+      requireNonNull(writeTimeout, "writeTimeout");
+      this.writeTimeout = TransportOptions.positive("writeTimeout", writeTimeout, writeTimeout);
+      return this;
+    }
+
+    /**
+     * Sets how many connections are served at once (default 10,000); one more is answered 503
+     * {@code UNAVAILABLE} and closed, while open ones keep being served.
+     */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = TransportOptions.positive("maxConnections", String.valueOf(maxConnections));
+      return this;
+    }
+
+    /**
+     * Sets how many connections one client address may have served at once (default 1,000); one more
+     * from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are served.
+     */
+    public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
+      this.maxConnectionsPerPeer =
+          TransportOptions.positive("maxConnectionsPerPeer", String.valueOf(maxConnectionsPerPeer));
+      return this;
+    }
+
+    /**
      * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
      * either way). It is not shut down by the server.
      */
@@ -208,7 +255,8 @@ public final class RestTransport implements Transport {
     /**
      * Applies URI options ({@code rest://0.0.0.0:5000?maxBodyBytes=2MiB&cors=*}): {@code maxBodyBytes},
      * {@code maxBufferedBodyBytes}, {@code cors} (comma-separated origins), {@code idleTimeout},
-     * {@code requestTimeout}, {@code workerThreads}.
+     * {@code requestTimeout}, {@code writeTimeout}, {@code maxConnections}, {@code maxConnectionsPerPeer},
+     * {@code workerThreads}.
      *
      * @throws IllegalArgumentException for an unknown option or a malformed value
      */
@@ -222,12 +270,16 @@ public final class RestTransport implements Transport {
           case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
           case "idleTimeout" -> idleTimeout(TransportOptions.duration(e.getKey(), v));
           case "requestTimeout" -> requestTimeout(TransportOptions.duration(e.getKey(), v));
+          case "writeTimeout" -> writeTimeout(TransportOptions.duration(e.getKey(), v));
+          case "maxConnections" -> maxConnections(TransportOptions.positive(e.getKey(), v));
+          case "maxConnectionsPerPeer" -> maxConnectionsPerPeer(TransportOptions.positive(e.getKey(), v));
           case "workerThreads" -> workerThreads(TransportOptions.positive(e.getKey(), v));
           default ->
               throw new IllegalArgumentException(
                   "option: " + e.getKey()
                       + " (expected: maxBodyBytes, maxBufferedBodyBytes, cors, idleTimeout,"
-                      + " requestTimeout, workerThreads)");
+                      + " requestTimeout, writeTimeout, maxConnections, maxConnectionsPerPeer,"
+                      + " workerThreads)");
         }
       }
       return this;

@@ -99,16 +99,16 @@ class RestSecurityTest {
     Transports.Builder b =
         Transports.builder()
             .services(services)
-            .transport(RestTransport.builder().host("127.0.0.1").port(0).build())
-            .interceptor(
-                (context, request, next) -> {
-                  context.responseMetadata().add("x-served-by", "ipc-" + context.transport());
-                  context.responseMetadata().add("content-length", "1"); // framing: stays the server's
-                  return next.proceed(request);
-                });
+            .transport(RestTransport.builder().host("127.0.0.1").port(0).build());
     if (authenticate) {
-      b.authenticate(TOKENS);
+      b.authenticate(TOKENS); // before the interceptor, so it runs inside authentication
     }
+    b.interceptor(
+        (context, request, next) -> {
+          context.responseMetadata().add("x-served-by", "ipc-" + context.transport());
+          context.responseMetadata().add("content-length", "1"); // framing: stays the server's
+          return next.proceed(request);
+        });
     if (tls != null) {
       b.tls(tls);
     }
