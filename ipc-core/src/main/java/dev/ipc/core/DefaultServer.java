@@ -48,6 +48,7 @@ final class DefaultServer implements Server, TransportContext {
   private final Map<String, RunningTransport> running = new LinkedHashMap<>();
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private volatile boolean closing;
+  private volatile boolean ready;
   private Thread shutdownHook;
 
   private final Security security;
@@ -91,6 +92,7 @@ final class DefaultServer implements Server, TransportContext {
       server.addresses.put(t.name(), r.localAddress());
       LOG.log(Level.DEBUG, "{0} serving on {1}", t.name(), r.localAddress());
     }
+    server.ready = true;
     return server;
   }
 
@@ -129,6 +131,11 @@ final class DefaultServer implements Server, TransportContext {
   @Override
   public ExecutorService executor() {
     return executor;
+  }
+
+  @Override
+  public boolean isReady() {
+    return ready;
   }
 
   @Override
@@ -211,6 +218,11 @@ final class DefaultServer implements Server, TransportContext {
       return;
     }
     try {
+      ready = false;
+      for (RunningTransport r : running.values()) {
+        r.beginDrain();
+      }
+      sleepUninterruptibly(security.readinessDelay());
       closing = true;
       long deadline = System.nanoTime() + gracePeriod.toNanos();
       for (RunningTransport r : running.values()) {
@@ -276,6 +288,25 @@ final class DefaultServer implements Server, TransportContext {
       try {
         closed.await();
         break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits out the readiness delay: a load balancer polling readiness stops sending calls meanwhile. */
+  private static void sleepUninterruptibly(Duration d) {
+    if (d == null || d.isZero()) {
+      return;
+    }
+    long end = System.nanoTime() + d.toNanos();
+    boolean interrupted = false;
+    for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
       } catch (InterruptedException e) {
         interrupted = true;
       }

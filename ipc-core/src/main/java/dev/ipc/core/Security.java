@@ -12,7 +12,12 @@ import java.util.List;
  * A server's authentication, interceptors and TLS, as the builder set them: the part of every call
  * that runs before the host's interceptors, the same on every transport.
  */
-record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls, Duration callTimeout) {
+record Security(
+    TokenVerifier verifier,
+    List<Interceptor> interceptors,
+    Tls tls,
+    Duration callTimeout,
+    Duration readinessDelay) {
   private static final System.Logger LOG = System.getLogger(Security.class.getName());
 
   /**
@@ -21,7 +26,12 @@ record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls,
    * (metrics, traces, access logs) also sees the calls authentication refuses.
    */
   static Security of(
-      TokenVerifier verifier, List<Interceptor> hostInterceptors, int authAt, Tls tls, Duration callTimeout) {
+      TokenVerifier verifier,
+      List<Interceptor> hostInterceptors,
+      int authAt,
+      Tls tls,
+      Duration callTimeout,
+      Duration readinessDelay) {
     List<Interceptor> chain = new ArrayList<>(hostInterceptors);
     Security[] self = new Security[1];
     if (verifier != null) {
@@ -30,7 +40,7 @@ record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls,
         return next.proceed(request);
       });
     }
-    self[0] = new Security(verifier, chain, tls, callTimeout);
+    self[0] = new Security(verifier, chain, tls, callTimeout, readinessDelay);
     return self[0];
   }
 
@@ -39,7 +49,7 @@ record Security(TokenVerifier verifier, List<Interceptor> interceptors, Tls tls,
   }
 
   static Security open() {
-    return new Security(null, List.of(), null, null);
+    return new Security(null, List.of(), null, null, Duration.ZERO);
   }
 
   /**

@@ -185,6 +185,7 @@ public final class Transports {
     private int authAt;
     private Tls tls;
     private Duration callTimeout;
+    private Duration readinessDelay = Duration.ZERO;
 
     Builder() {}
 
@@ -317,6 +318,20 @@ public final class Transports {
       return this;
     }
 
+    /**
+     * Sets how long {@link Server#close()} answers not ready ({@code /readyz} 503, gRPC health
+     * NOT_SERVING) while still serving calls, before it stops accepting: long enough for a load balancer
+     * polling readiness to send no more (default 0). The grace period for calls in flight starts after.
+     */
+    public Builder readinessDelay(Duration delay) {
+      requireNonNull(delay, "delay");
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0)");
+      }
+      this.readinessDelay = delay;
+      return this;
+    }
+
     /** Closes the server when the JVM shuts down. */
     public Builder closeOnJvmShutdown() {
       this.closeOnJvmShutdown = true;
@@ -348,7 +363,7 @@ public final class Transports {
               List.copyOf(transports),
               gracePeriod,
               executor,
-              Security.of(verifier, interceptors, authAt, tls, callTimeout));
+              Security.of(verifier, interceptors, authAt, tls, callTimeout, readinessDelay));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }

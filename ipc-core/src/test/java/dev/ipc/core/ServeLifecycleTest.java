@@ -78,7 +78,7 @@ class ServeLifecycleTest {
     release.countDown();
     assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(new Feel(true));
     closing.get(10, TimeUnit.SECONDS);
-    assertThat(t.events).containsExactly("start", "beginShutdown", "awaitTermination", "shutdownNow");
+    assertThat(t.events).containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
   }
 
   @Test
@@ -112,7 +112,7 @@ class ServeLifecycleTest {
     server.close();
     server.close();
     server.awaitTermination();
-    assertThat(t.events).containsExactly("start", "beginShutdown", "awaitTermination", "shutdownNow");
+    assertThat(t.events).containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
   }
 
   @Test

@@ -61,6 +61,11 @@ class TestTransport implements Transport {
       }
 
       @Override
+      public void beginDrain() {
+        events.add("drain");
+      }
+
+      @Override
       public void beginShutdown() {
         events.add("beginShutdown");
         shutdownBegun.countDown();

@@ -122,7 +122,9 @@ public final class GraphqlTransport implements Transport {
             .maxBodyBytes(maxBodyBytes)
             // Every answer, the server's own errors included: a browser must not sniff JSON into HTML.
             .responseHeader("X-Content-Type-Options", "nosniff")
-            .handler(service);
+            .handler(service)
+            // /healthz and /readyz for load balancers; readiness goes false as soon as a close begins.
+            .health(context::isReady);
     if (corsOrigins.length > 0) {
       server.cors(corsOrigins);
     }

@@ -156,6 +156,15 @@ final class GrpcServer implements RunningTransport {
     return address;
   }
 
+  /**
+   * Readiness went false: health checks answer NOT_SERVING while calls are still served, so a load
+   * balancer watching health stops sending first. beginShutdown then makes it terminal.
+   */
+  @Override
+  public void beginDrain() {
+    health.enterTerminalState();
+  }
+
   @Override
   public void beginShutdown() {
     tracker.beginClosing();

@@ -39,6 +39,35 @@ class ReflectionHealthTest {
   }
 
   @Test
+  void health_goesNotServingAtClose_whileCallsAreStillServed() throws Exception {
+    Server server =
+        dev.ipc.core.Transports.builder()
+            .services(dev.ipc.core.Reference.services())
+            .transport(GrpcTransport.builder().host("127.0.0.1").port(0).build())
+            .readinessDelay(java.time.Duration.ofSeconds(5))
+            .start();
+    ManagedChannel channel = resources.channel(server);
+    var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel);
+    var request = io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("task.Tasks").build();
+    assertThat(health.check(request).getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    java.util.concurrent.CompletableFuture<Void> closing =
+        java.util.concurrent.CompletableFuture.runAsync(server::close);
+    while (health.check(request).getStatus() == io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+      Thread.onSpinWait();
+    }
+    assertThat(health.check(request).getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    // Not serving for new traffic, yet a call sent meanwhile is answered.
+    assertThat(
+            task.TasksGrpc.newBlockingStub(channel)
+                .getTask(task.TaskOuterClass.GetTaskRequest.newBuilder().setId(1).build())
+                .getName())
+        .isEqualTo("task1");
+    closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
   void reflection_canBeTurnedOff_healthAndServicesStay() throws Exception {
     Server server =
         resources.serve(

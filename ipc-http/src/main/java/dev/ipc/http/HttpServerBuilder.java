@@ -209,6 +209,31 @@ public final class HttpServerBuilder {
     return this;
   }
 
+  /**
+   * Answers {@code GET /healthz} (200 while the server runs: it is alive) and {@code GET /readyz} (200
+   * while {@code ready} says so, else 503) before the handler sees them, for load balancers and
+   * orchestrators. Both answer JSON {@code {"status":"UP"}} or {@code {"status":"DOWN"}}.
+   */
+  public HttpServerBuilder health(java.util.function.BooleanSupplier ready) {
+    requireNonNull(ready, "ready");
+    HttpHandler inner = requireNonNull(handler, "handler (expected: set before health)");
+    this.handler =
+        request -> {
+          String path = request.path();
+          boolean get = request.method().equals("GET") || request.method().equals("HEAD");
+          if (get && path.equals("/healthz")) {
+            return HttpResponse.json(200, "{\"status\":\"UP\"}");
+          }
+          if (get && path.equals("/readyz")) {
+            return ready.getAsBoolean()
+                ? HttpResponse.json(200, "{\"status\":\"UP\"}")
+                : HttpResponse.json(503, "{\"status\":\"DOWN\"}").withHeader("retry-after", "1");
+          }
+          return inner.handle(request);
+        };
+    return this;
+  }
+
   /** Sets the name used for threads and log messages (default {@code ipc-http}). */
   public HttpServerBuilder name(String name) {
     this.name = requireNonNull(name, "name");

@@ -104,6 +104,8 @@ public final class RestTransport implements Transport {
             .requestTimeout(requestTimeout)
             .executor(executor != null ? executor : context.executor())
             .handler(new RestHandler(context))
+            // /healthz and /readyz for load balancers; readiness goes false as soon as a close begins.
+            .health(context::isReady)
             .cors(corsOrigins.toArray(new String[0]))
             // TLS only when the server has it (Transports.builder().tls): then this port speaks nothing else.
             .tls(context.tls().orElse(null));

@@ -8,6 +8,13 @@ public interface RunningTransport {
   /** Returns the bound address (with the real port when 0 was asked). */
   InetSocketAddress localAddress();
 
+  /**
+   * Says the server is about to close: health checks answer not ready ({@code /readyz} 503, gRPC health
+   * NOT_SERVING) while calls are still served, so a load balancer stops sending new ones first. Called
+   * once, before the readiness delay and {@link #beginShutdown()}. Returns at once.
+   */
+  default void beginDrain() {}
+
   /** Stops accepting new connections and calls; calls in flight go on. Returns at once. */
   void beginShutdown();
 

@@ -15,6 +15,13 @@ public interface TransportContext {
    */
   Executor executor();
 
+  /**
+   * Returns whether the server is ready for new calls: false until every transport started, and from
+   * the moment a close begins (before it stops accepting; see the readiness delay). {@code /readyz}
+   * and gRPC health follow it.
+   */
+  boolean isReady();
+
   /** Returns whether the server is closing; new calls should be refused with UNAVAILABLE. */
   boolean isClosing();
 
