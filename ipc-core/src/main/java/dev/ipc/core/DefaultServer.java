@@ -11,7 +11,6 @@ import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportContext;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The running server: binds transports, counts calls in flight, publishes values, drains on close. */
 final class DefaultServer implements Server, TransportContext {
-  private static final System.Logger LOG = System.getLogger(DefaultServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultServer.class);
   // Service code is synchronous and may block: enough threads that 64 concurrent calls do not queue
   // behind each other (measured: 16 threads put gRPC's p99 at 64 concurrent calls above raw grpc-java's).
   private static final int DEFAULT_THREADS = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
@@ -90,7 +91,7 @@ final class DefaultServer implements Server, TransportContext {
       }
       server.running.put(t.name(), r);
       server.addresses.put(t.name(), r.localAddress());
-      LOG.log(Level.DEBUG, "{0} serving on {1}", t.name(), r.localAddress());
+      LOG.debug("{} serving on {}", t.name(), r.localAddress());
     }
     server.ready = true;
     return server;
@@ -170,7 +171,7 @@ final class DefaultServer implements Server, TransportContext {
       try {
         l.accept(p);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "listener failed for " + op.publishes(), e);
+        LOG.warn("listener failed for {}", op.publishes(), e);
       }
     }
   }
@@ -269,7 +270,7 @@ final class DefaultServer implements Server, TransportContext {
       while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          LOG.log(Level.WARNING, "{0} call(s) still in flight after the grace period", inFlight.get());
+          LOG.warn("{} call(s) still in flight after the grace period", inFlight.get());
           return;
         }
         try {

@@ -3,10 +3,11 @@ package dev.ipc.core;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A server's authentication, interceptors and TLS, as the builder set them: the part of every call
@@ -18,7 +19,7 @@ record Security(
     Tls tls,
     Duration callTimeout,
     Duration readinessDelay) {
-  private static final System.Logger LOG = System.getLogger(Security.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Security.class);
 
   /**
    * Builds the chain: the host's interceptors in the order added, with authentication where
@@ -106,9 +107,8 @@ record Security(
       }
     }
     if (!guarded.isEmpty()) {
-      LOG.log(
-          Level.INFO,
-          "no authentication configured: {0} declare roles but are served to anyone"
+      LOG.info(
+          "no authentication configured: {} declare roles but are served to anyone"
               + " (Transports.builder().authenticate(...) enforces them)",
           guarded);
     }

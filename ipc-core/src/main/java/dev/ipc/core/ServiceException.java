@@ -2,6 +2,9 @@ package dev.ipc.core;
 
 import static java.util.Objects.requireNonNull;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A service's answer that the call failed, with a {@link ErrorCode} and a message that is safe to show a
  * client. Adapters turn it into their protocol's error; clients turn that back into this exception with
@@ -12,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  */
 public class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
-  private static final System.Logger LOG = System.getLogger(ServiceException.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceException.class);
 
   /** The message every unexpected failure gets on the wire. */
   public static final String INTERNAL_MESSAGE = "internal error";
@@ -48,7 +51,7 @@ public class ServiceException extends RuntimeException {
     if (t instanceof ServiceException e) {
       return e;
     }
-    LOG.log(System.Logger.Level.WARNING, "service failed unexpectedly", t);
+    LOG.warn("service failed unexpectedly", t);
     return new ServiceException(ErrorCode.INTERNAL, INTERNAL_MESSAGE);
   }
 

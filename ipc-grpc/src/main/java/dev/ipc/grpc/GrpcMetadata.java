@@ -21,7 +21,7 @@ import javax.net.ssl.SSLSession;
  * metadata out, client metadata out; and reads a call's peer, deadline and TLS client chain.
  */
 final class GrpcMetadata {
-  private static final System.Logger LOG = System.getLogger(GrpcMetadata.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcMetadata.class);
 
   private GrpcMetadata() {}
 
@@ -66,12 +66,12 @@ final class GrpcMetadata {
     for (String name : metadata.names()) {
       io.grpc.Metadata.Key<String> key = key(name);
       if (key == null || !application(name)) {
-        LOG.log(System.Logger.Level.WARNING, "response metadata {0} left out (not an application ASCII key)", name);
+        LOG.warn("response metadata {} left out (not an application ASCII key)", name);
         continue;
       }
       for (String v : metadata.all(name)) {
         if (!printable(v)) {
-          LOG.log(System.Logger.Level.WARNING, "response metadata {0} left out (a value not printable ASCII)", name);
+          LOG.warn("response metadata {} left out (a value not printable ASCII)", name);
           continue;
         }
         into.put(key, v);

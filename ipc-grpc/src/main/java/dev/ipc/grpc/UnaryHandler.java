@@ -19,7 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
  * on the executor (never on a Netty event loop) and answers with the reply or the mapped status.
  */
 final class UnaryHandler implements ServerCallHandler<Object, Object> {
-  private static final System.Logger LOG = System.getLogger(UnaryHandler.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnaryHandler.class);
 
   private final BoundOperation operation;
   private final ProtoCodec output;
@@ -142,7 +142,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         call.sendMessage(answer);
         call.close(Status.OK, trailers);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "answering " + operation.operation() + " failed", e);
+        LOG.warn("answering {} failed", operation.operation(), e);
         try {
           fail(ServiceException.from(e));
         } catch (RuntimeException again) {

@@ -42,7 +42,7 @@ final class DirectChannels {
         return 1;
       } catch (RuntimeException e) {
         // As Netty's own server channel does: drop this connection, keep accepting others.
-        HttpServer.log(System.Logger.Level.WARNING, "cannot set up an accepted connection", e);
+        HttpServer.warn("cannot set up an accepted connection", e);
         ch.close();
         return 0;
       }

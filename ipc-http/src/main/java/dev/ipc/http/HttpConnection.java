@@ -557,7 +557,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         throw new IllegalStateException("handler returned null for " + p.request());
       }
     } catch (Throwable t) {
-      HttpServer.log(System.Logger.Level.WARNING, server.name + ": handler failed for " + p.request(), t);
+      HttpServer.warn(server.name + ": handler failed for " + p.request(), t);
       r = problem(500, ErrorCode.INTERNAL, "internal error");
     } finally {
       server.giveBodyBytes(p.bodyBytes());
@@ -722,8 +722,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     } catch (IllegalArgumentException e) {
       // Netty refuses a header (a control character in a value, say): the client must still get an
       // answer, and the request must not stay counted in flight, holding a graceful close.
-      HttpServer.log(
-          System.Logger.Level.WARNING, server.name + ": invalid response header for " + p.request(), e);
+      HttpServer.warn(
+          server.name + ": invalid response header for " + p.request(), e);
       write(p, problem(500, ErrorCode.INTERNAL, "internal error"));
       return;
     }
@@ -762,8 +762,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
           write.channel().eventLoop().schedule(
               () -> {
                 if (!write.isDone()) {
-                  HttpServer.log(
-                      System.Logger.Level.DEBUG,
+                  HttpServer.debug(
                       server.name + ": closing a connection whose client did not read its answer in time",
                       null);
                   server.writeTimedOut();
@@ -947,9 +946,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
     if (notTls(cause)) {
       // Netty's message dumps the bytes received, which may hold a request's credentials: not logged.
-      HttpServer.log(System.Logger.Level.DEBUG, server.name + ": a client spoke plain text to the TLS port", null);
+      HttpServer.debug(server.name + ": a client spoke plain text to the TLS port", null);
     } else {
-      HttpServer.log(System.Logger.Level.DEBUG, server.name + ": connection failed", cause);
+      HttpServer.debug(server.name + ": connection failed", cause);
     }
     c.close();
   }

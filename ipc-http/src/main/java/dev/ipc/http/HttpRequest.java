@@ -206,6 +206,7 @@ public final class HttpRequest {
 
   @Override
   public String toString() {
-    return (head ? "HEAD" : method) + ' ' + uri;
+    // The path only: a query string may carry a token, and this text reaches logs.
+    return (head ? "HEAD" : method) + ' ' + path();
   }
 }

@@ -85,7 +85,7 @@ import javax.net.ssl.SSLException;
 // caller's promise. The writes whose failure matters carry listeners.
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpServer implements RunningTransport {
-  private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpServer.class);
 
   /**
    * How long a refused connection may take to send its request head (for its Origin) before it is
@@ -625,8 +625,12 @@ public final class HttpServer implements RunningTransport {
     }
   }
 
-  static void log(System.Logger.Level level, String message, Throwable t) {
-    LOG.log(level, message, t);
+  static void warn(String message, Throwable t) {
+    LOG.warn(message, t);
+  }
+
+  static void debug(String message, Throwable t) {
+    LOG.debug(message, t);
   }
 
   @Override

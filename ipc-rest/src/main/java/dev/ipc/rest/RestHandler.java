@@ -208,7 +208,7 @@ final class RestHandler implements HttpHandler {
       }
       for (String value : metadata.all(name)) {
         if (!isToken(name) || !isFieldValue(value)) {
-          LOG.log(System.Logger.Level.WARNING, "response metadata {0} cannot be an HTTP header: dropped", name);
+          LOG.warn("response metadata {} cannot be an HTTP header: dropped", name);
           continue;
         }
         r = r.withHeader(name, value);
@@ -217,7 +217,7 @@ final class RestHandler implements HttpHandler {
     return r;
   }
 
-  private static final System.Logger LOG = System.getLogger(RestHandler.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RestHandler.class);
 
   /** Response headers the server sets itself, never taken from response metadata. */
   private static final Set<String> FRAMING =
