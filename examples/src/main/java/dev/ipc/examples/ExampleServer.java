@@ -47,6 +47,9 @@ public final class ExampleServer {
 
   /** Runs the example server until Ctrl-C or SIGTERM. */
   public static void main(String[] args) throws InterruptedException {
+    // grpc-java logs through java.util.logging; ipc, netty-socketio and graphql-java through SLF4J.
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     Server server;
     Options options;
     try {
