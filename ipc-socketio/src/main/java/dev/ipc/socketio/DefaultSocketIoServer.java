@@ -5,6 +5,8 @@ import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
@@ -23,6 +25,8 @@ import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.TransportContext;
+import dev.ipc.socketio.internal.EngineIoClose;
+import dev.ipc.socketio.internal.NettySocketIo;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.group.ChannelGroup;
@@ -56,7 +60,15 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   private final SocketIoTransport settings;
   private final TransportContext context;
-  private final Map<String, Route> routes;
+  /** Per namespace, what answers each event name. */
+  private final Map<String, Map<String, Route>> routes;
+  /** The main namespace's, looked up first. */
+  private final Map<String, Route> mainRoutes;
+  /**
+   * The clients connected to the main namespace (their {@code 40} answered), which broadcasts reach;
+   * netty-socketio's own list holds every Engine.IO session from its open (see MainNamespaceConnect).
+   */
+  private final ConcurrentHashMap<UUID, SocketIOClient> joined = new ConcurrentHashMap<>();
   private final SocketIOServer server;
   private final HonestChannelInitializer pipeline;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -69,7 +81,10 @@ final class DefaultSocketIoServer implements RunningTransport {
    * time and in event order (a host adding state on connect and removing it on disconnect must never
    * see the removal first), while other sessions' run beside them.
    */
-  private final ConcurrentHashMap<UUID, SessionListeners> sessionListeners = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SessionKey, SessionListeners> sessionListeners = new ConcurrentHashMap<>();
+
+  /** A session in one namespace: a client connected to two has two, each with its listeners. */
+  private record SessionKey(UUID id, String namespace) {}
   /**
    * Runs the listener calls of a session whose disconnect the call executor refused: its connect
    * listeners ran, so a host that added state then must hear of the disconnect to remove it. One
@@ -96,15 +111,18 @@ final class DefaultSocketIoServer implements RunningTransport {
   private AutoCloseable subscription;
 
   private DefaultSocketIoServer(SocketIoTransport settings, TransportContext context) {
+    // First: a netty-socketio whose internals differ from the fixes' must fail the start, by name.
+    NettySocketIo.check();
     this.settings = settings;
     this.context = context;
     this.routes = routes(settings, context);
+    this.mainRoutes = routes.getOrDefault(SocketIoTransport.MAIN_NAMESPACE, Map.of());
     this.maxPollingBacklog = maxPollingBacklog(settings.maxPayload);
 
     Configuration config = new Configuration();
     config.setHostname(settings.host);
     config.setPort(settings.port);
-    RoutingJsonSupport json = new RoutingJsonSupport(new JacksonJsonSupport());
+    RoutingJsonSupport json = new RoutingJsonSupport(new JacksonJsonSupport(), settings.maxPayload);
     config.setJsonSupport(json);
     // Compressed frames need the deflater on the loop; those acks take netty-socketio's path.
     this.direct = settings.compression ? null : new DirectWrites(json, settings.maxPayload);
@@ -142,11 +160,22 @@ final class DefaultSocketIoServer implements RunningTransport {
             this::sessionLock,
             this::nudgePolling,
             direct != null,
-            settings.maxBufferedBytes);
+            settings.maxBufferedBytes,
+            this::onMainConnect);
     server.setPipelineFactory(pipeline);
-    server.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
-    server.addConnectListener(this::onConnect);
-    server.addDisconnectListener(this::onDisconnect);
+    for (String name : settings.namespaces) {
+      SocketIONamespace ns =
+          name.equals(SocketIoTransport.MAIN_NAMESPACE) ? server.getNamespace(Namespace.DEFAULT_NAME) : server.addNamespace(name);
+      ns.addEventListener(RoutingJsonSupport.DISPATCH, RoutingJsonSupport.Incoming.class, this::onEvent);
+      ns.addDisconnectListener(this::onDisconnect);
+      if (name.equals(SocketIoTransport.MAIN_NAMESPACE)) {
+        // Runs at the Engine.IO open, before the client's 40: see onEngineOpen and onMainConnect.
+        ns.addConnectListener(this::onEngineOpen);
+      } else {
+        // netty-socketio joins custom namespaces only on the client's CONNECT: its listener is right.
+        ns.addConnectListener(this::onConnect);
+      }
+    }
   }
 
   static DefaultSocketIoServer start(SocketIoTransport settings, TransportContext context)
@@ -181,7 +210,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  private static Map<String, Route> routes(SocketIoTransport settings, TransportContext context) {
+  private static Map<String, Map<String, Route>> routes(SocketIoTransport settings, TransportContext context) {
     Map<String, Route> routes = new HashMap<>();
     for (BoundService service : context.services()) {
       for (BoundOperation op : service.operations()) {
@@ -197,13 +226,18 @@ final class DefaultSocketIoServer implements RunningTransport {
         }
       }
     }
-    for (Map.Entry<String, SocketIoHandler> e : settings.handlers.entrySet()) {
-      if (routes.put(e.getKey(), new HandlerRoute(e.getValue())) != null) {
-        throw new IllegalArgumentException(
-            "event: " + e.getKey() + " (expected: not an operation's event; it has a handler already)");
+    Map<String, Map<String, Route>> all = new HashMap<>();
+    for (String ns : settings.namespaces) {
+      Map<String, Route> nsRoutes = ns.equals(SocketIoTransport.MAIN_NAMESPACE) ? routes : new HashMap<>();
+      for (Map.Entry<String, SocketIoEventHandler> e : settings.handlers.getOrDefault(ns, Map.of()).entrySet()) {
+        if (nsRoutes.put(e.getKey(), new HandlerRoute(e.getValue())) != null) {
+          throw new IllegalArgumentException(
+              "event: " + e.getKey() + " (expected: not an operation's event; it has a handler already)");
+        }
       }
+      all.put(ns, Map.copyOf(nsRoutes));
     }
-    return Map.copyOf(routes);
+    return Map.copyOf(all);
   }
 
   /**
@@ -316,7 +350,10 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   // Runs on a Netty thread: decide, then hand over to the call executor.
   private void onEvent(SocketIOClient client, RoutingJsonSupport.Incoming in, AckRequest ack) {
-    Route route = routes.get(in.name());
+    SocketIONamespace ns = client.getNamespace();
+    Map<String, Route> nsRoutes =
+        ns.getName().equals(Namespace.DEFAULT_NAME) ? mainRoutes : routes.getOrDefault(ns.getName(), Map.of());
+    Route route = nsRoutes.get(in.name());
     if (route == null) {
       ackError(client, ack, ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name()));
       return;
@@ -340,7 +377,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       ackError(client, ack, ErrorCode.UNAVAILABLE, "the server is shutting down");
       return;
     }
-    Object data = in.args().isEmpty() ? null : in.args().get(0);
+    List<Object> data = in.args();
     try {
       context.executor().execute(() -> {
         try {
@@ -395,7 +432,11 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  private void onConnect(SocketIOClient client) {
+  /**
+   * netty-socketio's main-namespace connect, at the Engine.IO open (see MainNamespaceConnect): no
+   * listener yet, only the guards that belong to a session's start.
+   */
+  private void onEngineOpen(SocketIOClient client) {
     if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
       // A session that has ended rejoined: netty-socketio joins a long-polling session to the main
       // namespace on each poll it takes, so a poll that fetched the session just before it ended
@@ -410,19 +451,41 @@ final class DefaultSocketIoServer implements RunningTransport {
     if (server.getAllClients().size() > settings.maxConnections) {
       // Handshakes raced past the gate; the newest goes.
       client.disconnect();
+    }
+  }
+
+  /** Returns the namespace of {@code client} as the host names it: {@code "/"} for netty-socketio's "". */
+  static String namespaceOf(SocketIOClient client) {
+    String name = client.getNamespace().getName();
+    return name.equals(Namespace.DEFAULT_NAME) ? SocketIoTransport.MAIN_NAMESPACE : name;
+  }
+
+  /** The client's {@code 40} to the main namespace has been answered: it is connected now. */
+  private void onMainConnect(ClientHead head) {
+    NamespaceClient client = head.getChildClient((Namespace) server.getNamespace(Namespace.DEFAULT_NAME));
+    if (!head.isConnected() || client == null) {
       return;
     }
+    if (joined.putIfAbsent(head.getSessionId(), client) != null) {
+      return; // a repeated 40, heard once
+    }
+    onConnect(client);
+  }
+
+  private void onConnect(SocketIOClient client) {
     LOG.log(Level.DEBUG, "connected: {0}", client.getSessionId());
-    if (settings.connectListeners.isEmpty() && settings.disconnectListeners.isEmpty()) {
+    String ns = namespaceOf(client);
+    List<Consumer<SocketIoSession>> connects = settings.connectListeners.getOrDefault(ns, List.of());
+    if (connects.isEmpty() && settings.disconnectListeners.getOrDefault(ns, List.of()).isEmpty()) {
       return;
     }
-    UUID id = client.getSessionId();
-    Runnable connect = listenerCall(settings.connectListeners, new Session(this, client), "connect");
+    SessionKey key = new SessionKey(client.getSessionId(), ns);
+    Runnable connect = listenerCall(connects, new Session(this, client), "connect");
     boolean[] start = new boolean[1];
-    sessionListeners.compute(id, (k, q) -> {
+    sessionListeners.compute(key, (k, q) -> {
       // Gone already (Namespace.onDisconnect drops the client before calling onDisconnect, which then
       // found no queue and skipped): skip these too. Open already: a repeated connect, heard once.
-      if (server.getClient(k) == null || (q != null && q.open)) {
+      if (client.getNamespace().getClient(k.id()) == null || (q != null && q.open)) {
         return q;
       }
       q = q != null ? q : new SessionListeners();
@@ -433,16 +496,21 @@ final class DefaultSocketIoServer implements RunningTransport {
       return q;
     });
     if (start[0]) {
-      drainLater(id, true);
+      drainLater(key, true);
     }
   }
 
   private void onDisconnect(SocketIOClient client) {
     LOG.log(Level.DEBUG, "disconnected: {0}", client.getSessionId());
-    UUID id = client.getSessionId();
-    Runnable disconnect = listenerCall(settings.disconnectListeners, new Session(this, client), "disconnect");
+    String ns = namespaceOf(client);
+    if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
+      joined.remove(client.getSessionId());
+    }
+    SessionKey key = new SessionKey(client.getSessionId(), ns);
+    Runnable disconnect =
+        listenerCall(settings.disconnectListeners.getOrDefault(ns, List.of()), new Session(this, client), "disconnect");
     boolean[] start = new boolean[1];
-    sessionListeners.compute(id, (k, q) -> {
+    sessionListeners.compute(key, (k, q) -> {
       // No open queue: its connect listeners never ran (refused, skipped), so neither do these.
       if (q == null || !q.open) {
         return q;
@@ -453,7 +521,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       return q;
     });
     if (start[0]) {
-      drainLater(id, false);
+      drainLater(key, false);
     }
   }
 
@@ -476,7 +544,7 @@ final class DefaultSocketIoServer implements RunningTransport {
    * {@code connect} tells whether a connect starts it (the queue is new) or a disconnect (the
    * session's connect listeners have run: the drain that ran them found the queue empty and ended).
    */
-  private void drainLater(UUID id, boolean connect) {
+  private void drainLater(SessionKey id, boolean connect) {
     try {
       context.executor().execute(() -> drain(id));
       return;
@@ -502,7 +570,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   /** Drops session {@code id}'s queue with the calls it holds (none of them runs): no longer in flight. */
-  private void forget(UUID id) {
+  private void forget(SessionKey id) {
     SessionListeners q = sessionListeners.remove(id);
     // The map's lock for this key ordered every add before the removal; no one adds to q after it.
     for (int n = q == null ? 0 : q.pending.size(); n > 0; n--) {
@@ -511,7 +579,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   /** Runs session {@code id}'s pending listener calls one after another, then drops a closed queue. */
-  private void drain(UUID id) {
+  private void drain(SessionKey id) {
     Runnable[] next = new Runnable[1];
     while (true) {
       // Never null here: a queue leaves the map only when no drain of it is scheduled or running.
@@ -561,14 +629,31 @@ final class DefaultSocketIoServer implements RunningTransport {
     broadcast(published.event(), Values.output(published.operation(), published.value()));
   }
 
-  /** Emits to every connected client, each under its session lock. */
+  /** Emits to every client connected to the main namespace, each under its session lock. */
   void broadcast(String event, Object... data) {
+    broadcast(joined.values(), true, event, data);
+  }
+
+  /** Emits to every client connected to namespace {@code ns}. */
+  void broadcast(String ns, String event, Object... data) {
+    if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
+      broadcast(event, data);
+    } else {
+      broadcast(server.getNamespace(ns).getAllClients(), false, event, data);
+    }
+  }
+
+  /**
+   * Emits to {@code clients}, each under its session lock; {@code main}: they are the main
+   * namespace's, whose event frame DirectWrites encodes.
+   */
+  private void broadcast(Iterable<SocketIOClient> clients, boolean main, String event, Object... data) {
     // Encoded once for every WebSocket client DirectWrites can write to now; the rest as usual.
     io.netty.buffer.ByteBuf frame = null;
     boolean encoded = false;
     try {
-      for (SocketIOClient c : server.getAllClients()) {
-        if (direct != null && c instanceof NamespaceClient nc) {
+      for (SocketIOClient c : clients) {
+        if (main && direct != null && c instanceof NamespaceClient nc) {
           synchronized (lockOf(c)) {
             if (!encoded) {
               frame = direct.eventFrame(event, data);
@@ -684,12 +769,13 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   /** What answers one event name: an operation or a host handler. Runs on the call executor. */
   private interface Route {
-    void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack);
+    void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack);
   }
 
   private record OperationRoute(BoundOperation bound) implements Route {
     @Override
-    public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
+      Object data = args.isEmpty() ? null : args.get(0);
       Object answer;
       Object created = null;
       try {
@@ -702,19 +788,26 @@ final class DefaultSocketIoServer implements RunningTransport {
       } catch (Throwable t) {
         answer = Values.error(ServiceException.from(t));
       }
-      Object[] args = created != null ? new Object[] {answer, created} : new Object[] {answer};
-      owner.sendAck(client, ack, args);
+      Object[] out = created != null ? new Object[] {answer, created} : new Object[] {answer};
+      owner.sendAck(client, ack, out);
     }
   }
 
-  private record HandlerRoute(SocketIoHandler handler) implements Route {
+  private record HandlerRoute(SocketIoEventHandler handler) implements Route {
     @Override
-    public void run(DefaultSocketIoServer owner, SocketIOClient client, Object data, AckRequest ack) {
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
       try {
-        handler.handle(new Session(owner, client), data, new Ack(owner, client, ack));
+        handler.handle(new Session(owner, client), args, new Ack(owner, client, ack));
       } catch (Throwable t) {
         Object error = Values.error(ServiceException.from(t));
         owner.send(client, () -> ack.sendAckData(error));
+        return;
+      }
+      if (ack.isAckRequested()) {
+        // A client that asked for an ack always gets one, as python-socketio's server does: an empty
+        // one when the handler sent none (AckRequest sends only its first answer, so this is then a
+        // no-op).
+        owner.send(client, () -> ack.sendAckData());
       }
     }
   }
@@ -733,7 +826,90 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void broadcast(String event, Object... data) {
-      owner.broadcast(java.util.Objects.requireNonNull(event, "event"), data);
+      owner.broadcast(namespaceOf(client), java.util.Objects.requireNonNull(event, "event"), data);
+    }
+
+    @Override
+    public void broadcastToOthers(String event, Object... data) {
+      java.util.Objects.requireNonNull(event, "event");
+      String ns = namespaceOf(client);
+      Iterable<SocketIOClient> all =
+          ns.equals(SocketIoTransport.MAIN_NAMESPACE)
+              ? owner.joined.values()
+              : owner.server.getNamespace(ns).getAllClients();
+      for (SocketIOClient c : all) {
+        if (!c.getSessionId().equals(client.getSessionId())) {
+          owner.send(c, () -> c.sendEvent(event, data));
+        }
+      }
+    }
+
+    @Override
+    public void join(String room) {
+      client.joinRoom(checkRoom(room));
+    }
+
+    @Override
+    public void leave(String room) {
+      client.leaveRoom(checkRoom(room));
+    }
+
+    @Override
+    public java.util.Set<String> rooms() {
+      // netty-socketio puts every client in a room named after its namespace; that one is not the host's.
+      java.util.Set<String> rooms = new java.util.TreeSet<>(client.getAllRooms());
+      rooms.remove(client.getNamespace().getName());
+      return java.util.Collections.unmodifiableSet(rooms);
+    }
+
+    @Override
+    public void sendToRoom(String room, String event, Object... data) {
+      java.util.Objects.requireNonNull(event, "event");
+      for (SocketIOClient c : client.getNamespace().getRoomOperations(checkRoom(room)).getClients()) {
+        if (!c.getSessionId().equals(client.getSessionId())) {
+          owner.send(c, () -> c.sendEvent(event, data));
+        }
+      }
+    }
+
+    private String checkRoom(String room) {
+      java.util.Objects.requireNonNull(room, "room");
+      if (room.isEmpty() || room.equals(client.getNamespace().getName())) {
+        throw new IllegalArgumentException("room: " + room + " (expected: not empty nor the namespace's name)");
+      }
+      return room;
+    }
+
+    @Override
+    public String namespace() {
+      return namespaceOf(client);
+    }
+
+    @Override
+    public Map<String, Object> auth() {
+      return Values.auth(client.getHandshakeData().getAuthToken());
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+      Map<String, List<String>> headers = new java.util.TreeMap<>();
+      io.netty.handler.codec.http.HttpHeaders h = client.getHandshakeData().getHttpHeaders();
+      for (String name : h.names()) {
+        headers.put(name.toLowerCase(java.util.Locale.ROOT), List.copyOf(h.getAll(name)));
+      }
+      return java.util.Collections.unmodifiableMap(headers);
+    }
+
+    @Override
+    public Map<String, List<String>> query() {
+      Map<String, List<String>> query = new java.util.LinkedHashMap<>();
+      client.getHandshakeData().getUrlParams().forEach((k, v) -> query.put(k, List.copyOf(v)));
+      return java.util.Collections.unmodifiableMap(query);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+      return client.getHandshakeData().getAddress();
     }
 
     @Override
@@ -754,11 +930,18 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  /** Keeps malformed packets and dropped connections out of the error log; the connection stays. */
+  /** Keeps malformed packets and dropped connections out of the error log, and closes their connection. */
   private static final class QuietExceptionListener extends ExceptionListenerAdapter {
     @Override
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
       LOG.log(Level.DEBUG, "dropped bad input or connection error from " + ctx.channel().remoteAddress(), e);
+      // A packet that does not parse (an unknown type, a payload that is no array) ends the connection,
+      // as in Node's engine.io; over WebSocket the session ends with it.
+      if (ctx.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class) != null) {
+        EngineIoClose.closeWebSocket(ctx.channel());
+      } else {
+        ctx.channel().close();
+      }
       return true;
     }
 

@@ -8,6 +8,13 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.messages.PacketsMessage;
+import dev.ipc.socketio.internal.BinaryPlaceholders;
+import dev.ipc.socketio.internal.EngineIoClose;
+import dev.ipc.socketio.internal.EngineIoRequestErrors;
+import dev.ipc.socketio.internal.MainNamespaceConnect;
+import dev.ipc.socketio.internal.UnknownPacketType;
+import com.corundumstudio.socketio.handler.ClientHead;
+import dev.ipc.socketio.internal.NettySocketIo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -93,6 +100,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final AttributeKey<Boolean> PROBING = AttributeKey.valueOf("ipc.probing");
   private static final String HONESTY = "ipcHonesty";
   private static final String GATE = "ipcGate";
+  private static final String REQUEST_ERRORS = "ipcRequestErrors";
+  private static final String MAIN_CONNECT = "ipcMainConnect";
+  private static final String UNKNOWN_TYPE = "ipcUnknownPacketType";
+  private static final UnknownPacketType UNKNOWN_PACKET_TYPE = new UnknownPacketType();
   private static final String FRAMING = "ipcFraming";
   private static final String READER_GONE = "ipcReaderGone";
   /** The least a WebSocket may have queued unsent before its client counts as no longer reading. */
@@ -109,6 +120,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   // one read), and what a refused body keeps streaming is skipped, not kept, so it must not be counted.
   private final long perConnection;
   private EncoderHandler encoder; // set by start, before any channel
+  private final MainNamespaceConnect mainConnect;
+  private EngineIoRequestErrors requestErrors; // set by start, before any channel
 
   HonestChannelInitializer(
       ChannelGroup channels,
@@ -120,7 +133,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       Function<String, Object> sessionLock,
       Consumer<String> nudgePolling,
       boolean guardWrites,
-      long maxBufferedBytes) {
+      long maxBufferedBytes,
+      Consumer<ClientHead> mainConnect) {
+    this.mainConnect = new MainNamespaceConnect(mainConnect);
     this.guardWrites = guardWrites;
     this.inbound = new Inbound(maxBufferedBytes);
     this.perConnection = maxPayload + 65_536L;
@@ -135,6 +150,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
+    this.requestErrors =
+        new EngineIoRequestErrors(
+            NettySocketIo.sessions(this), configuration.getPingInterval(), configuration.getPingTimeout());
     try {
       this.encoder = new EncoderHandler(configuration, new WholeQueueEncoder(configuration));
     } catch (java.io.IOException e) {
@@ -301,6 +319,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addAfter(HTTP_REQUEST_DECODER, HTTP_ENCODER, new HttpResponseEncoder());
     pipeline.addAfter(HTTP_ENCODER, HONESTY, honesty);
     pipeline.addBefore(AUTHORIZE_HANDLER, GATE, gate);
+    pipeline.addAfter(GATE, REQUEST_ERRORS, requestErrors);
+    pipeline.addBefore(PACKET_HANDLER, MAIN_CONNECT, mainConnect);
+    pipeline.addBefore(MAIN_CONNECT, UNKNOWN_TYPE, UNKNOWN_PACKET_TYPE);
     pipeline.addBefore(WEB_SOCKET_TRANSPORT, FRAMING, framing);
     pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);
   }
@@ -409,6 +430,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     private static boolean severalOrBinary(ByteBuf in) {
       return in.isReadable()
           && (in.getByte(in.readerIndex()) == 'b'
+              || BinaryPlaceholders.isBinaryEvent(in)
               || in.indexOf(in.readerIndex(), in.writerIndex(), (byte) 0x1e) >= 0);
     }
 
@@ -429,7 +451,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
           byte[] bytes = Base64.getDecoder().decode(base64);
           pieces.add(wrapAttachment(Unpooled.wrappedBuffer(bytes), bytes.length));
         } else if (segmentEnd > i) {
-          pieces.add(in.slice(i, segmentEnd - i));
+          ByteBuf packet = in.slice(i, segmentEnd - i);
+          pieces.add(BinaryPlaceholders.isBinaryEvent(packet) ? BinaryPlaceholders.mark(packet) : packet);
         }
         i = segmentEnd + 1;
       }
@@ -486,6 +509,16 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
           return;
         }
       }
+      if (msg instanceof TextWebSocketFrame frame && BinaryPlaceholders.isBinaryEvent(frame.content())) {
+        TextWebSocketFrame marked = frame.replace(BinaryPlaceholders.mark(frame.content()));
+        frame.release();
+        msg = marked;
+      }
+      if (msg instanceof TextWebSocketFrame frame && EngineIoClose.isClose(frame.content())) {
+        super.channelRead(ctx, msg);
+        EngineIoClose.closeWebSocket(ctx.channel());
+        return;
+      }
       if (msg instanceof BinaryWebSocketFrame frame && ctx.channel().attr(ENGINE_V3).get() == null) {
         BinaryWebSocketFrame replaced =
             frame.replace(Honesty.wrapAttachment(frame.content(), frame.content().readableBytes()));
@@ -523,6 +556,12 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
           }
         }
         ctx.write(held.response, held.promise);
+      }
+      if (msg instanceof TextWebSocketFrame frame && EngineIoClose.isDisconnect(frame.content())) {
+        // The session ends: its close follows this write; a Close frame goes just before it.
+        ctx.write(msg, promise);
+        ctx.write(EngineIoClose.closeFrame(), ctx.voidPromise());
+        return;
       }
       if (v4 && msg instanceof BinaryWebSocketFrame frame) {
         ByteBuf data = frame.content();

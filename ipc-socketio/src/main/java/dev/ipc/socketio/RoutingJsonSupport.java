@@ -2,9 +2,13 @@ package dev.ipc.socketio;
 
 import com.corundumstudio.socketio.AckCallback;
 import com.corundumstudio.socketio.protocol.AckArgs;
+import com.corundumstudio.socketio.protocol.AuthPacket;
 import com.corundumstudio.socketio.protocol.Event;
 import com.corundumstudio.socketio.protocol.JsonSupport;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.socketio.internal.BinaryPlaceholders;
+import dev.ipc.socketio.internal.ConnectErrorObject;
+import dev.ipc.socketio.internal.HandshakeMaxPayload;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
@@ -25,9 +29,11 @@ final class RoutingJsonSupport implements JsonSupport {
 
   private final JsonSupport delegate;
   private final ObjectMapper mapper = new ObjectMapper();
+  private final int maxPayload;
 
-  RoutingJsonSupport(JsonSupport delegate) {
+  RoutingJsonSupport(JsonSupport delegate, int maxPayload) {
     this.delegate = delegate;
+    this.maxPayload = maxPayload;
   }
 
   @Override
@@ -37,11 +43,16 @@ final class RoutingJsonSupport implements JsonSupport {
       return delegate.readValue(namespaceName, src, valueType);
     }
     List<?> array = mapper.readValue((InputStream) src, List.class);
-    if (array.isEmpty() || !(array.get(0) instanceof String name)) {
+    if (array.isEmpty() || !(array.get(0) instanceof String first)) {
       throw new IOException("an event needs a name as its first element");
     }
+    String name = first;
     @SuppressWarnings("unchecked")
     List<Object> args = (List<Object>) array.subList(1, array.size());
+    if (!name.isEmpty() && name.charAt(0) == BinaryPlaceholders.MARK) {
+      name = name.substring(1);
+      args = BinaryPlaceholders.unmark(args);
+    }
     return valueType.cast(new Event(DISPATCH, List.of(new Incoming(name, args))));
   }
 
@@ -52,6 +63,14 @@ final class RoutingJsonSupport implements JsonSupport {
 
   @Override
   public void writeValue(ByteBufOutputStream out, Object value) throws IOException {
+    if (value instanceof AuthPacket open) {
+      delegate.writeValue(out, HandshakeMaxPayload.of(open, maxPayload));
+      return;
+    }
+    if (value instanceof String connectError) {
+      delegate.writeValue(out, ConnectErrorObject.of(connectError));
+      return;
+    }
     delegate.writeValue(out, value);
   }
 

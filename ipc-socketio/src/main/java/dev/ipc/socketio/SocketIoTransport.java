@@ -62,7 +62,21 @@ import java.util.function.Consumer;
  *
  * Every value a publishing operation produces, through any transport, is emitted to all connected
  * clients under its event name ({@code task:saved} with the stored task). Hosts add their own events
- * with {@link Builder#on(String, SocketIoHandler)}.
+ * with {@link Builder#on(String, SocketIoHandler)} (first argument, main namespace) or {@link
+ * Builder#on(String, String, SocketIoEventHandler)} (every argument, any namespace), and listen to
+ * connects with {@link Builder#onConnect(String, Consumer)}: a listener runs once the client's
+ * {@code CONNECT} for its namespace has been answered, and sees the handshake's {@code auth} payload,
+ * headers, query and address on its {@link SocketIoSession}, which also joins and leaves rooms and
+ * emits to a room, to the others or to all of its namespace. A namespace no handler or listener
+ * names is refused with {@code {"message":"Invalid namespace"}}, as Node's server refuses it.
+ *
+ * <h2>Engine.IO errors</h2>
+ *
+ * Bad requests are answered at once as Node's engine.io answers them: HTTP 400 with {@code
+ * {"code":N,"message":"..."}}, 0 for an unknown transport, 1 for an unknown (or timed out, or
+ * closed) session id, 2 for a handshake with another method than GET, 3 for a poll of a session
+ * upgraded to WebSocket or a second long-poll pending at once (which also ends that session), 5 for
+ * an {@code EIO} other than 4. A packet that does not parse closes its connection.
  *
  * <pre>{@code
  * Transports.builder()
@@ -94,6 +108,9 @@ public final class SocketIoTransport implements Transport {
   /** The default time to wait for a pong before dropping a client, as Node socket.io's. */
   public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(20);
 
+  /** The main namespace's name. */
+  public static final String MAIN_NAMESPACE = "/";
+
   private static final Set<String> RESERVED =
       Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
@@ -108,9 +125,14 @@ public final class SocketIoTransport implements Transport {
   final Duration pingTimeout;
   final boolean compression;
   final int workerThreads;
-  final Map<String, SocketIoHandler> handlers;
-  final List<Consumer<SocketIoSession>> connectListeners;
-  final List<Consumer<SocketIoSession>> disconnectListeners;
+  /** Per namespace ({@code "/"} the main one), its host events' handlers. */
+  final Map<String, Map<String, SocketIoEventHandler>> handlers;
+  /** Per namespace, its connect listeners. */
+  final Map<String, List<Consumer<SocketIoSession>>> connectListeners;
+  /** Per namespace, its disconnect listeners. */
+  final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners;
+  /** Every namespace clients may connect to: {@code "/"} and those named by a handler or listener. */
+  final Set<String> namespaces;
 
   SocketIoTransport(Builder b) {
     this.host = b.host;
@@ -124,9 +146,21 @@ public final class SocketIoTransport implements Transport {
     this.pingTimeout = b.pingTimeout;
     this.compression = b.compression;
     this.workerThreads = b.workerThreads;
-    this.handlers = Map.copyOf(b.handlers);
-    this.connectListeners = List.copyOf(b.connectListeners);
-    this.disconnectListeners = List.copyOf(b.disconnectListeners);
+    Map<String, Map<String, SocketIoEventHandler>> h = new LinkedHashMap<>();
+    b.handlers.forEach((ns, events) -> h.put(ns, Map.copyOf(events)));
+    this.handlers = Map.copyOf(h);
+    Map<String, List<Consumer<SocketIoSession>>> c = new LinkedHashMap<>();
+    b.connectListeners.forEach((ns, l) -> c.put(ns, List.copyOf(l)));
+    this.connectListeners = Map.copyOf(c);
+    Map<String, List<Consumer<SocketIoSession>>> d = new LinkedHashMap<>();
+    b.disconnectListeners.forEach((ns, l) -> d.put(ns, List.copyOf(l)));
+    this.disconnectListeners = Map.copyOf(d);
+    Set<String> ns = new java.util.LinkedHashSet<>();
+    ns.add(MAIN_NAMESPACE);
+    ns.addAll(handlers.keySet());
+    ns.addAll(connectListeners.keySet());
+    ns.addAll(disconnectListeners.keySet());
+    this.namespaces = Set.copyOf(ns);
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -175,9 +209,9 @@ public final class SocketIoTransport implements Transport {
     // Half the processors: the loops only read and decode; service code, acks' encoding and most
     // acks' writes run on call threads (see DirectWrites), which need the other half.
     private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    private final Map<String, SocketIoHandler> handlers = new LinkedHashMap<>();
-    private final List<Consumer<SocketIoSession>> connectListeners = new ArrayList<>();
-    private final List<Consumer<SocketIoSession>> disconnectListeners = new ArrayList<>();
+    private final Map<String, Map<String, SocketIoEventHandler>> handlers = new LinkedHashMap<>();
+    private final Map<String, List<Consumer<SocketIoSession>>> connectListeners = new LinkedHashMap<>();
+    private final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners = new LinkedHashMap<>();
 
     Builder() {}
 
@@ -314,23 +348,56 @@ public final class SocketIoTransport implements Transport {
      *     when the transport starts
      */
     public Builder on(String event, SocketIoHandler handler) {
+      requireNonNull(handler, "handler");
+      return on(MAIN_NAMESPACE, event, (session, args, ack) -> handler.handle(session, args.isEmpty() ? null : args.get(0), ack));
+    }
+
+    /**
+     * Handles the client event {@code event} in {@code namespace} ({@code "/"} for the main one, where
+     * the services' events are too) with {@code handler}, which gets every argument of the event. A
+     * namespace named here, or by a listener, accepts clients; any other is refused with Socket.IO's
+     * connect error {@code {"message":"Invalid namespace"}}.
+     *
+     * @throws IllegalArgumentException if the namespace does not start with {@code /}, the name is
+     *     reserved by Socket.IO ({@code connect}, {@code disconnect}...) or already has a handler there
+     */
+    public Builder on(String namespace, String event, SocketIoEventHandler handler) {
+      checkNamespace(namespace);
       requireNonNull(event, "event");
       requireNonNull(handler, "handler");
       if (event.isEmpty() || RESERVED.contains(event)) {
         throw new IllegalArgumentException("event: " + event + " (expected: not empty nor one of " + RESERVED + ")");
       }
-      if (handlers.putIfAbsent(event, handler) != null) {
+      if (handlers.computeIfAbsent(namespace, k -> new LinkedHashMap<>()).putIfAbsent(event, handler) != null) {
         throw new IllegalArgumentException("event: " + event + " (expected: one handler per event)");
       }
       return this;
     }
 
+    private static void checkNamespace(String namespace) {
+      requireNonNull(namespace, "namespace");
+      if (!namespace.startsWith("/") || namespace.contains(",") || namespace.contains("?")) {
+        throw new IllegalArgumentException("namespace: " + namespace + " (expected: / or /name, without , or ?)");
+      }
+    }
+
     /**
-     * Calls {@code listener} (on the call executor) when a client has connected; one session's connect
+     * Calls {@code listener} (on the call executor) when a client has connected to the main namespace:
+     * once its {@code CONNECT} packet ({@code 40}) has come and been answered, not when its Engine.IO
+     * session opens, so nothing it sends reaches a client not yet connected. One session's connect
      * and disconnect listeners run one at a time, in that order, and other sessions' run meanwhile.
      */
     public Builder onConnect(Consumer<SocketIoSession> listener) {
-      connectListeners.add(requireNonNull(listener, "listener"));
+      return onConnect(MAIN_NAMESPACE, listener);
+    }
+
+    /**
+     * Calls {@code listener} as {@link #onConnect(Consumer)} does, when a client has connected to
+     * {@code namespace} (its {@code CONNECT} packet for it has come and been answered).
+     */
+    public Builder onConnect(String namespace, Consumer<SocketIoSession> listener) {
+      checkNamespace(namespace);
+      connectListeners.computeIfAbsent(namespace, k -> new ArrayList<>()).add(requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -343,7 +410,16 @@ public final class SocketIoTransport implements Transport {
      * waits for connect and disconnect listeners queued or running, like calls in flight.
      */
     public Builder onDisconnect(Consumer<SocketIoSession> listener) {
-      disconnectListeners.add(requireNonNull(listener, "listener"));
+      return onDisconnect(MAIN_NAMESPACE, listener);
+    }
+
+    /**
+     * Calls {@code listener} as {@link #onDisconnect(Consumer)} does, when a client of {@code
+     * namespace} has left it or gone.
+     */
+    public Builder onDisconnect(String namespace, Consumer<SocketIoSession> listener) {
+      checkNamespace(namespace);
+      disconnectListeners.computeIfAbsent(namespace, k -> new ArrayList<>()).add(requireNonNull(listener, "listener"));
       return this;
     }
 

@@ -105,6 +105,18 @@ final class Values {
   }
 
   /** Returns the ack argument for a failure: {@code {"error":{"code":"NOT_FOUND","message":"..."}}}. */
+  /**
+   * Returns a namespace connect's {@code auth} payload as a read-only map: empty when the client sent
+   * none, or sent something else than a JSON object.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> auth(Object token) {
+    if (token instanceof Map<?, ?> m) {
+      return java.util.Collections.unmodifiableMap((Map<String, Object>) m);
+    }
+    return Map.of();
+  }
+
   static Map<String, Object> error(ServiceException e) {
     return error(e.code(), e.getMessage());
   }

@@ -1,6 +1,5 @@
 package dev.ipc.socketio;
 
-import java.util.Base64;
 import java.util.Map;
 
 /** The article's host events, registered the way the examples do it, plus a binary echo. */
@@ -15,7 +14,7 @@ final class ArticleEvents {
         // The article's Python server: `msg` is resent to the sender, `reply` is answered.
         .on("msg", (session, data, ack) -> session.send("message", "resend " + data))
         .on("reply", (session, data, ack) -> session.send("reply"))
-        // Binary attachments arrive as base64 text; a byte[] goes back as a binary attachment.
-        .on("binary", (session, data, ack) -> ack.send((Object) Base64.getMimeDecoder().decode((String) data)));
+        // A binary attachment arrives as byte[], and a byte[] goes back as a binary attachment.
+        .on("binary", (session, data, ack) -> ack.send(data));
   }
 }
