@@ -17,15 +17,19 @@ import com.corundumstudio.socketio.protocol.PacketType;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
+import dev.ipc.core.Principal;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.socketio.internal.EngineIoClose;
+import dev.ipc.socketio.internal.MainNamespaceConnect;
 import dev.ipc.socketio.internal.NettySocketIo;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,7 +38,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -55,8 +60,23 @@ import java.util.function.Consumer;
 
 /** A running Socket.IO server: netty-socketio behind the fixes and routing of this package. */
 final class DefaultSocketIoServer implements RunningTransport {
-  private static final System.Logger LOG = System.getLogger(DefaultSocketIoServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultSocketIoServer.class);
   private static final String CALLS_KEY = "ipc.callsInFlight";
+  /** The session's {@link Connection}, set when its main-namespace CONNECT is admitted. */
+  private static final String CONNECTION_KEY = "ipc.connection";
+  /** The session's handshake headers as {@link Metadata}, made at its first call. */
+  private static final String METADATA_KEY = "ipc.metadata";
+  /** The connect error a token that does not verify gets, as Node's middleware errors read. */
+  static final String INVALID_CREDENTIALS = "invalid credentials";
+  private static final com.fasterxml.jackson.databind.ObjectMapper AUTH_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * What a session's main-namespace CONNECT authenticated, once per connection: the principal its
+   * token verified as, or null for an anonymous connection (or a server that does not authenticate).
+   * The token itself is never kept.
+   */
+  private record Connection(Principal principal) {}
 
   private final SocketIoTransport settings;
   private final TransportContext context;
@@ -161,7 +181,7 @@ final class DefaultSocketIoServer implements RunningTransport {
             this::nudgePolling,
             direct != null,
             settings.maxBufferedBytes,
-            this::onMainConnect);
+            new MainNamespaceConnect(this::admit, this::onMainConnect));
     server.setPipelineFactory(pipeline);
     for (String name : settings.namespaces) {
       SocketIONamespace ns =
@@ -206,7 +226,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       scheduler.setAccessible(true);
       ((CancelableScheduler) scheduler.get(pipeline.get(server))).shutdown();
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.log(Level.DEBUG, "cannot stop netty-socketio's default scheduler", e);
+      LOG.debug("cannot stop netty-socketio's default scheduler", e);
     }
   }
 
@@ -263,7 +283,7 @@ final class DefaultSocketIoServer implements RunningTransport {
         send(client, () -> head.send(new Packet(PacketType.NOOP, head.getEngineIOVersion()), Transport.POLLING));
       }
     } catch (IllegalArgumentException e) {
-      LOG.log(Level.DEBUG, "not a session id: {0}", sid);
+      LOG.debug("not a session id: {}", sid);
     }
   }
 
@@ -328,7 +348,7 @@ final class DefaultSocketIoServer implements RunningTransport {
         ClientHead head = nc.getBaseClient();
         Queue<Packet> queue = head.getPacketsQueue(Transport.POLLING);
         if (head.isConnected() && longerThan(queue, maxPollingBacklog)) {
-          LOG.log(Level.DEBUG, "dropped {0}: more than {1} packets await its polls", head.getSessionId(), maxPollingBacklog);
+          LOG.debug("dropped {}: more than {} packets await its polls", head.getSessionId(), maxPollingBacklog);
           // As for a ping timeout: the session, its rooms and pending acks go, listeners hear of it.
           head.disconnect();
           queue.clear();
@@ -358,10 +378,16 @@ final class DefaultSocketIoServer implements RunningTransport {
       ackError(client, ack, ErrorCode.UNIMPLEMENTED, "unknown event: " + Values.shown(in.name()));
       return;
     }
+    if (context.authenticates() && nsRoutes == mainRoutes && client.get(CONNECTION_KEY) == null) {
+      // netty-socketio takes events of a session that never sent its CONNECT (or had it refused);
+      // Node's server ignores them. With authentication they could bypass it: refuse them.
+      ackError(client, ack, ErrorCode.UNAUTHENTICATED, "not connected (expected: a CONNECT packet first)");
+      return;
+    }
     AtomicInteger calls = callsOf(client);
     if (calls.incrementAndGet() > settings.maxCallsPerClient) {
       calls.decrementAndGet();
-      LOG.log(Level.DEBUG, "refused {0} of {1}: too many calls in flight", Values.shown(in.name()), client.getSessionId());
+      LOG.debug("refused {} of {}: too many calls in flight", Values.shown(in.name()), client.getSessionId());
       ackError(
           client,
           ack,
@@ -383,7 +409,7 @@ final class DefaultSocketIoServer implements RunningTransport {
         try {
           route.run(this, client, data, ack);
         } catch (RuntimeException | Error e) {
-          LOG.log(Level.WARNING, "answering " + Values.shown(in.name()) + " failed", e);
+          LOG.warn("answering {} failed", Values.shown(in.name()), e);
         } finally {
           done(calls);
         }
@@ -460,6 +486,108 @@ final class DefaultSocketIoServer implements RunningTransport {
     return name.equals(Namespace.DEFAULT_NAME) ? SocketIoTransport.MAIN_NAMESPACE : name;
   }
 
+  /**
+   * Decides on a main-namespace {@code CONNECT} (on the event loop, before netty-socketio answers it):
+   * without authentication every one goes on. With it, the token is the {@code auth} payload's {@code
+   * token}, else the handshake's {@code Authorization: Bearer} header; none makes an anonymous
+   * connection, one that verifies a connection with its principal, and one that does not a connect
+   * error ({@code 44{"message":"invalid credentials"}}) and no connection. The token is never logged.
+   */
+  private boolean admit(ClientHead head, String auth) {
+    if (!context.authenticates()) {
+      head.getStore().set(CONNECTION_KEY, new Connection(null));
+      return true;
+    }
+    Principal who = null;
+    String token;
+    try {
+      token = token(head, auth);
+    } catch (IllegalArgumentException e) {
+      LOG.debug("refused the connect of {}: {}", head.getSessionId(), e.getMessage());
+      refuseConnect(head, INVALID_CREDENTIALS);
+      return false;
+    }
+    if (token != null) {
+      try {
+        who = context.authenticate(token);
+      } catch (ServiceException e) {
+        LOG.debug("refused the connect of {}: {}", head.getSessionId(), e.code());
+        refuseConnect(head, e.code() == ErrorCode.UNAUTHENTICATED ? INVALID_CREDENTIALS : e.getMessage());
+        return false;
+      } catch (RuntimeException e) {
+        // Only the exception's class: a verifier's own message may quote the token.
+        LOG.warn("the token verifier failed on the connect of {}: {}", head.getSessionId(), e.getClass().getName());
+        refuseConnect(head, "internal error");
+        return false;
+      }
+    }
+    // Once per connection: a repeated CONNECT keeps what the first one authenticated.
+    if (head.getStore().get(CONNECTION_KEY) == null) {
+      head.getStore().set(CONNECTION_KEY, new Connection(who));
+    }
+    return true;
+  }
+
+  /**
+   * Returns the token of a CONNECT: its {@code auth} payload's {@code token}, else the handshake's
+   * bearer token, else null.
+   *
+   * @throws IllegalArgumentException for a payload that is no JSON object or a token that is no string
+   */
+  private static String token(ClientHead head, String auth) {
+    if (auth != null && !auth.isBlank()) {
+      com.fasterxml.jackson.databind.JsonNode node;
+      try {
+        node = AUTH_JSON.readTree(auth);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("auth payload: not JSON");
+      }
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("auth payload: not an object");
+      }
+      com.fasterxml.jackson.databind.JsonNode token = node.get("token");
+      if (token != null && !token.isNull()) {
+        if (!token.isTextual()) {
+          throw new IllegalArgumentException("auth.token: not a string");
+        }
+        return token.asText();
+      }
+    }
+    return headers(head.getHandshakeData().getHttpHeaders()).bearerToken();
+  }
+
+  /** Sends {@code 44{"message":...}}: a connect error for the main namespace. */
+  private static void refuseConnect(ClientHead head, String message) {
+    Packet error = new Packet(PacketType.MESSAGE, head.getEngineIOVersion());
+    error.setSubType(PacketType.ERROR);
+    error.setNsp(Namespace.DEFAULT_NAME);
+    error.setData(message);
+    synchronized (head) {
+      head.send(error);
+    }
+  }
+
+  /** Returns HTTP headers as Metadata (names in lower case, every value). */
+  static Metadata headers(io.netty.handler.codec.http.HttpHeaders h) {
+    Metadata.Builder b = Metadata.builder();
+    for (Map.Entry<String, String> e : h) {
+      b.add(e.getKey(), e.getValue());
+    }
+    return b.build();
+  }
+
+  /** Returns where calls of {@code client} come from: its handshake's headers and address, its principal. */
+  private static CallSource source(SocketIOClient client) {
+    Metadata metadata = client.get(METADATA_KEY);
+    if (metadata == null) {
+      metadata = headers(client.getHandshakeData().getHttpHeaders());
+      client.set(METADATA_KEY, metadata);
+    }
+    Connection c = client.get(CONNECTION_KEY);
+    return new CallSource(
+        "socketio", client.getHandshakeData().getAddress(), metadata, null, List.of(), null, c == null ? null : c.principal());
+  }
+
   /** The client's {@code 40} to the main namespace has been answered: it is connected now. */
   private void onMainConnect(ClientHead head) {
     NamespaceClient client = head.getChildClient((Namespace) server.getNamespace(Namespace.DEFAULT_NAME));
@@ -473,7 +601,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   private void onConnect(SocketIOClient client) {
-    LOG.log(Level.DEBUG, "connected: {0}", client.getSessionId());
+    LOG.debug("connected: {}", client.getSessionId());
     String ns = namespaceOf(client);
     List<Consumer<SocketIoSession>> connects = settings.connectListeners.getOrDefault(ns, List.of());
     if (connects.isEmpty() && settings.disconnectListeners.getOrDefault(ns, List.of()).isEmpty()) {
@@ -501,7 +629,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   private void onDisconnect(SocketIOClient client) {
-    LOG.log(Level.DEBUG, "disconnected: {0}", client.getSessionId());
+    LOG.debug("disconnected: {}", client.getSessionId());
     String ns = namespaceOf(client);
     if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
       joined.remove(client.getSessionId());
@@ -533,7 +661,7 @@ final class DefaultSocketIoServer implements RunningTransport {
           l.accept(session);
         } catch (RuntimeException | Error e) {
           // Errors too: one escaping would end the drain with its queue marked running, for good.
-          LOG.log(Level.WARNING, "a " + what + " listener failed", e);
+          LOG.warn("a {} listener failed", what, e);
         }
       }
     };
@@ -554,18 +682,18 @@ final class DefaultSocketIoServer implements RunningTransport {
         // the session: a later disconnect then finds no queue and is skipped too, so the host hears
         // of both or neither, and the queue does not stay behind.
         forget(id);
-        LOG.log(Level.WARNING, "connect listeners of {0} skipped: the call executor is saturated", id);
+        LOG.warn("connect listeners of {} skipped: the call executor is saturated", id);
         return;
       }
     }
     // A disconnect whose connect ran is never dropped: the host may hold state for the session.
-    LOG.log(Level.DEBUG, "disconnect listeners of {0} run on the fallback thread: executor refused", id);
+    LOG.debug("disconnect listeners of {} run on the fallback thread: executor refused", id);
     try {
       fallback.execute(() -> drain(id));
     } catch (RejectedExecutionException e) {
       // Not while its queue is unbounded and it is never shut down; if it came, keep the count right.
       forget(id);
-      LOG.log(Level.WARNING, "disconnect listeners of {0} skipped: no thread to run them", id);
+      LOG.warn("disconnect listeners of {} skipped: no thread to run them", id);
     }
   }
 
@@ -748,7 +876,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       try {
         subscription.close();
       } catch (Exception e) {
-        LOG.log(Level.DEBUG, "unsubscribing failed", e);
+        LOG.debug("unsubscribing failed", e);
       }
     }
     // Past the grace period (or without one): the sessions still open end now too, so that their
@@ -780,7 +908,8 @@ final class DefaultSocketIoServer implements RunningTransport {
       Object created = null;
       try {
         Object request = Values.request(bound.operation().input(), data);
-        Reply reply = bound.call(request);
+        // Socket.IO acks carry no response metadata.
+        Reply reply = bound.call(request, source(client), m -> {});
         answer = Values.output(bound.operation(), reply.value());
         if (reply.created()) {
           created = Values.CREATED;
@@ -886,6 +1015,12 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
 
     @Override
+    public java.util.Optional<Principal> principal() {
+      Connection c = client.get(CONNECTION_KEY);
+      return java.util.Optional.ofNullable(c == null ? null : c.principal());
+    }
+
+    @Override
     public Map<String, Object> auth() {
       return Values.auth(client.getHandshakeData().getAuthToken());
     }
@@ -934,7 +1069,7 @@ final class DefaultSocketIoServer implements RunningTransport {
   private static final class QuietExceptionListener extends ExceptionListenerAdapter {
     @Override
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-      LOG.log(Level.DEBUG, "dropped bad input or connection error from " + ctx.channel().remoteAddress(), e);
+      LOG.debug("dropped bad input or connection error from {}", ctx.channel().remoteAddress(), e);
       // A packet that does not parse (an unknown type, a payload that is no array) ends the connection,
       // as in Node's engine.io; over WebSocket the session ends with it.
       if (ctx.pipeline().get(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class) != null) {
@@ -947,12 +1082,12 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void onEventException(Exception e, List<Object> args, SocketIOClient client) {
-      LOG.log(Level.WARNING, "event listener failed", e);
+      LOG.warn("event listener failed", e);
     }
 
     @Override
     public void onAuthException(Throwable e, SocketIOClient client) {
-      LOG.log(Level.DEBUG, "connect packet refused", e);
+      LOG.debug("connect packet refused", e);
     }
   }
 }

@@ -20,7 +20,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -33,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a call's acknowledgement, or a broadcast, to WebSockets from the calling thread itself.
@@ -67,7 +68,7 @@ import java.util.concurrent.locks.ReentrantLock;
 // caller's promise (or a void one) reports there, not in the future returned.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class DirectWrites {
-  private static final System.Logger LOG = System.getLogger(DirectWrites.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(DirectWrites.class);
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
   /** The name of the guard's first handler in a channel's pipeline. */
   static final String HEAD = "ipcDirectHead";
@@ -92,7 +93,7 @@ final class DirectWrites {
                   AbstractNioChannel.class, "javaChannel", MethodType.methodType(SelectableChannel.class));
     } catch (ReflectiveOperationException | RuntimeException e) {
       // Another netty-socketio or Netty, or a module that does not open them: the usual path only.
-      LOG.log(Level.DEBUG, "acks go through the event loop: " + e);
+      LOG.debug("acks go through the event loop: {}", e.toString());
       channels = null;
       original = null;
       javaChannel = null;

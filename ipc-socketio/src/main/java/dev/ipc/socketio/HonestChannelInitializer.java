@@ -13,7 +13,6 @@ import dev.ipc.socketio.internal.EngineIoClose;
 import dev.ipc.socketio.internal.EngineIoRequestErrors;
 import dev.ipc.socketio.internal.MainNamespaceConnect;
 import dev.ipc.socketio.internal.UnknownPacketType;
-import com.corundumstudio.socketio.handler.ClientHead;
 import dev.ipc.socketio.internal.NettySocketIo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -134,8 +133,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       Consumer<String> nudgePolling,
       boolean guardWrites,
       long maxBufferedBytes,
-      Consumer<ClientHead> mainConnect) {
-    this.mainConnect = new MainNamespaceConnect(mainConnect);
+      MainNamespaceConnect mainConnect) {
+    this.mainConnect = mainConnect;
     this.guardWrites = guardWrites;
     this.inbound = new Inbound(maxBufferedBytes);
     this.perConnection = maxPayload + 65_536L;

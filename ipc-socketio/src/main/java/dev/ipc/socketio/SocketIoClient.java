@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.Client;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
@@ -49,18 +50,30 @@ import org.json.JSONObject;
  * <p>One connection, opened when built and reopened after a loss, carries every call. A service's
  * failure is a {@link ServiceException} with the server's code; no answer (not connected, connection
  * lost, timeout, a malformed ack) is a {@link TransportException}. Thread-safe; share one per server.
+ *
+ * <h2>Credentials</h2>
+ *
+ * Socket.IO sends credentials once per connection, in its handshake, not with each call: {@link
+ * Builder#token} sends {@code auth: {token}} with the connect (the server verifies it once, and every
+ * call of the connection runs as its principal), {@link Builder#metadata} sends handshake headers. So
+ * per-call metadata is not supported: {@link #call(Operation, Object, Metadata)} with metadata, {@link
+ * #withMetadata} with metadata, and {@link #withBearerToken} throw {@link UnsupportedOperationException}
+ * naming the builder option to use instead (a client per token). A token the server refuses makes
+ * the connect fail, and calls then fail with a {@link TransportException} saying so.
  */
 public final class SocketIoClient implements Client {
   /** The default time a call waits for its acknowledgement. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  private static final System.Logger LOG = System.getLogger(SocketIoClient.class.getName());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SocketIoClient.class);
 
   private final URI uri;
   private final Duration timeout;
   private final OkHttpClient http;
   private final Socket socket;
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+  /** The server's last connect error ({@code invalid credentials}), or null. */
+  private volatile String connectError;
   private final Set<CompletableFuture<Object[]>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -76,9 +89,27 @@ public final class SocketIoClient implements Client {
     options.timeout = b.timeout.toMillis();
     options.callFactory = http;
     options.webSocketFactory = http;
+    if (b.token != null) {
+      options.auth = Map.of("token", b.token);
+    }
+    if (!b.metadata.isEmpty()) {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      for (String name : b.metadata.names()) {
+        headers.put(name, b.metadata.all(name));
+      }
+      options.extraHeaders = headers;
+    }
     this.socket = IO.socket(uri, options);
-    socket.on(Socket.EVENT_CONNECT, args -> firstAttempt.complete(null));
-    socket.on(Socket.EVENT_CONNECT_ERROR, args -> firstAttempt.complete(null));
+    socket.on(Socket.EVENT_CONNECT, args -> {
+      connectError = null;
+      firstAttempt.complete(null);
+    });
+    socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
+      // The server's refusal ({"message":"invalid credentials"}); a transport error has no message.
+      connectError =
+          args.length > 0 && args[0] instanceof JSONObject error && error.opt("message") instanceof String m ? m : null;
+      firstAttempt.complete(null);
+    });
     socket.on(Socket.EVENT_DISCONNECT, args -> failPending("the connection to " + uri + " was lost"));
     socket.connect();
   }
@@ -95,6 +126,50 @@ public final class SocketIoClient implements Client {
 
   // CompletableFuture keeps Object's identity equals and hashCode: removing finds this call's own future.
   @SuppressWarnings("CollectionUndefinedEquality")
+  @Override
+  public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
+    requireNonNull(metadata, "metadata");
+    if (!metadata.isEmpty()) {
+      throw perCallMetadata();
+    }
+    return call(operation, request);
+  }
+
+  /**
+   * Not supported with metadata: Socket.IO sends metadata once per connection.
+   *
+   * @throws UnsupportedOperationException for metadata that is not empty, naming {@link
+   *     Builder#metadata} and {@link Builder#token}
+   */
+  @Override
+  public Client withMetadata(Metadata metadata) {
+    requireNonNull(metadata, "metadata");
+    if (!metadata.isEmpty()) {
+      throw perCallMetadata();
+    }
+    return Client.super.withMetadata(metadata);
+  }
+
+  /**
+   * Not supported: Socket.IO sends the token once per connection.
+   *
+   * @throws UnsupportedOperationException always, naming {@link Builder#token}: build a client with
+   *     the token instead
+   */
+  @Override
+  public Client withBearerToken(String token) {
+    requireNonNull(token, "token");
+    throw new UnsupportedOperationException(
+        "SocketIoClient sends a token once per connection, in its handshake's auth"
+            + " (expected: SocketIoClient.builder().token(token), a client per token)");
+  }
+
+  private static UnsupportedOperationException perCallMetadata() {
+    return new UnsupportedOperationException(
+        "SocketIoClient cannot send metadata with a call: Socket.IO sends it once per connection"
+            + " (expected: SocketIoClient.builder().metadata(..) for handshake headers, .token(..) for a token)");
+  }
+
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
     requireNonNull(operation, "operation");
@@ -135,7 +210,7 @@ public final class SocketIoClient implements Client {
           try {
             listener.accept(args.length == 0 ? null : plain(args[0]));
           } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a listener of " + event + " failed", e);
+            LOG.warn("a listener of {} failed", event, e);
           }
         };
     socket.on(event, l);
@@ -177,7 +252,9 @@ public final class SocketIoClient implements Client {
       throw new TransportException("interrupted waiting to connect to " + uri, e);
     }
     if (!socket.connected()) {
-      throw new TransportException("not connected to " + uri);
+      String refused = connectError;
+      throw new TransportException(
+          "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused));
     }
   }
 
@@ -309,6 +386,8 @@ public final class SocketIoClient implements Client {
     private int port = -1;
     private Duration timeout = DEFAULT_TIMEOUT;
     private List<String> transports = List.of("websocket");
+    private String token;
+    private Metadata metadata = Metadata.EMPTY;
 
     Builder() {}
 
@@ -343,6 +422,29 @@ public final class SocketIoClient implements Client {
         }
       }
       this.transports = List.of(transports);
+      return this;
+    }
+
+    /**
+     * Sends {@code token} as the handshake's {@code auth: {token}} with every connect (Socket.IO
+     * checks credentials once per connection); a server that authenticates runs every call of the
+     * connection as its principal, and refuses the connect if it does not verify.
+     */
+    public Builder token(String token) {
+      requireNonNull(token, "token");
+      if (token.isEmpty()) {
+        throw new IllegalArgumentException("token: empty (expected: a bearer token)");
+      }
+      this.token = token;
+      return this;
+    }
+
+    /**
+     * Sends {@code metadata} as headers of the handshake's HTTP requests (every Engine.IO request and
+     * the WebSocket upgrade); the server sees them in every call's context.
+     */
+    public Builder metadata(Metadata metadata) {
+      this.metadata = requireNonNull(metadata, "metadata");
       return this;
     }
 

@@ -22,6 +22,15 @@ public interface SocketIoSession {
    */
   Map<String, Object> auth();
 
+  /**
+   * Returns who this connection authenticated as: the principal the {@code auth.token} (or {@code
+   * Authorization: Bearer} header) of its main-namespace connect verified as, checked once per
+   * connection when the server authenticates ({@code Transports.builder().authenticate}); empty for an
+   * anonymous connection, one not connected to the main namespace, or a server that does not
+   * authenticate.
+   */
+  java.util.Optional<dev.ipc.core.Principal> principal();
+
   /** Returns the headers of the client's handshake request, names in lower case. */
   Map<String, List<String>> headers();
 

@@ -70,6 +70,21 @@ import java.util.function.Consumer;
  * emits to a room, to the others or to all of its namespace. A namespace no handler or listener
  * names is refused with {@code {"message":"Invalid namespace"}}, as Node's server refuses it.
  *
+ * <h2>Authentication</h2>
+ *
+ * When the server authenticates ({@code Transports.builder().authenticate(verifier)}), a client's
+ * credentials are checked once per connection, at its {@code CONNECT} to the main namespace: the
+ * token is the handshake's {@code auth.token} ({@code io(url, {auth: {token}})}, python-socketio's
+ * {@code connect(url, auth={'token': ...})}), else its {@code Authorization: Bearer} header. A token
+ * that verifies makes every call of the connection run as its principal ({@link
+ * SocketIoSession#principal()}); none makes an anonymous connection, whose calls of operations needing
+ * a role are answered {@code {"error":{"code":"UNAUTHENTICATED",...}}} (and a principal without the
+ * role {@code PERMISSION_DENIED}); one that does not verify gets the connect error {@code
+ * 44{"message":"invalid credentials"}} and no connection (events of a session without an admitted
+ * {@code CONNECT} are answered UNAUTHENTICATED). Every call's {@code CallContext} has transport {@code
+ * socketio}, the handshake's address and headers, and that principal; acks carry no response
+ * metadata. The verifier runs on the event loop, once per connect: it must not block for long.
+ *
  * <h2>Engine.IO errors</h2>
  *
  * Bad requests are answered at once as Node's engine.io answers them: HTTP 400 with {@code

@@ -24,6 +24,17 @@ final class RawSocketIo implements AutoCloseable {
 
   /** Opens a WebSocket session and connects to the main namespace ({@code 40}), like socket.io-client. */
   static RawSocketIo connect(HttpClient http, int port) throws Exception {
+    RawSocketIo raw = open(http, port);
+    raw.send("40");
+    String connected = raw.next();
+    if (!connected.startsWith("40{\"sid\"")) {
+      throw new AssertionError("expected a namespace connect answer, got " + connected);
+    }
+    return raw;
+  }
+
+  /** Opens a WebSocket session, its Engine.IO open packet read, without connecting to a namespace. */
+  static RawSocketIo open(HttpClient http, int port) throws Exception {
     RawSocketIo raw = new RawSocketIo();
     raw.ws =
         http.newWebSocketBuilder()
@@ -34,11 +45,6 @@ final class RawSocketIo implements AutoCloseable {
     String open = raw.next();
     if (!open.startsWith("0{")) {
       throw new AssertionError("expected an Engine.IO open packet, got " + open);
-    }
-    raw.send("40");
-    String connected = raw.next();
-    if (!connected.startsWith("40{\"sid\"")) {
-      throw new AssertionError("expected a namespace connect answer, got " + connected);
     }
     return raw;
   }
