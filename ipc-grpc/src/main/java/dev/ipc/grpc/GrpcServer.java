@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class GrpcServer implements RunningTransport {
   private final Server server;
   private final HealthStatusManager health;
+  private final java.util.concurrent.atomic.AtomicBoolean terminal = new java.util.concurrent.atomic.AtomicBoolean();
   private final CallTracker tracker;
   private final InetSocketAddress address;
 
@@ -162,14 +163,21 @@ final class GrpcServer implements RunningTransport {
    */
   @Override
   public void beginDrain() {
-    health.enterTerminalState();
+    notServing();
+  }
+
+  /** grpc-java warns with a stack trace on a second enterTerminalState: drain and shutdown both come here. */
+  private void notServing() {
+    if (terminal.compareAndSet(false, true)) {
+      health.enterTerminalState();
+    }
   }
 
   @Override
   public void beginShutdown() {
     tracker.beginClosing();
     // Health watchers learn first, so load balancers stop sending before the listener goes.
-    health.enterTerminalState();
+    notServing();
     server.shutdown();
   }
 
