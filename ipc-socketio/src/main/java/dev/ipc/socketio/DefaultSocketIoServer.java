@@ -144,8 +144,12 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setPort(settings.port);
     RoutingJsonSupport json = new RoutingJsonSupport(new JacksonJsonSupport(), settings.maxPayload);
     config.setJsonSupport(json);
-    // Compressed frames need the deflater on the loop; those acks take netty-socketio's path.
-    this.direct = settings.compression ? null : new DirectWrites(json, settings.maxPayload);
+    io.netty.handler.ssl.SslContext tls = context.tls().map(DefaultSocketIoServer::sslContext).orElse(null);
+    // Compressed frames need the deflater on the loop; those acks take netty-socketio's path. Under TLS
+    // none either: DirectWrites writes plain bytes to the socket itself, past the pipeline and so past
+    // its SslHandler; every ack and broadcast then goes through the pipeline, encrypted (as ipc-http
+    // turns its direct writes off under TLS).
+    this.direct = settings.compression || tls != null ? null : new DirectWrites(json, settings.maxPayload);
     // Acks are sent by the call once it is done, on the call executor; never an automatic empty one.
     config.setAckMode(AckMode.MANUAL);
     // Without it a client picks its session id with an `io` cookie or header.
@@ -181,7 +185,8 @@ final class DefaultSocketIoServer implements RunningTransport {
             this::nudgePolling,
             direct != null,
             settings.maxBufferedBytes,
-            new MainNamespaceConnect(this::admit, this::onMainConnect));
+            new MainNamespaceConnect(this::admit, this::onMainConnect),
+            tls);
     server.setPipelineFactory(pipeline);
     for (String name : settings.namespaces) {
       SocketIONamespace ns =
@@ -211,6 +216,31 @@ final class DefaultSocketIoServer implements RunningTransport {
     s.bound = (ChannelFuture) f;
     s.subscription = context.subscribe(s::broadcast);
     return s;
+  }
+
+  /**
+   * The server's TLS from the host's PEM files (Netty reads PKCS#8 and PKCS#1 keys); with a client CA,
+   * client certificates as {@code tls.clientAuth()} says.
+   */
+  private static io.netty.handler.ssl.SslContext sslContext(dev.ipc.core.Tls tls) {
+    try {
+      io.netty.handler.ssl.SslContextBuilder b =
+          io.netty.handler.ssl.SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile());
+      if (tls.clientCa() != null) {
+        b.trustManager(tls.clientCa().toFile())
+            .clientAuth(
+                tls.clientAuth() == dev.ipc.core.Tls.ClientAuth.REQUIRE
+                    ? io.netty.handler.ssl.ClientAuth.REQUIRE
+                    : tls.clientAuth() == dev.ipc.core.Tls.ClientAuth.OPTIONAL
+                        ? io.netty.handler.ssl.ClientAuth.OPTIONAL
+                        : io.netty.handler.ssl.ClientAuth.NONE);
+      }
+      return b.build();
+    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+      // Names the files, never their contents.
+      throw new IllegalArgumentException(
+          "cannot set up TLS from " + tls.certificateChain() + " and " + tls.privateKey() + ": " + e.getMessage(), e);
+    }
   }
 
   /**

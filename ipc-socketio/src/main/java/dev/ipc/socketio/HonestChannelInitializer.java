@@ -46,6 +46,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ import java.util.function.IntSupplier;
  *   <li>The response encoder sits before the body aggregator, so an oversized body's 413 is encoded.
  *   <li>A WebSocket whose client stopped reading is closed once its unsent data passes a limit, rather
  *       than buffered without bound.
- *   <li>A gate refuses foreign origins (403) and, with 503, new sessions while the server is full or
+ *   <li>A gate refuses origins not on the {@code cors} list (403; none by default) and, with 503, new sessions while the server is full or
  *       closing.
  * </ul>
  */
@@ -99,6 +100,9 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final AttributeKey<Boolean> PROBING = AttributeKey.valueOf("ipc.probing");
   private static final String HONESTY = "ipcHonesty";
   private static final String GATE = "ipcGate";
+  private static final String TLS = "ipcTls";
+  private static final String PAST_TLS = "ipcPastTls";
+  private static final PastTls PAST_TLS_HANDLER = new PastTls();
   private static final String REQUEST_ERRORS = "ipcRequestErrors";
   private static final String MAIN_CONNECT = "ipcMainConnect";
   private static final String UNKNOWN_TYPE = "ipcUnknownPacketType";
@@ -118,6 +122,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   // The most one connection counts: a message is refused beyond the payload limit (plus its head and
   // one read), and what a refused body keeps streaming is skipped, not kept, so it must not be counted.
   private final long perConnection;
+  private final SslContext tls; // null: plain text
   private EncoderHandler encoder; // set by start, before any channel
   private final MainNamespaceConnect mainConnect;
   private EngineIoRequestErrors requestErrors; // set by start, before any channel
@@ -133,8 +138,10 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       Consumer<String> nudgePolling,
       boolean guardWrites,
       long maxBufferedBytes,
-      MainNamespaceConnect mainConnect) {
+      MainNamespaceConnect mainConnect,
+      SslContext tls) {
     this.mainConnect = mainConnect;
+    this.tls = tls;
     this.guardWrites = guardWrites;
     this.inbound = new Inbound(maxBufferedBytes);
     this.perConnection = maxPayload + 65_536L;
@@ -175,6 +182,12 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
       ch.pipeline().addFirst(INBOUND_COUNT, counting);
     }
     ch.pipeline().addBefore(GATE, INBOUND_WHOLE, new Whole(counting));
+    if (tls != null) {
+      // First of all, nearest the socket: every byte in and out is TLS. A client speaking plain text
+      // fails the handshake and is closed (SslHandler's NotSslRecordException); DirectWrites is off.
+      ch.pipeline().addFirst(TLS, tls.newHandler(ch.alloc()));
+      ch.pipeline().addFirst(PAST_TLS, PAST_TLS_HANDLER);
+    }
     channels.add(ch);
   }
 
@@ -625,6 +638,30 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     }
   }
 
+  /**
+   * Under TLS, first in the pipeline, before the SslHandler: passes netty-socketio's packets on past
+   * the SslHandler. Its WebSocketTransport fires each frame's packets from the head of the pipeline
+   * (the packet handler sits before the transports) and then releases the frame. The head is then the
+   * SslHandler, still inside its own decode while it delivers that frame, and Netty's
+   * ByteToMessageDecoder queues a message that enters a decoder while it decodes, to deliver it once
+   * that decode is done: after the frame, and so its packets, were released. Bytes go on to the
+   * SslHandler; everything after it sees what it sees without TLS.
+   */
+  @Sharable
+  static final class PastTls extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof PacketsMessage) {
+        ChannelHandlerContext tls = ctx.pipeline().context(TLS);
+        if (tls != null) {
+          tls.fireChannelRead(msg);
+          return;
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   private record HeldResponse(HttpResponse response, ChannelPromise promise) {}
 
   /** Refuses foreign origins and new sessions while full or closing, before netty-socketio sees them. */
@@ -656,11 +693,20 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (msg instanceof FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (!allowedOrigins.isEmpty()
-            && origin != null
-            && !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT))) {
-          refuse(ctx, req, HttpResponseStatus.FORBIDDEN, 4, "Origin not allowed");
-          return;
+        if (origin != null
+            && !allowedOrigins.contains(origin.toLowerCase(Locale.ROOT))
+            && !sameOrigin(origin, req.headers().get(HttpHeaderNames.HOST))) {
+          if (!allowedOrigins.contains("*")) {
+            // A browser page of a foreign origin: no handshake, poll, POST nor WebSocket upgrade.
+            refuse(ctx, req, HttpResponseStatus.FORBIDDEN, 4, "Origin not allowed");
+            return;
+          }
+          // Let in by "*" only: netty-socketio would reflect the origin with
+          // Access-Control-Allow-Credentials: true (EncoderHandler.addOriginHeaders, fed by the channel's
+          // ORIGIN attribute that PollingTransport and AuthorizeHandler take from this header). Without
+          // it, it answers Access-Control-Allow-Origin: * and no credentials.
+          req.headers().remove(HttpHeaderNames.ORIGIN);
+          ctx.channel().attr(EncoderHandler.ORIGIN).set(null);
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
         boolean newSession = !query.parameters().containsKey("sid");
@@ -683,6 +729,23 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
         }
       }
       super.channelRead(ctx, msg);
+    }
+
+    /**
+     * Whether {@code origin} names this very server, as the request's {@code Host} does: not a
+     * cross-origin request. Python's websocket-client (python-socketio's sync client) sends {@code
+     * Origin: http://<host:port>} of the URL it connects to, {@code http} even over TLS, so the scheme
+     * is not compared. A page that reached this server under another name (DNS rebinding) gains
+     * nothing by it: browsers send no {@code Origin} with a same-origin GET, which is accepted anyway.
+     */
+    static boolean sameOrigin(String origin, String host) {
+      if (host == null || host.isEmpty()) {
+        return false;
+      }
+      String lower = origin.toLowerCase(Locale.ROOT);
+      String authority =
+          lower.startsWith("http://") ? lower.substring(7) : lower.startsWith("https://") ? lower.substring(8) : null;
+      return authority != null && authority.equals(host.toLowerCase(Locale.ROOT));
     }
 
     private static void refuse(

@@ -17,6 +17,7 @@ import io.socket.client.IO;
 import io.socket.client.Socket;
 import io.socket.emitter.Emitter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -60,6 +61,13 @@ import org.json.JSONObject;
  * #withMetadata} with metadata, and {@link #withBearerToken} throw {@link UnsupportedOperationException}
  * naming the builder option to use instead (a client per token). A token the server refuses makes
  * the connect fail, and calls then fail with a {@link TransportException} saying so.
+ *
+ * <h2>TLS</h2>
+ *
+ * {@link Builder#tls}, {@link Builder#ca} (a CA PEM file; implies TLS), {@link Builder#cert} and {@link
+ * Builder#key} (a client certificate for mutual TLS), as URI options {@code tls=true}, {@code
+ * ca=/path/ca.pem}, {@code cert=...&key=...}: the client then speaks {@code https://} and {@code wss://}
+ * and checks the server's name against its certificate.
  */
 public final class SocketIoClient implements Client {
   /** The default time a call waits for its acknowledgement. */
@@ -78,10 +86,15 @@ public final class SocketIoClient implements Client {
   private volatile boolean closed;
 
   private SocketIoClient(Builder b) {
-    this.uri = URI.create("http://" + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port);
+    this.uri =
+        URI.create((b.tls() ? "https://" : "http://") + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port);
     this.timeout = b.timeout;
     // Long-polls last up to the ping interval; liveness is Engine.IO's ping, not a read timeout.
-    this.http = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+    OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS);
+    if (b.tls()) {
+      ClientTls.apply(httpBuilder, b.ca, b.cert, b.key);
+    }
+    this.http = httpBuilder.build();
     IO.Options options = new IO.Options();
     options.forceNew = true;
     options.reconnection = true;
@@ -388,8 +401,40 @@ public final class SocketIoClient implements Client {
     private List<String> transports = List.of("websocket");
     private String token;
     private Metadata metadata = Metadata.EMPTY;
+    private boolean tls;
+    private Path ca;
+    private Path cert;
+    private Path key;
 
     Builder() {}
+
+    /** Speaks TLS ({@code https://}, {@code wss://}) trusting the JDK's default trust store. */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
+    public Builder ca(Path caPem) {
+      this.ca = requireNonNull(caPem, "caPem");
+      return this;
+    }
+
+    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
+    public Builder cert(Path certPem) {
+      this.cert = requireNonNull(certPem, "certPem");
+      return this;
+    }
+
+    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
+    public Builder key(Path keyPem) {
+      this.key = requireNonNull(keyPem, "keyPem");
+      return this;
+    }
+
+    boolean tls() {
+      return tls || ca != null || cert != null || key != null;
+    }
 
     /** Sets the server's host and port (required). */
     public Builder target(String host, int port) {
@@ -452,6 +497,9 @@ public final class SocketIoClient implements Client {
     public SocketIoClient build() {
       if (host == null) {
         throw new IllegalStateException("target: unset (expected: target(host, port))");
+      }
+      if ((cert == null) != (key == null)) {
+        throw new IllegalStateException("cert and key: only one set (expected: both, or neither)");
       }
       return new SocketIoClient(this);
     }

@@ -85,6 +85,15 @@ import java.util.function.Consumer;
  * socketio}, the handshake's address and headers, and that principal; acks carry no response
  * metadata. The verifier runs on the event loop, once per connect: it must not block for long.
  *
+ * <h2>Browsers and TLS</h2>
+ *
+ * Browser pages of other origins are refused (403) unless {@link Builder#cors} lists them; clients
+ * sending no {@code Origin} (Node, Python, Java) are always served. With {@code
+ * Transports.builder().tls(...)} the port speaks TLS only ({@code https://}, {@code wss://}), from the
+ * host's PEM certificate chain and key (and client CA for mutual TLS); a plain-text client is closed at
+ * its first bytes. Acks and broadcasts then all go through Netty's TLS handler, never written to the
+ * socket from call threads.
+ *
  * <h2>Engine.IO errors</h2>
  *
  * Bad requests are answered at once as Node's engine.io answers them: HTTP 400 with {@code
@@ -246,19 +255,34 @@ public final class SocketIoTransport implements Transport {
     }
 
     /**
-     * Allows browser pages from {@code origins} ({@code https://example.com}); requests carrying another
-     * {@code Origin} header are refused with 403. Clients that send no {@code Origin} (Node, Python,
-     * Java) are always allowed. Default: every origin.
+     * Allows browser pages from {@code origins} ({@code https://example.com}, scheme, host and port as
+     * the browser's {@code Origin} header names them) to connect, as REST's and GraphQL's {@code cors}
+     * do; {@code "*"} allows every origin. Default: none. Requests carrying an {@code Origin} header
+     * not on the list (a polling handshake or poll, a POST, a WebSocket upgrade) are refused with 403
+     * and Engine.IO's error body {@code {"code":4,"message":"Origin not allowed"}}, before any session
+     * exists. Requests without {@code Origin} (Node, Python, Java clients) are always served, as are
+     * same-origin ones, whose {@code Origin} names the request's own {@code Host} (python-socketio's sync
+     * client sends such an {@code Origin} with its WebSocket). An origin
+     * on the list is answered {@code Access-Control-Allow-Origin: <origin>} with {@code
+     * Access-Control-Allow-Credentials: true}; one let in only by {@code "*"} gets {@code
+     * Access-Control-Allow-Origin: *} and no credentials, so no page can send a user's cookies.
      */
-    public Builder allowedOrigins(String... origins) {
+    public Builder cors(String... origins) {
       requireNonNull(origins, "origins");
+      List<String> list = new ArrayList<>();
       for (String o : origins) {
         String origin = requireNonNull(o, "origin").trim();
-        if (origin.isEmpty() || origin.endsWith("/")) {
-          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port])");
+        if (origin.equals("*")) {
+          list.add(origin);
+          continue;
         }
-        allowedOrigins.add(origin.toLowerCase(Locale.ROOT));
+        if (origin.isEmpty() || origin.endsWith("/") || !origin.contains("://")) {
+          throw new IllegalArgumentException("origin: " + o + " (expected: scheme://host[:port] or *)");
+        }
+        list.add(origin.toLowerCase(Locale.ROOT));
       }
+      allowedOrigins.clear();
+      allowedOrigins.addAll(list);
       return this;
     }
 

@@ -323,13 +323,135 @@ class SocketIoServerTest {
   }
 
   @Test
-  void allowedOrigins_refuseOthers() throws Exception {
-    Server server = start(SocketIoTransport.builder().allowedOrigins("https://good.example"));
-    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+  void cors_default_refusesEveryBrowserOriginOnPollingPostAndUpgrade() throws Exception {
+    Server server = start(SocketIoTransport.builder());
+    int port = server.port("socketio");
+    String sid = sid(raw(port, pollingGet(null, null)));
 
-    assertThat(status(HttpRequest.newBuilder(handshake).header("Origin", "https://evil.example"))).isEqualTo(403);
-    assertThat(status(HttpRequest.newBuilder(handshake).header("Origin", "https://good.example"))).isEqualTo(200);
-    assertThat(status(HttpRequest.newBuilder(handshake))).isEqualTo(200);
+    String handshake = raw(port, pollingGet("https://evil.example", null));
+    String poll = raw(port, pollingGet("https://evil.example", sid));
+    String post = raw(port, pollingPost("https://evil.example", sid, "40"));
+    String upgrade = raw(port, upgrade("https://evil.example", null));
+    String otherPort = raw(port, pollingGet("http://127.0.0.1:" + (port == 65535 ? 1 : port + 1), null));
+
+    for (String refused : List.of(handshake, poll, post, upgrade, otherPort)) {
+      assertThat(refused).startsWith("http/1.1 403").contains("{\"code\":4,\"message\":\"origin not allowed\"}");
+      assertThat(refused).doesNotContain("access-control-allow-origin").doesNotContain("access-control-allow-credentials");
+    }
+    // Nothing reached the session: the foreign POST's connect was never read, the session is still open.
+    assertThat(raw(port, pollingPost(null, sid, "40"))).startsWith("http/1.1 200");
+    // Non-browser clients (no Origin) are served, before and after the refusals.
+    assertThat(raw(port, pollingGet(null, null))).startsWith("http/1.1 200").doesNotContain("access-control-allow-credentials");
+    assertThat(raw(port, upgrade(null, null))).startsWith("http/1.1 101");
+    // Same-origin (the Origin names the Host asked for), as Python's websocket-client sends it: not cross-origin.
+    assertThat(raw(port, upgrade("http://127.0.0.1:" + port, null).replace("Host: 127.0.0.1", "Host: 127.0.0.1:" + port)))
+        .startsWith("http/1.1 101");
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void cors_allowListedOrigin_isServedWithItsCorsHeaders_othersRefused() throws Exception {
+    Server server = start(SocketIoTransport.builder().cors("https://good.example", "HTTPS://Other.Example"));
+    int port = server.port("socketio");
+
+    String good = raw(port, pollingGet("https://good.example", null));
+    assertThat(good).startsWith("http/1.1 200")
+        .contains("access-control-allow-origin: https://good.example\r\n")
+        .contains("access-control-allow-credentials: true\r\n");
+    String sid = sid(good);
+    assertThat(raw(port, pollingPost("https://good.example", sid, "40")))
+        .startsWith("http/1.1 200")
+        .contains("access-control-allow-origin: https://good.example\r\n");
+    assertThat(raw(port, pollingGet("https://other.example", null))).startsWith("http/1.1 200")
+        .contains("access-control-allow-origin: https://other.example\r\n");
+    assertThat(raw(port, upgrade("https://good.example", null))).startsWith("http/1.1 101");
+
+    String evil = raw(port, pollingGet("https://evil.example", null));
+    assertThat(evil).startsWith("http/1.1 403").doesNotContain("access-control-allow");
+    assertThat(raw(port, pollingGet("https://good.example.evil.example", null))).startsWith("http/1.1 403");
+    assertThat(raw(port, pollingGet("null", null))).startsWith("http/1.1 403");
+    assertThat(raw(port, pollingPost("https://evil.example", sid, "40"))).startsWith("http/1.1 403");
+    assertThat(raw(port, upgrade("https://evil.example", null))).startsWith("http/1.1 403");
+    assertThat(raw(port, pollingGet(null, null))).startsWith("http/1.1 200");
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+  }
+
+  @Test
+  void cors_wildcard_letsEveryOriginInWithoutCredentials() throws Exception {
+    Server server = start(SocketIoTransport.builder().cors("*"));
+    int port = server.port("socketio");
+
+    String any = raw(port, pollingGet("https://evil.example", null));
+    assertThat(any).startsWith("http/1.1 200")
+        .contains("access-control-allow-origin: *\r\n")
+        .doesNotContain("access-control-allow-credentials")
+        .doesNotContain("evil.example");
+    assertThat(raw(port, pollingPost("https://evil.example", sid(any), "40")))
+        .startsWith("http/1.1 200")
+        .doesNotContain("access-control-allow-credentials");
+    assertThat(raw(port, upgrade("https://evil.example", null))).startsWith("http/1.1 101");
+  }
+
+  @Test
+  void cors_rejectsMalformedOrigins() {
+    assertThatThrownBy(() -> SocketIoTransport.builder().cors("https://a.example/"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SocketIoTransport.builder().cors("a.example"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static String pollingGet(String origin, String sid) {
+    return "GET /socket.io/?EIO=4&transport=polling" + (sid == null ? "" : "&sid=" + sid) + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+  }
+
+  private static String pollingPost(String origin, String sid, String body) {
+    return "POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + (origin == null ? "" : "Origin: " + origin + "\r\n")
+        + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+  }
+
+  private static String upgrade(String origin, String sid) {
+    return "GET /socket.io/?EIO=4&transport=websocket" + (sid == null ? "" : "&sid=" + sid) + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+  }
+
+  /** The session id in a polling handshake's answer. */
+  private static String sid(String response) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(response);
+    assertThat(m.find()).as("a handshake answer: %s", response).isTrue();
+    return m.group(1);
+  }
+
+  /**
+   * Sends a raw HTTP request and returns the response, head and body, lower case (a body ending with
+   * its Content-Length; a 101's head only).
+   */
+  private static String raw(int port, String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      while (!all.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          return all.toString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        }
+        all.write(b);
+      }
+      String head = all.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(head);
+      if (head.startsWith("http/1.1 101") || !length.find()) {
+        return head;
+      }
+      all.write(in.readNBytes(Integer.parseInt(length.group(1))));
+      return all.toString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+    }
   }
 
   @Test
@@ -525,7 +647,7 @@ class SocketIoServerTest {
     Server server =
         Transports.builder()
             .services(Reference.services())
-            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&maxCallsPerClient=10&compression=false&origins=https://a.example&workerThreads=3")
+            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&maxCallsPerClient=10&compression=false&cors=https://a.example&workerThreads=3")
             .start();
     cleanup.add(server);
     dev.ipc.core.Client client =
