@@ -76,21 +76,7 @@ class ReflectionHealthTest {
     ManagedChannel channel = resources.channel(server);
     BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     ServerReflectionGrpc.newStub(channel)
-        .serverReflectionInfo(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(ServerReflectionResponse value) {
-                answers.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                answers.add(t);
-              }
-
-              @Override
-              public void onCompleted() {}
-            })
+        .serverReflectionInfo(collect(answers))
         .onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     Object answer = answers.poll(20, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(answer)
@@ -109,22 +95,7 @@ class ReflectionHealthTest {
     ManagedChannel channel = resources.channel(resources.serve());
     BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     StreamObserver<ServerReflectionRequest> requests =
-        ServerReflectionGrpc.newStub(channel)
-            .serverReflectionInfo(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ServerReflectionResponse value) {
-                    answers.add(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    answers.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(collect(answers));
 
     requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     assertThat(next(answers).getListServicesResponse().getServiceList())
