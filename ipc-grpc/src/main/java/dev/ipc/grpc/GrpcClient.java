@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Plaintext by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
  * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
  * TLS. Metadata goes with a call through {@link #call(Operation, Object, dev.ipc.core.Metadata)}, or with
- * every call of a view: {@code client.withBearerToken(token).service(TaskService.DESCRIPTOR)}.
+ * every call of a view: {@code client.withBearerToken(token).service(MyService.class)}.
  *
  * <p>Thread-safe; one HTTP/2 connection is shared by all calls. Share one client per server and close
  * it when done.
