@@ -20,12 +20,19 @@ public final class CallContext {
   private final CallSource source;
   private final Operation<?, ?, ?> operation;
   private final Metadata.Builder responseMetadata = Metadata.builder();
+  private final Feeds feeds;
   private Principal principal;
 
-  CallContext(CallSource source, Operation<?, ?, ?> operation) {
+  CallContext(CallSource source, Operation<?, ?, ?> operation, Feeds feeds) {
     this.source = source;
     this.operation = operation;
+    this.feeds = feeds;
     this.principal = source.principal();
+  }
+
+  /** Returns the published values of the server running this call, for {@link Feed#published}. */
+  Feeds feeds() {
+    return feeds;
   }
 
   /**

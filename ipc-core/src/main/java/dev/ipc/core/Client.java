@@ -24,7 +24,8 @@ public interface Client extends RemoteCaller, AutoCloseable {
 
   /**
    * Returns a proxy implementing the service interface {@code type} (described by
-   * {@link ServiceDescriptor#of}) whose calls go to the server; its default methods run locally.
+   * {@link ServiceDescriptor#of}) whose calls go to the server; its default methods run locally, except streaming ones (a
+   * {@link java.util.concurrent.Flow.Publisher} answer: subscribing opens the stream on the server).
    *
    * @throws IllegalArgumentException naming the method and type when the interface cannot be described
    */

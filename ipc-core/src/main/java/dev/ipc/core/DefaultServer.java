@@ -8,6 +8,8 @@ import dev.ipc.core.spi.BoundService;
 import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.Published;
 import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.StreamHandle;
+import dev.ipc.core.spi.StreamSink;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportContext;
 import java.io.IOException;
@@ -53,10 +55,19 @@ final class DefaultServer implements Server, TransportContext {
   private Thread shutdownHook;
 
   private final Security security;
+  private final Feeds feeds;
+  private final int streamBuffer;
+  private final java.util.Set<ServerStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private DefaultServer(
-      List<Binding<?>> bindings, Duration gracePeriod, ExecutorService executor, Security security) {
+      List<Binding<?>> bindings,
+      Duration gracePeriod,
+      ExecutorService executor,
+      Security security,
+      Streaming streaming) {
     this.security = security;
+    this.feeds = new Feeds(streaming.history());
+    this.streamBuffer = streaming.buffer();
     List<BoundService> bound = new ArrayList<>();
     for (Binding<?> b : bindings) {
       bound.add(b.bind(this));
@@ -71,8 +82,9 @@ final class DefaultServer implements Server, TransportContext {
       List<Transport> transports,
       Duration gracePeriod,
       ExecutorService executor,
-      Security security) {
-    DefaultServer server = new DefaultServer(bindings, gracePeriod, executor, security);
+      Security security,
+      Streaming streaming) {
+    DefaultServer server = new DefaultServer(bindings, gracePeriod, executor, security, streaming);
     security.warnIfOpen(server.services);
     for (Transport t : transports) {
       RunningTransport r;
@@ -166,6 +178,11 @@ final class DefaultServer implements Server, TransportContext {
   }
 
   private void publish(Operation<?, ?, ?> op, Object value) {
+    try {
+      feeds.publish(op.publishes(), value);
+    } catch (RuntimeException e) {
+      LOG.warn("a subscriber to {} failed", op.publishes(), e);
+    }
     Published p = new Published(op, value);
     for (Consumer<Published> l : listeners) {
       try {
@@ -177,6 +194,16 @@ final class DefaultServer implements Server, TransportContext {
   }
 
   // Server
+
+  @Override
+  public int openStreams() {
+    return streams.size();
+  }
+
+  /** Returns how many subscriptions to published values are open (for tests: back to zero). */
+  int feedSubscribers() {
+    return feeds.subscribers();
+  }
 
   @Override
   public InetSocketAddress address(String transport) {
@@ -226,6 +253,10 @@ final class DefaultServer implements Server, TransportContext {
       sleepUninterruptibly(security.readinessDelay());
       closing = true;
       long deadline = System.nanoTime() + gracePeriod.toNanos();
+      // Streams end before the transports stop: each caller gets its buffered values and a clean end.
+      for (ServerStream stream : streams) {
+        stream.finish();
+      }
       for (RunningTransport r : running.values()) {
         r.beginShutdown();
       }
@@ -317,6 +348,19 @@ final class DefaultServer implements Server, TransportContext {
     }
   }
 
+  private void endInFlight() {
+    if (inFlight.decrementAndGet() == 0 && closing) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
+  /** How streams buffer and how many published values a feed keeps for resuming. */
+  record Streaming(int buffer, int history) {
+    static final Streaming DEFAULT = new Streaming(1024, 1000);
+  }
+
   private static Duration remaining(long deadline) {
     return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
   }
@@ -370,7 +414,7 @@ final class DefaultServer implements Server, TransportContext {
     @Override
     public Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata) {
       server.inFlight.incrementAndGet();
-      CallContext context = new CallContext(source, operation).enter();
+      CallContext context = new CallContext(source, operation, server.feeds).enter();
       try {
         if (!inputType.isInstance(request)) {
           throw new IllegalArgumentException(
@@ -403,13 +447,45 @@ final class DefaultServer implements Server, TransportContext {
         try {
           responseMetadata.accept(context.responseMetadataSoFar());
         } finally {
-          if (server.inFlight.decrementAndGet() == 0 && server.closing) {
-            synchronized (server.drained) {
-              server.drained.notifyAll();
-            }
-          }
+          server.endInFlight();
         }
       }
+    }
+
+    @Override
+    public StreamHandle stream(
+        Object request, CallSource source, Consumer<Metadata> responseMetadata, StreamSink sink) {
+      if (!operation.streaming()) {
+        throw new IllegalStateException(operation + " does not stream");
+      }
+      if (server.closing) {
+        throw new ServiceException(ErrorCode.UNAVAILABLE, "the server is closing");
+      }
+      Object publisher = call(request, source, responseMetadata).value();
+      ServerStream[] self = new ServerStream[1];
+      self[0] =
+          new ServerStream(
+              operation,
+              sink,
+              server.executor,
+              server.streamBuffer,
+              () -> {
+                if (server.streams.remove(self[0])) {
+                  server.endInFlight();
+                }
+              });
+      server.inFlight.incrementAndGet();
+      server.streams.add(self[0]);
+      if (server.closing) {
+        // Raced with close(), which may have finished the streams it saw already.
+        self[0].finish();
+      }
+      try {
+        ((java.util.concurrent.Flow.Publisher<?>) publisher).subscribe(self[0]);
+      } catch (RuntimeException e) {
+        self[0].onError(e);
+      }
+      return self[0];
     }
 
     /** Runs interceptor {@code i}, or the operation itself past the last one. */

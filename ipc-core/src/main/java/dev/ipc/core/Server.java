@@ -25,6 +25,12 @@ public interface Server extends AutoCloseable {
   /** Returns every transport's bound address, in start order. */
   Map<String, InetSocketAddress> addresses();
 
+  /**
+   * Returns how many streams are open now, over every transport (gRPC server streams, GraphQL
+   * subscriptions, Server-Sent Events, Socket.IO subscriptions); a cancelled one leaves at once.
+   */
+  int openStreams();
+
   /** Returns the grace period {@link #close()} gives calls in flight. */
   Duration gracePeriod();
 

@@ -1,13 +1,16 @@
 package dev.ipc.core;
 
+import dev.ipc.core.annotation.Event;
 import dev.ipc.core.annotation.Graphql;
 import dev.ipc.core.annotation.Grpc;
 import dev.ipc.core.annotation.IpcService;
+import dev.ipc.core.annotation.Param;
 import dev.ipc.core.annotation.Publishes;
 import dev.ipc.core.annotation.Rest;
 import dev.ipc.core.annotation.Roles;
 import dev.ipc.core.model.ServiceDescriptor;
 import java.util.List;
+import java.util.concurrent.Flow;
 
 /** The article's REST task list. Implementations must be thread-safe. */
 @IpcService(grpcPackage = "task", grpcService = "Tasks")
@@ -42,4 +45,19 @@ public interface TaskService {
   @Publishes("task:saved")
   @Roles("writer")
   Saved<Task> put(Task task);
+
+  /**
+   * Streams every task saved from now on (through {@link #put}, over any protocol), optionally only
+   * those with {@code fromId <= id <= toId}: a gRPC server stream, a GraphQL subscription, Server-Sent
+   * Events at {@code GET /tasks/watch}, and {@code task:saved} events after a Socket.IO client emits
+   * {@code task:watchTasks}. Implementations get it as it is.
+   */
+  @Grpc(method = "WatchTasks")
+  @Rest(method = "GET", path = "/tasks/watch")
+  @Graphql(field = "taskSaved")
+  @Event(items = "task:saved")
+  default Flow.Publisher<Task> watchTasks(@Param("fromId") Long fromId, @Param("toId") Long toId) {
+    return Feed.published("task:saved", Task.class)
+        .filter(t -> (fromId == null || t.id() >= fromId) && (toId == null || t.id() <= toId));
+  }
 }

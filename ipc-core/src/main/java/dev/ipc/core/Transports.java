@@ -186,6 +186,8 @@ public final class Transports {
     private Tls tls;
     private Duration callTimeout;
     private Duration readinessDelay = Duration.ZERO;
+    private int streamBuffer = DefaultServer.Streaming.DEFAULT.buffer();
+    private int feedHistory = DefaultServer.Streaming.DEFAULT.history();
 
     Builder() {}
 
@@ -332,6 +334,31 @@ public final class Transports {
       return this;
     }
 
+    /**
+     * Sets how many values each open stream may hold for a caller that reads slower than they come
+     * (default 1,024): one that falls further behind is ended with RESOURCE_EXHAUSTED, in its protocol's
+     * form, so it never holds up the publisher, the other subscribers or the server's memory.
+     */
+    public Builder streamBuffer(int values) {
+      if (values < 1) {
+        throw new IllegalArgumentException("values: " + values + " (expected: >= 1)");
+      }
+      this.streamBuffer = values;
+      return this;
+    }
+
+    /**
+     * Sets how many published values each event keeps for callers that resume a {@link Feed} with
+     * {@code Last-Event-ID} (default 1,000; 0 keeps none): older ones are gone for them.
+     */
+    public Builder feedHistory(int values) {
+      if (values < 0) {
+        throw new IllegalArgumentException("values: " + values + " (expected: >= 0)");
+      }
+      this.feedHistory = values;
+      return this;
+    }
+
     /** Closes the server when the JVM shuts down. */
     public Builder closeOnJvmShutdown() {
       this.closeOnJvmShutdown = true;
@@ -363,7 +390,8 @@ public final class Transports {
               List.copyOf(transports),
               gracePeriod,
               executor,
-              Security.of(verifier, interceptors, authAt, tls, callTimeout, readinessDelay));
+              Security.of(verifier, interceptors, authAt, tls, callTimeout, readinessDelay),
+              new DefaultServer.Streaming(streamBuffer, feedHistory));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }
@@ -407,7 +435,9 @@ public final class Transports {
       return true;
     }
     for (Method m : iface.getDeclaredMethods()) {
-      if (!Modifier.isStatic(m.getModifiers()) && !m.isDefault() && !m.isSynthetic()) {
+      if (!Modifier.isStatic(m.getModifiers())
+          && !m.isSynthetic()
+          && (!m.isDefault() || java.util.concurrent.Flow.Publisher.class.isAssignableFrom(m.getReturnType()))) {
         return true;
       }
     }

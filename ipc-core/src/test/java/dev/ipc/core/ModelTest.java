@@ -39,10 +39,19 @@ class ModelTest {
     assertThat(d.grpcFullName()).isEqualTo("task.Tasks");
     assertThat(d.operations())
         .extracting(o -> o.restMethod() + " " + o.restPath())
-        .containsExactly("GET /tasks", "GET /tasks/{id}", "PUT /tasks/{id}");
+        .containsExactly("GET /tasks", "GET /tasks/{id}", "PUT /tasks/{id}", "GET /tasks/watch");
     assertThat(d.operations())
         .extracting(Operation::graphqlField)
-        .containsExactly("tasks", "task", "putTask");
+        .containsExactly("tasks", "task", "putTask", "taskSaved");
+    Operation<TaskService, ?, ?> watch = d.operation("watchTasks");
+    assertThat(watch.kind()).isEqualTo(Operation.Kind.SUBSCRIPTION);
+    assertThat(watch.streaming()).isTrue();
+    assertThat(watch.grpcMethod()).isEqualTo("WatchTasks");
+    assertThat(watch.input().name()).isEqualTo("WatchTasksRequest");
+    assertThat(fields(watch.input())).isEqualTo("fromId=1:optional INT64, toId=2:optional INT64");
+    assertThat(watch.output().name()).isEqualTo("Task");
+    assertThat(watch.event()).isEqualTo("task:watchTasks");
+    assertThat(watch.itemEvent()).isEqualTo("task:saved");
     Operation<TaskService, ?, ?> list = d.operation("list");
     assertThat(list.many()).isTrue();
     assertThat(list.grpcResponseMessage()).isEqualTo("ListTasksResponse");

@@ -104,6 +104,39 @@ class TestTransport implements Transport {
 
   /** A caller that runs operations in-process through the context, as a transport would. */
   dev.ipc.core.model.RemoteCaller caller() {
-    return (op, request) -> operation(op.service(), op.name()).call(request);
+    return (op, request) -> {
+      BoundOperation bound = operation(op.service(), op.name());
+      if (!op.streaming()) {
+        return bound.call(request);
+      }
+      // What every client does for a stream: a publisher that opens the call per subscriber.
+      return dev.ipc.core.model.Reply.of(
+          new dev.ipc.core.spi.RemoteStream<>(
+              256,
+              emitter -> {
+                dev.ipc.core.spi.StreamHandle h =
+                    bound.stream(
+                        request,
+                        dev.ipc.core.spi.CallSource.of(name),
+                        m -> {},
+                        new dev.ipc.core.spi.StreamSink() {
+                          @Override
+                          public void next(long id, Object value) {
+                            emitter.next(value);
+                          }
+
+                          @Override
+                          public void error(ServiceException error) {
+                            emitter.error(error);
+                          }
+
+                          @Override
+                          public void complete() {
+                            emitter.complete();
+                          }
+                        });
+                return h::cancel;
+              }));
+    };
   }
 }

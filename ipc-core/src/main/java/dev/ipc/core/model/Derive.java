@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /**
@@ -80,7 +81,7 @@ final class Derive {
     }
     List<Method> methods = new ArrayList<>();
     for (Method m : type.getMethods()) {
-      if (!Modifier.isStatic(m.getModifiers()) && !m.isDefault() && !m.isSynthetic()) {
+      if (isOperation(m)) {
         methods.add(m);
       }
     }
@@ -124,6 +125,18 @@ final class Derive {
     return b.build();
   }
 
+  /**
+   * Whether a method is an operation: every abstract method, and default methods that stream (a default
+   * method returning a {@link Flow.Publisher} describes a feed the server runs, such as one built on
+   * {@link dev.ipc.core.Feed#published}; other default methods stay local helpers).
+   */
+  static boolean isOperation(Method m) {
+    if (Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
+      return false;
+    }
+    return !m.isDefault() || Flow.Publisher.class.isAssignableFrom(m.getReturnType());
+  }
+
   private static String defaultName(Class<?> type) {
     String simple = type.getSimpleName();
     if (simple.endsWith("Service") && simple.length() > "Service".length()) {
@@ -162,7 +175,15 @@ final class Derive {
     Class<?> raw = m.getReturnType();
     RecordType<?> output;
     boolean many = false;
-    if (raw == void.class) {
+    boolean streaming = false;
+    if (Flow.Publisher.class.isAssignableFrom(raw)) {
+      if (!(publisherElement(returned) instanceof Class<?> element) || !element.isRecord()) {
+        throw new IllegalArgumentException(
+            where + ": returns " + returned.getTypeName() + " (expected: Flow.Publisher<record>)");
+      }
+      output = record(element, where, records);
+      streaming = true;
+    } else if (raw == void.class) {
       output = RecordType.parameters(grpcMethod + "Response", where, List.of(), List.of());
     } else if (raw.isRecord() && raw != Saved.class) {
       output = record(raw, where, records);
@@ -200,13 +221,19 @@ final class Derive {
         };
     if (many) {
       b.manyInvoker((java.util.function.BiFunction) invoker);
+    } else if (streaming) {
+      b.streamInvoker((java.util.function.BiFunction) invoker);
     } else {
       b.invoker(invoker);
     }
 
     boolean mutation =
-        m.isAnnotationPresent(Mutation.class)
-            || (!m.isAnnotationPresent(Query.class) && writes(m.getName()));
+        !streaming
+            && (m.isAnnotationPresent(Mutation.class)
+                || (!m.isAnnotationPresent(Query.class) && writes(m.getName())));
+    if (streaming && m.isAnnotationPresent(Mutation.class)) {
+      throw new IllegalArgumentException(where + ": @Mutation on a stream (expected: none, a stream reads)");
+    }
     if (m.isAnnotationPresent(Mutation.class) && m.isAnnotationPresent(Query.class)) {
       throw new IllegalArgumentException(where + ": both @Query and @Mutation (expected: one)");
     }
@@ -242,8 +269,14 @@ final class Derive {
       b.graphqlRootFields();
     }
     Event event = m.getAnnotation(Event.class);
-    if (event != null) {
+    if (event != null && !event.value().isEmpty()) {
       b.event(event.value());
+    }
+    if (event != null && !event.items().isEmpty()) {
+      if (!streaming) {
+        throw new IllegalArgumentException(where + ": @Event(items) on an operation that does not stream");
+      }
+      b.itemEvent(event.items());
     }
     Roles roles = m.getAnnotation(Roles.class);
     if (roles != null) {
@@ -254,6 +287,14 @@ final class Derive {
       b.publishes(publishes.value());
     }
     return b;
+  }
+
+  /** The T of a {@code Flow.Publisher<T>} (or of a subtype that fixes it, such as {@code Feed<T>}). */
+  private static Type publisherElement(Type returned) {
+    if (returned instanceof ParameterizedType p && p.getActualTypeArguments().length == 1) {
+      return p.getActualTypeArguments()[0];
+    }
+    return null;
   }
 
   private static boolean writes(String name) {
@@ -349,6 +390,7 @@ final class Derive {
             return call.saved() ? new Saved<>(reply.value(), reply.created()) : reply.value();
           }
           if (method.isDefault()) {
+            // Not an operation: a helper that runs here, on the caller's side.
             return InvocationHandler.invokeDefault(proxy, method, args);
           }
           return switch (method.getName()) {

@@ -24,7 +24,13 @@ public final class Operation<S, I, O> {
     /** Reads only: GraphQL query, REST GET by default. */
     QUERY,
     /** Writes or acts: GraphQL mutation, REST POST by default. */
-    MUTATION
+    MUTATION,
+    /**
+     * Streams answers until cancelled: gRPC server streaming, GraphQL subscription, REST Server-Sent
+     * Events (GET), a Socket.IO subscription. The service returns a
+     * {@link java.util.concurrent.Flow.Publisher} of the output type.
+     */
+    SUBSCRIPTION
   }
 
   private final String service;
@@ -45,6 +51,7 @@ public final class Operation<S, I, O> {
   private final boolean graphqlRootFields;
   private final String event;
   private final String publishes;
+  private final String itemEvent;
   private final Set<String> roles;
   private final boolean authenticated;
   private final boolean restSimpleRequests;
@@ -63,12 +70,13 @@ public final class Operation<S, I, O> {
     this.grpcResponseMessage =
         b.grpcResponseMessage != null ? b.grpcResponseMessage : this.grpcMethod + "Response";
     this.grpcResponseField = b.grpcResponseField != null ? b.grpcResponseField : "items";
-    this.restMethod = b.restMethod != null ? b.restMethod : (b.kind == Kind.QUERY ? "GET" : "POST");
+    this.restMethod = b.restMethod != null ? b.restMethod : (b.kind == Kind.MUTATION ? "POST" : "GET");
     this.restPath = b.restPath != null ? b.restPath : "/" + service + "/" + kebab(b.name);
     this.graphqlField = b.graphqlField != null ? b.graphqlField : b.name;
     this.graphqlRootFields = b.graphqlRootFields;
     this.event = b.event != null ? b.event : service + ":" + b.name;
     this.publishes = b.publishes;
+    this.itemEvent = b.itemEvent != null ? b.itemEvent : this.event;
     this.roles = Set.copyOf(b.roles);
     this.authenticated = b.authenticated;
     this.restSimpleRequests = b.restSimpleRequests;
@@ -106,6 +114,14 @@ public final class Operation<S, I, O> {
   /** Returns the response type (of one element when {@link #many()}). */
   public RecordType<O> output() {
     return output;
+  }
+
+  /**
+   * Returns whether the operation streams {@link #output()} values ({@link Kind#SUBSCRIPTION}): its
+   * invocation answers a {@link java.util.concurrent.Flow.Publisher}.
+   */
+  public boolean streaming() {
+    return kind == Kind.SUBSCRIPTION;
   }
 
   /** Returns whether the operation answers a list of {@link #output()}. */
@@ -176,6 +192,14 @@ public final class Operation<S, I, O> {
   }
 
   /**
+   * Returns the Socket.IO event a {@link #streaming()} operation's values arrive as (default:
+   * {@link #event()}; {@code task:saved} for {@code task:watchTasks}).
+   */
+  public String itemEvent() {
+    return itemEvent;
+  }
+
+  /**
    * Returns the event name under which a successful call's value is published to subscribers (Socket.IO
    * broadcasts it), or null when calls are not published.
    */
@@ -215,6 +239,9 @@ public final class Operation<S, I, O> {
     }
     if (result == null) {
       throw new IllegalStateException(this.service + "." + name + " returned null");
+    }
+    if (kind == Kind.SUBSCRIPTION && !(result instanceof java.util.concurrent.Flow.Publisher<?>)) {
+      throw new IllegalStateException(this.service + "." + name + " returned " + result.getClass());
     }
     if (many) {
       // Every adapter would fail on a null element, each its own way: make it one INTERNAL here.
@@ -261,6 +288,7 @@ public final class Operation<S, I, O> {
     private boolean graphqlRootFields;
     private String event;
     private String publishes;
+    private String itemEvent;
     private Set<String> roles = Set.of();
     private boolean authenticated;
     private boolean restSimpleRequests;
@@ -291,6 +319,18 @@ public final class Operation<S, I, O> {
       return this;
     }
 
+    /**
+     * Calls the service for a {@link java.util.concurrent.Flow.Publisher} of output values: a streaming
+     * operation ({@link Kind#SUBSCRIPTION}).
+     */
+    public Builder<S, I, O> streamInvoker(
+        BiFunction<? super S, ? super I, ? extends java.util.concurrent.Flow.Publisher<? extends O>>
+            invoker) {
+      this.kind = Kind.SUBSCRIPTION;
+      this.invoker = requireNonNull(invoker, "invoker");
+      return this;
+    }
+
     /** Checks requests before the service sees them; throw INVALID_ARGUMENT from it. */
     public Builder<S, I, O> validator(Consumer<? super I> validator) {
       this.validator = requireNonNull(validator, "validator");
@@ -299,6 +339,9 @@ public final class Operation<S, I, O> {
 
     /** Marks the operation as writing (GraphQL mutation, REST POST by default). */
     public Builder<S, I, O> mutation() {
+      if (kind == Kind.SUBSCRIPTION) {
+        throw new IllegalStateException(name + ": a streaming operation cannot be a mutation");
+      }
       this.kind = Kind.MUTATION;
       return this;
     }
@@ -359,6 +402,12 @@ public final class Operation<S, I, O> {
       return this;
     }
 
+    /** Sets the Socket.IO event a streaming operation's values arrive as (default: its event). */
+    public Builder<S, I, O> itemEvent(String eventName) {
+      this.itemEvent = requireNonNull(eventName, "eventName");
+      return this;
+    }
+
     /** Publishes each successful call's value under {@code eventName} (Socket.IO broadcasts it). */
     public Builder<S, I, O> publishes(String eventName) {
       this.publishes = requireNonNull(eventName, "eventName");
@@ -378,6 +427,9 @@ public final class Operation<S, I, O> {
     Operation<S, I, O> build(String service, String grpcService) {
       if (graphqlRootFields && (kind != Kind.QUERY || !input.fields().isEmpty() || many)) {
         throw new IllegalStateException(name + ": root fields need a query without input and one output");
+      }
+      if (kind == Kind.SUBSCRIPTION && (many || publishes != null)) {
+        throw new IllegalStateException(name + ": a streaming operation neither answers a list nor publishes");
       }
       return new Operation<>(this, service, grpcService);
     }

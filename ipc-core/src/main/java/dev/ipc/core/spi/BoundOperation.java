@@ -30,4 +30,23 @@ public interface BoundOperation {
    * after the call, whether it succeeded or failed; a transport sends it as response headers.
    */
   Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata);
+
+  /**
+   * Opens a {@link dev.ipc.core.model.Operation#streaming() streaming} call: authenticates, runs the
+   * interceptors and the service exactly as {@link #call(Object, CallSource, Consumer)} does (throwing
+   * its errors the same way, before any value), then subscribes to the publisher the service answered
+   * and writes its values to {@code sink} from the server's executor. Each stream buffers at most
+   * {@code streamBuffer} values ({@code Transports.builder().streamBuffer}): a caller that falls further
+   * behind is ended with RESOURCE_EXHAUSTED. Open streams count as in flight: closing the server
+   * completes them, after their buffered values.
+   *
+   * @throws dev.ipc.core.ServiceException as {@link #call(Object, CallSource, Consumer)}, and
+   *     UNAVAILABLE once the server is closing
+   * @throws IllegalStateException if the operation does not stream
+   */
+  default StreamHandle stream(
+      Object request, CallSource source, Consumer<Metadata> responseMetadata, StreamSink sink) {
+    throw new dev.ipc.core.ServiceException(
+        dev.ipc.core.ErrorCode.UNIMPLEMENTED, "streams are not served here: " + operation());
+  }
 }

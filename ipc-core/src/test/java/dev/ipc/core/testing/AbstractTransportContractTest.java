@@ -29,7 +29,9 @@ import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,8 +69,15 @@ public abstract class AbstractTransportContractTest {
 
   /** Starts {@code services} on the transport under test. */
   protected Server start(List<?> services) {
+    return start(services, b -> {});
+  }
+
+  /** Starts {@code services} on the transport under test, with {@code settings} applied. */
+  protected Server start(List<?> services, java.util.function.Consumer<Transports.Builder> settings) {
+    Transports.Builder builder = Transports.builder();
+    settings.accept(builder);
     Server server =
-        Transports.builder()
+        builder
             .services(services)
             .transport(newTransport())
             .gracePeriod(Duration.ofSeconds(10))
@@ -448,6 +457,149 @@ public abstract class AbstractTransportContractTest {
     assertThat(library.equals(library)).isTrue();
     assertThat(library.equals(other)).isFalse();
     assertThat(library.hashCode()).isEqualTo(System.identityHashCode(library));
+  }
+
+  /** Collects a stream's values, asking for all of them unless told to ask for none. */
+  protected static final class Collector<T> implements Flow.Subscriber<T> {
+    public final List<T> values = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final boolean read;
+    private volatile Flow.Subscription subscription;
+
+    public Collector(boolean read) {
+      this.read = read;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (read) {
+        s.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(T item) {
+      values.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(null);
+    }
+
+    public void cancel() {
+      subscription.cancel();
+    }
+
+    /** Waits until {@code n} values arrived (or the stream ended, failing the wait). */
+    public List<T> await(int n) throws Exception {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (values.size() < n && !done.isDone() && System.nanoTime() < end) {
+        Thread.sleep(5);
+      }
+      assertThat(values).as("values before " + done).hasSizeGreaterThanOrEqualTo(n);
+      return values;
+    }
+  }
+
+  /** Waits until the server holds {@code n} open streams: a subscription is open once it counts. */
+  protected static void awaitOpenStreams(Server server, int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.openStreams() != n && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertThat(server.openStreams()).as("open streams").isEqualTo(n);
+  }
+
+  @Test
+  void stream_everySavedTaskReachesTheWatcherInOrder() throws Exception {
+    Server server = start();
+    TaskService tasks = client(server, TaskService.DESCRIPTOR);
+    Collector<Task> all = new Collector<>(true);
+    Collector<Task> ranged = new Collector<>(true);
+    tasks.watchTasks(null, null).subscribe(all);
+    tasks.watchTasks(5L, 6L).subscribe(ranged);
+    awaitOpenStreams(server, 2);
+    for (long id = 4; id <= 8; id++) {
+      tasks.put(new Task(id, "saved " + id));
+    }
+    tasks.put(new Task(5, "again"));
+    assertThat(all.await(6))
+        .extracting(Task::id)
+        .containsExactly(4L, 5L, 6L, 7L, 8L, 5L);
+    assertThat(all.values.get(0)).isEqualTo(new Task(4, "saved 4"));
+    assertThat(ranged.await(3)).containsExactly(new Task(5, "saved 5"), new Task(6, "saved 6"), new Task(5, "again"));
+    assertThat(all.done).isNotDone();
+  }
+
+  @Test
+  void stream_cancellingEndsItOnTheServer() throws Exception {
+    Server server = start();
+    TaskService tasks = client(server, TaskService.DESCRIPTOR);
+    List<Collector<Task>> watchers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Collector<Task> c = new Collector<>(true);
+      tasks.watchTasks(null, null).subscribe(c);
+      watchers.add(c);
+    }
+    awaitOpenStreams(server, 20);
+    tasks.put(new Task(9, "seen by all"));
+    for (Collector<Task> c : watchers) {
+      assertThat(c.await(1)).containsExactly(new Task(9, "seen by all"));
+      c.cancel();
+    }
+    awaitOpenStreams(server, 0);
+    // The server still serves calls and new streams.
+    Collector<Task> late = new Collector<>(true);
+    tasks.watchTasks(null, null).subscribe(late);
+    awaitOpenStreams(server, 1);
+    tasks.put(new Task(10, "late"));
+    assertThat(late.await(1)).containsExactly(new Task(10, "late"));
+  }
+
+  @Test
+  void stream_endsCleanlyWhenTheServerCloses() throws Exception {
+    Server server = start();
+    TaskService tasks = client(server, TaskService.DESCRIPTOR);
+    Collector<Task> watcher = new Collector<>(true);
+    tasks.watchTasks(null, null).subscribe(watcher);
+    awaitOpenStreams(server, 1);
+    tasks.put(new Task(11, "before close"));
+    watcher.await(1);
+    server.close();
+    watcher.done.get(20, TimeUnit.SECONDS);
+    assertThat(watcher.values).containsExactly(new Task(11, "before close"));
+    assertThat(server.openStreams()).isZero();
+  }
+
+  @Test
+  void stream_aSubscriberThatNeverReadsIsEndedWhileAReaderGetsEverything() throws Exception {
+    // Room on the server for the whole burst (in-process, puts outrun any delivery); the client, which
+    // holds 256 values for a subscriber that asked for none, is where the idle one falls behind.
+    Server server = start(Reference.services(), b -> b.streamBuffer(1024));
+    TaskService tasks = client(server, TaskService.DESCRIPTOR);
+    Collector<Task> reader = new Collector<>(true);
+    Collector<Task> idle = new Collector<>(false);
+    tasks.watchTasks(null, null).subscribe(reader);
+    tasks.watchTasks(null, null).subscribe(idle);
+    awaitOpenStreams(server, 2);
+    int n = 600;
+    for (int id = 1; id <= n; id++) {
+      tasks.put(new Task(id, "t" + id));
+    }
+    assertThat(reader.await(n)).hasSize(n);
+    assertThatThrownBy(() -> idle.done.get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ServiceException.class)
+        .cause()
+        .satisfies(e -> assertThat(((ServiceException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+    assertThat(idle.values).isEmpty();
+    awaitOpenStreams(server, 1);
   }
 
   private static void assertInvalid(Runnable call, String field) {
