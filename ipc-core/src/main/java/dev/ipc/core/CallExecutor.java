@@ -32,6 +32,7 @@ final class CallExecutor extends AbstractExecutorService {
   private final ThreadFactory factory;
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger threads = new AtomicInteger(); // started and not yet ended
   private final AtomicInteger waking = new AtomicInteger(); // woken, not yet back at the queue
   private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>(); // last: newest
@@ -88,6 +89,7 @@ final class CallExecutor extends AbstractExecutorService {
     }
     if (queued.getAndIncrement() >= maxQueued) {
       queued.decrementAndGet();
+      refused.incrementAndGet();
       throw new RejectedExecutionException(
           "executor is saturated: " + maxThreads + " threads busy and " + maxQueued + " tasks queued");
     }
@@ -97,6 +99,16 @@ final class CallExecutor extends AbstractExecutorService {
       throw new RejectedExecutionException("executor is shut down");
     }
     helpWith();
+  }
+
+  /** Returns how many tasks wait in the queue now. */
+  int queued() {
+    return Math.max(0, queued.get());
+  }
+
+  /** Returns how many tasks were refused because threads and queue were full. */
+  long refused() {
+    return refused.get();
   }
 
   /**

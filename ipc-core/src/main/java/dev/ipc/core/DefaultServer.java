@@ -57,6 +57,8 @@ final class DefaultServer implements Server, TransportContext {
   private final Security security;
   private final Feeds feeds;
   private final int streamBuffer;
+  private final java.util.concurrent.atomic.LongAdder streamedValues = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder streamsEndedBehind = new java.util.concurrent.atomic.LongAdder();
   private final java.util.Set<ServerStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private DefaultServer(
@@ -198,6 +200,34 @@ final class DefaultServer implements Server, TransportContext {
   @Override
   public int openStreams() {
     return streams.size();
+  }
+
+  @Override
+  public ServerStats stats() {
+    int queued = -1;
+    long refused = -1;
+    if (executor instanceof CallExecutor c) {
+      queued = c.queued();
+      refused = c.refused();
+    } else if (executor instanceof java.util.concurrent.ThreadPoolExecutor t) {
+      queued = t.getQueue().size();
+    }
+    Map<String, Integer> connections = new LinkedHashMap<>();
+    running.forEach(
+        (name, r) -> {
+          int n = r.openConnections();
+          if (n >= 0) {
+            connections.put(name, n);
+          }
+        });
+    return new ServerStats(
+        inFlight.get(),
+        queued,
+        refused,
+        streams.size(),
+        streamedValues.sum(),
+        streamsEndedBehind.sum(),
+        connections);
   }
 
   /** Returns how many subscriptions to published values are open (for tests: back to zero). */
@@ -469,6 +499,8 @@ final class DefaultServer implements Server, TransportContext {
               sink,
               server.executor,
               server.streamBuffer,
+              server.streamedValues,
+              server.streamsEndedBehind,
               () -> {
                 if (server.streams.remove(self[0])) {
                   server.endInFlight();

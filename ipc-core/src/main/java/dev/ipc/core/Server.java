@@ -31,6 +31,9 @@ public interface Server extends AutoCloseable {
    */
   int openStreams();
 
+  /** Returns what the server holds and has done, read now; see {@link ServerStats}. */
+  ServerStats stats();
+
   /** Returns the grace period {@link #close()} gives calls in flight. */
   Duration gracePeriod();
 

@@ -27,6 +27,8 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
   private final Executor executor;
   private final int buffer;
   private final Runnable onEnd;
+  private final java.util.concurrent.atomic.LongAdder delivered;
+  private final java.util.concurrent.atomic.LongAdder endedBehind;
   private final AtomicInteger wip = new AtomicInteger();
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   // Guarded by queue.
@@ -37,7 +39,16 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
   private boolean cancelled;
   private boolean ended;
 
-  ServerStream(Operation<?, ?, ?> operation, StreamSink sink, Executor executor, int buffer, Runnable onEnd) {
+  ServerStream(
+      Operation<?, ?, ?> operation,
+      StreamSink sink,
+      Executor executor,
+      int buffer,
+      java.util.concurrent.atomic.LongAdder delivered,
+      java.util.concurrent.atomic.LongAdder endedBehind,
+      Runnable onEnd) {
+    this.delivered = delivered;
+    this.endedBehind = endedBehind;
     this.operation = operation;
     this.sink = sink;
     this.executor = executor;
@@ -200,6 +211,7 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
         }
         try {
           sink.next(item.id(), item.value());
+          delivered.increment();
         } catch (RuntimeException e) {
           LOG.warn("{}: the transport failed to write a value; ending the stream", operation, e);
           cancel();
@@ -220,6 +232,9 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
     }
     try {
       if (error != null) {
+        if (error.code() == ErrorCode.RESOURCE_EXHAUSTED) {
+          endedBehind.increment();
+        }
         sink.error(error);
       } else {
         sink.complete();

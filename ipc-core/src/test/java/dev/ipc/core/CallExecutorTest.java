@@ -191,9 +191,12 @@ class CallExecutorTest {
     for (int i = 0; i < 3; i++) {
       e.execute(ran::incrementAndGet);
     }
+    assertEquals(3, e.queued());
+    assertEquals(0, e.refused());
     RejectedExecutionException r =
         assertThrows(RejectedExecutionException.class, () -> e.execute(ran::incrementAndGet));
     assertTrue(r.getMessage().contains("saturated"), r.getMessage());
+    assertEquals(1, e.refused(), "counted for the metrics");
     release.countDown();
     e.shutdown();
     assertTrue(e.awaitTermination(5, TimeUnit.SECONDS));

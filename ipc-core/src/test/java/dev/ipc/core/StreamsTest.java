@@ -143,6 +143,12 @@ class StreamsTest {
       assertThat(fast.values).hasSize(20);
       assertThat(fast.error.get()).isNull();
       assertThat(server.openStreams()).isEqualTo(1);
+      ServerStats stats = server.stats();
+      assertThat(stats.streamsEndedBehind()).isEqualTo(1);
+      assertThat(stats.streamedValues()).isEqualTo(20);
+      assertThat(stats.openStreams()).isEqualTo(1);
+      assertThat(stats.refusedCalls()).isZero();
+      assertThat(stats.connections()).isEmpty();
     }
   }
 

@@ -84,6 +84,50 @@ public final class IpcMetrics implements Interceptor {
     }
   }
 
+  /**
+   * Publishes what {@code server} holds and has done ({@link dev.ipc.core.ServerStats}), read at each
+   * scrape: {@code ipc.server.executor.queued} and {@code ipc.server.executor.refused} (calls refused
+   * as RESOURCE_EXHAUSTED because the executor was saturated), {@code ipc.server.streams.open},
+   * {@code ipc.server.stream.values} (values written to streams) and
+   * {@code ipc.server.streams.dropped} (streams ended because their subscriber fell behind), and
+   * {@code ipc.server.connections} tagged {@code transport} (Socket.IO: sessions) for every transport
+   * that counts them. Returns this.
+   */
+  public IpcMetrics monitor(dev.ipc.core.Server server) {
+    requireNonNull(server, "server");
+    dev.ipc.core.ServerStats first = server.stats();
+    if (first.queuedCalls() >= 0) {
+      io.micrometer.core.instrument.Gauge.builder("ipc.server.executor.queued", server, s -> s.stats().queuedCalls())
+          .description("Calls waiting for an executor thread")
+          .register(registry);
+    }
+    if (first.refusedCalls() >= 0) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "ipc.server.executor.refused", server, s -> s.stats().refusedCalls())
+          .description("Calls refused because the executor was saturated")
+          .register(registry);
+    }
+    io.micrometer.core.instrument.Gauge.builder("ipc.server.streams.open", server, s -> s.stats().openStreams())
+        .description("Streams open now, over every transport")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ipc.server.stream.values", server, s -> s.stats().streamedValues())
+        .description("Values written to streams")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ipc.server.streams.dropped", server, s -> s.stats().streamsEndedBehind())
+        .description("Streams ended because their subscriber fell behind")
+        .register(registry);
+    for (String transport : first.connections().keySet()) {
+      io.micrometer.core.instrument.Gauge.builder(
+              "ipc.server.connections", server, s -> s.stats().connections().getOrDefault(transport, 0))
+          .description("Client connections open now (Socket.IO: sessions)")
+          .tag("transport", transport)
+          .register(registry);
+    }
+    return this;
+  }
+
   void record(Key key, long nanos) {
     Meters m = meters.computeIfAbsent(key, this::create);
     m.calls.increment();

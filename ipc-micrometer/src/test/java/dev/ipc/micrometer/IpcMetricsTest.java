@@ -98,4 +98,60 @@ class IpcMetricsTest {
             .counter();
     return c == null ? 0 : c.count();
   }
+
+  @Test
+  void monitor_publishesTheServersQueueStreamsAndRefusals() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // One thread and a queue of one: the third call finds both taken and is refused.
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 1, java.util.concurrent.TimeUnit.MINUTES, new java.util.concurrent.ArrayBlockingQueue<>(1));
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (Server server =
+        Transports.builder()
+            .service(dev.ipc.core.testing.HeldDating.of(entered, release))
+            .executor(pool)
+            .transport("grpc://127.0.0.1:0")
+            .start()) {
+      IpcMetrics.of(registry).monitor(server);
+      assertThat(registry.get("ipc.server.streams.open").gauge().value()).isZero();
+      assertThat(registry.get("ipc.server.stream.values").functionCounter().count()).isZero();
+      assertThat(registry.get("ipc.server.streams.dropped").functionCounter().count()).isZero();
+      // A host's ThreadPoolExecutor tells its queue, not its refusals: no meter rather than a wrong one.
+      assertThat(registry.find("ipc.server.executor.refused").functionCounter()).isNull();
+      try (Client client = Transports.connect("grpc://127.0.0.1:" + server.port("grpc"))) {
+        dev.ipc.core.DatingService dating = client.service(dev.ipc.core.DatingService.class);
+        var held = java.util.concurrent.CompletableFuture.supplyAsync(() -> dating.eating(new dev.ipc.core.Eat("a")));
+        assertThat(entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        var queued = java.util.concurrent.CompletableFuture.supplyAsync(() -> dating.eating(new dev.ipc.core.Eat("b")));
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (registry.get("ipc.server.executor.queued").gauge().value() < 1 && System.nanoTime() < end) {
+          Thread.sleep(5);
+        }
+        assertThat(registry.get("ipc.server.executor.queued").gauge().value()).isEqualTo(1);
+        assertThatThrownBy(() -> dating.eating(new dev.ipc.core.Eat("c")))
+            .isInstanceOfSatisfying(
+                ServiceException.class,
+                e -> assertThat(e.code()).isEqualTo(dev.ipc.core.ErrorCode.RESOURCE_EXHAUSTED));
+        release.countDown();
+        assertThat(held.get(20, java.util.concurrent.TimeUnit.SECONDS).feeling()).isTrue();
+        assertThat(queued.get(20, java.util.concurrent.TimeUnit.SECONDS).feeling()).isTrue();
+        assertThat(registry.get("ipc.server.executor.queued").gauge().value()).isZero();
+      }
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void monitor_countsTheDefaultExecutorsRefusals() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Server server =
+        Transports.builder().services(Reference.services()).transport("grpc://127.0.0.1:0").start()) {
+      IpcMetrics.of(registry).monitor(server);
+      assertThat(registry.get("ipc.server.executor.refused").functionCounter().count()).isZero();
+      assertThat(registry.get("ipc.server.executor.queued").gauge().value()).isZero();
+    }
+  }
 }

@@ -21,6 +21,14 @@ public interface RunningTransport {
   /** Waits up to {@code timeout} for calls in flight to finish; returns whether all did. */
   boolean awaitTermination(Duration timeout) throws InterruptedException;
 
+  /**
+   * Returns how many client connections are open now (Socket.IO: sessions), or -1 when the transport
+   * does not count them.
+   */
+  default int openConnections() {
+    return -1;
+  }
+
   /** Stops everything now and releases the port. Idempotent. */
   void shutdownNow();
 }
