@@ -52,13 +52,15 @@ public final class ExampleServer {
     org.slf4j.bridge.SLF4JBridgeHandler.install();
     Server server;
     Options options;
+    Telemetry telemetry;
     try {
       options = Options.parse(args);
       if (options == null) {
         System.out.println(USAGE);
         return;
       }
-      server = start(options);
+      telemetry = Telemetry.from(System.getenv());
+      server = start(options, telemetry);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.err.println("try --help");
@@ -69,14 +71,29 @@ public final class ExampleServer {
       System.exit(1);
       return;
     }
-    server.closeOnJvmShutdown();
+    Server running = server;
+    // Close the server first (calls in flight finish, and are traced), then flush the last spans.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.close();
+                  telemetry.close();
+                },
+                "ipc-example-shutdown"));
     print(server, options.host(), System.out);
     server.awaitTermination();
   }
 
-  /** Starts every transport the options leave on. */
+  /** Starts every transport the options leave on, with metrics and the access log, exporting no traces. */
   static Server start(Options options) {
+    return start(options, Telemetry.from(Map.of()));
+  }
+
+  /** Starts every transport the options leave on, with {@code telemetry}'s interceptors. */
+  static Server start(Options options, Telemetry telemetry) {
     Transports.Builder builder = Transports.builder().services(Reference.services());
+    telemetry.install(builder);
     if (options.tlsCert() != null) {
       builder.tls(Tls.fromPem(options.tlsCert(), options.tlsKey()));
     }
@@ -88,9 +105,11 @@ public final class ExampleServer {
       }
     }
     for (Map.Entry<String, Integer> e : options.ports().entrySet()) {
-      builder.transport(transport(e.getKey(), options.host(), e.getValue()));
+      builder.transport(transport(e.getKey(), options.host(), e.getValue(), telemetry));
     }
-    return builder.start();
+    Server server = builder.start();
+    telemetry.monitor(server);
+    return server;
   }
 
   /** Prints one line per transport: its name and the address it really listens on. */
@@ -111,7 +130,7 @@ public final class ExampleServer {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
-  private static Transport transport(String name, String host, int port) {
+  private static Transport transport(String name, String host, int port, Telemetry telemetry) {
     if (name.equals("socketio")) {
       return ArticleEvents.socketIo(host, port);
     }
