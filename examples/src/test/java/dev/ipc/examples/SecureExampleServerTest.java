@@ -77,6 +77,46 @@ class SecureExampleServerTest {
   }
 
   @Test
+  void socketIo_handshakeTokenAndTls_sameRulesAsTheOtherProtocols(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "w-secret=writer\nr-secret=reader\n");
+    ExampleServer.Options options =
+        ExampleServer.Options.parse(
+            "--host", "127.0.0.1", "--grpc-port", "off", "--rest-port", "off", "--graphql-port", "off",
+            "--socketio-port", "0", "--tokens", tokens.toString(),
+            "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString());
+    try (Server server = ExampleServer.start(options)) {
+      int port = server.port("socketio");
+      try (Client anonymous = socketIo(port, certs, null);
+          Client reader = socketIo(port, certs, "r-secret");
+          Client writer = socketIo(port, certs, "w-secret")) {
+        assertThat(anonymous.service(TaskService.class).get(1)).isEqualTo(new Task(1, "task1"));
+        assertCode(() -> anonymous.service(TaskService.class).put(new Task(64, "x")), ErrorCode.UNAUTHENTICATED, "socketio");
+        assertCode(() -> reader.service(TaskService.class).put(new Task(64, "x")), ErrorCode.PERMISSION_DENIED, "socketio");
+        assertThat(writer.service(TaskService.class).put(new Task(64, "socketio")).created()).isTrue();
+        assertThat(reader.service(TaskService.class).get(64)).isEqualTo(new Task(64, "socketio"));
+      }
+      // A bad token is refused at connect: the client cannot call at all.
+      try (Client wrong = socketIo(port, certs, "wrong")) {
+        assertThatThrownBy(() -> wrong.service(TaskService.class).get(1))
+            .isInstanceOf(dev.ipc.core.TransportException.class)
+            .hasMessageContaining("refused the connect")
+            .hasMessageContaining("invalid credentials");
+      }
+    }
+  }
+
+  private static Client socketIo(int port, TestCertificates certs, String token) {
+    dev.ipc.socketio.SocketIoClient.Builder b =
+        dev.ipc.socketio.SocketIoClient.builder().target("localhost", port).ca(certs.ca());
+    if (token != null) {
+      b.token(token);
+    }
+    return b.build();
+  }
+
+  @Test
   void options_tlsFilesGoTogether_andMissingFilesAreNamed(@TempDir Path dir) {
     assertThatThrownBy(() -> ExampleServer.Options.parse("--tls-cert", "a.pem"))
         .isInstanceOf(IllegalArgumentException.class)
