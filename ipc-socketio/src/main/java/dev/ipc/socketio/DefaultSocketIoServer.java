@@ -27,6 +27,7 @@ import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.RunningTransport;
+import dev.ipc.core.spi.StreamSink;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.socketio.internal.EngineIoClose;
 import dev.ipc.socketio.internal.MainNamespaceConnect;
@@ -78,8 +79,21 @@ final class DefaultSocketIoServer implements RunningTransport {
    */
   private record Connection(Principal principal) {}
 
+  /** What a client emits after a streaming operation's event to end its watch. */
+  static final String CANCEL = ":cancel";
+  /** What the server emits after a streaming operation's event when it ends a watch with an error. */
+  static final String ERROR = ":error";
+
   private final SocketIoTransport settings;
   private final TransportContext context;
+  /**
+   * Per item event ({@code task:saved}), the streaming operations whose values arrive as it: a
+   * published value of that event is broadcast, under authentication, only to connections those
+   * operations would admit.
+   */
+  private final Map<String, List<Operation<?, ?, ?>>> readersOf;
+  /** Per session id, its watches by operation event; one per operation (see {@link Watch}). */
+  private final ConcurrentHashMap<UUID, Map<String, Watch>> watching = new ConcurrentHashMap<>();
   /** Per namespace, what answers each event name. */
   private final Map<String, Map<String, Route>> routes;
   /** The main namespace's, looked up first. */
@@ -137,6 +151,16 @@ final class DefaultSocketIoServer implements RunningTransport {
     this.context = context;
     this.routes = routes(settings, context);
     this.mainRoutes = routes.getOrDefault(SocketIoTransport.MAIN_NAMESPACE, Map.of());
+    Map<String, List<Operation<?, ?, ?>>> readers = new HashMap<>();
+    for (BoundService service : context.services()) {
+      for (BoundOperation op : service.operations()) {
+        if (op.operation().streaming()) {
+          readers.computeIfAbsent(op.operation().itemEvent(), k -> new java.util.ArrayList<>()).add(op.operation());
+        }
+      }
+    }
+    readers.replaceAll((k, v) -> List.copyOf(v));
+    this.readersOf = Map.copyOf(readers);
     this.maxPollingBacklog = maxPollingBacklog(settings.maxPayload);
 
     Configuration config = new Configuration();
@@ -185,7 +209,7 @@ final class DefaultSocketIoServer implements RunningTransport {
             this::nudgePolling,
             direct != null,
             settings.maxBufferedBytes,
-            new MainNamespaceConnect(this::admit, this::onMainConnect),
+            new MainNamespaceConnect(this::admit, this::onMainConnect, 4L * settings.maxPayload),
             tls);
     server.setPipelineFactory(pipeline);
     for (String name : settings.namespaces) {
@@ -271,7 +295,12 @@ final class DefaultSocketIoServer implements RunningTransport {
                 o + ": output field 'error' (expected: none, Socket.IO acks use it for failures)");
           }
         }
-        if (routes.put(o.event(), new OperationRoute(op)) != null) {
+        if (o.streaming()) {
+          if (routes.put(o.event(), new StreamRoute(op)) != null
+              || routes.put(o.event() + CANCEL, new CancelRoute(o.event())) != null) {
+            throw new IllegalArgumentException("event: " + o.event() + " (expected: one operation per event)");
+          }
+        } else if (routes.put(o.event(), new OperationRoute(op)) != null) {
           throw new IllegalArgumentException("event: " + o.event() + " (expected: one operation per event)");
         }
       }
@@ -414,6 +443,12 @@ final class DefaultSocketIoServer implements RunningTransport {
       ackError(client, ack, ErrorCode.UNAUTHENTICATED, "not connected (expected: a CONNECT packet first)");
       return;
     }
+    if (route instanceof CancelRoute cancel) {
+      // On the loop, in the order the client's packets came: a cancel right after its subscribe ends
+      // the watch that subscribe made, never one made later.
+      cancel.cancel(this, client, ack);
+      return;
+    }
     AtomicInteger calls = callsOf(client);
     if (calls.incrementAndGet() > settings.maxCallsPerClient) {
       calls.decrementAndGet();
@@ -434,10 +469,13 @@ final class DefaultSocketIoServer implements RunningTransport {
       return;
     }
     List<Object> data = in.args();
+    // A subscribe takes its place among the connection's watches here, on the loop, in packet order
+    // (replacing the watch before it); the stream opens on the call executor.
+    Route task = route instanceof StreamRoute stream ? stream.watch(this, client) : route;
     try {
       context.executor().execute(() -> {
         try {
-          route.run(this, client, data, ack);
+          task.run(this, client, data, ack);
         } catch (RuntimeException | Error e) {
           LOG.warn("answering {} failed", Values.shown(in.name()), e);
         } finally {
@@ -446,6 +484,9 @@ final class DefaultSocketIoServer implements RunningTransport {
       });
     } catch (RejectedExecutionException e) {
       done(calls);
+      if (task instanceof Watch w) {
+        w.cancel();
+      }
       ackError(client, ack, ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later");
     }
   }
@@ -517,43 +558,71 @@ final class DefaultSocketIoServer implements RunningTransport {
   }
 
   /**
-   * Decides on a main-namespace {@code CONNECT} (on the event loop, before netty-socketio answers it):
-   * without authentication every one goes on. With it, the token is the {@code auth} payload's {@code
-   * token}, else the handshake's {@code Authorization: Bearer} header; none makes an anonymous
+   * Decides on a main-namespace {@code CONNECT} (called on the event loop, before netty-socketio answers
+   * it): without authentication every one goes on. With it, the token is the {@code auth} payload's
+   * {@code token}, else the handshake's {@code Authorization: Bearer} header; none makes an anonymous
    * connection, one that verifies a connection with its principal, and one that does not a connect
-   * error ({@code 44{"message":"invalid credentials"}}) and no connection. The token is never logged.
+   * error ({@code 44{"message":"invalid credentials"}}) and no connection. The verifier is the host's
+   * code and may block (a remote introspection, say): it runs on the call executor, and the session's
+   * packets wait meanwhile (see MainNamespaceConnect), so no event loop ever waits for it. The token
+   * is never logged.
    */
-  private boolean admit(ClientHead head, String auth) {
+  private java.util.concurrent.CompletionStage<Boolean> admit(ClientHead head, String auth) {
     if (!context.authenticates()) {
       head.getStore().set(CONNECTION_KEY, new Connection(null));
-      return true;
+      return ADMITTED;
     }
-    Principal who = null;
     String token;
     try {
       token = token(head, auth);
     } catch (IllegalArgumentException e) {
       LOG.debug("refused the connect of {}: {}", head.getSessionId(), e.getMessage());
       refuseConnect(head, INVALID_CREDENTIALS);
+      return REFUSED;
+    }
+    if (token == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(admitAs(head, null));
+    }
+    java.util.concurrent.CompletableFuture<Boolean> decided = new java.util.concurrent.CompletableFuture<>();
+    try {
+      context.executor().execute(() -> decided.complete(verify(head, token)));
+    } catch (RejectedExecutionException e) {
+      LOG.debug("refused the connect of {}: the call executor is saturated", head.getSessionId());
+      refuseConnect(head, "the server is busy; retry later");
+      return REFUSED;
+    }
+    return decided;
+  }
+
+  private static final java.util.concurrent.CompletionStage<Boolean> ADMITTED =
+      java.util.concurrent.CompletableFuture.completedStage(true);
+  private static final java.util.concurrent.CompletionStage<Boolean> REFUSED =
+      java.util.concurrent.CompletableFuture.completedStage(false);
+
+  /** Runs the host's verifier on {@code token} (on the call executor); returns whether to admit. */
+  private boolean verify(ClientHead head, String token) {
+    Principal who;
+    try {
+      who = context.authenticate(token);
+    } catch (ServiceException e) {
+      LOG.debug("refused the connect of {}: {}", head.getSessionId(), e.code());
+      refuseConnect(head, e.code() == ErrorCode.UNAUTHENTICATED ? INVALID_CREDENTIALS : e.getMessage());
+      return false;
+    } catch (RuntimeException | Error e) {
+      // Only the exception's class: a verifier's own message may quote the token.
+      LOG.warn("the token verifier failed on the connect of {}: {}", head.getSessionId(), e.getClass().getName());
+      refuseConnect(head, "internal error");
       return false;
     }
-    if (token != null) {
-      try {
-        who = context.authenticate(token);
-      } catch (ServiceException e) {
-        LOG.debug("refused the connect of {}: {}", head.getSessionId(), e.code());
-        refuseConnect(head, e.code() == ErrorCode.UNAUTHENTICATED ? INVALID_CREDENTIALS : e.getMessage());
-        return false;
-      } catch (RuntimeException e) {
-        // Only the exception's class: a verifier's own message may quote the token.
-        LOG.warn("the token verifier failed on the connect of {}: {}", head.getSessionId(), e.getClass().getName());
-        refuseConnect(head, "internal error");
-        return false;
-      }
-    }
+    return admitAs(head, who);
+  }
+
+  private static boolean admitAs(ClientHead head, Principal who) {
     // Once per connection: a repeated CONNECT keeps what the first one authenticated.
-    if (head.getStore().get(CONNECTION_KEY) == null) {
-      head.getStore().set(CONNECTION_KEY, new Connection(who));
+    synchronized (head) {
+      if (head.getStore().get(CONNECTION_KEY) == null) {
+        head.getStore().set(CONNECTION_KEY, new Connection(who));
+      }
     }
     return true;
   }
@@ -663,6 +732,11 @@ final class DefaultSocketIoServer implements RunningTransport {
     String ns = namespaceOf(client);
     if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
       joined.remove(client.getSessionId());
+      // Its watches end with it: the streams are cancelled on the server.
+      Map<String, Watch> gone = watching.remove(client.getSessionId());
+      if (gone != null) {
+        gone.values().forEach(Watch::cancel);
+      }
     }
     SessionKey key = new SessionKey(client.getSessionId(), ns);
     Runnable disconnect =
@@ -783,13 +857,51 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
+  /**
+   * Emits a published value to the main namespace's clients: not to one watching its event (it gets
+   * its watch's values instead, never the same value twice), and, when the server authenticates and
+   * streaming operations deliver this event, only to one that one of them would admit (its roles).
+   */
   private void broadcast(dev.ipc.core.spi.Published published) {
-    broadcast(published.event(), Values.output(published.operation(), published.value()));
+    String event = published.event();
+    List<Operation<?, ?, ?>> readers =
+        context.authenticates() ? readersOf.getOrDefault(event, List.of()) : List.of();
+    java.util.function.Predicate<SocketIOClient> to =
+        watching.isEmpty() && readers.isEmpty()
+            ? null
+            : c -> !watches(c, event) && (readers.isEmpty() || admitted(c, readers));
+    broadcast(joined.values(), true, to, event, Values.output(published.operation(), published.value()));
+  }
+
+  /** Whether {@code client} has a watch whose values arrive as {@code itemEvent}. */
+  private boolean watches(SocketIOClient client, String itemEvent) {
+    Map<String, Watch> w = watching.get(client.getSessionId());
+    if (w != null) {
+      for (Watch watch : w.values()) {
+        if (watch.op.itemEvent().equals(itemEvent)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the principal of {@code client} would be admitted to one of {@code ops}, as calls check it. */
+  private static boolean admitted(SocketIOClient client, List<Operation<?, ?, ?>> ops) {
+    Connection c = client.get(CONNECTION_KEY);
+    Principal who = c == null ? null : c.principal();
+    for (Operation<?, ?, ?> op : ops) {
+      if (!op.requiresAuthentication()
+          || who != null && (op.roles().isEmpty() || op.roles().stream().anyMatch(who::hasRole))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Emits to every client connected to the main namespace, each under its session lock. */
   void broadcast(String event, Object... data) {
-    broadcast(joined.values(), true, event, data);
+    broadcast(joined.values(), true, null, event, data);
   }
 
   /** Emits to every client connected to namespace {@code ns}. */
@@ -797,20 +909,28 @@ final class DefaultSocketIoServer implements RunningTransport {
     if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
       broadcast(event, data);
     } else {
-      broadcast(server.getNamespace(ns).getAllClients(), false, event, data);
+      broadcast(server.getNamespace(ns).getAllClients(), false, null, event, data);
     }
   }
 
   /**
    * Emits to {@code clients}, each under its session lock; {@code main}: they are the main
-   * namespace's, whose event frame DirectWrites encodes.
+   * namespace's, whose event frame DirectWrites encodes; {@code to}, when not null, picks the clients.
    */
-  private void broadcast(Iterable<SocketIOClient> clients, boolean main, String event, Object... data) {
+  private void broadcast(
+      Iterable<SocketIOClient> clients,
+      boolean main,
+      java.util.function.Predicate<SocketIOClient> to,
+      String event,
+      Object... data) {
     // Encoded once for every WebSocket client DirectWrites can write to now; the rest as usual.
     io.netty.buffer.ByteBuf frame = null;
     boolean encoded = false;
     try {
       for (SocketIOClient c : clients) {
+        if (to != null && !to.test(c)) {
+          continue;
+        }
         if (main && direct != null && c instanceof NamespaceClient nc) {
           synchronized (lockOf(c)) {
             if (!encoded) {
@@ -949,6 +1069,170 @@ final class DefaultSocketIoServer implements RunningTransport {
       }
       Object[] out = created != null ? new Object[] {answer, created} : new Object[] {answer};
       owner.sendAck(client, ack, out);
+    }
+  }
+
+  /** A streaming operation's subscribe event: a {@link Watch} per connection and operation. */
+  private record StreamRoute(BoundOperation bound) implements Route {
+    /**
+     * Makes {@code client}'s watch of this operation, replacing (cancelling) the one it had; on the
+     * event loop. Returns it, to run on the call executor.
+     */
+    Watch watch(DefaultSocketIoServer owner, SocketIOClient client) {
+      Watch w = owner.new Watch(client, bound);
+      UUID id = client.getSessionId();
+      Watch before = owner.watching.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(bound.operation().event(), w);
+      if (before != null) {
+        before.cancel();
+      }
+      if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
+        // Gone meanwhile (its disconnect may have run before this watch was in place): end it here.
+        Map<String, Watch> gone = owner.watching.remove(id);
+        if (gone != null) {
+          gone.values().forEach(Watch::cancel);
+        }
+      }
+      return w;
+    }
+
+    @Override
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
+      watch(owner, client).run(owner, client, args, ack);
+    }
+  }
+
+  /** A streaming operation's cancel event ({@code task:watchTasks:cancel}): ends the watch, acks {}. */
+  private record CancelRoute(String event) implements Route {
+    void cancel(DefaultSocketIoServer owner, SocketIOClient client, AckRequest ack) {
+      Map<String, Watch> w = owner.watching.get(client.getSessionId());
+      Watch watch = w == null ? null : w.remove(event);
+      if (watch != null) {
+        watch.cancel();
+      }
+      if (ack.isAckRequested()) {
+        owner.send(client, () -> ack.sendAckData(Map.of()));
+      }
+    }
+
+    @Override
+    public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
+      cancel(owner, client, ack);
+    }
+  }
+
+  /**
+   * One connection's subscription to a streaming operation: opens the stream with the connection's
+   * {@link CallSource}, acks the subscribe, then emits each value as the operation's item event to
+   * this connection only. Ends with the client's cancel, a second subscribe, the connection's end
+   * ({@link StreamHandle#cancel}), an error (the error event {@code {code, message}}) or the stream's
+   * completion (the server disconnects the client, as at its close).
+   *
+   * <p>Ready ({@link #isReady}) once its ack is out, so no value can come before it, and while its
+   * WebSocket is writable: less than {@link HonestChannelInitializer#STREAM_WRITABILITY}'s high mark
+   * waits unsent; the server's stream buffer holds the rest and ends a subscriber that falls further
+   * behind. A long-polling session is always ready: netty-socketio queues its packets unencoded, with
+   * no writability to read, and {@link #maxPollingBacklog} bounds that queue (a session past it is
+   * disconnected, which ends its watches).
+   */
+  private final class Watch implements StreamSink, Route {
+    final SocketIOClient client;
+    final BoundOperation bound;
+    final Operation<?, ?, ?> op;
+    private volatile dev.ipc.core.spi.StreamHandle handle;
+    private volatile boolean acked;
+    private volatile boolean cancelled;
+
+    Watch(SocketIOClient client, BoundOperation bound) {
+      this.client = client;
+      this.bound = bound;
+      this.op = bound.operation();
+    }
+
+    /** Opens the stream and acks; on the call executor. */
+    @Override
+    public void run(DefaultSocketIoServer owner, SocketIOClient c, List<Object> args, AckRequest ack) {
+      dev.ipc.core.spi.StreamHandle h;
+      try {
+        Object request = Values.request(op.input(), args.isEmpty() ? null : args.get(0));
+        h = bound.stream(request, source(client), m -> {}, this);
+      } catch (Throwable t) {
+        forget();
+        sendAck(client, ack, new Object[] {Values.error(ServiceException.from(t))});
+        return;
+      }
+      handle = h;
+      if (cancelled) {
+        // Replaced, cancelled or disconnected while it opened.
+        h.cancel();
+      }
+      sendAck(client, ack, new Object[] {Map.of()});
+      acked = true;
+      h.ready();
+    }
+
+    @Override
+    public boolean isReady() {
+      if (!acked) {
+        return false;
+      }
+      io.netty.channel.Channel ch =
+          client instanceof NamespaceClient nc ? DirectWrites.webSocketChannel(nc.getBaseClient()) : null;
+      return ch == null || HonestChannelInitializer.writableOrLater(ch, this::ready);
+    }
+
+    private void ready() {
+      dev.ipc.core.spi.StreamHandle h = handle;
+      if (h != null) {
+        h.ready();
+      }
+    }
+
+    @Override
+    public void next(long id, Object value) {
+      Object json = Values.output(op, value);
+      send(client, () -> client.sendEvent(op.itemEvent(), json));
+    }
+
+    @Override
+    public void error(ServiceException error) {
+      forget();
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("code", error.code().name());
+      body.put("message", error.getMessage());
+      send(client, () -> client.sendEvent(op.event() + ERROR, body));
+    }
+
+    @Override
+    public void complete() {
+      forget();
+      // As at the server's close: the client hears the disconnect and does not reconnect.
+      if (client instanceof NamespaceClient nc) {
+        ClientHead head = nc.getBaseClient();
+        synchronized (lockOf(client)) {
+          if (head.isConnected()) {
+            head.disconnect();
+          }
+        }
+      } else {
+        client.disconnect();
+      }
+    }
+
+    /** Ends the stream from the client's side; idempotent. */
+    void cancel() {
+      cancelled = true;
+      dev.ipc.core.spi.StreamHandle h = handle;
+      if (h != null) {
+        h.cancel();
+      }
+    }
+
+    /** Leaves the connection's watches, if still there: broadcasts of its event reach it again. */
+    private void forget() {
+      Map<String, Watch> w = watching.get(client.getSessionId());
+      if (w != null) {
+        w.remove(op.event(), this);
+      }
     }
   }
 

@@ -230,6 +230,21 @@ final class DirectWrites {
     }
   }
 
+  /**
+   * Returns the WebSocket channel {@code head} sends on now, or null: it is on long-polling, not
+   * connected, or this netty-socketio's internals are out of reach (netty-socketio keeps its channels
+   * private).
+   */
+  static Channel webSocketChannel(ClientHead head) {
+    if (CHANNELS == null || head.getCurrentTransport() != Transport.WEBSOCKET || !head.isConnected()) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    TransportState state = ((Map<Transport, TransportState>) CHANNELS.get(head)).get(Transport.WEBSOCKET);
+    Channel ch = state == null ? null : state.getChannel();
+    return ch != null && head.isTransportChannel(ch, Transport.WEBSOCKET) ? ch : null;
+  }
+
   /** The JDK channel under {@code ch}, or null. */
   private static SocketChannel socket(NioSocketChannel ch) {
     try {

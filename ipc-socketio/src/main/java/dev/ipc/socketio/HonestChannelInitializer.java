@@ -93,6 +93,7 @@ import java.util.function.IntSupplier;
 // caller's promise (or a void one) reports there, not in the future returned.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class HonestChannelInitializer extends SocketIOChannelInitializer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HonestChannelInitializer.class);
   private static final AttributeKey<Boolean> CLOSE_AFTER = AttributeKey.valueOf("ipc.closeAfter");
   private static final AttributeKey<Boolean> ENGINE_V3 = AttributeKey.valueOf("ipc.engineV3");
   private static final AttributeKey<HeldResponse> HELD = AttributeKey.valueOf("ipc.held");
@@ -111,12 +112,19 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   private static final String READER_GONE = "ipcReaderGone";
   /** The least a WebSocket may have queued unsent before its client counts as no longer reading. */
   static final int MIN_UNSENT_LIMIT = 16 << 20;
+  /**
+   * Netty's writability marks (its defaults): a stream's sink is ready while less than the high one
+   * waits unsent on its WebSocket, and ready again once that has fallen below the low one. Far below
+   * the unsent limit, so a stream stops at a few frames behind and its subscriber falls behind in the
+   * server's bounded stream buffer (RESOURCE_EXHAUSTED), not here.
+   */
+  static final WriteBufferWaterMark STREAM_WRITABILITY = new WriteBufferWaterMark(32 << 10, 64 << 10);
 
   private final ChannelGroup channels;
   private final Honesty honesty = new Honesty();
   private final Framing framing;
   private final Gate gate;
-  private final WriteBufferWaterMark unsentLimit;
+  private final ReaderGone readerGone;
   private final boolean guardWrites;
   private final Inbound inbound;
   // The most one connection counts: a message is refused beyond the payload limit (plus its head and
@@ -148,7 +156,7 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     Set<String> upgrading = ConcurrentHashMap.newKeySet();
     this.channels = channels;
     int high = (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_UNSENT_LIMIT, 4L * maxPayload));
-    this.unsentLimit = new WriteBufferWaterMark(high / 2, high);
+    this.readerGone = new ReaderGone(high);
     this.framing = new Framing(sessionLock, upgrading);
     this.gate = new Gate(allowedOrigins, connected, maxConnections, closing, upgrading, nudgePolling);
   }
@@ -169,8 +177,8 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
   @Override
   protected void initChannel(Channel ch) throws Exception {
     super.initChannel(ch);
-    ch.config().setWriteBufferWaterMark(unsentLimit);
-    ch.pipeline().addFirst(READER_GONE, READER_GONE_HANDLER);
+    ch.config().setWriteBufferWaterMark(STREAM_WRITABILITY);
+    ch.pipeline().addFirst(READER_GONE, readerGone);
     if (guardWrites) {
       DirectWrites.guard(ch);
     }
@@ -368,24 +376,97 @@ final class HonestChannelInitializer extends SocketIOChannelInitializer {
     }
   }
 
-  private static final ReaderGone READER_GONE_HANDLER = new ReaderGone();
+  /** What waits for a channel to turn writable again: streams whose sink said it was not ready. */
+  private static final AttributeKey<java.util.Queue<Runnable>> WHEN_WRITABLE = AttributeKey.valueOf("ipc.whenWritable");
+
+  /**
+   * Returns whether {@code ch} is writable now (less than {@link #STREAM_WRITABILITY}'s high mark waits
+   * unsent); if not, {@code then} runs once it turns writable again, or closes.
+   */
+  static boolean writableOrLater(Channel ch, Runnable then) {
+    if (ch.isWritable()) {
+      return true;
+    }
+    java.util.Queue<Runnable> waiting = ch.attr(WHEN_WRITABLE).get();
+    if (waiting == null) {
+      ch.attr(WHEN_WRITABLE).setIfAbsent(new java.util.concurrent.ConcurrentLinkedQueue<>());
+      waiting = ch.attr(WHEN_WRITABLE).get();
+    }
+    waiting.add(then);
+    // It may have turned writable (or closed) before `then` was queued: the loop would not run it then.
+    if (ch.isWritable() || !ch.isActive()) {
+      runWaiting(ch);
+      return ch.isWritable();
+    }
+    return false;
+  }
+
+  private static void runWaiting(Channel ch) {
+    java.util.Queue<Runnable> waiting = ch.attr(WHEN_WRITABLE).get();
+    for (Runnable r; waiting != null && (r = waiting.poll()) != null; ) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a writability listener failed", e);
+      }
+    }
+  }
 
   /**
    * Closes a WebSocket whose client stopped reading: once more than the unsent limit waits in Netty's
    * outbound buffer (beyond what the kernel took), every further event, ack and broadcast would pile up
    * there for good, so one such client could exhaust the server's memory. Closing releases it and
    * netty-socketio disconnects the session as for any lost connection. Polling responses are left
-   * alone: each is one answer that ends with its connection.
+   * alone: each is one answer that ends with its connection. Checked after each write and flush once
+   * the channel is unwritable (past {@link #STREAM_WRITABILITY}'s high mark, far below the limit), so
+   * writable channels cost one flag test. Also tells streams waiting for the channel that it is
+   * writable again.
    */
   @Sharable
-  static final class ReaderGone extends ChannelInboundHandlerAdapter {
+  static final class ReaderGone extends ChannelDuplexHandler {
+    private final long limit;
+
+    ReaderGone(long limit) {
+      this.limit = limit;
+    }
+
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-      Channel ch = ctx.channel();
-      if (!ch.isWritable() && ch.pipeline().get(WebSocketFrameEncoder.class) != null) {
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      ctx.write(msg, promise);
+      check(ctx.channel());
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      ctx.flush();
+      check(ctx.channel());
+    }
+
+    private void check(Channel ch) {
+      if (ch.isWritable() || !ch.isOpen()) {
+        return;
+      }
+      io.netty.channel.ChannelOutboundBuffer unsent = ch.unsafe().outboundBuffer();
+      if (unsent != null
+          && unsent.totalPendingWriteBytes() > limit
+          && ch.pipeline().get(WebSocketFrameEncoder.class) != null) {
         ch.close();
       }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+      if (ctx.channel().isWritable()) {
+        runWaiting(ctx.channel());
+      }
       super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      // Closed: nothing more drains; let the waiting streams go on (they are cancelled with the session).
+      runWaiting(ctx.channel());
+      super.channelInactive(ctx);
     }
   }
 

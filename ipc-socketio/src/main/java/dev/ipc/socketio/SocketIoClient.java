@@ -13,6 +13,8 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.RemoteStream;
+import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import io.socket.emitter.Emitter;
@@ -30,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import org.json.JSONArray;
@@ -48,7 +51,12 @@ import org.json.JSONObject;
  * }
  * }</pre>
  *
- * <p>One connection, opened when built and reopened after a loss, carries every call. A service's
+ * <p>One connection, opened when built and reopened after a loss, carries every call. A streaming
+ * operation answers a {@code Flow.Publisher}: each subscriber opens a connection of its own (the
+ * server keeps one watch per operation and connection), subscribes with the request as its filter, and
+ * gets the item events that come after the server's ack; cancelling emits the cancel event and closes
+ * that connection, the server's error event ends it with a {@link ServiceException} of its code, and
+ * the server's disconnect (its close) completes it. A service's
  * failure is a {@link ServiceException} with the server's code; no answer (not connected, connection
  * lost, timeout, a malformed ack) is a {@link TransportException}. Thread-safe; share one per server.
  *
@@ -73,12 +81,19 @@ public final class SocketIoClient implements Client {
   /** The default time a call waits for its acknowledgement. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Values of a stream held for a subscriber that has not asked for them yet. */
+  private static final int STREAM_BUFFER = 256;
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SocketIoClient.class);
 
   private final URI uri;
   private final Duration timeout;
   private final OkHttpClient http;
   private final Socket socket;
+  /** The options of a new connection: the client's own, and each stream's. */
+  private final java.util.function.Supplier<IO.Options> options;
+  /** The connections of open streams, one each, closed with the client. */
+  private final Set<Socket> streams = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
   /** The server's last connect error ({@code invalid credentials}), or null. */
   private volatile String connectError;
@@ -95,23 +110,27 @@ public final class SocketIoClient implements Client {
       ClientTls.apply(httpBuilder, b.ca, b.cert, b.key);
     }
     this.http = httpBuilder.build();
-    IO.Options options = new IO.Options();
-    options.forceNew = true;
-    options.reconnection = true;
-    options.transports = b.transports.toArray(new String[0]);
-    options.timeout = b.timeout.toMillis();
-    options.callFactory = http;
-    options.webSocketFactory = http;
-    if (b.token != null) {
-      options.auth = Map.of("token", b.token);
-    }
-    if (!b.metadata.isEmpty()) {
-      Map<String, List<String>> headers = new LinkedHashMap<>();
-      for (String name : b.metadata.names()) {
-        headers.put(name, b.metadata.all(name));
+    this.options = () -> {
+      IO.Options options = new IO.Options();
+      options.forceNew = true;
+      options.reconnection = true;
+      options.transports = b.transports.toArray(new String[0]);
+      options.timeout = b.timeout.toMillis();
+      options.callFactory = http;
+      options.webSocketFactory = http;
+      if (b.token != null) {
+        options.auth = Map.of("token", b.token);
       }
-      options.extraHeaders = headers;
-    }
+      if (!b.metadata.isEmpty()) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : b.metadata.names()) {
+          headers.put(name, b.metadata.all(name));
+        }
+        options.extraHeaders = headers;
+      }
+      return options;
+    };
+    IO.Options options = this.options.get();
     this.socket = IO.socket(uri, options);
     socket.on(Socket.EVENT_CONNECT, args -> {
       connectError = null;
@@ -187,6 +206,9 @@ public final class SocketIoClient implements Client {
   public Reply call(Operation<?, ?, ?> operation, Object request) {
     requireNonNull(operation, "operation");
     requireNonNull(request, "request");
+    if (operation.streaming()) {
+      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(operation, request, emitter)));
+    }
     awaitConnection();
     JSONObject payload = json(operation.input(), request);
     CompletableFuture<Object[]> answer = new CompletableFuture<>();
@@ -230,6 +252,83 @@ public final class SocketIoClient implements Client {
     return () -> socket.off(event, l);
   }
 
+  /**
+   * Opens one stream of {@code operation}: a connection of its own (the server keeps one watch per
+   * operation and connection, so two subscribers need two), which emits the subscribe event with the
+   * request once connected, then hands each item event that comes after the ack to {@code emitter}.
+   * Item events before the ack are the server's broadcast to every client, not this stream's.
+   */
+  private Runnable openStream(Operation<?, ?, ?> operation, Object request, RemoteStream.Emitter emitter) {
+    if (closed) {
+      throw new TransportException("the client is closed");
+    }
+    JSONObject payload = json(operation.input(), request);
+    IO.Options o = options.get();
+    // A stream ends with its connection: reconnecting would silently skip what was saved meanwhile.
+    o.reconnection = false;
+    Socket s = IO.socket(uri, o);
+    AtomicBoolean ended = new AtomicBoolean();
+    AtomicBoolean subscribed = new AtomicBoolean();
+    Runnable close = () -> {
+      streams.remove(s);
+      s.close();
+    };
+    java.util.function.Consumer<Throwable> fail = e -> {
+      if (ended.compareAndSet(false, true)) {
+        emitter.error(e);
+        close.run();
+      }
+    };
+    s.on(Socket.EVENT_CONNECT, args ->
+        s.emit(operation.event(), new Object[] {payload}, (Ack) ack -> {
+          Object first = ack.length == 0 ? null : ack[0];
+          if (first instanceof JSONObject object && object.has("error")) {
+            fail.accept(serviceError(operation, object.opt("error")));
+          } else {
+            subscribed.set(true);
+          }
+        }));
+    s.on(operation.itemEvent(), args -> {
+      if (!subscribed.get() || ended.get()) {
+        return;
+      }
+      try {
+        emitter.next(record(operation.output(), args.length == 0 ? null : args[0]));
+      } catch (RuntimeException e) {
+        fail.accept(e);
+      }
+    });
+    s.on(operation.event() + DefaultSocketIoServer.ERROR, args ->
+        fail.accept(serviceError(operation, args.length == 0 ? null : args[0])));
+    s.on(Socket.EVENT_CONNECT_ERROR, args -> {
+      String refused =
+          args.length > 0 && args[0] instanceof JSONObject error && error.opt("message") instanceof String m ? m : null;
+      fail.accept(new TransportException(
+          "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused)));
+    });
+    s.on(Socket.EVENT_DISCONNECT, args -> {
+      String reason = args.length > 0 ? String.valueOf(args[0]) : "";
+      if (reason.equals("io server disconnect") || reason.equals("io client disconnect")) {
+        // The server ended the stream (its close) or this client closed: a clean end.
+        if (ended.compareAndSet(false, true)) {
+          emitter.complete();
+          close.run();
+        }
+      } else {
+        fail.accept(new TransportException("the connection to " + uri + " was lost (" + reason + ")"));
+      }
+    });
+    streams.add(s);
+    s.connect();
+    return () -> {
+      if (ended.compareAndSet(false, true)) {
+        // Ends the watch on the server; closing the stream's connection would too, this says why.
+        s.emit(operation.event() + DefaultSocketIoServer.CANCEL);
+        close.run();
+      }
+    };
+  }
+
   /** Returns whether the connection is up now. */
   public boolean connected() {
     return socket.connected();
@@ -242,6 +341,9 @@ public final class SocketIoClient implements Client {
     }
     closed = true;
     socket.close();
+    for (Socket s : streams) {
+      s.close();
+    }
     failPending("the client is closed");
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();

@@ -61,7 +61,10 @@ import java.util.function.Consumer;
  * <h2>Broadcasts and host events</h2>
  *
  * Every value a publishing operation produces, through any transport, is emitted to all connected
- * clients under its event name ({@code task:saved} with the stored task). Hosts add their own events
+ * clients under its event name ({@code task:saved} with the stored task), except to a client watching
+ * that event (see Live feeds: it gets its watch's values instead, never the same value twice) and,
+ * when the server authenticates and streaming operations deliver that event, to a client none of them
+ * would admit ({@code @Roles}: its principal lacks every role they accept). Hosts add their own events
  * with {@link Builder#on(String, SocketIoHandler)} (first argument, main namespace) or {@link
  * Builder#on(String, String, SocketIoEventHandler)} (every argument, any namespace), and listen to
  * connects with {@link Builder#onConnect(String, Consumer)}: a listener runs once the client's
@@ -69,6 +72,26 @@ import java.util.function.Consumer;
  * headers, query and address on its {@link SocketIoSession}, which also joins and leaves rooms and
  * emits to a room, to the others or to all of its namespace. A namespace no handler or listener
  * names is refused with {@code {"message":"Invalid namespace"}}, as Node's server refuses it.
+ *
+ * <h2>Live feeds</h2>
+ *
+ * A streaming operation (one answering a {@code Flow.Publisher}) is watched: a client emits its event
+ * ({@code task:watchTasks}) with the request's fields as a filter ({@code {"fromId":5,"toId":9}}, each
+ * optional), which acks {@code {}} once the stream is open (or the usual error object: a refused role,
+ * a bad filter), and then receives each value as the operation's item event ({@code task:saved}, in
+ * the JSON of the broadcast), to that client only. One watch per operation and connection: a second
+ * subscribe replaces the first. The cancel event ({@code task:watchTasks:cancel}, acked {@code {}})
+ * and the connection's end cancel the stream on the server. A stream the server ends with an error
+ * sends the error event ({@code task:watchTasks:error} with {@code {"code":"RESOURCE_EXHAUSTED",
+ * "message":...}}); one that completes (the server closing) disconnects the client, as the close does.
+ * The handshake's headers, such as {@code Last-Event-ID}, reach the stream's call context.
+ *
+ * <p>A watcher over WebSocket is written to while less than 64 KiB waits unsent on its connection
+ * (Netty's writability); past that the server holds its values in the stream's buffer ({@code
+ * Transports.builder().streamBuffer}) and ends a watcher further behind with the error event. Over
+ * long-polling, whose packets netty-socketio queues unencoded where no writability shows, the bound is
+ * the session's queue ({@link Builder#maxPayload}): a client past it is disconnected, which ends its
+ * watches.
  *
  * <h2>Authentication</h2>
  *
@@ -83,7 +106,9 @@ import java.util.function.Consumer;
  * 44{"message":"invalid credentials"}} and no connection (events of a session without an admitted
  * {@code CONNECT} are answered UNAUTHENTICATED). Every call's {@code CallContext} has transport {@code
  * socketio}, the handshake's address and headers, and that principal; acks carry no response
- * metadata. The verifier runs on the event loop, once per connect: it must not block for long.
+ * metadata. The verifier runs once per connect, on the call executor: the client's {@code CONNECT}
+ * is answered, and what it sent after it is handled, once it returns, so a slow verifier (a remote
+ * token introspection) holds back that client only, never an event loop.
  *
  * <h2>Browsers and TLS</h2>
  *

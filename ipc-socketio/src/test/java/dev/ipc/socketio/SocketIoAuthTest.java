@@ -227,4 +227,54 @@ class SocketIoAuthTest {
               "42[\"task:saved\",{\"id\":11,\"name\":\"eleven\"}]");
     }
   }
+
+  @Test
+  void aSlowVerifierHoldsOnlyItsOwnConnectWhileOthersConnectAndCall() throws Exception {
+    java.util.concurrent.CountDownLatch verifying = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    server =
+        Transports.builder()
+            .services(Reference.services())
+            // One event loop: a verifier blocking it would stall every other client.
+            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).workerThreads(1).build())
+            .authenticate(token -> {
+              if (token.equals("slow")) {
+                verifying.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return Principal.of("sam", "writer");
+              }
+              return TOKENS.get(token);
+            })
+            .start();
+    int port = server.port("socketio");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+    try (RawSocketIo slow = RawSocketIo.open(http, port)) {
+      slow.send("40{\"token\":\"slow\"}");
+      // Sent before the connect is answered: waits behind it, then runs as the verified principal.
+      slow.send("421[\"task:put\",{\"id\":20,\"name\":\"after the verifier\"}]");
+      assertThat(verifying.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      try (RawSocketIo anonymous = RawSocketIo.connect(http, port);
+          RawSocketIo reader = RawSocketIo.open(http, port)) {
+        anonymous.send("421[\"task:get\",{\"id\":1}]");
+        assertThat(anonymous.next()).isEqualTo("431[{\"id\":1,\"name\":\"task1\"}]");
+        reader.send("40{\"token\":\"" + READER + "\"}");
+        assertThat(reader.next()).startsWith("40{\"sid\"");
+      }
+
+      release.countDown();
+      assertThat(slow.next()).startsWith("40{\"sid\"");
+      assertThat(List.of(slow.next(), slow.next()))
+          .containsExactlyInAnyOrder(
+              "431[{\"id\":20,\"name\":\"after the verifier\"},{\"created\":true}]",
+              "42[\"task:saved\",{\"id\":20,\"name\":\"after the verifier\"}]");
+    } finally {
+      release.countDown();
+    }
+  }
 }
