@@ -8,6 +8,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.RemoteStream;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -24,13 +25,19 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Calls described services on a gRPC server: {@code GrpcClient.of("localhost", 6666).service(descriptor)}
  * implements the descriptor's interface over its {@code .proto} contract. Every call has
  * a deadline; a service error comes back as {@link ServiceException} with the server's code, and no
- * answer (refused, timed out, garbage) as {@link TransportException}.
+ * answer (refused, timed out, garbage) as {@link TransportException}. A streaming operation answers a
+ * {@link java.util.concurrent.Flow.Publisher} that opens one server stream per subscriber (no deadline;
+ * cancelling the subscription cancels the call, which ends the stream on the server); a subscriber more
+ * than 256 values behind is ended with RESOURCE_EXHAUSTED.
  *
  * <p>Plaintext by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
  * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
@@ -47,7 +54,12 @@ public final class GrpcClient implements Client {
   private final ManagedChannel channel;
   private final String target;
   private final long timeoutNanos;
+  /** How many streamed values one subscriber may leave unread before its stream ends RESOURCE_EXHAUSTED. */
+  static final int STREAM_BUFFER = 256;
+
   private final Map<Operation<?, ?, ?>, Method> methods = new ConcurrentHashMap<>();
+  /** Runs stream listeners (and so subscribers' onNext); threads come and go with the streams. */
+  private final ExecutorService streamExecutor;
 
   GrpcClient(Builder b) {
     this.target = b.host + ":" + b.port;
@@ -63,6 +75,14 @@ public final class GrpcClient implements Client {
       channelBuilder.usePlaintext();
     }
     this.channel = channelBuilder.build();
+    AtomicInteger threads = new AtomicInteger();
+    this.streamExecutor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "ipc-grpc-stream-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Returns the client's TLS engine: the JDK's trust or the given CA, and a client certificate if set. */
@@ -119,6 +139,9 @@ public final class GrpcClient implements Client {
     // Encoded before the call starts: a value protobuf cannot carry (a timestamp past year 9999) is the
     // caller's INVALID_ARGUMENT, where failing inside gRPC's sendMessage would look like a transport error.
     CodecMarshaller.Encoded encoded = new CodecMarshaller.Encoded(m.input().encode(request));
+    if (operation.streaming()) {
+      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(method, encoded, headers, emitter)));
+    }
     ClientCall<Object, Object> call =
         channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
     Answer answer = new Answer();
@@ -147,6 +170,38 @@ public final class GrpcClient implements Client {
   }
 
   /**
+   * Opens one server-streaming call for one subscriber and returns what cancels it. Flow control: one
+   * message is asked for at a time and the next as soon as it is handed to the {@link RemoteStream},
+   * whose bounded buffer (not gRPC's) is where a subscriber that does not keep up is caught: the
+   * Emitter does not say when the subscriber drains, and asking only then would leave a subscriber that
+   * never reads holding the server's stream open instead of ending it with RESOURCE_EXHAUSTED. No
+   * deadline: a stream lasts until cancelled, the server closes it, or the connection goes.
+   */
+  private Runnable openStream(
+      MethodDescriptor<Object, Object> method,
+      CodecMarshaller.Encoded encoded,
+      Metadata headers,
+      RemoteStream.Emitter emitter) {
+    // Values reach the subscriber on the listener's thread: an executor of our own, not the event loop,
+    // so a subscriber that calls this client from onNext (or blocks) cannot stall the connection.
+    ClientCall<Object, Object> call = channel.newCall(method, CallOptions.DEFAULT.withExecutor(streamExecutor));
+    Metadata callHeaders = new Metadata();
+    // gRPC adds its own keys to the headers it starts with: a copy per call, for subscribers to come.
+    callHeaders.merge(headers);
+    try {
+      call.start(new Stream(call, method.getFullMethodName(), emitter), callHeaders);
+      call.request(1);
+      call.sendMessage(encoded);
+      call.halfClose();
+    } catch (RuntimeException e) {
+      call.cancel("client failed to send", e);
+      throw new TransportException("gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
+    }
+    // RemoteStream runs this at most once, after this method returned: it never overlaps start.
+    return () -> call.cancel("cancelled by the subscriber", null);
+  }
+
+  /**
    * Describes an operation's method from the model alone: its request and answer are encoded through
    * their {@link dev.ipc.core.model.RecordType}s' fields, whatever Java value carries them.
    */
@@ -155,7 +210,7 @@ public final class GrpcClient implements Client {
     MethodDescriptor<Object, Object> descriptor =
         MethodDescriptor.newBuilder(
                 CodecMarshaller.forClient(input), CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
-            .setType(MethodDescriptor.MethodType.UNARY)
+            .setType(GrpcServer.methodType(op))
             .setFullMethodName(MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
             .setIdempotent(op.kind() == Operation.Kind.QUERY)
             .build();
@@ -165,7 +220,10 @@ public final class GrpcClient implements Client {
   /** An operation's gRPC method and the codec of its request. */
   private record Method(MethodDescriptor<Object, Object> descriptor, ProtoCodec input) {}
 
-  /** Closes the connection; calls in progress fail with {@link TransportException}. Idempotent. */
+  /**
+   * Closes the connection; calls in progress fail with {@link TransportException}, and open streams end
+   * with UNAVAILABLE. Idempotent.
+   */
   @Override
   public void close() {
     channel.shutdownNow();
@@ -174,11 +232,42 @@ public final class GrpcClient implements Client {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // After the channel: the streams' last signals (their end) are queued by then and still run.
+    streamExecutor.shutdown();
   }
 
   @Override
   public String toString() {
     return "GrpcClient{" + target + '}';
+  }
+
+  /** Hands one stream's messages and end to its subscriber's {@link RemoteStream}. */
+  private final class Stream extends ClientCall.Listener<Object> {
+    private final ClientCall<Object, Object> call;
+    private final String method;
+    private final RemoteStream.Emitter emitter;
+
+    Stream(ClientCall<Object, Object> call, String method, RemoteStream.Emitter emitter) {
+      this.call = call;
+      this.method = method;
+      this.emitter = emitter;
+    }
+
+    @Override
+    public void onMessage(Object message) {
+      emitter.next(message);
+      call.request(1);
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (status.isOk()) {
+        emitter.complete();
+      } else {
+        emitter.error(
+            GrpcStatuses.toException("/" + method + " to " + target, status, trailers));
+      }
+    }
   }
 
   /** Collects one unary answer. */

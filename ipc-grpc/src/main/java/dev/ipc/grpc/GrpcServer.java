@@ -10,6 +10,7 @@ import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.TransportContext;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -105,13 +106,17 @@ final class GrpcServer implements RunningTransport {
       MethodDescriptor<Object, Object> method =
           MethodDescriptor.newBuilder(
                   CodecMarshaller.forServer(ProtoCodec.of(op.input())), CodecMarshaller.forServer(output))
-              .setType(MethodDescriptor.MethodType.UNARY)
+              .setType(methodType(op))
               .setFullMethodName(MethodDescriptor.generateFullMethodName(d.grpcFullName(), op.grpcMethod()))
               .setSchemaDescriptor(new ProtoSchema.Supplier(file, d.grpcService(), op.grpcMethod()))
               .setIdempotent(op.kind() == Operation.Kind.QUERY)
               .build();
       sd.addMethod(method);
-      methods.add(new ServerMethod(method, new UnaryHandler(bound, output, executor, tracker, clientCertificates)));
+      ServerCallHandler<Object, Object> handler =
+          op.streaming()
+              ? new StreamHandler(bound, output, executor, tracker, clientCertificates)
+              : new UnaryHandler(bound, output, executor, tracker, clientCertificates);
+      methods.add(new ServerMethod(method, handler));
     }
     ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(sd.build());
     for (ServerMethod m : methods) {
@@ -150,7 +155,12 @@ final class GrpcServer implements RunningTransport {
     return op.many() ? ProtoCodec.listOf(op.output()) : ProtoCodec.of(op.output());
   }
 
-  private record ServerMethod(MethodDescriptor<Object, Object> method, UnaryHandler handler) {}
+  /** Returns how an operation's method streams: a streaming operation answers a server stream. */
+  static MethodDescriptor.MethodType methodType(Operation<?, ?, ?> op) {
+    return op.streaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY;
+  }
+
+  private record ServerMethod(MethodDescriptor<Object, Object> method, ServerCallHandler<Object, Object> handler) {}
 
   @Override
   public InetSocketAddress localAddress() {

@@ -27,6 +27,12 @@ import java.util.concurrent.Executor;
  * PERMISSION_DENIED. With {@code Transports.builder().tls(...)} the port speaks TLS only (health and
  * reflection included); a plaintext client's connection is closed.
  *
+ * <p>A streaming operation is a server-streaming method ({@code rpc WatchTasks(WatchTasksRequest) returns
+ * (stream Task)}): the request's metadata (the {@code last-event-id} key resumes a feed), authentication
+ * and roles apply as to a unary call, gRPC's flow control paces it, and a caller that stops reading is
+ * ended with RESOURCE_EXHAUSTED once it is {@code Transports.builder().streamBuffer(n)} values behind.
+ * Cancelling the call ends the stream on the server; a server close ends it with OK after its values.
+ *
  * <p>Immutable and thread-safe; each {@link #start} binds a new server.
  */
 public final class GrpcTransport implements Transport {

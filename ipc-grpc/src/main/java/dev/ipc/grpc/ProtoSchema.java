@@ -37,7 +37,8 @@ import java.util.TreeMap;
  *
  * <p>Each field maps as {@link ProtoCodec} encodes it: see there. A {@code Map<String, T>} field is
  * {@code map<string, T>} (a nested {@code XxxEntry} message with {@code map_entry}); a field with
- * presence is proto3 {@code optional} (with its synthetic oneof {@code _name}).
+ * presence is proto3 {@code optional} (with its synthetic oneof {@code _name}). A streaming operation
+ * is a server-streaming method ({@code rpc WatchTasks(WatchTasksRequest) returns (stream Task)}).
  */
 final class ProtoSchema {
   static final String TIMESTAMP = ".google.protobuf.Timestamp";
@@ -76,11 +77,13 @@ final class ProtoSchema {
       } else {
         output = c.message(op.output(), answer);
       }
-      svc.addMethod(
-          MethodDescriptorProto.newBuilder()
-              .setName(op.grpcMethod())
-              .setInputType(input)
-              .setOutputType(output));
+      MethodDescriptorProto.Builder method =
+          MethodDescriptorProto.newBuilder().setName(op.grpcMethod()).setInputType(input).setOutputType(output);
+      if (op.streaming()) {
+        // Set only when true, as protoc writes it: the rendered text then compiles to this very proto.
+        method.setServerStreaming(true);
+      }
+      svc.addMethod(method);
     }
     FileDescriptorProto.Builder file =
         FileDescriptorProto.newBuilder()

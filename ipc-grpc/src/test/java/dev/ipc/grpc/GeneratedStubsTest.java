@@ -154,6 +154,81 @@ class GeneratedStubsTest {
   }
 
   @Test
+  void tasks_watchWithTheBlockingIterator() throws Exception {
+    Server server = resources.serve();
+    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(server));
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    java.util.Iterator<TaskOuterClass.Task> watch =
+        context.call(() -> tasks.watchTasks(TaskOuterClass.WatchTasksRequest.newBuilder().setFromId(6).build()));
+    awaitOpenStreams(server, 1);
+    TaskOuterClass.Task five = TaskOuterClass.Task.newBuilder().setId(5).setName("task5").build();
+    TaskOuterClass.Task six = TaskOuterClass.Task.newBuilder().setId(6).setName("task6").build();
+    tasks.putTask(five);
+    tasks.putTask(six);
+    assertThat(watch.next()).isEqualTo(six);
+    context.cancel(null);
+    awaitOpenStreams(server, 0);
+  }
+
+  @Test
+  void errors_aStreamFailingMidwayEndsInternalWithoutDetails_afterItsValues() throws Exception {
+    TaskService broken =
+        new TaskService() {
+          @Override
+          public List<Task> list() {
+            return List.of();
+          }
+
+          @Override
+          public Task get(long id) {
+            return new Task(id, "t");
+          }
+
+          @Override
+          public Saved<Task> put(Task task) {
+            return new Saved<>(task, true);
+          }
+
+          @Override
+          public java.util.concurrent.Flow.Publisher<Task> watchTasks(Long fromId, Long toId) {
+            // A value, then a failure whose message must not reach the caller.
+            return subscriber ->
+                subscriber.onSubscribe(
+                    new java.util.concurrent.Flow.Subscription() {
+                      private boolean sent;
+
+                      @Override
+                      public void request(long n) {
+                        if (!sent) {
+                          sent = true;
+                          subscriber.onNext(new Task(1, "fine"));
+                          subscriber.onError(new IllegalStateException("secret token 42"));
+                        }
+                      }
+
+                      @Override
+                      public void cancel() {}
+                    });
+          }
+        };
+    Server server = resources.serve(List.of(broken));
+    java.util.Iterator<TaskOuterClass.Task> watch =
+        TasksGrpc.newBlockingStub(resources.channel(server))
+            .watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance());
+    assertThat(watch.next().getName()).isEqualTo("fine");
+    assertStatus(watch::next, Status.Code.INTERNAL, ServiceException.INTERNAL_MESSAGE);
+    awaitOpenStreams(server, 0);
+  }
+
+  private static void awaitOpenStreams(Server server, int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.openStreams() != n && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertThat(server.openStreams()).as("open streams").isEqualTo(n);
+  }
+
+  @Test
   void serviceCode_runsOffTheEventLoop() {
     AtomicReference<String> thread = new AtomicReference<>();
     DatingService recording =

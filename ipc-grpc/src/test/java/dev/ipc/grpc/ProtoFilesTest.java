@@ -78,6 +78,10 @@ class ProtoFilesTest {
                 if (field.hasTypeName()) {
                   fb.setTypeName(field.getTypeName());
                 }
+                if (field.getProto3Optional()) {
+                  // Presence is wire-visible to stubs (has_fromId): the shipped file must say optional too.
+                  fb.setProto3Optional(true);
+                }
                 mb.addField(fb);
               }
               b.addMessageType(mb);

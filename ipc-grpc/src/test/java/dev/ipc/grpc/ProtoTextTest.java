@@ -102,6 +102,19 @@ class ProtoTextTest {
   }
 
   @Test
+  void tasks_rendersTheStreamingOperationAsAServerStream() {
+    String text = ProtoText.render(TaskService.DESCRIPTOR);
+    assertThat(text)
+        .contains("  rpc WatchTasks(WatchTasksRequest) returns (stream Task);\n")
+        .contains("message WatchTasksRequest {\n  optional int64 fromId = 1;\n  optional int64 toId = 2;\n}\n")
+        // The unary ones stay unary.
+        .contains("  rpc PutTask(Task) returns (Task);\n");
+    assertThat(ProtoSchema.file(TaskService.DESCRIPTOR).findServiceByName("Tasks").findMethodByName("WatchTasks"))
+        .satisfies(m -> assertThat(m.isServerStreaming()).isTrue())
+        .satisfies(m -> assertThat(m.isClientStreaming()).isFalse());
+  }
+
+  @Test
   void reflection_servesTheWellKnownTypesTheSchemaImports() {
     FileDescriptor file = ProtoSchema.file(ServiceDescriptor.of(Library.class));
     assertThat(file.getDependencies())

@@ -121,12 +121,19 @@ class ReflectionHealthTest {
     assertThat(person.findMessageTypeByName("Person").findFieldByName("hobby").isRepeated()).isTrue();
 
     requests.onNext(ServerReflectionRequest.newBuilder().setFileByFilename("task.proto").build());
-    assertThat(
-            FileDescriptorProto.parseFrom(next(answers).getFileDescriptorResponse().getFileDescriptorProto(0))
-                .getService(0)
-                .getMethodList())
-        .extracting(m -> m.getName())
-        .containsExactly("ListTasks", "GetTask", "PutTask");
+    FileDescriptorProto taskFile =
+        FileDescriptorProto.parseFrom(next(answers).getFileDescriptorResponse().getFileDescriptorProto(0));
+    assertThat(taskFile.getService(0).getMethodList())
+        .extracting(m -> m.getName(), m -> m.getServerStreaming())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ListTasks", false),
+            org.assertj.core.groups.Tuple.tuple("GetTask", false),
+            org.assertj.core.groups.Tuple.tuple("PutTask", false),
+            org.assertj.core.groups.Tuple.tuple("WatchTasks", true));
+    MethodDescriptor watch =
+        FileDescriptor.buildFrom(taskFile, new FileDescriptor[0]).findServiceByName("Tasks").findMethodByName("WatchTasks");
+    assertThat(watch.getInputType().findFieldByName("fromId").hasPresence()).isTrue();
+    assertThat(watch.getOutputType().getFullName()).isEqualTo("task.Task");
     requests.onCompleted();
   }
 
