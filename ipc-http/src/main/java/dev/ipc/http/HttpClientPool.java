@@ -83,6 +83,10 @@ public final class HttpClientPool implements AutoCloseable {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final boolean tls;
+  private final SslContext ssl;
+  private final String host;
+  private final int port;
+  private final Set<Channel> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Object lock = new Object();
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
@@ -103,6 +107,9 @@ public final class HttpClientPool implements AutoCloseable {
     this.tls = clientTls != null;
     // Built once: every connection shares its trust material and session cache.
     SslContext ssl = clientTls == null ? null : clientTls.sslContext();
+    this.ssl = ssl;
+    this.host = host;
+    this.port = port;
     this.hostHeader = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     this.maxConnections = maxConnections;
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory(name, true));
@@ -247,6 +254,217 @@ public final class HttpClientPool implements AutoCloseable {
         throw new IllegalArgumentException(
             "header " + name + ": its value holds a control character (expected: none)");
       }
+    }
+  }
+
+  /**
+   * How long a streamed response may bring nothing, not even a heartbeat, before it fails: four of the
+   * server's {@link EventWriter#HEARTBEAT}s, so a vanished server or network is noticed.
+   */
+  static final Duration STREAM_IDLE = EventWriter.HEARTBEAT.multipliedBy(4);
+
+  /**
+   * Receives one streamed response ({@link #stream}), on the pool's event loop, one call at a time: the
+   * head, then its body as it arrives, then exactly one of {@link #onEnd} and {@link #onError}. Nothing
+   * after the stream is cancelled. Callbacks must not block: they hold up the pool's other connections.
+   */
+  public interface StreamListener {
+    /** The status and headers arrived ({@link Response#body()} is empty). */
+    void onHead(Response head);
+
+    /** Some bytes of the body arrived. */
+    void onData(byte[] bytes);
+
+    /** The body ended cleanly. */
+    void onEnd();
+
+    /**
+     * The exchange failed: {@link java.net.ConnectException} when the server cannot be reached,
+     * {@link SocketTimeoutException} when no head came within the timeout or the body stayed silent
+     * for {@link #STREAM_IDLE}, another {@link IOException} for a reset, an early close or a closed pool.
+     */
+    void onError(IOException e);
+  }
+
+  /**
+   * Sends one request on a connection of its own (not one of the pool's {@code maxConnections}, never
+   * reused) and hands the response to {@code listener} as it arrives, for long-lived answers such as
+   * Server-Sent Events. The head must come within {@code headTimeout}; the body may last as long as it
+   * keeps bringing bytes. Returns what cancels it: the connection closes (the server sees its client
+   * leave) and the listener hears nothing more. Closing the pool fails open streams.
+   *
+   * @throws IllegalArgumentException as {@link #exchange} for a bad header
+   */
+  public Runnable stream(
+      String method,
+      String target,
+      Map<String, String> headers,
+      Duration headTimeout,
+      StreamListener listener) {
+    requireNonNull(method, "method");
+    requireNonNull(target, "target");
+    requireNonNull(headers, "headers");
+    requireNonNull(headTimeout, "headTimeout");
+    requireNonNull(listener, "listener");
+    headers.forEach(HttpClientPool::checkHeader);
+    StreamCall call = new StreamCall(listener);
+    synchronized (lock) {
+      if (closed) {
+        call.fail(new IOException(name + " is closed"));
+        return () -> {};
+      }
+    }
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target, Unpooled.EMPTY_BUFFER);
+    request.headers().set(HttpHeaderNames.HOST, hostHeader);
+    headers.forEach(request.headers()::set);
+    Bootstrap b =
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    if (ssl != null) {
+                      ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
+                    }
+                    ch.pipeline()
+                        .addLast(new IdleStateHandler(STREAM_IDLE.toNanos(), 0, 0, TimeUnit.NANOSECONDS))
+                        .addLast(new HttpClientCodec(4096, 16384, 16384))
+                        .addLast(call);
+                  }
+                });
+    ChannelFuture connecting;
+    try {
+      connecting = b.connect();
+    } catch (RuntimeException e) {
+      call.fail(new IOException(name + " is closed", e));
+      return () -> {};
+    }
+    Channel ch = connecting.channel();
+    streams.add(ch);
+    ch.closeFuture().addListener(f -> streams.remove(ch));
+    synchronized (lock) {
+      if (closed) {
+        ch.close();
+      }
+    }
+    io.netty.util.concurrent.ScheduledFuture<?> headTimer =
+        ch.eventLoop()
+            .schedule(
+                () -> {
+                  if (call.fail(new SocketTimeoutException("no response from " + hostHeader + " within " + headTimeout))) {
+                    ch.close();
+                  }
+                },
+                headTimeout.toNanos(),
+                TimeUnit.NANOSECONDS);
+    call.headTimer = headTimer;
+    connecting.addListener(
+        (ChannelFuture done) -> {
+          if (!done.isSuccess()) {
+            Throwable cause = done.cause();
+            call.fail(cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause));
+            return;
+          }
+          done.channel()
+              .writeAndFlush(request)
+              .addListener(
+                  f -> {
+                    if (!f.isSuccess()) {
+                      call.fail(new IOException("cannot send the request: " + f.cause(), f.cause()));
+                      done.channel().close();
+                    }
+                  });
+        });
+    return () -> {
+      call.cancel();
+      ch.close();
+    };
+  }
+
+  /** One streamed exchange on its own connection; its state belongs to the event loop. */
+  private final class StreamCall extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final StreamListener listener;
+    private final java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile io.netty.util.concurrent.ScheduledFuture<?> headTimer;
+
+    StreamCall(StreamListener listener) {
+      this.listener = listener;
+    }
+
+    void cancel() {
+      over.set(true);
+    }
+
+    /** Reports {@code e} unless the stream is over already; returns whether it did. */
+    boolean fail(IOException e) {
+      if (!over.compareAndSet(false, true)) {
+        return false;
+      }
+      cancelTimer();
+      listener.onError(e);
+      return true;
+    }
+
+    private void cancelTimer() {
+      io.netty.util.concurrent.ScheduledFuture<?> t = headTimer;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (over.get()) {
+          return;
+        }
+        if (msg instanceof io.netty.handler.codec.http.HttpResponse r) {
+          cancelTimer();
+          if (!r.decoderResult().isSuccess()) {
+            fail(new IOException("malformed response: " + r.decoderResult().cause().getMessage()));
+            ctx.close();
+            return;
+          }
+          listener.onHead(new Response(r.status().code(), r.headers().copy(), new byte[0]));
+        }
+        if (msg instanceof io.netty.handler.codec.http.HttpContent c && !over.get()) {
+          if (c.content().isReadable()) {
+            listener.onData(io.netty.buffer.ByteBufUtil.getBytes(c.content()));
+          }
+          if (msg instanceof io.netty.handler.codec.http.LastHttpContent && over.compareAndSet(false, true)) {
+            listener.onEnd();
+            ctx.close();
+          }
+        }
+      } finally {
+        io.netty.util.ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+        fail(new SocketTimeoutException("the stream from " + hostHeader + " stayed silent for " + STREAM_IDLE));
+        ctx.close();
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      fail(new IOException("connection closed before the response ended"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(
+          HttpConnection.notTls(cause)
+              ? new javax.net.ssl.SSLException("the server did not answer in TLS (a plain-text port?)")
+              : cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause));
+      ctx.close();
     }
   }
 
@@ -415,6 +633,8 @@ public final class HttpClientPool implements AutoCloseable {
     IOException closing = new IOException(name + " is closed");
     waiting.forEach(w -> w.completeExceptionally(closing));
     channels.forEach(Channel::close);
+    channels.addAll(streams);
+    streams.forEach(Channel::close);
     boolean onLoop = group.next().inEventLoop();
     if (!onLoop) {
       for (Channel ch : channels) {

@@ -88,6 +88,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private volatile boolean closing;
   private SslHandler ssl; // when serving TLS
   private List<X509Certificate> peerCertificates; // read once, after the handshake; the event loop's
+  private ChannelHandler progress; // the pipeline's, removed when the connection turns WebSocket
+  private volatile SseWriter stream; // the event stream answering the last request, if any
 
   HttpConnection(HttpServer server) {
     this.server = server;
@@ -154,7 +156,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
    * too long to arrive, and handles idleness.
    */
   ChannelHandler progress() {
-    return new ChannelInboundHandlerAdapter() {
+    progress = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext c, Object msg) {
         if (overBudget) {
@@ -214,6 +216,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
       }
     };
+    return progress;
   }
 
   /** Returns the Content-Length of {@code r}; -1 if it has none or a malformed one (answered 400). */
@@ -309,6 +312,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext c, Object msg) {
     if (closing) {
+      if (msg instanceof FullHttpRequest) {
+        // Dropped (behind an event stream, say, which may last): its body budget goes back now.
+        server.giveBodyBytes(partialBytes);
+        partialBytes = 0;
+      }
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -349,6 +357,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       server.giveBodyBytes(bodyBytes); // answered without the body
       enqueue(p);
     } else {
+      if (p.request().isWebSocketUpgrade()) {
+        // Nothing after an upgrade request is HTTP if it is granted: read on only once it is decided.
+        ctx.channel().config().setAutoRead(false);
+      }
       enqueue(p.withBodyBytes(bodyBytes));
     }
   }
@@ -563,15 +575,213 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       server.giveBodyBytes(p.bodyBytes());
     }
     HttpResponse response = r;
-    if (writeHere(p, response)) {
+    if (response.eventStream() != null) {
+      startEvents(p, response);
+      return;
+    }
+    if (response.webSocketHandler() == null && writeHere(p, response)) {
       return;
     }
     try {
-      ctx.channel().eventLoop().execute(() -> write(p, response));
+      ctx.channel()
+          .eventLoop()
+          .execute(
+              () -> {
+                if (response.webSocketHandler() != null) {
+                  upgrade(p, response);
+                } else {
+                  write(p, response);
+                }
+              });
     } catch (RejectedExecutionException e) {
       // The event loop is gone (shutdownNow): nobody will read the answer.
       server.requestFinished();
     }
+  }
+
+  /**
+   * Answers {@code p} with the event stream of {@code r}, on the handler's thread: the head goes through
+   * the pipeline (never straight to the socket, so TLS and the encoder's chunk framing apply to every
+   * byte), then the stream starts. The connection serves nothing else afterwards: requests pipelined
+   * behind are dropped and it closes after the stream, so nothing can be mixed into it.
+   */
+  private void startEvents(Pending p, HttpResponse r) {
+    closing = true; // whatever arrives from now on is read (to notice the client leaving) and dropped
+    synchronized (this) {
+      drainQueue();
+    }
+    List<String> list = headers(p, r, true);
+    if (indexOf(list, "cache-control") < 0) {
+      list.add("cache-control");
+      list.add("no-store");
+    }
+    // Tells nginx-style proxies not to hold events back in their buffers.
+    list.add("x-accel-buffering");
+    list.add("no");
+    boolean chunked = !p.http10() && !p.head();
+    if (chunked) {
+      list.add("transfer-encoding");
+      list.add("chunked");
+    }
+    if (encode(p.http10(), 200, list, EMPTY) == null) {
+      HttpServer.warn(server.name + ": invalid response header for " + p.request(), null);
+      closing = false;
+      ctx.channel().eventLoop().execute(() -> write(p, problem(500, ErrorCode.INTERNAL, "internal error")));
+      return;
+    }
+    HttpVersion version = p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    SseWriter writer = new SseWriter(server, ctx);
+    stream = writer; // before the activity check: a close now or later reaches the writer either way
+    if (p.head()) {
+      DefaultFullHttpResponse head =
+          new DefaultFullHttpResponse(version, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+      addAll(head.headers(), list);
+      ctx.writeAndFlush(head).addListener(ChannelFutureListener.CLOSE);
+      writer.closed();
+    } else {
+      io.netty.handler.codec.http.DefaultHttpResponse head =
+          new io.netty.handler.codec.http.DefaultHttpResponse(version, HttpResponseStatus.OK);
+      addAll(head.headers(), list);
+      ctx.writeAndFlush(head)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (!f.isSuccess()) {
+                      f.channel().close();
+                    }
+                  });
+      writer.started();
+      if (!ctx.channel().isActive()) {
+        writer.closed();
+      }
+    }
+    try {
+      r.eventStream().start(writer);
+    } catch (Throwable t) {
+      HttpServer.warn(server.name + ": event stream failed to start for " + p.request(), t);
+      writer.end();
+    }
+  }
+
+  private static void addAll(HttpHeaders target, List<String> list) {
+    for (int i = 0; i < list.size(); i += 2) {
+      target.add(headerName(list.get(i)), list.get(i + 1));
+    }
+  }
+
+  /**
+   * Upgrades the connection to a WebSocket for {@code r}, on the event loop: checks the request and its
+   * Origin, then puts a {@link WebSocketConnection} in place of this handler and lets Netty's handshaker
+   * swap the HTTP codec for the frame codec and write the 101. Requests pipelined behind are dropped.
+   */
+  private void upgrade(Pending p, HttpResponse r) {
+    if (!ctx.channel().isActive()) {
+      server.requestFinished();
+      dropQueue();
+      return;
+    }
+    dev.ipc.http.HttpRequest req = p.request();
+    if (p.http10() || !req.isWebSocketUpgrade() || req.header("sec-websocket-key") == null
+        || !hasToken(req.headers("connection"), "upgrade")) {
+      write(
+          p,
+          problem(
+              400,
+              ErrorCode.INVALID_ARGUMENT,
+              "expected a WebSocket opening handshake (GET with Upgrade: websocket, Connection: Upgrade,"
+                  + " Sec-WebSocket-Key)"));
+      return;
+    }
+    String origin = req.header("origin");
+    if (!originAllowed(origin, req)) {
+      write(p, problem(403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin));
+      return;
+    }
+    io.netty.handler.codec.http.FullHttpRequest nettyRequest =
+        new io.netty.handler.codec.http.DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.GET,
+            req.uri(),
+            Unpooled.EMPTY_BUFFER,
+            req.nettyHeaders(),
+            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker handshaker =
+        new io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory(
+                (ssl != null ? "wss://" : "ws://") + req.header("host") + req.uri(),
+                r.subprotocol(),
+                io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(Math.max(125, server.maxBodyBytes))
+                    .allowExtensions(false)
+                    // The frame decoder's own close frame would be written below the frame encoder and
+                    // never reach the client: WebSocketConnection answers the violation instead.
+                    .closeOnProtocolViolation(false)
+                    .build())
+            .newHandshaker(nettyRequest);
+    if (handshaker == null) {
+      write(
+          p,
+          problem(426, ErrorCode.INVALID_ARGUMENT, "unsupported WebSocket version (expected: 13)")
+              .withHeader("sec-websocket-version", "13"));
+      return;
+    }
+    closing = true;
+    cancelRequestTimer();
+    synchronized (this) {
+      drainQueue();
+    }
+    server.giveBodyBytes(partialBytes);
+    partialBytes = 0;
+    WebSocketConnection ws = new WebSocketConnection(server, r.webSocketHandler(), req);
+    ChannelPipeline pipeline = ctx.pipeline();
+    io.netty.channel.Channel channel = ctx.channel();
+    if (progress != null) {
+      pipeline.remove(progress);
+    }
+    pipeline.replace(this, "ipc-websocket", ws);
+    pipeline.addBefore("ipc-websocket", "ipc-websocket-aggregator", ws.aggregator());
+    io.netty.channel.ChannelPromise done = channel.newPromise();
+    done.addListener(
+        f -> {
+          server.requestFinished();
+          if (f.isSuccess()) {
+            ws.opened(handshaker);
+          } else {
+            HttpServer.debug(server.name + ": WebSocket handshake failed", f.cause());
+            channel.close();
+          }
+        });
+    try {
+      handshaker.handshake(channel, nettyRequest, null, done);
+    } catch (RuntimeException e) {
+      done.tryFailure(e);
+    }
+  }
+
+  private static boolean hasToken(List<String> values, String token) {
+    for (String v : values) {
+      for (String t : v.split(",", -1)) {
+        if (t.trim().equalsIgnoreCase(token)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a WebSocket from {@code origin} is accepted, by the rule CORS applies to HTTP: no Origin (not
+   * a browser), the server's own origin (a page it served), or one its CORS origins allow. Browsers do not
+   * apply CORS to WebSockets, so without this any site could open one with its visitor's credentials.
+   */
+  private boolean originAllowed(String origin, dev.ipc.http.HttpRequest req) {
+    if (origin == null) {
+      return true;
+    }
+    if (server.cors != null && server.cors.allowOrigin(origin) != null) {
+      return true;
+    }
+    String host = req.header("host");
+    return host != null && origin.equalsIgnoreCase((ssl != null ? "https://" : "http://") + host);
   }
 
   /** With no request waiting: not busy, and reading again. Holds this. */
@@ -753,28 +963,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
    * done already and costs no timer.
    */
   private void watchWrite(ChannelFuture write) {
-    if (write.isDone()) {
-      return;
-    }
-    ScheduledFuture<?> timer;
-    try {
-      timer =
-          write.channel().eventLoop().schedule(
-              () -> {
-                if (!write.isDone()) {
-                  HttpServer.debug(
-                      server.name + ": closing a connection whose client did not read its answer in time",
-                      null);
-                  server.writeTimedOut();
-                  write.channel().close();
-                }
-              },
-              server.writeNanos,
-              TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      return; // the loop is gone, and the connection with it
-    }
-    write.addListener(f -> timer.cancel(false));
+    server.watchWrite(write);
   }
 
   /**
@@ -804,7 +993,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     List<String> h = new ArrayList<>(r.headerList().size() + 8);
     h.addAll(r.headerList());
     boolean bodyAllowed = r.status() >= 200 && r.status() != 204 && r.status() != 304;
-    if (bodyAllowed && indexOf(h, "content-length") < 0) {
+    if (bodyAllowed && r.eventStream() == null && indexOf(h, "content-length") < 0) {
       h.add("content-length");
       h.add(Integer.toString(r.body().length));
     }
@@ -930,7 +1119,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelWritabilityChanged(ChannelHandlerContext c) {
+    SseWriter s = stream;
+    if (s != null) {
+      s.writabilityChanged();
+    }
+    c.fireChannelWritabilityChanged();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext c) {
+    SseWriter s = stream;
+    if (s != null) {
+      s.closed();
+    }
     closing = true;
     cancelRequestTimer();
     // The request being handled (if any) is not in the queue: its write() sees the channel closed.

@@ -126,6 +126,29 @@ public final class HttpRequest {
     }
   }
 
+  /**
+   * Returns whether this is a WebSocket opening handshake: {@code GET} with {@code Upgrade: websocket}
+   * (case-insensitive). Answer it with {@link HttpResponse#webSocket}.
+   */
+  public boolean isWebSocketUpgrade() {
+    if (!method.equals("GET") || head) {
+      return false;
+    }
+    for (String v : headers.getAll(HttpHeaderNames.UPGRADE)) {
+      for (String token : v.split(",", -1)) {
+        if (token.trim().equalsIgnoreCase("websocket")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Returns Netty's headers of the request, for the WebSocket handshake. */
+  HttpHeaders nettyHeaders() {
+    return headers;
+  }
+
   /** Returns the names of the headers present, lower case. */
   public Set<String> headerNames() {
     Set<String> names = new TreeSet<>();

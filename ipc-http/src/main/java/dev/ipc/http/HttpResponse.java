@@ -23,17 +23,64 @@ public final class HttpResponse {
 
   private static final byte[] EMPTY = new byte[0];
 
+  /** {@code text/event-stream}. */
+  public static final String EVENT_STREAM = "text/event-stream";
+
   private final int status;
   private final List<String> headers; // name, value, name, value...
   private final byte[] body;
+  private final EventStream events; // a Server-Sent Events answer, or null
+  private final WebSocketHandler webSocket; // a WebSocket upgrade, or null
+  private final String subprotocol; // of the upgrade, or null
 
   private HttpResponse(int status, List<String> headers, byte[] body) {
+    this(status, headers, body, null, null, null);
+  }
+
+  private HttpResponse(
+      int status,
+      List<String> headers,
+      byte[] body,
+      EventStream events,
+      WebSocketHandler webSocket,
+      String subprotocol) {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("status: " + status + " (expected: 100-599)");
     }
     this.status = status;
     this.headers = headers;
     this.body = body;
+    this.events = events;
+    this.webSocket = webSocket;
+    this.subprotocol = subprotocol;
+  }
+
+  /**
+   * Returns a Server-Sent Events answer: {@code 200} with {@code Content-Type: text/event-stream},
+   * {@code Cache-Control: no-store} and {@code Connection: close}, its body chunked (HTTP/1.0: until the
+   * close) and written by {@code stream} ({@link EventStream#start}) until it ends it or the client goes
+   * away. The connection serves nothing after it: requests pipelined behind it are dropped. The request
+   * counts as in flight until the end is flushed, so a graceful close waits for it. Headers added with
+   * {@link #withHeader} are sent too.
+   */
+  public static HttpResponse events(EventStream stream) {
+    requireNonNull(stream, "stream");
+    return new HttpResponse(200, List.of("content-type", EVENT_STREAM), EMPTY, stream, null, null);
+  }
+
+  /**
+   * Returns the answer that upgrades the request to a WebSocket served by {@code handler}. The server
+   * does the handshake (RFC 6455) and agrees on {@code subprotocol} only if the client offered
+   * it ({@link WebSocketSession#subprotocol()} says). Refused instead of upgraded: a request that is not
+   * an upgrade ({@link HttpRequest#isWebSocketUpgrade()}) or HTTP/1.0 (400), an unsupported WebSocket
+   * version (426), and an {@code Origin} other than the server's own that its CORS origins do not allow
+   * (403; a request without {@code Origin}, as non-browser clients send, is accepted).
+   *
+   * @param subprotocol the subprotocol to agree on, or null for none
+   */
+  public static HttpResponse webSocket(String subprotocol, WebSocketHandler handler) {
+    requireNonNull(handler, "handler");
+    return new HttpResponse(101, List.of(), EMPTY, null, handler, subprotocol);
   }
 
   /** Returns a response with {@code status} and no body. */
@@ -101,7 +148,23 @@ public final class HttpResponse {
     copy.addAll(headers);
     copy.add(name);
     copy.add(value);
-    return new HttpResponse(status, Collections.unmodifiableList(copy), body);
+    return new HttpResponse(
+        status, Collections.unmodifiableList(copy), body, events, webSocket, subprotocol);
+  }
+
+  /** Returns the stream of a {@link #events} answer, else null. */
+  EventStream eventStream() {
+    return events;
+  }
+
+  /** Returns the handler of a {@link #webSocket} answer, else null. */
+  WebSocketHandler webSocketHandler() {
+    return webSocket;
+  }
+
+  /** Returns the subprotocol of a {@link #webSocket} answer. */
+  String subprotocol() {
+    return subprotocol;
   }
 
   /** Returns the status code. */
@@ -131,6 +194,12 @@ public final class HttpResponse {
 
   @Override
   public String toString() {
+    if (events != null) {
+      return status + " (event stream)";
+    }
+    if (webSocket != null) {
+      return "WebSocket upgrade";
+    }
     return status + " (" + body.length + " bytes)";
   }
 }

@@ -79,6 +79,11 @@ import javax.net.ssl.SSLException;
  * Origin) and closed as soon as that is written; optional CORS; optional TLS
  * ({@link HttpServerBuilder#tls}). Its own error answers are
  * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
+ *
+ * <p>Besides whole answers, a handler may answer with a Server-Sent Events stream
+ * ({@link HttpResponse#events}: written as it goes, in flight until ended, the connection closed after
+ * it) or upgrade the connection to a WebSocket ({@link HttpResponse#webSocket}: closed with 1001 once a
+ * graceful close has drained the requests in flight).
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
 // ends with the channel closed whether or not its future fails, and a passed-on write reports to the
@@ -109,11 +114,15 @@ public final class HttpServer implements RunningTransport {
   final List<String> responseHeaders;
   private final String host;
   private final int port;
-  private final long idleNanos;
+  final long idleNanos;
   private final int workerThreads;
   private final int maxConnections;
   private final int maxConnectionsPerPeer;
   final long writeNanos;
+  /** How long an event stream may stay silent before a heartbeat; see {@link EventWriter#HEARTBEAT}. */
+  final long heartbeatNanos;
+  /** The WebSocket sessions open now, closed with 1001 once a graceful close has drained requests. */
+  final java.util.Set<WebSocketConnection> webSockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The 503 of a connection beyond {@link #maxConnections}, and of one beyond its peer's share. */
   private final Refused tooManyConnections;
   private final Refused tooManyFromPeer;
@@ -154,6 +163,7 @@ public final class HttpServer implements RunningTransport {
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
     this.writeNanos = b.writeTimeout.toNanos();
+    this.heartbeatNanos = b.heartbeat.toNanos();
     this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
     this.bodyBytesLeft = new AtomicLong(b.maxBufferedBodyBytes);
     this.tooManyConnections =
@@ -238,6 +248,14 @@ public final class HttpServer implements RunningTransport {
             .channelFactory(tls != null ? NioServerSocketChannel::new : DirectChannels.Server::new)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // When a connection stops being writable (EventWriter/WebSocketSession.isWritable): past
+            // 64 KiB queued for a client that reads slower than it is written to, a stream stops taking
+            // values and the server's bounded per-stream buffer (a count of values) holds them instead;
+            // writable again at 16 KiB, so it resumes while the socket still has bytes to send, without
+            // flipping at every event.
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new io.netty.channel.WriteBufferWaterMark(16 * 1024, 64 * 1024))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -554,6 +572,15 @@ public final class HttpServer implements RunningTransport {
       done = inFlight.get() == 0;
     }
     if (done) {
+      // WebSockets outlive requests: told the server is going away (after whatever their handlers sent,
+      // the ends of their streams included), and given until the deadline to take it.
+      List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
+      for (WebSocketConnection ws : webSockets) {
+        closing.add(ws.goingAway());
+      }
+      for (io.netty.util.concurrent.Future<?> f : closing) {
+        f.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
       channels.close().await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
     return done;
@@ -623,6 +650,34 @@ public final class HttpServer implements RunningTransport {
         drained.notifyAll();
       }
     }
+  }
+
+  /**
+   * Closes the connection if {@code write} is still not done after the write timeout: its client does
+   * not read, and what was written for it must not hold memory and a connection forever. A write the
+   * socket took at once is done already and costs no timer.
+   */
+  void watchWrite(io.netty.channel.ChannelFuture write) {
+    if (write.isDone()) {
+      return;
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          write.channel().eventLoop().schedule(
+              () -> {
+                if (!write.isDone()) {
+                  debug(name + ": closing a connection whose client did not read its answer in time", null);
+                  writeTimedOut();
+                  write.channel().close();
+                }
+              },
+              writeNanos,
+              TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // the loop is gone, and the connection with it
+    }
+    write.addListener(f -> timer.cancel(false));
   }
 
   static void warn(String message, Throwable t) {

@@ -24,6 +24,7 @@ public final class HttpServerBuilder {
   int maxConnections = 10_000;
   int maxConnectionsPerPeer = 1_000;
   Duration writeTimeout = Duration.ofSeconds(30);
+  Duration heartbeat = EventWriter.HEARTBEAT;
   long maxBufferedBodyBytes = Runtime.getRuntime().maxMemory() / 4;
   String name = "ipc-http";
   Tls tls;
@@ -165,6 +166,19 @@ public final class HttpServerBuilder {
           "maxBufferedBodyBytes: " + maxBufferedBodyBytes + " (expected: >= 0)");
     }
     this.maxBufferedBodyBytes = maxBufferedBodyBytes;
+    return this;
+  }
+
+  /**
+   * Sets how often a silent event stream gets a heartbeat and a WebSocket a ping (default
+   * {@link EventWriter#HEARTBEAT}); for tests, which cannot wait that long.
+   */
+  HttpServerBuilder heartbeat(Duration heartbeat) {
+    requireNonNull(heartbeat, "heartbeat");
+    if (heartbeat.isNegative() || heartbeat.isZero()) {
+      throw new IllegalArgumentException("heartbeat: " + heartbeat + " (expected: > 0)");
+    }
+    this.heartbeat = heartbeat;
     return this;
   }
 
