@@ -158,8 +158,23 @@ final class OpenApi {
     } else {
       schema.put("$ref", ref);
     }
-    success.put("description", "OK");
-    success.putObject("content").putObject("application/json").set("schema", schema);
+    if (op.streaming()) {
+      success.put(
+          "description",
+          "Server-Sent Events until the client leaves or the server closes: each value as `id: <id>` and"
+              + " `data: <" + op.output().name() + " as JSON>`; a request with a `Last-Event-ID` header"
+              + " resumes after that id (while the server still keeps it). A stream that fails ends with"
+              + " `event: error` and `data: {\"code\":..,\"message\":..}`, e.g. RESOURCE_EXHAUSTED for a"
+              + " client that fell behind.");
+      ObjectNode events = success.putObject("content").putObject("text/event-stream");
+      ObjectNode text = events.putObject("schema");
+      text.put("type", "string");
+      text.put("description", "text/event-stream; each event's data is described by x-ipc-event-data");
+      events.putObject("x-ipc-event-data").put("$ref", ref);
+    } else {
+      success.put("description", "OK");
+      success.putObject("content").putObject("application/json").set("schema", schema);
+    }
     responses.set("200", success);
     if (r.method.equals("PUT") || r.method.equals("POST")) {
       ObjectNode created = success.deepCopy();

@@ -14,6 +14,7 @@ import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.Metadata;
+import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.ClientTls;
 import dev.ipc.http.HttpClientPool;
 import java.io.IOException;
@@ -117,6 +118,9 @@ public final class RestClient implements Client {
       throw new TransportException("client closed: " + base);
     }
     Exchange exchange = toHttp(operation, request);
+    if (operation.streaming()) {
+      return stream(operation, exchange, metadata);
+    }
     Map<String, String> headers = exchange.headers;
     if (!metadata.isEmpty()) {
       Map<String, String> all = new LinkedHashMap<>();
@@ -147,6 +151,42 @@ public final class RestClient implements Client {
       throw new TransportException("connection to " + base + " failed: " + why, e);
     }
     return toReply(operation, response);
+  }
+
+  /** The request headers: {@code metadata}'s (reserved names left out), then {@code own}. */
+  private static Map<String, String> headers(Metadata metadata, Map<String, String> own) {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (String name : metadata.names()) {
+      if (!RESERVED.contains(name)) {
+        all.put(name, String.join(", ", metadata.all(name)));
+      }
+    }
+    all.putAll(own);
+    return all;
+  }
+
+  private static final Map<String, String> ACCEPT_EVENTS =
+      Map.of("accept", "text/event-stream, application/problem+json");
+
+  /**
+   * Answers a streaming operation: a publisher whose each subscriber opens its own Server-Sent Events
+   * request ({@code Last-Event-ID} goes as metadata, like any header) and reads the events as they come;
+   * cancelling closes that request's connection, which ends the stream on the server.
+   */
+  private Reply stream(Operation<?, ?, ?> operation, Exchange exchange, Metadata metadata) {
+    Map<String, String> headers = headers(metadata, ACCEPT_EVENTS);
+    return Reply.of(
+        new RemoteStream<>(
+            256,
+            emitter -> {
+              if (closed) {
+                throw new TransportException("client closed: " + base);
+              }
+              SseReader reader = new SseReader(operation, emitter);
+              Runnable cancel = http.stream(exchange.method, exchange.target, headers, timeout, reader);
+              reader.cancel = cancel;
+              return cancel;
+            }));
   }
 
   /** One request as the pool sends it. */
@@ -235,6 +275,17 @@ public final class RestClient implements Client {
         throw new TransportException("answer of " + operation + " does not fit its type: " + e.getMessage(), e);
       }
     }
+    ServiceException problem = problem(status, type, node);
+    if (problem != null) {
+      throw problem;
+    }
+    throw new TransportException(
+        "unexpected answer from " + base + " for " + operation + ": HTTP " + status + " "
+            + shorten(response.body()));
+  }
+
+  /** Returns the error a problem answer carries, or null if {@code node} is not one. */
+  static ServiceException problem(int status, String type, JsonNode node) {
     if (node != null && node.isObject() && (type.startsWith("application/problem+json") || node.has("code"))) {
       ErrorCode code = HttpStatuses.code(status);
       JsonNode c = node.get("code");
@@ -251,14 +302,12 @@ public final class RestClient implements Client {
           detail != null && detail.isTextual()
               ? detail.textValue()
               : title != null && title.isTextual() ? title.textValue() : "HTTP " + status;
-      throw new ServiceException(code, message);
+      return new ServiceException(code, message);
     }
-    throw new TransportException(
-        "unexpected answer from " + base + " for " + operation + ": HTTP " + status + " "
-            + shorten(response.body()));
+    return null;
   }
 
-  private static String shorten(byte[] body) {
+  static String shorten(byte[] body) {
     String s = new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8);
     return body.length > 80 ? s + "..." : s;
   }

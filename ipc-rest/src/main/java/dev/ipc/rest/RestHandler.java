@@ -156,6 +156,11 @@ final class RestHandler implements HttpHandler {
       }
       Object record = input.create(values);
       source = source(request);
+      if (op.streaming()) {
+        SseSink sink = new SseSink(op);
+        sink.opened(route.bound.stream(record, source, m -> answerMetadata[0] = m, sink));
+        return withMetadata(HttpResponse.events(sink::attach), answerMetadata[0]);
+      }
       Reply reply = route.bound.call(record, source, m -> answerMetadata[0] = m);
       byte[] body =
           op.many()
