@@ -14,6 +14,7 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.ClientTls;
 import dev.ipc.http.HttpClientPool;
 import dev.ipc.http.HttpResponse;
@@ -21,7 +22,13 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.URI;
+import java.net.http.HttpClient;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +69,8 @@ public final class GraphqlClient implements Client {
           "content-type", "accept", "host", "content-length", "connection", "transfer-encoding", "keep-alive",
           "te", "trailer", "upgrade", "expect");
   private static final int MAX_CONNECTIONS = 64;
+  /** Values a stream's subscriber may leave unread before it is ended with RESOURCE_EXHAUSTED. */
+  private static final int STREAM_BUFFER = 256;
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
@@ -70,6 +79,10 @@ public final class GraphqlClient implements Client {
   private final HttpClientPool http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<Operation<?, ?, ?>, String> documents = new ConcurrentHashMap<>();
+  private final URI wsUri;
+  private final ClientTls tls;
+  private final Set<WsSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private volatile HttpClient webSockets;
   private volatile boolean closed;
 
   private GraphqlClient(Builder b) {
@@ -78,6 +91,11 @@ public final class GraphqlClient implements Client {
         URI.create(
             (tls == null ? "http://" : "https://")
                 + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+    this.wsUri =
+        URI.create(
+            (tls == null ? "ws://" : "wss://")
+                + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+    this.tls = tls;
     this.timeout = b.timeout;
     this.http =
         HttpClientPool.open(
@@ -134,11 +152,118 @@ public final class GraphqlClient implements Client {
         variables.put(f.name(), toJson(f, value));
       }
     }
+    if (operation.streaming()) {
+      Map<String, String> headers = headers(metadata);
+      return Reply.of(
+          new RemoteStream<>(STREAM_BUFFER, emitter -> subscribe(operation, document, variables, headers, emitter)));
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", document);
     body.put("variables", variables);
     HttpClientPool.Response response = send(body, headers(metadata));
     return read(operation, response);
+  }
+
+  /**
+   * Opens one subscription on its own WebSocket ({@code graphql-transport-ws}): the caller's
+   * {@code Authorization} goes in the {@code connection_init} payload (as browsers' clients send it),
+   * the rest of its metadata as headers of the upgrade request.
+   */
+  private Runnable subscribe(
+      Operation<?, ?, ?> operation,
+      String document,
+      Map<String, Object> variables,
+      Map<String, String> headers,
+      RemoteStream.Emitter emitter) {
+    if (closed) {
+      throw new TransportException("GraphQL client of " + uri + " is closed");
+    }
+    Map<String, Object> init = new LinkedHashMap<>();
+    Map<String, String> upgrade = new LinkedHashMap<>();
+    headers.forEach(
+        (name, value) -> {
+          if (name.equals("authorization")) {
+            init.put("Authorization", value);
+          } else if (!HEADERS.containsKey(name) && !name.startsWith("sec-websocket-")) {
+            upgrade.put(name, value);
+          }
+        });
+    WsSubscription[] self = new WsSubscription[1];
+    self[0] =
+        new WsSubscription(
+            json,
+            new RemoteStream.Emitter() {
+              @Override
+              public void next(Object value) {
+                emitter.next(value);
+              }
+
+              @Override
+              public void error(Throwable error) {
+                subscriptions.remove(self[0]);
+                emitter.error(error);
+              }
+
+              @Override
+              public void complete() {
+                subscriptions.remove(self[0]);
+                emitter.complete();
+              }
+            },
+            init,
+            document,
+            variables,
+            data -> {
+              JsonNode value = data.get(operation.graphqlField());
+              if (value == null || value.isNull()) {
+                throw new TransportException("no value for " + operation.graphqlField() + " from " + wsUri);
+              }
+              return SchemaFactory.answersNothing(operation)
+                  ? record(operation.output(), json.createObjectNode())
+                  : record(operation.output(), value);
+            },
+            GraphqlClient::error);
+    subscriptions.add(self[0]);
+    Runnable cancel = self[0].open(webSockets(), wsUri, upgrade, timeout);
+    return () -> {
+      subscriptions.remove(self[0]);
+      cancel.run();
+    };
+  }
+
+  /** Returns the HTTP client the WebSockets use, made on first use (most clients never subscribe). */
+  private HttpClient webSockets() {
+    HttpClient h = webSockets;
+    if (h == null) {
+      synchronized (this) {
+        h = webSockets;
+        if (h == null) {
+          HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
+          if (tls != null) {
+            b.sslContext(sslContext(tls));
+          }
+          webSockets = h = b.build();
+        }
+      }
+    }
+    return h;
+  }
+
+  /** Returns a JDK TLS context with the client's trust and key material, read as the HTTP pool reads it. */
+  private static SSLContext sslContext(ClientTls tls) {
+    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+    try {
+      if (tls.ca() != null) {
+        b.trustManager(tls.ca().toFile());
+      }
+      if (tls.cert() != null) {
+        b.keyManager(tls.cert().toFile(), tls.key().toFile());
+      }
+      return ((JdkSslContext) b.build()).context();
+    } catch (SSLException | IllegalArgumentException e) {
+      // Names the files, never their contents.
+      throw new IllegalArgumentException("cannot set up client TLS from " + tls + ": " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, String> headers(Metadata metadata) {
@@ -369,7 +494,13 @@ public final class GraphqlClient implements Client {
   /** Returns the document calling {@code op}: its field, its inputs as variables, every output field. */
   static String document(Operation<?, ?, ?> op) {
     GraphqlTypes types = new GraphqlTypes();
-    StringBuilder sb = new StringBuilder(op.kind() == Operation.Kind.QUERY ? "query" : "mutation");
+    StringBuilder sb =
+        new StringBuilder(
+            switch (op.kind()) {
+              case QUERY -> "query";
+              case MUTATION -> "mutation";
+              case SUBSCRIPTION -> "subscription";
+            });
     List<Field> inputs = op.input().fields();
     if (!inputs.isEmpty()) {
       sb.append('(');
@@ -521,6 +652,10 @@ public final class GraphqlClient implements Client {
   public void close() {
     closed = true;
     http.close();
+    for (WsSubscription s : subscriptions) {
+      s.abort();
+    }
+    subscriptions.clear();
   }
 
   @Override

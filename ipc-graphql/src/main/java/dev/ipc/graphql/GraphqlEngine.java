@@ -17,6 +17,7 @@ import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.ParseAndValidate;
 import graphql.ParseAndValidateResult;
+import graphql.execution.SubscriptionExecutionStrategy;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.introspection.Introspection;
 import graphql.language.Document;
@@ -38,7 +39,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import org.reactivestreams.FlowAdapters;
 
 /**
  * Executes GraphQL requests against the schema generated from the served descriptors, with the limits a
@@ -56,12 +59,42 @@ final class GraphqlEngine {
 
   /**
    * What to answer: the HTTP status (200 when {@code data} is present, 400 for a request error that ran
-   * nothing, 405 for a mutation over GET), the response body in GraphQL's form, and the headers the
-   * calls asked for (alternating names and values; see {@link CallHeaders}).
+   * nothing, 405 for a mutation over GET), the response body in GraphQL's form (null for a started
+   * subscription), the headers the calls asked for (alternating names and values; see
+   * {@link CallHeaders}), whether the operation was a subscription, and the stream of a started one.
    */
-  record Result(int status, Map<String, Object> body, List<String> headers) {
+  record Result(
+      int status,
+      Map<String, Object> body,
+      List<String> headers,
+      boolean subscription,
+      Flow.Publisher<ExecutionResult> stream) {
     Result(int status, Map<String, Object> body) {
-      this(status, body, List.of());
+      this(status, body, List.of(), false, null);
+    }
+  }
+
+  /**
+   * Which operations a request may run: over {@code GET} no mutation, over a plain {@code POST} no
+   * subscription (an answer of one body has nowhere to stream), over a WebSocket or Server-Sent Events
+   * any operation.
+   */
+  enum Allowed {
+    /** A plain {@code GET}: queries. */
+    QUERIES,
+    /** A plain {@code POST}: queries and mutations. */
+    QUERIES_AND_MUTATIONS,
+    /** Server-Sent Events over {@code GET}: queries and subscriptions. */
+    QUERIES_AND_SUBSCRIPTIONS,
+    /** A WebSocket or Server-Sent Events over {@code POST}: every operation. */
+    ALL;
+
+    boolean allows(OperationDefinition.Operation op) {
+      return switch (op) {
+        case QUERY -> true;
+        case MUTATION -> this == QUERIES_AND_MUTATIONS || this == ALL;
+        case SUBSCRIPTION -> this == QUERIES_AND_SUBSCRIPTIONS || this == ALL;
+      };
     }
   }
 
@@ -175,6 +208,19 @@ final class GraphqlEngine {
    * 405 before anything runs.
    */
   Result execute(Request request, boolean readOnly, CallSource source) {
+    return execute(request, readOnly ? Allowed.QUERIES : Allowed.QUERIES_AND_MUTATIONS, source);
+  }
+
+  /**
+   * Runs {@code request}, its operations called as coming from {@code source} (null: an anonymous
+   * in-process caller), refusing an operation {@code allowed} does not include with 405 (a mutation over
+   * GET) or 400 (a subscription without a stream to answer on) before anything runs. A subscription
+   * that started answers status 200, no body and its {@link Result#stream() stream} of results, which
+   * the caller must subscribe to (and cancel when it no longer wants it): the service's stream is open.
+   * A subscription refused (authentication, roles, the service) answers its errors as a body, with
+   * {@code data} null.
+   */
+  Result execute(Request request, Allowed allowed, CallSource source) {
     CallHeaders headers = source == null ? null : new CallHeaders(source);
     Map<String, Boolean> created = new ConcurrentHashMap<>();
     ExecutionInput input =
@@ -199,22 +245,32 @@ final class GraphqlEngine {
     if (entry.hasErrors()) {
       return new Result(400, body(entry.getErrors(), false, null, null));
     }
-    if (readOnly) {
-      OperationDefinition op = operation(entry.getDocument(), request.operationName());
-      if (op != null && op.getOperation() != OperationDefinition.Operation.QUERY) {
-        GraphQLError error =
-            GraphqlErrorBuilder.newError()
-                .message(
-                    "operation: "
-                        + op.getOperation().name().toLowerCase(java.util.Locale.ROOT)
-                        + " (expected: a query over GET; send other operations with POST)")
-                .errorType(ErrorType.OperationNotSupported)
-                .build();
-        return new Result(405, body(List.of(error), false, null, null));
-      }
+    OperationDefinition op = operation(entry.getDocument(), request.operationName());
+    if (op != null && !allowed.allows(op.getOperation())) {
+      String kind = op.getOperation().name().toLowerCase(java.util.Locale.ROOT);
+      boolean subscription = op.getOperation() == OperationDefinition.Operation.SUBSCRIPTION;
+      GraphQLError error =
+          GraphqlErrorBuilder.newError()
+              .message(
+                  "operation: " + kind
+                      + (subscription
+                          ? " (expected: over a WebSocket with the graphql-transport-ws subprotocol, or"
+                              + " Server-Sent Events: Accept: text/event-stream)"
+                          : " (expected: a query over GET; send other operations with POST)"))
+              .errorType(ErrorType.OperationNotSupported)
+              .build();
+      return new Result(subscription ? 400 : 405, body(List.of(error), false, null, null));
     }
     input.getGraphQLContext().put(DocumentCache.ENTRY, entry);
+    // Events in the order the stream has them (our fetchers answer at once, so this costs nothing).
+    input.getGraphQLContext().put(SubscriptionExecutionStrategy.KEEP_SUBSCRIPTION_EVENTS_ORDERED, true);
     ExecutionResult result = graphql.execute(input);
+    if (result.isDataPresent() && result.getData() instanceof org.reactivestreams.Publisher<?> events) {
+      @SuppressWarnings("unchecked")
+      Flow.Publisher<ExecutionResult> stream =
+          FlowAdapters.toFlowPublisher((org.reactivestreams.Publisher<ExecutionResult>) events);
+      return new Result(200, null, headers == null ? List.of() : headers.headers(), true, stream);
+    }
     Map<String, Object> extensions = null;
     if (!created.isEmpty()) {
       extensions = new LinkedHashMap<>();
@@ -230,7 +286,29 @@ final class GraphqlEngine {
     return new Result(
         result.isDataPresent() ? 200 : 400,
         body(errors, result.isDataPresent(), result.getData(), extensions),
-        headers == null ? List.of() : headers.headers());
+        headers == null ? List.of() : headers.headers(),
+        op != null && op.getOperation() == OperationDefinition.Operation.SUBSCRIPTION,
+        null);
+  }
+
+  /** Returns the body of one event of a subscription: its data, and errors of its fields if any. */
+  static Map<String, Object> event(ExecutionResult result) {
+    return body(result.getErrors(), result.isDataPresent(), result.getData(), null);
+  }
+
+  /**
+   * Returns the errors ending a subscription whose stream failed ({@code error}): the service's
+   * error (RESOURCE_EXHAUSTED for a subscriber that fell behind) with its code, as a field error is.
+   */
+  static List<Map<String, Object>> streamErrors(Throwable error) {
+    Throwable t = error;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> errors =
+        (List<Map<String, Object>>) failure(ServiceException.from(t)).get("errors");
+    return errors;
   }
 
   /** Returns a response body for a request refused before execution, with the core code. */

@@ -11,6 +11,9 @@ import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.HttpHandler;
 import dev.ipc.http.HttpRequest;
 import dev.ipc.http.HttpResponse;
+import dev.ipc.http.WebSocketHandler;
+import dev.ipc.http.WebSocketSession;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,9 +48,15 @@ final class GraphqlHttpService implements HttpHandler {
   private final ObjectMapper json;
   private final GraphiqlAssets graphiql;
   private final HttpResponse sdl;
+  private final Duration connectionInitTimeout;
 
   GraphqlHttpService(
-      GraphqlEngine engine, TransportContext context, ObjectMapper json, GraphiqlAssets graphiql) {
+      GraphqlEngine engine,
+      TransportContext context,
+      ObjectMapper json,
+      GraphiqlAssets graphiql,
+      Duration connectionInitTimeout) {
+    this.connectionInitTimeout = connectionInitTimeout;
     this.engine = engine;
     this.context = context;
     this.json = json;
@@ -80,6 +89,9 @@ final class GraphqlHttpService implements HttpHandler {
   private HttpResponse graphql(HttpRequest request) throws JsonProcessingException {
     String accept = request.header("Accept");
     String type = accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
+    if (request.isWebSocketUpgrade()) {
+      return webSocket(type);
+    }
     switch (request.method()) {
       case "GET" -> {
         // As the article's koa-graphql does: a browser gets GraphiQL, with the URL's query in the editor.
@@ -163,6 +175,9 @@ final class GraphqlHttpService implements HttpHandler {
       return answer(type, 503,
           GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
     }
+    if (wantsEvents(http.header("Accept"))) {
+      return events(http, request, readOnly, type);
+    }
     GraphqlEngine.Result result = engine.execute(request, readOnly, source(http));
     HttpResponse response = answer(type, result.status(), result.body());
     List<String> headers = result.headers();
@@ -170,6 +185,119 @@ final class GraphqlHttpService implements HttpHandler {
       response = response.withHeader(headers.get(i), headers.get(i + 1));
     }
     return result.status() == 405 ? response.withHeader("Allow", "POST") : response;
+  }
+
+  /**
+   * GraphQL over Server-Sent Events, the "distinct connections" mode of the GraphQL over SSE protocol
+   * ({@code graphql-sse}): any operation over {@code POST}, queries and subscriptions over {@code GET};
+   * every result an {@code event: next}, then {@code event: complete} and the end of the response. A
+   * request that ran nothing (a syntax or validation error, a limit, a refused subscription) is one
+   * {@code next} with its errors, as the protocol's reference server answers; only a mutation over GET
+   * is refused with a status (405), since its answer says which method to use.
+   */
+  private HttpResponse events(HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
+      throws JsonProcessingException {
+    GraphqlEngine.Result result =
+        engine.execute(
+            request,
+            readOnly ? GraphqlEngine.Allowed.QUERIES_AND_SUBSCRIPTIONS : GraphqlEngine.Allowed.ALL,
+            source(http));
+    if (result.status() == 405) {
+      return answer(type, 405, result.body()).withHeader("Allow", "POST");
+    }
+    HttpResponse response =
+        HttpResponse.events(
+            writer -> {
+              GraphqlSseStream.Channel channel =
+                  new GraphqlSseStream.Channel() {
+                    @Override
+                    public void send(String event, String data) {
+                      writer.send(event, null, data);
+                    }
+
+                    @Override
+                    public boolean isWritable() {
+                      return writer.isWritable();
+                    }
+
+                    @Override
+                    public void end() {
+                      writer.end();
+                    }
+                  };
+              if (result.stream() == null) {
+                GraphqlSseStream.single(json, channel, result.body());
+                return;
+              }
+              GraphqlSseStream stream = new GraphqlSseStream(json, channel);
+              // Registered before subscribing: a client already gone cancels the stream at once.
+              writer.onClose(stream::cancel);
+              writer.onWritable(stream::resume);
+              result.stream().subscribe(stream);
+            });
+    List<String> headers = result.headers();
+    for (int i = 0; i < headers.size(); i += 2) {
+      response = response.withHeader(headers.get(i), headers.get(i + 1));
+    }
+    return response;
+  }
+
+  /**
+   * GraphQL over WebSocket at {@code /graphql}, subprotocol {@code graphql-transport-ws}
+   * ({@link GraphqlWsSession}). A client that does not offer the subprotocol is closed with 4406, as
+   * graphql-ws's server does.
+   */
+  private HttpResponse webSocket(String type) throws JsonProcessingException {
+    if (context.isClosing()) {
+      return answer(type, 503,
+          GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
+    }
+    return HttpResponse.webSocket(
+        GraphqlWsSession.SUBPROTOCOL,
+        new WebSocketHandler() {
+          private GraphqlWsSession session;
+
+          @Override
+          public void onOpen(WebSocketSession socket) {
+            if (!GraphqlWsSession.SUBPROTOCOL.equals(socket.subprotocol())) {
+              socket.close(4406, "Subprotocol not acceptable");
+              return;
+            }
+            GraphqlWsSession s =
+                new GraphqlWsSession(
+                    engine,
+                    context.executor(),
+                    json,
+                    source(socket.request()),
+                    new GraphqlWsSession.Channel() {
+                      @Override
+                      public void send(String text) {
+                        socket.sendText(text);
+                      }
+
+                      @Override
+                      public boolean isWritable() {
+                        return socket.isWritable();
+                      }
+
+                      @Override
+                      public void close(int code, String reason) {
+                        socket.close(code, reason);
+                      }
+                    });
+            session = s;
+            socket.onWritable(s::onWritable);
+            socket.onClose(s::onClosed);
+            s.opened(connectionInitTimeout);
+          }
+
+          @Override
+          public void onText(WebSocketSession socket, String text) {
+            if (session != null) {
+              session.onText(text);
+            }
+          }
+        });
   }
 
   /**
@@ -224,6 +352,10 @@ final class GraphqlHttpService implements HttpHandler {
   private static HttpResponse notAllowed(String allow) {
     return HttpResponse.problem(405, "method not allowed (expected: " + allow + ")", Map.of("code", "INVALID_ARGUMENT"))
         .withHeader("Allow", allow);
+  }
+
+  private static boolean wantsEvents(String accept) {
+    return accept != null && accept.toLowerCase(Locale.ROOT).contains(HttpResponse.EVENT_STREAM);
   }
 
   private static boolean wantsHtml(String accept) {

@@ -52,6 +52,11 @@ public final class GraphqlTransport implements Transport {
   public static final int DEFAULT_MAX_ALIASES = 30;
   /** The default number of parsed and validated documents kept. */
   public static final int DEFAULT_DOCUMENT_CACHE_SIZE = 1_000;
+  /**
+   * The default time a GraphQL WebSocket has to send {@code connection_init}: graphql-ws's server
+   * default.
+   */
+  public static final Duration DEFAULT_CONNECTION_INIT_TIMEOUT = Duration.ofSeconds(3);
   /** The default largest request body: 1 MiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -68,8 +73,10 @@ public final class GraphqlTransport implements Transport {
   private final int maxConnections;
   private final int maxConnectionsPerPeer;
   private final int workerThreads;
+  private final Duration connectionInitTimeout;
 
   GraphqlTransport(Builder b) {
+    this.connectionInitTimeout = b.connectionInitTimeout;
     this.host = b.host;
     this.port = b.port;
     this.limits =
@@ -112,7 +119,8 @@ public final class GraphqlTransport implements Transport {
     requireNonNull(context, "context");
     GraphqlEngine engine = new GraphqlEngine(context.services(), limits);
     GraphqlHttpService service =
-        new GraphqlHttpService(engine, context, new ObjectMapper(), graphiql ? new GraphiqlAssets() : null);
+        new GraphqlHttpService(
+            engine, context, new ObjectMapper(), graphiql ? new GraphiqlAssets() : null, connectionInitTimeout);
     var server =
         HttpServer.builder()
             .name("ipc-graphql")
@@ -180,8 +188,18 @@ public final class GraphqlTransport implements Transport {
     private int maxConnections;
     private int maxConnectionsPerPeer;
     private int workerThreads;
+    private Duration connectionInitTimeout = DEFAULT_CONNECTION_INIT_TIMEOUT;
 
     Builder() {}
+
+    /**
+     * Sets how long a GraphQL WebSocket may stay open without {@code connection_init} before it is closed
+     * with 4408 (default 3 s).
+     */
+    public Builder connectionInitTimeout(Duration timeout) {
+      this.connectionInitTimeout = positive("connectionInitTimeout", timeout);
+      return this;
+    }
 
     /** Sets the interface to bind (default: {@code 0.0.0.0}, every interface). */
     public Builder host(String host) {

@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code documentCacheSize}, {@code maxBodyBytes}, {@code maxBufferedBodyBytes} (bytes, or with a KiB
  * or MiB suffix), {@code cors}, {@code idleTimeout}, {@code requestTimeout}, {@code writeTimeout}
  * ({@code 30s}, {@code 250ms}...), {@code maxConnections}, {@code maxConnectionsPerPeer},
- * {@code workerThreads} (the same names as REST's). Client options: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601),
+ * {@code workerThreads} (the same names as REST's), {@code connectionInitTimeout} (how long a GraphQL
+ * WebSocket may wait before {@code connection_init}). Client options: {@code timeout} ({@code 5s}, {@code 500ms} or ISO-8601),
  * {@code tls} ({@code true}: HTTPS with the JDK's trust), {@code ca} (a CA PEM to trust; implies TLS),
  * {@code cert} and {@code key} (a client certificate and its PKCS#8 key, for mutual TLS):
  * {@code graphql://localhost:4444?ca=/etc/ipc/ca.pem}. The server serves TLS when the host configures
@@ -59,10 +60,12 @@ public final class GraphqlTransportProvider implements TransportProvider {
             case "maxConnections" -> b.maxConnections(TransportOptions.positive(key, value));
             case "maxConnectionsPerPeer" -> b.maxConnectionsPerPeer(TransportOptions.positive(key, value));
             case "workerThreads" -> b.workerThreads(TransportOptions.positive(key, value));
+            case "connectionInitTimeout" -> b.connectionInitTimeout(TransportOptions.duration(key, value));
             default -> throw new IllegalArgumentException(
                 "option: " + key + " (expected: maxDepth, maxFields, maxTokens, maxAliases, introspection,"
                     + " graphiql, documentCacheSize, maxBodyBytes, maxBufferedBodyBytes, cors, idleTimeout,"
-                    + " requestTimeout, writeTimeout, maxConnections, maxConnectionsPerPeer or workerThreads)");
+                    + " requestTimeout, writeTimeout, maxConnections, maxConnectionsPerPeer, workerThreads or"
+                    + " connectionInitTimeout)");
           }
         });
     return b.build();

@@ -8,6 +8,7 @@ import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import dev.ipc.core.spi.CallSource;
+import dev.ipc.core.spi.StreamHandle;
 import graphql.Scalars;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetcher;
@@ -29,7 +30,8 @@ import java.util.function.Supplier;
 
 /**
  * Builds the GraphQL schema from the services' descriptors, with no per-service code: each query
- * operation is a field of {@code Query}, each mutation a field of {@code Mutation}, named by
+ * operation is a field of {@code Query}, each mutation a field of {@code Mutation}, each streaming
+ * operation a field of {@code Subscription} (its output type non-null: one value per event), named by
  * {@link Operation#graphqlField()}, with the input's fields as arguments; operations marked
  * {@link Operation#graphqlRootFields()} also spread their output's fields on {@code Query} (the article's
  * {@code { name hobby }}).
@@ -51,6 +53,7 @@ final class SchemaFactory {
     GraphQLCodeRegistry.Builder code = GraphQLCodeRegistry.newCodeRegistry();
     Map<String, GraphQLFieldDefinition> query = new LinkedHashMap<>();
     Map<String, GraphQLFieldDefinition> mutation = new LinkedHashMap<>();
+    Map<String, GraphQLFieldDefinition> subscription = new LinkedHashMap<>();
     Map<String, String> owners = new LinkedHashMap<>();
 
     // The article's root fields come first, as its schema lists them.
@@ -72,15 +75,28 @@ final class SchemaFactory {
     for (BoundService s : services) {
       for (BoundOperation bound : s.operations()) {
         Operation<?, ?, ?> op = bound.operation();
-        String parent = op.kind() == Operation.Kind.QUERY ? "Query" : "Mutation";
+        String parent =
+            switch (op.kind()) {
+              case QUERY -> "Query";
+              case MUTATION -> "Mutation";
+              case SUBSCRIPTION -> "Subscription";
+            };
         GraphQLFieldDefinition.Builder fd =
             GraphQLFieldDefinition.newFieldDefinition().name(op.graphqlField()).type(outputOf(types, op));
         for (Field f : op.input().fields()) {
           fd.argument(
               GraphQLArgument.newArgument().name(f.name()).type(types.input(op.input(), f)).build());
         }
-        add(op.kind() == Operation.Kind.QUERY ? query : mutation, owners, parent, fd.build(), op);
-        code.dataFetcher(FieldCoordinates.coordinates(parent, op.graphqlField()), new Call(bound));
+        add(
+            switch (op.kind()) {
+              case QUERY -> query;
+              case MUTATION -> mutation;
+              case SUBSCRIPTION -> subscription;
+            },
+            owners, parent, fd.build(), op);
+        code.dataFetcher(
+            FieldCoordinates.coordinates(parent, op.graphqlField()),
+            op.streaming() ? new Subscribe(bound) : new Call(bound));
       }
     }
     if (query.isEmpty()) {
@@ -116,6 +132,10 @@ final class SchemaFactory {
       schema.mutation(
           GraphQLObjectType.newObject().name("Mutation").fields(new ArrayList<>(mutation.values())));
     }
+    if (!subscription.isEmpty()) {
+      schema.subscription(
+          GraphQLObjectType.newObject().name("Subscription").fields(new ArrayList<>(subscription.values())));
+    }
     return schema.build();
   }
 
@@ -128,6 +148,12 @@ final class SchemaFactory {
   }
 
   private static graphql.schema.GraphQLOutputType outputOf(GraphqlTypes types, Operation<?, ?, ?> op) {
+    if (op.streaming()) {
+      // Each event is one value: a failed stream ends with an error message, never a null event.
+      return op.output().fields().isEmpty()
+          ? GraphQLNonNull.nonNull(Scalars.GraphQLBoolean)
+          : GraphQLNonNull.nonNull(types.object(op.output()));
+    }
     if (answersNothing(op)) {
       return Scalars.GraphQLBoolean;
     }
@@ -178,6 +204,79 @@ final class SchemaFactory {
       } catch (ServiceException e) {
         return DataFetcherResult.newResult().error(Errors.of(e, env)).build();
       }
+    }
+  }
+
+  /**
+   * Opens one operation's stream with the field's arguments as its request, as coming from the
+   * request's source: authentication, roles and interceptors run now, so a refused subscription is a
+   * field error before anything streams. Answers the {@link StreamBridge} graphql-java subscribes to.
+   */
+  private static final class Subscribe implements DataFetcher<Object> {
+    private final BoundOperation bound;
+    private final RecordType<?> input;
+
+    Subscribe(BoundOperation bound) {
+      this.bound = bound;
+      this.input = bound.operation().input();
+    }
+
+    @Override
+    public Object get(DataFetchingEnvironment env) {
+      try {
+        Object request = input.create(GraphqlTypes.arguments(input, env.getArguments()));
+        CallHeaders headers = env.getGraphQlContext().get(CallHeaders.KEY);
+        StreamBridge bridge = new StreamBridge();
+        StreamHandle handle;
+        if (headers == null) {
+          handle = bound.stream(request, CallSource.of(CallHeaders.TRANSPORT), m -> {}, bridge);
+        } else {
+          try {
+            handle = bound.stream(request, headers.source(), headers::add, bridge);
+          } catch (ServiceException e) {
+            headers.failed(e);
+            throw e;
+          }
+        }
+        bridge.opened(handle);
+        Object nothing = op().output().fields().isEmpty() ? Boolean.TRUE : null;
+        return nothing == null ? bridge : new Mapped(bridge, nothing);
+      } catch (ServiceException e) {
+        return DataFetcherResult.newResult().error(Errors.of(e, env)).build();
+      }
+    }
+
+    private Operation<?, ?, ?> op() {
+      return bound.operation();
+    }
+  }
+
+  /** A stream of a record with no fields, whose events are {@code true} (GraphQL has no empty objects). */
+  private record Mapped(StreamBridge bridge, Object value) implements java.util.concurrent.Flow.Publisher<Object> {
+    @Override
+    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Object> s) {
+      bridge.subscribe(
+          new java.util.concurrent.Flow.Subscriber<Object>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+              s.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(Object item) {
+              s.onNext(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              s.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+              s.onComplete();
+            }
+          });
     }
   }
 

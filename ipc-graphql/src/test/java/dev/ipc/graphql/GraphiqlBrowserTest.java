@@ -101,4 +101,74 @@ class GraphiqlBrowserTest {
                   + "{\"id\":3,\"name\":\"task3\"}]}}");
     }
   }
+
+  // Waits for the editor to show the subscription, clicks GraphiQL's run button once, and resolves.
+  static final String START_SUBSCRIPTION =
+      """
+      (() => new Promise((resolve, reject) => {
+        const deadline = Date.now() + 20000;
+        (function poll() {
+          const cm = document.querySelector('.graphiql-query-editor .CodeMirror');
+          const query = cm && cm.CodeMirror ? cm.CodeMirror.getValue() : '';
+          const button = document.querySelector('.graphiql-execute-button');
+          if (button && query.includes('taskSaved')) {
+            button.click();
+            resolve(true);
+          } else if (Date.now() > deadline) {
+            reject(new Error('no editor showing the subscription: ' + query));
+          } else {
+            setTimeout(poll, 100);
+          }
+        })();
+      }))()
+      """;
+
+  @Test
+  void graphiql_runsASubscriptionOverItsWebSocket() throws Exception {
+    try (Server server =
+            Transports.builder()
+                .services(Reference.services())
+                .transport(GraphqlTransport.builder().host("127.0.0.1").port(0).build())
+                .start();
+        Chromium chromium = new Chromium();
+        GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
+      String origin = "http://127.0.0.1:" + server.port("graphql") + "/";
+      chromium.open(origin + "graphql?query=subscription%20%7B%20taskSaved%20%7B%20id%20name%20%7D%20%7D");
+      // A click landing while GraphiQL still initialises can be dropped: click until the server holds
+      // the subscription (a second click on a running one would stop it, so only while none is open).
+      long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (server.openStreams() == 0 && System.nanoTime() < end) {
+        chromium.evaluate(START_SUBSCRIPTION);
+        long wait = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        while (server.openStreams() == 0 && System.nanoTime() < wait) {
+          Thread.sleep(20);
+        }
+      }
+      assertThat(server.openStreams()).as("GraphiQL's subscription on the server").isEqualTo(1);
+      client.service(dev.ipc.core.TaskService.DESCRIPTOR).put(new dev.ipc.core.Task(42, "seen in GraphiQL"));
+      JsonNode shown =
+          chromium.evaluate(
+              """
+              new Promise((resolve, reject) => {
+                const deadline = Date.now() + 20000;
+                (function poll() {
+                  const cm = document.querySelector('.result-window .CodeMirror');
+                  const response = cm && cm.CodeMirror ? cm.CodeMirror.getValue() : '';
+                  if (response.includes('seen in GraphiQL')) {
+                    resolve(response);
+                  } else if (Date.now() > deadline) {
+                    reject(new Error('no event shown: ' + response));
+                  } else {
+                    setTimeout(poll, 100);
+                  }
+                })();
+              })
+              """);
+      Files.write(Path.of("target", "graphiql-subscription.png"), chromium.screenshot());
+      assertThat(shown.asText().replaceAll("\\s", ""))
+          .isEqualTo("{\"data\":{\"taskSaved\":{\"id\":42,\"name\":\"seeninGraphiQL\"}}}");
+      // Under the page's CSP, from this server only (the WebSocket is ws:// on the same host and port).
+      assertThat(chromium.cspViolations()).isEmpty();
+    }
+  }
 }

@@ -349,6 +349,16 @@ class GraphqlEngineTest {
     for (BoundService s : Bound.reference()) {
       for (Operation<?, ?, ?> op : s.descriptor().operations()) {
         String doc = GraphqlClient.document(op);
+        if (op.streaming()) {
+          // Bound serves no streams: validate the subscription's document without running it.
+          assertThat(
+                  graphql.ParseAndValidate.parseAndValidate(
+                          engine.schema(), graphql.ExecutionInput.newExecutionInput(doc).build())
+                      .getErrors())
+              .as(doc)
+              .isEmpty();
+          continue;
+        }
         GraphqlEngine.Result r =
             engine.execute(new GraphqlEngine.Request(doc, null, Map.of("id", 1, "name", "n", "food", "f", "film", "f")), false);
         assertThat(r.status()).as(doc + " -> " + r.body()).isEqualTo(200);
