@@ -36,8 +36,15 @@ final class GrpcServer implements RunningTransport {
   private final java.util.concurrent.atomic.AtomicBoolean terminal = new java.util.concurrent.atomic.AtomicBoolean();
   private final CallTracker tracker;
   private final InetSocketAddress address;
+  private final java.util.concurrent.atomic.AtomicInteger connections;
+  private static final io.grpc.Attributes.Key<Boolean> COUNTED = io.grpc.Attributes.Key.create("ipc.counted");
 
-  private GrpcServer(Server server, HealthStatusManager health, CallTracker tracker) {
+  private GrpcServer(
+      Server server,
+      HealthStatusManager health,
+      CallTracker tracker,
+      java.util.concurrent.atomic.AtomicInteger connections) {
+    this.connections = connections;
     this.server = server;
     this.health = health;
     this.tracker = tracker;
@@ -45,10 +52,16 @@ final class GrpcServer implements RunningTransport {
     this.address = (InetSocketAddress) bound;
   }
 
+  @Override
+  public int openConnections() {
+    return Math.max(0, connections.get());
+  }
+
   static GrpcServer start(GrpcTransport t, TransportContext context) throws IOException {
     Executor executor = t.executor != null ? t.executor : context.executor();
     CallTracker tracker = new CallTracker();
     HealthStatusManager health = new HealthStatusManager();
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     NettyServerBuilder b =
         NettyServerBuilder.forAddress(new InetSocketAddress(t.host, t.port))
             // Callbacks only decode and hand off; service code runs on `executor`.
@@ -59,7 +72,24 @@ final class GrpcServer implements RunningTransport {
             .permitKeepAliveTime(t.permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveWithoutCalls(t.permitKeepAliveWithoutCalls)
             .maxConcurrentCallsPerConnection(t.maxConcurrentCallsPerConnection)
-            .addService(health.getHealthService());
+            .addService(health.getHealthService())
+            // Counted for ipc.server.connections: an HTTP/2 connection carries many calls.
+            .addTransportFilter(
+                new io.grpc.ServerTransportFilter() {
+                  @Override
+                  public io.grpc.Attributes transportReady(io.grpc.Attributes attributes) {
+                    connections.incrementAndGet();
+                    return attributes.toBuilder().set(COUNTED, Boolean.TRUE).build();
+                  }
+
+                  @Override
+                  public void transportTerminated(io.grpc.Attributes attributes) {
+                    // Only transports that became ready were counted (and carry the mark).
+                    if (attributes != null && Boolean.TRUE.equals(attributes.get(COUNTED))) {
+                      connections.decrementAndGet();
+                    }
+                  }
+                });
     if (t.reflection) {
       b.addService(ProtoReflectionServiceV1.newInstance());
     }
@@ -88,7 +118,7 @@ final class GrpcServer implements RunningTransport {
     for (String name : names) {
       health.setStatus(name, ServingStatus.SERVING);
     }
-    return new GrpcServer(server, health, tracker);
+    return new GrpcServer(server, health, tracker, connections);
   }
 
   /** Builds the gRPC service of one described service: its methods, marshallers and handlers. */

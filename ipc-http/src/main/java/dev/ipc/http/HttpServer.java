@@ -325,6 +325,12 @@ public final class HttpServer implements RunningTransport {
     return a;
   }
 
+  /** Counted for {@code ipc.server.connections}: the connections being served now. */
+  @Override
+  public int openConnections() {
+    return connections();
+  }
+
   /** Returns the number of client connections being served (refused ones not counted). */
   int connections() {
     return open.get();

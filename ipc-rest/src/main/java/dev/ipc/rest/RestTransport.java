@@ -55,6 +55,7 @@ public final class RestTransport implements Transport {
   final int maxConnections;
   final int maxConnectionsPerPeer;
   final Duration writeTimeout;
+  final java.util.Map<String, Page> pages;
 
   RestTransport(Builder b) {
     this.host = b.host;
@@ -69,6 +70,7 @@ public final class RestTransport implements Transport {
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
     this.writeTimeout = b.writeTimeout;
+    this.pages = java.util.Map.copyOf(b.pages);
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -103,7 +105,7 @@ public final class RestTransport implements Transport {
             .idleTimeout(idleTimeout)
             .requestTimeout(requestTimeout)
             .executor(executor != null ? executor : context.executor())
-            .handler(new RestHandler(context))
+            .handler(pages.isEmpty() ? new RestHandler(context) : withPages(new RestHandler(context)))
             // /healthz and /readyz for load balancers; readiness goes false as soon as a close begins.
             .health(context::isReady)
             .cors(corsOrigins.toArray(new String[0]))
@@ -127,6 +129,25 @@ public final class RestTransport implements Transport {
     return b.start();
   }
 
+  /** Answers the host's GET pages first; everything else goes to the service routes. */
+  private dev.ipc.http.HttpHandler withPages(RestHandler routes) {
+    return request -> {
+      Page page = pages.get(request.path());
+      if (page == null) {
+        return routes.handle(request);
+      }
+      if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+        return dev.ipc.http.HttpResponse.problem(405, request.method() + " " + request.path() + " (expected: GET)")
+            .withHeader("Allow", "GET, HEAD");
+      }
+      byte[] body = page.body().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return dev.ipc.http.HttpResponse.of(200, page.contentType(), body).withHeader("Cache-Control", "no-store");
+    };
+  }
+
+  /** A host page: {@link Builder#page}. */
+  private record Page(String contentType, java.util.function.Supplier<String> body) {}
+
   @Override
   public String toString() {
     return "rest://" + address();
@@ -146,6 +167,7 @@ public final class RestTransport implements Transport {
     private int maxConnections;
     private int maxConnectionsPerPeer;
     private Duration writeTimeout;
+    private final java.util.Map<String, Page> pages = new java.util.LinkedHashMap<>();
 
     Builder() {}
 
@@ -245,6 +267,20 @@ public final class RestTransport implements Transport {
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Also answers {@code GET path} (and HEAD) with the text {@code body} supplies at each request, as
+     * {@code contentType}: a host's own page beside the services, such as Prometheus' {@code /metrics}.
+     * It wins over a service route of the same path; it runs on the executor, so it may block.
+     */
+    public Builder page(String path, String contentType, java.util.function.Supplier<String> body) {
+      requireNonNull(path, "path");
+      if (!path.startsWith("/") || path.contains("{") || path.contains("?")) {
+        throw new IllegalArgumentException("path: " + path + " (expected: a literal path such as /metrics)");
+      }
+      pages.put(path, new Page(requireNonNull(contentType, "contentType"), requireNonNull(body, "body")));
       return this;
     }
 
