@@ -134,6 +134,14 @@ public final class ExampleServer {
     if (name.equals("socketio")) {
       return ArticleEvents.socketIo(host, port);
     }
+    if (name.equals("rest")) {
+      // Prometheus scrapes the REST port: GET /metrics beside the services.
+      return dev.ipc.rest.RestTransport.builder()
+          .host(host)
+          .port(port)
+          .page("/metrics", "text/plain; version=0.0.4; charset=utf-8", telemetry::scrape)
+          .build();
+    }
     return Transports.transport(name + "://" + bracketed(host) + ":" + port);
   }
 

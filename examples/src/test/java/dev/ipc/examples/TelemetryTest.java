@@ -77,16 +77,31 @@ class TelemetryTest {
   }
 
   @Test
-  void withoutAnEndpointNothingIsExportedAndMetricsStillCount() {
+  void withoutAnEndpointNothingIsExportedAndMetricsAreAtGetMetrics() {
     Telemetry telemetry = Telemetry.from(Map.of("OTEL_SERVICE_NAME", "ignored"));
     try (Server server = ExampleServer.start(REST_AND_GRPC, telemetry)) {
       assertThat(telemetry.tracing()).isFalse();
       try (Client client = Transports.connect("rest://127.0.0.1:" + server.port("rest"))) {
         client.service(DatingService.class).eating(new Eat("soup"));
       }
-      assertThat(telemetry.scrape())
+      String scraped;
+      try {
+        scraped =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + server.port("rest") + "/metrics"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      assertThat(scraped)
           .contains("ipc_server_calls_total{code=\"OK\",rpc_method=\"eating\",rpc_service=\"dating\",rpc_system=\"ipc\",transport=\"rest\"} 1.0")
-          .contains("ipc_server_streams_open");
+          .contains("ipc_server_streams_open")
+          .contains("ipc_server_connections{transport=\"rest\"}")
+          .contains("ipc_server_executor_queued");
     }
   }
 
