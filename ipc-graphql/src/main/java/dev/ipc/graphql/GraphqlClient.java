@@ -56,6 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
  * HTTPS, the server's name checked against its certificate. Metadata goes with a call as HTTP headers
  * ({@link #call(Operation, Object, Metadata)}, {@link #withBearerToken}).
+ *
+ * <p>A streaming operation answers a {@link java.util.concurrent.Flow.Publisher}; its subscribers share
+ * one {@code graphql-transport-ws} WebSocket per distinct metadata (so never one of another credential),
+ * each under its own id, the socket opened with the first subscriber and closed with the last.
  */
 public final class GraphqlClient implements Client {
   /** The default per-call timeout. */
@@ -81,7 +85,11 @@ public final class GraphqlClient implements Client {
   private final Map<Operation<?, ?, ?>, String> documents = new ConcurrentHashMap<>();
   private final URI wsUri;
   private final ClientTls tls;
-  private final Set<WsSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  /**
+   * The shared subscription sockets, by the headers a subscriber's metadata makes: one per distinct
+   * credential and metadata, so no subscriber runs with another caller's identity.
+   */
+  private final Map<Map<String, String>, WsConnection> sockets = new ConcurrentHashMap<>();
   private volatile HttpClient webSockets;
   private volatile boolean closed;
 
@@ -165,9 +173,11 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Opens one subscription on its own WebSocket ({@code graphql-transport-ws}): the caller's
-   * {@code Authorization} goes in the {@code connection_init} payload (as browsers' clients send it),
-   * the rest of its metadata as headers of the upgrade request.
+   * Opens one subscription on the WebSocket ({@code graphql-transport-ws}) this client shares among the
+   * subscribers sending the same metadata ({@link WsConnection}), opening it if there is none: the
+   * caller's {@code Authorization} goes in the {@code connection_init} payload (as browsers' clients send
+   * it), the rest of its metadata as headers of the upgrade request, so callers with other credentials
+   * or metadata never share a socket (the server authenticates a socket once, at its start).
    */
   private Runnable subscribe(
       Operation<?, ?, ?> operation,
@@ -178,41 +188,14 @@ public final class GraphqlClient implements Client {
     if (closed) {
       throw new TransportException("GraphQL client of " + uri + " is closed");
     }
-    Map<String, Object> init = new LinkedHashMap<>();
-    Map<String, String> upgrade = new LinkedHashMap<>();
-    headers.forEach(
-        (name, value) -> {
-          if (name.equals("authorization")) {
-            init.put("Authorization", value);
-          } else if (!HEADERS.containsKey(name) && !name.startsWith("sec-websocket-")) {
-            upgrade.put(name, value);
-          }
-        });
-    WsSubscription[] self = new WsSubscription[1];
-    self[0] =
-        new WsSubscription(
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("query", document);
+    payload.put("variables", variables);
+    WsConnection.Subscriber subscriber =
+        new WsConnection.Subscriber(
+            emitter,
+            payload,
             json,
-            new RemoteStream.Emitter() {
-              @Override
-              public void next(Object value) {
-                emitter.next(value);
-              }
-
-              @Override
-              public void error(Throwable error) {
-                subscriptions.remove(self[0]);
-                emitter.error(error);
-              }
-
-              @Override
-              public void complete() {
-                subscriptions.remove(self[0]);
-                emitter.complete();
-              }
-            },
-            init,
-            document,
-            variables,
             data -> {
               JsonNode value = data.get(operation.graphqlField());
               if (value == null || value.isNull()) {
@@ -223,12 +206,50 @@ public final class GraphqlClient implements Client {
                   : record(operation.output(), value);
             },
             GraphqlClient::error);
-    subscriptions.add(self[0]);
-    Runnable cancel = self[0].open(webSockets(), wsUri, upgrade, timeout);
-    return () -> {
-      subscriptions.remove(self[0]);
-      cancel.run();
-    };
+    WsConnection[] opened = new WsConnection[1];
+    Runnable[] cancel = new Runnable[1];
+    sockets.compute(
+        headers,
+        (key, current) -> {
+          if (current != null) {
+            cancel[0] = current.add(subscriber);
+            if (cancel[0] != null) {
+              return current;
+            }
+          }
+          // None yet, or the one there is closing: a new socket.
+          WsConnection[] self = new WsConnection[1];
+          self[0] = new WsConnection(json, wsUri, init(key), () -> sockets.remove(key, self[0]));
+          cancel[0] = self[0].add(subscriber);
+          opened[0] = self[0];
+          return self[0];
+        });
+    if (opened[0] != null) {
+      opened[0].open(webSockets(), upgrade(headers), timeout);
+    }
+    if (closed) {
+      // close() ran while this subscriber joined: it may not have seen the socket.
+      abortSockets();
+    }
+    return cancel[0];
+  }
+
+  /** Returns the {@code connection_init} payload for {@code headers}: the credential, if any. */
+  private static Map<String, Object> init(Map<String, String> headers) {
+    String authorization = headers.get("authorization");
+    return authorization == null ? Map.of() : Map.of("Authorization", authorization);
+  }
+
+  /** Returns the upgrade request's headers for {@code headers}: the metadata but the credential. */
+  private static Map<String, String> upgrade(Map<String, String> headers) {
+    Map<String, String> upgrade = new LinkedHashMap<>();
+    headers.forEach(
+        (name, value) -> {
+          if (!name.equals("authorization") && !HEADERS.containsKey(name) && !name.startsWith("sec-websocket-")) {
+            upgrade.put(name, value);
+          }
+        });
+    return upgrade;
   }
 
   /** Returns the HTTP client the WebSockets use, made on first use (most clients never subscribe). */
@@ -652,10 +673,18 @@ public final class GraphqlClient implements Client {
   public void close() {
     closed = true;
     http.close();
-    for (WsSubscription s : subscriptions) {
-      s.abort();
+    abortSockets();
+  }
+
+  private void abortSockets() {
+    for (WsConnection c : sockets.values()) {
+      c.abort();
     }
-    subscriptions.clear();
+  }
+
+  /** Returns the number of subscription sockets open or opening, for tests. */
+  int sockets() {
+    return sockets.size();
   }
 
   @Override
