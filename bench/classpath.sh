@@ -7,8 +7,13 @@ bench_classpath() {
   file=$(mktemp)
   # In one reactor run, sibling modules resolve to their target/ directories; every module writes the
   # file in turn, and MODULE, built last, writes it last.
-  mvn -B -q -pl "$module" -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$file" >/dev/null
+  # A failed build must stop the benchmark: an old or partial classpath measures the wrong thing.
+  if ! mvn -B -q -pl "$module" -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$file" >&2; then
+    echo "bench: building $module failed" >&2
+    rm -f "$file"
+    return 1
+  fi
   echo "$module/target/test-classes:$module/target/classes:$(cat "$file")"
   rm -f "$file"
 }

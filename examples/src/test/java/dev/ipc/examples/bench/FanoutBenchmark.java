@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Live-feed fan-out (issue 19): one publisher, N subscribers per protocol (N = 1, 100, 1,000) to
@@ -29,9 +30,11 @@ import java.util.Locale;
  * itself; one that answers at once (ipc) lets the window fill. The server's {@code streamBuffer} is
  * {@value #BUFFER}, far above that window, so nobody should be dropped; drops are reported if any.
  *
- * <p>Each side gets its subscribers, a discarded warm-up round, then alternating rounds (baseline
- * and ipc, order swapped each round) so that the machine's drift hits both alike; the ratio is per
- * round pair, with its mean and a 95 % interval (Student's t).
+ * <p>Each side gets its subscribers, a discarded warm-up round (at least 5 s), then alternating rounds
+ * (baseline and ipc, order swapped each round) so that the machine's drift hits both alike; the ratio
+ * is per round pair, with its mean and a 95 % interval (Student's t). Where there is a baseline, the
+ * same number of paced rounds follows: puts at one fixed rate for both sides (half the slower side's
+ * closed-loop rate), for a latency comparison the window does not skew.
  *
  * <p>Run: {@code bench/fanout.sh [seconds-per-round] [rounds] [protocols]}.
  */
@@ -84,12 +87,15 @@ public final class FanoutBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path nodeDir = Path.of(args.length > 2 ? args[2] : "bench/socketio-node");
     List<String> protocols = List.of((args.length > 3 ? args[3] : "grpc,rest,graphql,socketio").split(","));
-    int[] sizes = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : SIZES;
+    int[] sizes =
+        args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : SIZES;
     System.out.printf(
         Locale.ROOT,
-        "fan-out: %.1f s per round, %d rounds after a warm-up round, window %d puts, streamBuffer %d, %d cores, %s, load %s%n",
+        "fan-out: %.1f s per round, %d rounds after a warm-up round, window %d puts, streamBuffer %d,"
+            + " %d cores, %s, load %s%n",
         seconds, rounds, WINDOW, BUFFER, Runtime.getRuntime().availableProcessors(), cpu(), load());
     List<Row> rows = new ArrayList<>();
+    List<Row> paced = new ArrayList<>();
     List<String> ratios = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     Transports.Builder builder =
@@ -98,13 +104,20 @@ public final class FanoutBenchmark {
             .streamBuffer(BUFFER)
             // Nothing runs at the end but a stream a transport failed to end: do not wait 10 s for it.
             .gracePeriod(Duration.ofSeconds(2));
+    List<String> served = new ArrayList<>();
     for (String p : protocols) {
       // 1,000 subscribers from one address are past the HTTP transports' default per-peer limit.
       boolean http = p.equals("rest") || p.equals("graphql");
-      builder.transport(p + "://127.0.0.1:0" + (http ? "?maxConnectionsPerPeer=10000" : ""));
+      try {
+        builder.transport(p + "://127.0.0.1:0" + (http ? "?maxConnectionsPerPeer=10000" : ""));
+        served.add(p);
+      } catch (IllegalArgumentException e) {
+        // Its module is not on the classpath (did it compile?): measure the others, say so at the end.
+        failed.add(p + ": " + e.getMessage());
+      }
     }
     try (Server server = builder.start()) {
-      for (String protocol : protocols) {
+      for (String protocol : served) {
         List<FanoutSide> sides = new ArrayList<>();
         try {
           if (protocol.equals("grpc")) {
@@ -114,7 +127,14 @@ public final class FanoutBenchmark {
           }
           sides.add(new IpcFanout(server, protocol));
           for (int n : sizes) {
-            runCase(protocol, n, sides, seconds, rounds, rows, ratios);
+            try {
+              runCase(protocol, n, sides, seconds, rounds, rows, paced, ratios);
+            } catch (Exception | Error e) {
+              // One size failing (a stream that never opens) leaves the other sizes worth measuring.
+              failed.add(protocol + " N=" + n + ": " + e);
+              System.out.println(protocol + " N=" + n + ": FAILED, " + e);
+              e.printStackTrace(System.out);
+            }
           }
         } catch (Exception | Error e) {
           failed.add(protocol + ": " + e);
@@ -132,12 +152,23 @@ public final class FanoutBenchmark {
       }
     }
     System.out.println();
-    System.out.println("| protocol | N | side | deliveries/s | puts/s | p50 us | p99 us | dropped | missing |");
+    System.out.println(
+        "| protocol | N | side | deliveries/s | puts/s | p50 us | p99 us | dropped | missing |");
     System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
           r.protocol, r.n, r.side, r.deliveries, r.puts, r.p50, r.p99, r.dropped, r.missing);
+    }
+    System.out.println();
+    System.out.println("Latency at the same rate for both sides (half the slower side's closed-loop puts/s):");
+    System.out.println();
+    System.out.println("| protocol | N | side | puts/s | deliveries/s | p50 us | p99 us | dropped | missing |");
+    System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (Row r : paced) {
+      System.out.printf(
+          Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
+          r.protocol, r.n, r.side, r.puts, r.deliveries, r.p50, r.p99, r.dropped, r.missing);
     }
     System.out.println();
     ratios.forEach(System.out::println);
@@ -151,7 +182,14 @@ public final class FanoutBenchmark {
   }
 
   private static void runCase(
-      String protocol, int n, List<FanoutSide> sides, double seconds, int rounds, List<Row> rows, List<String> ratios)
+      String protocol,
+      int n,
+      List<FanoutSide> sides,
+      double seconds,
+      int rounds,
+      List<Row> rows,
+      List<Row> paced,
+      List<String> ratios)
       throws Exception {
     List<FanoutRecorder> recorders = new ArrayList<>();
     long[] behindBefore = new long[sides.size()];
@@ -169,17 +207,19 @@ public final class FanoutBenchmark {
         behindBefore[s] = side.endedBehind();
       }
       for (int s = 0; s < sides.size(); s++) {
-        round(sides.get(s), recorders.get(s), seconds); // warm-up, discarded
+        // Warm-up, discarded: at least 5 s, so the JIT has compiled both sides' paths.
+        round(sides.get(s), recorders.get(s), Math.max(seconds, 5), 0);
       }
       List<List<Result>> results = new ArrayList<>();
       sides.forEach(side -> results.add(new ArrayList<>()));
       for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < sides.size(); k++) {
           int s = r % 2 == 0 ? k : sides.size() - 1 - k;
-          Result res = round(sides.get(s), recorders.get(s), seconds);
+          Result res = round(sides.get(s), recorders.get(s), seconds, 0);
           results.get(s).add(res);
           System.out.printf(
-              Locale.ROOT, "%-8s N=%-4d round %d %-9s %10.0f deliveries/s %8.0f puts/s  p50 %6d us  p99 %7d us%s%n",
+              Locale.ROOT,
+              "%-8s N=%-4d round %d %-9s %10.0f deliveries/s %8.0f puts/s  p50 %6d us  p99 %7d us%s%n",
               protocol, n, r + 1, sides.get(s).name(), res.deliveries, res.puts, res.p50, res.p99,
               res.missing > 0 ? "  (" + res.missing + " not delivered)" : "");
         }
@@ -209,16 +249,83 @@ public final class FanoutBenchmark {
         }
         String line =
             String.format(
-                Locale.ROOT, "%s N=%d ipc/%s deliveries/s %s; p99 %s",
+                Locale.ROOT, "%s N=%d ipc/%s deliveries/s %s; closed-loop p99 %s",
                 protocol, n, sides.get(0).name(), interval(throughput), interval(p99));
         ratios.add(line);
         System.out.println(line);
+        paced(protocol, n, sides, recorders, results, seconds, rounds, paced, ratios);
       }
     } finally {
       for (FanoutSide side : sides) {
         side.unsubscribe();
       }
     }
+  }
+
+  /**
+   * Latency at one rate for both sides: in a closed loop each side's queue sits where its server puts
+   * it (Node's socket.io answers a put only once written to every subscriber, so its publisher waits;
+   * ipc answers at once, so the window fills downstream), which makes closed-loop latencies hard to
+   * compare. Here both get puts at half the slower side's closed-loop rate, in alternating rounds.
+   */
+  private static void paced(
+      String protocol,
+      int n,
+      List<FanoutSide> sides,
+      List<FanoutRecorder> recorders,
+      List<List<Result>> closedLoop,
+      double seconds,
+      int rounds,
+      List<Row> rows,
+      List<String> ratios)
+      throws Exception {
+    double slower = Double.MAX_VALUE;
+    for (List<Result> rs : closedLoop) {
+      slower = Math.min(slower, median(rs.stream().mapToDouble(Result::puts).toArray()));
+    }
+    double rate = slower / 2;
+    long interval = (long) (1e9 / rate);
+    List<List<Result>> results = new ArrayList<>();
+    sides.forEach(side -> results.add(new ArrayList<>()));
+    long[] errorsBefore = recorders.stream().mapToLong(FanoutRecorder::errors).toArray();
+    long[] behindBefore = sides.stream().mapToLong(FanoutSide::endedBehind).toArray();
+    for (int r = 0; r < rounds; r++) {
+      for (int k = 0; k < sides.size(); k++) {
+        int s = r % 2 == 0 ? k : sides.size() - 1 - k;
+        Result res = round(sides.get(s), recorders.get(s), seconds, interval);
+        results.get(s).add(res);
+        System.out.printf(
+            Locale.ROOT,
+            "%-8s N=%-4d paced %.0f/s round %d %-9s %10.0f deliveries/s  p50 %6d us  p99 %7d us%s%n",
+            protocol, n, rate, r + 1, sides.get(s).name(), res.deliveries, res.p50, res.p99,
+            res.missing > 0 ? "  (" + res.missing + " not delivered)" : "");
+      }
+    }
+    double[] p99 = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      p99[r] = (double) results.get(1).get(r).p99 / Math.max(1, results.get(0).get(r).p99);
+    }
+    for (int s = 0; s < sides.size(); s++) {
+      List<Result> rs = results.get(s);
+      long behind = sides.get(s).endedBehind();
+      long dropped =
+          (behind < 0 ? 0 : behind - behindBefore[s]) + recorders.get(s).errors() - errorsBefore[s];
+      rows.add(
+          new Row(
+              protocol, n, sides.get(s).name(),
+              median(rs.stream().mapToDouble(Result::deliveries).toArray()),
+              median(rs.stream().mapToDouble(Result::puts).toArray()),
+              (long) median(rs.stream().mapToDouble(Result::p50).toArray()),
+              (long) median(rs.stream().mapToDouble(Result::p99).toArray()),
+              dropped,
+              rs.stream().mapToLong(Result::missing).sum()));
+    }
+    String line =
+        String.format(
+            Locale.ROOT, "%s N=%d ipc/%s p99 at %.0f puts/s %s",
+            protocol, n, sides.get(0).name(), rate, interval(p99));
+    ratios.add(line);
+    System.out.println(line);
   }
 
   /**
@@ -231,7 +338,9 @@ public final class FanoutBenchmark {
     while (recorder.ready() < recorder.subscribers()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            side.name() + ": only " + recorder.ready() + " of " + recorder.subscribers() + " subscribers received anything");
+            side.name() + ": only " + recorder.ready() + " of " + recorder.subscribers()
+                + " subscribers received anything; " + recorder.errors() + " streams failed"
+                + (recorder.firstError() == null ? "" : ", first with " + recorder.firstError()));
       }
       side.put(1_000_000 + probe++ % 16, Long.toString(System.nanoTime()));
       Thread.sleep(20);
@@ -243,7 +352,12 @@ public final class FanoutBenchmark {
     }
   }
 
-  private static Result round(FanoutSide side, FanoutRecorder recorder, double seconds) throws Exception {
+  /**
+   * One round: puts for {@code seconds}, back to back ({@code interval} 0) or one every {@code
+   * interval} ns, then waits for every delivery.
+   */
+  private static Result round(FanoutSide side, FanoutRecorder recorder, double seconds, long interval)
+      throws Exception {
     int n = recorder.subscribers();
     recorder.reset();
     long published = 0;
@@ -253,8 +367,17 @@ public final class FanoutBenchmark {
       if (published > WINDOW && !recorder.await((published - WINDOW) * n, end)) {
         break;
       }
+      long sent = System.nanoTime();
+      if (interval > 0) {
+        // Paced: latency counts from when the put was due, so a late put's wait counts too.
+        long due = start + published * interval;
+        while (due - System.nanoTime() > 0) {
+          LockSupport.parkNanos(due - System.nanoTime());
+        }
+        sent = due;
+      }
       // Ids cycle over 4,096 tasks so the store stays small; the name carries the send time.
-      side.put(1000 + published % 4096, Long.toString(System.nanoTime()));
+      side.put(1000 + published % 4096, Long.toString(sent));
       published++;
     }
     recorder.await(published * n, System.nanoTime() + 10_000_000_000L);

@@ -18,6 +18,7 @@ final class FanoutRecorder {
   private final AtomicInteger seenCount = new AtomicInteger();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+  private volatile Throwable firstError;
   private final Histogram latency = new Histogram();
   /** The delivery count the waiting publisher wakes at; MAX_VALUE while nobody waits. */
   private volatile long target = Long.MAX_VALUE;
@@ -53,8 +54,15 @@ final class FanoutRecorder {
   }
 
   /** A subscriber's stream ended with an error (the benchmark never ends them itself while measuring). */
-  void onError() {
-    errors.incrementAndGet();
+  void onError(Throwable error) {
+    if (errors.incrementAndGet() == 1) {
+      firstError = error;
+    }
+  }
+
+  /** The first error a subscriber got, or null. */
+  Throwable firstError() {
+    return firstError;
   }
 
   long errors() {

@@ -17,10 +17,10 @@ import java.util.concurrent.Future;
  * {@code client.service(TaskService.class).watchTasks(null, null)} through ipc's Java client of that
  * protocol ({@code Transports.connect("grpc://...")}), asking for everything at once; the publisher
  * is {@code put} through another client of the same protocol. Subscribers share a few clients
- * ({@link FanoutBenchmark#clients}) on every protocol: ipc's Socket.IO client opens a connection of its own for each stream
- * (the server keeps one watch per operation and connection), so N subscribers are N connections
- * there too, as on the Node side, without N idle call connections that would get every save as a
- * broadcast.
+ * ({@link FanoutBenchmark#clients}) on every protocol: ipc's Socket.IO client opens a connection of
+ * its own for each stream (the server keeps one watch per operation and connection), so N
+ * subscribers are N connections there too, as on the Node side, without N idle call connections
+ * that would each get every save as a broadcast.
  */
 final class IpcFanout implements FanoutSide {
   private final Server server;
@@ -86,7 +86,7 @@ final class IpcFanout implements FanoutSide {
 
                 @Override
                 public void onError(Throwable t) {
-                  recorder.onError();
+                  recorder.onError(t);
                 }
 
                 @Override
@@ -113,7 +113,8 @@ final class IpcFanout implements FanoutSide {
       Thread.sleep(50);
     }
     if (server.openStreams() > 0) {
-      System.out.println(protocol + ": " + server.openStreams() + " streams still open 10 s after every subscriber cancelled");
+      System.out.println(
+          protocol + ": " + server.openStreams() + " streams still open 10 s after every subscriber cancelled");
     }
   }
 

@@ -31,9 +31,11 @@ final class NodeFanout implements FanoutSide {
   private final List<Socket> subscribers = new ArrayList<>();
 
   NodeFanout(Path nodeDir) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("node", "fanout-server.js").directory(nodeDir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("node", "fanout-server.js").directory(nodeDir.toFile()).redirectErrorStream(true);
     this.node = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null || !line.startsWith("PORT ")) {
       node.destroyForcibly();
@@ -74,7 +76,8 @@ final class NodeFanout implements FanoutSide {
     s.once(Socket.EVENT_CONNECT, a -> up.complete(s));
     s.once(
         Socket.EVENT_CONNECT_ERROR,
-        a -> up.completeExceptionally(new IOException("connect to " + uri + " failed: " + (a.length > 0 ? a[0] : ""))));
+        a -> up.completeExceptionally(
+            new IOException("connect to " + uri + " failed: " + (a.length > 0 ? a[0] : ""))));
     s.connect();
     return up;
   }

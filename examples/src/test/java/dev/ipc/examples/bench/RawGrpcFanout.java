@@ -87,12 +87,14 @@ final class RawGrpcFanout implements FanoutSide {
             .addMethod(WATCH, ServerCalls.asyncServerStreamingCall(this::watch))
             .build();
     // grpc-java's defaults, as a user starts it: its cached thread pool runs the handlers.
-    this.server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+    this.server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
     this.publisher = channel();
   }
 
   private ManagedChannel channel() {
-    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
+    return Grpc.newChannelBuilderForAddress(
+            "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
         .build();
   }
 
@@ -173,7 +175,7 @@ final class RawGrpcFanout implements FanoutSide {
             @Override
             public void onError(Throwable t) {
               if (Status.fromThrowable(t).getCode() != Status.Code.CANCELLED) {
-                recorder.onError();
+                recorder.onError(t);
               }
             }
 
@@ -213,7 +215,8 @@ final class RawGrpcFanout implements FanoutSide {
   }
 
   static byte[] encode(long id, String name) {
-    byte[] out = new byte[CodedOutputStream.computeInt64Size(1, id) + CodedOutputStream.computeStringSize(2, name)];
+    byte[] out =
+        new byte[CodedOutputStream.computeInt64Size(1, id) + CodedOutputStream.computeStringSize(2, name)];
     CodedOutputStream c = CodedOutputStream.newInstance(out);
     try {
       c.writeInt64(1, id);
