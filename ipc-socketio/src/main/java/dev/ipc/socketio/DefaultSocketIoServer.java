@@ -3,7 +3,6 @@ package dev.ipc.socketio;
 import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.namespace.Namespace;
@@ -14,7 +13,6 @@ import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
-import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Metadata;
@@ -32,6 +30,7 @@ import dev.ipc.core.spi.TransportContext;
 import dev.ipc.socketio.internal.EngineIoClose;
 import dev.ipc.socketio.internal.MainNamespaceConnect;
 import dev.ipc.socketio.internal.NettySocketIo;
+import dev.ipc.socketio.internal.PollRejoinsMainNamespace;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.group.ChannelGroup;
@@ -104,7 +103,7 @@ final class DefaultSocketIoServer implements RunningTransport {
    */
   private final ConcurrentHashMap<UUID, SocketIOClient> joined = new ConcurrentHashMap<>();
   private final SocketIOServer server;
-  private final HonestChannelInitializer pipeline;
+  private final SocketIoPipeline pipeline;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   /** Events being answered plus session listener calls queued or running: a close waits for them. */
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -196,20 +195,21 @@ final class DefaultSocketIoServer implements RunningTransport {
     config.setExceptionListener(new QuietExceptionListener());
 
     this.server = new SocketIOServer(config);
-    releaseDefaultPipeline(server);
+    // The default channel initializer's timer, started by netty-socketio's constructor and never
+    // stopped once ours replaces it; Netty would report it as a leak.
+    NettySocketIo.stopDefaultScheduler(server);
     this.pipeline =
-        new HonestChannelInitializer(
+        new SocketIoPipeline(
             channels,
             settings.maxPayload,
             settings.allowedOrigins,
-            () -> server.getAllClients().size(),
+            this::openSessions,
             settings.maxConnections,
             () -> closing,
-            this::sessionLock,
-            this::nudgePolling,
             direct != null,
             settings.maxBufferedBytes,
             new MainNamespaceConnect(this::admit, this::onMainConnect, 4L * settings.maxPayload),
+            head -> head.getStore().get(CONNECTION_KEY) != null,
             tls);
     server.setPipelineFactory(pipeline);
     for (String name : settings.namespaces) {
@@ -267,23 +267,6 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  /**
-   * Stops the timer of the channel initializer netty-socketio creates before ours replaces it: never
-   * started nor stopped, it would be reported as a leak by Netty once collected. No public API reaches
-   * it, hence reflection; if that fails the only cost is the log line.
-   */
-  private static void releaseDefaultPipeline(SocketIOServer server) {
-    try {
-      java.lang.reflect.Field pipeline = SocketIOServer.class.getDeclaredField("pipelineFactory");
-      pipeline.setAccessible(true);
-      java.lang.reflect.Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
-      scheduler.setAccessible(true);
-      ((CancelableScheduler) scheduler.get(pipeline.get(server))).shutdown();
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.debug("cannot stop netty-socketio's default scheduler", e);
-    }
-  }
-
   private static Map<String, Map<String, Route>> routes(SocketIoTransport settings, TransportContext context) {
     Map<String, Route> routes = new HashMap<>();
     for (BoundService service : context.services()) {
@@ -319,33 +302,6 @@ final class DefaultSocketIoServer implements RunningTransport {
     return Map.copyOf(all);
   }
 
-  /**
-   * Returns the lock that sends to a session and its upgrade to WebSocket share: the Engine.IO
-   * session object, or null before the client has connected.
-   */
-  private Object sessionLock(String sid) {
-    try {
-      SocketIOClient client = server.getClient(UUID.fromString(sid));
-      return client == null ? null : lockOf(client);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  /** Ends the pending poll of session {@code sid} with a noop packet. */
-  // Best effort: a noop that fails to go leaves the poll to end at its own interval, as without it.
-  @SuppressWarnings("FutureReturnValueIgnored")
-  private void nudgePolling(String sid) {
-    try {
-      if (server.getClient(UUID.fromString(sid)) instanceof NamespaceClient client) {
-        ClientHead head = client.getBaseClient();
-        send(client, () -> head.send(new Packet(PacketType.NOOP, head.getEngineIOVersion()), Transport.POLLING));
-      }
-    } catch (IllegalArgumentException e) {
-      LOG.debug("not a session id: {}", sid);
-    }
-  }
-
   // The Engine.IO session: netty-socketio may replace a namespace client object, never the session.
   private static Object lockOf(SocketIOClient client) {
     return client instanceof NamespaceClient nc ? nc.getBaseClient() : client;
@@ -354,21 +310,15 @@ final class DefaultSocketIoServer implements RunningTransport {
   /**
    * Returns how many packets a long-polling session may have queued unsent before its client counts as
    * gone: the WebSocket rule's byte limit (4 times maxPayload, at least 16 MiB; see {@link
-   * HonestChannelInitializer#MIN_UNSENT_LIMIT}) in packets of 1 KiB. A count, not bytes: netty-socketio
+   * SocketIoPipeline#MIN_UNSENT_LIMIT}) in packets of 1 KiB. A count, not bytes: netty-socketio
    * queues packets unencoded in a private queue and encodes them only when a poll takes them, so their
    * size is unknown until then.
    */
   static int maxPollingBacklog(int maxPayload) {
-    long bytes = Math.max(HonestChannelInitializer.MIN_UNSENT_LIMIT, 4L * maxPayload);
+    long bytes = Math.max(SocketIoPipeline.MIN_UNSENT_LIMIT, 4L * maxPayload);
     return (int) Math.min(Integer.MAX_VALUE, bytes / 1024);
   }
 
-  /**
-   * Sends to {@code client} under its session lock (see {@link #sessionLock}), then drops a
-   * long-polling client whose queue has outgrown {@link #maxPollingBacklog}: a client that keeps its
-   * session but stops polling would otherwise have every event, ack and broadcast queued for it
-   * without bound until its ping timeout, or for good if it keeps sending pongs.
-   */
   /** Sends an operation's ack: from this thread if {@link DirectWrites} can, else as {@link #send}. */
   private void sendAck(SocketIOClient client, AckRequest ack, Object[] args) {
     if (!ack.isAckRequested()) {
@@ -399,6 +349,13 @@ final class DefaultSocketIoServer implements RunningTransport {
     return direct == null ? 0 : direct.remainders();
   }
 
+  /**
+   * Sends to {@code client} under its session lock (the Engine.IO session, which its upgrade to
+   * WebSocket takes too: see UpgradeUnderSessionLock), then drops a long-polling client whose queue
+   * has outgrown {@link #maxPollingBacklog}: a client that keeps its session but stops polling would
+   * otherwise have every event, ack and broadcast queued for it without bound until its ping timeout,
+   * or for good if it keeps sending pongs.
+   */
   void send(SocketIOClient client, Runnable send) {
     synchronized (lockOf(client)) {
       send.run();
@@ -534,21 +491,21 @@ final class DefaultSocketIoServer implements RunningTransport {
    * listener yet, only the guards that belong to a session's start.
    */
   private void onEngineOpen(SocketIOClient client) {
-    if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
-      // A session that has ended rejoined: netty-socketio joins a long-polling session to the main
-      // namespace on each poll it takes, so a poll that fetched the session just before it ended
-      // (ping timeout, close) brings it back as a client nobody would ever disconnect. Its end has
-      // been heard (or its connect never was); drop the new client without a connect listener call,
-      // and answer that poll with the disconnect instead of leaving it open.
-      synchronized (lockOf(client)) {
-        nc.getBaseClient().disconnect();
-      }
+    if (client instanceof NamespaceClient nc && PollRejoinsMainNamespace.undo(nc)) {
       return;
     }
-    if (server.getAllClients().size() > settings.maxConnections) {
+    if (openSessions() > settings.maxConnections) {
       // Handshakes raced past the gate; the newest goes.
       client.disconnect();
     }
+  }
+
+  /**
+   * How many Engine.IO sessions are open, in a namespace or not: what {@code maxConnections} bounds, so
+   * a client that leaves every namespace ({@code 41}) and keeps its session still counts.
+   */
+  private int openSessions() {
+    return pipeline.openSessions();
   }
 
   /** Returns the namespace of {@code client} as the host names it: {@code "/"} for netty-socketio's "". */
@@ -568,6 +525,7 @@ final class DefaultSocketIoServer implements RunningTransport {
    * is never logged.
    */
   private java.util.concurrent.CompletionStage<Boolean> admit(ClientHead head, String auth) {
+    PollRejoinsMainNamespace.connecting(head);
     if (!context.authenticates()) {
       head.getStore().set(CONNECTION_KEY, new Connection(null));
       return ADMITTED;
@@ -731,6 +689,9 @@ final class DefaultSocketIoServer implements RunningTransport {
     LOG.debug("disconnected: {}", client.getSessionId());
     String ns = namespaceOf(client);
     if (ns.equals(SocketIoTransport.MAIN_NAMESPACE)) {
+      if (client instanceof NamespaceClient nc) {
+        PollRejoinsMainNamespace.left(nc.getBaseClient());
+      }
       joined.remove(client.getSessionId());
       // Its watches end with it: the streams are cancelled on the server.
       Map<String, Watch> gone = watching.remove(client.getSessionId());
@@ -970,7 +931,9 @@ final class DefaultSocketIoServer implements RunningTransport {
    * connections (only a ping timeout, which the stopped server never reaches, would end it), so its
    * disconnect listeners would never run; a WebSocket session's could run after the close had stopped
    * waiting (a channel's inactive event comes after its close), and neither client was told. Answers
-   * are out first: the sessions end only once nothing is in flight.
+   * are out first: the sessions end only once nothing is in flight. A long-polling client with no poll
+   * pending then gets its disconnect on its next poll, which the port stays open for (up to a ping
+   * timeout; see PollingDisconnectDelivered).
    */
   @Override
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
@@ -979,7 +942,8 @@ final class DefaultSocketIoServer implements RunningTransport {
       return false;
     }
     disconnectAll();
-    return awaitDrained(deadline);
+    // Long-polling clients get their disconnect on their next poll: the port stays open for it.
+    return awaitDrained(deadline) && pipeline.awaitPollingEnds(deadline);
   }
 
   private boolean awaitDrained(long deadline) throws InterruptedException {
@@ -1128,7 +1092,7 @@ final class DefaultSocketIoServer implements RunningTransport {
    * completion (the server disconnects the client, as at its close).
    *
    * <p>Ready ({@link #isReady}) once its ack is out, so no value can come before it, and while its
-   * WebSocket is writable: less than {@link HonestChannelInitializer#STREAM_WRITABILITY}'s high mark
+   * WebSocket is writable: less than {@link SocketIoPipeline#STREAM_WRITABILITY}'s high mark
    * waits unsent; the server's stream buffer holds the rest and ends a subscriber that falls further
    * behind. A long-polling session is always ready: netty-socketio queues its packets unencoded, with
    * no writability to read, and {@link #maxPollingBacklog} bounds that queue (a session past it is
@@ -1177,7 +1141,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       }
       io.netty.channel.Channel ch =
           client instanceof NamespaceClient nc ? DirectWrites.webSocketChannel(nc.getBaseClient()) : null;
-      return ch == null || HonestChannelInitializer.writableOrLater(ch, this::ready);
+      return ch == null || SocketIoPipeline.writableOrLater(ch, this::ready);
     }
 
     private void ready() {

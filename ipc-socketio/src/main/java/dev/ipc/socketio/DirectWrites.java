@@ -3,10 +3,10 @@ package dev.ipc.socketio;
 import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.handler.TransportState;
 import com.corundumstudio.socketio.protocol.EngineIOVersion;
 import com.corundumstudio.socketio.protocol.JsonSupport;
 import com.corundumstudio.socketio.protocol.Packet;
+import dev.ipc.socketio.internal.NettySocketIo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -15,25 +15,16 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes a call's acknowledgement, or a broadcast, to WebSockets from the calling thread itself.
@@ -59,50 +50,20 @@ import org.slf4j.LoggerFactory;
  * descriptor until a write in progress is done, so a close on the loop can never make this thread
  * write to another connection given the same number (Netty's epoll channel frees it at once).
  *
- * <p>Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, a packet
- * larger than a frame, epoll channels, a netty-socketio or Netty whose internals differ) takes the usual
- * path, as do a host handler's acks and a session's own sends.
+ * <p>Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, TLS, a packet
+ * larger than a frame, epoll channels) takes the usual path, as do a host handler's acks and a
+ * session's own sends. The private members this reads ({@code ClientHead.channels}, {@code
+ * AckRequest.originalPacket}, Netty's {@code javaChannel()}) are reached through {@link NettySocketIo},
+ * which checks them when the server starts: another netty-socketio fails the start, by name.
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
 // ends with the channel closed whether or not its future fails, and a write passed on with the
 // caller's promise (or a void one) reports there, not in the future returned.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class DirectWrites {
-  private static final Logger LOG = LoggerFactory.getLogger(DirectWrites.class);
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
   /** The name of the guard's first handler in a channel's pipeline. */
   static final String HEAD = "ipcDirectHead";
-  private static final VarHandle CHANNELS;
-  private static final VarHandle ORIGINAL_PACKET;
-  private static final MethodHandle JAVA_CHANNEL;
-
-  static {
-    VarHandle channels = null;
-    VarHandle original = null;
-    MethodHandle javaChannel = null;
-    try {
-      channels =
-          MethodHandles.privateLookupIn(ClientHead.class, MethodHandles.lookup())
-              .findVarHandle(ClientHead.class, "channels", Map.class);
-      original =
-          MethodHandles.privateLookupIn(AckRequest.class, MethodHandles.lookup())
-              .findVarHandle(AckRequest.class, "originalPacket", Packet.class);
-      javaChannel =
-          MethodHandles.privateLookupIn(AbstractNioChannel.class, MethodHandles.lookup())
-              .findVirtual(
-                  AbstractNioChannel.class, "javaChannel", MethodType.methodType(SelectableChannel.class));
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // Another netty-socketio or Netty, or a module that does not open them: the usual path only.
-      LOG.debug("acks go through the event loop: {}", e.toString());
-      channels = null;
-      original = null;
-      javaChannel = null;
-    }
-    CHANNELS = channels;
-    ORIGINAL_PACKET = original;
-    JAVA_CHANNEL = javaChannel;
-  }
-
   private final JsonSupport json;
   private final int maxFramePayload;
   private final AtomicLong written = new AtomicLong();
@@ -136,10 +97,10 @@ final class DirectWrites {
    * returns false if the caller must send it the usual way. Call under the session's lock.
    */
   boolean trySendAck(ClientHead head, AckRequest request, Object[] args) {
-    if (ORIGINAL_PACKET == null || !usable(head)) {
+    if (!usable(head)) {
       return false;
     }
-    Packet packet = (Packet) ORIGINAL_PACKET.get(request);
+    Packet packet = NettySocketIo.ackedPacket(request);
     if (packet == null || packet.getAckId() == null || !packet.getNsp().isEmpty()) {
       return false;
     }
@@ -173,9 +134,7 @@ final class DirectWrites {
     if (!usable(head)) {
       return false;
     }
-    @SuppressWarnings("unchecked")
-    TransportState state = ((Map<Transport, TransportState>) CHANNELS.get(head)).get(Transport.WEBSOCKET);
-    Channel ch = state == null ? null : state.getChannel();
+    Channel ch = NettySocketIo.channel(head, Transport.WEBSOCKET);
     if (!(ch instanceof NioSocketChannel nio) || !head.isTransportChannel(ch, Transport.WEBSOCKET)) {
       return false;
     }
@@ -231,33 +190,28 @@ final class DirectWrites {
   }
 
   /**
-   * Returns the WebSocket channel {@code head} sends on now, or null: it is on long-polling, not
-   * connected, or this netty-socketio's internals are out of reach (netty-socketio keeps its channels
-   * private).
+   * Returns the WebSocket channel {@code head} sends on now, or null: it is on long-polling or not
+   * connected (netty-socketio keeps its channels private: see NettySocketIo).
    */
   static Channel webSocketChannel(ClientHead head) {
-    if (CHANNELS == null || head.getCurrentTransport() != Transport.WEBSOCKET || !head.isConnected()) {
+    if (head.getCurrentTransport() != Transport.WEBSOCKET || !head.isConnected()) {
       return null;
     }
-    @SuppressWarnings("unchecked")
-    TransportState state = ((Map<Transport, TransportState>) CHANNELS.get(head)).get(Transport.WEBSOCKET);
-    Channel ch = state == null ? null : state.getChannel();
+    Channel ch = NettySocketIo.channel(head, Transport.WEBSOCKET);
     return ch != null && head.isTransportChannel(ch, Transport.WEBSOCKET) ? ch : null;
   }
 
   /** The JDK channel under {@code ch}, or null. */
   private static SocketChannel socket(NioSocketChannel ch) {
     try {
-      return (SocketChannel) (SelectableChannel) JAVA_CHANNEL.invokeExact((AbstractNioChannel) ch);
-    } catch (Throwable e) {
+      return NettySocketIo.javaChannel(ch);
+    } catch (RuntimeException e) {
       return null;
     }
   }
 
   private static boolean usable(ClientHead head) {
-    return CHANNELS != null
-        && JAVA_CHANNEL != null
-        && head.getCurrentTransport() == Transport.WEBSOCKET
+    return head.getCurrentTransport() == Transport.WEBSOCKET
         && head.getEngineIOVersion() == EngineIOVersion.V4
         && head.isConnected();
   }

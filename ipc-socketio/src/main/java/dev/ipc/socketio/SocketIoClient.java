@@ -230,6 +230,66 @@ public final class SocketIoClient implements Client {
   }
 
   /**
+   * Emits the host event {@code event} (one a host handler answers: {@code
+   * SocketIoTransport.Builder#on}) with {@code args} and returns its acknowledgement's arguments, as
+   * plain values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, null)
+   * and binary ones as {@code byte[]}, whole: a {@code byte[]} argument goes as a binary attachment
+   * both ways. Waits up to the client's timeout.
+   *
+   * @throws TransportException if not connected, the connection is lost or no ack comes in time
+   */
+  public List<Object> emitWithAck(String event, Object... args) {
+    requireNonNull(event, "event");
+    requireNonNull(args, "args");
+    awaitConnection();
+    Object[] out = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      out[i] = toJson(args[i]);
+    }
+    CompletableFuture<Object[]> answer = new CompletableFuture<>();
+    pending.add(answer);
+    try {
+      socket.emit(event, out, answer::complete);
+      Object[] acked = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      List<Object> values = new ArrayList<>(acked.length);
+      for (Object a : acked) {
+        values.add(plain(a));
+      }
+      return java.util.Collections.unmodifiableList(values);
+    } catch (TimeoutException e) {
+      throw new TransportException("no answer to " + event + " within " + timeout, e);
+    } catch (ExecutionException e) {
+      throw new TransportException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted waiting for " + event, e);
+    } finally {
+      pending.remove(answer);
+    }
+  }
+
+  /** Converts a plain value to what socket.io-client emits: org.json for maps and lists, byte[] as is. */
+  private static Object toJson(Object v) {
+    if (v instanceof Map<?, ?> map) {
+      JSONObject o = new JSONObject();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        try {
+          o.put(String.valueOf(e.getKey()), toJson(e.getValue()));
+        } catch (JSONException bad) {
+          throw new IllegalArgumentException("not a JSON value: " + e.getKey() + " (" + bad.getMessage() + ")", bad);
+        }
+      }
+      return o;
+    }
+    if (v instanceof List<?> list) {
+      JSONArray a = new JSONArray();
+      list.forEach(x -> a.put(toJson(x)));
+      return a;
+    }
+    return v == null ? JSONObject.NULL : v;
+  }
+
+  /**
    * Calls {@code listener} with the first argument of every {@code event} the server emits, as plain
    * values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, or null); returns
    * a handle that stops it. The listener runs on the client's event thread and must not block; what
@@ -431,7 +491,7 @@ public final class SocketIoClient implements Client {
     }
   }
 
-  /** Converts org.json values to plain Java ones. */
+  /** Converts org.json values to plain Java ones; binary attachments stay {@code byte[]}. */
   static Object plain(Object json) {
     if (json == null || json == JSONObject.NULL) {
       return null;

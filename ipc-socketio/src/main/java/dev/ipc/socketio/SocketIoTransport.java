@@ -127,6 +127,15 @@ import java.util.function.Consumer;
  * upgraded to WebSocket or a second long-poll pending at once (which also ends that session), 5 for
  * an {@code EIO} other than 4. A packet that does not parse closes its connection.
  *
+ * <h2>Ends of sessions</h2>
+ *
+ * As with Node's server: a client that leaves a namespace ({@code 41}), even its last one, keeps its
+ * Engine.IO session (pings go on; it may connect again). A session the server ends (its close, a
+ * completed live feed, a long-polling client too far behind) gets the disconnect packet {@code 41}
+ * once, then over WebSocket a Close frame (1000) and the socket's close; a long-polling client gets
+ * its {@code 41} on its next poll, and the server's close keeps the port open for that poll (up to
+ * the ping timeout, within its grace period) for clients that connected and still poll.
+ *
  * <pre>{@code
  * Transports.builder()
  *     .services(Reference.services())
@@ -328,8 +337,9 @@ public final class SocketIoTransport implements Transport {
     }
 
     /**
-     * Sets how many clients may be connected at once; further handshakes get 503 (default:
-     * {@value #DEFAULT_MAX_CONNECTIONS}).
+     * Sets how many clients may be connected at once, counted as open Engine.IO sessions (whether or
+     * not they joined a namespace); further handshakes get 503 (default: {@value
+     * #DEFAULT_MAX_CONNECTIONS}).
      */
     public Builder maxConnections(int max) {
       if (max <= 0) {

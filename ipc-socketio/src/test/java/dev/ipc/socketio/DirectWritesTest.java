@@ -178,7 +178,7 @@ class DirectWritesTest {
         assertThat(heard).hasSize(shouts);
       }
       // 100 events queue up for the polling client between its polls: netty-socketio's own encoder
-      // lost the 51st of a poll response (see HonestChannelInitializer.WholeQueueEncoder).
+      // lost the 51st of a poll response (see internal.WholePollingQueue).
       java.util.Set<Object> heardPolling = new java.util.HashSet<>();
       for (int i = 0; i < shouts; i++) {
         Object m = heardByPolling.poll(10, java.util.concurrent.TimeUnit.SECONDS);

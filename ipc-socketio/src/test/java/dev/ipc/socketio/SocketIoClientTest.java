@@ -193,4 +193,37 @@ class SocketIoClientTest {
         .isInstanceOf(TransportException.class)
         .hasMessageContaining("closed");
   }
+
+  @Test
+  void emitWithAck_binaryArgumentsComeBackAsBytes_evenStartingWith0x04() throws Exception {
+    Server server =
+        Transports.builder()
+            .services(dev.ipc.core.Reference.services())
+            .transport(
+                SocketIoTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    // Echoes every argument, and adds bytes of its own that start with 0x04 too.
+                    .on("/", "echo", (session, args, ack) -> {
+                      List<Object> out = new ArrayList<>(args);
+                      out.add(new byte[] {4, 4, 0});
+                      ack.send(out.toArray());
+                    })
+                    .build())
+            .start();
+    cleanup.add(server);
+    SocketIoClient client = SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
+    cleanup.add(client);
+
+    List<Object> acked =
+        client.emitWithAck("echo", java.util.Map.of("a", 1), new byte[] {4, 0, 1}, List.of("x", 2), "text");
+
+    assertThat(acked).hasSize(5);
+    assertThat(acked.get(0)).isEqualTo(java.util.Map.of("a", 1));
+    assertThat(acked.get(1)).isInstanceOf(byte[].class);
+    assertThat((byte[]) acked.get(1)).containsExactly(4, 0, 1);
+    assertThat(acked.get(2)).isEqualTo(List.of("x", 2));
+    assertThat(acked.get(3)).isEqualTo("text");
+    assertThat((byte[]) acked.get(4)).containsExactly(4, 4, 0);
+  }
 }

@@ -37,6 +37,9 @@ class SocketIoConformanceTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private final BlockingQueue<String> connected = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+  /** The servers' ping interval; a test that waits for pings shortens it before {@link #start}. */
+  private java.time.Duration pingInterval = SocketIoTransport.DEFAULT_PING_INTERVAL;
   private int port;
   private Server server;
 
@@ -53,6 +56,8 @@ class SocketIoConformanceTest {
         SocketIoTransport.builder()
             .host("127.0.0.1")
             .port(0)
+            .pingInterval(pingInterval)
+            .onDisconnect(s -> disconnected.add(s.id()))
             .onConnect(s -> {
               connected.add(s.namespace() + " " + s.auth());
               s.send("auth", s.auth());
@@ -374,6 +379,7 @@ class SocketIoConformanceTest {
     server.close();
     assertThat(ws.next()).isEqualTo("41");
     assertThat(ws.closed.get(10, TimeUnit.SECONDS)).as("a Close frame, not a dropped connection (1006)").isEqualTo(1000);
+    assertThat(ws.received).as("nothing after the 41, no second one").isEmpty();
     // The server is gone: a new one on the same settings serves a good client.
     start();
     assertGoodClientServed();
@@ -394,6 +400,115 @@ class SocketIoConformanceTest {
         .isIn("200 6", "400 {\"code\":1,\"message\":\"Session ID unknown\"}");
     assertError(get(poll), 1, "Session ID unknown");
     assertGoodClientServed();
+  }
+
+  @Test
+  void disconnectFromTheMainNamespace_overWebSocket_keepsTheEngineIoSession() throws Exception {
+    pingInterval = java.time.Duration.ofMillis(200);
+    start();
+    Ws ws = connectedWs();
+    ws.send("41");
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the host hears of the namespace's end").isNotNull();
+    // The Engine.IO session goes on: pings keep coming, answered, and the connection stays open.
+    int pings = ws.pings.get();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ws.pings.get() < pings + 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(ws.pings.get()).as("pings after the 41").isGreaterThanOrEqualTo(pings + 3);
+    assertThat(ws.closed).isNotDone();
+    // And the client may connect again on it.
+    ws.send("40");
+    assertThat(ws.next()).startsWith("40{\"sid\":");
+    assertThat(ws.next()).isEqualTo("42[\"auth\",{}]");
+    ws.send("421[\"message-with-ack\",\"again\"]");
+    assertThat(ws.next()).isEqualTo("431[\"again\"]");
+    assertGoodClientServed();
+  }
+
+  @Test
+  void disconnectFromTheMainNamespace_overPolling_keepsTheEngineIoSession() throws Exception {
+    pingInterval = java.time.Duration.ofMillis(200);
+    start();
+    String sid = pollingSession();
+    String poll = "?EIO=4&transport=polling&sid=" + sid;
+    assertThat(post(poll, "40").statusCode()).isEqualTo(200);
+    List<String> packets = new ArrayList<>();
+    while (!packets.contains("42[\"auth\",{}]")) {
+      HttpResponse<String> r = get(poll);
+      assertThat(r.statusCode()).isEqualTo(200);
+      packets.addAll(List.of(r.body().split("\u001e")));
+    }
+    assertThat(post(poll, "41").statusCode()).isEqualTo(200);
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).isEqualTo(sid);
+    // Still a session: its polls get pings, its pongs are taken, and it may connect again.
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = get(poll);
+      assertThat(r.statusCode() + " " + r.body()).isEqualTo("200 2");
+      assertThat(post(poll, "3").statusCode()).isEqualTo(200);
+    }
+    // Out of the namespace, its events are not handled (its polls did not bring it back in)...
+    assertThat(post(poll, "421[\"message-with-ack\",\"ignored\"]").statusCode()).isEqualTo(200);
+    assertThat(post(poll, "40").statusCode()).isEqualTo(200);
+    packets.clear();
+    while (!packets.contains("42[\"auth\",{}]")) {
+      HttpResponse<String> r = get(poll);
+      assertThat(r.statusCode()).isEqualTo(200);
+      packets.addAll(List.of(r.body().split("\u001e")));
+      packets.remove("2");
+    }
+    assertThat(packets.get(0)).startsWith("40{\"sid\":");
+    // ...until it connects again: then they are. The event before it was dropped, not late.
+    assertThat(post(poll, "422[\"message-with-ack\",\"after\"]").statusCode()).isEqualTo(200);
+    while (!packets.contains("432[\"after\"]")) {
+      HttpResponse<String> r = get(poll);
+      assertThat(r.statusCode()).isEqualTo(200);
+      packets.addAll(List.of(r.body().split("\u001e")));
+    }
+    assertThat(packets).noneMatch(p -> p.startsWith("431"));
+    assertGoodClientServed();
+  }
+
+  @Test
+  void serverClose_pollingClientGetsItsDisconnectOnItsNextPoll() throws Exception {
+    start();
+    String sid = pollingSession();
+    String poll = "?EIO=4&transport=polling&sid=" + sid;
+    assertThat(post(poll, "40").statusCode()).isEqualTo(200);
+    List<String> packets = new ArrayList<>();
+    while (!packets.contains("42[\"auth\",{}]")) {
+      HttpResponse<String> r = get(poll);
+      assertThat(r.statusCode()).isEqualTo(200);
+      packets.addAll(List.of(r.body().split("\u001e")));
+    }
+    // No poll pending when the server ends the session: its 41 waits for the next one.
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).isEqualTo(sid);
+    HttpResponse<String> last = get(poll);
+    assertThat(last.statusCode() + " " + last.body()).isEqualTo("200 41");
+    closing.get(10, TimeUnit.SECONDS);
+    start();
+    assertGoodClientServed();
+  }
+
+  @Test
+  void eventsSentBeforeTheClientsConnect_doNotReachIt() throws Exception {
+    start();
+    Ws early = ws("?EIO=4&transport=websocket"); // an Engine.IO session, no 40 yet
+    Ws a = connectedWs();
+    // Emitted to the namespace, to all but the sender, and a published value: early is in none yet.
+    a.send("42[\"to-all\",1]");
+    assertThat(a.next()).isEqualTo("42[\"all\",1]");
+    a.send("42[\"to-others\",2]");
+    a.send("421[\"task:put\",{\"id\":77,\"name\":\"before\"}]");
+    List<String> seen = new ArrayList<>(List.of(a.next(), a.next()));
+    assertThat(seen).anyMatch(m -> m.startsWith("431[")).anyMatch(m -> m.startsWith("42[\"task:saved\""));
+    early.send("40");
+    assertThat(early.next()).startsWith("40{\"sid\":");
+    assertThat(early.next()).as("its first event comes after its connect").isEqualTo("42[\"auth\",{}]");
+    // From now on it is reached.
+    a.send("42[\"to-others\",3]");
+    assertThat(early.next()).isEqualTo("42[\"others\",3]");
   }
 
   private Ws connectedWs() throws Exception {
@@ -422,6 +537,7 @@ class SocketIoConformanceTest {
   private static final class Ws implements WebSocket.Listener, AutoCloseable {
     final CompletableFuture<Integer> closed;
     final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     WebSocket socket;
     private final StringBuilder text = new StringBuilder();
     private java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -457,6 +573,7 @@ class SocketIoConformanceTest {
         String m = text.toString();
         text.setLength(0);
         if (m.equals("2")) {
+          pings.incrementAndGet();
           w.sendText("3", true);
         } else if (!m.equals("6")) { // a noop carries nothing (the polling queue's, moved here by an upgrade)
           received.add(m);

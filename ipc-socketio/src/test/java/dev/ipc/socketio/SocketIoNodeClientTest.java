@@ -127,4 +127,55 @@ class SocketIoNodeClientTest {
     assertThat(r.get("firstFailure").isNull()).as("first failure: %s", r.get("firstFailure")).isTrue();
     assertThat(r.get("ok").asInt()).isEqualTo(500);
   }
+
+  /**
+   * The host API as a Socket.IO user drives it from socket.io-client, over each transport alone: a
+   * custom namespace, rooms (join, leave, to a room, to all but the sender, to all), acks with many
+   * arguments, binary arguments both ways.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"polling", "websocket"})
+  void hostApi_namespaceRoomsMultiArgumentAcksAndBinary(String transports) throws Exception {
+    server =
+        Transports.builder()
+            .services(Reference.services())
+            .transport(
+                SocketIoTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .onConnect("/chat", s -> s.send("welcome", s.namespace()))
+                    .on("/chat", "echo", (s, args, ack) -> ack.send(args.toArray()))
+                    .on("/chat", "bytes", (s, args, ack) -> ack.send(args.get(0), new byte[] {4, 2}, "and text"))
+                    .on("/chat", "join", (s, args, ack) -> {
+                      s.join((String) args.get(0));
+                      ack.send(java.util.List.copyOf(s.rooms()));
+                    })
+                    .on("/chat", "leave", (s, args, ack) -> {
+                      s.leave((String) args.get(0));
+                      ack.send(java.util.List.copyOf(s.rooms()));
+                    })
+                    .on("/chat", "to-room", (s, args, ack) -> s.sendToRoom((String) args.get(0), "room", args.get(1)))
+                    .on("/chat", "to-others", (s, args, ack) -> s.broadcastToOthers("others", args.get(0)))
+                    .on("/chat", "to-all", (s, args, ack) -> s.broadcast("all", args.get(0)))
+                    .build())
+            .start();
+
+    JsonNode r = Processes.node("host.js", "http://127.0.0.1:" + server.port("socketio"), transports);
+
+    assertThat(r.get("namespace").asText()).isEqualTo("/chat");
+    assertThat(r.get("echo")).isEqualTo(json("[1,\"two\",{\"three\":[true]},{\"bin\":[4,0,1]}]"));
+    assertThat(r.get("bytes")).isEqualTo(json("[{\"bin\":[4,9]},{\"bin\":[4,2]},\"and text\"]"));
+    assertThat(r.get("joinA")).isEqualTo(json("[[\"r\"]]"));
+    assertThat(r.get("joinB")).isEqualTo(json("[[\"r\"]]"));
+    assertThat(r.get("leaveA")).isEqualTo(json("[[]]"));
+    JsonNode logs = r.get("logs");
+    // Each client's events in order: the room's while in it, the others' but not its own, all of /chat's.
+    assertThat(logs.get("a")).isEqualTo(json(
+        "[[\"welcome\",\"/chat\"],[\"room\",1],[\"all\",5]]"));
+    assertThat(logs.get("b")).isEqualTo(json(
+        "[[\"welcome\",\"/chat\"],[\"room\",1],[\"room\",2],[\"room\",3],[\"others\",4],[\"all\",5]]"));
+    assertThat(logs.get("c")).isEqualTo(json(
+        "[[\"welcome\",\"/chat\"],[\"others\",4],[\"all\",5]]"));
+    assertThat(logs.get("main")).as("the main namespace hears nothing of /chat").isEqualTo(json("[]"));
+  }
 }

@@ -57,7 +57,9 @@ import java.util.concurrent.ConcurrentHashMap;
 @Sharable
 public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
   private static final String HEARD = "ipc.lastPost";
+  private static final String POLLED = "ipc.lastPoll";
   private final NettySocketIo.Sessions sessions;
+  private final PollingDisconnectDelivered ended;
   private final long pingDeadline;
   /** Per session id, its last long-poll: the one pending if its channel is open and unanswered. */
   private final Map<String, Channel> polls = new ConcurrentHashMap<>();
@@ -66,8 +68,10 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
    * Checks requests against the sessions of {@code sessions}, whose clients must answer a ping every
    * {@code pingInterval} within {@code pingTimeout} (milliseconds).
    */
-  public EngineIoRequestErrors(NettySocketIo.Sessions sessions, long pingInterval, long pingTimeout) {
+  public EngineIoRequestErrors(
+      NettySocketIo.Sessions sessions, PollingDisconnectDelivered ended, long pingInterval, long pingTimeout) {
     this.sessions = sessions;
+    this.ended = ended;
     this.pingDeadline = pingInterval + pingTimeout;
   }
 
@@ -101,6 +105,19 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
       return;
     }
     ClientHead head = sessions.get(sid);
+    if ((head == null || !head.isConnected()) && polling && HttpMethod.GET.equals(req.method())) {
+      ClientHead gone = ended.take(sid);
+      if (gone != null && !timedOut(gone)) {
+        // Ended by the server with packets waiting (its 41 last): this poll gets them.
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null) {
+          ctx.channel().attr(EncoderHandler.ORIGIN).set(origin); // as PollingTransport does, for CORS
+        }
+        req.release();
+        PollingDisconnectDelivered.deliver(gone, ctx.channel());
+        return;
+      }
+    }
     if (head == null || !head.isConnected()) {
       refuse(ctx, req, HttpResponseStatus.BAD_REQUEST, 1, "Session ID unknown");
       return;
@@ -128,6 +145,7 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
       head.getStore().set(HEARD, System.currentTimeMillis());
     }
     if (polling && HttpMethod.GET.equals(req.method())) {
+      head.getStore().set(POLLED, System.currentTimeMillis());
       Channel ch = ctx.channel();
       Channel previous = polls.put(sid, ch);
       if (previous != null && previous != ch && pending(previous)) {
@@ -146,6 +164,21 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
       }
     }
     super.channelRead(ctx, msg);
+  }
+
+  /**
+   * Whether the client of long-polling session {@code head} polls as a live one does: a poll within
+   * the last ping interval and ping timeout (each poll lasts a ping interval at most).
+   */
+  public boolean pollsLately(ClientHead head) {
+    Long polled = head.getStore().get(POLLED);
+    return polled != null && System.currentTimeMillis() - polled <= pingDeadline;
+  }
+
+  /** Whether session {@code id} has a long-poll pending, which the next packet sent to it answers. */
+  public boolean pollPending(java.util.UUID id) {
+    Channel poll = polls.get(id.toString());
+    return poll != null && pending(poll);
   }
 
   /**

@@ -12,9 +12,21 @@ import java.time.Duration;
  * public API: port 3000, ping every 300 ms with a 200 ms timeout, 1,000,000-byte payloads, every
  * origin; each connection (main namespace and {@code /custom}) is sent its handshake's {@code auth}
  * payload, {@code message} is echoed as {@code message-back} and {@code message-with-ack} acked with
- * its own arguments. Not a test: a developer runs it beside the suite ({@code npm test}), which is
- * kept outside the repository. The reference services ride along (Transports needs one); the suite
- * never calls their events.
+ * its own arguments. Not a test: a developer runs it beside the suite, which is kept outside the
+ * repository (the project's own tests, such as SocketIoConformanceTest, state its rules). The
+ * reference services ride along (Transports needs one); the suite never calls their events. From the
+ * repository's root:
+ *
+ * <pre>
+ * mvn -o -q -pl ipc-socketio test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/sio.cp -Dmdep.includeScope=test
+ * java -cp ipc-socketio/target/classes:ipc-socketio/target/test-classes:$(cat /tmp/sio.cp) \
+ *     dev.ipc.socketio.conformance.ConformanceServer &amp;
+ * # in a checkout of socketio/socket.io-protocol:
+ * cd test-suite &amp;&amp; npm ci &amp;&amp; npx mocha --exit test-suite.js
+ * </pre>
+ *
+ * ({@code --exit}: the suite leaves sockets open, and mocha would otherwise wait on them.)
  */
 public final class ConformanceServer {
   private ConformanceServer() {}
