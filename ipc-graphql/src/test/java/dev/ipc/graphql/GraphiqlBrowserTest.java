@@ -1,5 +1,7 @@
 package dev.ipc.graphql;
 
+import dev.ipc.core.testing.Chromium;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.ipc.graphql;
+package dev.ipc.core.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * with the JDK's own HTTP and WebSocket clients: no driver download, no extra dependency. Fails, never
  * skips, when Chromium is missing.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
   private static final long TIMEOUT_SECONDS = 30;
 
@@ -48,12 +48,12 @@ final class Chromium implements AutoCloseable {
   private final List<String> console = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WebSocket socket;
 
-  Chromium() throws Exception {
+  public Chromium() throws Exception {
     this(List.of());
   }
 
   /** Starts Chromium with {@code flags} added to the usual ones. */
-  Chromium(List<String> flags) throws Exception {
+  public Chromium(List<String> flags) throws Exception {
     profile = Files.createTempDirectory("ipc-chromium-");
     List<String> command =
         new java.util.ArrayList<>(
@@ -121,14 +121,14 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  String log() {
+  public String log() {
     synchronized (log) {
       return log.toString();
     }
   }
 
   /** Returns the URL of every request the page made since {@link #open}. */
-  List<String> requested() {
+  public List<String> requested() {
     return List.copyOf(requested);
   }
 
@@ -136,7 +136,7 @@ final class Chromium implements AutoCloseable {
    * Returns what the page's console and the browser's log said since this Chromium started (level, then
    * text): errors, warnings, Content-Security-Policy reports, uncaught exceptions.
    */
-  List<String> console() {
+  public List<String> console() {
     return List.copyOf(console);
   }
 
@@ -144,7 +144,7 @@ final class Chromium implements AutoCloseable {
    * Returns the Content-Security-Policy violations the current page reported, as
    * {@code "directive blocked-uri"} strings (recorded by a listener installed before any page script).
    */
-  List<String> cspViolations() throws Exception {
+  public List<String> cspViolations() throws Exception {
     JsonNode v = evaluate("JSON.stringify(window.__cspViolations || [])");
     List<String> out = new java.util.ArrayList<>();
     for (JsonNode n : json.readTree(v.asText())) {
@@ -154,7 +154,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Opens {@code url} and returns once its load event fired. */
-  void open(String url) throws Exception {
+  public void open(String url) throws Exception {
     send("Page.enable", Map.of());
     send("Network.enable", Map.of());
     send("Log.enable", Map.of());
@@ -174,7 +174,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Evaluates {@code expression} in the page, awaiting it if it is a promise; returns its JSON value. */
-  JsonNode evaluate(String expression) throws Exception {
+  public JsonNode evaluate(String expression) throws Exception {
     JsonNode r =
         send("Runtime.evaluate", Map.of("expression", expression, "awaitPromise", true, "returnByValue", true));
     if (r.has("exceptionDetails")) {
@@ -184,7 +184,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Returns a PNG of the page. */
-  byte[] screenshot() throws Exception {
+  public byte[] screenshot() throws Exception {
     return java.util.Base64.getDecoder().decode(send("Page.captureScreenshot", Map.of()).path("data").asText());
   }
 
