@@ -341,6 +341,12 @@ public final class GraphqlClient implements Client {
     } catch (IOException e) {
       throw new IllegalArgumentException("request: cannot be written as JSON", e);
     }
+    if (!headers.containsKey(dev.ipc.core.spi.CallSource.TIMEOUT_HEADER)) {
+      // The server ends the call when this client stops waiting, unless the caller named a deadline.
+      Map<String, String> timed = new java.util.LinkedHashMap<>(headers);
+      timed.put(dev.ipc.core.spi.CallSource.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+      headers = timed;
+    }
     try {
       // The pool's timeout covers the whole exchange, connecting and the full body included.
       return http.exchange("POST", uri.getRawPath(), headers, bytes, timeout);

@@ -178,7 +178,14 @@ final class GraphqlHttpService implements HttpHandler {
     if (wantsEvents(http.header("Accept"))) {
       return events(http, request, readOnly, type);
     }
-    GraphqlEngine.Result result = engine.execute(request, readOnly, source(http));
+    CallSource source;
+    try {
+      // A caller's Connect-Timeout-Ms is the deadline of every field's call in this request.
+      source = source(http).withTimeoutHeader();
+    } catch (ServiceException e) {
+      return answer(type, 400, GraphqlEngine.failure(e));
+    }
+    GraphqlEngine.Result result = engine.execute(request, readOnly, source);
     HttpResponse response = answer(type, result.status(), result.body());
     List<String> headers = result.headers();
     for (int i = 0; i < headers.size(); i += 2) {

@@ -14,6 +14,7 @@ import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.Metadata;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.ClientTls;
 import dev.ipc.http.HttpClientPool;
@@ -131,6 +132,13 @@ public final class RestClient implements Client {
       }
       all.putAll(exchange.headers);
       headers = all;
+    }
+    // The server ends the call when this client stops waiting (its service thread is interrupted),
+    // unless the caller's metadata named a deadline of its own.
+    if (!headers.containsKey(CallSource.TIMEOUT_HEADER)) {
+      Map<String, String> timed = new LinkedHashMap<>(headers);
+      timed.put(CallSource.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+      headers = timed;
     }
     HttpClientPool.Response response;
     try {

@@ -156,6 +156,10 @@ final class RestHandler implements HttpHandler {
       }
       Object record = input.create(values);
       source = source(request);
+      if (!op.streaming()) {
+        // A stream outlives any call timeout; a call ends at the deadline its caller gave.
+        source = source.withTimeoutHeader();
+      }
       if (op.streaming()) {
         SseSink sink = new SseSink(op);
         sink.opened(route.bound.stream(record, source, m -> answerMetadata[0] = m, sink));

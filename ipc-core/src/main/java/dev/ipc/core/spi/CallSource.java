@@ -48,6 +48,32 @@ public record CallSource(
     return new CallSource(transport, peer, metadata, metadata.bearerToken(), List.of(), null, null);
   }
 
+  /**
+   * The HTTP request header in which a caller gives its timeout, in milliseconds from when the server
+   * reads the request: Connect's name for what gRPC sends as {@code grpc-timeout}. ipc's REST and
+   * GraphQL clients send their call timeout in it.
+   */
+  public static final String TIMEOUT_HEADER = "connect-timeout-ms";
+
+  /**
+   * Returns a copy whose deadline is what the metadata's {@link #TIMEOUT_HEADER} says, counted from now;
+   * this source when there is none.
+   *
+   * @throws dev.ipc.core.ServiceException INVALID_ARGUMENT if it is not 1 to 10 digits
+   */
+  public CallSource withTimeoutHeader() {
+    String value = metadata.get(TIMEOUT_HEADER);
+    if (value == null) {
+      return this;
+    }
+    if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw dev.ipc.core.ServiceException.invalidArgument(
+          TIMEOUT_HEADER + ": " + (value.length() > 20 ? value.substring(0, 20) + "..." : value)
+              + " (expected: milliseconds, 1 to 10 digits)");
+    }
+    return withDeadline(Instant.now().plusMillis(Long.parseLong(value)));
+  }
+
   /** Returns a copy with a deadline. */
   public CallSource withDeadline(Instant newDeadline) {
     return new CallSource(transport, peer, metadata, credential, peerCertificates, newDeadline, principal);
