@@ -78,6 +78,21 @@ final class DefaultSocketIoServer implements RunningTransport {
    */
   private record Connection(Principal principal) {}
 
+  /**
+   * A watch's place among its connection's: its operation's subscribe event and the id the client
+   * named it by, null for the operation's one unnamed watch.
+   */
+  private record WatchKey(String event, String id) {}
+
+  /** The longest watch id a client may pick: ids are the client's labels, not payloads. */
+  static final int MAX_WATCH_ID = 128;
+
+  /**
+   * Per-call metadata names never taken from an event: credentials are the handshake's, checked once
+   * per connection, so an event cannot present other ones to an interceptor reading them.
+   */
+  private static final java.util.Set<String> HANDSHAKE_ONLY = java.util.Set.of("authorization", "cookie");
+
   /** What a client emits after a streaming operation's event to end its watch. */
   static final String CANCEL = ":cancel";
   /** What the server emits after a streaming operation's event when it ends a watch with an error. */
@@ -91,8 +106,11 @@ final class DefaultSocketIoServer implements RunningTransport {
    * operations would admit.
    */
   private final Map<String, List<Operation<?, ?, ?>>> readersOf;
-  /** Per session id, its watches by operation event; one per operation (see {@link Watch}). */
-  private final ConcurrentHashMap<UUID, Map<String, Watch>> watching = new ConcurrentHashMap<>();
+  /**
+   * Per session id, its watches (see {@link Watch}): at most one unnamed watch per operation, and any
+   * number of named ones (up to {@code maxCallsPerClient}), each by its operation's event and its id.
+   */
+  private final ConcurrentHashMap<UUID, Map<WatchKey, Watch>> watching = new ConcurrentHashMap<>();
   /** Per namespace, what answers each event name. */
   private final Map<String, Map<String, Route>> routes;
   /** The main namespace's, looked up first. */
@@ -403,7 +421,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     if (route instanceof CancelRoute cancel) {
       // On the loop, in the order the client's packets came: a cancel right after its subscribe ends
       // the watch that subscribe made, never one made later.
-      cancel.cancel(this, client, ack);
+      cancel.cancel(this, client, in.args(), ack);
       return;
     }
     AtomicInteger calls = callsOf(client);
@@ -427,8 +445,12 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
     List<Object> data = in.args();
     // A subscribe takes its place among the connection's watches here, on the loop, in packet order
-    // (replacing the watch before it); the stream opens on the call executor.
-    Route task = route instanceof StreamRoute stream ? stream.watch(this, client) : route;
+    // (replacing the watch before it under its id); the stream opens on the call executor.
+    Route task = route instanceof StreamRoute stream ? stream.watch(this, client, data, ack) : route;
+    if (task == null) {
+      done(calls); // refused, and answered
+      return;
+    }
     try {
       context.executor().execute(() -> {
         try {
@@ -442,6 +464,7 @@ final class DefaultSocketIoServer implements RunningTransport {
     } catch (RejectedExecutionException e) {
       done(calls);
       if (task instanceof Watch w) {
+        w.forget(); // broadcasts of its event reach the client again
         w.cancel();
       }
       ackError(client, ack, ErrorCode.RESOURCE_EXHAUSTED, "the server is busy; retry later");
@@ -633,16 +656,49 @@ final class DefaultSocketIoServer implements RunningTransport {
     return b.build();
   }
 
-  /** Returns where calls of {@code client} come from: its handshake's headers and address, its principal. */
-  private static CallSource source(SocketIOClient client) {
+  /**
+   * Returns where a call of {@code client} comes from: its handshake's headers (with the call's own
+   * metadata {@code extra} over them) and address, its principal.
+   */
+  private static CallSource source(SocketIOClient client, Metadata extra) {
     Metadata metadata = client.get(METADATA_KEY);
     if (metadata == null) {
       metadata = headers(client.getHandshakeData().getHttpHeaders());
       client.set(METADATA_KEY, metadata);
     }
+    if (!extra.isEmpty()) {
+      Metadata.Builder b = metadata.toBuilder();
+      // The call's value of a name replaces the handshake's: it is the more specific (a traceparent).
+      for (String name : extra.names()) {
+        b.set(name, extra.get(name));
+      }
+      metadata = b.build();
+    }
     Connection c = client.get(CONNECTION_KEY);
     return new CallSource(
         "socketio", client.getHandshakeData().getAddress(), metadata, null, List.of(), null, c == null ? null : c.principal());
+  }
+
+  /**
+   * Returns an event's call metadata: the object after its request ({@code {"traceparent":"00-..."}}),
+   * its string values under their names in lower case; values of other types, and {@code
+   * authorization} and {@code cookie} (credentials are the handshake's), are left out. Anything but an
+   * object is no metadata, as events had extra arguments ignored before.
+   */
+  static Metadata callMetadata(Object arg) {
+    if (!(arg instanceof Map<?, ?> map) || map.isEmpty()) {
+      return Metadata.EMPTY;
+    }
+    Metadata.Builder b = Metadata.builder();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (e.getKey() instanceof String name && e.getValue() instanceof String value && !name.isEmpty()) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (!HANDSHAKE_ONLY.contains(lower)) {
+          b.set(lower, value);
+        }
+      }
+    }
+    return b.build();
   }
 
   /** The client's {@code 40} to the main namespace has been answered: it is connected now. */
@@ -694,7 +750,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       }
       joined.remove(client.getSessionId());
       // Its watches end with it: the streams are cancelled on the server.
-      Map<String, Watch> gone = watching.remove(client.getSessionId());
+      Map<WatchKey, Watch> gone = watching.remove(client.getSessionId());
       if (gone != null) {
         gone.values().forEach(Watch::cancel);
       }
@@ -836,7 +892,7 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   /** Whether {@code client} has a watch whose values arrive as {@code itemEvent}. */
   private boolean watches(SocketIOClient client, String itemEvent) {
-    Map<String, Watch> w = watching.get(client.getSessionId());
+    Map<WatchKey, Watch> w = watching.get(client.getSessionId());
     if (w != null) {
       for (Watch watch : w.values()) {
         if (watch.op.itemEvent().equals(itemEvent)) {
@@ -922,6 +978,12 @@ final class DefaultSocketIoServer implements RunningTransport {
   @Override
   public void beginShutdown() {
     closing = true;
+  }
+
+  /** The open Engine.IO sessions, in a namespace or not: what {@code maxConnections} bounds too. */
+  @Override
+  public int openConnections() {
+    return openSessions();
   }
 
   /**
@@ -1022,8 +1084,9 @@ final class DefaultSocketIoServer implements RunningTransport {
       Object created = null;
       try {
         Object request = Values.request(bound.operation().input(), data);
+        Metadata extra = callMetadata(args.size() > 1 ? args.get(1) : null);
         // Socket.IO acks carry no response metadata.
-        Reply reply = bound.call(request, source(client), m -> {});
+        Reply reply = bound.call(request, source(client, extra), m -> {});
         answer = Values.output(bound.operation(), reply.value());
         if (reply.created()) {
           created = Values.CREATED;
@@ -1036,22 +1099,56 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
-  /** A streaming operation's subscribe event: a {@link Watch} per connection and operation. */
+  /**
+   * A streaming operation's subscribe event: a {@link Watch} per connection, operation and watch id.
+   * Its arguments: the filter, then optionally the watch id (a string), then optionally the call's
+   * metadata (an object; see {@link #callMetadata}), which may also come right after the filter.
+   */
   private record StreamRoute(BoundOperation bound) implements Route {
     /**
-     * Makes {@code client}'s watch of this operation, replacing (cancelling) the one it had; on the
-     * event loop. Returns it, to run on the call executor.
+     * Makes {@code client}'s watch of this operation under the id {@code args} name (none: the
+     * unnamed one), replacing (cancelling) the one it had under that id; on the event loop. Returns
+     * it, to run on the call executor, or null when refused (then answered through {@code ack}): an
+     * id that is no string, or one watch too many on this connection.
      */
-    Watch watch(DefaultSocketIoServer owner, SocketIOClient client) {
-      Watch w = owner.new Watch(client, bound);
-      UUID id = client.getSessionId();
-      Watch before = owner.watching.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(bound.operation().event(), w);
+    Watch watch(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
+      Object second = args.size() > 1 ? args.get(1) : null;
+      String name = null;
+      Object metadata = null;
+      if (second instanceof String s) {
+        name = s;
+        metadata = args.size() > 2 ? args.get(2) : null;
+      } else if (second instanceof Map<?, ?>) {
+        metadata = second;
+      } else if (second != null) {
+        owner.ackError(client, ack, ErrorCode.INVALID_ARGUMENT, "watch id: " + Values.kind(second) + " (expected: a string)");
+        return null;
+      }
+      if (name != null && (name.isEmpty() || name.length() > MAX_WATCH_ID)) {
+        owner.ackError(
+            client, ack, ErrorCode.INVALID_ARGUMENT, "watch id: " + name.length() + " characters (expected: 1 to " + MAX_WATCH_ID + ")");
+        return null;
+      }
+      UUID session = client.getSessionId();
+      WatchKey key = new WatchKey(bound.operation().event(), name);
+      Map<WatchKey, Watch> watches = owner.watching.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
+      if (name != null && !watches.containsKey(key) && watches.size() >= owner.settings.maxCallsPerClient) {
+        // Each watch holds a stream and its buffer on the server: bounded per connection, as calls are.
+        owner.ackError(
+            client,
+            ack,
+            ErrorCode.RESOURCE_EXHAUSTED,
+            "more than " + owner.settings.maxCallsPerClient + " watches on this connection; cancel one first");
+        return null;
+      }
+      Watch w = owner.new Watch(client, bound, key, metadata);
+      Watch before = watches.put(key, w);
       if (before != null) {
         before.cancel();
       }
       if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
         // Gone meanwhile (its disconnect may have run before this watch was in place): end it here.
-        Map<String, Watch> gone = owner.watching.remove(id);
+        Map<WatchKey, Watch> gone = owner.watching.remove(session);
         if (gone != null) {
           gone.values().forEach(Watch::cancel);
         }
@@ -1061,15 +1158,22 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
-      watch(owner, client).run(owner, client, args, ack);
+      Watch w = watch(owner, client, args, ack);
+      if (w != null) {
+        w.run(owner, client, args, ack);
+      }
     }
   }
 
-  /** A streaming operation's cancel event ({@code task:watchTasks:cancel}): ends the watch, acks {}. */
+  /**
+   * A streaming operation's cancel event ({@code task:watchTasks:cancel}): ends the watch its first
+   * argument names (none, or no string: the unnamed one), acks {}.
+   */
   private record CancelRoute(String event) implements Route {
-    void cancel(DefaultSocketIoServer owner, SocketIOClient client, AckRequest ack) {
-      Map<String, Watch> w = owner.watching.get(client.getSessionId());
-      Watch watch = w == null ? null : w.remove(event);
+    void cancel(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
+      String name = !args.isEmpty() && args.get(0) instanceof String s ? s : null;
+      Map<WatchKey, Watch> w = owner.watching.get(client.getSessionId());
+      Watch watch = w == null ? null : w.remove(new WatchKey(event, name));
       if (watch != null) {
         watch.cancel();
       }
@@ -1080,16 +1184,18 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void run(DefaultSocketIoServer owner, SocketIOClient client, List<Object> args, AckRequest ack) {
-      cancel(owner, client, ack);
+      cancel(owner, client, args, ack);
     }
   }
 
   /**
    * One connection's subscription to a streaming operation: opens the stream with the connection's
-   * {@link CallSource}, acks the subscribe, then emits each value as the operation's item event to
-   * this connection only. Ends with the client's cancel, a second subscribe, the connection's end
-   * ({@link StreamHandle#cancel}), an error (the error event {@code {code, message}}) or the stream's
-   * completion (the server disconnects the client, as at its close).
+   * {@link CallSource} (and the subscribe's call metadata), acks the subscribe, then emits each value
+   * as the operation's item event to this connection only, with the watch's id as second argument
+   * when it has one. Ends with the client's cancel, a second subscribe under the same id (or none),
+   * the connection's end ({@link StreamHandle#cancel}), an error (the error event {@code {code,
+   * message}}, and the id) or the stream's completion (the server disconnects the client, as at its
+   * close, which ends the connection's other watches too).
    *
    * <p>Ready ({@link #isReady}) once its ack is out, so no value can come before it, and while its
    * WebSocket is writable: less than {@link SocketIoPipeline#STREAM_WRITABILITY}'s high mark
@@ -1102,14 +1208,19 @@ final class DefaultSocketIoServer implements RunningTransport {
     final SocketIOClient client;
     final BoundOperation bound;
     final Operation<?, ?, ?> op;
+    final WatchKey key;
+    /** The call metadata the subscribe carried (see {@link #callMetadata}), or null. */
+    private final Object metadata;
     private volatile dev.ipc.core.spi.StreamHandle handle;
     private volatile boolean acked;
     private volatile boolean cancelled;
 
-    Watch(SocketIOClient client, BoundOperation bound) {
+    Watch(SocketIOClient client, BoundOperation bound, WatchKey key, Object metadata) {
       this.client = client;
       this.bound = bound;
       this.op = bound.operation();
+      this.key = key;
+      this.metadata = metadata;
     }
 
     /** Opens the stream and acks; on the call executor. */
@@ -1118,7 +1229,7 @@ final class DefaultSocketIoServer implements RunningTransport {
       dev.ipc.core.spi.StreamHandle h;
       try {
         Object request = Values.request(op.input(), args.isEmpty() ? null : args.get(0));
-        h = bound.stream(request, source(client), m -> {}, this);
+        h = bound.stream(request, source(client, callMetadata(metadata)), m -> {}, this);
       } catch (Throwable t) {
         forget();
         sendAck(client, ack, new Object[] {Values.error(ServiceException.from(t))});
@@ -1154,7 +1265,9 @@ final class DefaultSocketIoServer implements RunningTransport {
     @Override
     public void next(long id, Object value) {
       Object json = Values.output(op, value);
-      send(client, () -> client.sendEvent(op.itemEvent(), json));
+      String name = key.id();
+      // A named watch's values carry its id, so one connection can tell its watches apart.
+      send(client, name == null ? () -> client.sendEvent(op.itemEvent(), json) : () -> client.sendEvent(op.itemEvent(), json, name));
     }
 
     @Override
@@ -1163,7 +1276,10 @@ final class DefaultSocketIoServer implements RunningTransport {
       Map<String, Object> body = new java.util.LinkedHashMap<>();
       body.put("code", error.code().name());
       body.put("message", error.getMessage());
-      send(client, () -> client.sendEvent(op.event() + ERROR, body));
+      String name = key.id();
+      send(
+          client,
+          name == null ? () -> client.sendEvent(op.event() + ERROR, body) : () -> client.sendEvent(op.event() + ERROR, body, name));
     }
 
     @Override
@@ -1192,10 +1308,10 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
 
     /** Leaves the connection's watches, if still there: broadcasts of its event reach it again. */
-    private void forget() {
-      Map<String, Watch> w = watching.get(client.getSessionId());
+    void forget() {
+      Map<WatchKey, Watch> w = watching.get(client.getSessionId());
       if (w != null) {
-        w.remove(op.event(), this);
+        w.remove(key, this);
       }
     }
   }

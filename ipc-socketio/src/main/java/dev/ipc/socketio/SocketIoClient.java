@@ -51,24 +51,34 @@ import org.json.JSONObject;
  * }
  * }</pre>
  *
- * <p>One connection, opened when built and reopened after a loss, carries every call. A streaming
- * operation answers a {@code Flow.Publisher}: each subscriber opens a connection of its own (the
- * server keeps one watch per operation and connection), subscribes with the request as its filter, and
- * gets the item events that come after the server's ack; cancelling emits the cancel event and closes
- * that connection, the server's error event ends it with a {@link ServiceException} of its code, and
- * the server's disconnect (its close) completes it. A service's
- * failure is a {@link ServiceException} with the server's code; no answer (not connected, connection
- * lost, timeout, a malformed ack) is a {@link TransportException}. Thread-safe; share one per server.
+ * <p>One connection, opened when built and reopened after a loss, carries every call and every
+ * stream. A streaming operation answers a {@code Flow.Publisher}: each subscriber is a named watch on
+ * that connection (the subscribe event with the request as its filter and a watch id of this client's
+ * own), and gets the item events carrying its id; any number of subscribers share the connection.
+ * Cancelling emits the cancel event with the id; the server's error event with the id ends that
+ * subscriber with a {@link ServiceException} of its code; the connection's end ends every subscriber:
+ * completed when the server disconnected (its close) or this client closed, UNAVAILABLE when the
+ * connection was lost (a stream is not resumed on the reconnected connection: what was saved
+ * meanwhile would be skipped silently). While this client watches an operation, the server sends its
+ * connection no broadcast of that operation's item event (a watcher never gets a save twice), so
+ * {@link #onEvent} listeners of that event hear nothing until the last such subscriber ends; they never
+ * hear a watch's values. A service's failure is a {@link ServiceException} with the server's code; no
+ * answer (not connected, connection lost, timeout, a malformed ack) is a {@link TransportException}.
+ * Thread-safe; share one per server.
  *
- * <h2>Credentials</h2>
+ * <h2>Credentials and call metadata</h2>
  *
  * Socket.IO sends credentials once per connection, in its handshake, not with each call: {@link
  * Builder#token} sends {@code auth: {token}} with the connect (the server verifies it once, and every
- * call of the connection runs as its principal), {@link Builder#metadata} sends handshake headers. So
- * per-call metadata is not supported: {@link #call(Operation, Object, Metadata)} with metadata, {@link
- * #withMetadata} with metadata, and {@link #withBearerToken} throw {@link UnsupportedOperationException}
- * naming the builder option to use instead (a client per token). A token the server refuses makes
- * the connect fail, and calls then fail with a {@link TransportException} saying so.
+ * call of the connection runs as its principal), {@link Builder#metadata} sends handshake headers.
+ * {@link #withBearerToken} throws {@link UnsupportedOperationException} naming {@link Builder#token}
+ * (a client per token). Other metadata goes with each call ({@link #call(Operation, Object, Metadata)},
+ * {@link #withMetadata}): as an object after the request, whose values the server adds to the
+ * handshake's headers for that call (a W3C {@code traceparent}, so {@code IpcTracing} continues a
+ * trace per call); a name with several values sends its first. {@code authorization} and {@code
+ * cookie} there are refused with {@link UnsupportedOperationException}, as the server would ignore
+ * them. A token the server refuses makes the connect fail, and calls then fail with a {@link
+ * TransportException} saying so.
  *
  * <h2>TLS</h2>
  *
@@ -81,6 +91,12 @@ public final class SocketIoClient implements Client {
   /** The default time a call waits for its acknowledgement. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * What this client's watch ids start with: {@link #onEvent} leaves events carrying such an id as
+   * their second argument to their subscriber.
+   */
+  private static final String WATCH_ID_PREFIX = "ipc-w";
+
   /** Values of a stream held for a subscriber that has not asked for them yet. */
   private static final int STREAM_BUFFER = 256;
 
@@ -90,10 +106,12 @@ public final class SocketIoClient implements Client {
   private final Duration timeout;
   private final OkHttpClient http;
   private final Socket socket;
-  /** The options of a new connection: the client's own, and each stream's. */
-  private final java.util.function.Supplier<IO.Options> options;
-  /** The connections of open streams, one each, closed with the client. */
-  private final Set<Socket> streams = ConcurrentHashMap.newKeySet();
+  /** Numbers this client's watch ids. */
+  private final java.util.concurrent.atomic.AtomicLong watchIds = new java.util.concurrent.atomic.AtomicLong();
+  /** The open subscribers of streaming operations, by watch id, all on {@link #socket}. */
+  private final ConcurrentHashMap<String, Watcher> watchers = new ConcurrentHashMap<>();
+  /** The item events and subscribe events whose listeners dispatch to {@link #watchers}. */
+  private final Set<String> listening = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
   /** The server's last connect error ({@code invalid credentials}), or null. */
   private volatile String connectError;
@@ -104,33 +122,39 @@ public final class SocketIoClient implements Client {
     this.uri =
         URI.create((b.tls() ? "https://" : "http://") + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port);
     this.timeout = b.timeout;
+    // OkHttp 3's default Dispatcher runs 64 calls at once (5 per host, WebSockets aside) and queues the
+    // rest silently; an open WebSocket holds one of those slots for its whole life, as does a pending
+    // long-poll. One client multiplexes its streams on its one connection, but a WebSocket queued
+    // behind held slots would only fail at the connect timeout, as "not connected" (the 64th stream
+    // of a client that opened a connection per stream never connected), so the limits are lifted:
+    // what bounds connections is the server (its maxConnections), not a client-side queue.
+    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    dispatcher.setMaxRequests(Integer.MAX_VALUE);
+    dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
     // Long-polls last up to the ping interval; liveness is Engine.IO's ping, not a read timeout.
-    OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS);
+    OkHttpClient.Builder httpBuilder =
+        new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(0, TimeUnit.MILLISECONDS);
     if (b.tls()) {
       ClientTls.apply(httpBuilder, b.ca, b.cert, b.key);
     }
     this.http = httpBuilder.build();
-    this.options = () -> {
-      IO.Options options = new IO.Options();
-      options.forceNew = true;
-      options.reconnection = true;
-      options.transports = b.transports.toArray(new String[0]);
-      options.timeout = b.timeout.toMillis();
-      options.callFactory = http;
-      options.webSocketFactory = http;
-      if (b.token != null) {
-        options.auth = Map.of("token", b.token);
+    IO.Options options = new IO.Options();
+    options.forceNew = true;
+    options.reconnection = true;
+    options.transports = b.transports.toArray(new String[0]);
+    options.timeout = b.timeout.toMillis();
+    options.callFactory = http;
+    options.webSocketFactory = http;
+    if (b.token != null) {
+      options.auth = Map.of("token", b.token);
+    }
+    if (!b.metadata.isEmpty()) {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      for (String name : b.metadata.names()) {
+        headers.put(name, b.metadata.all(name));
       }
-      if (!b.metadata.isEmpty()) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String name : b.metadata.names()) {
-          headers.put(name, b.metadata.all(name));
-        }
-        options.extraHeaders = headers;
-      }
-      return options;
-    };
-    IO.Options options = this.options.get();
+      options.extraHeaders = headers;
+    }
     this.socket = IO.socket(uri, options);
     socket.on(Socket.EVENT_CONNECT, args -> {
       connectError = null;
@@ -142,7 +166,20 @@ public final class SocketIoClient implements Client {
           args.length > 0 && args[0] instanceof JSONObject error && error.opt("message") instanceof String m ? m : null;
       firstAttempt.complete(null);
     });
-    socket.on(Socket.EVENT_DISCONNECT, args -> failPending("the connection to " + uri + " was lost"));
+    socket.on(Socket.EVENT_DISCONNECT, args -> {
+      failPending("the connection to " + uri + " was lost");
+      String reason = args.length > 0 ? String.valueOf(args[0]) : "";
+      // The server's disconnect (its close) or this client's close end the streams cleanly; a lost
+      // connection fails them. Either way they end: the reconnected connection holds no watch.
+      boolean clean = reason.equals("io server disconnect") || reason.equals("io client disconnect");
+      for (Watcher w : watchers.values()) {
+        if (clean) {
+          w.complete();
+        } else {
+          w.fail(new TransportException("the connection to " + uri + " was lost (" + reason + ")"));
+        }
+      }
+    });
     socket.connect();
   }
 
@@ -160,26 +197,67 @@ public final class SocketIoClient implements Client {
   @SuppressWarnings("CollectionUndefinedEquality")
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
-    requireNonNull(metadata, "metadata");
-    if (!metadata.isEmpty()) {
-      throw perCallMetadata();
+    requireNonNull(operation, "operation");
+    requireNonNull(request, "request");
+    JSONObject sent = callMetadata(metadata);
+    if (operation.streaming()) {
+      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(operation, request, sent, emitter)));
     }
-    return call(operation, request);
+    awaitConnection();
+    JSONObject payload = json(operation.input(), request);
+    CompletableFuture<Object[]> answer = new CompletableFuture<>();
+    pending.add(answer);
+    try {
+      socket.emit(operation.event(), sent == null ? new Object[] {payload} : new Object[] {payload, sent}, answer::complete);
+      Object[] args = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return reply(operation, args);
+    } catch (TimeoutException e) {
+      throw new TransportException("no answer to " + operation.event() + " within " + timeout, e);
+    } catch (ExecutionException e) {
+      throw new TransportException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("interrupted waiting for " + operation.event(), e);
+    } finally {
+      pending.remove(answer);
+    }
   }
 
   /**
-   * Not supported with metadata: Socket.IO sends metadata once per connection.
+   * Returns a view that sends {@code metadata} with every call, as {@link #call(Operation, Object,
+   * Metadata)} does.
    *
-   * @throws UnsupportedOperationException for metadata that is not empty, naming {@link
-   *     Builder#metadata} and {@link Builder#token}
+   * @throws UnsupportedOperationException if it holds {@code authorization} or {@code cookie}, naming
+   *     {@link Builder#token} and {@link Builder#metadata}: credentials go once per connection
    */
   @Override
   public Client withMetadata(Metadata metadata) {
-    requireNonNull(metadata, "metadata");
-    if (!metadata.isEmpty()) {
-      throw perCallMetadata();
-    }
+    callMetadata(requireNonNull(metadata, "metadata"));
     return Client.super.withMetadata(metadata);
+  }
+
+  /**
+   * Returns {@code metadata} as the object sent after a call's request, or null for none.
+   *
+   * @throws UnsupportedOperationException for credentials, which the server takes from the handshake only
+   */
+  private static JSONObject callMetadata(Metadata metadata) {
+    requireNonNull(metadata, "metadata");
+    if (metadata.isEmpty()) {
+      return null;
+    }
+    JSONObject sent = new JSONObject();
+    for (String name : metadata.names()) {
+      if (name.equals("authorization") || name.equals("cookie")) {
+        throw perCallCredentials();
+      }
+      try {
+        sent.put(name, metadata.get(name));
+      } catch (JSONException e) {
+        throw new IllegalArgumentException("metadata " + name + ": " + e.getMessage(), e);
+      }
+    }
+    return sent;
   }
 
   /**
@@ -196,37 +274,15 @@ public final class SocketIoClient implements Client {
             + " (expected: SocketIoClient.builder().token(token), a client per token)");
   }
 
-  private static UnsupportedOperationException perCallMetadata() {
+  private static UnsupportedOperationException perCallCredentials() {
     return new UnsupportedOperationException(
-        "SocketIoClient cannot send metadata with a call: Socket.IO sends it once per connection"
-            + " (expected: SocketIoClient.builder().metadata(..) for handshake headers, .token(..) for a token)");
+        "SocketIoClient cannot send credentials with a call: Socket.IO sends them once per connection"
+            + " (expected: SocketIoClient.builder().token(..) for a token, .metadata(..) for handshake headers)");
   }
 
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request) {
-    requireNonNull(operation, "operation");
-    requireNonNull(request, "request");
-    if (operation.streaming()) {
-      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(operation, request, emitter)));
-    }
-    awaitConnection();
-    JSONObject payload = json(operation.input(), request);
-    CompletableFuture<Object[]> answer = new CompletableFuture<>();
-    pending.add(answer);
-    try {
-      socket.emit(operation.event(), new Object[] {payload}, answer::complete);
-      Object[] args = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return reply(operation, args);
-    } catch (TimeoutException e) {
-      throw new TransportException("no answer to " + operation.event() + " within " + timeout, e);
-    } catch (ExecutionException e) {
-      throw new TransportException(e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransportException("interrupted waiting for " + operation.event(), e);
-    } finally {
-      pending.remove(answer);
-    }
+    return call(operation, request, Metadata.EMPTY);
   }
 
   /**
@@ -302,6 +358,9 @@ public final class SocketIoClient implements Client {
         args -> {
           // Thrown out of here it would end the emit loop on the client's event thread, and the other
           // listeners of the event would miss it.
+          if (args.length > 1 && args[1] instanceof String id && id.startsWith(WATCH_ID_PREFIX)) {
+            return; // a value of one of this client's watches, its subscriber's alone
+          }
           try {
             listener.accept(args.length == 0 ? null : plain(args[0]));
           } catch (RuntimeException e) {
@@ -313,80 +372,135 @@ public final class SocketIoClient implements Client {
   }
 
   /**
-   * Opens one stream of {@code operation}: a connection of its own (the server keeps one watch per
-   * operation and connection, so two subscribers need two), which emits the subscribe event with the
-   * request once connected, then hands each item event that comes after the ack to {@code emitter}.
-   * Item events before the ack are the server's broadcast to every client, not this stream's.
+   * Opens one stream of {@code operation} on the client's connection: a named watch whose id is this
+   * client's own ({@link #WATCH_ID_PREFIX} and a number), subscribed once the first connect attempt
+   * is over, whose item events and error event (carrying the id) reach {@code emitter}. Returns what
+   * cancels it: the cancel event with the id.
    */
-  private Runnable openStream(Operation<?, ?, ?> operation, Object request, RemoteStream.Emitter emitter) {
+  private Runnable openStream(
+      Operation<?, ?, ?> operation, Object request, JSONObject metadata, RemoteStream.Emitter emitter) {
     if (closed) {
       throw new TransportException("the client is closed");
     }
     JSONObject payload = json(operation.input(), request);
-    IO.Options o = options.get();
-    // A stream ends with its connection: reconnecting would silently skip what was saved meanwhile.
-    o.reconnection = false;
-    Socket s = IO.socket(uri, o);
-    AtomicBoolean ended = new AtomicBoolean();
-    AtomicBoolean subscribed = new AtomicBoolean();
-    Runnable close = () -> {
-      streams.remove(s);
-      s.close();
-    };
-    java.util.function.Consumer<Throwable> fail = e -> {
-      if (ended.compareAndSet(false, true)) {
-        emitter.error(e);
-        close.run();
-      }
-    };
-    s.on(Socket.EVENT_CONNECT, args ->
-        s.emit(operation.event(), new Object[] {payload}, (Ack) ack -> {
-          Object first = ack.length == 0 ? null : ack[0];
-          if (first instanceof JSONObject object && object.has("error")) {
-            fail.accept(serviceError(operation, object.opt("error")));
-          } else {
-            subscribed.set(true);
-          }
-        }));
-    s.on(operation.itemEvent(), args -> {
-      if (!subscribed.get() || ended.get()) {
+    listen(operation);
+    String id = WATCH_ID_PREFIX + watchIds.incrementAndGet();
+    Watcher w = new Watcher(id, operation, emitter);
+    watchers.put(id, w);
+    Object[] args = metadata == null ? new Object[] {payload, id} : new Object[] {payload, id, metadata};
+    // On the client's event thread, where the connection's events run too: a disconnect either came
+    // before (the watcher is ended, or the connection is down) or comes after the emit (and ends it).
+    Runnable subscribe = () -> io.socket.thread.EventThread.exec(() -> {
+      if (w.ended.get()) {
         return;
       }
-      try {
-        emitter.next(record(operation.output(), args.length == 0 ? null : args[0]));
-      } catch (RuntimeException e) {
-        fail.accept(e);
+      if (!socket.connected()) {
+        String refused = connectError;
+        w.fail(new TransportException(
+            "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused)));
+        return;
       }
-    });
-    s.on(operation.event() + DefaultSocketIoServer.ERROR, args ->
-        fail.accept(serviceError(operation, args.length == 0 ? null : args[0])));
-    s.on(Socket.EVENT_CONNECT_ERROR, args -> {
-      String refused =
-          args.length > 0 && args[0] instanceof JSONObject error && error.opt("message") instanceof String m ? m : null;
-      fail.accept(new TransportException(
-          "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused)));
-    });
-    s.on(Socket.EVENT_DISCONNECT, args -> {
-      String reason = args.length > 0 ? String.valueOf(args[0]) : "";
-      if (reason.equals("io server disconnect") || reason.equals("io client disconnect")) {
-        // The server ended the stream (its close) or this client closed: a clean end.
-        if (ended.compareAndSet(false, true)) {
-          emitter.complete();
-          close.run();
+      socket.emit(operation.event(), args, (Ack) ack -> {
+        Object first = ack.length == 0 ? null : ack[0];
+        if (first instanceof JSONObject object && object.has("error")) {
+          w.fail(serviceError(operation, object.opt("error")));
+        } else if (w.ended.get() && socket.connected()) {
+          // Ended before its watch opened (its emit waited out a reconnect): end that watch too.
+          socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
         }
-      } else {
-        fail.accept(new TransportException("the connection to " + uri + " was lost (" + reason + ")"));
-      }
+      });
     });
-    streams.add(s);
-    s.connect();
+    if (firstAttempt.isDone()) {
+      subscribe.run();
+    } else {
+      firstAttempt.thenRun(subscribe);
+    }
     return () -> {
-      if (ended.compareAndSet(false, true)) {
-        // Ends the watch on the server; closing the stream's connection would too, this says why.
-        s.emit(operation.event() + DefaultSocketIoServer.CANCEL);
-        close.run();
+      if (w.end()) {
+        // Ends the watch on the server; a connection that is down holds none any more.
+        io.socket.thread.EventThread.exec(() -> {
+          if (socket.connected()) {
+            socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
+          }
+        });
       }
     };
+  }
+
+  /** Adds, once per event, the connection's listeners that hand watch values and errors to watchers. */
+  private void listen(Operation<?, ?, ?> operation) {
+    String item = operation.itemEvent();
+    if (listening.add(item)) {
+      socket.on(item, args -> {
+        Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
+        if (w != null) {
+          w.next(args[0]);
+        }
+      });
+    }
+    String error = operation.event() + DefaultSocketIoServer.ERROR;
+    if (listening.add(error)) {
+      socket.on(error, args -> {
+        Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
+        if (w != null) {
+          w.fail(serviceError(w.operation, args[0]));
+        }
+      });
+    }
+  }
+
+  /** One subscriber's watch on the client's connection. */
+  private final class Watcher {
+    final String id;
+    final Operation<?, ?, ?> operation;
+    final RemoteStream.Emitter emitter;
+    final AtomicBoolean ended = new AtomicBoolean();
+
+    Watcher(String id, Operation<?, ?, ?> operation, RemoteStream.Emitter emitter) {
+      this.id = id;
+      this.operation = operation;
+      this.emitter = emitter;
+    }
+
+    /** Marks it ended and forgets it; returns whether this call did. */
+    boolean end() {
+      if (!ended.compareAndSet(false, true)) {
+        return false;
+      }
+      watchers.remove(id, this);
+      return true;
+    }
+
+    void next(Object json) {
+      if (ended.get()) {
+        return;
+      }
+      Object value;
+      try {
+        value = record(operation.output(), json);
+      } catch (RuntimeException e) {
+        if (end()) {
+          emitter.error(e);
+          if (socket.connected()) {
+            socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
+          }
+        }
+        return;
+      }
+      emitter.next(value);
+    }
+
+    void fail(Throwable e) {
+      if (end()) {
+        emitter.error(e);
+      }
+    }
+
+    void complete() {
+      if (end()) {
+        emitter.complete();
+      }
+    }
   }
 
   /** Returns whether the connection is up now. */
@@ -401,8 +515,9 @@ public final class SocketIoClient implements Client {
     }
     closed = true;
     socket.close();
-    for (Socket s : streams) {
-      s.close();
+    // As the close's own disconnect would, if it comes (a connection still opening has none).
+    for (Watcher w : watchers.values()) {
+      w.complete();
     }
     failPending("the client is closed");
     http.dispatcher().executorService().shutdown();

@@ -79,12 +79,34 @@ import java.util.function.Consumer;
  * ({@code task:watchTasks}) with the request's fields as a filter ({@code {"fromId":5,"toId":9}}, each
  * optional), which acks {@code {}} once the stream is open (or the usual error object: a refused role,
  * a bad filter), and then receives each value as the operation's item event ({@code task:saved}, in
- * the JSON of the broadcast), to that client only. One watch per operation and connection: a second
- * subscribe replaces the first. The cancel event ({@code task:watchTasks:cancel}, acked {@code {}})
- * and the connection's end cancel the stream on the server. A stream the server ends with an error
- * sends the error event ({@code task:watchTasks:error} with {@code {"code":"RESOURCE_EXHAUSTED",
- * "message":...}}); one that completes (the server closing) disconnects the client, as the close does.
- * The handshake's headers, such as {@code Last-Event-ID}, reach the stream's call context.
+ * the JSON of the broadcast), to that client only. Without a watch id, one watch per operation and
+ * connection: a second subscribe replaces the first. The cancel event ({@code task:watchTasks:cancel},
+ * acked {@code {}}) and the connection's end cancel the stream on the server. A stream the server ends
+ * with an error sends the error event ({@code task:watchTasks:error} with {@code
+ * {"code":"RESOURCE_EXHAUSTED","message":...}}); one that completes (the server closing) disconnects
+ * the client, as the close does. The handshake's headers, such as {@code Last-Event-ID}, reach the
+ * stream's call context.
+ *
+ * <p>With a watch id, a string after the filter ({@code emit('task:watchTasks', {fromId: 5}, 'w1',
+ * ack)}, 1 to 128 characters), a connection holds any number of watches, of one operation or several:
+ * each value arrives with the id as the item event's second argument ({@code task:saved}, value,
+ * {@code 'w1'}), the cancel event with the id ({@code emit('task:watchTasks:cancel', 'w1')}) ends that
+ * watch, the error event carries the id as its second argument, and a subscribe with an id the
+ * connection already watches under replaces that watch. A connection holds at most {@link
+ * Builder#maxCallsPerClient} watches; one more is answered RESOURCE_EXHAUSTED. The connection's end
+ * ends all of them. A connection with any watch whose values arrive as an item event gets no broadcast
+ * of that event (never the same value twice); the broadcast reaches it again once its last such watch
+ * ended. After the filter, or after the watch id, the subscribe may carry call metadata (below).
+ *
+ * <h2>Call metadata</h2>
+ *
+ * An operation's event may carry an object after its request ({@code emit('task:get', {id: 1},
+ * {traceparent: '00-...'}, ack)}): its string values, under their names in lower case, join the
+ * handshake's headers as that call's metadata ({@code CallContext.metadata()}), replacing a
+ * handshake header of the same name, so a W3C {@code traceparent} continues a trace per call
+ * ({@code IpcTracing}). Values of other types are left out, and so are {@code authorization} and
+ * {@code cookie}: credentials are the handshake's, checked once per connection, and an event cannot
+ * present others to an interceptor. Anything but an object there is ignored, as before.
  *
  * <p>A watcher over WebSocket is written to while less than 64 KiB waits unsent on its connection
  * (Netty's writability); past that the server holds its values in the stream's buffer ({@code
@@ -105,8 +127,8 @@ import java.util.function.Consumer;
  * role {@code PERMISSION_DENIED}); one that does not verify gets the connect error {@code
  * 44{"message":"invalid credentials"}} and no connection (events of a session without an admitted
  * {@code CONNECT} are answered UNAUTHENTICATED). Every call's {@code CallContext} has transport {@code
- * socketio}, the handshake's address and headers, and that principal; acks carry no response
- * metadata. The verifier runs once per connect, on the call executor: the client's {@code CONNECT}
+ * socketio}, the handshake's address and headers (with the call's own metadata, see above), and that
+ * principal; acks carry no response metadata. The verifier runs once per connect, on the call executor: the client's {@code CONNECT}
  * is answered, and what it sent after it is handled, once it returns, so a slow verifier (a remote
  * token introspection) holds back that client only, never an event loop.
  *
@@ -355,7 +377,8 @@ public final class SocketIoTransport implements Transport {
      * stays up (default: {@value #DEFAULT_MAX_CALLS_PER_CLIENT}). So one client emitting without
      * waiting for its acks cannot fill the executor's queue that every client shares. An event sent
      * without an ack has no way back, so beyond the limit it is dropped, as Socket.IO's at-most-once
-     * delivery allows, and logged at debug level.
+     * delivery allows, and logged at debug level. The same number bounds the watches of live feeds one
+     * connection holds (each holds a stream and its buffer on the server).
      */
     public Builder maxCallsPerClient(int max) {
       if (max <= 0) {

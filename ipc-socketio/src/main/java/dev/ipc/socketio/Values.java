@@ -135,7 +135,7 @@ final class Values {
     return s.replaceAll("\\p{Cntrl}", "?");
   }
 
-  private static String kind(Object v) {
+  static String kind(Object v) {
     if (v instanceof String) {
       return "a string";
     }

@@ -141,10 +141,14 @@ class SocketIoAuthTest {
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("builder().token(")
           .hasMessageNotContaining(WRITER);
-      assertThatThrownBy(() -> client.withMetadata(Metadata.of("x-trace", "1")))
+      assertThatThrownBy(() -> client.withMetadata(Metadata.of("Authorization", "Bearer " + WRITER)))
           .isInstanceOf(UnsupportedOperationException.class)
-          .hasMessageContaining("builder().metadata(");
-      // Empty metadata is no metadata.
+          .hasMessageContaining("builder().token(")
+          .hasMessageNotContaining(WRITER);
+      assertThatThrownBy(() -> client.call(TaskService.DESCRIPTOR.operation("get"), new Object[] {1L}, Metadata.of("cookie", "s=1")))
+          .isInstanceOf(UnsupportedOperationException.class);
+      // Other metadata goes with the call; empty metadata is no metadata.
+      assertThat(client.withMetadata(Metadata.of("x-trace", "1")).service(TaskService.class).get(1).name()).isEqualTo("task1");
       assertThat(client.withMetadata(Metadata.EMPTY).service(TaskService.class).get(1).name()).isEqualTo("task1");
     }
   }
