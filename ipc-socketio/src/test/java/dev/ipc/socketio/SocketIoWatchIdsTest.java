@@ -5,17 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
+import dev.ipc.core.ServiceException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.annotation.Event;
+import dev.ipc.core.annotation.Param;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -188,7 +195,7 @@ class SocketIoWatchIdsTest {
       watcher.send("423[\"task:watchTasks\",{\"toId\":5},\"b\"]");
       assertThat(watcher.next()).isEqualTo("433[{}]");
       await(() -> server.openStreams() == 2, "two open streams");
-      assertThat(connections()).isEqualTo(2);
+      await(() -> connections() == 2, "the watcher's and the writer's sessions");
 
       writer.service(TaskService.class).put(new Task(5, "five"));
       writer.service(TaskService.class).put(new Task(6, "six"));
@@ -266,6 +273,96 @@ class SocketIoWatchIdsTest {
       watcher.send("424[\"task:watchTasks\",{\"fromId\":9},\"2\"]");
       assertThat(watcher.next()).isEqualTo("434[{}]");
       await(() -> server.openStreams() == 2, "two open streams");
+    }
+  }
+
+  /** A reading of a named gauge. */
+  public record Reading(String gauge, long value) {}
+
+  /** A test service whose feeds the test drives, and ends, one by one. */
+  public interface Gauge {
+    @Event(items = "gauge:read")
+    Flow.Publisher<Reading> watchReadings(@Param("gauge") String gauge);
+  }
+
+  /** One publisher per subscription, by gauge name, for the test to submit to or fail. */
+  static final class Gauges implements Gauge {
+    final Map<String, SubmissionPublisher<Reading>> feeds = new ConcurrentHashMap<>();
+
+    @Override
+    public Flow.Publisher<Reading> watchReadings(String gauge) {
+      SubmissionPublisher<Reading> p = new SubmissionPublisher<>();
+      feeds.put(gauge, p);
+      return p;
+    }
+
+    /** Whether the server subscribed to the feed of {@code gauge}. */
+    boolean subscribed(String gauge) {
+      SubmissionPublisher<Reading> p = feeds.get(gauge);
+      return p != null && p.getNumberOfSubscribers() == 1;
+    }
+  }
+
+  /** Takes every reading, records it, and says how it ended. */
+  private static final class Readings implements Flow.Subscriber<Reading> {
+    final LinkedBlockingQueue<Reading> values = new LinkedBlockingQueue<>();
+    final CompletableFuture<Throwable> end = new CompletableFuture<>(); // null: completed
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(Reading item) {
+      values.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end.complete(t);
+    }
+
+    @Override
+    public void onComplete() {
+      end.complete(null);
+    }
+  }
+
+  @Test
+  void javaClient_anErrorEventEndsOnlyTheSubscriberItsIdNames_anotherOnTheSameClientKeepsReceiving()
+      throws Exception {
+    Gauges gauges = new Gauges();
+    int port = start(Transports.builder(), List.of(gauges));
+    try (SocketIoClient client = SocketIoClient.of("127.0.0.1", port)) {
+      Gauge remote = client.service(Gauge.class);
+      Readings ended = new Readings();
+      Readings kept = new Readings();
+      remote.watchReadings("boiler").subscribe(ended);
+      remote.watchReadings("tank").subscribe(kept);
+      await(() -> gauges.subscribed("boiler") && gauges.subscribed("tank"), "both feeds subscribed");
+      gauges.feeds.get("boiler").submit(new Reading("boiler", 1));
+      gauges.feeds.get("tank").submit(new Reading("tank", 1));
+      assertThat(ended.values.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("boiler", 1));
+      assertThat(kept.values.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("tank", 1));
+
+      // The server ends the boiler's watch: one gauge:watchReadings:error carrying that watch's id.
+      gauges.feeds.get("boiler").closeExceptionally(
+          new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "the boiler's feed fell behind"));
+
+      Throwable error = ended.end.get(30, TimeUnit.SECONDS);
+      assertThat(error).isInstanceOf(ServiceException.class);
+      assertThat(((ServiceException) error).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
+      await(() -> server.openStreams() == 1, "the tank's stream only");
+      // The tank's subscriber, on the same client and connection, is untouched and keeps receiving.
+      assertThat(kept.end).isNotDone();
+      for (long v = 2; v <= 4; v++) {
+        gauges.feeds.get("tank").submit(new Reading("tank", v));
+        assertThat(kept.values.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("tank", v));
+      }
+      assertThat(kept.end).isNotDone();
+      assertThat(ended.values).isEmpty();
+      assertThat(connections()).isEqualTo(1);
     }
   }
 }
