@@ -73,41 +73,33 @@ class ClientDeadlinesTest {
     }
   }
 
+  /** POSTs {@code json} with a {@code Connect-Timeout-Ms} header and returns the answer. */
+  private static HttpResponse<String> post(String url, String timeout, String json) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .header("Connect-Timeout-Ms", timeout)
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void aMalformedTimeoutHeaderIsABadRequest() throws Exception {
     try (Server server =
         Transports.builder().service(new Sleeper()).transport("rest://127.0.0.1:0").transport("graphql://127.0.0.1:0").start()) {
-      HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> rest =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + "/dating/watch-movie"))
-                  .header("Content-Type", "application/json")
-                  .header("Connect-Timeout-Ms", "soon")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"film\":\"x\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(rest.statusCode()).isEqualTo(400);
-      assertThat(rest.body()).contains("connect-timeout-ms");
-      HttpResponse<String> graphql =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
-                  .header("Content-Type", "application/json")
-                  .header("Connect-Timeout-Ms", "-5")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"mutation { watchMovie(film: \\\"x\\\") { feeling } }\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(graphql.statusCode()).isEqualTo(400);
-      assertThat(graphql.body()).contains("connect-timeout-ms");
+      String rest = "http://127.0.0.1:" + server.port("rest") + "/dating/watch-movie";
+      String graphql = "http://127.0.0.1:" + server.port("graphql") + "/graphql";
+      HttpResponse<String> badRest = post(rest, "soon", "{\"film\":\"x\"}");
+      assertThat(badRest.statusCode()).isEqualTo(400);
+      assertThat(badRest.body()).contains("connect-timeout-ms");
+      HttpResponse<String> badGraphql =
+          post(graphql, "-5", "{\"query\":\"mutation { watchMovie(film: \\\"x\\\") { feeling } }\"}");
+      assertThat(badGraphql.statusCode()).isEqualTo(400);
+      assertThat(badGraphql.body()).contains("connect-timeout-ms");
       // A good one is a deadline like any other: a quick call is unaffected.
-      HttpResponse<String> ok =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + "/dating/watch-movie"))
-                  .header("Content-Type", "application/json")
-                  .header("Connect-Timeout-Ms", "5000")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"film\":\"x\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(post(rest, "5000", "{\"film\":\"x\"}").statusCode()).isEqualTo(200);
     }
   }
 

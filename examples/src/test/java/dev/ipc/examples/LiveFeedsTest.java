@@ -8,12 +8,11 @@ import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.AbstractTransportContractTest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,30 +25,20 @@ import org.junit.jupiter.api.Timeout;
 class LiveFeedsTest {
   private static final List<String> PROTOCOLS = List.of("grpc", "rest", "graphql", "socketio");
 
-  /** A subscriber that takes everything and can be cancelled. */
-  static final class Watcher implements Flow.Subscriber<Task> {
-    final List<Task> values = new CopyOnWriteArrayList<>();
-    volatile Throwable error;
-    volatile Flow.Subscription subscription;
+  /** A subscriber that takes everything and can be cancelled: the contract suite's. */
+  private static Watcher watcher() {
+    return new Watcher(true);
+  }
 
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
+  private static final class Watcher extends AbstractTransportContractTest.Collector<Task> {
+    Watcher(boolean read) {
+      super(read);
     }
 
-    @Override
-    public void onNext(Task t) {
-      values.add(t);
+    /** Returns what ended the stream with an error, or null. */
+    Throwable error() {
+      return done.handle((v, e) -> e).getNow(null);
     }
-
-    @Override
-    public void onError(Throwable t) {
-      error = t;
-    }
-
-    @Override
-    public void onComplete() {}
   }
 
   private static Server serveAll() {
@@ -86,7 +75,7 @@ class LiveFeedsTest {
   private static Map<String, List<String>> failures(List<Watcher> watchers) {
     Map<String, List<String>> failed = new LinkedHashMap<>();
     for (int i = 0; i < watchers.size(); i++) {
-      Throwable e = watchers.get(i).error;
+      Throwable e = watchers.get(i).error();
       if (e != null) {
         failed.computeIfAbsent(PROTOCOLS.get(i % PROTOCOLS.size()), k -> new ArrayList<>()).add(String.valueOf(e));
       }
@@ -102,7 +91,7 @@ class LiveFeedsTest {
       try {
         Map<String, Watcher> watchers = new LinkedHashMap<>();
         for (String p : PROTOCOLS) {
-          Watcher w = new Watcher();
+          Watcher w = watcher();
           clients.get(p).service(TaskService.class).watchTasks(500L, 599L).subscribe(w);
           watchers.put(p, w);
         }
@@ -119,14 +108,14 @@ class LiveFeedsTest {
           await(e.getKey() + " got the saves", () -> e.getValue().values.size() >= saves.size());
         }
         // The save after the range went out last: a duplicate of any save would be in by now too.
-        Watcher probe = new Watcher();
+        Watcher probe = watcher();
         clients.get("grpc").service(TaskService.class).watchTasks(700L, 700L).subscribe(probe);
         await("probe open", () -> server.openStreams() == 5);
         clients.get("rest").service(TaskService.class).put(new Task(700, "probe"));
         await("probe", () -> probe.values.size() == 1);
         for (var e : watchers.entrySet()) {
           assertThat(e.getValue().values).as(e.getKey()).containsExactlyElementsOf(saves);
-          assertThat(e.getValue().error).as(e.getKey()).isNull();
+          assertThat(e.getValue().error()).as(e.getKey()).isNull();
         }
       } finally {
         for (Client c : clients.values()) {
@@ -144,7 +133,7 @@ class LiveFeedsTest {
         List<Watcher> watchers = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
           String p = PROTOCOLS.get(i % PROTOCOLS.size());
-          Watcher w = new Watcher();
+          Watcher w = watcher();
           clients.get(p).service(TaskService.class).watchTasks(null, null).subscribe(w);
           watchers.add(w);
         }
@@ -155,11 +144,11 @@ class LiveFeedsTest {
         clients.get("rest").service(TaskService.class).put(new Task(42, "to a thousand"));
         await("every watcher got it", () -> watchers.stream().allMatch(w -> w.values.size() == 1));
         for (Watcher w : watchers) {
-          w.subscription.cancel();
+          w.cancel();
         }
         await("no stream left", () -> server.openStreams() == 0);
         assertThat(server.stats().streamsEndedBehind()).isZero();
-        assertThat(watchers).allSatisfy(w -> assertThat(w.error).isNull());
+        assertThat(watchers).allSatisfy(w -> assertThat(w.error()).isNull());
       } finally {
         for (Client c : clients.values()) {
           c.close();

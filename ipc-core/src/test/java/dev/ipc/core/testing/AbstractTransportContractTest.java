@@ -460,7 +460,7 @@ public abstract class AbstractTransportContractTest {
   }
 
   /** Collects a stream's values, asking for all of them unless told to ask for none. */
-  protected static final class Collector<T> implements Flow.Subscriber<T> {
+  public static class Collector<T> implements Flow.Subscriber<T> {
     public final List<T> values = new CopyOnWriteArrayList<>();
     public final CompletableFuture<Void> done = new CompletableFuture<>();
     private final boolean read;
