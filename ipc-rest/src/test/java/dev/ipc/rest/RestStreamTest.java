@@ -1,5 +1,6 @@
 package dev.ipc.rest;
 
+import dev.ipc.core.testing.AbstractTransportContractTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -335,7 +336,7 @@ class RestStreamTest {
     Server server = start(b -> b.streamBuffer(64));
     TaskService tasks = tasks(server);
     Lines fast = curl(base(server) + "/tasks/watch");
-    AbstractCollector reader = new AbstractCollector();
+    AbstractTransportContractTest.Collector<Task> reader = new AbstractTransportContractTest.Collector<>(true);
     tasks.watchTasks(null, null).subscribe(reader);
     try (Socket slow = new Socket()) {
       slow.setReceiveBufferSize(4096);
@@ -362,39 +363,6 @@ class RestStreamTest {
   }
 
   /** Collects a stream read through {@link RestClient}. */
-  private static final class AbstractCollector implements Flow.Subscriber<Task> {
-    final List<Task> values = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(Task item) {
-      values.add(item);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      done.complete(null);
-    }
-
-    List<Task> await(int n) throws InterruptedException {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (values.size() < n && !done.isDone() && System.nanoTime() < end) {
-        Thread.sleep(5);
-      }
-      return values;
-    }
-  }
-
   @Test
   void closingTheServerEndsTheResponseCleanly() throws Exception {
     Server server = start(b -> {});
@@ -475,7 +443,7 @@ class RestStreamTest {
     cleanup.add(http::shutdownNow);
     RestClient client = RestClient.of("127.0.0.1", http.localAddress().getPort());
     cleanup.add(client);
-    AbstractCollector c = new AbstractCollector();
+    AbstractTransportContractTest.Collector<Task> c = new AbstractTransportContractTest.Collector<>(true);
     client.service(TaskService.DESCRIPTOR).watchTasks(null, null).subscribe(c);
     assertThatThrownBy(() -> c.done.get(30, TimeUnit.SECONDS))
         .cause()
