@@ -129,6 +129,18 @@ final class GrpcMetadata {
     return remote instanceof InetSocketAddress inet ? inet : null;
   }
 
+  /**
+   * Returns where a call comes from: its metadata, peer, deadline and, when the server asks for client
+   * certificates, the TLS client chain.
+   */
+  static dev.ipc.core.spi.CallSource source(
+      io.grpc.ServerCall<?, ?> call, io.grpc.Metadata headers, Context context, boolean clientCertificates) {
+    io.grpc.Attributes attributes = call.getAttributes();
+    dev.ipc.core.spi.CallSource source =
+        dev.ipc.core.spi.CallSource.of("grpc", peer(attributes), fromRequest(headers)).withDeadline(deadline(context));
+    return clientCertificates ? source.withPeerCertificates(peerCertificates(attributes)) : source;
+  }
+
   /** Returns when the caller stops waiting, or null without a deadline. */
   static Instant deadline(Context context) {
     Deadline d = context.getDeadline();

@@ -6,7 +6,6 @@ import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.StreamHandle;
 import dev.ipc.core.spi.StreamSink;
-import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -78,13 +77,7 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
     }
 
     private CallSource source() {
-      Attributes attributes = call.getAttributes();
-      CallSource source =
-          CallSource.of("grpc", GrpcMetadata.peer(attributes), GrpcMetadata.fromRequest(headers))
-              .withDeadline(GrpcMetadata.deadline(context));
-      return clientCertificates
-          ? source.withPeerCertificates(GrpcMetadata.peerCertificates(attributes))
-          : source;
+      return GrpcMetadata.source(call, headers, context, clientCertificates);
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.CallSource;
-import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -64,13 +63,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
 
     /** Returns where the call comes from: its metadata, peer, deadline and TLS client chain. */
     private CallSource source() {
-      Attributes attributes = call.getAttributes();
-      CallSource source =
-          CallSource.of("grpc", GrpcMetadata.peer(attributes), GrpcMetadata.fromRequest(headers))
-              .withDeadline(GrpcMetadata.deadline(context));
-      return clientCertificates
-          ? source.withPeerCertificates(GrpcMetadata.peerCertificates(attributes))
-          : source;
+      return GrpcMetadata.source(call, headers, context, clientCertificates);
     }
 
     @Override
