@@ -6,6 +6,7 @@ import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.BoundOperation;
 import dev.ipc.core.spi.BoundService;
 import dev.ipc.core.spi.CallSource;
+import dev.ipc.core.spi.EventBus;
 import dev.ipc.core.spi.Published;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.StreamHandle;
@@ -57,6 +58,7 @@ final class DefaultServer implements Server, TransportContext {
   private final Security security;
   private final Feeds feeds;
   private final int streamBuffer;
+  private final EventBus.Node busNode;
   private final java.util.concurrent.atomic.LongAdder streamedValues = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder streamsEndedBehind = new java.util.concurrent.atomic.LongAdder();
   private final java.util.Set<ServerStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -70,6 +72,11 @@ final class DefaultServer implements Server, TransportContext {
     this.security = security;
     this.feeds = new Feeds(streaming.history());
     this.streamBuffer = streaming.buffer();
+    List<ServiceDescriptor<?>> described = new ArrayList<>();
+    for (Binding<?> b : bindings) {
+      described.add(b.descriptor());
+    }
+    this.busNode = streaming.bus().join(List.copyOf(described), this::deliver);
     List<BoundService> bound = new ArrayList<>();
     for (Binding<?> b : bindings) {
       bound.add(b.bind(this));
@@ -132,6 +139,7 @@ final class DefaultServer implements Server, TransportContext {
       r.shutdownNow();
     }
     executor.shutdownNow();
+    busNode.close();
     closeStarted.set(true);
     closed.countDown();
   }
@@ -180,12 +188,18 @@ final class DefaultServer implements Server, TransportContext {
   }
 
   private void publish(Operation<?, ?, ?> op, Object value) {
+    busNode.publish(new Published(op, value));
+  }
+
+  /** Hands a value published on any node to this node's feeds and listeners (Socket.IO broadcasts). */
+  private void deliver(Published p) {
+    Operation<?, ?, ?> op = p.operation();
+    Object value = p.value();
     try {
       feeds.publish(op.publishes(), value);
     } catch (RuntimeException e) {
       LOG.warn("a subscriber to {} failed", op.publishes(), e);
     }
-    Published p = new Published(op, value);
     for (Consumer<Published> l : listeners) {
       try {
         l.accept(p);
@@ -301,6 +315,8 @@ final class DefaultServer implements Server, TransportContext {
       for (RunningTransport r : running.values()) {
         r.shutdownNow();
       }
+      // Off the bus once nothing here can publish or stream any more.
+      busNode.close();
       executor.shutdown();
       try {
         if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
@@ -387,8 +403,8 @@ final class DefaultServer implements Server, TransportContext {
   }
 
   /** How streams buffer and how many published values a feed keeps for resuming. */
-  record Streaming(int buffer, int history) {
-    static final Streaming DEFAULT = new Streaming(1024, 1000);
+  record Streaming(int buffer, int history, EventBus bus) {
+    static final Streaming DEFAULT = new Streaming(1024, 1000, EventBus.local());
   }
 
   private static Duration remaining(long deadline) {

@@ -188,6 +188,7 @@ public final class Transports {
     private Duration readinessDelay = Duration.ZERO;
     private int streamBuffer = DefaultServer.Streaming.DEFAULT.buffer();
     private int feedHistory = DefaultServer.Streaming.DEFAULT.history();
+    private dev.ipc.core.spi.EventBus bus = DefaultServer.Streaming.DEFAULT.bus();
 
     Builder() {}
 
@@ -359,6 +360,16 @@ public final class Transports {
       return this;
     }
 
+    /**
+     * Shares published values with the other nodes of this service through {@code bus} (such as
+     * ipc-redis's), so feeds, streams and Socket.IO broadcasts reach subscribers on every node. By
+     * default values stay in this process.
+     */
+    public Builder bus(dev.ipc.core.spi.EventBus bus) {
+      this.bus = requireNonNull(bus, "bus");
+      return this;
+    }
+
     /** Closes the server when the JVM shuts down. */
     public Builder closeOnJvmShutdown() {
       this.closeOnJvmShutdown = true;
@@ -391,7 +402,7 @@ public final class Transports {
               gracePeriod,
               executor,
               Security.of(verifier, interceptors, authAt, tls, callTimeout, readinessDelay),
-              new DefaultServer.Streaming(streamBuffer, feedHistory));
+              new DefaultServer.Streaming(streamBuffer, feedHistory, bus));
       if (closeOnJvmShutdown) {
         server.closeOnJvmShutdown();
       }

@@ -357,4 +357,44 @@ class StreamsTest {
     second.subscription.request(1);
     assertThat(second.values).isEmpty();
   }
+
+  /** Two servers in one process on one bus: what each publishes reaches the other's feeds once. */
+  @Test
+  void aBusCarriesPublishedValuesToEveryNodeOnceEach() throws Exception {
+    List<java.util.function.Consumer<dev.ipc.core.spi.Published>> nodes = new CopyOnWriteArrayList<>();
+    dev.ipc.core.spi.EventBus shared =
+        (services, deliver) -> {
+          nodes.add(deliver);
+          return new dev.ipc.core.spi.EventBus.Node() {
+            @Override
+            public void publish(dev.ipc.core.spi.Published published) {
+              for (var node : nodes) {
+                node.accept(published);
+              }
+            }
+
+            @Override
+            public void close() {
+              nodes.remove(deliver);
+            }
+          };
+        };
+    TestTransport other = new TestTransport("t2", 0);
+    try (Server a = serve(Transports.builder().bus(shared));
+        Server b = Transports.builder().service(Reference.tasks()).transport(other).bus(shared).start()) {
+      assertThat(nodes).hasSize(2);
+      Sink onA = new Sink().expect(2);
+      Sink onB = new Sink().expect(2);
+      watch(null, null, onA);
+      other.operation("task", "watchTasks")
+          .stream(new Object[] {null, null}, CallSource.of("t2"), m -> {}, onB);
+      put(1, "put on a");
+      other.operation("task", "put").call(new Task(2, "put on b"));
+      onA.await();
+      onB.await();
+      assertThat(onA.values).containsExactly(new Task(1, "put on a"), new Task(2, "put on b"));
+      assertThat(onB.values).isEqualTo(onA.values);
+    }
+    assertThat(nodes).as("both left the bus on close").isEmpty();
+  }
 }
