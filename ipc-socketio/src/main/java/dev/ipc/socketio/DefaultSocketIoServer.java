@@ -658,7 +658,8 @@ final class DefaultSocketIoServer implements RunningTransport {
 
   /**
    * Returns where a call of {@code client} comes from: its handshake's headers (with the call's own
-   * metadata {@code extra} over them) and address, its principal.
+   * metadata {@code extra} over them) and address, its principal, and under mutual TLS the certificate
+   * chain its handshake's connection presented.
    */
   private static CallSource source(SocketIOClient client, Metadata extra) {
     Metadata metadata = client.get(METADATA_KEY);
@@ -675,8 +676,17 @@ final class DefaultSocketIoServer implements RunningTransport {
       metadata = b.build();
     }
     Connection c = client.get(CONNECTION_KEY);
+    // Under TLS, the client certificate chain of the connection that carried the session's handshake
+    // (see SocketIoPipeline.HandshakeCertificates); none in plain text.
+    List<java.security.cert.X509Certificate> chain = client.get(SocketIoPipeline.PEER_CERTIFICATES);
     return new CallSource(
-        "socketio", client.getHandshakeData().getAddress(), metadata, null, List.of(), null, c == null ? null : c.principal());
+        "socketio",
+        client.getHandshakeData().getAddress(),
+        metadata,
+        null,
+        chain == null ? List.of() : chain,
+        null,
+        c == null ? null : c.principal());
   }
 
   /**

@@ -46,13 +46,18 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.CharsetUtil;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * netty-socketio's pipeline, arranged for this adapter: each fix of a netty-socketio defect is a
@@ -65,7 +70,8 @@ import java.util.function.IntSupplier;
  *       ({@link ReaderGone}), and live feeds wait for its writability;
  *   <li>a gate that refuses origins not on the {@code cors} list (403; none by default) and, with 503,
  *       new sessions while the server is full or closing ({@link Gate});
- *   <li>TLS, first of all.
+ *   <li>TLS, first of all, and under mutual TLS the client's certificate chain kept with each session
+ *       ({@link HandshakeCertificates}).
  * </ul>
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
@@ -97,6 +103,13 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   private static final UnknownPacketType UNKNOWN_PACKET_TYPE = new UnknownPacketType();
   private static final String FRAMING = "ipcBinaryFramingV4";
   private static final String READER_GONE = "ipcReaderGone";
+  private static final String PEER_CERTIFICATES_HANDLER = "ipcHandshakeCertificates";
+  private static final HandshakeCertificates HANDSHAKE_CERTIFICATES = new HandshakeCertificates();
+  /**
+   * The session store key under which {@link HandshakeCertificates} keeps a session's TLS client
+   * certificate chain (an immutable {@code List<X509Certificate>}, empty when the client presented none).
+   */
+  static final String PEER_CERTIFICATES = "ipc.peerCertificates";
   /** The least a WebSocket may have queued unsent before its client counts as no longer reading. */
   static final int MIN_UNSENT_LIMIT = 16 << 20;
   /**
@@ -360,6 +373,58 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
     pipeline.addBefore(WEB_SOCKET_TRANSPORT, FRAMING, BINARY_FRAMING);
     pipeline.addBefore(WEB_SOCKET_TRANSPORT, CLOSE_FRAMES, ENGINE_IO_CLOSE);
     pipeline.replace(SOCKETIO_ENCODER, SOCKETIO_ENCODER, encoder);
+    if (tls != null) {
+      // Right after netty-socketio's handshake made the session, before the transports answer it.
+      pipeline.addAfter(AUTHORIZE_HANDLER, PEER_CERTIFICATES_HANDLER, HANDSHAKE_CERTIFICATES);
+    }
+  }
+
+  /**
+   * Keeps, in each Engine.IO session's own store, the TLS client certificate chain of the connection
+   * that carried its handshake: what {@code CallContext.peerCertificates()} holds for every call of the
+   * session. For a WebSocket session that is its one connection. A polling session's requests may come
+   * on any number of connections (a browser's pool), each with its own TLS session; the handshake's is
+   * taken, so the chain is fixed for the session's life, as its handshake headers and its principal
+   * (checked once, at the connect) are. Under REQUIRE every one of those connections presented a
+   * certificate the CA signed anyway.
+   *
+   * <p>Sits right after netty-socketio's {@code AuthorizeHandler}: a handshake it accepted has made the
+   * session ({@code ClientHead.CLIENT} on the channel) but queued its open packet, which the transport
+   * handlers after this one send; so the chain is in place before the client can know the session id,
+   * let alone send a call. A session is first on a channel here with its handshake (a transport binds
+   * it to other connections only after that), so "not kept yet" means "this is its handshake"; any
+   * later request finds its chain kept and changes nothing. Kept in the session's own store (a field of
+   * netty-socketio's {@code ClientHead}, the in-memory store: this adapter sets no other), the chain
+   * goes with the session; no map of this adapter holds it.
+   */
+  @Sharable
+  static final class HandshakeCertificates extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof FullHttpRequest) {
+        com.corundumstudio.socketio.handler.ClientHead head =
+            ctx.channel().attr(com.corundumstudio.socketio.handler.ClientHead.CLIENT).get();
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (head != null && ssl != null && !head.getStore().has(PEER_CERTIFICATES)) {
+          head.getStore().set(PEER_CERTIFICATES, chain(ssl.engine().getSession()));
+        }
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    private static List<X509Certificate> chain(SSLSession session) {
+      try {
+        List<X509Certificate> chain = new java.util.ArrayList<>();
+        for (Certificate c : session.getPeerCertificates()) {
+          if (c instanceof X509Certificate x) {
+            chain.add(x);
+          }
+        }
+        return List.copyOf(chain);
+      } catch (SSLPeerUnverifiedException e) {
+        return List.of(); // the client presented none (OPTIONAL, or no client CA)
+      }
+    }
   }
 
   /** What waits for a channel to turn writable again: streams whose sink said it was not ready. */
