@@ -35,6 +35,8 @@ public final class ExampleServer {
           "  --socketio-port PORT   Socket.IO port (default 8080)",
           "  --tls-cert PEM         serve TLS on every port with this certificate chain ...",
           "  --tls-key PEM          ... and this private key (PKCS#8 PEM); both or neither",
+          "  --redis URL            run as one node of a cluster: tasks kept in Redis, saves heard",
+          "                         by every node's subscribers (redis://host:6379)",
           "  --tokens FILE          authenticate: one 'token=role,role' a line; reads stay public,",
           "                         task.put needs role writer on every protocol",
           "  --help                 print this and exit",
@@ -92,7 +94,17 @@ public final class ExampleServer {
 
   /** Starts every transport the options leave on, with {@code telemetry}'s interceptors. */
   static Server start(Options options, Telemetry telemetry) {
-    Transports.Builder builder = Transports.builder().services(Reference.services());
+    Transports.Builder builder = Transports.builder();
+    if (options.redis() != null) {
+      // A cluster: tasks live in Redis and every node hears every node's saves.
+      builder
+          .service(Reference.dating())
+          .service(RedisTasks.connect(options.redis()))
+          .service(Reference.person())
+          .bus(dev.ipc.redis.RedisBus.of(options.redis()));
+    } else {
+      builder.services(Reference.services());
+    }
     telemetry.install(builder);
     if (options.tlsCert() != null) {
       builder.tls(Tls.fromPem(options.tlsCert(), options.tlsKey()));
@@ -158,9 +170,10 @@ public final class ExampleServer {
    * The parsed command line: the host, the port of every transport left on, and the optional TLS
    * files and token file.
    */
-  record Options(String host, Map<String, Integer> ports, Path tlsCert, Path tlsKey, Path tokens) {
+  record Options(
+      String host, Map<String, Integer> ports, Path tlsCert, Path tlsKey, Path tokens, String redis) {
     Options(String host, Map<String, Integer> ports) {
-      this(host, ports, null, null, null);
+      this(host, ports, null, null, null, null);
     }
 
     /** Returns the options, or null when {@code --help} was asked. */
@@ -168,6 +181,7 @@ public final class ExampleServer {
       String host = "0.0.0.0";
       Map<String, Integer> ports = new LinkedHashMap<>(DEFAULT_PORTS);
       Map<String, Path> files = new LinkedHashMap<>();
+      String redis = null;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         if (arg.equals("--help") || arg.equals("-h")) {
@@ -185,6 +199,13 @@ public final class ExampleServer {
         }
         if (flag.equals("--host")) {
           host = value;
+          continue;
+        }
+        if (flag.equals("--redis")) {
+          if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+            throw new IllegalArgumentException("--redis: " + value + " (expected: redis://host:port)");
+          }
+          redis = value;
           continue;
         }
         if (flag.equals("--tls-cert") || flag.equals("--tls-key") || flag.equals("--tokens")) {
@@ -213,7 +234,7 @@ public final class ExampleServer {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
       }
       return new Options(
-          host, ports, files.get("--tls-cert"), files.get("--tls-key"), files.get("--tokens"));
+          host, ports, files.get("--tls-cert"), files.get("--tls-key"), files.get("--tokens"), redis);
     }
 
     private static String transportOf(String flag) {

@@ -1,5 +1,7 @@
 package dev.ipc.redis;
 
+import dev.ipc.redis.testing.RedisProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

@@ -1,4 +1,4 @@
-package dev.ipc.redis;
+package dev.ipc.redis.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,16 +14,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code redis-server} (Debian's) on a free loopback port, without persistence, that a test can
- * stop and start again on the same port.
+ * stop and start again on the same port. In the test-jar, for every module whose tests need Redis.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private static final String SERVER = "/usr/bin/redis-server";
 
   private final int port;
   private final Path log;
   private Process process;
 
-  RedisProcess() throws IOException {
+  public RedisProcess() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
@@ -31,15 +31,15 @@ final class RedisProcess implements AutoCloseable {
     start();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  void start() throws IOException {
+  public void start() throws IOException {
     assertThat(process).as("already running").isNull();
     process =
         new ProcessBuilder(
@@ -56,7 +56,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Stops the server (SIGTERM, as an operator would) and waits until it has exited. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process == null) {
       return;
     }
@@ -68,7 +68,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Returns how many clients subscribe to {@code channel}. */
-  long subscribers(String channel) {
+  public long subscribers(String channel) {
     String answer = command("PUBSUB", "NUMSUB", channel);
     // *2 $len channel :n
     if (answer == null) {
