@@ -37,6 +37,20 @@ import java.util.Map;
  * the request's calls become response headers (see {@link CallHeaders}).
  */
 final class GraphqlHttpService implements HttpHandler {
+  /** The open graphql-transport-ws sessions, so a close can wait for their last messages. */
+  private final java.util.Set<GraphqlWsSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Waits, until {@code deadline} ({@link System#nanoTime()}), for every WebSocket operation to have
+   * sent its last message: the server completes every stream before it stops, and the sockets' 1001
+   * must come after each {@code complete}, not before.
+   */
+  void awaitWebSocketOperations(long deadline) throws InterruptedException {
+    while (System.nanoTime() < deadline && sessions.stream().anyMatch(s -> s.operations() > 0)) {
+      Thread.sleep(5);
+    }
+  }
+
   static final String PATH = "/graphql";
   static final String SCHEMA_PATH = "/graphql/schema.graphql";
   static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
@@ -293,8 +307,13 @@ final class GraphqlHttpService implements HttpHandler {
                       }
                     });
             session = s;
+            sessions.add(s);
             socket.onWritable(s::onWritable);
-            socket.onClose(s::onClosed);
+            socket.onClose(
+                () -> {
+                  sessions.remove(s);
+                  s.onClosed();
+                });
             s.opened(connectionInitTimeout);
           }
 

@@ -160,7 +160,46 @@ public final class GraphqlTransport implements Transport {
     }
     // TLS only when the host configured it: then a plaintext client's connection is closed.
     context.tls().ifPresent(server::tls);
-    return server.start();
+    RunningTransport http = server.start();
+    return new RunningTransport() {
+      @Override
+      public java.net.InetSocketAddress localAddress() {
+        return http.localAddress();
+      }
+
+      @Override
+      public void beginDrain() {
+        http.beginDrain();
+      }
+
+      @Override
+      public void beginShutdown() {
+        http.beginShutdown();
+      }
+
+      @Override
+      public boolean awaitTermination(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // Subscriptions first send their complete; only then may the server close their sockets.
+        service.awaitWebSocketOperations(deadline);
+        return http.awaitTermination(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+
+      @Override
+      public void shutdownNow() {
+        http.shutdownNow();
+      }
+
+      @Override
+      public int openConnections() {
+        return http.openConnections();
+      }
+
+      @Override
+      public String toString() {
+        return http.toString();
+      }
+    };
   }
 
   @Override

@@ -296,6 +296,7 @@ final class GraphqlWsSession {
         LOG.warn("GraphQL over WebSocket: an operation failed unexpectedly", e);
         end();
         error(GraphqlEngine.streamErrors(e));
+        gone();
         return;
       }
       if (result.stream() != null) {
@@ -312,6 +313,7 @@ final class GraphqlWsSession {
         message("next", result.body());
         message("complete", null);
       }
+      gone();
     }
 
     @Override
@@ -362,6 +364,7 @@ final class GraphqlWsSession {
     public void onError(Throwable t) {
       if (end()) {
         error(GraphqlEngine.streamErrors(t));
+        gone();
       }
     }
 
@@ -369,6 +372,7 @@ final class GraphqlWsSession {
     public void onComplete() {
       if (end()) {
         message("complete", null);
+        gone();
       }
     }
 
@@ -384,7 +388,11 @@ final class GraphqlWsSession {
       }
     }
 
-    /** Marks the operation ended; returns false if it had ended or was cancelled already. */
+    /**
+     * Marks the operation ended; returns false if it had ended or was cancelled already. It stays among
+     * the running operations until {@link #gone()}, after its last message: a server close waits for
+     * that, so the socket's 1001 never overtakes a {@code complete}.
+     */
     private boolean end() {
       synchronized (this) {
         if (ended || cancelled) {
@@ -392,8 +400,12 @@ final class GraphqlWsSession {
         }
         ended = true;
       }
-      ops.remove(id, this);
       return true;
+    }
+
+    /** Leaves the running operations, once its last message is sent. */
+    private void gone() {
+      ops.remove(id, this);
     }
 
     void error(List<Map<String, Object>> errors) {
