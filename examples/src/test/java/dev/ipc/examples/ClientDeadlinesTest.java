@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A client's timeout reaches the service as its call's deadline on gRPC (grpc-timeout), REST and
- * GraphQL ({@code Connect-Timeout-Ms}), and a call past it is interrupted on the server: nobody waits
+ * A client's timeout reaches the service as its call's deadline on gRPC (grpc-timeout), REST, GraphQL
+ * ({@code Connect-Timeout-Ms}) and Socket.IO (the same name in the call's metadata object), and a call past it is interrupted on the server: nobody waits
  * for it any more, so it must not hold a thread.
  */
 @Timeout(60)
@@ -55,7 +55,7 @@ class ClientDeadlinesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"grpc", "rest", "graphql"})
+  @ValueSource(strings = {"grpc", "rest", "graphql", "socketio"})
   void aClientsTimeoutIsTheCallsDeadlineAndInterruptsTheService(String protocol) throws Exception {
     Sleeper sleeper = new Sleeper();
     try (Server server = Transports.builder().service(sleeper).transport(protocol + "://127.0.0.1:0").start();

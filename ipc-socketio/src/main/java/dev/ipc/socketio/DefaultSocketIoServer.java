@@ -1095,8 +1095,9 @@ final class DefaultSocketIoServer implements RunningTransport {
       try {
         Object request = Values.request(bound.operation().input(), data);
         Metadata extra = callMetadata(args.size() > 1 ? args.get(1) : null);
-        // Socket.IO acks carry no response metadata.
-        Reply reply = bound.call(request, source(client, extra), m -> {});
+        // A caller's connect-timeout-ms (ipc's client sends its timeout) is the call's deadline, as
+        // over HTTP. Socket.IO acks carry no response metadata.
+        Reply reply = bound.call(request, source(client, extra).withTimeoutHeader(), m -> {});
         answer = Values.output(bound.operation(), reply.value());
         if (reply.created()) {
           created = Values.CREATED;

@@ -13,6 +13,7 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.RemoteStream;
 import io.socket.client.Ack;
 import io.socket.client.IO;
@@ -205,10 +206,19 @@ public final class SocketIoClient implements Client {
     }
     awaitConnection();
     JSONObject payload = json(operation.input(), request);
+    JSONObject withDeadline = sent != null ? sent : new JSONObject();
+    if (!withDeadline.has(CallSource.TIMEOUT_HEADER)) {
+      // The server ends the call when this client stops waiting, unless the caller named a deadline.
+      try {
+        withDeadline.put(CallSource.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
+      } catch (JSONException e) {
+        throw new IllegalStateException(e);
+      }
+    }
     CompletableFuture<Object[]> answer = new CompletableFuture<>();
     pending.add(answer);
     try {
-      socket.emit(operation.event(), sent == null ? new Object[] {payload} : new Object[] {payload, sent}, answer::complete);
+      socket.emit(operation.event(), new Object[] {payload, withDeadline}, answer::complete);
       Object[] args = answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       return reply(operation, args);
     } catch (TimeoutException e) {
