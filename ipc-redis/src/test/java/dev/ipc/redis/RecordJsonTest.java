@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.testing.Book;
 import dev.ipc.core.testing.Edition;
+import dev.ipc.core.testing.Fixtures;
 import dev.ipc.core.testing.Genre;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,26 +21,8 @@ import org.junit.jupiter.api.Test;
 class RecordJsonTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  // The contract suite's DUNE and BARE (AbstractTransportContractTest keeps them private).
-  private static final Book DUNE =
-      new Book(
-          1,
-          "Dune \u2713 \"quoted\"",
-          Genre.NOVEL,
-          List.of("sand", "spice"),
-          ordered("author", "Herbert", "\u00fcber", "x"),
-          Instant.parse("2026-12-05T10:15:30.123456789Z"),
-          Optional.of("978-0441013593"),
-          new byte[] {0, 1, -1, 127, -128});
-  private static final Book BARE =
-      new Book(2, "Leaves", Genre.POETRY, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
-
-  private static <V> Map<String, V> ordered(String k1, V v1, String k2, V v2) {
-    Map<String, V> map = new LinkedHashMap<>();
-    map.put(k1, v1);
-    map.put(k2, v2);
-    return map;
-  }
+  private static final Book DUNE = Fixtures.DUNE;
+  private static final Book BARE = Fixtures.BARE;
 
   /** Encodes, writes as text (as the bus sends it), reads and decodes. */
   private static Object roundTrip(RecordType<?> type, Object value) throws Exception {
@@ -76,29 +57,8 @@ class RecordJsonTest {
   @Test
   void editions_roundTrip_everyFieldType_fullAndSparse() throws Exception {
     RecordType<Edition> type = RecordType.of(Edition.class);
-    Edition full =
-        new Edition(
-            true,
-            412,
-            0.1,
-            1.5f,
-            0,
-            Long.MAX_VALUE,
-            false,
-            Duration.ofSeconds(3723, 5_000),
-            new BigDecimal("12345678901234567890.125"),
-            Optional.of(Genre.POETRY),
-            Optional.of(Instant.parse("1970-01-01T00:00:00Z")),
-            DUNE,
-            List.of(BARE, DUNE),
-            ordered("fr", BARE, "de", DUNE),
-            ordered("sold", 7, "zero", 0),
-            List.of(Genre.SCIENCE, Genre.NOVEL),
-            List.of(Long.MIN_VALUE, 0L, 42L));
-    Edition sparse =
-        new Edition(
-            false, 0, -2.25, -0.0f, null, null, null, Duration.ZERO, new BigDecimal("0.00"),
-            Optional.empty(), Optional.empty(), BARE, List.of(), Map.of(), Map.of(), List.of(), List.of());
+    Edition full = Fixtures.fullEdition();
+    Edition sparse = Fixtures.sparseEdition();
     for (Edition e : List.of(full, sparse)) {
       assertExact(roundTrip(type, e), e);
     }

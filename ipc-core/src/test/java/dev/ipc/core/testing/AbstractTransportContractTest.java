@@ -20,10 +20,7 @@ import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
 import dev.ipc.core.model.RemoteCaller;
 import dev.ipc.core.spi.Transport;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ArrayList;
@@ -336,26 +333,8 @@ public abstract class AbstractTransportContractTest {
                         s -> assertThat(s.code()).isEqualTo(ErrorCode.UNAVAILABLE)));
   }
 
-  private static final Book DUNE =
-      new Book(
-          1,
-          "Dune \u2713 \"quoted\"",
-          Genre.NOVEL,
-          List.of("sand", "spice"),
-          orderedMap("author", "Herbert", "\u00fcber", "x"),
-          Instant.parse("2026-12-05T10:15:30.123456789Z"),
-          Optional.of("978-0441013593"),
-          new byte[] {0, 1, -1, 127, -128});
-
-  private static final Book BARE =
-      new Book(2, "Leaves", Genre.POETRY, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
-
-  private static <V> Map<String, V> orderedMap(String k1, V v1, String k2, V v2) {
-    Map<String, V> map = new LinkedHashMap<>();
-    map.put(k1, v1);
-    map.put(k2, v2);
-    return map;
-  }
+  private static final Book DUNE = Fixtures.DUNE;
+  private static final Book BARE = Fixtures.BARE;
 
   private static void assertSameBook(Book actual, Book expected) {
     assertThat(actual).usingRecursiveComparison().isEqualTo(expected);
@@ -415,31 +394,10 @@ public abstract class AbstractTransportContractTest {
   @Test
   void library_everySupportedType_roundTrips() {
     Library library = client(start(List.of(new MemoryLibrary())), Library.class);
-    Edition full =
-        new Edition(
-            true,
-            412,
-            0.1,
-            1.5f,
-            0,
-            Long.MAX_VALUE,
-            false,
-            Duration.ofSeconds(3723, 5_000),
-            new BigDecimal("12345678901234567890.125"),
-            Optional.of(Genre.POETRY),
-            Optional.of(Instant.parse("1970-01-01T00:00:00Z")),
-            DUNE,
-            List.of(BARE, DUNE),
-            orderedMap("fr", BARE, "de", DUNE),
-            orderedMap("sold", 7, "zero", 0),
-            List.of(Genre.SCIENCE, Genre.NOVEL),
-            List.of(Long.MIN_VALUE, 0L, 42L));
+    Edition full = Fixtures.fullEdition();
     assertThat(library.echo(full)).usingRecursiveComparison().isEqualTo(full);
 
-    Edition sparse =
-        new Edition(
-            false, 0, -2.25, -0.0f, null, null, null, Duration.ZERO, new BigDecimal("0.00"),
-            Optional.empty(), Optional.empty(), BARE, List.of(), Map.of(), Map.of(), List.of(), List.of());
+    Edition sparse = Fixtures.sparseEdition();
     Edition echoed = library.echo(sparse);
     assertThat(echoed).usingRecursiveComparison().isEqualTo(sparse);
     // Absent is not zero: a boxed field keeps the difference on every protocol.
