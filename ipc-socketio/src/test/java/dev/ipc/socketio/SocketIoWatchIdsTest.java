@@ -245,7 +245,12 @@ class SocketIoWatchIdsTest {
 
       String m;
       while ((m = slow.next()).startsWith("42[\"note:posted\"")) {
-        assertThat(JSON.readTree(m.substring(2)).get(2).asText()).isEqualTo("slow");
+        JsonNode id = JSON.readTree(m.substring(2)).get(2);
+        // The watch's values carry its id; once it ended, saves still being posted reach this
+        // connection as the plain broadcast (no id), which may come just before the error event.
+        if (id != null) {
+          assertThat(id.asText()).isEqualTo("slow");
+        }
       }
       JsonNode error = JSON.readTree(m.substring(2));
       assertThat(error.get(0).asText()).isEqualTo("board:watchNotes:error");
