@@ -209,6 +209,11 @@ final class DefaultServer implements Server, TransportContext {
     }
   }
 
+  @Override
+  public EventBus.Messages messages() {
+    return busNode.messages();
+  }
+
   // Server
 
   @Override
@@ -227,11 +232,18 @@ final class DefaultServer implements Server, TransportContext {
       queued = t.getQueue().size();
     }
     Map<String, Integer> connections = new LinkedHashMap<>();
+    Map<String, Long> delivered = new LinkedHashMap<>();
+    Map<String, Long> dropped = new LinkedHashMap<>();
     running.forEach(
         (name, r) -> {
           int n = r.openConnections();
           if (n >= 0) {
             connections.put(name, n);
+          }
+          long d = r.eventsDelivered();
+          if (d >= 0) {
+            delivered.put(name, d);
+            dropped.put(name, Math.max(0, r.eventsDropped()));
           }
         });
     return new ServerStats(
@@ -241,7 +253,10 @@ final class DefaultServer implements Server, TransportContext {
         streams.size(),
         streamedValues.sum(),
         streamsEndedBehind.sum(),
-        connections);
+        connections,
+        delivered,
+        dropped,
+        busNode.dropped());
   }
 
   /** Returns how many subscriptions to published values are open (for tests: back to zero). */

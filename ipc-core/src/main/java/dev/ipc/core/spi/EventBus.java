@@ -2,6 +2,7 @@ package dev.ipc.core.spi;
 
 import dev.ipc.core.model.ServiceDescriptor;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,23 @@ public interface EventBus {
      */
     void publish(Published published);
 
+    /**
+     * Returns this node's raw channels, on which a transport speaks its own cluster protocol (Socket.IO
+     * speaks Node's {@code @socket.io/redis-adapter} there). The local bus has none: {@link
+     * Messages#NONE}.
+     */
+    default Messages messages() {
+      return Messages.NONE;
+    }
+
+    /**
+     * Returns how many published values this node could not hand to the other nodes since it joined
+     * (the bus was unreachable): they reached this node's subscribers only. Always 0 on the local bus.
+     */
+    default long dropped() {
+      return 0;
+    }
+
     /** Leaves the bus. Idempotent. */
     @Override
     void close();
@@ -46,5 +64,59 @@ public interface EventBus {
           @Override
           public void close() {}
         };
+  }
+
+  /**
+   * Named channels of opaque bytes between the nodes, at most once, in the order each sender sent
+   * them: what a transport needs to share a cluster with servers that are not ipc (Socket.IO's Redis
+   * adapter). Unlike published values, a message comes back to its sender too when the bus carries it
+   * (as Redis pub/sub does), so a protocol names its sender in its messages. Listeners run on the bus's
+   * thread, one message at a time, and must not block. Thread-safe.
+   */
+  interface Messages {
+    /** Channels that carry nothing: the local bus, one node. */
+    Messages NONE =
+        new Messages() {
+          @Override
+          public void send(String channel, byte[] message) {}
+
+          @Override
+          public AutoCloseable listen(String channel, BiConsumer<String, byte[]> listener) {
+            return () -> {};
+          }
+
+          @Override
+          public AutoCloseable listenPrefix(String prefix, BiConsumer<String, byte[]> listener) {
+            return () -> {};
+          }
+
+          @Override
+          public boolean carries() {
+            return false;
+          }
+        };
+
+    /**
+     * Sends {@code message} on {@code channel}. Never blocks on the network: a message the bus cannot
+     * carry now is dropped and counted.
+     */
+    void send(String channel, byte[] message);
+
+    /**
+     * Calls {@code listener} with (channel, message) for each message sent on exactly {@code channel}
+     * (Redis {@code SUBSCRIBE}: a peer counting subscribers counts this one); the handle stops it.
+     */
+    AutoCloseable listen(String channel, BiConsumer<String, byte[]> listener);
+
+    /**
+     * Calls {@code listener} for each message on any channel starting with {@code prefix} (Redis
+     * {@code PSUBSCRIBE prefix*}, with the prefix's own glob characters escaped); the handle stops it.
+     */
+    AutoCloseable listenPrefix(String prefix, BiConsumer<String, byte[]> listener);
+
+    /** Returns whether these channels reach other nodes at all (false for {@link #NONE}). */
+    default boolean carries() {
+      return true;
+    }
   }
 }

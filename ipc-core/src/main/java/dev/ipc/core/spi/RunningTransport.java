@@ -29,6 +29,22 @@ public interface RunningTransport {
     return -1;
   }
 
+  /**
+   * Returns how many events outside streams this transport handed to client connections since it
+   * started, one per recipient (Socket.IO's broadcasts), or -1 when it pushes none.
+   */
+  default long eventsDelivered() {
+    return -1;
+  }
+
+  /**
+   * Returns how many of those events did not reach a recipient they were meant for (its connection
+   * was closing or too far behind), or -1 when the transport pushes none.
+   */
+  default long eventsDropped() {
+    return -1;
+  }
+
   /** Stops everything now and releases the port. Idempotent. */
   void shutdownNow();
 }

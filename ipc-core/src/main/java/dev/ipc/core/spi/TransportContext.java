@@ -32,6 +32,15 @@ public interface TransportContext {
    */
   AutoCloseable subscribe(Consumer<Published> listener);
 
+  /**
+   * Returns the raw channels the server's bus shares with the other nodes ({@code
+   * Transports.builder().bus}), for a transport's own cluster protocol; {@link EventBus.Messages#NONE}
+   * on one node.
+   */
+  default EventBus.Messages messages() {
+    return EventBus.Messages.NONE;
+  }
+
   /** Returns whether the server authenticates callers ({@code Transports.builder().authenticate}). */
   boolean authenticates();
 
