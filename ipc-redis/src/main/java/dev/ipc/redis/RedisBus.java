@@ -17,6 +17,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -32,8 +33,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +54,12 @@ import org.slf4j.LoggerFactory;
  * once per outage. Calls and local delivery never wait on Redis. Both connections reconnect by
  * themselves; the subscriber subscribes again when Redis is back.
  *
- * <p>One {@code RedisBus} may serve several servers in a process; each {@link #join} opens its own two
+ * <p>A transport's own cluster protocol ({@link EventBus.Messages}: Socket.IO speaks Node's {@code
+ * @socket.io/redis-adapter} there) goes over Redis channels of its naming, as raw bytes, on two more
+ * connections opened when a transport first asks for them; at most once too, and counted in {@link
+ * #dropped()} when Redis is unreachable.
+ *
+ * <p>One {@code RedisBus} may serve several servers in a process; each {@link #join} opens its own
  * connections (publish, subscribe) and closes them when its server closes. Thread-safe.
  */
 public final class RedisBus implements EventBus {
@@ -127,6 +136,19 @@ public final class RedisBus implements EventBus {
     return "RedisBus[" + where + "]";
   }
 
+  /** Escapes Redis glob characters, so a prefix matches only itself. */
+  static String escapeGlob(String prefix) {
+    StringBuilder b = new StringBuilder(prefix.length() + 4);
+    for (int i = 0; i < prefix.length(); i++) {
+      char c = prefix.charAt(i);
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
+
   /** One server on the bus: its id, its two connections, and the services it decodes for. */
   private final class RedisNode implements Node {
     private final String id = UUID.randomUUID().toString();
@@ -139,6 +161,8 @@ public final class RedisBus implements EventBus {
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder droppedThisOutage = new LongAdder();
+    private final LongAdder droppedHere = new LongAdder();
+    private RawChannels raw;
 
     RedisNode(List<ServiceDescriptor<?>> services, Consumer<Published> deliver) {
       this.deliver = deliver;
@@ -238,7 +262,24 @@ public final class RedisBus implements EventBus {
       }
     }
 
+    @Override
+    public synchronized Messages messages() {
+      if (closed.get()) {
+        return Messages.NONE;
+      }
+      if (raw == null) {
+        raw = new RawChannels();
+      }
+      return raw;
+    }
+
+    @Override
+    public long dropped() {
+      return droppedHere.sum();
+    }
+
     private void drop() {
+      droppedHere.increment();
       dropped.increment();
       droppedThisOutage.increment();
       wentDown();
@@ -301,9 +342,146 @@ public final class RedisBus implements EventBus {
         return;
       }
       nodes.remove(this);
+      synchronized (this) {
+        if (raw != null) {
+          raw.close();
+        }
+      }
       subscriber.close();
       publisher.close();
       shutdownClient();
+    }
+
+    /**
+     * Raw channels on their own two byte-array connections, so a transport's protocol (msgpack from
+     * Node's adapter) is passed on byte for byte. Lettuce subscribes them again after a reconnect.
+     */
+    private final class RawChannels implements Messages {
+      private final StatefulRedisConnection<byte[], byte[]> rawPublisher;
+      private final StatefulRedisPubSubConnection<byte[], byte[]> rawSubscriber;
+      private final Map<String, List<BiConsumer<String, byte[]>>> exact = new ConcurrentHashMap<>();
+      private final Map<String, List<BiConsumer<String, byte[]>>> prefixes = new ConcurrentHashMap<>();
+
+      RawChannels() {
+        StatefulRedisConnection<byte[], byte[]> pub = null;
+        try {
+          pub = client.connect(ByteArrayCodec.INSTANCE);
+          StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+          sub.addListener(
+              new RedisPubSubAdapter<>() {
+                @Override
+                public void message(byte[] channel, byte[] message) {
+                  String name = new String(channel, StandardCharsets.UTF_8);
+                  dispatch(exact.get(name), name, message);
+                }
+
+                @Override
+                public void message(byte[] pattern, byte[] channel, byte[] message) {
+                  String p = new String(pattern, StandardCharsets.UTF_8);
+                  dispatch(prefixes.get(p), new String(channel, StandardCharsets.UTF_8), message);
+                }
+              });
+          this.rawPublisher = pub;
+          this.rawSubscriber = sub;
+        } catch (RedisException e) {
+          if (pub != null) {
+            pub.close();
+          }
+          throw new IllegalStateException("cannot open cluster channels on Redis at " + where + ": " + e.getMessage(), e);
+        }
+      }
+
+      private void dispatch(List<BiConsumer<String, byte[]>> listeners, String channel, byte[] message) {
+        if (listeners == null || closed.get()) {
+          return;
+        }
+        for (BiConsumer<String, byte[]> l : listeners) {
+          try {
+            l.accept(channel, message);
+          } catch (RuntimeException e) {
+            // A listener's bug must not stop the others, nor the connection's event loop.
+            LOG.warn("a listener on Redis channel {} failed", channel, e);
+          }
+        }
+      }
+
+      @Override
+      public void send(String channel, byte[] message) {
+        requireNonNull(channel, "channel");
+        requireNonNull(message, "message");
+        if (closed.get()) {
+          return;
+        }
+        try {
+          rawPublisher
+              .async()
+              .publish(channel.getBytes(StandardCharsets.UTF_8), message)
+              .whenComplete(
+                  (receivers, error) -> {
+                    if (error != null) {
+                      drop();
+                    }
+                  });
+        } catch (RuntimeException e) {
+          drop();
+        }
+      }
+
+      @Override
+      public AutoCloseable listen(String channel, BiConsumer<String, byte[]> listener) {
+        return add(exact, channel, channel, listener, false);
+      }
+
+      @Override
+      public AutoCloseable listenPrefix(String prefix, BiConsumer<String, byte[]> listener) {
+        String pattern = escapeGlob(prefix) + "*";
+        return add(prefixes, pattern, prefix, listener, true);
+      }
+
+      private AutoCloseable add(
+          Map<String, List<BiConsumer<String, byte[]>>> into,
+          String key,
+          String shown,
+          BiConsumer<String, byte[]> listener,
+          boolean pattern) {
+        requireNonNull(listener, "listener");
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        synchronized (into) {
+          List<BiConsumer<String, byte[]>> list = into.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
+          boolean first = list.isEmpty();
+          list.add(listener);
+          if (first) {
+            try {
+              if (pattern) {
+                rawSubscriber.sync().psubscribe(bytes);
+              } else {
+                rawSubscriber.sync().subscribe(bytes);
+              }
+            } catch (RedisException e) {
+              list.remove(listener);
+              throw new IllegalStateException("cannot subscribe to " + shown + " on Redis at " + where, e);
+            }
+          }
+        }
+        return () -> {
+          synchronized (into) {
+            List<BiConsumer<String, byte[]>> list = into.get(key);
+            if (list != null && list.remove(listener) && list.isEmpty() && rawSubscriber.isOpen()) {
+              into.remove(key);
+              if (pattern) {
+                rawSubscriber.async().punsubscribe(bytes);
+              } else {
+                rawSubscriber.async().unsubscribe(bytes);
+              }
+            }
+          }
+        };
+      }
+
+      void close() {
+        rawSubscriber.close();
+        rawPublisher.close();
+      }
     }
 
     private void shutdownClient() {
