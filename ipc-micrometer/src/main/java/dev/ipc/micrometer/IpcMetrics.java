@@ -91,7 +91,10 @@ public final class IpcMetrics implements Interceptor {
    * {@code ipc.server.stream.values} (values written to streams) and
    * {@code ipc.server.streams.dropped} (streams ended because their subscriber fell behind), and
    * {@code ipc.server.connections} tagged {@code transport} (Socket.IO: sessions) for every transport
-   * that counts them. Returns this.
+   * that counts them, {@code ipc.server.events.delivered} and {@code ipc.server.events.dropped}
+   * tagged {@code transport} for every transport pushing events outside streams (Socket.IO's
+   * broadcasts, one per recipient), and {@code ipc.server.bus.dropped} (what the cluster bus could not
+   * hand to the other nodes). Returns this.
    */
   public IpcMetrics monitor(dev.ipc.core.Server server) {
     requireNonNull(server, "server");
@@ -125,6 +128,21 @@ public final class IpcMetrics implements Interceptor {
           .tag("transport", transport)
           .register(registry);
     }
+    for (String transport : first.eventsDelivered().keySet()) {
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "ipc.server.events.delivered", server, s -> s.stats().eventsDelivered().getOrDefault(transport, 0L))
+          .description("Events outside streams handed to client connections, one per recipient (Socket.IO broadcasts)")
+          .tag("transport", transport)
+          .register(registry);
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "ipc.server.events.dropped", server, s -> s.stats().eventsDropped().getOrDefault(transport, 0L))
+          .description("Events that did not reach a recipient they were meant for")
+          .tag("transport", transport)
+          .register(registry);
+    }
+    io.micrometer.core.instrument.FunctionCounter.builder("ipc.server.bus.dropped", server, s -> s.stats().busDropped())
+        .description("Published values and cluster messages the bus could not hand to the other nodes")
+        .register(registry);
     return this;
   }
 

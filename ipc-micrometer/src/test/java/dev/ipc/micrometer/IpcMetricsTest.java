@@ -131,6 +131,9 @@ class IpcMetricsTest {
       assertThat(registry.get("ipc.server.streams.dropped").functionCounter().count()).isZero();
       // A host's ThreadPoolExecutor tells its queue, not its refusals: no meter rather than a wrong one.
       assertThat(registry.find("ipc.server.executor.refused").functionCounter()).isNull();
+      // gRPC pushes nothing outside streams; one node's local bus drops nothing.
+      assertThat(registry.find("ipc.server.events.delivered").functionCounter()).isNull();
+      assertThat(registry.get("ipc.server.bus.dropped").functionCounter().count()).isZero();
       try (Client client = Transports.connect("grpc://127.0.0.1:" + server.port("grpc"))) {
         dev.ipc.core.DatingService dating = client.service(dev.ipc.core.DatingService.class);
         var held = java.util.concurrent.CompletableFuture.supplyAsync(() -> dating.eating(new dev.ipc.core.Eat("a")));
