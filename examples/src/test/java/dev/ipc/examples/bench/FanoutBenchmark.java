@@ -391,7 +391,7 @@ public final class FanoutBenchmark {
         Math.max(0, published * n - delivered));
   }
 
-  private static String interval(double[] values) {
+  static String interval(double[] values) {
     int k = values.length;
     double mean = Arrays.stream(values).average().orElse(0);
     StringBuilder sb = new StringBuilder("rounds");
@@ -417,7 +417,7 @@ public final class FanoutBenchmark {
     return k == 0 ? 0 : k % 2 == 1 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
   }
 
-  private static String load() {
+  static String load() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
       return f[0] + " " + f[1] + " " + f[2];
@@ -426,7 +426,7 @@ public final class FanoutBenchmark {
     }
   }
 
-  private static String cpu() {
+  static String cpu() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {
