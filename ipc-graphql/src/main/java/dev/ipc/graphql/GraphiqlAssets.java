@@ -1,6 +1,6 @@
 package dev.ipc.graphql;
 
-import dev.ipc.http.HttpResponse;
+import dev.ipc.http.internal.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportContext;
-import dev.ipc.http.HttpServer;
+import dev.ipc.http.internal.HttpServer;
 import java.io.IOException;
 import java.time.Duration;
 

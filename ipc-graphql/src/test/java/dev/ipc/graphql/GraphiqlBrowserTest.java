@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * data, under its Content-Security-Policy (no inline script), which the browser enforces.
  */
 @Timeout(120)
+@Interop
 class GraphiqlBrowserTest {
   // Waits (in the page, not in Java) for the editor, runs the query with GraphiQL's own button, and
   // resolves with the response pane's text once it shows data.

@@ -8,6 +8,7 @@ import dev.ipc.core.Movie;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,7 @@ class GraphqlHttpTest {
   }
 
   @Test
+  @Interop
   void articleCurl_answersExactly() throws Exception {
     // The article's command as typed, braces escaped from curl's globbing, its malformed header included.
     Run r =
@@ -74,6 +76,7 @@ class GraphqlHttpTest {
   }
 
   @Test
+  @Interop
   void articleCurl_withGlobbingOff_answersExactlyAsJson() throws Exception {
     Run r =
         run("curl", "-g", "-s", "-w", "\n%{http_code} %{content_type}", base + "/graphql?query={name%0Ahobby}");

@@ -9,6 +9,7 @@ import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code complete}. Needs {@code node} and {@code npm ci} in src/test/js.
  */
 @Timeout(120)
+@Interop
 class GraphqlNodeClientTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -17,6 +17,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Tls;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -86,6 +87,7 @@ class GraphqlTlsTest {
   }
 
   @Test
+  @Interop
   void curlWithTheCa_authenticatesOverTls() throws Exception {
     try (Server server = serve(Tls.fromPem(certs.serverCert(), certs.serverKey()))) {
       String url = "https://localhost:" + server.port("graphql") + "/graphql";
@@ -141,6 +143,7 @@ class GraphqlTlsTest {
   }
 
   @Test
+  @Interop
   void mutualTls_acceptsAClientCertificate_refusesNone_andTheServiceSeesIt() throws Exception {
     Tls tls = Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE);
     try (Server server = serve(tls)) {
@@ -169,6 +172,7 @@ class GraphqlTlsTest {
   }
 
   @Test
+  @Interop
   void graphiql_loadsOverHttps() throws Exception {
     try (Server server = serve(Tls.fromPem(certs.serverCert(), certs.serverKey()));
         // Trusts exactly this server's key, as a CA installed in the browser would.

@@ -6,8 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportContext;
-import dev.ipc.http.HttpServer;
-import dev.ipc.http.HttpServerBuilder;
+import dev.ipc.http.internal.HttpServer;
+import dev.ipc.http.internal.HttpServerBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -130,18 +130,18 @@ public final class RestTransport implements Transport {
   }
 
   /** Answers the host's GET pages first; everything else goes to the service routes. */
-  private dev.ipc.http.HttpHandler withPages(RestHandler routes) {
+  private dev.ipc.http.internal.HttpHandler withPages(RestHandler routes) {
     return request -> {
       Page page = pages.get(request.path());
       if (page == null) {
         return routes.handle(request);
       }
       if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-        return dev.ipc.http.HttpResponse.problem(405, request.method() + " " + request.path() + " (expected: GET)")
+        return dev.ipc.http.internal.HttpResponse.problem(405, request.method() + " " + request.path() + " (expected: GET)")
             .withHeader("Allow", "GET, HEAD");
       }
       byte[] body = page.body().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      return dev.ipc.http.HttpResponse.of(200, page.contentType(), body).withHeader("Cache-Control", "no-store");
+      return dev.ipc.http.internal.HttpResponse.of(200, page.contentType(), body).withHeader("Cache-Control", "no-store");
     };
   }
 

@@ -6,7 +6,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.spi.RemoteStream;
-import dev.ipc.http.HttpClientPool;
+import dev.ipc.http.internal.HttpClientPool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.spi.StreamHandle;
 import dev.ipc.core.spi.StreamSink;
-import dev.ipc.http.EventWriter;
+import dev.ipc.http.internal.EventWriter;
 import java.nio.charset.StandardCharsets;
 
 /**

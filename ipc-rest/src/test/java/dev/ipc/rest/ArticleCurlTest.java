@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The article's curl session, run by curl itself against a real server. */
 @Timeout(60)
+@Interop
 class ArticleCurlTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.MemoryLibrary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * naming the field for wrong input.
  */
 @Timeout(120)
+@Interop
 class LibraryCurlTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -19,6 +19,7 @@ import dev.ipc.core.Tls;
 import dev.ipc.core.TokenVerifier;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,7 @@ class RestSecurityTest {
   // ---- tokens and roles, with curl -------------------------------------------------------------
 
   @Test
+  @Interop
   void curl_putTask_noBadReaderAndWriterToken() throws Exception {
     Server server = start(true, null);
     String base = "http://127.0.0.1:" + server.port("rest");
@@ -178,6 +180,7 @@ class RestSecurityTest {
   }
 
   @Test
+  @Interop
   void withoutAuthentication_putStaysOpen_asToday() throws Exception {
     Server server = start(false, null);
     String base = "http://127.0.0.1:" + server.port("rest");
@@ -215,6 +218,7 @@ class RestSecurityTest {
   // ---- call context and response metadata ------------------------------------------------------
 
   @Test
+  @Interop
   void serviceSeesPeerHeaderAndPrincipal_andInterceptorMetadataIsAResponseHeader() throws Exception {
     Server server = start(true, null);
     String base = "http://127.0.0.1:" + server.port("rest");
@@ -245,6 +249,7 @@ class RestSecurityTest {
   // ---- TLS ---------------------------------------------------------------------------------------
 
   @Test
+  @Interop
   void tls_curlWithTheCa_restClientWithCa_andAPlainClientIsRefusedCleanly() throws Exception {
     Server server = start(true, serverTls());
     int port = server.port("rest");
@@ -294,6 +299,7 @@ class RestSecurityTest {
   }
 
   @Test
+  @Interop
   void mutualTls_require_curlAndRestClientWithACertificate_areServedAndSeen_withoutOneRefused() throws Exception {
     Server server = start(false, serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.port("rest");

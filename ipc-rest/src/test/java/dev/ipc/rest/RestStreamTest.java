@@ -17,8 +17,9 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.TokenVerifier;
 import dev.ipc.core.Transports;
 import dev.ipc.core.annotation.Roles;
-import dev.ipc.http.HttpResponse;
-import dev.ipc.http.HttpServer;
+import dev.ipc.core.testing.Interop;
+import dev.ipc.http.internal.HttpResponse;
+import dev.ipc.http.internal.HttpServer;
 import dev.ipc.http.testing.RawHttp;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -173,6 +174,7 @@ class RestStreamTest {
   }
 
   @Test
+  @Interop
   void curlSeesEachSaveAsAnEventWithAnId_andTheQueryFilters() throws Exception {
     Server server = start(b -> {});
     TaskService tasks = tasks(server);
@@ -195,6 +197,7 @@ class RestStreamTest {
   }
 
   @Test
+  @Interop
   void lastEventIdResumesWithTheMissedSaves() throws Exception {
     Server server = start(b -> {});
     TaskService tasks = tasks(server);
@@ -301,6 +304,7 @@ class RestStreamTest {
   }
 
   @Test
+  @Interop
   void theEventsourceNpmClientReceivesEventsAndResumesAfterAReconnect() throws Exception {
     assertThat(JS.resolve("node_modules/eventsource"))
         .as("eventsource is installed: run `npm ci` in ipc-rest/src/test/js")
@@ -332,6 +336,7 @@ class RestStreamTest {
   }
 
   @Test
+  @Interop
   void aClientThatNeverReadsIsEndedWhileAFastOneGetsEverything() throws Exception {
     Server server = start(b -> b.streamBuffer(64));
     TaskService tasks = tasks(server);
@@ -364,6 +369,7 @@ class RestStreamTest {
 
   /** Collects a stream read through {@link RestClient}. */
   @Test
+  @Interop
   void closingTheServerEndsTheResponseCleanly() throws Exception {
     Server server = start(b -> {});
     TaskService tasks = tasks(server);
@@ -386,6 +392,7 @@ class RestStreamTest {
   }
 
   @Test
+  @Interop
   void aProtectedStreamNeedsItsRole_andBadInputIsAProblemBeforeAnyStream() throws Exception {
     TokenVerifier tokens =
         token ->

@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 /**
  * Answers one HTTP request. It runs on the server's executor, never on an event-loop thread, so it may

@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 /**
  * Serves one WebSocket connection ({@link HttpResponse#webSocket}). The server calls it on its executor

@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,8 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -133,6 +134,14 @@ public final class HttpResponse {
     members.put("detail", detail);
     members.putAll(extensions);
     return of(status, PROBLEM_JSON, Json.write(members).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Returns the problem answer the server gives itself (400, 408, 413, 503...): a problem response
+   * whose {@code code} member names the {@code ErrorCode}, as the transports' own errors do.
+   */
+  static HttpResponse problem(int status, ErrorCode code, String detail) {
+    return problem(status, detail, Map.of("code", code.name()));
   }
 
   /** Returns the standard reason phrase of {@code status} ({@code Not Found}). */

@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 /**
  * One upgraded WebSocket connection ({@link HttpResponse#webSocket}). Thread-safe: each send is one

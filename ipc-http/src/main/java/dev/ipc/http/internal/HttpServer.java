@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -293,8 +293,8 @@ public final class HttpServer implements RunningTransport {
                     // bypass the encoder, which would then pair later answers with the wrong requests.
                     p.addLast(new RequestDecoder());
                     p.addLast(new HttpResponseEncoder());
-                    p.addLast(connection.progress());
-                    p.addLast(connection.aggregator(maxBodyBytes));
+                    p.addLast(connection.limits);
+                    p.addLast(connection.limits.aggregator(maxBodyBytes));
                     p.addLast(connection);
                   }
                 });
@@ -421,8 +421,8 @@ public final class HttpServer implements RunningTransport {
   private record Refused(byte[] body, byte[] encoded) {}
 
   private Refused refused(String detail) {
-    byte[] body = HttpConnection.problem(503, ErrorCode.UNAVAILABLE, detail).body();
-    return new Refused(body, HttpConnection.encode(false, 503, refusalHeaders(body), body));
+    byte[] body = HttpResponse.problem(503, ErrorCode.UNAVAILABLE, detail).body();
+    return new Refused(body, ResponseEncoding.encode(false, 503, refusalHeaders(body), body));
   }
 
   /** Answers {@code ch} with {@code refused} (after reading its request head) and closes it. */
@@ -471,10 +471,10 @@ public final class HttpServer implements RunningTransport {
       return refused.encoded();
     }
     List<String> headers = refusalHeaders(refused.body());
-    if (!HttpConnection.addCors(headers, cors, origin)) {
+    if (!cors.addTo(headers, origin)) {
       return refused.encoded();
     }
-    byte[] encoded = HttpConnection.encode(false, 503, headers, refused.body());
+    byte[] encoded = ResponseEncoding.encode(false, 503, headers, refused.body());
     // A configured origin always encodes; this only guards against one that cannot be a header value.
     return encoded != null ? encoded : refused.encoded();
   }

@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 /**
  * A Server-Sent Events response body ({@link HttpResponse#events}): the server writes the head

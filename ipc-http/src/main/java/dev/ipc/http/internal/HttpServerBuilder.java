@@ -1,4 +1,4 @@
-package dev.ipc.http;
+package dev.ipc.http.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -216,7 +216,7 @@ public final class HttpServerBuilder {
     List<String> h = new java.util.ArrayList<>(responseHeaders);
     h.add(name.toLowerCase(java.util.Locale.ROOT));
     h.add(value);
-    if (HttpConnection.encode(false, 200, h, new byte[0]) == null) {
+    if (ResponseEncoding.encode(false, 200, h, new byte[0]) == null) {
       throw new IllegalArgumentException("responseHeader: not a valid header: " + name);
     }
     this.responseHeaders = List.copyOf(h);
