@@ -95,11 +95,13 @@ public final class ExampleServer {
   /** Starts every transport the options leave on, with {@code telemetry}'s interceptors. */
   static Server start(Options options, Telemetry telemetry) {
     Transports.Builder builder = Transports.builder();
+    RedisTasks redisTasks = null;
     if (options.redis() != null) {
       // A cluster: tasks live in Redis and every node hears every node's saves.
+      redisTasks = RedisTasks.connect(options.redis());
       builder
           .service(Reference.dating())
-          .service(RedisTasks.connect(options.redis()))
+          .service(redisTasks)
           .service(Reference.person())
           .bus(dev.ipc.redis.RedisBus.of(options.redis()));
     } else {
@@ -119,9 +121,76 @@ public final class ExampleServer {
     for (Map.Entry<String, Integer> e : options.ports().entrySet()) {
       builder.transport(transport(e.getKey(), options.host(), e.getValue(), telemetry));
     }
-    Server server = builder.start();
+    Server server;
+    try {
+      server = builder.start();
+    } catch (RuntimeException e) {
+      if (redisTasks != null) {
+        redisTasks.close();
+      }
+      throw e;
+    }
     telemetry.monitor(server);
-    return server;
+    return redisTasks == null ? server : new AlsoClosing(server, redisTasks::close);
+  }
+
+  /**
+   * A server that closes one more thing after itself: the task store's Redis connection, which the
+   * server does not own (it closes its transports and bus, not its services).
+   */
+  private static final class AlsoClosing implements Server {
+    private final Server server;
+    private final Runnable after;
+
+    AlsoClosing(Server server, Runnable after) {
+      this.server = server;
+      this.after = after;
+    }
+
+    @Override
+    public java.net.InetSocketAddress address(String transport) {
+      return server.address(transport);
+    }
+
+    @Override
+    public Map<String, java.net.InetSocketAddress> addresses() {
+      return server.addresses();
+    }
+
+    @Override
+    public int openStreams() {
+      return server.openStreams();
+    }
+
+    @Override
+    public dev.ipc.core.ServerStats stats() {
+      return server.stats();
+    }
+
+    @Override
+    public java.time.Duration gracePeriod() {
+      return server.gracePeriod();
+    }
+
+    @Override
+    public Server closeOnJvmShutdown() {
+      server.closeOnJvmShutdown();
+      return this;
+    }
+
+    @Override
+    public void awaitTermination() throws InterruptedException {
+      server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+      try {
+        server.close();
+      } finally {
+        after.run();
+      }
+    }
   }
 
   /** Prints one line per transport: its name and the address it really listens on. */
