@@ -160,6 +160,12 @@ final class DefaultSocketIoServer implements RunningTransport {
   private volatile boolean closing;
   private ChannelFuture bound;
   private AutoCloseable subscription;
+  /** This node's place in the Socket.IO cluster, or null when the bus carries no messages (one node). */
+  private volatile AdapterCluster cluster;
+  /** Broadcast events handed to a client connection, one per recipient (see {@link #eventsDelivered}). */
+  private final java.util.concurrent.atomic.LongAdder delivered = new java.util.concurrent.atomic.LongAdder();
+  /** Broadcast events meant for a client that did not take them (see {@link #eventsDropped}). */
+  private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
 
   private DefaultSocketIoServer(SocketIoTransport settings, TransportContext context) {
     // First: a netty-socketio whose internals differ from the fixes' must fail the start, by name.
@@ -257,6 +263,20 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
     s.bound = (ChannelFuture) f;
     s.subscription = context.subscribe(s::broadcast);
+    if (context.messages().carries()) {
+      // Node's @socket.io/redis-adapter protocol on the bus's raw channels: hosts' broadcasts reach
+      // clients of every node, ipc or Node, and Node nodes' requests are answered (see AdapterCluster).
+      AdapterCluster c =
+          new AdapterCluster(s, context.messages(), settings.adapterKey, settings.namespaces, context.tls().isPresent());
+      s.cluster = c;
+      try {
+        c.start();
+      } catch (RuntimeException e) {
+        // A node that cannot hear the cluster must not serve as part of it: the start fails.
+        s.shutdownNow();
+        throw e;
+      }
+    }
     return s;
   }
 
@@ -374,7 +394,7 @@ final class DefaultSocketIoServer implements RunningTransport {
    * otherwise have every event, ack and broadcast queued for it without bound until its ping timeout,
    * or for good if it keeps sending pongs.
    */
-  void send(SocketIOClient client, Runnable send) {
+  boolean send(SocketIOClient client, Runnable send) {
     synchronized (lockOf(client)) {
       send.run();
       if (client instanceof NamespaceClient nc
@@ -386,9 +406,31 @@ final class DefaultSocketIoServer implements RunningTransport {
           // As for a ping timeout: the session, its rooms and pending acks go, listeners hear of it.
           head.disconnect();
           queue.clear();
+          return false;
         }
       }
+      return true;
     }
+  }
+
+  /**
+   * Sends one broadcast event to {@code client} as {@link #send} does, and counts it: delivered when
+   * handed to a connection that keeps it, dropped when the session was closing or gone, over its
+   * queue's bound (then disconnected), or the send failed.
+   */
+  private void sendCounted(SocketIOClient client, Runnable send) {
+    if (client instanceof NamespaceClient nc && !nc.getBaseClient().isConnected()) {
+      dropped.increment();
+      return;
+    }
+    boolean kept;
+    try {
+      kept = send(client, send);
+    } catch (RuntimeException e) {
+      LOG.debug("a broadcast to {} failed", client.getSessionId(), e);
+      kept = false;
+    }
+    (kept ? delivered : dropped).increment();
   }
 
   // ConcurrentLinkedQueue.size() walks the queue anyway; stop at the limit.
@@ -965,11 +1007,12 @@ final class DefaultSocketIoServer implements RunningTransport {
               encoded = true;
             }
             if (frame != null && direct.tryWrite(nc.getBaseClient(), frame)) {
+              delivered.increment();
               continue;
             }
           }
         }
-        send(c, () -> c.sendEvent(event, data));
+        sendCounted(c, () -> c.sendEvent(event, data));
       }
     } finally {
       if (frame != null) {
@@ -978,7 +1021,130 @@ final class DefaultSocketIoServer implements RunningTransport {
     }
   }
 
+  // The cluster (see AdapterCluster)
+
+  /** How many cluster requests this node heard and does not serve; -1 without a cluster. For tests. */
+  long clusterRequestsIgnored() {
+    AdapterCluster c = cluster;
+    return c == null ? -1 : c.ignored.sum();
+  }
+
+  /** Publishes a host broadcast to the other nodes, when there are any. */
+  private void publish(String ns, List<String> rooms, List<String> except, String event, Object[] data) {
+    AdapterCluster c = cluster;
+    if (c != null) {
+      c.publish(ns, rooms, except, event, data);
+    }
+  }
+
+  /** The clients connected to namespace {@code ns}: for the main one, those whose {@code 40} was answered. */
+  Iterable<SocketIOClient> clients(String ns) {
+    return ns.equals(SocketIoTransport.MAIN_NAMESPACE) ? joined.values() : server.getNamespace(ns).getAllClients();
+  }
+
+  /** The client of {@code ns} with session id {@code id}, or null. */
+  SocketIOClient client(String ns, String id) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null; // another node's socket id
+    }
+    if (!uuid.toString().equals(id)) {
+      return null; // UUID.fromString also reads non-canonical forms, which no session id has
+    }
+    return ns.equals(SocketIoTransport.MAIN_NAMESPACE) ? joined.get(uuid) : server.getNamespace(ns).getClient(uuid);
+  }
+
+  /**
+   * Whether {@code client} is in {@code room} as Socket.IO's adapter counts it: every socket is in the
+   * room named by its id, and in those it joined (not netty-socketio's room named after the namespace).
+   */
+  boolean inRoom(SocketIOClient client, String room) {
+    if (room.equals(client.getSessionId().toString())) {
+      return true;
+    }
+    return !room.equals(client.getNamespace().getName()) && client.getAllRooms().contains(room);
+  }
+
+  /** Whether any client of {@code ns} is in {@code room}. */
+  boolean hasRoom(String ns, String room) {
+    for (SocketIOClient c : clients(ns)) {
+      if (inRoom(c, room)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The rooms of {@code client} its host joined it to (without its id's and the namespace's). */
+  java.util.Set<String> hostRooms(SocketIOClient client) {
+    java.util.Set<String> rooms = new java.util.TreeSet<>(client.getAllRooms());
+    rooms.remove(client.getNamespace().getName());
+    return rooms;
+  }
+
+  /** The rooms of namespace {@code ns} as the adapter's allRooms() has them: socket ids and joined rooms. */
+  java.util.Set<String> rooms(String ns) {
+    java.util.Set<String> rooms = new java.util.LinkedHashSet<>();
+    for (SocketIOClient c : clients(ns)) {
+      rooms.add(c.getSessionId().toString());
+      rooms.addAll(hostRooms(c));
+    }
+    return rooms;
+  }
+
+  /** Joins or leaves {@code room} for another node ({@code socketsJoin}); never the namespace's room. */
+  void joinOrLeave(SocketIOClient client, String room, boolean join) {
+    if (room.isEmpty() || room.equals(client.getNamespace().getName()) || room.equals(client.getSessionId().toString())) {
+      return;
+    }
+    if (join) {
+      client.joinRoom(room);
+    } else {
+      client.leaveRoom(room);
+    }
+  }
+
+  /**
+   * Disconnects {@code client} for another node ({@code disconnectSockets}): from its namespace, or
+   * with {@code close} its whole session, as Node's {@code socket.disconnect(close)}.
+   */
+  void disconnect(SocketIOClient client, boolean close) {
+    synchronized (lockOf(client)) {
+      if (close && client instanceof NamespaceClient nc) {
+        if (nc.getBaseClient().isConnected()) {
+          nc.getBaseClient().disconnect();
+        }
+      } else {
+        client.disconnect();
+      }
+    }
+  }
+
+  /** Emits another node's broadcast to the local clients {@code to} picks; never published again. */
+  void deliverRemote(String ns, java.util.function.Predicate<SocketIOClient> to, String event, Object[] data) {
+    broadcast(clients(ns), ns.equals(SocketIoTransport.MAIN_NAMESPACE), to, event, data);
+  }
+
+  /** Emits another node's broadcast with an ack callback to one client, counted as a broadcast. */
+  void sendWithAck(SocketIOClient client, String event, com.corundumstudio.socketio.AckCallback<?> ack, Object[] data) {
+    sendCounted(client, () -> client.sendEvent(event, ack, data));
+  }
+
   // RunningTransport
+
+  /** Events of broadcasts (published values', hosts', other nodes') handed to client connections. */
+  @Override
+  public long eventsDelivered() {
+    return delivered.sum();
+  }
+
+  /** Broadcast events meant for a client whose session was closing or gone, too far behind, or failed. */
+  @Override
+  public long eventsDropped() {
+    return dropped.sum();
+  }
 
   @Override
   public InetSocketAddress localAddress() {
@@ -1057,6 +1223,11 @@ final class DefaultSocketIoServer implements RunningTransport {
     closing = true;
     if (!stopped.compareAndSet(false, true)) {
       return;
+    }
+    AdapterCluster c = cluster;
+    if (c != null) {
+      cluster = null;
+      c.close();
     }
     if (subscription != null) {
       try {
@@ -1360,22 +1531,20 @@ final class DefaultSocketIoServer implements RunningTransport {
 
     @Override
     public void broadcast(String event, Object... data) {
-      owner.broadcast(namespaceOf(client), java.util.Objects.requireNonNull(event, "event"), data);
+      String ns = namespaceOf(client);
+      owner.broadcast(ns, java.util.Objects.requireNonNull(event, "event"), data);
+      owner.publish(ns, List.of(), List.of(), event, data);
     }
 
     @Override
     public void broadcastToOthers(String event, Object... data) {
       java.util.Objects.requireNonNull(event, "event");
       String ns = namespaceOf(client);
-      Iterable<SocketIOClient> all =
-          ns.equals(SocketIoTransport.MAIN_NAMESPACE)
-              ? owner.joined.values()
-              : owner.server.getNamespace(ns).getAllClients();
-      for (SocketIOClient c : all) {
-        if (!c.getSessionId().equals(client.getSessionId())) {
-          owner.send(c, () -> c.sendEvent(event, data));
-        }
-      }
+      UUID me = client.getSessionId();
+      owner.broadcast(
+          owner.clients(ns), ns.equals(SocketIoTransport.MAIN_NAMESPACE), c -> !c.getSessionId().equals(me), event, data);
+      // The sender's id, as socket.broadcast.emit puts it in `except`: no other node has that socket.
+      owner.publish(ns, List.of(), List.of(me.toString()), event, data);
     }
 
     @Override
@@ -1399,11 +1568,15 @@ final class DefaultSocketIoServer implements RunningTransport {
     @Override
     public void sendToRoom(String room, String event, Object... data) {
       java.util.Objects.requireNonNull(event, "event");
-      for (SocketIOClient c : client.getNamespace().getRoomOperations(checkRoom(room)).getClients()) {
-        if (!c.getSessionId().equals(client.getSessionId())) {
-          owner.send(c, () -> c.sendEvent(event, data));
-        }
-      }
+      String ns = namespaceOf(client);
+      UUID me = client.getSessionId();
+      owner.broadcast(
+          client.getNamespace().getRoomOperations(checkRoom(room)).getClients(),
+          ns.equals(SocketIoTransport.MAIN_NAMESPACE),
+          c -> !c.getSessionId().equals(me),
+          event,
+          data);
+      owner.publish(ns, List.of(room), List.of(me.toString()), event, data);
     }
 
     private String checkRoom(String room) {

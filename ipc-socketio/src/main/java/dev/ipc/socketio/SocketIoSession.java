@@ -43,7 +43,11 @@ public interface SocketIoSession {
   /** Emits {@code event} with {@code data} to this client only. */
   void send(String event, Object... data);
 
-  /** Emits {@code event} with {@code data} to every client of this namespace, this one included. */
+  /**
+   * Emits {@code event} with {@code data} to every client of this namespace, this one included; with
+   * a cluster (a bus that carries messages, see {@link SocketIoTransport}), also to the clients of the
+   * other nodes, as this one's other broadcasts.
+   */
   void broadcast(String event, Object... data);
 
   /**

@@ -73,6 +73,31 @@ import java.util.function.Consumer;
  * emits to a room, to the others or to all of its namespace. A namespace no handler or listener
  * names is refused with {@code {"message":"Invalid namespace"}}, as Node's server refuses it.
  *
+ * <p>Broadcast events are counted per recipient in {@code ServerStats.eventsDelivered} (handed to its
+ * connection) and {@code eventsDropped} (its session closing or gone, a long-polling client over its
+ * queue's bound, a failed send), under {@code "socketio"}.
+ *
+ * <h2>Cluster</h2>
+ *
+ * When the server's bus carries messages ({@code Transports.builder().bus(RedisBus.of(...))}), a
+ * session's {@code broadcast}, {@code broadcastToOthers} and {@code sendToRoom} reach the clients of
+ * every node: delivered here as on one node, and sent in the protocol of Node's
+ * {@code @socket.io/redis-adapter} 8, so ipc nodes and Node socket.io 4 servers with that adapter on one
+ * Redis share broadcasts both ways: channel {@code socket.io#<nsp>#} (or {@code socket.io#<nsp>#<room>#}
+ * for one room), msgpack {@code [uid, {type: 2, data: [event, ...args], nsp}, {rooms, except,
+ * flags}]}. Host arguments go as their JSON (Jackson), {@code byte[]} as msgpack {@code bin}, which
+ * stays binary for every node's clients; other nodes' arguments reach this node's clients as plain
+ * values. {@code except} holds socket ids (a session's id) and rooms; every session is in the room
+ * named by its id, as in Node. Requests of Node nodes on {@code socket.io-request#<nsp>#} (subscribed,
+ * so their {@code serverCount()} counts this node) are answered on {@code socket.io-response#<nsp>#}:
+ * {@code allRooms}, {@code fetchSockets} (credentials left out of the handshake), the sockets request,
+ * {@code socketsJoin}/{@code socketsLeave}/{@code disconnectSockets} in both forms, and {@code
+ * emitWithAck} (client count, then each client's ack); a {@code serverSideEmit} is ignored with one
+ * log line (no server-side handlers here). Malformed messages are ignored, logged naming their
+ * channel only. Published values are not sent there: they cross nodes on ipc's own channel already,
+ * and would otherwise reach ipc nodes' clients twice. Delivery across nodes is at most once, as Redis
+ * pub/sub is. {@link Builder#adapterKey} sets the prefix, as the adapter's {@code key} option.
+ *
  * <h2>Live feeds</h2>
  *
  * A streaming operation (one answering a {@code Flow.Publisher}) is watched: a client emits its event
@@ -191,6 +216,9 @@ public final class SocketIoTransport implements Transport {
   /** The main namespace's name. */
   public static final String MAIN_NAMESPACE = "/";
 
+  /** The default prefix of the cluster's channels, as Node's adapter's: {@code socket.io#/#}... */
+  public static final String DEFAULT_ADAPTER_KEY = "socket.io";
+
   private static final Set<String> RESERVED =
       Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
 
@@ -213,6 +241,8 @@ public final class SocketIoTransport implements Transport {
   final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners;
   /** Every namespace clients may connect to: {@code "/"} and those named by a handler or listener. */
   final Set<String> namespaces;
+  /** The cluster channels' prefix, as Node's adapter {@code key} option: {@code socket.io}. */
+  final String adapterKey;
 
   SocketIoTransport(Builder b) {
     this.host = b.host;
@@ -241,6 +271,7 @@ public final class SocketIoTransport implements Transport {
     ns.addAll(connectListeners.keySet());
     ns.addAll(disconnectListeners.keySet());
     this.namespaces = Set.copyOf(ns);
+    this.adapterKey = b.adapterKey;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -292,6 +323,7 @@ public final class SocketIoTransport implements Transport {
     private final Map<String, Map<String, SocketIoEventHandler>> handlers = new LinkedHashMap<>();
     private final Map<String, List<Consumer<SocketIoSession>>> connectListeners = new LinkedHashMap<>();
     private final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners = new LinkedHashMap<>();
+    private String adapterKey = DEFAULT_ADAPTER_KEY;
 
     Builder() {}
 
@@ -517,6 +549,21 @@ public final class SocketIoTransport implements Transport {
     public Builder onDisconnect(String namespace, Consumer<SocketIoSession> listener) {
       checkNamespace(namespace);
       disconnectListeners.computeIfAbsent(namespace, k -> new ArrayList<>()).add(requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Sets the prefix of the cluster's channels (default {@value #DEFAULT_ADAPTER_KEY}), as the {@code
+     * key} option of Node's {@code @socket.io/redis-adapter}: every node of one cluster, ipc or Node,
+     * must use the same. Only used when the server's bus carries messages ({@code
+     * Transports.builder().bus(RedisBus.of(...))}); see the class's Cluster section.
+     */
+    public Builder adapterKey(String key) {
+      requireNonNull(key, "key");
+      if (key.isEmpty() || key.contains("*") || key.contains("?") || key.contains("[")) {
+        throw new IllegalArgumentException("adapterKey: " + key + " (expected: not empty, without * ? [)");
+      }
+      this.adapterKey = key;
       return this;
     }
 

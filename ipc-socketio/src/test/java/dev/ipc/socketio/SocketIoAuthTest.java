@@ -16,6 +16,7 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,7 @@ class SocketIoAuthTest {
   }
 
   @Test
+  @Interop
   void python_noTokenBadTokenReaderWriter() throws Exception {
     int port = start(Reference.services());
 
@@ -71,6 +73,7 @@ class SocketIoAuthTest {
   }
 
   @Test
+  @Interop
   void node_noTokenBadTokenReaderWriter() throws Exception {
     int port = start(Reference.services());
 

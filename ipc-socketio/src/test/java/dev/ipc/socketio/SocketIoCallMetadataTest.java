@@ -12,6 +12,7 @@ import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.opentelemetry.IpcTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -132,6 +133,7 @@ class SocketIoCallMetadataTest {
   }
 
   @Test
+  @Interop
   void node_theObjectAfterTheRequestIsTheCallsMetadataCredentialsAside() throws Exception {
     int port = start();
     for (String transports : List.of("websocket", "polling")) {
@@ -155,6 +157,7 @@ class SocketIoCallMetadataTest {
   }
 
   @Test
+  @Interop
   void python_theObjectAfterTheRequestIsTheCallsMetadata() throws Exception {
     int port = start();
     String call = traceparent("c1");

@@ -14,6 +14,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Tls;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -137,6 +138,7 @@ class SocketIoMutualTlsTest {
   }
 
   @Test
+  @Interop
   void require_clientsWithoutACertificateAreRefusedAtTheTlsHandshake_andNoCallReachesTheInterceptor()
       throws Exception {
     int port = start(Tls.ClientAuth.REQUIRE);
@@ -188,6 +190,7 @@ class SocketIoMutualTlsTest {
   }
 
   @Test
+  @Interop
   void require_pythonSocketIoSyncClient_withACertificateThroughItsRequestsSession_isSeen() throws Exception {
     int port = start(Tls.ClientAuth.REQUIRE);
 

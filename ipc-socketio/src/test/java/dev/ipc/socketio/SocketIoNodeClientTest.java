@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** socket.io-client v4 (Node) against a real server: src/test/js. */
 @Timeout(120)
+@Interop
 class SocketIoNodeClientTest {
   private Server server;
 

@@ -583,11 +583,18 @@ class SocketIoServerTest {
 
     // It never polls again: every broadcast would wait for it. The limit for any maxPayload up to
     // 4 MiB is 16,384 packets; twice that may go out before the test gives up.
-    for (int i = 0; i < 32_768 && !disconnected.contains(sid); i++) {
-      stuck.broadcast("tick", i);
+    int ticks = 0;
+    for (; ticks < 32_768 && !disconnected.contains(sid); ticks++) {
+      stuck.broadcast("tick", ticks);
     }
 
     assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the server dropped the stalled poller").isEqualTo(sid);
+    // The tick that overflowed its queue (and any broadcast meant for it while it went) was dropped;
+    // each tick reached the other client, and the stalled one took its bound's worth, less the few
+    // packets queued before the ticks (the answer to its CONNECT).
+    assertThat(server.stats().eventsDropped().get("socketio")).isPositive();
+    assertThat(server.stats().eventsDelivered().get("socketio"))
+        .isGreaterThanOrEqualTo(ticks + DefaultSocketIoServer.maxPollingBacklog(4096) - 8L);
     assertThat(status(HttpRequest.newBuilder(session))).as("its session is gone").isNotEqualTo(200);
     assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("y"))).isEqualTo(new Feel(true));
     assertThat(disconnected).as("the other client stayed").isEmpty();

@@ -15,6 +15,7 @@ import dev.ipc.core.annotation.Event;
 import dev.ipc.core.annotation.Mutation;
 import dev.ipc.core.annotation.Publishes;
 import dev.ipc.core.annotation.Roles;
+import dev.ipc.core.testing.Interop;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,7 @@ class SocketIoStreamTest {
   }
 
   @Test
+  @Interop
   void node_watchWithAFilterCancelAndTheBroadcastBeside() throws Exception {
     int port = start();
 
@@ -96,6 +98,7 @@ class SocketIoStreamTest {
   }
 
   @Test
+  @Interop
   void python_watchWithAFilterCancelAndTheBroadcastBeside() throws Exception {
     int port = start();
 

@@ -15,6 +15,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Tls;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -160,6 +161,7 @@ class SocketIoTlsTest {
   }
 
   @Test
+  @Interop
   void pythonSocketIo_overHttpsAndWss_withTheCa() throws Exception {
     Server server = start(new AtomicReference<>());
 
@@ -175,6 +177,7 @@ class SocketIoTlsTest {
   }
 
   @Test
+  @Interop
   void socketIoClientV4_overHttpsAndWss_withTheCa() throws Exception {
     Server server = start(new AtomicReference<>());
 

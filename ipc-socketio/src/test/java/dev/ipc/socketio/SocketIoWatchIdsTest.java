@@ -14,6 +14,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.Transports;
 import dev.ipc.core.annotation.Event;
 import dev.ipc.core.annotation.Param;
+import dev.ipc.core.testing.Interop;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,7 @@ class SocketIoWatchIdsTest {
   }
 
   @Test
+  @Interop
   void node_namedWatchesWithOverlappingFiltersOnOneConnectionEachGetTheirValuesOnce() throws Exception {
     int port = start();
     for (String transports : List.of("websocket", "polling")) {
