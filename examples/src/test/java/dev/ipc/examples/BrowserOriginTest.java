@@ -8,6 +8,7 @@ import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
 import dev.ipc.core.testing.Chromium;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.socketio.SocketIoTransport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * on {@code cors(...)}.
  */
 @Timeout(120)
+@Interop
 class BrowserOriginTest {
   private static final Path CLIENT =
       Path.of("interop/js/node_modules/socket.io-client/dist/socket.io.min.js");

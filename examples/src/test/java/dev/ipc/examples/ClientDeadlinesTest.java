@@ -11,6 +11,7 @@ import dev.ipc.core.Feel;
 import dev.ipc.core.Movie;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,6 +105,7 @@ class ClientDeadlinesTest {
   }
 
   @Test
+  @Interop
   void aDeadlinePassedOverCurlEndsTheCallWith504() throws Exception {
     Sleeper sleeper = new Sleeper();
     try (Server server = Transports.builder().service(sleeper).transport("rest://127.0.0.1:0").start()) {

@@ -21,6 +21,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Tls;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import dev.ipc.grpc.Python.Result;
 import io.grpc.CallOptions;
@@ -176,12 +177,14 @@ class GrpcSecurityTest {
   }
 
   @Test
+  @Interop
   void pythonClient_tokensAndRoles_plaintext(@TempDir Path stubs) throws Exception {
     Server server = serve(Reference.services(), null);
     assertPythonCases(stubs, server, null);
   }
 
   @Test
+  @Interop
   void pythonClient_tokensAndRoles_overTls(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Server server = serve(Reference.services(), Tls.fromPem(certs.serverCert(), certs.serverKey()));

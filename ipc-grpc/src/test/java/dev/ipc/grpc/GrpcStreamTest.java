@@ -14,6 +14,7 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
 import dev.ipc.core.annotation.Roles;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.grpc.Python.Result;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -273,7 +274,7 @@ class GrpcStreamTest {
   }
 
   @Test
-  void subscribing_checksTokensAndRoles_overEveryClient(@TempDir Path stubs) throws Exception {
+  void subscribing_checksTokensAndRoles_overTheJavaClients() throws Exception {
     Server server =
         serve(
             List.of(Reference.tasks(), (Watchtower) () -> Feed.published("task:saved", Task.class)),
@@ -326,8 +327,12 @@ class GrpcStreamTest {
     context.cancel(null);
     writer.subscription.get().cancel();
     awaitOpenStreams(server, 0);
+  }
 
-    // Python grpcio.
+  @Test
+  @Interop
+  void python_aBadTokenIsRefusedBeforeAnyValue(@TempDir Path stubs) throws Exception {
+    Server server = serve(List.of(Reference.tasks()), b -> b.authenticate(TOKENS::get));
     Python.shippedStubs(stubs, "task.proto");
     Result python = Python.run(watchClient(server, "1", "--token", "not-a-token"), stubs);
     assertThat(python.exit()).as(python.output()).isZero();
@@ -335,6 +340,7 @@ class GrpcStreamTest {
   }
 
   @Test
+  @Interop
   void python_getsSavedTasksInOrder_filtered_andCancelEndsTheStream(@TempDir Path stubs) throws Exception {
     Python.shippedStubs(stubs, "task.proto");
     Server server = resources.serve();
@@ -357,6 +363,7 @@ class GrpcStreamTest {
   }
 
   @Test
+  @Interop
   void python_lastEventId_resumes(@TempDir Path stubs) throws Exception {
     Python.shippedStubs(stubs, "task.proto");
     Server server = resources.serve();

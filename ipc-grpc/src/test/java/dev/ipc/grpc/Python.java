@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs Debian's python3 with python3-grpc-tools (protoc) and python3-grpcio. Tests fail, never skip,
- * when they are missing.
+ * Runs Debian's python3 with python3-grpc-tools (protoc) and python3-grpcio. Tests using it are
+ * {@code @Interop}: skipped by a plain {@code mvn verify}, and with {@code -Pinterop} they fail, never
+ * skip, when those are missing.
  */
 final class Python {
   static final String PYTHON = "/usr/bin/python3";

@@ -8,6 +8,7 @@ import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Interop;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -126,6 +127,7 @@ class IpcTracingTest {
   }
 
   @Test
+  @Interop
   void foreignClients_traceparentIsHonoured_curlAndPythonGrpcio() throws Exception {
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     String parent = "00f067aa0ba902b7";

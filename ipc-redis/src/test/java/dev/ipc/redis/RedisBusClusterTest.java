@@ -1,5 +1,6 @@
 package dev.ipc.redis;
 
+import dev.ipc.core.testing.Interop;
 import dev.ipc.redis.testing.RedisProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * real {@code redis-server}, as two processes would be; subscribers watch through the Java clients.
  */
 @Timeout(120)
+@Interop
 class RedisBusClusterTest {
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();

@@ -250,7 +250,7 @@ class RestSecurityTest {
 
   @Test
   @Interop
-  void tls_curlWithTheCa_restClientWithCa_andAPlainClientIsRefusedCleanly() throws Exception {
+  void tls_curlWithTheCa_isServed_andAPlainOrUntrustingCurlIsRefusedCleanly() throws Exception {
     Server server = start(true, serverTls());
     int port = server.port("rest");
     String https = "https://localhost:" + port;
@@ -272,18 +272,28 @@ class RestSecurityTest {
     assertThat(plain).isIn(52, 56);
     // Without the CA, curl does not trust the server.
     assertThat(curlExit(https + "/tasks")).isEqualTo(60);
+    // And TLS clients are still served.
+    assertThat(curl("--cacert", certs.ca().toString(), https + "/tasks/7").json().get("name").asText())
+        .isEqualTo("seven");
+  }
+
+  @Test
+  void tls_restClientWithCa_isServed_andAPlainOrUntrustingClientIsRefusedCleanly() throws Exception {
+    Server server = start(true, serverTls());
+    int port = server.port("rest");
 
     try (Client client = Transports.connect("rest://localhost:" + port + "?ca=" + certs.ca())) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
-      assertThat(tasks.get(7)).isEqualTo(new Task(7, "seven"));
+      assertThat(tasks.list()).hasSize(3);
       assertThatThrownBy(() -> tasks.put(new Task(7, "x")))
           .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
-      assertThat(client.withBearerToken("w-token").service(TaskService.DESCRIPTOR).put(new Task(7, "eight")).created())
-          .isFalse();
+      assertThat(client.withBearerToken("w-token").service(TaskService.DESCRIPTOR).put(new Task(7, "seven")).created())
+          .isTrue();
+      assertThat(tasks.get(7)).isEqualTo(new Task(7, "seven"));
     }
     try (RestClient client = RestClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
       assertThat(client.toString()).contains("https://127.0.0.1:");
-      assertThat(client.service(TaskService.DESCRIPTOR).get(7)).isEqualTo(new Task(7, "eight"));
+      assertThat(client.service(TaskService.DESCRIPTOR).get(7)).isEqualTo(new Task(7, "seven"));
     }
     // A plain RestClient against the TLS port fails, and does not hang.
     try (RestClient client = RestClient.of("127.0.0.1", port)) {
@@ -293,14 +303,11 @@ class RestSecurityTest {
     try (Client client = Transports.connect("rest://localhost:" + port + "?tls=true")) {
       assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list()).isInstanceOf(TransportException.class);
     }
-    // And TLS clients are still served.
-    assertThat(curl("--cacert", certs.ca().toString(), https + "/tasks/7").json().get("name").asText())
-        .isEqualTo("eight");
   }
 
   @Test
   @Interop
-  void mutualTls_require_curlAndRestClientWithACertificate_areServedAndSeen_withoutOneRefused() throws Exception {
+  void mutualTls_require_curlWithACertificate_isServedAndSeen_withoutOneRefused() throws Exception {
     Server server = start(false, serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.port("rest");
     String seen = "https://localhost:" + port + "/probe/seen?note=m";
@@ -315,7 +322,12 @@ class RestSecurityTest {
     // Without a certificate: the handshake fails (curl: SSL error or receive failure), never an answer.
     int exit = curlExit("--cacert", certs.ca().toString(), seen);
     assertThat(exit).isIn(35, 56);
+  }
 
+  @Test
+  void mutualTls_require_restClientWithACertificate_isServedAndSeen_withoutOneRefused() throws Exception {
+    Server server = start(false, serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
+    int port = server.port("rest");
     String uri =
         "rest://localhost:" + port + "?ca=" + certs.ca() + "&cert=" + certs.clientCert() + "&key=" + certs.clientKey();
     try (Client client = Transports.connect(uri)) {

@@ -29,8 +29,9 @@ import java.util.stream.Stream;
 
 /**
  * A real headless Chromium (Debian's {@code /usr/bin/chromium}) driven over the Chrome DevTools Protocol
- * with the JDK's own HTTP and WebSocket clients: no driver download, no extra dependency. Fails, never
- * skips, when Chromium is missing.
+ * with the JDK's own HTTP and WebSocket clients: no driver download, no extra dependency. Tests using it
+ * are {@link Interop}: skipped by a plain {@code mvn verify}, and with {@code -Pinterop} they fail, never
+ * skip, when Chromium is missing.
  */
 public final class Chromium implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
