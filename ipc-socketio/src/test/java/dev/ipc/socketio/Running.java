@@ -15,8 +15,12 @@ final class Running {
 
   static Server start(SocketIoTransport.Builder builder, List<?> services, Consumer<DefaultSocketIoServer> running) {
     SocketIoTransport transport = builder.host("127.0.0.1").port(0).build();
-    Transport capturing =
-        new Transport() {
+    return Transports.builder().services(services).transport(capturing(transport, running)).start();
+  }
+
+  /** Returns {@code transport}, handing its running server to {@code running} when it starts. */
+  static Transport capturing(SocketIoTransport transport, Consumer<DefaultSocketIoServer> running) {
+    return new Transport() {
           @Override
           public String name() {
             return transport.name();
@@ -34,6 +38,5 @@ final class Running {
             return r;
           }
         };
-    return Transports.builder().services(services).transport(capturing).start();
   }
 }

@@ -8,9 +8,7 @@ import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
 import dev.ipc.core.spi.EventBus;
-import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
-import dev.ipc.core.spi.TransportContext;
 import dev.ipc.core.testing.Interop;
 import dev.ipc.redis.RedisBus;
 import dev.ipc.redis.testing.RedisProcess;
@@ -388,25 +386,7 @@ class SocketIoClusterTest {
 
   private Node start(SocketIoTransport transport) {
     CompletableFuture<DefaultSocketIoServer> running = new CompletableFuture<>();
-    Transport capturing =
-        new Transport() {
-          @Override
-          public String name() {
-            return transport.name();
-          }
-
-          @Override
-          public String address() {
-            return transport.address();
-          }
-
-          @Override
-          public RunningTransport start(TransportContext context) throws IOException {
-            RunningTransport r = transport.start(context);
-            running.complete((DefaultSocketIoServer) r);
-            return r;
-          }
-        };
+    Transport capturing = Running.capturing(transport, running::complete);
     Server server =
         Transports.builder().services(Reference.services()).bus(RedisBus.of(redis.uri())).transport(capturing).start();
     cleanup.add(server::close);
