@@ -247,16 +247,20 @@ public final class RedisBus implements EventBus {
         LOG.warn("cannot encode a value of {} for the Redis bus; other nodes miss it", op, e);
         return;
       }
+      publishOrDrop(() -> publisher.async().publish(CHANNEL_PREFIX + op.service(), message));
+    }
+
+    /**
+     * Sends one PUBLISH without waiting; a rejected one (Redis unreachable: REJECT_COMMANDS) or one
+     * that fails later is counted as dropped.
+     */
+    private void publishOrDrop(java.util.function.Supplier<io.lettuce.core.RedisFuture<Long>> publish) {
       try {
-        publisher
-            .async()
-            .publish(CHANNEL_PREFIX + op.service(), message)
-            .whenComplete(
-                (receivers, error) -> {
-                  if (error != null) {
-                    drop();
-                  }
-                });
+        publish.get().whenComplete((receivers, error) -> {
+          if (error != null) {
+            drop();
+          }
+        });
       } catch (RuntimeException e) {
         drop();
       }
@@ -412,19 +416,7 @@ public final class RedisBus implements EventBus {
         if (closed.get()) {
           return;
         }
-        try {
-          rawPublisher
-              .async()
-              .publish(channel.getBytes(StandardCharsets.UTF_8), message)
-              .whenComplete(
-                  (receivers, error) -> {
-                    if (error != null) {
-                      drop();
-                    }
-                  });
-        } catch (RuntimeException e) {
-          drop();
-        }
+        publishOrDrop(() -> rawPublisher.async().publish(channel.getBytes(StandardCharsets.UTF_8), message));
       }
 
       @Override
