@@ -14,6 +14,7 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.ClientBuilder;
 import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.internal.ClientTls;
 import dev.ipc.http.internal.HttpClientPool;
@@ -62,8 +63,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each under its own id, the socket opened with the first subscriber and closed with the last.
  */
 public final class GraphqlClient implements Client {
-  /** The default per-call timeout. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** The default per-call timeout: every client's, {@link ClientBuilder#DEFAULT_TIMEOUT} (30 s). */
+  public static final Duration DEFAULT_TIMEOUT = ClientBuilder.DEFAULT_TIMEOUT;
 
   private static final String ACCEPT = GraphqlHttpService.GRAPHQL_RESPONSE + ", application/json";
 
@@ -94,22 +95,22 @@ public final class GraphqlClient implements Client {
   private volatile boolean closed;
 
   private GraphqlClient(Builder b) {
-    ClientTls tls = ClientTls.of(b.tls(), b.ca, b.cert, b.key);
+    ClientTls tls = ClientTls.of(b.tls(), b.ca(), b.cert(), b.key());
     this.uri =
         URI.create(
             (tls == null ? "http://" : "https://")
-                + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port() + "/graphql");
     this.wsUri =
         URI.create(
             (tls == null ? "ws://" : "wss://")
-                + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port + "/graphql");
+                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port() + "/graphql");
     this.tls = tls;
-    this.timeout = b.timeout;
+    this.timeout = b.timeout();
     this.http =
         HttpClientPool.open(
             "ipc-graphql-client-" + CLIENTS.incrementAndGet(),
-            b.host,
-            b.port,
+            b.host(),
+            b.port(),
             MAX_CONNECTIONS,
             timeout,
             MAX_RESPONSE_BYTES,
@@ -698,65 +699,12 @@ public final class GraphqlClient implements Client {
     return "GraphqlClient{" + uri + '}';
   }
 
-  /** Configures a {@link GraphqlClient}. Not thread-safe. */
-  public static final class Builder {
-    private String host;
-    private int port = -1;
-    private Duration timeout = DEFAULT_TIMEOUT;
-    private Boolean tls;
-    private Path ca;
-    private Path cert;
-    private Path key;
-
+  /**
+   * Configures a {@link GraphqlClient}: the server (required), TLS and timeout as every client's builder
+   * has them ({@link ClientBuilder}). The timeout bounds connecting too. Not thread-safe.
+   */
+  public static final class Builder extends ClientBuilder<Builder> {
     Builder() {}
-
-    /** Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plain text). */
-    public Builder tls(boolean tls) {
-      this.tls = tls;
-      return this;
-    }
-
-    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
-    public Builder ca(Path caPem) {
-      this.ca = requireNonNull(caPem, "caPem");
-      return this;
-    }
-
-    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
-    public Builder cert(Path certPem) {
-      this.cert = requireNonNull(certPem, "certPem");
-      return this;
-    }
-
-    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
-    public Builder key(Path keyPem) {
-      this.key = requireNonNull(keyPem, "keyPem");
-      return this;
-    }
-
-    boolean tls() {
-      return Boolean.TRUE.equals(tls) || ca != null || cert != null || key != null;
-    }
-
-    /** Sets the server to call (required). */
-    public Builder target(String host, int port) {
-      this.host = requireNonNull(host, "host");
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets how long one call may take, connecting included (default 10 seconds). */
-    public Builder timeout(Duration timeout) {
-      requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
-      }
-      this.timeout = timeout;
-      return this;
-    }
 
     /**
      * Returns the client.
@@ -766,13 +714,13 @@ public final class GraphqlClient implements Client {
      *     PEM file cannot be read
      */
     public GraphqlClient build() {
-      if (host == null) {
+      if (host() == null) {
         throw new IllegalStateException("target(host, port) is required");
       }
-      if ((cert == null) != (key == null)) {
+      if ((cert() == null) != (key() == null)) {
         throw new IllegalStateException("cert and key (expected: both, or neither)");
       }
-      if (Boolean.FALSE.equals(tls) && tls()) {
+      if (tlsRefused() && tls()) {
         throw new IllegalArgumentException("tls: false (expected: true, or no ca, cert and key)");
       }
       return new GraphqlClient(this);

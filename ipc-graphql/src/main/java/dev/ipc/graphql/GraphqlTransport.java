@@ -3,12 +3,15 @@ package dev.ipc.graphql;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportBuilder;
 import dev.ipc.core.spi.TransportContext;
 import dev.ipc.http.internal.HttpServer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * Serves every described service over GraphQL at {@code /graphql} (graphql-java on ipc-http's Netty
@@ -58,7 +61,14 @@ public final class GraphqlTransport implements Transport {
    */
   public static final Duration DEFAULT_CONNECTION_INIT_TIMEOUT = Duration.ofSeconds(3);
   /** The default largest request body: 1 MiB. */
-  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  /**
+   * The default largest request body.
+   *
+   * @deprecated use {@link #DEFAULT_MAX_MESSAGE_BYTES}
+   */
+  @Deprecated public static final int DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 
   private final String host;
   private final int port;
@@ -73,12 +83,13 @@ public final class GraphqlTransport implements Transport {
   private final int maxConnections;
   private final int maxConnectionsPerPeer;
   private final int workerThreads;
+  private final Executor executor;
   private final Duration connectionInitTimeout;
 
   GraphqlTransport(Builder b) {
     this.connectionInitTimeout = b.connectionInitTimeout;
-    this.host = b.host;
-    this.port = b.port;
+    this.host = b.host();
+    this.port = b.port();
     this.limits =
         new GraphqlEngine.Limits(
             b.maxDepth, b.maxFields, b.maxTokens, b.maxAliases, b.introspection, b.documentCacheSize);
@@ -92,6 +103,7 @@ public final class GraphqlTransport implements Transport {
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
     this.workerThreads = b.workerThreads;
+    this.executor = b.executor;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -115,8 +127,10 @@ public final class GraphqlTransport implements Transport {
   }
 
   @Override
-  public RunningTransport start(TransportContext context) throws IOException {
-    requireNonNull(context, "context");
+  public RunningTransport start(TransportContext serverContext) throws IOException {
+    requireNonNull(serverContext, "context");
+    // With an executor of its own, every call runs on it, over HTTP and over WebSocket alike.
+    TransportContext context = executor == null ? serverContext : new OnExecutor(serverContext, executor);
     GraphqlEngine engine = new GraphqlEngine(context.services(), limits);
     GraphqlHttpService service =
         new GraphqlHttpService(
@@ -207,10 +221,69 @@ public final class GraphqlTransport implements Transport {
     return "GraphqlTransport{" + address() + '}';
   }
 
-  /** Configures a {@link GraphqlTransport}; every setting has a default. Not thread-safe. */
-  public static final class Builder {
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
+  /** The server's context with the transport's own executor ({@link Builder#executor}). */
+  private static final class OnExecutor implements TransportContext {
+    private final TransportContext context;
+    private final Executor executor;
+
+    OnExecutor(TransportContext context, Executor executor) {
+      this.context = context;
+      this.executor = executor;
+    }
+
+    @Override
+    public java.util.List<dev.ipc.core.spi.BoundService> services() {
+      return context.services();
+    }
+
+    @Override
+    public Executor executor() {
+      return executor;
+    }
+
+    @Override
+    public boolean isReady() {
+      return context.isReady();
+    }
+
+    @Override
+    public boolean isClosing() {
+      return context.isClosing();
+    }
+
+    @Override
+    public AutoCloseable subscribe(java.util.function.Consumer<dev.ipc.core.spi.Published> listener) {
+      return context.subscribe(listener);
+    }
+
+    @Override
+    public dev.ipc.core.spi.EventBus.Messages messages() {
+      return context.messages();
+    }
+
+    @Override
+    public boolean authenticates() {
+      return context.authenticates();
+    }
+
+    @Override
+    public dev.ipc.core.Principal authenticate(String credential) {
+      return context.authenticate(credential);
+    }
+
+    @Override
+    public java.util.Optional<dev.ipc.core.Tls> tls() {
+      return context.tls();
+    }
+  }
+
+  /**
+   * Configures a {@link GraphqlTransport}; every setting has a default. The HTTP settings are REST's,
+   * with the names every transport uses on its builder and in URI options ({@code maxMessageBytes},
+   * {@code maxBufferedBytes}, {@code cors}, {@code idleTimeout}, {@code maxConnections},
+   * {@code workerThreads}, {@code executor}); see the README's Defaults section. Not thread-safe.
+   */
+  public static final class Builder extends TransportBuilder<Builder> {
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private int maxFields = DEFAULT_MAX_FIELDS;
     private int maxTokens = DEFAULT_MAX_TOKENS;
@@ -218,7 +291,7 @@ public final class GraphqlTransport implements Transport {
     private boolean introspection = true;
     private boolean graphiql = true;
     private int documentCacheSize = DEFAULT_DOCUMENT_CACHE_SIZE;
-    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxBodyBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private long maxBufferedBodyBytes;
     private String[] corsOrigins = new String[0];
     private Duration idleTimeout;
@@ -227,9 +300,12 @@ public final class GraphqlTransport implements Transport {
     private int maxConnections;
     private int maxConnectionsPerPeer;
     private int workerThreads;
+    private Executor executor;
     private Duration connectionInitTimeout = DEFAULT_CONNECTION_INIT_TIMEOUT;
 
-    Builder() {}
+    Builder() {
+      super(DEFAULT_PORT);
+    }
 
     /**
      * Sets how long a GraphQL WebSocket may stay open without {@code connection_init} before it is closed
@@ -237,21 +313,6 @@ public final class GraphqlTransport implements Transport {
      */
     public Builder connectionInitTimeout(Duration timeout) {
       this.connectionInitTimeout = positive("connectionInitTimeout", timeout);
-      return this;
-    }
-
-    /** Sets the interface to bind (default: {@code 0.0.0.0}, every interface). */
-    public Builder host(String host) {
-      this.host = requireNonNull(host, "host");
-      return this;
-    }
-
-    /** Sets the port (default {@value GraphqlTransport#DEFAULT_PORT}; 0 picks a free one). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
       return this;
     }
 
@@ -313,21 +374,41 @@ public final class GraphqlTransport implements Transport {
     }
 
     /** Answers 413 to request bodies larger than {@code bytes} (default 1 MiB). */
-    public Builder maxBodyBytes(int bytes) {
+    public Builder maxMessageBytes(int bytes) {
       this.maxBodyBytes = positive("bytes", bytes);
       return this;
+    }
+
+    /**
+     * Answers 413 to request bodies larger than {@code bytes}.
+     *
+     * @deprecated use {@link #maxMessageBytes(int)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxBodyBytes(int bytes) {
+      return maxMessageBytes(bytes);
     }
 
     /**
      * Holds at most {@code bytes} of request bodies at once over all connections (default: a quarter of
      * the JVM's maximum heap); a request whose body would go beyond gets 503 with {@code Retry-After}.
      */
-    public Builder maxBufferedBodyBytes(long bytes) {
+    public Builder maxBufferedBytes(long bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("bytes: " + bytes + " (expected: > 0)");
       }
       this.maxBufferedBodyBytes = bytes;
       return this;
+    }
+
+    /**
+     * Holds at most {@code bytes} of request bodies at once over all connections.
+     *
+     * @deprecated use {@link #maxBufferedBytes(long)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxBufferedBodyBytes(long bytes) {
+      return maxBufferedBytes(bytes);
     }
 
     /** Allows browsers on {@code origins} to call the endpoint ({@code "*"}: any; default: none). */
@@ -386,6 +467,50 @@ public final class GraphqlTransport implements Transport {
     public Builder workerThreads(int workerThreads) {
       this.workerThreads = positive("workerThreads", workerThreads);
       return this;
+    }
+
+    /**
+     * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
+     * either way), over HTTP and WebSocket; when it rejects a call the call fails with
+     * RESOURCE_EXHAUSTED. It is not shut down by the server.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Binds the URI options ({@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}):
+     * {@code maxDepth}, {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection},
+     * {@code graphiql}, {@code documentCacheSize}, {@code connectionInitTimeout}, and the HTTP settings
+     * with REST's names: {@code maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with
+     * KiB/MiB/GiB), {@code cors} (comma-separated origins), {@code idleTimeout}, {@code requestTimeout},
+     * {@code writeTimeout} (durations like {@code 30s}), {@code maxConnections},
+     * {@code maxConnectionsPerPeer}, {@code workerThreads}; the deprecated {@code maxBodyBytes} and
+     * {@code maxBufferedBodyBytes} still work.
+     */
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table
+          .integer("maxDepth", this::maxDepth)
+          .integer("maxFields", this::maxFields)
+          .integer("maxTokens", this::maxTokens)
+          .integer("maxAliases", this::maxAliases)
+          .bool("introspection", this::introspection)
+          .bool("graphiql", this::graphiql)
+          .integer("documentCacheSize", this::documentCacheSize)
+          .duration("connectionInitTimeout", this::connectionInitTimeout)
+          .size("maxMessageBytes", this::maxMessageBytes)
+          .longSize("maxBufferedBytes", this::maxBufferedBytes)
+          .list("cors", this::cors)
+          .duration("idleTimeout", this::idleTimeout)
+          .duration("requestTimeout", this::requestTimeout)
+          .duration("writeTimeout", this::writeTimeout)
+          .positive("maxConnections", this::maxConnections)
+          .positive("maxConnectionsPerPeer", this::maxConnectionsPerPeer)
+          .positive("workerThreads", this::workerThreads)
+          .alias("maxBodyBytes", "maxMessageBytes")
+          .alias("maxBufferedBodyBytes", "maxBufferedBytes");
     }
 
     /** Returns the transport. */

@@ -135,7 +135,7 @@ class GraphqlClientTest {
 
   @Test
   void bodyOverTheServersLimit_isResourceExhausted() {
-    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBodyBytes=1000");
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxMessageBytes=1000");
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
@@ -147,7 +147,7 @@ class GraphqlClientTest {
 
   @Test
   void bodyBeyondTheServersBodyBudget_isUnavailable_andTheNextCallIsServed() {
-    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBufferedBodyBytes=1000");
+    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBufferedBytes=1000");
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))

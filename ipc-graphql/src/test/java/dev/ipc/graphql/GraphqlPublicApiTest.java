@@ -30,7 +30,7 @@ class GraphqlPublicApiTest {
             .introspection(false)
             .graphiql(false)
             .documentCacheSize(100)
-            .maxBodyBytes(64 * 1024)
+            .maxMessageBytes(64 * 1024)
             .cors("https://example.org")
             .build();
     assertThat(transport.name()).isEqualTo("graphql");

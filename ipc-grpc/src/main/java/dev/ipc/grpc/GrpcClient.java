@@ -1,6 +1,5 @@
 package dev.ipc.grpc;
 
-import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.Client;
@@ -8,6 +7,8 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
+import dev.ipc.core.spi.ClientBuilder;
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RemoteStream;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -18,7 +19,6 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import java.nio.file.Path;
 import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.Map;
@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * it when done.
  */
 public final class GrpcClient implements Client {
-  /** The default deadline of one call. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  /** The default deadline of one call: every client's, {@link ClientBuilder#DEFAULT_TIMEOUT}. */
+  public static final Duration DEFAULT_TIMEOUT = ClientBuilder.DEFAULT_TIMEOUT;
 
   private final ManagedChannel channel;
   private final String target;
@@ -62,10 +62,10 @@ public final class GrpcClient implements Client {
   private final ExecutorService streamExecutor;
 
   GrpcClient(Builder b) {
-    this.target = b.host + ":" + b.port;
-    this.timeoutNanos = b.timeout.toNanos();
+    this.target = b.host() + ":" + b.port();
+    this.timeoutNanos = b.timeout().toNanos();
     NettyChannelBuilder channelBuilder =
-        NettyChannelBuilder.forAddress(b.host, b.port)
+        NettyChannelBuilder.forAddress(b.host(), b.port())
             // The listener only completes a future; no need to hop to another thread for that.
             .directExecutor()
             .maxInboundMessageSize(b.maxInboundMessageSize);
@@ -89,18 +89,18 @@ public final class GrpcClient implements Client {
   private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(Builder b) {
     try {
       SslContextBuilder ssl = GrpcSslContexts.forClient();
-      if (b.ca != null) {
-        ssl.trustManager(b.ca.toFile());
+      if (b.ca() != null) {
+        ssl.trustManager(b.ca().toFile());
       }
-      if (b.cert != null) {
-        ssl.keyManager(b.cert.toFile(), b.key.toFile());
+      if (b.cert() != null) {
+        ssl.keyManager(b.cert().toFile(), b.key().toFile());
       }
       return ssl.build();
     } catch (IllegalArgumentException | SSLException e) {
       throw new IllegalArgumentException(
           "TLS"
-              + (b.ca != null ? " trusting " + b.ca : "")
-              + (b.cert != null ? " with certificate " + b.cert + " and key " + b.key : "")
+              + (b.ca() != null ? " trusting " + b.ca() : "")
+              + (b.cert() != null ? " with certificate " + b.cert() + " and key " + b.key() : "")
               + " failed (expected: PEM files, the key unencrypted PKCS#8): " + e.getMessage(),
           e);
     }
@@ -310,65 +310,17 @@ public final class GrpcClient implements Client {
     }
   }
 
-  /** Configures a {@link GrpcClient}. Not thread-safe. */
-  public static final class Builder {
-    private String host;
-    private int port = -1;
-    private Duration timeout = DEFAULT_TIMEOUT;
-    private int maxInboundMessageSize = GrpcTransport.DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
-    private Boolean tls;
-    private Path ca;
-    private Path cert;
-    private Path key;
+  /**
+   * Configures a {@link GrpcClient}: the server, TLS and timeout as every client's builder has them
+   * ({@link ClientBuilder}), and the largest response message. Not thread-safe.
+   */
+  public static final class Builder extends ClientBuilder<Builder> {
+    private int maxInboundMessageSize = GrpcTransport.DEFAULT_MAX_MESSAGE_BYTES;
 
     Builder() {}
 
-    /** Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plaintext). */
-    public Builder tls(boolean tls) {
-      this.tls = tls;
-      return this;
-    }
-
-    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
-    public Builder ca(Path caPem) {
-      this.ca = requireNonNull(caPem, "caPem");
-      return this;
-    }
-
-    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
-    public Builder cert(Path certPem) {
-      this.cert = requireNonNull(certPem, "certPem");
-      return this;
-    }
-
-    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
-    public Builder key(Path keyPem) {
-      this.key = requireNonNull(keyPem, "keyPem");
-      return this;
-    }
-
-    boolean tls() {
-      return Boolean.TRUE.equals(tls) || ca != null || cert != null || key != null;
-    }
-
-    /** Sets the server to call. */
-    public Builder target(String host, int port) {
-      this.host = requireNonNull(host, "host");
-      if (port <= 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets the deadline of each call (default 30 seconds); past it a call fails with TransportException. */
-    public Builder timeout(Duration timeout) {
-      this.timeout = TransportOptions.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
-      return this;
-    }
-
-    /** Sets the largest response message accepted (default 4 MiB). */
-    public Builder maxInboundMessageSize(int bytes) {
+    /** Sets the largest response message accepted, in bytes (default 4 MiB). */
+    public Builder maxMessageBytes(int bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("bytes: " + bytes + " (expected: > 0)");
       }
@@ -377,34 +329,22 @@ public final class GrpcClient implements Client {
     }
 
     /**
-     * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s}),
-     * {@code maxInboundMessageSize}, {@code tls} ({@code true} or {@code false}), and the PEM paths
-     * {@code ca}, {@code cert} and {@code key}.
+     * Sets the largest response message accepted.
      *
-     * @throws IllegalArgumentException if an option is unknown or malformed
+     * @deprecated use {@link #maxMessageBytes(int)}, the name every transport and client uses
      */
-    public Builder options(Map<String, String> options) {
-      requireNonNull(options, "options");
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        switch (e.getKey()) {
-          case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
-          case "maxInboundMessageSize" -> maxInboundMessageSize(TransportOptions.size(e.getKey(), e.getValue()));
-          case "tls" -> tls(TransportOptions.bool(e.getKey(), e.getValue()));
-          case "ca" -> ca(path(e.getKey(), e.getValue()));
-          case "cert" -> cert(path(e.getKey(), e.getValue()));
-          case "key" -> key(path(e.getKey(), e.getValue()));
-          default -> throw new IllegalArgumentException(
-              "option: " + e.getKey() + " (expected: one of timeout, maxInboundMessageSize, tls, ca, cert, key)");
-        }
-      }
-      return this;
+    @Deprecated
+    public Builder maxInboundMessageSize(int bytes) {
+      return maxMessageBytes(bytes);
     }
 
-    private static Path path(String option, String value) {
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(option + ": (expected: a PEM file path)");
-      }
-      return Path.of(value);
+    /**
+     * Binds the URI options beside {@code timeout}, {@code tls}, {@code ca}, {@code cert} and
+     * {@code key}: {@code maxMessageBytes} (the deprecated {@code maxInboundMessageSize} still works).
+     */
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table.size("maxMessageBytes", this::maxMessageBytes).alias("maxInboundMessageSize", "maxMessageBytes");
     }
 
     /**
@@ -415,13 +355,13 @@ public final class GrpcClient implements Client {
      *     PEM files cannot be read
      */
     public GrpcClient build() {
-      if (host == null) {
+      if (host() == null) {
         throw new IllegalStateException("target(host, port) not set");
       }
-      if ((cert == null) != (key == null)) {
+      if ((cert() == null) != (key() == null)) {
         throw new IllegalStateException("cert and key (expected: both, or neither)");
       }
-      if (Boolean.FALSE.equals(tls) && tls()) {
+      if (tlsRefused() && tls()) {
         throw new IllegalArgumentException("tls: false (expected: true, or no ca, cert and key)");
       }
       return new GrpcClient(this);

@@ -15,9 +15,16 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -38,12 +45,16 @@ final class GrpcServer implements RunningTransport {
   private final InetSocketAddress address;
   private final java.util.concurrent.atomic.AtomicInteger connections;
   private static final io.grpc.Attributes.Key<Boolean> COUNTED = io.grpc.Attributes.Key.create("ipc.counted");
+  /** The transport's own event loops ({@code workerThreads}), or none: grpc-java's shared ones. */
+  private final List<EventLoopGroup> loops;
 
   private GrpcServer(
       Server server,
       HealthStatusManager health,
       CallTracker tracker,
-      java.util.concurrent.atomic.AtomicInteger connections) {
+      java.util.concurrent.atomic.AtomicInteger connections,
+      List<EventLoopGroup> loops) {
+    this.loops = loops;
     this.connections = connections;
     this.server = server;
     this.health = health;
@@ -113,12 +124,45 @@ final class GrpcServer implements RunningTransport {
       b.addService(definition(service, executor, tracker, clientCertificates));
       names.add(service.descriptor().grpcFullName());
     }
-    Server server = b.build().start();
+    List<EventLoopGroup> loops = t.workerThreads > 0 ? ownLoops(b, t.workerThreads) : List.of();
+    Server server;
+    try {
+      server = b.build().start();
+    } catch (IOException | RuntimeException e) {
+      shutdown(loops);
+      throw e;
+    }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     for (String name : names) {
       health.setStatus(name, ServingStatus.SERVING);
     }
-    return new GrpcServer(server, health, tracker, connections);
+    return new GrpcServer(server, health, tracker, connections, loops);
+  }
+
+  /**
+   * Gives the server its own event loops: {@code workerThreads} that serve connections and one that
+   * accepts them, epoll where grpc-java would use it (Linux), else NIO. NettyServerBuilder takes the
+   * boss group, the worker group and the channel type together or not at all.
+   */
+  private static List<EventLoopGroup> ownLoops(NettyServerBuilder b, int workerThreads) {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup boss = group(epoll, 1, new DefaultThreadFactory("ipc-grpc-accept", true));
+    EventLoopGroup workers = group(epoll, workerThreads, new DefaultThreadFactory("ipc-grpc-worker", true));
+    b.bossEventLoopGroup(boss)
+        .workerEventLoopGroup(workers)
+        .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+    return List.of(boss, workers);
+  }
+
+  private static EventLoopGroup group(boolean epoll, int threads, DefaultThreadFactory factory) {
+    return epoll ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+  }
+
+  /** Stops the transport's own loops once the server no longer uses them (no quiet period: it is done). */
+  private static void shutdown(List<EventLoopGroup> loops) {
+    for (EventLoopGroup group : loops) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
   }
 
   /** Builds the gRPC service of one described service: its methods, marshallers and handlers. */
@@ -235,6 +279,8 @@ final class GrpcServer implements RunningTransport {
       server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      shutdown(loops);
     }
   }
 }

@@ -1,14 +1,15 @@
 package dev.ipc.grpc;
 
-import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportBuilder;
 import dev.ipc.core.spi.TransportContext;
+import dev.ipc.core.spi.TransportOptions;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,7 +41,14 @@ public final class GrpcTransport implements Transport {
   public static final int DEFAULT_PORT = 6666;
 
   /** The default limit of one request message: 4 MiB, as grpc-java's. */
-  public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * The default limit of one request message.
+   *
+   * @deprecated use {@link #DEFAULT_MAX_MESSAGE_BYTES}
+   */
+  @Deprecated public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = DEFAULT_MAX_MESSAGE_BYTES;
 
   final String host;
   final int port;
@@ -55,10 +63,12 @@ public final class GrpcTransport implements Transport {
   final int maxConcurrentCallsPerConnection;
   final Executor executor;
   final boolean reflection;
+  /** Event-loop threads of this transport's own groups; 0: grpc-java's shared ones. */
+  final int workerThreads;
 
   GrpcTransport(Builder b) {
-    this.host = b.host;
-    this.port = b.port;
+    this.host = b.host();
+    this.port = b.port();
     this.maxInboundMessageSize = b.maxInboundMessageSize;
     this.keepAliveTime = b.keepAliveTime;
     this.keepAliveTimeout = b.keepAliveTimeout;
@@ -70,6 +80,7 @@ public final class GrpcTransport implements Transport {
     this.maxConcurrentCallsPerConnection = b.maxConcurrentCallsPerConnection;
     this.executor = b.executor;
     this.reflection = b.reflection;
+    this.workerThreads = b.workerThreads;
   }
 
   /** Returns a transport on {@code port} of every interface, with default settings. */
@@ -103,11 +114,17 @@ public final class GrpcTransport implements Transport {
     return "GrpcTransport{" + address() + '}';
   }
 
-  /** Configures a {@link GrpcTransport}; every setting has a default. Not thread-safe. */
-  public static final class Builder {
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
-    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+  /**
+   * Configures a {@link GrpcTransport}; every setting has a default. The settings transports share have
+   * the same names on every transport's builder and in URI options ({@code maxMessageBytes},
+   * {@code idleTimeout}); see the README's Defaults section. There is no {@code maxConnections}:
+   * grpc-java's Netty server offers no public hook that sees a connection before its HTTP/2 handshake
+   * and may refuse it (a {@code ServerTransportFilter} only observes), so bound connections with
+   * {@link #idleTimeout}, {@link #maxConnectionAge} and the load balancer or OS in front. No
+   * {@code cors} either: browsers cannot speak gRPC's HTTP/2 trailers. Not thread-safe.
+   */
+  public static final class Builder extends TransportBuilder<Builder> {
+    private int maxInboundMessageSize = DEFAULT_MAX_MESSAGE_BYTES;
     private Duration keepAliveTime = Duration.ofHours(2);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private Duration permitKeepAliveTime = Duration.ofMinutes(5);
@@ -118,31 +135,32 @@ public final class GrpcTransport implements Transport {
     private int maxConcurrentCallsPerConnection = 1000;
     private Executor executor;
     private boolean reflection = true;
+    private int workerThreads;
 
-    Builder() {}
-
-    /** Sets the interface to bind (default: {@code 0.0.0.0}, every interface). */
-    public Builder host(String host) {
-      this.host = requireNonNull(host, "host");
-      return this;
+    Builder() {
+      super(DEFAULT_PORT);
     }
 
-    /** Sets the port (default {@value GrpcTransport#DEFAULT_PORT}; 0 picks a free one). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets the largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED (default 4 MiB). */
-    public Builder maxInboundMessageSize(int bytes) {
+    /**
+     * Sets the largest request message accepted, in bytes; a larger one fails with RESOURCE_EXHAUSTED
+     * (default 4 MiB, grpc-java's).
+     */
+    public Builder maxMessageBytes(int bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("bytes: " + bytes + " (expected: > 0)");
       }
       this.maxInboundMessageSize = bytes;
       return this;
+    }
+
+    /**
+     * Sets the largest request message accepted.
+     *
+     * @deprecated use {@link #maxMessageBytes(int)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxInboundMessageSize(int bytes) {
+      return maxMessageBytes(bytes);
     }
 
     /**
@@ -184,11 +202,21 @@ public final class GrpcTransport implements Transport {
 
     /**
      * Closes connections with no call for {@code idle}, with a graceful GOAWAY (default: never; grpc-java
-     * raises anything under 1 second to 1 second).
+     * raises anything under 1 second to 1 second). A client reconnects for its next call.
      */
-    public Builder maxConnectionIdle(Duration idle) {
+    public Builder idleTimeout(Duration idle) {
       this.maxConnectionIdle = TransportOptions.positive("idle", idle, requireNonNull(idle, "idle"));
       return this;
+    }
+
+    /**
+     * Closes connections with no call for {@code idle}.
+     *
+     * @deprecated use {@link #idleTimeout(Duration)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxConnectionIdle(Duration idle) {
+      return idleTimeout(idle);
     }
 
     /** Gracefully closes connections older than {@code age}, so clients rebalance (default: never). */
@@ -222,35 +250,39 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * Applies options from a URI's query string: {@code maxInboundMessageSize} (bytes, or with KiB/MiB),
-     * {@code keepAliveTime}, {@code keepAliveTimeout}, {@code permitKeepAliveTime},
-     * {@code maxConnectionIdle}, {@code maxConnectionAge}, {@code maxConnectionAgeGrace} (durations
-     * like {@code 30s}), {@code maxConcurrentCallsPerConnection}, {@code reflection} ({@code false} turns
-     * server reflection off).
-     *
-     * @throws IllegalArgumentException if an option is unknown or malformed
+     * Binds the URI options ({@code grpc://0.0.0.0:6666?maxMessageBytes=8MiB&idleTimeout=5m}):
+     * {@code maxMessageBytes} (bytes, or with KiB/MiB), {@code idleTimeout}, {@code keepAliveTime},
+     * {@code keepAliveTimeout}, {@code permitKeepAliveTime}, {@code maxConnectionAge},
+     * {@code maxConnectionAgeGrace} (durations like {@code 30s}), {@code permitKeepAliveWithoutCalls},
+     * {@code maxConcurrentCallsPerConnection}, {@code workerThreads}, {@code reflection} ({@code false}
+     * turns server reflection off); the deprecated {@code maxInboundMessageSize} and {@code maxConnectionIdle} still work.
      */
-    public Builder options(Map<String, String> options) {
-      requireNonNull(options, "options");
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        String k = e.getKey();
-        String v = e.getValue();
-        switch (k) {
-          case "maxInboundMessageSize" -> maxInboundMessageSize(TransportOptions.size(k, v));
-          case "keepAliveTime" -> keepAliveTime(TransportOptions.duration(k, v));
-          case "keepAliveTimeout" -> keepAliveTimeout(TransportOptions.duration(k, v));
-          case "permitKeepAliveTime" -> permitKeepAliveTime(TransportOptions.duration(k, v));
-          case "maxConnectionIdle" -> maxConnectionIdle(TransportOptions.duration(k, v));
-          case "maxConnectionAge" -> maxConnectionAge(TransportOptions.duration(k, v));
-          case "maxConnectionAgeGrace" -> maxConnectionAgeGrace(TransportOptions.duration(k, v));
-          case "maxConcurrentCallsPerConnection" -> maxConcurrentCallsPerConnection(TransportOptions.positive(k, v));
-          case "reflection" -> reflection(TransportOptions.bool(k, v));
-          default -> throw new IllegalArgumentException(
-              "option: " + k + " (expected: one of maxInboundMessageSize, keepAliveTime, keepAliveTimeout,"
-                  + " permitKeepAliveTime, maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace,"
-                  + " maxConcurrentCallsPerConnection, reflection)");
-        }
-      }
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table
+          .size("maxMessageBytes", this::maxMessageBytes)
+          .duration("idleTimeout", this::idleTimeout)
+          .duration("keepAliveTime", this::keepAliveTime)
+          .duration("keepAliveTimeout", this::keepAliveTimeout)
+          .duration("permitKeepAliveTime", this::permitKeepAliveTime)
+          .bool("permitKeepAliveWithoutCalls", this::permitKeepAliveWithoutCalls)
+          .duration("maxConnectionAge", this::maxConnectionAge)
+          .duration("maxConnectionAgeGrace", this::maxConnectionAgeGrace)
+          .positive("maxConcurrentCallsPerConnection", this::maxConcurrentCallsPerConnection)
+          .positive("workerThreads", this::workerThreads)
+          .bool("reflection", this::reflection)
+          .alias("maxInboundMessageSize", "maxMessageBytes")
+          .alias("maxConnectionIdle", "idleTimeout");
+    }
+
+    /**
+     * Gives the server its own {@code workerThreads} event-loop threads (and one that accepts
+     * connections), shut down with it. By default it shares grpc-java's process-wide loops (twice the
+     * processors, epoll on Linux) with every other gRPC server and channel of the JVM. The loops only
+     * read, decode and write; service code runs on the {@link #executor}.
+     */
+    public Builder workerThreads(int workerThreads) {
+      this.workerThreads = TransportOptions.positive("workerThreads", String.valueOf(workerThreads));
       return this;
     }
 

@@ -1,7 +1,7 @@
 package dev.ipc.rest;
 
-import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Client;
@@ -15,6 +15,9 @@ import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.Metadata;
 import dev.ipc.core.spi.CallSource;
+import dev.ipc.core.spi.ClientBuilder;
+import dev.ipc.core.spi.OptionTable;
+import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.internal.ClientTls;
 import dev.ipc.http.internal.HttpClientPool;
@@ -23,7 +26,6 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,15 +75,15 @@ public final class RestClient implements Client {
   private volatile boolean closed;
 
   private RestClient(Builder b) {
-    ClientTls tls = ClientTls.of(b.tls, b.ca, b.cert, b.key);
+    ClientTls tls = ClientTls.of(b.tls(), b.ca(), b.cert(), b.key());
     this.base =
-        (tls != null ? "https://" : "http://") + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port;
-    this.timeout = b.timeout;
+        (tls != null ? "https://" : "http://") + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port();
+    this.timeout = b.timeout();
     this.http =
         HttpClientPool.open(
             "ipc-rest-client-" + CLIENTS.incrementAndGet(),
-            b.host,
-            b.port,
+            b.host(),
+            b.port(),
             MAX_CONNECTIONS,
             b.connectTimeout,
             MAX_RESPONSE_BYTES,
@@ -332,60 +334,15 @@ public final class RestClient implements Client {
     return "RestClient{" + base + "}";
   }
 
-  /** Configures a {@link RestClient}. */
-  public static final class Builder {
-    private String host = "localhost";
-    private int port = RestTransport.DEFAULT_PORT;
-    private Duration timeout = Duration.ofSeconds(30);
+  /**
+   * Configures a {@link RestClient}: the server (default {@code localhost:5000}), TLS and timeout as
+   * every client's builder has them ({@link ClientBuilder}), and the connect timeout. Not thread-safe.
+   */
+  public static final class Builder extends ClientBuilder<Builder> {
     private Duration connectTimeout = Duration.ofSeconds(10);
-    private boolean tls;
-    private Path ca;
-    private Path cert;
-    private Path key;
 
-    Builder() {}
-
-    /**
-     * Speaks TLS (default false), trusting the JDK's default trust store unless {@link #ca} is set; the
-     * server's name is checked against its certificate.
-     */
-    public Builder tls(boolean tls) {
-      this.tls = tls;
-      return this;
-    }
-
-    /** Trusts the CA certificate(s) in this PEM file, and speaks TLS. */
-    public Builder ca(Path caPem) {
-      this.ca = requireNonNull(caPem, "ca");
-      return this;
-    }
-
-    /** Presents this PEM client certificate (chain) for mutual TLS, with {@link #key}; speaks TLS. */
-    public Builder cert(Path certPem) {
-      this.cert = requireNonNull(certPem, "cert");
-      return this;
-    }
-
-    /** Sets the PEM (PKCS#8) private key of {@link #cert}. */
-    public Builder key(Path keyPem) {
-      this.key = requireNonNull(keyPem, "key");
-      return this;
-    }
-
-    /** Sets the server's host and port (default {@code localhost:5000}). */
-    public Builder target(String host, int port) {
-      this.host = requireNonNull(host, "host");
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets how long one call may take, answer included (default 30 s). */
-    public Builder timeout(Duration timeout) {
-      this.timeout = TransportOptions.positive("timeout", timeout, timeout);
-      return this;
+    Builder() {
+      target("localhost", RestTransport.DEFAULT_PORT);
     }
 
     /** Sets how long connecting may take (default 10 s). */
@@ -394,36 +351,10 @@ public final class RestClient implements Client {
       return this;
     }
 
-    /**
-     * Applies URI options ({@code rest://localhost:5000?timeout=5s&ca=/etc/ipc/ca.pem}): {@code timeout},
-     * {@code connectTimeout}, {@code tls} ({@code true}/{@code false}), {@code ca}, {@code cert},
-     * {@code key} (PEM file paths), as the builder methods of the same names.
-     *
-     * @throws IllegalArgumentException for an unknown option or a malformed value
-     */
-    public Builder options(Map<String, String> options) {
-      requireNonNull(options, "options");
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        switch (e.getKey()) {
-          case "timeout" -> timeout(TransportOptions.duration(e.getKey(), e.getValue()));
-          case "connectTimeout" -> connectTimeout(TransportOptions.duration(e.getKey(), e.getValue()));
-          case "tls" -> tls(TransportOptions.bool(e.getKey(), e.getValue()));
-          case "ca" -> ca(path(e.getKey(), e.getValue()));
-          case "cert" -> cert(path(e.getKey(), e.getValue()));
-          case "key" -> key(path(e.getKey(), e.getValue()));
-          default ->
-              throw new IllegalArgumentException(
-                  "option: " + e.getKey() + " (expected: timeout, connectTimeout, tls, ca, cert, key)");
-        }
-      }
-      return this;
-    }
-
-    private static Path path(String key, String value) {
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(key + ": empty (expected: a PEM file path)");
-      }
-      return Path.of(value);
+    /** Binds the URI option {@code connectTimeout}, beside {@code timeout}, {@code tls}, {@code ca}, {@code cert}, {@code key}. */
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table.duration("connectTimeout", this::connectTimeout);
     }
 
     /**

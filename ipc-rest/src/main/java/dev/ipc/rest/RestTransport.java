@@ -1,18 +1,19 @@
 package dev.ipc.rest;
 
-import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportBuilder;
 import dev.ipc.core.spi.TransportContext;
+import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.http.internal.HttpServer;
 import dev.ipc.http.internal.HttpServerBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -41,7 +42,14 @@ public final class RestTransport implements Transport {
   public static final int DEFAULT_PORT = 5000;
 
   /** The default largest request body: 1 MiB. */
-  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  /**
+   * The default largest request body.
+   *
+   * @deprecated use {@link #DEFAULT_MAX_MESSAGE_BYTES}
+   */
+  @Deprecated public static final int DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 
   final String host;
   final int port;
@@ -58,8 +66,8 @@ public final class RestTransport implements Transport {
   final java.util.Map<String, Page> pages;
 
   RestTransport(Builder b) {
-    this.host = b.host;
-    this.port = b.port;
+    this.host = b.host();
+    this.port = b.port();
     this.maxBodyBytes = b.maxBodyBytes;
     this.corsOrigins = b.corsOrigins;
     this.idleTimeout = b.idleTimeout;
@@ -153,11 +161,14 @@ public final class RestTransport implements Transport {
     return "rest://" + address();
   }
 
-  /** Configures a {@link RestTransport}. */
-  public static final class Builder {
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
-    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+  /**
+   * Configures a {@link RestTransport}. The settings transports share have the same names on every
+   * transport's builder and in URI options ({@code maxMessageBytes}, {@code maxBufferedBytes},
+   * {@code cors}, {@code idleTimeout}, {@code maxConnections}, {@code workerThreads}); see the README's
+   * Defaults section. Not thread-safe.
+   */
+  public static final class Builder extends TransportBuilder<Builder> {
+    private int maxBodyBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private List<String> corsOrigins = List.of();
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration requestTimeout = Duration.ofSeconds(30);
@@ -169,43 +180,51 @@ public final class RestTransport implements Transport {
     private Duration writeTimeout;
     private final java.util.Map<String, Page> pages = new java.util.LinkedHashMap<>();
 
-    Builder() {}
-
-    /** Sets the interface to bind (default {@code 0.0.0.0}). */
-    public Builder host(String host) {
-      this.host = requireNonNull(host, "host");
-      return this;
+    Builder() {
+      super(DEFAULT_PORT);
     }
 
-    /** Sets the port (default {@value #DEFAULT_PORT}); 0 picks a free one. */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    /** Sets the largest request body accepted, in bytes (default 1 MiB); larger ones get 413. */
+    public Builder maxMessageBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxMessageBytes: " + bytes + " (expected: >= 0)");
       }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets the largest request body accepted (default 1 MiB); larger ones get 413. */
-    public Builder maxBodyBytes(int maxBodyBytes) {
-      if (maxBodyBytes < 0) {
-        throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 0)");
-      }
-      this.maxBodyBytes = maxBodyBytes;
+      this.maxBodyBytes = bytes;
       return this;
     }
 
     /**
+     * Sets the largest request body accepted.
+     *
+     * @deprecated use {@link #maxMessageBytes(int)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      return maxMessageBytes(maxBodyBytes);
+    }
+
+    /**
      * Sets how many request-body bytes the server holds at once over all connections (default: a
-     * quarter of the JVM's maximum heap); a request whose body would go beyond gets 503 with
+     * quarter of the JVM's maximum heap): bodies arriving, waiting behind other requests of their
+     * connection, or being handled. A request whose body would go beyond gets 503 with
      * {@code Retry-After}, so a flood of large or slowly sent bodies cannot exhaust the memory.
      */
-    public Builder maxBufferedBodyBytes(long bytes) {
+    public Builder maxBufferedBytes(long bytes) {
       if (bytes <= 0) {
-        throw new IllegalArgumentException("maxBufferedBodyBytes: " + bytes + " (expected: > 0)");
+        throw new IllegalArgumentException("maxBufferedBytes: " + bytes + " (expected: > 0)");
       }
       this.maxBufferedBodyBytes = bytes;
       return this;
+    }
+
+    /**
+     * Sets how many request-body bytes the server holds at once.
+     *
+     * @deprecated use {@link #maxBufferedBytes(long)}, the name every transport uses
+     */
+    @Deprecated
+    public Builder maxBufferedBodyBytes(long bytes) {
+      return maxBufferedBytes(bytes);
     }
 
     /** Enables CORS for these origins ({@code "*"} for any); off by default. */
@@ -291,36 +310,27 @@ public final class RestTransport implements Transport {
     }
 
     /**
-     * Applies URI options ({@code rest://0.0.0.0:5000?maxBodyBytes=2MiB&cors=*}): {@code maxBodyBytes},
-     * {@code maxBufferedBodyBytes}, {@code cors} (comma-separated origins), {@code idleTimeout},
-     * {@code requestTimeout}, {@code writeTimeout}, {@code maxConnections}, {@code maxConnectionsPerPeer},
-     * {@code workerThreads}.
-     *
-     * @throws IllegalArgumentException for an unknown option or a malformed value
+     * Binds the URI options ({@code rest://0.0.0.0:5000?maxMessageBytes=2MiB&cors=*}):
+     * {@code maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with KiB/MiB/GiB), {@code cors}
+     * (comma-separated origins), {@code idleTimeout}, {@code requestTimeout}, {@code writeTimeout}
+     * (durations like {@code 30s}), {@code maxConnections}, {@code maxConnectionsPerPeer},
+     * {@code workerThreads}; the deprecated {@code maxBodyBytes} and {@code maxBufferedBodyBytes} still
+     * work.
      */
-    public Builder options(Map<String, String> options) {
-      requireNonNull(options, "options");
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        String v = e.getValue();
-        switch (e.getKey()) {
-          case "maxBodyBytes" -> maxBodyBytes(TransportOptions.size(e.getKey(), v));
-          case "maxBufferedBodyBytes" -> maxBufferedBodyBytes(TransportOptions.size(e.getKey(), v));
-          case "cors" -> cors(v.isBlank() ? new String[0] : v.split("\\s*,\\s*"));
-          case "idleTimeout" -> idleTimeout(TransportOptions.duration(e.getKey(), v));
-          case "requestTimeout" -> requestTimeout(TransportOptions.duration(e.getKey(), v));
-          case "writeTimeout" -> writeTimeout(TransportOptions.duration(e.getKey(), v));
-          case "maxConnections" -> maxConnections(TransportOptions.positive(e.getKey(), v));
-          case "maxConnectionsPerPeer" -> maxConnectionsPerPeer(TransportOptions.positive(e.getKey(), v));
-          case "workerThreads" -> workerThreads(TransportOptions.positive(e.getKey(), v));
-          default ->
-              throw new IllegalArgumentException(
-                  "option: " + e.getKey()
-                      + " (expected: maxBodyBytes, maxBufferedBodyBytes, cors, idleTimeout,"
-                      + " requestTimeout, writeTimeout, maxConnections, maxConnectionsPerPeer,"
-                      + " workerThreads)");
-        }
-      }
-      return this;
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table
+          .size("maxMessageBytes", this::maxMessageBytes)
+          .longSize("maxBufferedBytes", this::maxBufferedBytes)
+          .list("cors", this::cors)
+          .duration("idleTimeout", this::idleTimeout)
+          .duration("requestTimeout", this::requestTimeout)
+          .duration("writeTimeout", this::writeTimeout)
+          .positive("maxConnections", this::maxConnections)
+          .positive("maxConnectionsPerPeer", this::maxConnectionsPerPeer)
+          .positive("workerThreads", this::workerThreads)
+          .alias("maxBodyBytes", "maxMessageBytes")
+          .alias("maxBufferedBodyBytes", "maxBufferedBytes");
     }
 
     /** Returns the transport. */

@@ -209,7 +209,7 @@ class RestServerTest {
 
   @Test
   void bodyOverTheLimit_is413AndTheServerKeepsServing() throws IOException {
-    int port = start(RestTransport.builder().maxBodyBytes(64));
+    int port = start(RestTransport.builder().maxMessageBytes(64));
     RawHttp c = connect(port);
     RawHttp.Response r =
         c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"" + "x".repeat(100) + "\"}")).read();
@@ -221,7 +221,7 @@ class RestServerTest {
 
   @Test
   void bodyBeyondTheBodyBudget_is503WithRetryAfter_andOthersAreServed() throws IOException {
-    int port = start(RestTransport.builder().options(java.util.Map.of("maxBufferedBodyBytes", "1KiB")));
+    int port = start(RestTransport.builder().options(java.util.Map.of("maxBufferedBytes", "1KiB")));
     RawHttp c = connect(port);
     RawHttp.Response r =
         c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"" + "x".repeat(2000) + "\"}")).read();

@@ -1,6 +1,5 @@
 package dev.ipc.socketio;
 
-import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
 import dev.ipc.core.Client;
@@ -14,13 +13,14 @@ import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.spi.CallSource;
+import dev.ipc.core.spi.ClientBuilder;
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RemoteStream;
 import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import io.socket.emitter.Emitter;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -89,8 +89,11 @@ import org.json.JSONObject;
  * and checks the server's name against its certificate.
  */
 public final class SocketIoClient implements Client {
-  /** The default time a call waits for its acknowledgement. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The default time a call waits for its acknowledgement: every client's,
+   * {@link ClientBuilder#DEFAULT_TIMEOUT} (30 s).
+   */
+  public static final Duration DEFAULT_TIMEOUT = ClientBuilder.DEFAULT_TIMEOUT;
 
   /**
    * What this client's watch ids start with: {@link #onEvent} leaves events carrying such an id as
@@ -121,8 +124,8 @@ public final class SocketIoClient implements Client {
 
   private SocketIoClient(Builder b) {
     this.uri =
-        URI.create((b.tls() ? "https://" : "http://") + (b.host.contains(":") ? "[" + b.host + "]" : b.host) + ":" + b.port);
-    this.timeout = b.timeout;
+        URI.create((b.tls() ? "https://" : "http://") + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port());
+    this.timeout = b.timeout();
     // OkHttp 3's default Dispatcher runs 64 calls at once (5 per host, WebSockets aside) and queues the
     // rest silently; an open WebSocket holds one of those slots for its whole life, as does a pending
     // long-poll. One client multiplexes its streams on its one connection, but a WebSocket queued
@@ -136,14 +139,14 @@ public final class SocketIoClient implements Client {
     OkHttpClient.Builder httpBuilder =
         new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(0, TimeUnit.MILLISECONDS);
     if (b.tls()) {
-      ClientTls.apply(httpBuilder, b.ca, b.cert, b.key);
+      ClientTls.apply(httpBuilder, b.ca(), b.cert(), b.key());
     }
     this.http = httpBuilder.build();
     IO.Options options = new IO.Options();
     options.forceNew = true;
     options.reconnection = true;
     options.transports = b.transports.toArray(new String[0]);
-    options.timeout = b.timeout.toMillis();
+    options.timeout = b.timeout().toMillis();
     options.callFactory = http;
     options.webSocketFactory = http;
     if (b.token != null) {
@@ -680,64 +683,18 @@ public final class SocketIoClient implements Client {
     return f.type() == FieldType.MESSAGE ? json(f.messageType(), v) : Values.json(f, v);
   }
 
-  /** Builds a {@link SocketIoClient}. Not thread-safe. */
-  public static final class Builder {
-    private String host;
-    private int port = -1;
-    private Duration timeout = DEFAULT_TIMEOUT;
+  /**
+   * Configures a {@link SocketIoClient}: the server (required), TLS and timeout as every client's builder
+   * has them ({@link ClientBuilder}; the timeout bounds a call's wait for its acknowledgement, and
+   * connecting for the first connection), the Engine.IO transports, a token and metadata. Not
+   * thread-safe.
+   */
+  public static final class Builder extends ClientBuilder<Builder> {
     private List<String> transports = List.of("websocket");
     private String token;
     private Metadata metadata = Metadata.EMPTY;
-    private boolean tls;
-    private Path ca;
-    private Path cert;
-    private Path key;
 
     Builder() {}
-
-    /** Speaks TLS ({@code https://}, {@code wss://}) trusting the JDK's default trust store. */
-    public Builder tls(boolean tls) {
-      this.tls = tls;
-      return this;
-    }
-
-    /** Speaks TLS and trusts the CA certificates in this PEM file (instead of the JDK's). */
-    public Builder ca(Path caPem) {
-      this.ca = requireNonNull(caPem, "caPem");
-      return this;
-    }
-
-    /** Presents this PEM certificate chain for mutual TLS; needs {@link #key}; implies TLS. */
-    public Builder cert(Path certPem) {
-      this.cert = requireNonNull(certPem, "certPem");
-      return this;
-    }
-
-    /** Sets the unencrypted PKCS#8 PEM private key of {@link #cert}. */
-    public Builder key(Path keyPem) {
-      this.key = requireNonNull(keyPem, "keyPem");
-      return this;
-    }
-
-    boolean tls() {
-      return tls || ca != null || cert != null || key != null;
-    }
-
-    /** Sets the server's host and port (required). */
-    public Builder target(String host, int port) {
-      this.host = requireNonNull(host, "host");
-      if (port <= 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** Sets how long a call waits for its acknowledgement, and connecting for its first connection. */
-    public Builder timeout(Duration timeout) {
-      this.timeout = TransportOptions.positive("timeout", timeout, requireNonNull(timeout, "timeout"));
-      return this;
-    }
 
     /**
      * Sets the Engine.IO transports to use, in order: {@code websocket} (the default) and/or
@@ -780,12 +737,18 @@ public final class SocketIoClient implements Client {
       return this;
     }
 
+    /** Binds the URI option {@code transports} (comma-separated), beside the shared ones. */
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table.list("transports", this::transports);
+    }
+
     /** Returns a client that starts connecting at once. */
     public SocketIoClient build() {
-      if (host == null) {
+      if (host() == null) {
         throw new IllegalStateException("target: unset (expected: target(host, port))");
       }
-      if ((cert == null) != (key == null)) {
+      if ((cert() == null) != (key() == null)) {
         throw new IllegalStateException("cert and key: only one set (expected: both, or neither)");
       }
       return new SocketIoClient(this);

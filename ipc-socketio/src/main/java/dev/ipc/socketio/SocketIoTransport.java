@@ -3,8 +3,10 @@ package dev.ipc.socketio;
 import dev.ipc.core.spi.TransportOptions;
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.spi.OptionTable;
 import dev.ipc.core.spi.RunningTransport;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.spi.TransportBuilder;
 import dev.ipc.core.spi.TransportContext;
 import java.io.IOException;
 import java.time.Duration;
@@ -245,8 +247,8 @@ public final class SocketIoTransport implements Transport {
   final String adapterKey;
 
   SocketIoTransport(Builder b) {
-    this.host = b.host;
-    this.port = b.port;
+    this.host = b.host();
+    this.port = b.port();
     this.allowedOrigins = List.copyOf(b.allowedOrigins);
     this.maxPayload = b.maxPayload;
     this.maxConnections = b.maxConnections;
@@ -305,10 +307,13 @@ public final class SocketIoTransport implements Transport {
     return "SocketIoTransport{" + address() + '}';
   }
 
-  /** Builds a {@link SocketIoTransport}; every setting has a default. Not thread-safe. */
-  public static final class Builder {
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
+  /**
+   * Builds a {@link SocketIoTransport}; every setting has a default. The settings transports share have
+   * the same names on every transport's builder and in URI options ({@code maxMessageBytes},
+   * {@code maxBufferedBytes}, {@code cors}, {@code maxConnections}, {@code workerThreads}); see the
+   * README's Defaults section. Not thread-safe.
+   */
+  public static final class Builder extends TransportBuilder<Builder> {
     private final List<String> allowedOrigins = new ArrayList<>();
     private int maxPayload = DEFAULT_MAX_PAYLOAD;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -325,21 +330,8 @@ public final class SocketIoTransport implements Transport {
     private final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners = new LinkedHashMap<>();
     private String adapterKey = DEFAULT_ADAPTER_KEY;
 
-    Builder() {}
-
-    /** Sets the interface to bind (default: every interface, {@code 0.0.0.0}). */
-    public Builder host(String host) {
-      this.host = requireNonNull(host, "host");
-      return this;
-    }
-
-    /** Sets the port to bind; 0 picks a free one (default: {@value #DEFAULT_PORT}). */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-      }
-      this.port = port;
-      return this;
+    Builder() {
+      super(DEFAULT_PORT);
     }
 
     /**
@@ -382,12 +374,23 @@ public final class SocketIoTransport implements Transport {
      * make KiB (16,384 at least). Polling counts packets, not bytes: netty-socketio queues them
      * unencoded, so their size is unknown until a poll takes them.
      */
-    public Builder maxPayload(int bytes) {
+    public Builder maxMessageBytes(int bytes) {
       if (bytes < 1024) {
-        throw new IllegalArgumentException("maxPayload: " + bytes + " (expected: >= 1024)");
+        throw new IllegalArgumentException("maxMessageBytes: " + bytes + " (expected: >= 1024)");
       }
       this.maxPayload = bytes;
       return this;
+    }
+
+    /**
+     * Sets the largest HTTP body or WebSocket message accepted, in bytes.
+     *
+     * @deprecated use {@link #maxMessageBytes(int)}, the name every transport uses (Engine.IO's
+     *     handshake still calls it {@code maxPayload})
+     */
+    @Deprecated
+    public Builder maxPayload(int bytes) {
+      return maxMessageBytes(bytes);
     }
 
     /**
@@ -565,6 +568,29 @@ public final class SocketIoTransport implements Transport {
       }
       this.adapterKey = key;
       return this;
+    }
+
+    /**
+     * Binds the URI options ({@code socketio://0.0.0.0:8080?maxMessageBytes=1MiB&cors=https://a.example}):
+     * {@code maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with KiB/MiB/GiB), {@code cors}
+     * (comma-separated origins), {@code maxConnections}, {@code maxCallsPerClient},
+     * {@code workerThreads}, {@code pingInterval}, {@code pingTimeout} (durations like {@code 25s}),
+     * {@code compression}, {@code adapterKey}; the deprecated {@code maxPayload} still works.
+     */
+    @Override
+    protected void bindOptions(OptionTable table) {
+      table
+          .size("maxMessageBytes", this::maxMessageBytes)
+          .longSize("maxBufferedBytes", this::maxBufferedBytes)
+          .list("cors", this::cors)
+          .positive("maxConnections", this::maxConnections)
+          .positive("maxCallsPerClient", this::maxCallsPerClient)
+          .positive("workerThreads", this::workerThreads)
+          .duration("pingInterval", this::pingInterval)
+          .duration("pingTimeout", this::pingTimeout)
+          .bool("compression", this::compression)
+          .string("adapterKey", this::adapterKey)
+          .alias("maxPayload", "maxMessageBytes");
     }
 
     /** Returns the transport. */

@@ -131,7 +131,7 @@ class SocketIoServerTest {
 
   @Test
   void oversizedWebSocketMessage_dropsOnlyThatClient() throws Exception {
-    Server server = start(SocketIoTransport.builder().maxPayload(4096));
+    Server server = start(SocketIoTransport.builder().maxMessageBytes(4096));
     RawSocketIo big = raw(server);
     SocketIoClient other = client(server);
 
@@ -143,7 +143,7 @@ class SocketIoServerTest {
 
   @Test
   void oversizedPollingBody_is413() throws Exception {
-    Server server = start(SocketIoTransport.builder().maxPayload(4096));
+    Server server = start(SocketIoTransport.builder().maxMessageBytes(4096));
     String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
     String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
     String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));

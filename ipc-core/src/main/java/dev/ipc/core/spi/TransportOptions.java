@@ -5,9 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * Parses the option values of transport URIs ({@code grpc://0.0.0.0:6666?maxInboundMessageSize=4MiB}),
+ * Parses the option values of transport URIs ({@code grpc://0.0.0.0:6666?maxMessageBytes=4MiB}),
  * the same way for every adapter: sizes in bytes with an optional KiB/MiB suffix, positive integers,
- * durations and booleans. Each method throws IllegalArgumentException naming the key.
+ * durations and booleans. Each method throws IllegalArgumentException naming the key. Builders bind
+ * their keys to these parsers in an {@link OptionTable}.
  */
 public final class TransportOptions {
   private TransportOptions() {}
@@ -31,6 +32,31 @@ public final class TransportOptions {
       return (int) n;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + ": " + value + " (expected: bytes, e.g. 4194304 or 4MiB)", e);
+    }
+  }
+
+  /**
+   * Parses a size that may exceed 2 GiB, such as a memory budget: {@code 268435456}, {@code 256MiB} or
+   * {@code 2GiB} (and {@code KiB}).
+   */
+  public static long longSize(String key, String value) {
+    String v = value.trim();
+    long factor = 1;
+    for (String[] unit : new String[][] {{"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}}) {
+      if (v.endsWith(unit[0])) {
+        factor = Long.parseLong(unit[1]);
+        v = v.substring(0, v.length() - 3).trim();
+        break;
+      }
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n <= 0 || n > Long.MAX_VALUE / factor) {
+        throw new IllegalArgumentException(key + ": " + value + " (expected: > 0 bytes)");
+      }
+      return n * factor;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: bytes, e.g. 268435456 or 256MiB)", e);
     }
   }
 
