@@ -130,7 +130,7 @@ public final class GraphqlTransport implements Transport {
   public RunningTransport start(TransportContext serverContext) throws IOException {
     requireNonNull(serverContext, "context");
     // With an executor of its own, every call runs on it, over HTTP and over WebSocket alike.
-    TransportContext context = executor == null ? serverContext : new OnExecutor(serverContext, executor);
+    TransportContext context = executor == null ? serverContext : serverContext.withExecutor(executor);
     GraphqlEngine engine = new GraphqlEngine(context.services(), limits);
     GraphqlHttpService service =
         new GraphqlHttpService(
@@ -219,62 +219,6 @@ public final class GraphqlTransport implements Transport {
   @Override
   public String toString() {
     return "GraphqlTransport{" + address() + '}';
-  }
-
-  /** The server's context with the transport's own executor ({@link Builder#executor}). */
-  private static final class OnExecutor implements TransportContext {
-    private final TransportContext context;
-    private final Executor executor;
-
-    OnExecutor(TransportContext context, Executor executor) {
-      this.context = context;
-      this.executor = executor;
-    }
-
-    @Override
-    public java.util.List<dev.ipc.core.spi.BoundService> services() {
-      return context.services();
-    }
-
-    @Override
-    public Executor executor() {
-      return executor;
-    }
-
-    @Override
-    public boolean isReady() {
-      return context.isReady();
-    }
-
-    @Override
-    public boolean isClosing() {
-      return context.isClosing();
-    }
-
-    @Override
-    public AutoCloseable subscribe(java.util.function.Consumer<dev.ipc.core.spi.Published> listener) {
-      return context.subscribe(listener);
-    }
-
-    @Override
-    public dev.ipc.core.spi.EventBus.Messages messages() {
-      return context.messages();
-    }
-
-    @Override
-    public boolean authenticates() {
-      return context.authenticates();
-    }
-
-    @Override
-    public dev.ipc.core.Principal authenticate(String credential) {
-      return context.authenticate(credential);
-    }
-
-    @Override
-    public java.util.Optional<dev.ipc.core.Tls> tls() {
-      return context.tls();
-    }
   }
 
   /**

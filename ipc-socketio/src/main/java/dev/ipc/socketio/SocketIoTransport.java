@@ -139,7 +139,7 @@ import java.util.function.Consumer;
  * (Netty's writability); past that the server holds its values in the stream's buffer ({@code
  * Transports.builder().streamBuffer}) and ends a watcher further behind with the error event. Over
  * long-polling, whose packets netty-socketio queues unencoded where no writability shows, the bound is
- * the session's queue ({@link Builder#maxPayload}): a client past it is disconnected, which ends its
+ * the session's queue ({@link Builder#maxMessageBytes}): a client past it is disconnected, which ends its
  * watches.
  *
  * <h2>Authentication</h2>
@@ -235,6 +235,8 @@ public final class SocketIoTransport implements Transport {
   final Duration pingTimeout;
   final boolean compression;
   final int workerThreads;
+  /** Where service code and host handlers run, if not the server's executor. */
+  final java.util.concurrent.Executor executor;
   /** Per namespace ({@code "/"} the main one), its host events' handlers. */
   final Map<String, Map<String, SocketIoEventHandler>> handlers;
   /** Per namespace, its connect listeners. */
@@ -258,6 +260,7 @@ public final class SocketIoTransport implements Transport {
     this.pingTimeout = b.pingTimeout;
     this.compression = b.compression;
     this.workerThreads = b.workerThreads;
+    this.executor = b.executor;
     Map<String, Map<String, SocketIoEventHandler>> h = new LinkedHashMap<>();
     b.handlers.forEach((ns, events) -> h.put(ns, Map.copyOf(events)));
     this.handlers = Map.copyOf(h);
@@ -299,7 +302,7 @@ public final class SocketIoTransport implements Transport {
   @Override
   public RunningTransport start(TransportContext context) throws IOException {
     requireNonNull(context, "context");
-    return DefaultSocketIoServer.start(this, context);
+    return DefaultSocketIoServer.start(this, executor == null ? context : context.withExecutor(executor));
   }
 
   @Override
@@ -310,8 +313,8 @@ public final class SocketIoTransport implements Transport {
   /**
    * Builds a {@link SocketIoTransport}; every setting has a default. The settings transports share have
    * the same names on every transport's builder and in URI options ({@code maxMessageBytes},
-   * {@code maxBufferedBytes}, {@code cors}, {@code maxConnections}, {@code workerThreads}); see the
-   * README's Defaults section. Not thread-safe.
+   * {@code maxBufferedBytes}, {@code cors}, {@code maxConnections}, {@code workerThreads}, {@code
+   * executor}); see the README's Defaults section. Not thread-safe.
    */
   public static final class Builder extends TransportBuilder<Builder> {
     private final List<String> allowedOrigins = new ArrayList<>();
@@ -325,6 +328,7 @@ public final class SocketIoTransport implements Transport {
     // Half the processors: the loops only read and decode; service code, acks' encoding and most
     // acks' writes run on call threads (see DirectWrites), which need the other half.
     private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    private java.util.concurrent.Executor executor;
     private final Map<String, Map<String, SocketIoEventHandler>> handlers = new LinkedHashMap<>();
     private final Map<String, List<Consumer<SocketIoSession>>> connectListeners = new LinkedHashMap<>();
     private final Map<String, List<Consumer<SocketIoSession>>> disconnectListeners = new LinkedHashMap<>();
@@ -469,6 +473,16 @@ public final class SocketIoTransport implements Transport {
         throw new IllegalArgumentException("workerThreads: " + workerThreads + " (expected: >= 1)");
       }
       this.workerThreads = workerThreads;
+      return this;
+    }
+
+    /**
+     * Runs service code, host handlers and listeners on {@code executor} instead of the server's
+     * shared one ({@code Transports.builder().executor}), never on an event loop. When it refuses work,
+     * the event is answered RESOURCE_EXHAUSTED, as with the server's.
+     */
+    public Builder executor(java.util.concurrent.Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
       return this;
     }
 

@@ -51,6 +51,26 @@ class SocketIoOptionsTest {
   }
 
   @Test
+  void executor_runsServiceCodeAndHostHandlers_insteadOfTheServers() throws Exception {
+    java.util.concurrent.ExecutorService own =
+        java.util.concurrent.Executors.newFixedThreadPool(2, r -> new Thread(r, "own-socketio-executor"));
+    cleanup.add(own::shutdownNow);
+    Server server =
+        serve(
+            SocketIoTransport.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .executor(own)
+                .on("where", (session, data, ack) -> ack.send(Thread.currentThread().getName()))
+                .build());
+    try (SocketIoClient client = SocketIoClient.of("127.0.0.1", server.port("socketio"))) {
+      assertThat(client.emitWithAck("where")).containsExactly("own-socketio-executor");
+      // Service calls go through the same context, whose executor is the transport's own.
+      assertThat(client.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    }
+  }
+
+  @Test
   void corsAndMaxConnections_fromUri_apply() throws Exception {
     Server server = serve("socketio://127.0.0.1:0?cors=https://a.example,https://b.example&maxConnections=1");
     assertThat(handshake(server, "https://c.example").statusCode()).isEqualTo(403);

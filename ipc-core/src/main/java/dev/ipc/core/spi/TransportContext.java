@@ -56,4 +56,12 @@ public interface TransportContext {
 
   /** Returns the server's TLS configuration, if it serves TLS; every transport then serves it. */
   java.util.Optional<dev.ipc.core.Tls> tls();
+
+  /**
+   * Returns this context with service code run on {@code executor} instead (a transport's own {@code
+   * executor} setting); everything else is this context's.
+   */
+  default TransportContext withExecutor(Executor executor) {
+    return new ExecutorContext(this, java.util.Objects.requireNonNull(executor, "executor"));
+  }
 }
