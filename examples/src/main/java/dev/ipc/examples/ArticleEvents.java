@@ -15,27 +15,39 @@ final class ArticleEvents {
         .host(host)
         .port(port)
         // The article's Node server: `message` and `login` answer every connected client.
-        .on("message", (session, data, ack) -> session.broadcast("message", Map.of("a", "messagetest")))
+        .on(
+            "message",
+            (session, data, ack) -> session.broadcast("message", Map.of("a", "messagetest")))
         .on("login", (session, data, ack) -> session.broadcast("login", Map.of("a", "logintest")))
         // The article's Python server: `msg` D is resent to the sender, `reply` is answered.
         .on("msg", (session, data, ack) -> session.send("message", "resend " + data))
         .on("reply", (session, data, ack) -> session.send("reply"))
-        // Beyond the article, the host API a Socket.IO user expects: a namespace with rooms, acks with
+        // Beyond the article, the host API a Socket.IO user expects: a namespace with rooms, acks
+        // with
         // any number of arguments, binary as byte[] both ways.
         .onConnect("/chat", session -> session.send("welcome", session.namespace()))
-        .on("/chat", "join", (session, args, ack) -> {
-          session.join((String) args.get(0));
-          ack.send(List.copyOf(session.rooms()));
-        })
-        .on("/chat", "leave", (session, args, ack) -> {
-          session.leave((String) args.get(0));
-          ack.send(List.copyOf(session.rooms()));
-        })
+        .on(
+            "/chat",
+            "join",
+            (session, args, ack) -> {
+              session.join((String) args.get(0));
+              ack.send(List.copyOf(session.rooms()));
+            })
+        .on(
+            "/chat",
+            "leave",
+            (session, args, ack) -> {
+              session.leave((String) args.get(0));
+              ack.send(List.copyOf(session.rooms()));
+            })
         // To the room's other members; the sender hears only its ack.
-        .on("/chat", "say", (session, args, ack) -> {
-          session.sendToRoom((String) args.get(0), "said", args.get(1));
-          ack.send();
-        })
+        .on(
+            "/chat",
+            "say",
+            (session, args, ack) -> {
+              session.sendToRoom((String) args.get(0), "said", args.get(1));
+              ack.send();
+            })
         .on("/chat", "echo", (session, args, ack) -> ack.send(args.toArray()))
         .onConnect(session -> System.out.println(session.id() + " connected"))
         .onDisconnect(session -> System.out.println(session.id() + " disconnected."))

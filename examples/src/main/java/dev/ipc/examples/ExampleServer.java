@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The article's scenario: the reference Dating, Task and Person services over gRPC, REST, GraphQL and
- * Socket.IO on the article's ports, plus the article's Socket.IO events ({@code message},
+ * The article's scenario: the reference Dating, Task and Person services over gRPC, REST, GraphQL
+ * and Socket.IO on the article's ports, plus the article's Socket.IO events ({@code message},
  * {@code login}, {@code msg}, {@code reply}).
  */
 public final class ExampleServer {
@@ -87,7 +87,10 @@ public final class ExampleServer {
     server.awaitTermination();
   }
 
-  /** Starts every transport the options leave on, with metrics and the access log, exporting no traces. */
+  /**
+   * Starts every transport the options leave on, with metrics and the access log, exporting no
+   * traces.
+   */
   static Server start(Options options) {
     return start(options, Telemetry.from(Map.of()));
   }
@@ -115,7 +118,8 @@ public final class ExampleServer {
       try {
         builder.authenticate(TokenFile.load(options.tokens()));
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("--tokens: cannot read " + options.tokens() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "--tokens: cannot read " + options.tokens() + ": " + e.getMessage(), e);
       }
     }
     for (Map.Entry<String, Integer> e : options.ports().entrySet()) {
@@ -201,7 +205,9 @@ public final class ExampleServer {
             (name, address) -> {
               // A wildcard bind reads back as "::"; show the host the user asked for instead.
               String shown =
-                  address.getAddress().isAnyLocalAddress() ? host : address.getAddress().getHostAddress();
+                  address.getAddress().isAnyLocalAddress()
+                      ? host
+                      : address.getAddress().getHostAddress();
               out.printf("%-9s listening on %s:%d%n", name, bracketed(shown), address.getPort());
             });
     out.flush();
@@ -240,7 +246,12 @@ public final class ExampleServer {
    * files and token file.
    */
   record Options(
-      String host, Map<String, Integer> ports, Path tlsCert, Path tlsKey, Path tokens, String redis) {
+      String host,
+      Map<String, Integer> ports,
+      Path tlsCert,
+      Path tlsKey,
+      Path tokens,
+      String redis) {
     Options(String host, Map<String, Integer> ports) {
       this(host, ports, null, null, null, null);
     }
@@ -272,7 +283,8 @@ public final class ExampleServer {
         }
         if (flag.equals("--redis")) {
           if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-            throw new IllegalArgumentException("--redis: " + value + " (expected: redis://host:port)");
+            throw new IllegalArgumentException(
+                "--redis: " + value + " (expected: redis://host:port)");
           }
           redis = value;
           continue;
@@ -303,7 +315,12 @@ public final class ExampleServer {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
       }
       return new Options(
-          host, ports, files.get("--tls-cert"), files.get("--tls-key"), files.get("--tokens"), redis);
+          host,
+          ports,
+          files.get("--tls-cert"),
+          files.get("--tls-key"),
+          files.get("--tokens"),
+          redis);
     }
 
     private static String transportOf(String flag) {

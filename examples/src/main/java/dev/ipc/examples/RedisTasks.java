@@ -25,14 +25,14 @@ import java.util.function.Supplier;
  * The task list of a cluster: one Redis hash ({@value #KEY}, a field per id, the task as JSON) that
  * every node reads and writes, so a put on any node is read back on all. {@code HSET} is atomic and
  * says whether the field is new, which is the same created-or-replaced answer the in-memory list
- * gives. A fresh hash gets the article's tasks 1 to 3 ({@code HSETNX}: a node joining later keeps what
- * is there). Thread-safe: Lettuce's connection is.
+ * gives. A fresh hash gets the article's tasks 1 to 3 ({@code HSETNX}: a node joining later keeps
+ * what is there). Thread-safe: Lettuce's connection is.
  *
- * <p>While Redis is unreachable every call fails at once with {@link ErrorCode#UNAVAILABLE} (gRPC 14,
- * HTTP 503), never hangs and never answers INTERNAL: commands are rejected while disconnected instead
- * of queued (Lettuce's default queues them and the caller waits out its 60 s timeout), a Redis that
- * accepts the connection but does not answer costs at most {@link #COMMAND_TIMEOUT}, and the
- * connection comes back by itself within seconds of Redis.
+ * <p>While Redis is unreachable every call fails at once with {@link ErrorCode#UNAVAILABLE} (gRPC
+ * 14, HTTP 503), never hangs and never answers INTERNAL: commands are rejected while disconnected
+ * instead of queued (Lettuce's default queues them and the caller waits out its 60 s timeout), a
+ * Redis that accepts the connection but does not answer costs at most {@link #COMMAND_TIMEOUT}, and
+ * the connection comes back by itself within seconds of Redis.
  */
 final class RedisTasks implements TaskService {
   static final String KEY = "ipc:tasks";
@@ -43,7 +43,8 @@ final class RedisTasks implements TaskService {
   private final ClientResources resources;
   private final RedisCommands<String, String> redis;
 
-  private RedisTasks(RedisClient client, ClientResources resources, RedisCommands<String, String> redis) {
+  private RedisTasks(
+      RedisClient client, ClientResources resources, RedisCommands<String, String> redis) {
     this.client = client;
     this.resources = resources;
     this.redis = redis;
@@ -51,14 +52,17 @@ final class RedisTasks implements TaskService {
 
   /** Connects to the Redis at {@code uri} ({@code redis://host:6379}) and seeds an empty list. */
   static RedisTasks connect(String uri) {
-    // Retry soon after an outage and at most every 2 s (Lettuce's default backs off to 30 s), so task
+    // Retry soon after an outage and at most every 2 s (Lettuce's default backs off to 30 s), so
+    // task
     // calls work again within seconds of Redis coming back, as the bus does.
     ClientResources resources =
         ClientResources.builder()
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(2)
             .reconnectDelay(
-                () -> Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                () ->
+                    Delay.exponential(
+                        Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
             .build();
     RedisClient client = RedisClient.create(resources, uri);
     client.setOptions(
@@ -109,8 +113,8 @@ final class RedisTasks implements TaskService {
   }
 
   /**
-   * Closes the connection and its threads; without this a node closed in a running JVM (a test) would
-   * keep trying to reconnect to its Redis for as long as the JVM lives.
+   * Closes the connection and its threads; without this a node closed in a running JVM (a test)
+   * would keep trying to reconnect to its Redis for as long as the JVM lives.
    */
   void close() {
     client.shutdown();
@@ -119,8 +123,8 @@ final class RedisTasks implements TaskService {
 
   /**
    * Runs one command; Redis unreachable, not answering within the timeout, or refusing the command
-   * becomes UNAVAILABLE with a message that names no host. Not logged per call: during an outage that
-   * would be a line per call, and the bus already logs the outage once.
+   * becomes UNAVAILABLE with a message that names no host. Not logged per call: during an outage
+   * that would be a line per call, and the bus already logs the outage once.
    */
   private static <T> T call(Supplier<T> command) {
     try {

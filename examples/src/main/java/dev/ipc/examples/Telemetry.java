@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * What an operator of the example switches on: Prometheus metrics of every call and of the server
  * (served at {@code GET /metrics} on the REST port), an access log line per call, and OpenTelemetry
- * traces exported over OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set (the SDK reads the other
- * standard {@code OTEL_*} variables too).
+ * traces exported over OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set (the SDK reads the
+ * other standard {@code OTEL_*} variables too).
  */
 final class Telemetry {
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -35,7 +35,8 @@ final class Telemetry {
       return new Telemetry(null);
     }
     Map<String, String> props = new HashMap<>();
-    // Traces are what ipc adds; metrics go to /metrics and logs to SLF4J, so those exporters stay off
+    // Traces are what ipc adds; metrics go to /metrics and logs to SLF4J, so those exporters stay
+    // off
     // unless the environment asks for them.
     props.put("otel.metrics.exporter", "none");
     props.put("otel.logs.exporter", "none");

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The example server's tokens: a file of {@code token=role,role} lines ({@code #} starts a comment).
- * Tokens are kept as SHA-256 digests and looked up by the digest of what a caller presents, so no
- * token sits in memory in the clear and the lookup's timing says nothing about a token's characters.
- * A principal is named after its line, never after its token.
+ * The example server's tokens: a file of {@code token=role,role} lines ({@code #} starts a
+ * comment). Tokens are kept as SHA-256 digests and looked up by the digest of what a caller
+ * presents, so no token sits in memory in the clear and the lookup's timing says nothing about a
+ * token's characters. A principal is named after its line, never after its token.
  */
 final class TokenFile implements TokenVerifier {
   private final Map<String, Principal> byDigest;
@@ -65,7 +65,8 @@ final class TokenFile implements TokenVerifier {
   private static String digest(String token) {
     try {
       return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A real headless Chromium page on another origin, with socket.io-client v4 from npm (served by the
- * page's own origin, nothing fetched from the network): it cannot connect to a Socket.IO server that
- * does not allow its origin, over polling or WebSocket, and connects and calls once the origin is
- * on {@code cors(...)}.
+ * page's own origin, nothing fetched from the network): it cannot connect to a Socket.IO server
+ * that does not allow its origin, over polling or WebSocket, and connects and calls once the origin
+ * is on {@code cors(...)}.
  */
 @Timeout(120)
 @Interop
@@ -47,7 +47,9 @@ class BrowserOriginTest {
         exchange -> {
           boolean script = exchange.getRequestURI().getPath().equals("/socket.io.min.js");
           byte[] body = script ? client : html;
-          exchange.getResponseHeaders().set("Content-Type", script ? "text/javascript" : "text/html");
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", script ? "text/javascript" : "text/html");
           exchange.sendResponseHeaders(200, body.length);
           exchange.getResponseBody().write(body);
           exchange.close();
@@ -62,10 +64,15 @@ class BrowserOriginTest {
   }
 
   /** Connects from the page and asks for task 2; resolves with what happened. */
-  private static JsonNode tryFromPage(Chromium chromium, int port, String transport) throws Exception {
+  private static JsonNode tryFromPage(Chromium chromium, int port, String transport)
+      throws Exception {
     return chromium.evaluate(
         "new Promise((resolve) => {"
-            + " const s = io('http://localhost:" + port + "', {transports: ['" + transport + "'],"
+            + " const s = io('http://localhost:"
+            + port
+            + "', {transports: ['"
+            + transport
+            + "'],"
             + "   reconnection: false, timeout: 5000, forceNew: true});"
             + " s.on('connect', () => s.emit('task:get', {id: 2}, (answer) => { s.close();"
             + "   resolve({connected: true, answer: answer}); }));"

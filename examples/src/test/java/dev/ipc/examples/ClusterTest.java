@@ -15,15 +15,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two example servers with {@code --redis} on one real redis-server: the task list is one, whichever
- * node and protocol a put comes through, and every node's watchers hear every save once.
+ * Two example servers with {@code --redis} on one real redis-server: the task list is one,
+ * whichever node and protocol a put comes through, and every node's watchers hear every save once.
  */
 @Timeout(120)
 class ClusterTest {
   private static ExampleServer.Options node(String redis) {
     return ExampleServer.Options.parse(
-        "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "0",
-        "--socketio-port", "0", "--redis", redis);
+        "--host",
+        "127.0.0.1",
+        "--grpc-port",
+        "0",
+        "--rest-port",
+        "0",
+        "--graphql-port",
+        "0",
+        "--socketio-port",
+        "0",
+        "--redis",
+        redis);
   }
 
   @Test
@@ -37,11 +47,14 @@ class ClusterTest {
       TaskService viaA = restOnA.service(TaskService.class);
       TaskService viaB = grpcOnB.service(TaskService.class);
       // Seeded once, by whichever node came first: the article's three tasks, on both.
-      assertThat(viaA.list()).containsExactly(new Task(1, "task1"), new Task(2, "task2"), new Task(3, "task3"));
+      assertThat(viaA.list())
+          .containsExactly(new Task(1, "task1"), new Task(2, "task2"), new Task(3, "task3"));
       assertThat(viaB.list()).isEqualTo(viaA.list());
 
-      AbstractTransportContractTest.Collector<Task> onA = new AbstractTransportContractTest.Collector<>(true);
-      AbstractTransportContractTest.Collector<Task> onB = new AbstractTransportContractTest.Collector<>(true);
+      AbstractTransportContractTest.Collector<Task> onA =
+          new AbstractTransportContractTest.Collector<>(true);
+      AbstractTransportContractTest.Collector<Task> onB =
+          new AbstractTransportContractTest.Collector<>(true);
       viaA.watchTasks(10L, 19L).subscribe(onA);
       socketIoOnB.service(TaskService.class).watchTasks(10L, 19L).subscribe(onB);
       long end = System.nanoTime() + 20_000_000_000L;
@@ -49,7 +62,8 @@ class ClusterTest {
         Thread.sleep(10);
       }
 
-      // Created on A, read and replaced on B, read again on A: one list, created-or-replaced as ever.
+      // Created on A, read and replaced on B, read again on A: one list, created-or-replaced as
+      // ever.
       assertThat(viaA.put(new Task(10, "from a")).created()).isTrue();
       assertThat(viaB.get(10)).isEqualTo(new Task(10, "from a"));
       assertThat(viaB.put(new Task(10, "replaced on b")).created()).isFalse();
@@ -57,7 +71,8 @@ class ClusterTest {
       assertThat(viaB.put(new Task(11, "new on b")).created()).isTrue();
       assertThatThrownBy(() -> viaA.get(12)).hasMessageContaining("not found");
 
-      List<Task> saves = List.of(new Task(10, "from a"), new Task(10, "replaced on b"), new Task(11, "new on b"));
+      List<Task> saves =
+          List.of(new Task(10, "from a"), new Task(10, "replaced on b"), new Task(11, "new on b"));
       assertThat(onA.await(3)).containsExactlyElementsOf(saves);
       assertThat(onB.await(3)).containsExactlyElementsOf(saves);
     }

@@ -15,8 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * A foreign Socket.IO client in its own process (python-socketio's sync client, or socket.io-client
- * v4 on Node) driven line by line: src/test/clients/sio_events.{py,js}. The test sends it
- * {@code emit}/{@code call} commands and reads back every event it received, so the assertions (what
+ * v4 on Node) driven line by line: src/test/clients/sio_events.{py,js}. The test sends it {@code
+ * emit}/{@code call} commands and reads back every event it received, so the assertions (what
  * arrived, how often) stay in Java. Every wait has a deadline; {@link #close()} ends the process.
  */
 final class EventClient implements AutoCloseable {
@@ -53,9 +53,13 @@ final class EventClient implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts python-socketio's sync client on {@code url}; {@code transports} null for its default. */
+  /**
+   * Starts python-socketio's sync client on {@code url}; {@code transports} null for its default.
+   */
   static EventClient python(String name, String url, String transports) throws IOException {
-    List<String> command = new ArrayList<>(List.of("/usr/bin/python3", CLIENTS.resolve("sio_events.py").toString(), url));
+    List<String> command =
+        new ArrayList<>(
+            List.of("/usr/bin/python3", CLIENTS.resolve("sio_events.py").toString(), url));
     if (transports != null) {
       command.add(transports);
     }
@@ -64,18 +68,24 @@ final class EventClient implements AutoCloseable {
 
   /** Starts socket.io-client v4 (Node) on {@code url}; {@code transports} null for its default. */
   static EventClient node(String name, String url, String transports) throws IOException {
-    List<String> command = new ArrayList<>(List.of("node", CLIENTS.resolve("sio_events.js").toString(), url));
+    List<String> command =
+        new ArrayList<>(List.of("node", CLIENTS.resolve("sio_events.js").toString(), url));
     if (transports != null) {
       command.add(transports);
     }
     ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("NODE_PATH", Path.of("interop/js/node_modules").toAbsolutePath().toString());
+    builder
+        .environment()
+        .put("NODE_PATH", Path.of("interop/js/node_modules").toAbsolutePath().toString());
     return new EventClient(name, builder);
   }
 
-  /** Waits until the client connected (asserting it did), returning the transport it connected on. */
+  /**
+   * Waits until the client connected (asserting it did), returning the transport it connected on.
+   */
   String awaitConnected() throws InterruptedException {
-    String line = awaitLine(l -> l.startsWith("connected") || l.startsWith("connect-failed"), "connect");
+    String line =
+        awaitLine(l -> l.startsWith("connected") || l.startsWith("connect-failed"), "connect");
     assertThat(line).as("%s connects", name).startsWith("connected");
     return line.substring("connected".length()).trim();
   }
@@ -85,7 +95,9 @@ final class EventClient implements AutoCloseable {
    * timeouts bound the wait, and so does this deadline.
    */
   String awaitConnectFailed() throws InterruptedException {
-    String line = awaitLine(l -> l.startsWith("connected") || l.startsWith("connect-failed"), "connect outcome");
+    String line =
+        awaitLine(
+            l -> l.startsWith("connected") || l.startsWith("connect-failed"), "connect outcome");
     assertThat(line).as("%s fails to connect", name).startsWith("connect-failed");
     assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("%s exits after failing", name).isTrue();
     return line;
@@ -95,11 +107,16 @@ final class EventClient implements AutoCloseable {
     in.println("emit " + event + " " + json);
   }
 
-  /** Emits {@code event} with an ack and returns the ack's JSON (the first argument, or an array). */
+  /**
+   * Emits {@code event} with an ack and returns the ack's JSON (the first argument, or an array).
+   */
   String call(String event, String json) throws InterruptedException {
     int id = calls.incrementAndGet();
     in.println("call " + id + " " + event + " " + json);
-    String line = awaitLine(l -> l.startsWith("ack " + id + " ") || l.startsWith("error " + id + " "), event + " ack");
+    String line =
+        awaitLine(
+            l -> l.startsWith("ack " + id + " ") || l.startsWith("error " + id + " "),
+            event + " ack");
     assertThat(line).as("%s: %s answered", name, event).startsWith("ack " + id + " ");
     return line.substring(("ack " + id + " ").length());
   }
@@ -108,7 +125,10 @@ final class EventClient implements AutoCloseable {
   List<String> events(String event) {
     String prefix = "event " + event + " ";
     synchronized (lines) {
-      return lines.stream().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).toList();
+      return lines.stream()
+          .filter(l -> l.startsWith(prefix))
+          .map(l -> l.substring(prefix.length()))
+          .toList();
     }
   }
 
@@ -129,7 +149,14 @@ final class EventClient implements AutoCloseable {
         }
         long left = end - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError(name + ": no " + what + " within " + TimeUnit.NANOSECONDS.toSeconds(WAIT_NANOS) + " s; it printed " + lines);
+          throw new AssertionError(
+              name
+                  + ": no "
+                  + what
+                  + " within "
+                  + TimeUnit.NANOSECONDS.toSeconds(WAIT_NANOS)
+                  + " s; it printed "
+                  + lines);
         }
         TimeUnit.NANOSECONDS.timedWait(lines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }

@@ -30,19 +30,31 @@ class ExampleServerTest {
   void start_servesEveryServiceOnEveryTransport() {
     ExampleServer.Options options =
         ExampleServer.Options.parse(
-            "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "0",
-            "--socketio-port", "0");
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--graphql-port",
+            "0",
+            "--socketio-port",
+            "0");
     try (Server server = ExampleServer.start(options)) {
       assertThat(server.addresses()).containsOnlyKeys("grpc", "rest", "graphql", "socketio");
       for (String protocol : server.addresses().keySet()) {
-        try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
+        try (Client client =
+            Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
           assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")).feeling())
               .as(protocol)
               .isTrue();
-          assertThat(client.service(PersonService.DESCRIPTOR).person().name()).as(protocol).isEqualTo("Rootkit");
+          assertThat(client.service(PersonService.DESCRIPTOR).person().name())
+              .as(protocol)
+              .isEqualTo("Rootkit");
           TaskService tasks = client.service(TaskService.DESCRIPTOR);
           tasks.put(new Task(40 + protocol.length(), protocol));
-          assertThat(tasks.get(40 + protocol.length())).isEqualTo(new Task(40 + protocol.length(), protocol));
+          assertThat(tasks.get(40 + protocol.length()))
+              .isEqualTo(new Task(40 + protocol.length(), protocol));
         }
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -62,17 +74,32 @@ class ExampleServerTest {
     assertThat(defaults.host()).isEqualTo("0.0.0.0");
     assertThat(defaults.ports())
         .containsExactly(
-            Map.entry("grpc", 6666), Map.entry("rest", 5000), Map.entry("graphql", 4444), Map.entry("socketio", 8080));
-    ExampleServer.Options some = ExampleServer.Options.parse("--rest-port=off", "--grpc-port", "0", "--socketio-port", "off");
+            Map.entry("grpc", 6666),
+            Map.entry("rest", 5000),
+            Map.entry("graphql", 4444),
+            Map.entry("socketio", 8080));
+    ExampleServer.Options some =
+        ExampleServer.Options.parse(
+            "--rest-port=off", "--grpc-port", "0", "--socketio-port", "off");
     assertThat(some.ports()).containsOnlyKeys("grpc", "graphql").containsEntry("grpc", 0);
     assertThat(ExampleServer.Options.parse("--help")).isNull();
     assertThatThrownBy(() -> ExampleServer.Options.parse("--rest-port", "http"))
         .hasMessageContaining("--rest-port: http (expected: 0-65535 or off)");
-    assertThatThrownBy(() -> ExampleServer.Options.parse("--port", "1")).hasMessageContaining("unknown option: --port");
-    assertThatThrownBy(() -> ExampleServer.Options.parse("--grpc-port")).hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> ExampleServer.Options.parse("--port", "1"))
+        .hasMessageContaining("unknown option: --port");
+    assertThatThrownBy(() -> ExampleServer.Options.parse("--grpc-port"))
+        .hasMessageContaining("needs a value");
     assertThatThrownBy(
-            () -> ExampleServer.Options.parse(
-                "--grpc-port", "off", "--rest-port", "off", "--graphql-port", "off", "--socketio-port", "off"))
+            () ->
+                ExampleServer.Options.parse(
+                    "--grpc-port",
+                    "off",
+                    "--rest-port",
+                    "off",
+                    "--graphql-port",
+                    "off",
+                    "--socketio-port",
+                    "off"))
         .hasMessageContaining("every transport is off");
   }
 
@@ -81,8 +108,16 @@ class ExampleServerTest {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Process p =
           java(
-              "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", String.valueOf(taken.getLocalPort()),
-              "--graphql-port", "off", "--socketio-port", "off");
+              "--host",
+              "127.0.0.1",
+              "--grpc-port",
+              "0",
+              "--rest-port",
+              String.valueOf(taken.getLocalPort()),
+              "--graphql-port",
+              "off",
+              "--socketio-port",
+              "off");
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.exitValue()).isEqualTo(1);
@@ -100,13 +135,31 @@ class ExampleServerTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).isZero();
-    assertThat(out).contains("--grpc-port", "--rest-port", "--graphql-port", "--socketio-port", "--host", "off", "SIGTERM");
+    assertThat(out)
+        .contains(
+            "--grpc-port",
+            "--rest-port",
+            "--graphql-port",
+            "--socketio-port",
+            "--host",
+            "off",
+            "SIGTERM");
   }
 
   @Test
   void main_printsRealAddressesAndClosesGracefullyOnSigterm() throws Exception {
     Process p =
-        java("--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "off", "--socketio-port", "off");
+        java(
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--graphql-port",
+            "off",
+            "--socketio-port",
+            "off");
     try {
       var reader = p.inputReader(StandardCharsets.UTF_8);
       String grpc = reader.readLine();
@@ -123,7 +176,8 @@ class ExampleServerTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     // 143 = terminated by SIGTERM after the shutdown hook closed the server.
     assertThat(p.exitValue()).isIn(0, 143);
-    assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("Exception");
+    assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+        .doesNotContain("Exception");
   }
 
   private static String line(String name, int port) {
@@ -134,7 +188,8 @@ class ExampleServerTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         new java.util.ArrayList<>(
-            List.of(java, "-cp", System.getProperty("java.class.path"), ExampleServer.class.getName()));
+            List.of(
+                java, "-cp", System.getProperty("java.class.path"), ExampleServer.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).start();
   }

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Debian's HAProxy in front of two example nodes' Socket.IO ports, with the configuration the README
- * shows. Socket.IO long-polling is a series of HTTP requests that must all reach the node holding the
- * session; python-socketio over polling only shows whether they do: with stickiness (by source
- * address, or by a cookie HAProxy inserts) it completes the article's scenario, and without it (plain
- * round robin) it cannot even connect.
+ * Debian's HAProxy in front of two example nodes' Socket.IO ports, with the configuration the
+ * README shows. Socket.IO long-polling is a series of HTTP requests that must all reach the node
+ * holding the session; python-socketio over polling only shows whether they do: with stickiness (by
+ * source address, or by a cookie HAProxy inserts) it completes the article's scenario, and without
+ * it (plain round robin) it cannot even connect.
  */
 @Interop
 @Timeout(240)
@@ -56,16 +56,22 @@ class HaproxyStickySessionsTest {
           "");
 
   @Test
-  void balanceSource_pythonPollingOnly_completesTheArticleScenario(@TempDir Path dir) throws Exception {
+  void balanceSource_pythonPollingOnly_completesTheArticleScenario(@TempDir Path dir)
+      throws Exception {
     articleScenarioThroughHaproxy(dir, "    balance source\n    hash-type consistent", "", "");
   }
 
   @Test
-  void insertedCookie_pythonPollingOnly_completesTheArticleScenario(@TempDir Path dir) throws Exception {
+  void insertedCookie_pythonPollingOnly_completesTheArticleScenario(@TempDir Path dir)
+      throws Exception {
     // requests (python-socketio's sync client) keeps the cookie for 127.0.0.1; aiohttp's cookie jar
-    // refuses cookies from an IP address unless told to, which is why the AsyncClient loses it there.
+    // refuses cookies from an IP address unless told to, which is why the AsyncClient loses it
+    // there.
     articleScenarioThroughHaproxy(
-        dir, "    balance roundrobin\n    cookie ipcnode insert indirect nocache", " cookie node1", " cookie node2");
+        dir,
+        "    balance roundrobin\n    cookie ipcnode insert indirect nocache",
+        " cookie node1",
+        " cookie node2");
   }
 
   @Test
@@ -74,23 +80,28 @@ class HaproxyStickySessionsTest {
         Server a = ExampleServer.start(socketIoNode(redis.uri()));
         Server b = ExampleServer.start(socketIoNode(redis.uri()));
         Haproxy proxy = Haproxy.start(dir, "    balance roundrobin", a, "", b, "");
-        EventClient python = EventClient.python("python-socketio polling, round robin", proxy.url(), "polling")) {
-      // The handshake lands on one node, the next request on the other, which knows no such session.
+        EventClient python =
+            EventClient.python("python-socketio polling, round robin", proxy.url(), "polling")) {
+      // The handshake lands on one node, the next request on the other, which knows no such
+      // session.
       python.awaitConnectFailed();
       // ... as HAProxy's log shows: a request carrying the session id answered 400 by a node.
       assertThat(proxy.log().lines())
           .as("haproxy's log")
-          .anyMatch(line -> line.contains(" nodes/node") && line.contains(" 400 ") && line.contains("sid="));
+          .anyMatch(
+              line ->
+                  line.contains(" nodes/node") && line.contains(" 400 ") && line.contains("sid="));
     }
   }
 
-  private static void articleScenarioThroughHaproxy(Path dir, String balance, String cookie1, String cookie2)
-      throws Exception {
+  private static void articleScenarioThroughHaproxy(
+      Path dir, String balance, String cookie1, String cookie2) throws Exception {
     try (RedisProcess redis = new RedisProcess();
         Server a = ExampleServer.start(socketIoNode(redis.uri()));
         Server b = ExampleServer.start(socketIoNode(redis.uri()));
         Haproxy proxy = Haproxy.start(dir, balance, a, cookie1, b, cookie2);
-        EventClient python = EventClient.python("python-socketio polling via haproxy", proxy.url(), "polling")) {
+        EventClient python =
+            EventClient.python("python-socketio polling via haproxy", proxy.url(), "polling")) {
       assertThat(python.awaitConnected()).isEqualTo("polling");
       // The article's Python client: `message` (with a string, then an object) and `msg`.
       python.emit("message", "\"Hello guys. \"");
@@ -103,8 +114,10 @@ class HaproxyStickySessionsTest {
       python.emit("reply", "\"hi\"");
       python.awaitEvent("reply", "[]");
       // Service calls answered through acks, on the node the session lives on.
-      assertThat(python.call("dating:eating", "{\"food\": \"steak\"}")).contains("\"feeling\": true");
-      assertThat(python.call("task:put", "{\"id\": 301, \"name\": \"via haproxy\"}")).contains("via haproxy");
+      assertThat(python.call("dating:eating", "{\"food\": \"steak\"}"))
+          .contains("\"feeling\": true");
+      assertThat(python.call("task:put", "{\"id\": 301, \"name\": \"via haproxy\"}"))
+          .contains("via haproxy");
       assertThat(python.call("task:get", "{\"id\": 301}")).contains("via haproxy");
       assertThat(python.call("person:get", "{}")).contains("Rootkit");
       // Every request of the session reached the node that holds it.
@@ -117,8 +130,18 @@ class HaproxyStickySessionsTest {
 
   private static ExampleServer.Options socketIoNode(String redis) {
     return ExampleServer.Options.parse(
-        "--host", "127.0.0.1", "--grpc-port", "off", "--rest-port", "off", "--graphql-port", "off",
-        "--socketio-port", "0", "--redis", redis);
+        "--host",
+        "127.0.0.1",
+        "--grpc-port",
+        "off",
+        "--rest-port",
+        "off",
+        "--graphql-port",
+        "off",
+        "--socketio-port",
+        "0",
+        "--redis",
+        redis);
   }
 
   /** haproxy in the foreground ({@code -db}) on a free port, with a generated configuration. */
@@ -133,7 +156,8 @@ class HaproxyStickySessionsTest {
       this.log = log;
     }
 
-    static Haproxy start(Path dir, String balance, Server a, String cookieA, Server b, String cookieB)
+    static Haproxy start(
+        Path dir, String balance, Server a, String cookieA, Server b, String cookieB)
         throws IOException, InterruptedException {
       int port;
       try (ServerSocket free = new ServerSocket(0)) {
@@ -141,7 +165,9 @@ class HaproxyStickySessionsTest {
       }
       Path config = dir.resolve("haproxy.cfg");
       Files.writeString(
-          config, String.format(CONFIG, port, balance, a.port("socketio"), cookieA, b.port("socketio"), cookieB));
+          config,
+          String.format(
+              CONFIG, port, balance, a.port("socketio"), cookieA, b.port("socketio"), cookieB));
       Path log = dir.resolve("haproxy.log");
       Process process =
           new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", config.toString())

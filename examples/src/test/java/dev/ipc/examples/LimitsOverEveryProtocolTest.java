@@ -36,7 +36,8 @@ class LimitsOverEveryProtocolTest {
     Client view = plain.withBearerToken(token);
     return new Client() {
       @Override
-      public dev.ipc.core.model.Reply call(dev.ipc.core.model.Operation<?, ?, ?> op, Object request) {
+      public dev.ipc.core.model.Reply call(
+          dev.ipc.core.model.Operation<?, ?, ?> op, Object request) {
         return view.call(op, request);
       }
 

@@ -57,12 +57,15 @@ class LiveFeedsTest {
     return clients;
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     await(what, condition, () -> "");
   }
 
   private static void await(
-      String what, java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state)
+      String what,
+      java.util.function.BooleanSupplier condition,
+      java.util.function.Supplier<String> state)
       throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean() && System.nanoTime() < end) {
@@ -71,13 +74,18 @@ class LiveFeedsTest {
     assertThat(condition.getAsBoolean()).as(() -> what + " " + state.get()).isTrue();
   }
 
-  /** The errors watchers got, by protocol (the i-th watcher is on protocol i mod 4), for a failure's message. */
+  /**
+   * The errors watchers got, by protocol (the i-th watcher is on protocol i mod 4), for a failure's
+   * message.
+   */
   private static Map<String, List<String>> failures(List<Watcher> watchers) {
     Map<String, List<String>> failed = new LinkedHashMap<>();
     for (int i = 0; i < watchers.size(); i++) {
       Throwable e = watchers.get(i).error();
       if (e != null) {
-        failed.computeIfAbsent(PROTOCOLS.get(i % PROTOCOLS.size()), k -> new ArrayList<>()).add(String.valueOf(e));
+        failed
+            .computeIfAbsent(PROTOCOLS.get(i % PROTOCOLS.size()), k -> new ArrayList<>())
+            .add(String.valueOf(e));
       }
     }
     failed.replaceAll((k, v) -> List.of(v.size() + " x " + v.get(0)));

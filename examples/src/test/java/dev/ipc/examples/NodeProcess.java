@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * One example server in its own JVM ({@code java -cp <the test classpath> ExampleServer ...}, the
- * code under test, as the runnable jar runs it), on free ports: the ports are read from the lines it
- * prints on start, as an operator would. Its stderr goes to a file, shown when it fails.
+ * code under test, as the runnable jar runs it), on free ports: the ports are read from the lines
+ * it prints on start, as an operator would. Its stderr goes to a file, shown when it fails.
  */
 final class NodeProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("^(\\w+) +listening on .*:(\\d+)$");
@@ -41,9 +41,24 @@ final class NodeProcess implements AutoCloseable {
     Path err = Files.createTempFile("ipc-node-" + name, ".err");
     Process process =
         new ProcessBuilder(
-                java, "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                ExampleServer.class.getName(), "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0",
-                "--graphql-port", "0", "--socketio-port", "0", "--redis", redis)
+                java,
+                "-Xmx192m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ExampleServer.class.getName(),
+                "--host",
+                "127.0.0.1",
+                "--grpc-port",
+                "0",
+                "--rest-port",
+                "0",
+                "--graphql-port",
+                "0",
+                "--socketio-port",
+                "0",
+                "--redis",
+                redis)
             .redirectError(err.toFile())
             .start();
     NodeProcess node = new NodeProcess(name, process, err);
@@ -53,7 +68,8 @@ final class NodeProcess implements AutoCloseable {
 
   private void readPorts() throws InterruptedException {
     BufferedReader reader = process.inputReader(StandardCharsets.UTF_8);
-    // Keep draining stdout (the example prints a line per Socket.IO connect) so the JVM never blocks.
+    // Keep draining stdout (the example prints a line per Socket.IO connect) so the JVM never
+    // blocks.
     Thread drain =
         new Thread(
             () -> {
@@ -79,7 +95,9 @@ final class NodeProcess implements AutoCloseable {
     synchronized (out) {
       while (ports.size() < 4) {
         assertThat(process.isAlive()).as("node %s running; stderr: %s", name, stderr()).isTrue();
-        assertThat(System.nanoTime()).as("node %s printed its 4 ports within 90 s: %s", name, out).isLessThan(end);
+        assertThat(System.nanoTime())
+            .as("node %s printed its 4 ports within 90 s: %s", name, out)
+            .isLessThan(end);
         out.wait(200);
       }
     }

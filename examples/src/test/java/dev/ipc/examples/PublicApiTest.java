@@ -208,7 +208,8 @@ class PublicApiTest {
     String resource = "/api/" + module + ".txt";
     URL url = PublicApiTest.class.getResource(resource);
     assertThat(url)
-        .as("no declared API for %s (examples/%s); create it with: %s",
+        .as(
+            "no declared API for %s (examples/%s); create it with: %s",
             module, LISTS.resolve(module + ".txt"), REWRITE)
         .isNotNull();
     try (InputStream in = url.openStream()) {

@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Redis stopped in the middle of a run and started again, under two example nodes with
- * {@code --redis}. With Redis gone the task list (which lives in Redis) answers UNAVAILABLE at once on
- * every protocol (gRPC 14, HTTP 503), the Dating service and each node's own Socket.IO broadcasts keep
- * working, and no node falls over; once Redis is back, task calls and cross-node delivery resume by
- * themselves within seconds.
+ * Redis stopped in the middle of a run and started again, under two example nodes with {@code
+ * --redis}. With Redis gone the task list (which lives in Redis) answers UNAVAILABLE at once on
+ * every protocol (gRPC 14, HTTP 503), the Dating service and each node's own Socket.IO broadcasts
+ * keep working, and no node falls over; once Redis is back, task calls and cross-node delivery
+ * resume by themselves within seconds.
  */
 @Interop
 @Timeout(240)
@@ -40,18 +40,31 @@ class RedisOutageTest {
 
   private static ExampleServer.Options node(String redis) {
     return ExampleServer.Options.parse(
-        "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "0",
-        "--socketio-port", "0", "--redis", redis);
+        "--host",
+        "127.0.0.1",
+        "--grpc-port",
+        "0",
+        "--rest-port",
+        "0",
+        "--graphql-port",
+        "0",
+        "--socketio-port",
+        "0",
+        "--redis",
+        redis);
   }
 
   @Test
-  void redisStopsAndComesBack_callsFailCleanly_localDeliveryGoesOn_crossNodeDeliveryResumes() throws Exception {
+  void redisStopsAndComesBack_callsFailCleanly_localDeliveryGoesOn_crossNodeDeliveryResumes()
+      throws Exception {
     List<Client> clients = new ArrayList<>();
     try (RedisProcess redis = new RedisProcess();
         Server a = ExampleServer.start(node(redis.uri()));
         Server b = ExampleServer.start(node(redis.uri()));
-        EventClient senderOnA = EventClient.python("python-socketio@a (sender)", socketIo(a), null);
-        EventClient listenerOnA = EventClient.python("python-socketio@a (listener)", socketIo(a), null);
+        EventClient senderOnA =
+            EventClient.python("python-socketio@a (sender)", socketIo(a), null);
+        EventClient listenerOnA =
+            EventClient.python("python-socketio@a (listener)", socketIo(a), null);
         EventClient listenerOnB = EventClient.python("python-socketio@b", socketIo(b), null)) {
       for (EventClient c : List.of(senderOnA, listenerOnA, listenerOnB)) {
         c.awaitConnected();
@@ -74,19 +87,25 @@ class RedisOutageTest {
             .as("%s", client)
             .isInstanceOfSatisfying(
                 ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
-        assertThatThrownBy(() -> client.service(TaskService.class).put(new Task(202, "during the outage")))
+        assertThatThrownBy(
+                () -> client.service(TaskService.class).put(new Task(202, "during the outage")))
             .as("%s", client)
             .isInstanceOfSatisfying(
                 ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
         // What does not need Redis answers as ever.
-        assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")).feeling()).as("%s", client).isTrue();
-        assertThat(client.service(PersonService.DESCRIPTOR).person().name()).as("%s", client).isEqualTo("Rootkit");
+        assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")).feeling())
+            .as("%s", client)
+            .isTrue();
+        assertThat(client.service(PersonService.DESCRIPTOR).person().name())
+            .as("%s", client)
+            .isEqualTo("Rootkit");
       }
       // HTTP's own form of UNAVAILABLE, as curl would see it.
       HttpResponse<String> rest =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port("rest") + "/tasks/1"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + a.port("rest") + "/tasks/1"))
                       .timeout(Duration.ofSeconds(30))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
@@ -102,12 +121,16 @@ class RedisOutageTest {
       redis.start();
 
       // Task calls and cross-node delivery come back by themselves: put on a until a save reaches
-      // the client on b (a put may still fail, or its publish be missed, while the nodes reconnect).
+      // the client on b (a put may still fail, or its publish be missed, while the nodes
+      // reconnect).
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       int attempt = 0;
       long saved = -1;
-      while (listenerOnB.events("task:saved").stream().noneMatch(e -> e.contains("after the outage"))) {
-        assertThat(System.nanoTime()).as("cross-node delivery resumed within 60 s; b saw %s", listenerOnB).isLessThan(end);
+      while (listenerOnB.events("task:saved").stream()
+          .noneMatch(e -> e.contains("after the outage"))) {
+        assertThat(System.nanoTime())
+            .as("cross-node delivery resumed within 60 s; b saw %s", listenerOnB)
+            .isLessThan(end);
         try {
           long id = 300 + attempt++;
           grpcOnA.put(new Task(id, "after the outage"));
@@ -119,7 +142,9 @@ class RedisOutageTest {
       }
       // Both nodes serve every protocol again, tasks included.
       for (Client client : clients) {
-        assertThat(client.service(TaskService.class).get(saved).name()).as("%s", client).isEqualTo("after the outage");
+        assertThat(client.service(TaskService.class).get(saved).name())
+            .as("%s", client)
+            .isEqualTo("after the outage");
       }
     } finally {
       for (Client client : clients) {

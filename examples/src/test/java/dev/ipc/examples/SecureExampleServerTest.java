@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example server with {@code --tokens} and {@code --tls-cert/--tls-key}: reads stay public,
- * {@code task.put} needs role writer, and every port speaks TLS, through each protocol's Java client.
+ * {@code task.put} needs role writer, and every port speaks TLS, through each protocol's Java
+ * client.
  */
 @Timeout(120)
 class SecureExampleServerTest {
@@ -32,21 +33,37 @@ class SecureExampleServerTest {
     Files.writeString(tokens, "# who may do what\nw-secret=writer,reader\nr-secret=reader\n");
     ExampleServer.Options options =
         ExampleServer.Options.parse(
-            "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "0",
-            "--socketio-port", "off", "--tokens", tokens.toString());
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--graphql-port",
+            "0",
+            "--socketio-port",
+            "off",
+            "--tokens",
+            tokens.toString());
     try (Server server = ExampleServer.start(options)) {
       for (String protocol : PROTOCOLS) {
         long id = 60 + PROTOCOLS.indexOf(protocol);
-        try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
+        try (Client client =
+            Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
           TaskService anonymous = client.service(TaskService.class);
           assertThat(anonymous.get(1)).as(protocol).isEqualTo(new Task(1, "task1"));
           assertCode(() -> anonymous.put(new Task(id, "x")), ErrorCode.UNAUTHENTICATED, protocol);
           assertCode(
-              () -> client.withBearerToken("wrong").service(TaskService.class).put(new Task(id, "x")),
+              () ->
+                  client.withBearerToken("wrong").service(TaskService.class).put(new Task(id, "x")),
               ErrorCode.UNAUTHENTICATED,
               protocol);
           assertCode(
-              () -> client.withBearerToken("r-secret").service(TaskService.class).put(new Task(id, "x")),
+              () ->
+                  client
+                      .withBearerToken("r-secret")
+                      .service(TaskService.class)
+                      .put(new Task(id, "x")),
               ErrorCode.PERMISSION_DENIED,
               protocol);
           assertCode(() -> anonymous.get(id), ErrorCode.NOT_FOUND, protocol);
@@ -63,38 +80,72 @@ class SecureExampleServerTest {
     TestCertificates certs = TestCertificates.create(dir);
     ExampleServer.Options options =
         ExampleServer.Options.parse(
-            "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "0",
-            "--socketio-port", "off", "--tls-cert", certs.serverCert().toString(),
-            "--tls-key", certs.serverKey().toString());
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "0",
+            "--graphql-port",
+            "0",
+            "--socketio-port",
+            "off",
+            "--tls-cert",
+            certs.serverCert().toString(),
+            "--tls-key",
+            certs.serverKey().toString());
     try (Server server = ExampleServer.start(options)) {
       for (String protocol : PROTOCOLS) {
         String uri = protocol + "://localhost:" + server.port(protocol) + "?ca=" + certs.ca();
         try (Client client = Transports.connect(uri)) {
-          assertThat(client.service(TaskService.class).get(2)).as(protocol).isEqualTo(new Task(2, "task2"));
+          assertThat(client.service(TaskService.class).get(2))
+              .as(protocol)
+              .isEqualTo(new Task(2, "task2"));
         }
       }
     }
   }
 
   @Test
-  void socketIo_handshakeTokenAndTls_sameRulesAsTheOtherProtocols(@TempDir Path dir) throws Exception {
+  void socketIo_handshakeTokenAndTls_sameRulesAsTheOtherProtocols(@TempDir Path dir)
+      throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "w-secret=writer\nr-secret=reader\n");
     ExampleServer.Options options =
         ExampleServer.Options.parse(
-            "--host", "127.0.0.1", "--grpc-port", "off", "--rest-port", "off", "--graphql-port", "off",
-            "--socketio-port", "0", "--tokens", tokens.toString(),
-            "--tls-cert", certs.serverCert().toString(), "--tls-key", certs.serverKey().toString());
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "off",
+            "--rest-port",
+            "off",
+            "--graphql-port",
+            "off",
+            "--socketio-port",
+            "0",
+            "--tokens",
+            tokens.toString(),
+            "--tls-cert",
+            certs.serverCert().toString(),
+            "--tls-key",
+            certs.serverKey().toString());
     try (Server server = ExampleServer.start(options)) {
       int port = server.port("socketio");
       try (Client anonymous = socketIo(port, certs, null);
           Client reader = socketIo(port, certs, "r-secret");
           Client writer = socketIo(port, certs, "w-secret")) {
         assertThat(anonymous.service(TaskService.class).get(1)).isEqualTo(new Task(1, "task1"));
-        assertCode(() -> anonymous.service(TaskService.class).put(new Task(64, "x")), ErrorCode.UNAUTHENTICATED, "socketio");
-        assertCode(() -> reader.service(TaskService.class).put(new Task(64, "x")), ErrorCode.PERMISSION_DENIED, "socketio");
-        assertThat(writer.service(TaskService.class).put(new Task(64, "socketio")).created()).isTrue();
+        assertCode(
+            () -> anonymous.service(TaskService.class).put(new Task(64, "x")),
+            ErrorCode.UNAUTHENTICATED,
+            "socketio");
+        assertCode(
+            () -> reader.service(TaskService.class).put(new Task(64, "x")),
+            ErrorCode.PERMISSION_DENIED,
+            "socketio");
+        assertThat(writer.service(TaskService.class).put(new Task(64, "socketio")).created())
+            .isTrue();
         assertThat(reader.service(TaskService.class).get(64)).isEqualTo(new Task(64, "socketio"));
       }
       // A bad token is refused at connect: the client cannot call at all.
@@ -123,8 +174,18 @@ class SecureExampleServerTest {
         .hasMessageContaining("--tls-cert and --tls-key go together");
     ExampleServer.Options missing =
         ExampleServer.Options.parse(
-            "--grpc-port", "0", "--rest-port", "off", "--graphql-port", "off", "--socketio-port", "off",
-            "--tls-cert", dir.resolve("nope.pem").toString(), "--tls-key", dir.resolve("nope.key").toString());
+            "--grpc-port",
+            "0",
+            "--rest-port",
+            "off",
+            "--graphql-port",
+            "off",
+            "--socketio-port",
+            "off",
+            "--tls-cert",
+            dir.resolve("nope.pem").toString(),
+            "--tls-key",
+            dir.resolve("nope.key").toString());
     assertThatThrownBy(() -> ExampleServer.start(missing))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nope.pem");

@@ -24,8 +24,16 @@ import org.junit.jupiter.api.Timeout;
 class TelemetryTest {
   private static final ExampleServer.Options REST_AND_GRPC =
       ExampleServer.Options.parse(
-          "--host", "127.0.0.1", "--grpc-port", "0", "--rest-port", "0", "--graphql-port", "off",
-          "--socketio-port", "off");
+          "--host",
+          "127.0.0.1",
+          "--grpc-port",
+          "0",
+          "--rest-port",
+          "0",
+          "--graphql-port",
+          "off",
+          "--socketio-port",
+          "off");
 
   /** What a collector received: the path, content type and body of each export. */
   record Export(String path, String contentType, byte[] body) {}
@@ -33,7 +41,8 @@ class TelemetryTest {
   @Test
   void anOtlpEndpointInTheEnvironmentGetsOneSpanPerCall() throws Exception {
     List<Export> exports = new CopyOnWriteArrayList<>();
-    HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer collector =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     collector.createContext(
         "/",
         exchange -> {
@@ -51,15 +60,18 @@ class TelemetryTest {
     Telemetry telemetry =
         Telemetry.from(
             Map.of(
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    "http://127.0.0.1:" + collector.getAddress().getPort(),
                 "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
                 "OTEL_SERVICE_NAME", "ipc-example-test",
                 "OTEL_BSP_SCHEDULE_DELAY", "50"));
     try (Server server = ExampleServer.start(REST_AND_GRPC, telemetry)) {
       assertThat(telemetry.tracing()).isTrue();
       for (String protocol : List.of("grpc", "rest")) {
-        try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
-          assertThat(client.service(DatingService.class).eating(new Eat("soup")).feeling()).isTrue();
+        try (Client client =
+            Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
+          assertThat(client.service(DatingService.class).eating(new Eat("soup")).feeling())
+              .isTrue();
         }
       }
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -68,8 +80,10 @@ class TelemetryTest {
       }
       assertThat(spans(exports)).isEqualTo(2);
       assertThat(exports).allSatisfy(e -> assertThat(e.path()).isEqualTo("/v1/traces"));
-      assertThat(exports).allSatisfy(e -> assertThat(e.contentType()).isEqualTo("application/x-protobuf"));
-      assertThat(new String(exports.get(0).body(), StandardCharsets.ISO_8859_1)).contains("ipc-example-test");
+      assertThat(exports)
+          .allSatisfy(e -> assertThat(e.contentType()).isEqualTo("application/x-protobuf"));
+      assertThat(new String(exports.get(0).body(), StandardCharsets.ISO_8859_1))
+          .contains("ipc-example-test");
     } finally {
       telemetry.close();
       collector.stop(0);
@@ -90,7 +104,8 @@ class TelemetryTest {
             java.net.http.HttpClient.newHttpClient()
                 .send(
                     java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + server.port("rest") + "/metrics"))
+                            java.net.URI.create(
+                                "http://127.0.0.1:" + server.port("rest") + "/metrics"))
                         .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
@@ -98,7 +113,8 @@ class TelemetryTest {
         throw new AssertionError(e);
       }
       assertThat(scraped)
-          .contains("ipc_server_calls_total{code=\"OK\",rpc_method=\"eating\",rpc_service=\"dating\",rpc_system=\"ipc\",transport=\"rest\"} 1.0")
+          .contains(
+              "ipc_server_calls_total{code=\"OK\",rpc_method=\"eating\",rpc_service=\"dating\",rpc_system=\"ipc\",transport=\"rest\"} 1.0")
           .contains("ipc_server_streams_open")
           .contains("ipc_server_connections{transport=\"rest\"}")
           .contains("ipc_server_executor_queued");

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three example servers, each its own JVM as an operator runs them, with {@code --redis} on one real
- * redis-server, and the article's own clients (socket.io-client v4 on Node, python-socketio) on
- * different nodes: a put over gRPC on node 1 is read over REST on node 2 and pushed once to each
+ * Three example servers, each its own JVM as an operator runs them, with {@code --redis} on one
+ * real redis-server, and the article's own clients (socket.io-client v4 on Node, python-socketio)
+ * on different nodes: a put over gRPC on node 1 is read over REST on node 2 and pushed once to each
  * client, and the article's {@code message}/{@code login} broadcasts reach every node's clients.
  */
 @Interop
@@ -55,7 +55,8 @@ class ThreeNodeClusterTest {
   }
 
   @Test
-  void aGrpcPutOnNode1_isListedOverRestOnNode2_andPushedOnceToClientsOnNodes2And3() throws Exception {
+  void aGrpcPutOnNode1_isListedOverRestOnNode2_andPushedOnceToClientsOnNodes2And3()
+      throws Exception {
     try (EventClient nodeJsOn2 = EventClient.node("socket.io-client@node2", socketIo(node2), null);
         EventClient pythonOn3 = EventClient.python("python-socketio@node3", socketIo(node3), null);
         Client grpcOn1 = Transports.connect("grpc://127.0.0.1:" + node1.port("grpc"));
@@ -65,7 +66,8 @@ class ThreeNodeClusterTest {
       TaskService viaGrpc = grpcOn1.service(TaskService.class);
 
       assertThat(viaGrpc.put(new Task(101, "put on node 1")).created()).isTrue();
-      assertThat(restOn2.service(TaskService.class).list()).contains(new Task(101, "put on node 1"));
+      assertThat(restOn2.service(TaskService.class).list())
+          .contains(new Task(101, "put on node 1"));
 
       // Exactly once: a second put from the same node arrives after the first (the bus keeps one
       // node's order), so when a client has it, a duplicate of the first would have been seen.
@@ -82,9 +84,11 @@ class ThreeNodeClusterTest {
 
   @Test
   void theArticlesMessageAndLoginBroadcasts_reachClientsOnEveryNode() throws Exception {
-    try (EventClient pythonOn1 = EventClient.python("python-socketio@node1", socketIo(node1), null);
+    try (EventClient pythonOn1 =
+            EventClient.python("python-socketio@node1", socketIo(node1), null);
         EventClient nodeJsOn2 = EventClient.node("socket.io-client@node2", socketIo(node2), null);
-        EventClient pythonOn3 = EventClient.python("python-socketio@node3", socketIo(node3), null)) {
+        EventClient pythonOn3 =
+            EventClient.python("python-socketio@node3", socketIo(node3), null)) {
       for (EventClient client : List.of(pythonOn1, nodeJsOn2, pythonOn3)) {
         client.awaitConnected();
       }

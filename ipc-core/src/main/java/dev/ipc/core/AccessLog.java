@@ -6,11 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An access log: one line per call on every transport, through SLF4J's logger {@code dev.ipc.access}
- * at INFO: transport, service and operation, outcome code, duration, peer address and principal
- * name. Never a body, a header value, a query string, a token or a cookie: a line holds only what the
- * model and the connection say, so nothing a caller sent can end up in it. Add it before
- * {@code authenticate(...)} to log the calls authentication refuses too.
+ * An access log: one line per call on every transport, through SLF4J's logger {@code
+ * dev.ipc.access} at INFO: transport, service and operation, outcome code, duration, peer address
+ * and principal name. Never a body, a header value, a query string, a token or a cookie: a line
+ * holds only what the model and the connection say, so nothing a caller sent can end up in it. Add
+ * it before {@code authenticate(...)} to log the calls authentication refuses too.
  */
 public final class AccessLog implements Interceptor {
   private static final Logger LOG = LoggerFactory.getLogger("dev.ipc.access");

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a call carries besides its request, the same on every transport: the transport, the operation,
- * the peer, the request metadata, the TLS client certificate, the deadline and, once authenticated, the
- * principal. Service code reads it with {@link #current()} without changing its interface; interceptors
- * get it as an argument. Confined to the call's thread.
+ * What a call carries besides its request, the same on every transport: the transport, the
+ * operation, the peer, the request metadata, the TLS client certificate, the deadline and, once
+ * authenticated, the principal. Service code reads it with {@link #current()} without changing its
+ * interface; interceptors get it as an argument. Confined to the call's thread.
  */
 public final class CallContext {
   private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
@@ -62,7 +62,9 @@ public final class CallContext {
     CURRENT.remove();
   }
 
-  /** Returns the transport's name ({@code grpc}, {@code rest}, {@code graphql}, {@code socketio}). */
+  /**
+   * Returns the transport's name ({@code grpc}, {@code rest}, {@code graphql}, {@code socketio}).
+   */
   public String transport() {
     return source.transport();
   }
@@ -78,7 +80,8 @@ public final class CallContext {
   }
 
   /**
-   * Returns the request metadata: gRPC metadata, HTTP headers, or the Socket.IO handshake's headers.
+   * Returns the request metadata: gRPC metadata, HTTP headers, or the Socket.IO handshake's
+   * headers.
    */
   public Metadata metadata() {
     return source.metadata();
@@ -109,8 +112,8 @@ public final class CallContext {
   }
 
   /**
-   * Returns the metadata to send back with the answer: gRPC response headers, HTTP response headers.
-   * Socket.IO acknowledgements carry none. Add to it before the call returns.
+   * Returns the metadata to send back with the answer: gRPC response headers, HTTP response
+   * headers. Socket.IO acknowledgements carry none. Add to it before the call returns.
    */
   public Metadata.Builder responseMetadata() {
     return responseMetadata;

@@ -18,12 +18,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The default executor for service code: a task goes to an idle thread, else to a new thread while
- * fewer than {@code maxThreads} run, else into a bounded queue; threads idle for the keep-alive time
- * end. Unlike the JDK's {@link java.util.concurrent.ThreadPoolExecutor} it wakes the thread that went
- * idle last, not the one idle longest, so a steady load of short calls keeps a few threads (and their
- * caches) warm instead of rotating through all of them; measured, that is about a tenth of a REST
- * call's CPU. It takes no lock on the way: a lock shared by the event loops and the call threads made
- * them block on each other.
+ * fewer than {@code maxThreads} run, else into a bounded queue; threads idle for the keep-alive
+ * time end. Unlike the JDK's {@link java.util.concurrent.ThreadPoolExecutor} it wakes the thread
+ * that went idle last, not the one idle longest, so a steady load of short calls keeps a few
+ * threads (and their caches) warm instead of rotating through all of them; measured, that is about
+ * a tenth of a REST call's CPU. It takes no lock on the way: a lock shared by the event loops and
+ * the call threads made them block on each other.
  */
 final class CallExecutor extends AbstractExecutorService {
   private final int maxThreads;
@@ -32,7 +32,8 @@ final class CallExecutor extends AbstractExecutorService {
   private final ThreadFactory factory;
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong refused =
+      new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger threads = new AtomicInteger(); // started and not yet ended
   private final AtomicInteger waking = new AtomicInteger(); // woken, not yet back at the queue
   private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>(); // last: newest
@@ -41,7 +42,8 @@ final class CallExecutor extends AbstractExecutorService {
   private volatile boolean shutdown;
   private volatile boolean stopped; // after shutdownNow: every task starts interrupted
 
-  CallExecutor(int maxThreads, int maxQueued, long keepAlive, TimeUnit unit, ThreadFactory factory) {
+  CallExecutor(
+      int maxThreads, int maxQueued, long keepAlive, TimeUnit unit, ThreadFactory factory) {
     if (maxThreads < 1 || maxQueued < 0 || keepAlive <= 0) {
       throw new IllegalArgumentException("expected maxThreads >= 1, maxQueued >= 0, keepAlive > 0");
     }
@@ -91,7 +93,11 @@ final class CallExecutor extends AbstractExecutorService {
       queued.decrementAndGet();
       refused.incrementAndGet();
       throw new RejectedExecutionException(
-          "executor is saturated: " + maxThreads + " threads busy and " + maxQueued + " tasks queued");
+          "executor is saturated: "
+              + maxThreads
+              + " threads busy and "
+              + maxQueued
+              + " tasks queued");
     }
     queue.offer(task);
     if (shutdown && queue.remove(task)) {
@@ -113,9 +119,9 @@ final class CallExecutor extends AbstractExecutorService {
 
   /**
    * Makes sure a thread will look at the queue: none needed while one woken earlier is still on its
-   * way there (it takes more help if it finds more than one task, as the JDK pool's threads do), else
-   * the thread that went idle last, else a new thread if the limit allows (a busy one might be waiting
-   * for this very task).
+   * way there (it takes more help if it finds more than one task, as the JDK pool's threads do),
+   * else the thread that went idle last, else a new thread if the limit allows (a busy one might be
+   * waiting for this very task).
    */
   private void helpWith() {
     if (waking.get() == 0 && !wakeOne()) {
@@ -139,8 +145,8 @@ final class CallExecutor extends AbstractExecutorService {
   }
 
   /**
-   * Starts a thread running {@code first} and then the queue, unless {@code maxThreads} run. A thread
-   * with no first task may start after shutdown, to drain the queue.
+   * Starts a thread running {@code first} and then the queue, unless {@code maxThreads} run. A
+   * thread with no first task may start after shutdown, to drain the queue.
    */
   private boolean tryStart(Runnable first) {
     while (true) {
@@ -223,15 +229,16 @@ final class CallExecutor extends AbstractExecutorService {
         continue;
       }
       // A task may have left this thread interrupted: parkNanos would then return at once, forever.
-      // (shutdownNow's interrupt needs no keeping: it also wakes every idle thread, which then ends.)
+      // (shutdownNow's interrupt needs no keeping: it also wakes every idle thread, which then
+      // ends.)
       Thread.interrupted();
       LockSupport.parkNanos(this, left);
     }
   }
 
   /**
-   * Ends an idle spell: returns true if nobody woke it; if someone did, this thread is now back at the
-   * queue, no longer on its way.
+   * Ends an idle spell: returns true if nobody woke it; if someone did, this thread is now back at
+   * the queue, no longer on its way.
    */
   private boolean end(Idle spell) {
     if (spell.move(Idle.WAITING, Idle.LEFT)) {

@@ -7,7 +7,9 @@ import dev.ipc.core.model.ServiceDescriptor;
 /** The article's gRPC {@code date.Dating} service. Implementations must be thread-safe. */
 @IpcService(grpcPackage = "date", grpcService = "Dating")
 public interface DatingService {
-  /** Describes this service to the adapters; the gRPC names are the article's {@code dating.proto}. */
+  /**
+   * Describes this service to the adapters; the gRPC names are the article's {@code dating.proto}.
+   */
   ServiceDescriptor<DatingService> DESCRIPTOR = Descriptors.DATING;
 
   /** Returns how eating {@code eat.food()} felt. {@code food} is never blank here. */

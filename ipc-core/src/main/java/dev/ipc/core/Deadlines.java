@@ -7,9 +7,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Interrupts a call's thread when its deadline passes, so that service code blocked in I/O or a wait
- * stops instead of holding a thread for a caller who has gone. One timer thread for the JVM: arming
- * and disarming are a queue insert and removal.
+ * Interrupts a call's thread when its deadline passes, so that service code blocked in I/O or a
+ * wait stops instead of holding a thread for a caller who has gone. One timer thread for the JVM:
+ * arming and disarming are a queue insert and removal.
  */
 final class Deadlines {
   private static final ScheduledThreadPoolExecutor TIMER = timer();
@@ -25,12 +25,16 @@ final class Deadlines {
               th.setDaemon(true);
               return th;
             });
-    // Most calls end before their deadline: drop their tasks at once rather than when they fall due.
+    // Most calls end before their deadline: drop their tasks at once rather than when they fall
+    // due.
     t.setRemoveOnCancelPolicy(true);
     return t;
   }
 
-  /** Returns the earlier of the caller's deadline and the server's call timeout from now; may be null. */
+  /**
+   * Returns the earlier of the caller's deadline and the server's call timeout from now; may be
+   * null.
+   */
   static Instant effective(Instant callerDeadline, Duration callTimeout) {
     if (callTimeout == null) {
       return callerDeadline;
@@ -66,8 +70,9 @@ final class Deadlines {
     }
 
     /**
-     * Stops the guard; returns whether the deadline had passed. The interrupt is cleared then, so it
-     * never leaks into the next call this pooled thread runs: under the lock, no later interrupt comes.
+     * Stops the guard; returns whether the deadline had passed. The interrupt is cleared then, so
+     * it never leaks into the next call this pooled thread runs: under the lock, no later interrupt
+     * comes.
      */
     boolean disarm() {
       synchronized (this) {

@@ -33,12 +33,16 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running server: binds transports, counts calls in flight, publishes values, drains on close. */
+/**
+ * The running server: binds transports, counts calls in flight, publishes values, drains on close.
+ */
 final class DefaultServer implements Server, TransportContext {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultServer.class);
   // Service code is synchronous and may block: enough threads that 64 concurrent calls do not queue
-  // behind each other (measured: 16 threads put gRPC's p99 at 64 concurrent calls above raw grpc-java's).
-  private static final int DEFAULT_THREADS = Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
+  // behind each other (measured: 16 threads put gRPC's p99 at 64 concurrent calls above raw
+  // grpc-java's).
+  private static final int DEFAULT_THREADS =
+      Math.max(64, Runtime.getRuntime().availableProcessors() * 16);
   private static final int DEFAULT_QUEUE = 10_000;
 
   private final List<BoundService> services;
@@ -59,9 +63,12 @@ final class DefaultServer implements Server, TransportContext {
   private final Feeds feeds;
   private final int streamBuffer;
   private final EventBus.Node busNode;
-  private final java.util.concurrent.atomic.LongAdder streamedValues = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder streamsEndedBehind = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.Set<ServerStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.LongAdder streamedValues =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder streamsEndedBehind =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.Set<ServerStream> streams =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private DefaultServer(
       List<Binding<?>> bindings,
@@ -191,7 +198,9 @@ final class DefaultServer implements Server, TransportContext {
     busNode.publish(new Published(op, value));
   }
 
-  /** Hands a value published on any node to this node's feeds and listeners (Socket.IO broadcasts). */
+  /**
+   * Hands a value published on any node to this node's feeds and listeners (Socket.IO broadcasts).
+   */
   private void deliver(Published p) {
     Operation<?, ?, ?> op = p.operation();
     Object value = p.value();
@@ -312,7 +321,8 @@ final class DefaultServer implements Server, TransportContext {
       sleepUninterruptibly(security.readinessDelay());
       closing = true;
       long deadline = System.nanoTime() + gracePeriod.toNanos();
-      // Streams end before the transports stop: each caller gets its buffered values and a clean end.
+      // Streams end before the transports stop: each caller gets its buffered values and a clean
+      // end.
       for (ServerStream stream : streams) {
         stream.finish();
       }
@@ -390,7 +400,9 @@ final class DefaultServer implements Server, TransportContext {
     }
   }
 
-  /** Waits out the readiness delay: a load balancer polling readiness stops sending calls meanwhile. */
+  /**
+   * Waits out the readiness delay: a load balancer polling readiness stops sending calls meanwhile.
+   */
   private static void sleepUninterruptibly(Duration d) {
     if (d == null || d.isZero()) {
       return;
@@ -486,7 +498,8 @@ final class DefaultServer implements Server, TransportContext {
           return proceed(0, context, request);
         }
         if (!Instant.now().isBefore(deadline)) {
-          throw new ServiceException(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the call started");
+          throw new ServiceException(
+              ErrorCode.DEADLINE_EXCEEDED, "deadline passed before the call started");
         }
         Deadlines.Guard guard = Deadlines.arm(deadline);
         Throwable failure = null;
@@ -498,7 +511,8 @@ final class DefaultServer implements Server, TransportContext {
         } finally {
           if (guard.disarm() && failure != null) {
             // Whatever the interrupted service threw, the caller's answer is that time ran out.
-            throw new ServiceException(ErrorCode.DEADLINE_EXCEEDED, operation + ": deadline exceeded");
+            throw new ServiceException(
+                ErrorCode.DEADLINE_EXCEEDED, operation + ": deadline exceeded");
           }
         }
       } catch (Throwable t) {
@@ -559,7 +573,9 @@ final class DefaultServer implements Server, TransportContext {
       }
       if (!inputType.isInstance(request)) {
         throw new IllegalStateException(
-            operation + ": an interceptor passed on a " + (request == null ? null : request.getClass()));
+            operation
+                + ": an interceptor passed on a "
+                + (request == null ? null : request.getClass()));
       }
       Reply reply = operation.invoke(implementation, inputType.cast(request));
       if (operation.publishes() != null) {

@@ -4,9 +4,9 @@ import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.ServiceDescriptor;
 
 /**
- * The three built-in services, derived from their interfaces like any host's. The annotations on the
- * interfaces keep the article's wire names; what is left here is what annotations cannot say: the
- * article's GraphQL nullability, and the checks every implementation may rely on.
+ * The three built-in services, derived from their interfaces like any host's. The annotations on
+ * the interfaces keep the article's wire names; what is left here is what annotations cannot say:
+ * the article's GraphQL nullability, and the checks every implementation may rely on.
  */
 final class Descriptors {
   static final int MAX_TASK_NAME = 200;
@@ -40,7 +40,11 @@ final class Descriptors {
     notBlank(task.name(), "name");
     if (task.name().length() > MAX_TASK_NAME) {
       throw ServiceException.invalidArgument(
-          "name: " + task.name().length() + " characters (expected: at most " + MAX_TASK_NAME + ")");
+          "name: "
+              + task.name().length()
+              + " characters (expected: at most "
+              + MAX_TASK_NAME
+              + ")");
     }
   }
 

@@ -1,8 +1,9 @@
 package dev.ipc.core;
 
 /**
- * The transport-neutral status of a failed call, modelled on gRPC's canonical codes. Every adapter maps
- * each code to its protocol's native form in one exhaustive switch, so adding a code breaks their build.
+ * The transport-neutral status of a failed call, modelled on gRPC's canonical codes. Every adapter
+ * maps each code to its protocol's native form in one exhaustive switch, so adding a code breaks
+ * their build.
  */
 public enum ErrorCode {
   /** The request is malformed or a field is out of range. */

@@ -6,9 +6,9 @@ import java.util.concurrent.Flow;
 import java.util.function.Predicate;
 
 /**
- * The values a server publishes under one event name (see {@link dev.ipc.core.annotation.Publishes}),
- * from the moment a subscriber subscribes: the feed a streaming operation answers. A service declares
- * one in a line, and every transport streams it:
+ * The values a server publishes under one event name (see {@link
+ * dev.ipc.core.annotation.Publishes}), from the moment a subscriber subscribes: the feed a
+ * streaming operation answers. A service declares one in a line, and every transport streams it:
  *
  * <pre>{@code
  * @Event(items = "task:saved")
@@ -17,10 +17,10 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  *
- * <p>A caller that sends {@code Last-Event-ID} (SSE's reconnect header, or the same gRPC metadata key)
- * first gets the values published after that id which the server still holds (see
- * {@link Transports.Builder#feedHistory}), then the live ones. A subscriber gets a value only while it
- * has demand ({@link Flow.Subscription#request}): one without demand when a value comes has fallen
+ * <p>A caller that sends {@code Last-Event-ID} (SSE's reconnect header, or the same gRPC metadata
+ * key) first gets the values published after that id which the server still holds (see {@link
+ * Transports.Builder#feedHistory}), then the live ones. A subscriber gets a value only while it has
+ * demand ({@link Flow.Subscription#request}): one without demand when a value comes has fallen
  * behind and is ended with RESOURCE_EXHAUSTED, so a slow subscriber never holds up the publisher or
  * the others. Immutable; each subscription is independent.
  *
@@ -33,7 +33,8 @@ public final class Feed<T> implements Flow.Publisher<T> {
   private final Predicate<? super T> filter;
   private final long resumeAfter;
 
-  private Feed(Feeds feeds, String event, Class<T> type, Predicate<? super T> filter, long resumeAfter) {
+  private Feed(
+      Feeds feeds, String event, Class<T> type, Predicate<? super T> filter, long resumeAfter) {
     this.feeds = feeds;
     this.event = event;
     this.type = type;
@@ -54,7 +55,10 @@ public final class Feed<T> implements Flow.Publisher<T> {
     return new Feed<>(context.feeds(), event, type, t -> true, lastEventId(context.metadata()));
   }
 
-  /** Returns this feed with only the values {@code filter} accepts (it runs on the publishing thread). */
+  /**
+   * Returns this feed with only the values {@code filter} accepts (it runs on the publishing
+   * thread).
+   */
   public Feed<T> filter(Predicate<? super T> filter) {
     requireNonNull(filter, "filter");
     Predicate<? super T> before = this.filter;
@@ -70,13 +74,19 @@ public final class Feed<T> implements Flow.Publisher<T> {
   public void subscribe(Flow.Subscriber<? super T> subscriber) {
     requireNonNull(subscriber, "subscriber");
     feeds.subscribe(
-        event, value -> type.isInstance(value) && filter.test(type.cast(value)), resumeAfter, subscriber);
+        event,
+        value -> type.isInstance(value) && filter.test(type.cast(value)),
+        resumeAfter,
+        subscriber);
   }
 
   /** The id to resume after, or -1: a value the server did not hand out resumes nothing. */
   private static long lastEventId(Metadata metadata) {
     String id = metadata.get("last-event-id");
-    if (id == null || id.isEmpty() || id.length() > 19 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (id == null
+        || id.isEmpty()
+        || id.length() > 19
+        || !id.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return -1;
     }
     try {

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A server's published values, per event name: each value gets the next id of its event, the last
- * {@code history} are kept for resuming subscribers, and every subscriber with demand gets it on the
- * publishing thread, in publish order. Thread-safe; one lock per event name.
+ * {@code history} are kept for resuming subscribers, and every subscriber with demand gets it on
+ * the publishing thread, in publish order. Thread-safe; one lock per event name.
  */
 final class Feeds {
   private static final Logger LOG = LoggerFactory.getLogger(Feeds.class);
@@ -108,8 +108,10 @@ final class Feeds {
   private final class Sub implements Flow.Subscription {
     private final Topic topic;
     private final Predicate<Object> accept;
+
     @SuppressWarnings("rawtypes")
     private final Flow.Subscriber subscriber;
+
     private long demand;
     private boolean done;
 

@@ -5,20 +5,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Load shedding as interceptors, the same on every transport: a token bucket per caller, and a cap on
- * calls in flight. Add them with {@code Transports.builder().interceptor(...)}, after
- * {@code authenticate(...)} so that a caller is known by its principal.
+ * Load shedding as interceptors, the same on every transport: a token bucket per caller, and a cap
+ * on calls in flight. Add them with {@code Transports.builder().interceptor(...)}, after {@code
+ * authenticate(...)} so that a caller is known by its principal.
  */
 public final class Limits {
-  /** Buckets kept before idle, full ones are dropped: one per caller, so memory follows active callers. */
+  /**
+   * Buckets kept before idle, full ones are dropped: one per caller, so memory follows active
+   * callers.
+   */
   private static final int MAX_KEYS = 100_000;
 
   private Limits() {}
 
   /**
-   * Allows each caller {@code perSecond} calls a second on average, in bursts of up to {@code burst}.
-   * A caller is its principal's name once authenticated, else its IP address. Past its rate it gets
-   * RESOURCE_EXHAUSTED (HTTP 429) with {@code Retry-After} in whole seconds; others are not affected.
+   * Allows each caller {@code perSecond} calls a second on average, in bursts of up to {@code
+   * burst}. A caller is its principal's name once authenticated, else its IP address. Past its rate
+   * it gets RESOURCE_EXHAUSTED (HTTP 429) with {@code Retry-After} in whole seconds; others are not
+   * affected.
    */
   public static Interceptor rate(double perSecond, int burst) {
     if (!(perSecond > 0) || burst < 1) {
@@ -38,16 +42,20 @@ public final class Limits {
         context.responseMetadata().set("retry-after", Long.toString((long) Math.ceil(wait)));
         throw new ServiceException(
             ErrorCode.RESOURCE_EXHAUSTED,
-            "rate limit: " + perSecond + " calls a second (retry after " + (long) Math.ceil(wait) + " s)");
+            "rate limit: "
+                + perSecond
+                + " calls a second (retry after "
+                + (long) Math.ceil(wait)
+                + " s)");
       }
       return next.proceed(request);
     };
   }
 
   /**
-   * Allows at most {@code max} calls in flight at once across the server; past it a call is refused at
-   * once with UNAVAILABLE (HTTP 503) and {@code Retry-After: 1}, instead of waiting in a queue that
-   * only grows.
+   * Allows at most {@code max} calls in flight at once across the server; past it a call is refused
+   * at once with UNAVAILABLE (HTTP 503) and {@code Retry-After: 1}, instead of waiting in a queue
+   * that only grows.
    */
   public static Interceptor inFlight(int max) {
     if (max < 1) {
@@ -57,7 +65,8 @@ public final class Limits {
     return (context, request, next) -> {
       if (!permits.tryAcquire()) {
         context.responseMetadata().set("retry-after", "1");
-        throw new ServiceException(ErrorCode.UNAVAILABLE, "too many calls in flight (at most " + max + ")");
+        throw new ServiceException(
+            ErrorCode.UNAVAILABLE, "too many calls in flight (at most " + max + ")");
       }
       try {
         return next.proceed(request);
@@ -72,7 +81,9 @@ public final class Limits {
       return "principal:" + context.principal().name();
     }
     InetSocketAddress peer = context.peer();
-    return peer == null || peer.getAddress() == null ? "unknown" : "address:" + peer.getAddress().getHostAddress();
+    return peer == null || peer.getAddress() == null
+        ? "unknown"
+        : "address:" + peer.getAddress().getHostAddress();
   }
 
   /** One caller's tokens, refilled continuously. */

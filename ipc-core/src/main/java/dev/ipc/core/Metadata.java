@@ -12,11 +12,12 @@ import java.util.Set;
 
 /**
  * Key-value pairs a call carries besides its request: gRPC metadata, HTTP headers, the Socket.IO
- * handshake's headers. Names are case-insensitive (kept lower case, as HTTP/2 and gRPC send them); a
- * name may have several values. Immutable and thread-safe.
+ * handshake's headers. Names are case-insensitive (kept lower case, as HTTP/2 and gRPC send them);
+ * a name may have several values. Immutable and thread-safe.
  *
- * <p>{@link #toString()} never shows the values of credentials ({@code authorization}, {@code cookie},
- * {@code set-cookie}, {@code proxy-authorization}), so a context can be logged without leaking them.
+ * <p>{@link #toString()} never shows the values of credentials ({@code authorization}, {@code
+ * cookie}, {@code set-cookie}, {@code proxy-authorization}), so a context can be logged without
+ * leaking them.
  */
 public final class Metadata {
   /** No metadata. */
@@ -34,7 +35,8 @@ public final class Metadata {
   /** Returns metadata with one value per name, from {@code pairs} (name, value, name, value...). */
   public static Metadata of(String... pairs) {
     if (pairs.length % 2 != 0) {
-      throw new IllegalArgumentException("pairs: " + pairs.length + " strings (expected: name, value pairs)");
+      throw new IllegalArgumentException(
+          "pairs: " + pairs.length + " strings (expected: name, value pairs)");
     }
     Builder b = builder();
     for (int i = 0; i < pairs.length; i += 2) {

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Thread-safe in-memory implementations of the three services, holding the article's reference data:
- * tasks {@code {1,task1} {2,task2} {3,task3}}, the person Rootkit, and a date that feels good about any
- * food or film. The examples serve them; every adapter's tests run against them.
+ * Thread-safe in-memory implementations of the three services, holding the article's reference
+ * data: tasks {@code {1,task1} {2,task2} {3,task3}}, the person Rootkit, and a date that feels good
+ * about any food or film. The examples serve them; every adapter's tests run against them.
  */
 public final class Reference {
   private Reference() {}
@@ -34,7 +34,8 @@ public final class Reference {
   /** Returns the article's person. */
   public static PersonService person() {
     Person rootkit =
-        new Person("Rootkit", 99, true, List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar"));
+        new Person(
+            "Rootkit", 99, true, List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar"));
     return () -> rootkit;
   }
 

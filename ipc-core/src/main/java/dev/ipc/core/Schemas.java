@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * Writes the schema documents of services, so that non-Java clients can generate code from them: the
- * {@code .proto} of each service (with ipc-grpc on the classpath), the GraphQL SDL (ipc-graphql) and
- * the OpenAPI document (ipc-rest), all from the same model the servers use.
+ * Writes the schema documents of services, so that non-Java clients can generate code from them:
+ * the {@code .proto} of each service (with ipc-grpc on the classpath), the GraphQL SDL
+ * (ipc-graphql) and the OpenAPI document (ipc-rest), all from the same model the servers use.
  *
  * <pre>java -cp app.jar:... dev.ipc.core.Schemas --out target/schemas com.acme.Library</pre>
  */
@@ -26,8 +26,8 @@ public final class Schemas {
   private Schemas() {}
 
   /**
-   * Writes every schema the adapters on the classpath publish for {@code services} into {@code out},
-   * creating it, and returns the files written.
+   * Writes every schema the adapters on the classpath publish for {@code services} into {@code
+   * out}, creating it, and returns the files written.
    *
    * @throws IllegalStateException if no adapter on the classpath publishes a schema
    * @throws IllegalArgumentException if a service cannot be described
@@ -54,8 +54,8 @@ public final class Schemas {
   }
 
   /**
-   * Runs the command: {@code --out DIR} then the service interfaces' class names. Exits 2 on a usage
-   * error and 1 when a service cannot be described.
+   * Runs the command: {@code --out DIR} then the service interfaces' class names. Exits 2 on a
+   * usage error and 1 when a service cannot be described.
    */
   public static void main(String[] args) {
     int status = run(args, System.out, System.err);
@@ -79,7 +79,8 @@ public final class Schemas {
       }
     }
     if (dir == null || names.isEmpty()) {
-      err.println("usage: java -cp ... dev.ipc.core.Schemas --out DIR com.acme.Service [more services]");
+      err.println(
+          "usage: java -cp ... dev.ipc.core.Schemas --out DIR com.acme.Service [more services]");
       return 2;
     }
     try {

@@ -22,8 +22,8 @@ record Security(
   private static final Logger LOG = LoggerFactory.getLogger(Security.class);
 
   /**
-   * Builds the chain: the host's interceptors in the order added, with authentication where
-   * {@code authenticate(...)} was called among them ({@code authAt}), so an interceptor added before it
+   * Builds the chain: the host's interceptors in the order added, with authentication where {@code
+   * authenticate(...)} was called among them ({@code authAt}), so an interceptor added before it
    * (metrics, traces, access logs) also sees the calls authentication refuses.
    */
   static Security of(
@@ -36,10 +36,12 @@ record Security(
     List<Interceptor> chain = new ArrayList<>(hostInterceptors);
     Security[] self = new Security[1];
     if (verifier != null) {
-      chain.add(authAt, (context, request, next) -> {
-        self[0].check(context);
-        return next.proceed(request);
-      });
+      chain.add(
+          authAt,
+          (context, request, next) -> {
+            self[0].check(context);
+            return next.proceed(request);
+          });
     }
     self[0] = new Security(verifier, chain, tls, callTimeout, readinessDelay);
     return self[0];
@@ -54,9 +56,9 @@ record Security(
   }
 
   /**
-   * Authenticates the caller if it presented a credential, then checks the operation's requirements.
-   * A credential that is presented must be valid even where the operation is public: a caller who
-   * sends a wrong token learns so at once, not at its first write.
+   * Authenticates the caller if it presented a credential, then checks the operation's
+   * requirements. A credential that is presented must be valid even where the operation is public:
+   * a caller who sends a wrong token learns so at once, not at its first write.
    */
   void check(CallContext context) {
     if (verifier == null) {
@@ -72,12 +74,17 @@ record Security(
     Principal who = context.principal();
     if (who == null) {
       throw new ServiceException(
-          ErrorCode.UNAUTHENTICATED, op.service() + "." + op.name() + " needs credentials (expected: a bearer token)");
+          ErrorCode.UNAUTHENTICATED,
+          op.service() + "." + op.name() + " needs credentials (expected: a bearer token)");
     }
     if (!op.roles().isEmpty() && op.roles().stream().noneMatch(who::hasRole)) {
       throw new ServiceException(
           ErrorCode.PERMISSION_DENIED,
-          op.service() + "." + op.name() + " needs role " + String.join(" or ", op.roles().stream().sorted().toList()));
+          op.service()
+              + "."
+              + op.name()
+              + " needs role "
+              + String.join(" or ", op.roles().stream().sorted().toList()));
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Map;
  */
 public interface Server extends AutoCloseable {
   /**
-   * Returns the bound address of the named transport ({@code "grpc"}), with the real port when port 0
-   * was asked.
+   * Returns the bound address of the named transport ({@code "grpc"}), with the real port when port
+   * 0 was asked.
    *
    * @throws IllegalArgumentException if no transport of that name was started
    */

@@ -3,8 +3,8 @@ package dev.ipc.core;
 import java.util.Map;
 
 /**
- * What a running server holds and has done, read at one moment ({@link Server#stats()}): the numbers
- * an operator graphs beside the per-call metrics (ipc-micrometer publishes them).
+ * What a running server holds and has done, read at one moment ({@link Server#stats()}): the
+ * numbers an operator graphs beside the per-call metrics (ipc-micrometer publishes them).
  *
  * @param callsInFlight calls running or queued now, streams included
  * @param queuedCalls calls waiting for an executor thread (-1 when a host executor does not say)
@@ -18,8 +18,8 @@ import java.util.Map;
  * @param eventsDelivered events handed to client connections since start, one per recipient, per
  *     transport that pushes events to connections outside streams (Socket.IO: published values' and
  *     hosts' broadcasts)
- * @param eventsDropped events of those transports that did not reach a recipient they were meant for
- *     (its connection was closing or too far behind), per transport
+ * @param eventsDropped events of those transports that did not reach a recipient they were meant
+ *     for (its connection was closing or too far behind), per transport
  * @param busDropped published values and cluster messages this node could not hand to the other
  *     nodes (the bus was unreachable): they reached this node's own clients only; 0 on one node
  */

@@ -12,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open stream on the server: subscribes to the service's publisher with a demand of
- * {@code buffer} values, holds what the transport cannot take yet in a queue of at most that many, and
- * writes to the transport's sink from the executor, one drain at a time. A publisher that outruns the
- * buffer ends the stream with RESOURCE_EXHAUSTED instead of growing memory or waiting on the caller.
+ * One open stream on the server: subscribes to the service's publisher with a demand of {@code
+ * buffer} values, holds what the transport cannot take yet in a queue of at most that many, and
+ * writes to the transport's sink from the executor, one drain at a time. A publisher that outruns
+ * the buffer ends the stream with RESOURCE_EXHAUSTED instead of growing memory or waiting on the
+ * caller.
  */
 final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, StreamHandle {
   private static final Logger LOG = LoggerFactory.getLogger(ServerStream.class);
@@ -90,7 +91,8 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
       }
       nextId = Math.max(nextId, id);
       if (value == null || !operation.output().javaType().isInstance(value)) {
-        failure = ServiceException.from(new IllegalStateException(operation + " streamed " + value));
+        failure =
+            ServiceException.from(new IllegalStateException(operation + " streamed " + value));
         cancel = upstream;
       } else if (queue.size() >= buffer) {
         // The publisher ignored demand, or the caller stopped reading: either way, bounded.
@@ -194,7 +196,8 @@ final class ServerStream implements Flow.Subscriber<Object>, Feeds.Sequenced, St
           if (ended || cancelled) {
             break;
           }
-          if (queue.isEmpty() || failure != null && failure.code() == ErrorCode.RESOURCE_EXHAUSTED) {
+          if (queue.isEmpty()
+              || failure != null && failure.code() == ErrorCode.RESOURCE_EXHAUSTED) {
             if (failure == null && !completed) {
               break;
             }

@@ -6,12 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's answer that the call failed, with a {@link ErrorCode} and a message that is safe to show a
- * client. Adapters turn it into their protocol's error; clients turn that back into this exception with
- * the same code.
+ * A service's answer that the call failed, with a {@link ErrorCode} and a message that is safe to
+ * show a client. Adapters turn it into their protocol's error; clients turn that back into this
+ * exception with the same code.
  *
- * <p>Any other exception thrown by a service becomes {@link ErrorCode#INTERNAL} with a generic message
- * ({@link #from(Throwable)}): exception texts and stack traces never reach a client.
+ * <p>Any other exception thrown by a service becomes {@link ErrorCode#INTERNAL} with a generic
+ * message ({@link #from(Throwable)}): exception texts and stack traces never reach a client.
  */
 public class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -44,8 +44,9 @@ public class ServiceException extends RuntimeException {
   }
 
   /**
-   * Returns {@code t} itself when it is a {@code ServiceException}, else an {@link ErrorCode#INTERNAL}
-   * one with a generic message; the original is logged on the server, never sent.
+   * Returns {@code t} itself when it is a {@code ServiceException}, else an {@link
+   * ErrorCode#INTERNAL} one with a generic message; the original is logged on the server, never
+   * sent.
    */
   public static ServiceException from(Throwable t) {
     if (t instanceof ServiceException e) {

@@ -35,9 +35,9 @@ public interface TaskService {
   Task get(long id);
 
   /**
-   * Creates or replaces the task with {@code task.id()}; idempotent. A server that authenticates admits
-   * only callers with role {@code writer}. The id is never negative and the
-   * name never blank nor longer than {@value Descriptors#MAX_TASK_NAME} characters here.
+   * Creates or replaces the task with {@code task.id()}; idempotent. A server that authenticates
+   * admits only callers with role {@code writer}. The id is never negative and the name never blank
+   * nor longer than {@value Descriptors#MAX_TASK_NAME} characters here.
    */
   @Grpc(method = "PutTask")
   @Rest(method = "PUT", path = "/tasks/{id}")
@@ -48,9 +48,9 @@ public interface TaskService {
 
   /**
    * Streams every task saved from now on (through {@link #put}, over any protocol), optionally only
-   * those with {@code fromId <= id <= toId}: a gRPC server stream, a GraphQL subscription, Server-Sent
-   * Events at {@code GET /tasks/watch}, and {@code task:saved} events after a Socket.IO client emits
-   * {@code task:watchTasks}. Implementations get it as it is.
+   * those with {@code fromId <= id <= toId}: a gRPC server stream, a GraphQL subscription,
+   * Server-Sent Events at {@code GET /tasks/watch}, and {@code task:saved} events after a Socket.IO
+   * client emits {@code task:watchTasks}. Implementations get it as it is.
    */
   @Grpc(method = "WatchTasks")
   @Rest(method = "GET", path = "/tasks/watch")

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * TLS for every transport of a server, from PEM files: the certificate chain and its private key (PKCS#8
- * or PKCS#1), and optionally the CA whose client certificates are accepted (mutual TLS). Given once to
- * {@code Transports.builder().tls(...)}; each adapter builds its own TLS engine from it, so the same files
- * serve gRPC, REST, GraphQL and Socket.IO.
+ * TLS for every transport of a server, from PEM files: the certificate chain and its private key
+ * (PKCS#8 or PKCS#1), and optionally the CA whose client certificates are accepted (mutual TLS).
+ * Given once to {@code Transports.builder().tls(...)}; each adapter builds its own TLS engine from
+ * it, so the same files serve gRPC, REST, GraphQL and Socket.IO.
  *
  * @param certificateChain PEM file: the server's certificate, then its intermediates
  * @param privateKey PEM file: the certificate's private key, unencrypted
@@ -41,7 +41,8 @@ public record Tls(Path certificateChain, Path privateKey, Path clientCa, ClientA
     if (clientCa != null) {
       readable(clientCa, "clientCa");
     } else if (clientAuth != ClientAuth.NONE) {
-      throw new IllegalArgumentException("clientAuth: " + clientAuth + " (expected: NONE without a clientCa)");
+      throw new IllegalArgumentException(
+          "clientAuth: " + clientAuth + " (expected: NONE without a clientCa)");
     }
   }
 

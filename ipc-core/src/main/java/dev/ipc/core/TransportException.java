@@ -1,8 +1,8 @@
 package dev.ipc.core;
 
 /**
- * A call that got no answer from the service: the connection was refused or lost, the deadline passed
- * on the client, or the bytes that came back were not the protocol's. Never confused with a
+ * A call that got no answer from the service: the connection was refused or lost, the deadline
+ * passed on the client, or the bytes that came back were not the protocol's. Never confused with a
  * {@link ServiceException}, which is the service's own answer.
  */
 public class TransportException extends RuntimeException {

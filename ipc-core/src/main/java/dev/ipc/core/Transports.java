@@ -21,8 +21,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Serves services over transports: hand it implementations and transports, get one running
- * {@link Server} back.
+ * Serves services over transports: hand it implementations and transports, get one running {@link
+ * Server} back.
  *
  * <pre>{@code
  * try (Server server = Transports.serve(List.of(new MyDating()), "grpc://0.0.0.0:6666", "rest://0.0.0.0:5000")) {
@@ -30,8 +30,8 @@ import java.util.concurrent.ExecutorService;
  * }
  * }</pre>
  *
- * <p>Transports given as URIs ({@code scheme://host:port?option=value}) are found through
- * {@link TransportProvider}s on the classpath; each adapter module also has a typed builder.
+ * <p>Transports given as URIs ({@code scheme://host:port?option=value}) are found through {@link
+ * TransportProvider}s on the classpath; each adapter module also has a typed builder.
  */
 public final class Transports {
   /** The grace period {@link Server#close()} gives calls in flight unless configured. */
@@ -47,11 +47,11 @@ public final class Transports {
   private Transports() {}
 
   /**
-   * Serves {@code services} (implementations of described service interfaces, such as
-   * {@link DatingService}) over transports given as URIs; returns once every transport is bound.
+   * Serves {@code services} (implementations of described service interfaces, such as {@link
+   * DatingService}) over transports given as URIs; returns once every transport is bound.
    *
-   * @throws IllegalArgumentException if a URI is malformed, its transport is not on the classpath, or a
-   *     service implements no described interface
+   * @throws IllegalArgumentException if a URI is malformed, its transport is not on the classpath,
+   *     or a service implements no described interface
    * @throws IllegalStateException if a transport cannot start; those already started are stopped
    */
   public static Server serve(Iterable<?> services, String... transports) {
@@ -71,14 +71,17 @@ public final class Transports {
     return b.start();
   }
 
-  /** Returns a builder for a server with more settings (grace period, executor, custom services). */
+  /**
+   * Returns a builder for a server with more settings (grace period, executor, custom services).
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Returns the transport a URI names, from the providers on the classpath: {@code grpc://host:port},
-   * {@code rest://...}, {@code graphql://...}, {@code socketio://...}, with options as a query string.
+   * Returns the transport a URI names, from the providers on the classpath: {@code
+   * grpc://host:port}, {@code rest://...}, {@code graphql://...}, {@code socketio://...}, with
+   * options as a query string.
    *
    * @throws IllegalArgumentException if the URI is malformed or no provider serves its scheme; the
    *     message names the Maven artifact to add
@@ -89,8 +92,8 @@ public final class Transports {
   }
 
   /**
-   * Returns a client for the server a URI names ({@code grpc://localhost:6666}); see
-   * {@link #transport(String)} for the form. {@code client.service(DatingService.DESCRIPTOR)} then
+   * Returns a client for the server a URI names ({@code grpc://localhost:6666}); see {@link
+   * #transport(String)} for the form. {@code client.service(DatingService.DESCRIPTOR)} then
    * implements the interface over that protocol.
    *
    * @throws IllegalArgumentException if the URI is malformed or no provider serves its scheme
@@ -101,54 +104,55 @@ public final class Transports {
   }
 
   private record Target(String scheme, String host, int port, Map<String, String> options) {
-  static Target parse(String uri) {
-    requireNonNull(uri, "uri");
-    int schemeEnd = uri.indexOf("://");
-    if (schemeEnd <= 0) {
-      throw new IllegalArgumentException("uri: " + uri + " (expected: scheme://host:port)");
-    }
-    String scheme = uri.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-    String rest = uri.substring(schemeEnd + 3);
-    Map<String, String> options = new LinkedHashMap<>();
-    int q = rest.indexOf('?');
-    if (q >= 0) {
-      for (String pair : rest.substring(q + 1).split("&", -1)) {
-        if (pair.isEmpty()) {
-          continue;
-        }
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("uri: " + uri + " (expected: options as key=value)");
-        }
-        options.put(pair.substring(0, eq), pair.substring(eq + 1));
+    static Target parse(String uri) {
+      requireNonNull(uri, "uri");
+      int schemeEnd = uri.indexOf("://");
+      if (schemeEnd <= 0) {
+        throw new IllegalArgumentException("uri: " + uri + " (expected: scheme://host:port)");
       }
-      rest = rest.substring(0, q);
+      String scheme = uri.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
+      String rest = uri.substring(schemeEnd + 3);
+      Map<String, String> options = new LinkedHashMap<>();
+      int q = rest.indexOf('?');
+      if (q >= 0) {
+        for (String pair : rest.substring(q + 1).split("&", -1)) {
+          if (pair.isEmpty()) {
+            continue;
+          }
+          int eq = pair.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("uri: " + uri + " (expected: options as key=value)");
+          }
+          options.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        rest = rest.substring(0, q);
+      }
+      if (rest.endsWith("/")) {
+        rest = rest.substring(0, rest.length() - 1);
+      }
+      int colon = rest.lastIndexOf(':');
+      if (colon < 0 || colon == rest.length() - 1) {
+        throw new IllegalArgumentException(
+            "uri: " + uri + " (expected: a port, scheme://host:port)");
+      }
+      String host = rest.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (host.isEmpty()) {
+        host = "0.0.0.0";
+      }
+      int port;
+      try {
+        port = Integer.parseInt(rest.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("uri: " + uri + " (expected: a numeric port)", e);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      return new Target(scheme, host, port, options);
     }
-    if (rest.endsWith("/")) {
-      rest = rest.substring(0, rest.length() - 1);
-    }
-    int colon = rest.lastIndexOf(':');
-    if (colon < 0 || colon == rest.length() - 1) {
-      throw new IllegalArgumentException("uri: " + uri + " (expected: a port, scheme://host:port)");
-    }
-    String host = rest.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    if (host.isEmpty()) {
-      host = "0.0.0.0";
-    }
-    int port;
-    try {
-      port = Integer.parseInt(rest.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("uri: " + uri + " (expected: a numeric port)", e);
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
-    }
-    return new Target(scheme, host, port, options);
-  }
   }
 
   private static TransportProvider provider(String scheme) {
@@ -270,9 +274,10 @@ public final class Transports {
     }
 
     /**
-     * Sets the executor service code runs on; the server shuts it down when it closes. By default up to
-     * 64 daemon threads (16 per core on bigger machines), started as calls need them and ended after 60
-     * s idle, then a queue of 10,000 calls; past that, calls are refused as RESOURCE_EXHAUSTED.
+     * Sets the executor service code runs on; the server shuts it down when it closes. By default
+     * up to 64 daemon threads (16 per core on bigger machines), started as calls need them and
+     * ended after 60 s idle, then a queue of 10,000 calls; past that, calls are refused as
+     * RESOURCE_EXHAUSTED.
      */
     public Builder executor(ExecutorService executor) {
       this.executor = requireNonNull(executor, "executor");
@@ -280,7 +285,8 @@ public final class Transports {
     }
 
     /**
-     * Adds an interceptor around every call on every transport; see {@link Interceptor} for the order.
+     * Adds an interceptor around every call on every transport; see {@link Interceptor} for the
+     * order.
      */
     public Builder interceptor(Interceptor interceptor) {
       interceptors.add(requireNonNull(interceptor, "interceptor"));
@@ -288,11 +294,11 @@ public final class Transports {
     }
 
     /**
-     * Authenticates callers with {@code verifier}: a bearer token ({@code Authorization: Bearer} over
-     * HTTP and gRPC, the handshake's {@code auth.token} over Socket.IO) becomes a {@link Principal}, and
-     * operations that declare roles ({@link dev.ipc.core.annotation.Roles}) admit only callers with one.
-     * A presented token that does not verify is refused with UNAUTHENTICATED, even on a public
-     * operation.
+     * Authenticates callers with {@code verifier}: a bearer token ({@code Authorization: Bearer}
+     * over HTTP and gRPC, the handshake's {@code auth.token} over Socket.IO) becomes a {@link
+     * Principal}, and operations that declare roles ({@link dev.ipc.core.annotation.Roles}) admit
+     * only callers with one. A presented token that does not verify is refused with
+     * UNAUTHENTICATED, even on a public operation.
      */
     public Builder authenticate(TokenVerifier verifier) {
       this.verifier = requireNonNull(verifier, "verifier");
@@ -308,9 +314,9 @@ public final class Transports {
     }
 
     /**
-     * Ends every call after {@code timeout} at most, whatever deadline its caller gave (gRPC clients
-     * send one; HTTP and Socket.IO callers do not): the service's thread is interrupted and the caller
-     * gets DEADLINE_EXCEEDED. None by default.
+     * Ends every call after {@code timeout} at most, whatever deadline its caller gave (gRPC
+     * clients send one; HTTP and Socket.IO callers do not): the service's thread is interrupted and
+     * the caller gets DEADLINE_EXCEEDED. None by default.
      */
     public Builder callTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout");
@@ -323,8 +329,9 @@ public final class Transports {
 
     /**
      * Sets how long {@link Server#close()} answers not ready ({@code /readyz} 503, gRPC health
-     * NOT_SERVING) while still serving calls, before it stops accepting: long enough for a load balancer
-     * polling readiness to send no more (default 0). The grace period for calls in flight starts after.
+     * NOT_SERVING) while still serving calls, before it stops accepting: long enough for a load
+     * balancer polling readiness to send no more (default 0). The grace period for calls in flight
+     * starts after.
      */
     public Builder readinessDelay(Duration delay) {
       requireNonNull(delay, "delay");
@@ -337,8 +344,9 @@ public final class Transports {
 
     /**
      * Sets how many values each open stream may hold for a caller that reads slower than they come
-     * (default 1,024): one that falls further behind is ended with RESOURCE_EXHAUSTED, in its protocol's
-     * form, so it never holds up the publisher, the other subscribers or the server's memory.
+     * (default 1,024): one that falls further behind is ended with RESOURCE_EXHAUSTED, in its
+     * protocol's form, so it never holds up the publisher, the other subscribers or the server's
+     * memory.
      */
     public Builder streamBuffer(int values) {
       if (values < 1) {
@@ -379,8 +387,8 @@ public final class Transports {
     /**
      * Starts every transport and returns once all are bound.
      *
-     * @throws IllegalStateException if no service or transport was given, or one fails to start (the
-     *     message names the transport and address; those already started are stopped)
+     * @throws IllegalStateException if no service or transport was given, or one fails to start
+     *     (the message names the transport and address; those already started are stopped)
      */
     public Server start() {
       if (services.isEmpty()) {
@@ -411,8 +419,8 @@ public final class Transports {
   }
 
   /**
-   * Returns the services {@code type} implements: each interface with a {@code DESCRIPTOR} field, and
-   * each other interface declaring methods of its own, derived by reflection; JDK interfaces
+   * Returns the services {@code type} implements: each interface with a {@code DESCRIPTOR} field,
+   * and each other interface declaring methods of its own, derived by reflection; JDK interfaces
    * ({@code AutoCloseable}...) are not services, and an interface declaring nothing passes its
    * super-interfaces on.
    */
@@ -448,7 +456,8 @@ public final class Transports {
     for (Method m : iface.getDeclaredMethods()) {
       if (!Modifier.isStatic(m.getModifiers())
           && !m.isSynthetic()
-          && (!m.isDefault() || java.util.concurrent.Flow.Publisher.class.isAssignableFrom(m.getReturnType()))) {
+          && (!m.isDefault()
+              || java.util.concurrent.Flow.Publisher.class.isAssignableFrom(m.getReturnType()))) {
         return true;
       }
     }
@@ -457,7 +466,10 @@ public final class Transports {
 
   private static boolean isPlatform(Class<?> iface) {
     String n = iface.getName();
-    return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
+    return n.startsWith("java.")
+        || n.startsWith("javax.")
+        || n.startsWith("jdk.")
+        || n.startsWith("sun.")
         || n.startsWith("com.sun.");
   }
 }

@@ -61,7 +61,8 @@ class CallExecutorTest {
                   e.execute(
                       () -> {
                         if (value % 1000 == 0) {
-                          // Now and then a call that blocks, so threads go idle and wake in between.
+                          // Now and then a call that blocks, so threads go idle and wake in
+                          // between.
                           sleep(1);
                         }
                         sum.addAndGet(value);
@@ -83,7 +84,8 @@ class CallExecutorTest {
 
   @Test
   void burstsAndPausesLongerThanTheKeepAliveLoseNoTask() throws Exception {
-    // Threads end (20 ms keep-alive) and start again all the time, while three submitters send bursts
+    // Threads end (20 ms keep-alive) and start again all the time, while three submitters send
+    // bursts
     // with pauses of every length: each task queued at any moment of that must still run.
     CallExecutor e = executor(8, 100_000, 20);
     AtomicLong submitted = new AtomicLong();
@@ -219,7 +221,8 @@ class CallExecutorTest {
     go.countDown();
     assertTrue(burst.await(5, TimeUnit.SECONDS));
     assertTrue(e.threadCounts()[0] >= 32, "the burst started a thread per blocked call");
-    // ...then calls one after another: the JDK pool would rotate through all 32 (it wakes the thread
+    // ...then calls one after another: the JDK pool would rotate through all 32 (it wakes the
+    // thread
     // idle longest); this one keeps waking the same.
     Set<Thread> used = ConcurrentHashMap.newKeySet();
     for (int i = 0; i < 200; i++) {
@@ -342,7 +345,9 @@ class CallExecutorTest {
     sleep(500);
     long used = mx.getThreadCpuTime(id[0]) - before;
     // Parked, it uses next to nothing; spinning on a stale interrupt it would use the whole 500 ms.
-    assertTrue(used < TimeUnit.MILLISECONDS.toNanos(100), "idle thread used " + used / 1_000_000 + " ms of CPU");
+    assertTrue(
+        used < TimeUnit.MILLISECONDS.toNanos(100),
+        "idle thread used " + used / 1_000_000 + " ms of CPU");
     CountDownLatch next = new CountDownLatch(1);
     e.execute(next::countDown);
     assertTrue(next.await(5, TimeUnit.SECONDS));

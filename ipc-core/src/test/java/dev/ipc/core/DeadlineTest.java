@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A call past its deadline is interrupted and answered DEADLINE_EXCEEDED, on every transport alike. */
+/**
+ * A call past its deadline is interrupted and answered DEADLINE_EXCEEDED, on every transport alike.
+ */
 @Timeout(60)
 class DeadlineTest {
   private final AtomicBoolean interrupted = new AtomicBoolean();
@@ -44,7 +46,8 @@ class DeadlineTest {
   private static void assertDeadlineExceeded(Runnable call) {
     assertThatThrownBy(call::run)
         .isInstanceOfSatisfying(
-            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
+            ServiceException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED));
   }
 
   @Test
@@ -52,7 +55,8 @@ class DeadlineTest {
     TestTransport t = new TestTransport("t", 0);
     try (Server server = Transports.serve(List.of(blocking()), t)) {
       CallSource soon = CallSource.of("test").withDeadline(Instant.now().plusMillis(200));
-      assertDeadlineExceeded(() -> t.operation("dating", "eating").call(new Eat("x"), soon, m -> {}));
+      assertDeadlineExceeded(
+          () -> t.operation("dating", "eating").call(new Eat("x"), soon, m -> {}));
       assertThat(interrupted).isTrue();
       // The call ran on this thread: its interrupt must not outlive the call.
       assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -69,7 +73,8 @@ class DeadlineTest {
     TestTransport t = new TestTransport("t", 0);
     try (Server server = Transports.serve(List.of(blocking()), t)) {
       CallSource gone = CallSource.of("test").withDeadline(Instant.now().minusSeconds(1));
-      assertDeadlineExceeded(() -> t.operation("dating", "eating").call(new Eat("x"), gone, m -> {}));
+      assertDeadlineExceeded(
+          () -> t.operation("dating", "eating").call(new Eat("x"), gone, m -> {}));
       assertThat(interrupted).isFalse();
       assertThat(server.port("t")).isPositive();
     }

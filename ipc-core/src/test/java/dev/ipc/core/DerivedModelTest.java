@@ -13,7 +13,6 @@ import dev.ipc.core.annotation.Publishes;
 import dev.ipc.core.annotation.Query;
 import dev.ipc.core.annotation.Rest;
 import dev.ipc.core.model.Field;
-import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.ServiceDescriptor;
@@ -75,7 +74,12 @@ class DerivedModelTest {
     assertThat(d.operations())
         .extracting(Operation::event)
         .containsExactly(
-            "library:add", "library:get", "library:search", "library:put", "library:remove", "library:echo");
+            "library:add",
+            "library:get",
+            "library:search",
+            "library:put",
+            "library:remove",
+            "library:echo");
 
     assertThat(d.operation("add").input().name()).isEqualTo("Book");
     assertThat(d.operation("get").input().name()).isEqualTo("GetRequest");
@@ -137,12 +141,16 @@ class DerivedModelTest {
     assertInvalid(() -> type.create(Map.of("title", "T", "cover", "!!")), "cover");
     assertInvalid(() -> type.create(Map.of("title", "T", "props", Map.of("k", 1))), "props");
     RecordType<Edition> edition = RecordType.of(Edition.class);
-    assertInvalid(() -> edition.create(Map.of("price", "1e999999999")), "price: a decimal of 1 digits");
-    assertInvalid(() -> edition.create(Map.of("price", new java.math.BigDecimal("1e-2000"))), "price");
+    assertInvalid(
+        () -> edition.create(Map.of("price", "1e999999999")), "price: a decimal of 1 digits");
+    assertInvalid(
+        () -> edition.create(Map.of("price", new java.math.BigDecimal("1e-2000"))), "price");
     assertThat(edition.create(Map.of("price", "-12.50")).price()).isEqualByComparingTo("-12.5");
     assertThat(edition.create(Map.of("rating", "NaN", "weight", "-Infinity")).rating()).isNaN();
-    assertThat(edition.create(Map.of("weight", "-Infinity")).weight()).isEqualTo(Float.NEGATIVE_INFINITY);
-    assertInvalid(() -> edition.create(Map.of("rating", "1.5")), "rating: String (expected: number)");
+    assertThat(edition.create(Map.of("weight", "-Infinity")).weight())
+        .isEqualTo(Float.NEGATIVE_INFINITY);
+    assertInvalid(
+        () -> edition.create(Map.of("rating", "1.5")), "rating: String (expected: number)");
     // The record's own compact constructor is the validation every protocol reports.
     assertInvalid(() -> type.create(Map.of("title", " ")), "title: must not be blank");
   }
@@ -153,7 +161,8 @@ class DerivedModelTest {
     try (Server server = Transports.serve(List.of(new MemoryLibrary()), t)) {
       assertThat(server.port("t")).isPositive();
       Library library = dev.ipc.core.model.ServiceDescriptor.of(Library.class).client(t.caller());
-      Book book = new Book(1, "T", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
+      Book book =
+          new Book(1, "T", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
       assertThat(library.add(book)).isSameAs(book);
       assertThat(library.search("t", Genre.NOVEL, 5)).containsExactly(book);
     }
@@ -253,7 +262,8 @@ class DerivedModelTest {
   @Test
   void badModels_failAtServeNamingTheMethodAndType() {
     assertServeFails(
-        (TakesObject) thing -> null, "TakesObject.put parameter thing: java.lang.Object (expected:");
+        (TakesObject) thing -> null,
+        "TakesObject.put parameter thing: java.lang.Object (expected:");
     assertServeFails((RawList) things -> null, "RawList.put parameter things: raw List");
     assertServeFails(
         (IntegerKeys) byNumber -> null,
@@ -295,13 +305,18 @@ class DerivedModelTest {
     Path src = dir.resolve("acme/Plain.java");
     Files.createDirectories(src.getParent());
     Files.writeString(
-        src,
-        "package acme; public interface Plain { dev.ipc.core.Task get(long id); }");
+        src, "package acme; public interface Plain { dev.ipc.core.Task get(long id); }");
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     // No -parameters: the names are not in the class file.
     int status =
         javac.run(
-            null, null, null, "-d", dir.toString(), "-cp", System.getProperty("java.class.path"),
+            null,
+            null,
+            null,
+            "-d",
+            dir.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
             src.toString());
     assertThat(status).isZero();
     try (URLClassLoader loader =

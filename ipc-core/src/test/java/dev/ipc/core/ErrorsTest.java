@@ -37,7 +37,11 @@ class ErrorsTest {
       assertThatThrownBy(() -> t.operation("dating", "eating").call(new Eat("x")))
           .isInstanceOfSatisfying(
               ServiceException.class,
-              e -> assertThat(e).hasMessage("internal error").extracting(ServiceException::code).isEqualTo(ErrorCode.INTERNAL));
+              e ->
+                  assertThat(e)
+                      .hasMessage("internal error")
+                      .extracting(ServiceException::code)
+                      .isEqualTo(ErrorCode.INTERNAL));
       // A service answering null is a bug on the server, not the caller's fault.
       assertThatThrownBy(() -> t.operation("dating", "watchMovie").call(new Movie("x")))
           .isInstanceOfSatisfying(

@@ -5,8 +5,8 @@ import dev.ipc.core.spi.Transport;
 import dev.ipc.core.testing.AbstractTransportContractTest;
 
 /**
- * Runs the contract suite in-process through {@link TestTransport}, which checks the suite itself and
- * core's half of every scenario (validation, error mapping, draining) without any protocol.
+ * Runs the contract suite in-process through {@link TestTransport}, which checks the suite itself
+ * and core's half of every scenario (validation, error mapping, draining) without any protocol.
  */
 class InProcessContractTest extends AbstractTransportContractTest {
   private TestTransport last;

@@ -36,7 +36,8 @@ class LimitsTest {
         assertThat(r.value()).asList().hasSize(3);
       }
       assertThatThrownBy(
-              () -> t.operation("task", "list").call(new Object[0], from("10.0.0.1"), answered::set))
+              () ->
+                  t.operation("task", "list").call(new Object[0], from("10.0.0.1"), answered::set))
           .isInstanceOfSatisfying(
               ServiceException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
@@ -61,17 +62,21 @@ class LimitsTest {
             .interceptor(Limits.inFlight(1))
             .start()) {
       CompletableFuture<Reply> held =
-          CompletableFuture.supplyAsync(() -> t.operation("dating", "eating").call(new Eat("slow")));
+          CompletableFuture.supplyAsync(
+              () -> t.operation("dating", "eating").call(new Eat("slow")));
       assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
       AtomicReference<Metadata> answered = new AtomicReference<>();
       assertThatThrownBy(
-              () -> t.operation("dating", "watchMovie").call(new Movie("m"), from("10.0.0.3"), answered::set))
+              () ->
+                  t.operation("dating", "watchMovie")
+                      .call(new Movie("m"), from("10.0.0.3"), answered::set))
           .isInstanceOfSatisfying(
               ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
       assertThat(answered.get().get("retry-after")).isEqualTo("1");
       release.countDown();
       assertThat(held.get(20, TimeUnit.SECONDS).value()).isEqualTo(new Feel(true));
-      assertThat(t.operation("dating", "watchMovie").call(new Movie("m")).value()).isEqualTo(new Feel(true));
+      assertThat(t.operation("dating", "watchMovie").call(new Movie("m")).value())
+          .isEqualTo(new Feel(true));
       assertThat(server.port("t")).isPositive();
     }
     assertThatThrownBy(() -> Limits.inFlight(0)).isInstanceOf(IllegalArgumentException.class);

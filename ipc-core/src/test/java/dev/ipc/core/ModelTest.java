@@ -29,7 +29,9 @@ class ModelTest {
     assertThat(movie.grpcMethod()).isEqualTo("WatchMovie");
     assertThat(fields(movie.input())).isEqualTo("film=1:STRING");
     assertThat(movie.output().name()).isEqualTo("Feel");
-    assertThat(d.operations()).extracting(Operation::event).containsExactly("dating:eating", "dating:watchMovie");
+    assertThat(d.operations())
+        .extracting(Operation::event)
+        .containsExactly("dating:eating", "dating:watchMovie");
     assertThat(d.operations()).extracting(Operation::kind).containsOnly(Operation.Kind.MUTATION);
   }
 
@@ -70,9 +72,12 @@ class ModelTest {
     assertThat(op.graphqlRootFields()).isTrue();
     assertThat(op.restPath()).isEqualTo("/person");
     RecordType<?> person = op.output();
-    assertThat(fields(person)).isEqualTo("name=1:STRING, age=2:INT32, sex=3:BOOL, hobby=4:repeated STRING");
+    assertThat(fields(person))
+        .isEqualTo("name=1:STRING, age=2:INT32, sex=3:BOOL, hobby=4:repeated STRING");
     // type Query { name: String age: Int sex: Boolean! hobby: [String] }
-    assertThat(person.fields()).extracting(Field::nonNull).containsExactly(false, false, true, false);
+    assertThat(person.fields())
+        .extracting(Field::nonNull)
+        .containsExactly(false, false, true, false);
   }
 
   @Test
@@ -99,7 +104,9 @@ class ModelTest {
     assertThat(lead.type()).isEqualTo(FieldType.MESSAGE);
     assertThat(lead.messageType().name()).isEqualTo("Task");
     assertThat(team.field("members").repeated()).isTrue();
-    Team t = team.create(Map.of("lead", Map.of("id", 1, "name", "a"), "members", List.of(new Task(2, "b"))));
+    Team t =
+        team.create(
+            Map.of("lead", Map.of("id", 1, "name", "a"), "members", List.of(new Task(2, "b"))));
     assertThat(t).isEqualTo(new Team(new Task(1, "a"), List.of(new Task(2, "b"))));
   }
 

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A close says "not ready" first, serves calls through the readiness delay, then stops accepting. */
+/**
+ * A close says "not ready" first, serves calls through the readiness delay, then stops accepting.
+ */
 @Timeout(60)
 class ReadinessTest {
   @Test
@@ -27,12 +29,14 @@ class ReadinessTest {
     while (!t.events.contains("drain")) {
       Thread.onSpinWait();
     }
-    // Not ready, yet still serving: a load balancer that polls readiness sends nothing new, and what
+    // Not ready, yet still serving: a load balancer that polls readiness sends nothing new, and
+    // what
     // it already sent is answered.
     assertThat(t.context.isReady()).isFalse();
     assertThat(t.events).doesNotContain("beginShutdown");
     assertThat(t.context.isClosing()).isFalse();
-    assertThat(t.operation("task", "get").call(new Object[] {1L}).value()).isEqualTo(new Task(1, "task1"));
+    assertThat(t.operation("task", "get").call(new Object[] {1L}).value())
+        .isEqualTo(new Task(1, "task1"));
     closing.get(30, TimeUnit.SECONDS);
     List<String> events = List.copyOf(t.events);
     assertThat(events.indexOf("drain")).isLessThan(events.indexOf("beginShutdown"));

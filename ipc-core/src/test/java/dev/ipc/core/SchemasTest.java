@@ -25,11 +25,17 @@ class SchemasTest {
   @Test
   void writesWhatEveryProviderPublishes(@TempDir Path dir) throws Exception {
     Path target = dir.resolve("schemas");
-    assertThat(run("--out", target.toString(), "dev.ipc.core.testing.Library", "dev.ipc.core.TaskService"))
+    assertThat(
+            run(
+                "--out",
+                target.toString(),
+                "dev.ipc.core.testing.Library",
+                "dev.ipc.core.TaskService"))
         .isZero();
     assertThat(Files.readAllLines(target.resolve("test.txt")))
         .contains("library.Library/Search", "task.Tasks/GetTask");
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrote " + target.resolve("test.txt"));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("wrote " + target.resolve("test.txt"));
   }
 
   @Test
@@ -39,6 +45,7 @@ class SchemasTest {
     assertThat(run("--out", dir.toString(), "com.acme.Missing")).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("no class com.acme.Missing");
     assertThat(run("--out", dir.toString(), "java.lang.String")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("java.lang.String (expected: an interface)");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("java.lang.String (expected: an interface)");
   }
 }

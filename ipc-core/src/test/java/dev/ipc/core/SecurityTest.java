@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Core's half of every transport's security: the call context, authentication, roles, interceptors. */
+/**
+ * Core's half of every transport's security: the call context, authentication, roles, interceptors.
+ */
 class SecurityTest {
   private static final Map<String, Principal> TOKENS =
       Map.of("w-token", Principal.of("wanda", "writer"), "r-token", Principal.of("rita", "reader"));
@@ -56,12 +58,23 @@ class SecurityTest {
             .start()) {
       // Reads are public; a presented token must still be valid.
       assertThat(call(t, "get", new Object[] {1L}, null).value()).isEqualTo(new Task(1, "task1"));
-      assertThat(call(t, "get", new Object[] {1L}, "r-token").value()).isEqualTo(new Task(1, "task1"));
-      assertCode(() -> call(t, "get", new Object[] {1L}, "stolen"), ErrorCode.UNAUTHENTICATED, "invalid credentials");
+      assertThat(call(t, "get", new Object[] {1L}, "r-token").value())
+          .isEqualTo(new Task(1, "task1"));
+      assertCode(
+          () -> call(t, "get", new Object[] {1L}, "stolen"),
+          ErrorCode.UNAUTHENTICATED,
+          "invalid credentials");
 
-      assertCode(() -> call(t, "put", new Task(9, "x"), null), ErrorCode.UNAUTHENTICATED, "task.put needs credentials");
-      assertCode(() -> call(t, "put", new Task(9, "x"), "stolen"), ErrorCode.UNAUTHENTICATED, "invalid");
-      assertCode(() -> call(t, "put", new Task(9, "x"), "r-token"), ErrorCode.PERMISSION_DENIED, "needs role writer");
+      assertCode(
+          () -> call(t, "put", new Task(9, "x"), null),
+          ErrorCode.UNAUTHENTICATED,
+          "task.put needs credentials");
+      assertCode(
+          () -> call(t, "put", new Task(9, "x"), "stolen"), ErrorCode.UNAUTHENTICATED, "invalid");
+      assertCode(
+          () -> call(t, "put", new Task(9, "x"), "r-token"),
+          ErrorCode.PERMISSION_DENIED,
+          "needs role writer");
       // The refused puts changed nothing.
       assertCode(() -> call(t, "get", new Object[] {9L}, null), ErrorCode.NOT_FOUND, "9");
       assertThat(call(t, "put", new Task(9, "x"), "w-token").created()).isTrue();
@@ -70,7 +83,8 @@ class SecurityTest {
       assertThat(t.context.authenticates()).isTrue();
       assertThat(t.context.authenticate("w-token").name()).isEqualTo("wanda");
       assertThat(t.context.authenticate(null)).isNull();
-      assertCode(() -> t.context.authenticate("stolen"), ErrorCode.UNAUTHENTICATED, "invalid credentials");
+      assertCode(
+          () -> t.context.authenticate("stolen"), ErrorCode.UNAUTHENTICATED, "invalid credentials");
       assertThat(server.port("t")).isPositive();
     }
   }
@@ -127,7 +141,8 @@ class SecurityTest {
       BoundOperation eating = t.operation("dating", "eating");
       eating.call(new Eat("soup"), CallSource.of("test", null, m), answered::set);
       assertThat(seen)
-          .containsExactly("outer in eating from test", "inner in rita", "service as rita", "outer out");
+          .containsExactly(
+              "outer in eating from test", "inner in rita", "service as rita", "outer out");
       assertThat(answered.get().get("x-served-by")).isEqualTo("dating");
       assertThat(inService.get().metadata().get("X-Trace")).isEqualTo("abc");
       assertThat(inService.get().toString()).contains("rita").doesNotContain("r-token");
@@ -135,10 +150,13 @@ class SecurityTest {
 
       seen.clear();
       assertCode(
-          () -> t.operation("dating", "watchMovie").call(new Movie("x"), CallSource.of("test", null, m), answered::set),
+          () ->
+              t.operation("dating", "watchMovie")
+                  .call(new Movie("x"), CallSource.of("test", null, m), answered::set),
           ErrorCode.NOT_FOUND,
           "no film");
-      assertThat(seen).containsExactly("outer in watchMovie from test", "inner in rita", "outer saw NOT_FOUND");
+      assertThat(seen)
+          .containsExactly("outer in watchMovie from test", "inner in rita", "outer saw NOT_FOUND");
       // Response metadata reaches the transport on failures too (Retry-After, WWW-Authenticate...).
       assertThat(answered.get().get("retry-after")).isEqualTo("1");
       assertThat(server.port("t")).isPositive();
@@ -171,7 +189,8 @@ class SecurityTest {
                   return next.proceed(request);
                 })
             .start()) {
-      assertCode(() -> call(t, "put", new Task(9, "x"), null), ErrorCode.UNAUTHENTICATED, "credentials");
+      assertCode(
+          () -> call(t, "put", new Task(9, "x"), null), ErrorCode.UNAUTHENTICATED, "credentials");
       assertThat(call(t, "put", new Task(9, "x"), "w-token").created()).isTrue();
       assertThat(seen).containsExactly("outer UNAUTHENTICATED", "inner as wanda", "outer OK");
       assertThat(server.port("t")).isPositive();
@@ -191,7 +210,10 @@ class SecurityTest {
                   throw new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "slow down");
                 })
             .start()) {
-      assertCode(() -> t.operation("dating", "eating").call(new Eat("x")), ErrorCode.RESOURCE_EXHAUSTED, "slow down");
+      assertCode(
+          () -> t.operation("dating", "eating").call(new Eat("x")),
+          ErrorCode.RESOURCE_EXHAUSTED,
+          "slow down");
       assertThat(calls).isEmpty();
       assertThat(server.port("t")).isPositive();
     }
@@ -199,7 +221,8 @@ class SecurityTest {
 
   @Test
   void metadata_isCaseInsensitive_andHidesCredentials() {
-    Metadata m = Metadata.of("Authorization", "Bearer abc", "Cookie", "s=1", "X-Id", "7", "x-id", "8");
+    Metadata m =
+        Metadata.of("Authorization", "Bearer abc", "Cookie", "s=1", "X-Id", "7", "x-id", "8");
     assertThat(m.get("authorization")).isEqualTo("Bearer abc");
     assertThat(m.bearerToken()).isEqualTo("abc");
     assertThat(m.all("X-ID")).containsExactly("7", "8");

@@ -1,10 +1,10 @@
 package dev.ipc.core;
 
-import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipc.core.spi.BoundOperation;
+import dev.ipc.core.testing.HeldDating;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -78,7 +78,8 @@ class ServeLifecycleTest {
     release.countDown();
     assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(new Feel(true));
     closing.get(10, TimeUnit.SECONDS);
-    assertThat(t.events).containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
+    assertThat(t.events)
+        .containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
   }
 
   @Test
@@ -112,7 +113,8 @@ class ServeLifecycleTest {
     server.close();
     server.close();
     server.awaitTermination();
-    assertThat(t.events).containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
+    assertThat(t.events)
+        .containsExactly("start", "drain", "beginShutdown", "awaitTermination", "shutdownNow");
   }
 
   @Test
@@ -132,7 +134,10 @@ class ServeLifecycleTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), ShutdownHookMain.class.getName())
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ShutdownHookMain.class.getName())
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -144,7 +149,8 @@ class ServeLifecycleTest {
 
   @Test
   void builder_rejectsDuplicatesAndEmptyConfigurations() {
-    assertThatThrownBy(() -> Transports.builder().service(Reference.dating()).service(Reference.dating()))
+    assertThatThrownBy(
+            () -> Transports.builder().service(Reference.dating()).service(Reference.dating()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dating");
     assertThatThrownBy(() -> Transports.builder().transport(new TestTransport("t", 0)).start())
@@ -173,15 +179,20 @@ class ServeLifecycleTest {
     assertThatThrownBy(() -> Transports.serve(Reference.services(), "socketio://0.0.0.0:8080"))
         .hasMessageContaining("dev.ipc:ipc-socketio");
 
-    try (Server server = Transports.serve(Reference.services(), "test://127.0.0.1:0?limit=5&mode=x")) {
+    try (Server server =
+        Transports.serve(Reference.services(), "test://127.0.0.1:0?limit=5&mode=x")) {
       assertThat(server.port("test")).isPositive();
-      assertThat(TestTransportProvider.lastOptions).containsEntry("limit", "5").containsEntry("mode", "x");
+      assertThat(TestTransportProvider.lastOptions)
+          .containsEntry("limit", "5")
+          .containsEntry("mode", "x");
     }
     Transports.transport("test://[::1]:0");
     assertThat(TestTransportProvider.lastHost).isEqualTo("::1");
     assertThatThrownBy(() -> Transports.transport("test://localhost")).hasMessageContaining("port");
-    assertThatThrownBy(() -> Transports.transport("test://localhost:99999")).hasMessageContaining("0-65535");
-    assertThatThrownBy(() -> Transports.transport("localhost:5000")).hasMessageContaining("scheme://");
+    assertThatThrownBy(() -> Transports.transport("test://localhost:99999"))
+        .hasMessageContaining("0-65535");
+    assertThatThrownBy(() -> Transports.transport("localhost:5000"))
+        .hasMessageContaining("scheme://");
     assertThatThrownBy(() -> Transports.connect("test://localhost:1"))
         .isInstanceOf(UnsupportedOperationException.class);
   }
@@ -201,8 +212,9 @@ class ServeLifecycleTest {
     }
   }
 
-
-  /** Started in a child JVM: serves, then lets the JVM exit so the shutdown hook closes the server. */
+  /**
+   * Started in a child JVM: serves, then lets the JVM exit so the shutdown hook closes the server.
+   */
   static final class ShutdownHookMain {
     public static void main(String[] args) {
       TestTransport t =

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Streams in core: feeds of published values, bounded buffers, resuming, cancelling and closing. */
+/**
+ * Streams in core: feeds of published values, bounded buffers, resuming, cancelling and closing.
+ */
 @Timeout(30)
 class StreamsTest {
   private final TestTransport transport = new TestTransport("t", 0);
@@ -76,8 +78,7 @@ class StreamsTest {
 
   private StreamHandle watch(Long from, Long to, Sink sink, Metadata metadata) {
     BoundOperation op = transport.operation("task", "watchTasks");
-    return op.stream(
-        new Object[] {from, to}, CallSource.of("t", null, metadata), m -> {}, sink);
+    return op.stream(new Object[] {from, to}, CallSource.of("t", null, metadata), m -> {}, sink);
   }
 
   private StreamHandle watch(Long from, Long to, Sink sink) {
@@ -101,7 +102,8 @@ class StreamsTest {
       put(7, "seven again");
       a.await();
       b.await();
-      assertThat(a.values).containsExactly(new Task(7, "seven"), new Task(8, "eight"), new Task(7, "seven again"));
+      assertThat(a.values)
+          .containsExactly(new Task(7, "seven"), new Task(8, "eight"), new Task(7, "seven again"));
       assertThat(b.values).isEqualTo(a.values);
       assertThat(a.ids).isSorted().doesNotHaveDuplicates();
     }
@@ -238,7 +240,8 @@ class StreamsTest {
     assertThat(sink.completed).isTrue();
     assertThat(server.openStreams()).isZero();
     assertThatThrownBy(() -> watch(null, null, new Sink()))
-        .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        .isInstanceOfSatisfying(
+            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
   }
 
   @Test
@@ -247,11 +250,14 @@ class StreamsTest {
       // A bad token is refused, as on a call: no stream opens.
       assertThatThrownBy(
               () ->
-                  transport
-                      .operation("task", "watchTasks")
-                      .stream(new Object[] {null, null}, CallSource.of("t").withCredential("bad"), m -> {}, new Sink()))
+                  transport.operation("task", "watchTasks").stream(
+                      new Object[] {null, null},
+                      CallSource.of("t").withCredential("bad"),
+                      m -> {},
+                      new Sink()))
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
       assertThat(server.openStreams()).isZero();
     }
   }
@@ -259,7 +265,10 @@ class StreamsTest {
   @Test
   void unaryOperationsDoNotStream() {
     try (Server server = serve(Transports.builder())) {
-      assertThatThrownBy(() -> transport.operation("task", "list").stream(new Object[0], CallSource.of("t"), m -> {}, new Sink()))
+      assertThatThrownBy(
+              () ->
+                  transport.operation("task", "list").stream(
+                      new Object[0], CallSource.of("t"), m -> {}, new Sink()))
           .isInstanceOf(IllegalStateException.class);
     }
   }
@@ -325,7 +334,8 @@ class StreamsTest {
     assertThat(cancels).hasValue(1);
     assertThat(probe.error.get())
         .isInstanceOfSatisfying(
-            ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+            ServiceException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
     assertThat(probe.values).containsExactly("a");
   }
 
@@ -361,7 +371,8 @@ class StreamsTest {
   /** Two servers in one process on one bus: what each publishes reaches the other's feeds once. */
   @Test
   void aBusCarriesPublishedValuesToEveryNodeOnceEach() throws Exception {
-    List<java.util.function.Consumer<dev.ipc.core.spi.Published>> nodes = new CopyOnWriteArrayList<>();
+    List<java.util.function.Consumer<dev.ipc.core.spi.Published>> nodes =
+        new CopyOnWriteArrayList<>();
     dev.ipc.core.spi.EventBus shared =
         (services, deliver) -> {
           nodes.add(deliver);
@@ -381,13 +392,14 @@ class StreamsTest {
         };
     TestTransport other = new TestTransport("t2", 0);
     try (Server a = serve(Transports.builder().bus(shared));
-        Server b = Transports.builder().service(Reference.tasks()).transport(other).bus(shared).start()) {
+        Server b =
+            Transports.builder().service(Reference.tasks()).transport(other).bus(shared).start()) {
       assertThat(nodes).hasSize(2);
       Sink onA = new Sink().expect(2);
       Sink onB = new Sink().expect(2);
       watch(null, null, onA);
-      other.operation("task", "watchTasks")
-          .stream(new Object[] {null, null}, CallSource.of("t2"), m -> {}, onB);
+      other.operation("task", "watchTasks").stream(
+          new Object[] {null, null}, CallSource.of("t2"), m -> {}, onB);
       put(1, "put on a");
       other.operation("task", "put").call(new Task(2, "put on b"));
       onA.await();

@@ -15,9 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A minimal real transport for core's lifecycle tests: it binds a real socket (so a taken port fails
- * for real), records what the server asks of it, and lets tests call operations through the context it
- * was given.
+ * A minimal real transport for core's lifecycle tests: it binds a real socket (so a taken port
+ * fails for real), records what the server asks of it, and lets tests call operations through the
+ * context it was given.
  */
 class TestTransport implements Transport {
   final String name;

@@ -23,7 +23,8 @@ public final class TestTransportProvider implements TransportProvider {
 
   /** Publishes one line per operation, so the Schemas command has something real to write. */
   @Override
-  public Map<String, String> schemas(java.util.List<dev.ipc.core.model.ServiceDescriptor<?>> services) {
+  public Map<String, String> schemas(
+      java.util.List<dev.ipc.core.model.ServiceDescriptor<?>> services) {
     StringBuilder sb = new StringBuilder();
     for (var s : services) {
       for (var op : s.operations()) {

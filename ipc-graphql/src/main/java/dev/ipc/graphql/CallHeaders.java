@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * What the calls of one GraphQL request share with its HTTP exchange: where they come from (the
- * {@link CallSource} built once from the request) and, on the way back, the response metadata each call
- * added and whether one was refused as UNAUTHENTICATED. Kept in the request's {@code GraphQLContext};
- * thread-safe, as graphql-java may resolve fields on other threads.
+ * {@link CallSource} built once from the request) and, on the way back, the response metadata each
+ * call added and whether one was refused as UNAUTHENTICATED. Kept in the request's {@code
+ * GraphQLContext}; thread-safe, as graphql-java may resolve fields on other threads.
  *
  * <p>When several fields add the same header, every distinct value is sent, in the order the calls
  * ended, as repeated header lines (a value added twice is sent once). Headers the HTTP layer owns
@@ -74,7 +74,9 @@ final class CallHeaders {
     }
   }
 
-  /** Notes a call's failure; an UNAUTHENTICATED one makes the answer carry {@code WWW-Authenticate}. */
+  /**
+   * Notes a call's failure; an UNAUTHENTICATED one makes the answer carry {@code WWW-Authenticate}.
+   */
   synchronized void failed(ServiceException e) {
     if (e.code() == ErrorCode.UNAUTHENTICATED) {
       unauthenticated = true;
@@ -83,8 +85,8 @@ final class CallHeaders {
 
   /**
    * Returns the headers to add to the HTTP answer, as alternating names and values: the calls'
-   * response metadata, then {@code WWW-Authenticate: Bearer} if a call was UNAUTHENTICATED and none of
-   * them set that header already.
+   * response metadata, then {@code WWW-Authenticate: Bearer} if a call was UNAUTHENTICATED and none
+   * of them set that header already.
    */
   synchronized List<String> headers() {
     List<String> list = new ArrayList<>();
@@ -110,7 +112,10 @@ final class CallHeaders {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+          (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || (c >= 'A' && c <= 'Z')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }

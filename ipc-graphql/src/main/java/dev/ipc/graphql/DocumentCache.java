@@ -13,19 +13,22 @@ import java.util.function.Function;
 /**
  * Keeps parsed and validated documents by query text, so a repeated query skips parsing, validation
  * and the limit checks. Failed documents are kept too: a client repeating a bad query costs no more
- * than a good one. Bounded in entries and in characters, so distinct large queries cannot fill the heap:
- * past either bound arbitrary entries are dropped, and documents over {@link #MAX_QUERY_CHARS} are not
- * kept at all. Thread-safe.
+ * than a good one. Bounded in entries and in characters, so distinct large queries cannot fill the
+ * heap: past either bound arbitrary entries are dropped, and documents over {@link
+ * #MAX_QUERY_CHARS} are not kept at all. Thread-safe.
  */
 final class DocumentCache implements PreparsedDocumentProvider {
   /** GraphQLContext key of the entry the transport already looked up for this request. */
   static final String ENTRY = "dev.ipc.graphql.document";
+
   /** The longest query text kept; longer ones (rare, and costly to hold) are parsed every time. */
   static final int MAX_QUERY_CHARS = 64 * 1024;
+
   /** The most query text kept in all. */
   static final long MAX_TOTAL_CHARS = 8L * 1024 * 1024;
 
-  private final ConcurrentHashMap<String, PreparsedDocumentEntry> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, PreparsedDocumentEntry> entries =
+      new ConcurrentHashMap<>();
   private final int capacity;
   private final Function<ExecutionInput, PreparsedDocumentEntry> parseAndValidate;
   private final LongAdder hits = new LongAdder();

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns service errors into GraphQL {@code errors[]} entries: the safe message, the path, and
- * {@code extensions} with a coarse {@code classification} and the exact core {@code code}, which the
- * {@link GraphqlClient} maps back to the same {@link ErrorCode}.
+ * {@code extensions} with a coarse {@code classification} and the exact core {@code code}, which
+ * the {@link GraphqlClient} maps back to the same {@link ErrorCode}.
  */
 final class Errors {
   /** The extension key carrying {@link ErrorCode#name()}. */
@@ -23,7 +23,9 @@ final class Errors {
 
   private Errors() {}
 
-  /** The classification a GraphQL user reads; the core code stays exact in {@code extensions.code}. */
+  /**
+   * The classification a GraphQL user reads; the core code stays exact in {@code extensions.code}.
+   */
   enum Classification implements ErrorClassification {
     BAD_REQUEST,
     UNAUTHORIZED,
@@ -65,8 +67,8 @@ final class Errors {
   }
 
   /**
-   * Handles what a data fetcher threw unexpectedly: INTERNAL with the generic message, the details only
-   * in the server's log (graphql-java's default would put the exception's text on the wire).
+   * Handles what a data fetcher threw unexpectedly: INTERNAL with the generic message, the details
+   * only in the server's log (graphql-java's default would put the exception's text on the wire).
    */
   enum HideDetails implements DataFetcherExceptionHandler {
     INSTANCE;

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * The GraphiQL page and its assets, read once from the classpath: the page from this jar, GraphiQL,
- * React and ReactDOM from their webjars. A browser needs no network beyond this server. The page runs no
- * inline script (its own start-up is the asset {@code graphiql-page.js}), so it is served with a
- * Content-Security-Policy allowing scripts and styles from this server only, and may not be framed.
+ * React and ReactDOM from their webjars. A browser needs no network beyond this server. The page
+ * runs no inline script (its own start-up is the asset {@code graphiql-page.js}), so it is served
+ * with a Content-Security-Policy allowing scripts and styles from this server only, and may not be
+ * framed.
  */
 final class GraphiqlAssets {
   /** The path prefix the page loads its assets from. */
@@ -24,8 +25,8 @@ final class GraphiqlAssets {
   private static final String CSS = "text/css; charset=utf-8";
 
   /**
-   * The page's Content-Security-Policy: scripts and styles from this server only (no inline script, no
-   * eval), data only from {@code /graphql}, and the page can be framed by no one.
+   * The page's Content-Security-Policy: scripts and styles from this server only (no inline script,
+   * no eval), data only from {@code /graphql}, and the page can be framed by no one.
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:;"
@@ -69,7 +70,9 @@ final class GraphiqlAssets {
     try (InputStream in = GraphiqlAssets.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "missing " + resource + " on the classpath; the GraphiQL webjars are dependencies of ipc-graphql");
+            "missing "
+                + resource
+                + " on the classpath; the GraphiQL webjars are dependencies of ipc-graphql");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -19,18 +19,15 @@ import dev.ipc.core.spi.RemoteStream;
 import dev.ipc.http.internal.ClientTls;
 import dev.ipc.http.internal.HttpClientPool;
 import dev.ipc.http.internal.HttpResponse;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.math.BigDecimal;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,26 +38,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * Calls services served by a {@link GraphqlTransport}, through the same interfaces the server
- * implements: {@code GraphqlClient.of("localhost", 4444).service(MyService.DESCRIPTOR)}. Each call is
- * one {@code POST /graphql} whose document is generated from the operation's description (its field,
- * its input fields as variables, every output field selected), so no per-service code is needed.
+ * implements: {@code GraphqlClient.of("localhost", 4444).service(MyService.DESCRIPTOR)}. Each call
+ * is one {@code POST /graphql} whose document is generated from the operation's description (its
+ * field, its input fields as variables, every output field selected), so no per-service code is
+ * needed.
  *
- * <p>An {@code errors[]} entry comes back as a {@link ServiceException} with the code the server raised
- * ({@code extensions.code}) and its message, and so does the server's HTTP layer refusing a call (too
- * large, busy, closing); no answer (refused, timed out, an answer not from a GraphQL endpoint of ours,
- * such as a REST server's 404 or a proxy's 502) is a {@link TransportException}. Connections are kept alive and reused. Thread-safe; share one per server.
+ * <p>An {@code errors[]} entry comes back as a {@link ServiceException} with the code the server
+ * raised ({@code extensions.code}) and its message, and so does the server's HTTP layer refusing a
+ * call (too large, busy, closing); no answer (refused, timed out, an answer not from a GraphQL
+ * endpoint of ours, such as a REST server's 404 or a proxy's 502) is a {@link TransportException}.
+ * Connections are kept alive and reused. Thread-safe; share one per server.
  *
  * <p>Plain text by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
- * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
- * HTTPS, the server's name checked against its certificate. Metadata goes with a call as HTTP headers
- * ({@link #call(Operation, Object, Metadata)}, {@link #withBearerToken}).
+ * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make
+ * it HTTPS, the server's name checked against its certificate. Metadata goes with a call as HTTP
+ * headers ({@link #call(Operation, Object, Metadata)}, {@link #withBearerToken}).
  *
- * <p>A streaming operation answers a {@link java.util.concurrent.Flow.Publisher}; its subscribers share
- * one {@code graphql-transport-ws} WebSocket per distinct metadata (so never one of another credential),
- * each under its own id, the socket opened with the first subscriber and closed with the last.
+ * <p>A streaming operation answers a {@link java.util.concurrent.Flow.Publisher}; its subscribers
+ * share one {@code graphql-transport-ws} WebSocket per distinct metadata (so never one of another
+ * credential), each under its own id, the socket opened with the first subscriber and closed with
+ * the last.
  */
 public final class GraphqlClient implements Client {
   /** The default per-call timeout: every client's, {@link ClientBuilder#DEFAULT_TIMEOUT} (30 s). */
@@ -68,14 +70,26 @@ public final class GraphqlClient implements Client {
 
   private static final String ACCEPT = GraphqlHttpService.GRAPHQL_RESPONSE + ", application/json";
 
-  private static final Map<String, String> HEADERS = Map.of("Content-Type", "application/json", "Accept", ACCEPT);
+  private static final Map<String, String> HEADERS =
+      Map.of("Content-Type", "application/json", "Accept", ACCEPT);
   private static final Set<String> OWN_HEADERS =
       Set.of(
-          "content-type", "accept", "host", "content-length", "connection", "transfer-encoding", "keep-alive",
-          "te", "trailer", "upgrade", "expect");
+          "content-type",
+          "accept",
+          "host",
+          "content-length",
+          "connection",
+          "transfer-encoding",
+          "keep-alive",
+          "te",
+          "trailer",
+          "upgrade",
+          "expect");
   private static final int MAX_CONNECTIONS = 64;
+
   /** Values a stream's subscriber may leave unread before it is ended with RESOURCE_EXHAUSTED. */
   private static final int STREAM_BUFFER = 256;
+
   private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
@@ -86,11 +100,13 @@ public final class GraphqlClient implements Client {
   private final Map<Operation<?, ?, ?>, String> documents = new ConcurrentHashMap<>();
   private final URI wsUri;
   private final ClientTls tls;
+
   /**
    * The shared subscription sockets, by the headers a subscriber's metadata makes: one per distinct
    * credential and metadata, so no subscriber runs with another caller's identity.
    */
   private final Map<Map<String, String>, WsConnection> sockets = new ConcurrentHashMap<>();
+
   private volatile HttpClient webSockets;
   private volatile boolean closed;
 
@@ -99,11 +115,17 @@ public final class GraphqlClient implements Client {
     this.uri =
         URI.create(
             (tls == null ? "http://" : "https://")
-                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port() + "/graphql");
+                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host())
+                + ":"
+                + b.port()
+                + "/graphql");
     this.wsUri =
         URI.create(
             (tls == null ? "ws://" : "wss://")
-                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port() + "/graphql");
+                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host())
+                + ":"
+                + b.port()
+                + "/graphql");
     this.tls = tls;
     this.timeout = b.timeout();
     this.http =
@@ -127,7 +149,10 @@ public final class GraphqlClient implements Client {
     return new Builder();
   }
 
-  /** Returns the endpoint this client posts to ({@code http://host:port/graphql}, {@code https://} over TLS). */
+  /**
+   * Returns the endpoint this client posts to ({@code http://host:port/graphql}, {@code https://}
+   * over TLS).
+   */
   public URI uri() {
     return uri;
   }
@@ -138,10 +163,10 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Calls {@code operation} with {@code metadata} sent as HTTP request headers (several values of one
-   * name joined with {@code ", "}); {@code Content-Type}, {@code Accept} and the headers HTTP itself
-   * sets ({@code Host}, {@code Content-Length}, {@code Connection}...) are this client's and cannot be
-   * replaced.
+   * Calls {@code operation} with {@code metadata} sent as HTTP request headers (several values of
+   * one name joined with {@code ", "}); {@code Content-Type}, {@code Accept} and the headers HTTP
+   * itself sets ({@code Host}, {@code Content-Length}, {@code Connection}...) are this client's and
+   * cannot be replaced.
    *
    * @throws IllegalArgumentException if a name or value cannot be an HTTP header
    */
@@ -164,7 +189,9 @@ public final class GraphqlClient implements Client {
     if (operation.streaming()) {
       Map<String, String> headers = headers(metadata);
       return Reply.of(
-          new RemoteStream<>(STREAM_BUFFER, emitter -> subscribe(operation, document, variables, headers, emitter)));
+          new RemoteStream<>(
+              STREAM_BUFFER,
+              emitter -> subscribe(operation, document, variables, headers, emitter)));
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", document);
@@ -174,11 +201,12 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Opens one subscription on the WebSocket ({@code graphql-transport-ws}) this client shares among the
-   * subscribers sending the same metadata ({@link WsConnection}), opening it if there is none: the
-   * caller's {@code Authorization} goes in the {@code connection_init} payload (as browsers' clients send
-   * it), the rest of its metadata as headers of the upgrade request, so callers with other credentials
-   * or metadata never share a socket (the server authenticates a socket once, at its start).
+   * Opens one subscription on the WebSocket ({@code graphql-transport-ws}) this client shares among
+   * the subscribers sending the same metadata ({@link WsConnection}), opening it if there is none:
+   * the caller's {@code Authorization} goes in the {@code connection_init} payload (as browsers'
+   * clients send it), the rest of its metadata as headers of the upgrade request, so callers with
+   * other credentials or metadata never share a socket (the server authenticates a socket once, at
+   * its start).
    */
   private Runnable subscribe(
       Operation<?, ?, ?> operation,
@@ -200,7 +228,8 @@ public final class GraphqlClient implements Client {
             data -> {
               JsonNode value = data.get(operation.graphqlField());
               if (value == null || value.isNull()) {
-                throw new TransportException("no value for " + operation.graphqlField() + " from " + wsUri);
+                throw new TransportException(
+                    "no value for " + operation.graphqlField() + " from " + wsUri);
               }
               return SchemaFactory.answersNothing(operation)
                   ? record(operation.output(), json.createObjectNode())
@@ -246,14 +275,18 @@ public final class GraphqlClient implements Client {
     Map<String, String> upgrade = new LinkedHashMap<>();
     headers.forEach(
         (name, value) -> {
-          if (!name.equals("authorization") && !HEADERS.containsKey(name) && !name.startsWith("sec-websocket-")) {
+          if (!name.equals("authorization")
+              && !HEADERS.containsKey(name)
+              && !name.startsWith("sec-websocket-")) {
             upgrade.put(name, value);
           }
         });
     return upgrade;
   }
 
-  /** Returns the HTTP client the WebSockets use, made on first use (most clients never subscribe). */
+  /**
+   * Returns the HTTP client the WebSockets use, made on first use (most clients never subscribe).
+   */
   private HttpClient webSockets() {
     HttpClient h = webSockets;
     if (h == null) {
@@ -271,7 +304,10 @@ public final class GraphqlClient implements Client {
     return h;
   }
 
-  /** Returns a JDK TLS context with the client's trust and key material, read as the HTTP pool reads it. */
+  /**
+   * Returns a JDK TLS context with the client's trust and key material, read as the HTTP pool reads
+   * it.
+   */
   private static SSLContext sslContext(ClientTls tls) {
     SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
     try {
@@ -284,7 +320,8 @@ public final class GraphqlClient implements Client {
       return ((JdkSslContext) b.build()).context();
     } catch (SSLException | IllegalArgumentException e) {
       // Names the files, never their contents.
-      throw new IllegalArgumentException("cannot set up client TLS from " + tls + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot set up client TLS from " + tls + ": " + e.getMessage(), e);
     }
   }
 
@@ -300,7 +337,8 @@ public final class GraphqlClient implements Client {
       String value = String.join(", ", metadata.all(name));
       // Named, never shown: a value may be a credential.
       if (!headerName(name)) {
-        throw new IllegalArgumentException("metadata: " + name + " (expected: an HTTP header name)");
+        throw new IllegalArgumentException(
+            "metadata: " + name + " (expected: an HTTP header name)");
       }
       if (!headerValue(value)) {
         throw new IllegalArgumentException(
@@ -318,7 +356,9 @@ public final class GraphqlClient implements Client {
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
         return false;
       }
     }
@@ -343,7 +383,8 @@ public final class GraphqlClient implements Client {
       throw new IllegalArgumentException("request: cannot be written as JSON", e);
     }
     if (!headers.containsKey(dev.ipc.core.spi.CallSource.TIMEOUT_HEADER)) {
-      // The server ends the call when this client stops waiting, unless the caller named a deadline.
+      // The server ends the call when this client stops waiting, unless the caller named a
+      // deadline.
       Map<String, String> timed = new java.util.LinkedHashMap<>(headers);
       timed.put(dev.ipc.core.spi.CallSource.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
       headers = timed;
@@ -401,7 +442,8 @@ public final class GraphqlClient implements Client {
       }
       throw new ServiceException(code, root.get("detail").asText());
     }
-    if (!isGraphqlResponse(root) || !(status == 200 || status == 503 || (status >= 400 && status < 500))) {
+    if (!isGraphqlResponse(root)
+        || !(status == 200 || status == 503 || (status >= 400 && status < 500))) {
       throw notOurs(response, type);
     }
     JsonNode errors = root.get("errors");
@@ -418,7 +460,11 @@ public final class GraphqlClient implements Client {
     if (SchemaFactory.answersNothing(operation)) {
       if (!value.isBoolean()) {
         throw new TransportException(
-            "malformed answer to " + operation.graphqlField() + " from " + uri + " (expected: true)");
+            "malformed answer to "
+                + operation.graphqlField()
+                + " from "
+                + uri
+                + " (expected: true)");
       }
       result = record(operation.output(), json.createObjectNode());
     } else if (operation.many()) {
@@ -438,11 +484,15 @@ public final class GraphqlClient implements Client {
     try {
       return type.create(fields(type, node));
     } catch (ServiceException e) {
-      throw new TransportException("malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
+      throw new TransportException(
+          "malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
     }
   }
 
-  /** Returns whether {@code root} has GraphQL's response shape: {@code data} and/or non-empty {@code errors}. */
+  /**
+   * Returns whether {@code root} has GraphQL's response shape: {@code data} and/or non-empty {@code
+   * errors}.
+   */
   private static boolean isGraphqlResponse(JsonNode root) {
     JsonNode data = root.get("data");
     JsonNode errors = root.get("errors");
@@ -462,14 +512,18 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Returns the code of an ipc-http refusal made before GraphQL ran on our endpoint, or {@code null} when
-   * {@code problem} at {@code status} is not one: the pairs are those ipc-http's connection answers on any
-   * route (404 and 405 are not among them: on POST /graphql they mean another endpoint).
+   * Returns the code of an ipc-http refusal made before GraphQL ran on our endpoint, or {@code
+   * null} when {@code problem} at {@code status} is not one: the pairs are those ipc-http's
+   * connection answers on any route (404 and 405 are not among them: on POST /graphql they mean
+   * another endpoint).
    */
   private static ErrorCode refusal(int status, JsonNode problem) {
     JsonNode code = problem.get("code");
     JsonNode detail = problem.get("detail");
-    if (code == null || !code.isTextual() || detail == null || !detail.isTextual()
+    if (code == null
+        || !code.isTextual()
+        || detail == null
+        || !detail.isTextual()
         || problem.path("status").asInt(-1) != status) {
       return null;
     }
@@ -488,17 +542,28 @@ public final class GraphqlClient implements Client {
 
   private TransportException notOurs(HttpClientPool.Response response, String type) {
     return new TransportException(
-        "not a GraphQL response from " + uri + ": HTTP " + response.status() + ", "
-            + (type.isEmpty() ? "no content type" : type) + ", " + response.body().length + " bytes");
+        "not a GraphQL response from "
+            + uri
+            + ": HTTP "
+            + response.status()
+            + ", "
+            + (type.isEmpty() ? "no content type" : type)
+            + ", "
+            + response.body().length
+            + " bytes");
   }
 
-  /** Returns the media type of a Content-Type value, lower case without parameters, bounded; "" if none. */
+  /**
+   * Returns the media type of a Content-Type value, lower case without parameters, bounded; "" if
+   * none.
+   */
   private static String mediaType(String contentType) {
     if (contentType == null) {
       return "";
     }
     int semi = contentType.indexOf(';');
-    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    String type =
+        (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     // A foreign server's header goes into an exception message: keep it short and printable.
     type = type.replaceAll("[^\\x21-\\x7e]", "?");
     return type.length() > 100 ? type.substring(0, 100) + "..." : type;
@@ -507,7 +572,8 @@ public final class GraphqlClient implements Client {
   private static ServiceException error(JsonNode error) {
     String message = error.path("message").asText("");
     JsonNode code = error.path("extensions").path(Errors.CODE);
-    return new ServiceException(code.isTextual() ? code(code.asText()) : ErrorCode.INTERNAL, message);
+    return new ServiceException(
+        code.isTextual() ? code(code.asText()) : ErrorCode.INTERNAL, message);
   }
 
   private static ErrorCode code(String name) {
@@ -519,7 +585,10 @@ public final class GraphqlClient implements Client {
     }
   }
 
-  /** Returns the document calling {@code op}: its field, its inputs as variables, every output field. */
+  /**
+   * Returns the document calling {@code op}: its field, its inputs as variables, every output
+   * field.
+   */
   static String document(Operation<?, ?, ?> op) {
     GraphqlTypes types = new GraphqlTypes();
     StringBuilder sb =
@@ -575,13 +644,14 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Returns the answer's fields of {@code type} in the form {@link RecordType#create(Map)} takes: maps
-   * from their entry lists, nested records as maps of their own; scalars as JSON gives them, which
-   * {@code create} converts (and refuses, naming the field, when they are of the wrong type).
+   * Returns the answer's fields of {@code type} in the form {@link RecordType#create(Map)} takes:
+   * maps from their entry lists, nested records as maps of their own; scalars as JSON gives them,
+   * which {@code create} converts (and refuses, naming the field, when they are of the wrong type).
    */
   private Map<String, Object> fields(RecordType<?> type, JsonNode node) {
     if (!node.isObject()) {
-      throw ServiceException.invalidArgument(type.name() + ": " + node.getNodeType() + " (expected: an object)");
+      throw ServiceException.invalidArgument(
+          type.name() + ": " + node.getNodeType() + " (expected: an object)");
     }
     Map<String, Object> map = new LinkedHashMap<>();
     for (Field f : type.fields()) {
@@ -596,14 +666,16 @@ public final class GraphqlClient implements Client {
   private Object fromJson(Field f, JsonNode node) {
     if (f.map()) {
       if (!node.isArray()) {
-        throw ServiceException.invalidArgument(f.name() + ": " + node.getNodeType() + " (expected: entries)");
+        throw ServiceException.invalidArgument(
+            f.name() + ": " + node.getNodeType() + " (expected: entries)");
       }
       Map<String, Object> map = new LinkedHashMap<>();
       for (JsonNode entry : node) {
         JsonNode key = entry.get(GraphqlTypes.KEY);
         JsonNode value = entry.get(GraphqlTypes.VALUE);
         if (key == null || !key.isTextual() || value == null || value.isNull()) {
-          throw ServiceException.invalidArgument(f.name() + ": " + entry + " (expected: {key, value})");
+          throw ServiceException.invalidArgument(
+              f.name() + ": " + entry + " (expected: {key, value})");
         }
         map.put(key.asText(), elementFromJson(f, value));
       }
@@ -626,7 +698,9 @@ public final class GraphqlClient implements Client {
     return json.convertValue(node, Object.class);
   }
 
-  /** Returns a request field's value as a variable: each type in the form its GraphQL type reads. */
+  /**
+   * Returns a request field's value as a variable: each type in the form its GraphQL type reads.
+   */
   private static Object toJson(Field f, Object value) {
     if (f.map()) {
       List<Object> entries = new ArrayList<>();
@@ -673,8 +747,8 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Stops the client, closing every connection; calls after it fail with {@link TransportException}.
-   * Idempotent.
+   * Stops the client, closing every connection; calls after it fail with {@link
+   * TransportException}. Idempotent.
    */
   @Override
   public void close() {
@@ -700,8 +774,8 @@ public final class GraphqlClient implements Client {
   }
 
   /**
-   * Configures a {@link GraphqlClient}: the server (required), TLS and timeout as every client's builder
-   * has them ({@link ClientBuilder}). The timeout bounds connecting too. Not thread-safe.
+   * Configures a {@link GraphqlClient}: the server (required), TLS and timeout as every client's
+   * builder has them ({@link ClientBuilder}). The timeout bounds connecting too. Not thread-safe.
    */
   public static final class Builder extends ClientBuilder<Builder> {
     Builder() {}
@@ -710,8 +784,8 @@ public final class GraphqlClient implements Client {
      * Returns the client.
      *
      * @throws IllegalStateException if no target was set, or only one of cert and key
-     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or a
-     *     PEM file cannot be read
+     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or
+     *     a PEM file cannot be read
      */
     public GraphqlClient build() {
       if (host() == null) {

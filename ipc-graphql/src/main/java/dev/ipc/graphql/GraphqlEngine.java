@@ -44,24 +44,34 @@ import java.util.function.Consumer;
 import org.reactivestreams.FlowAdapters;
 
 /**
- * Executes GraphQL requests against the schema generated from the served descriptors, with the limits a
- * public endpoint needs and a cache of parsed and validated documents. Transport-free: the HTTP layer
- * hands it a query, operation name and variables and gets a status and a response body back. Call it on
- * an executor thread: the service runs on the calling thread. Thread-safe.
+ * Executes GraphQL requests against the schema generated from the served descriptors, with the
+ * limits a public endpoint needs and a cache of parsed and validated documents. Transport-free: the
+ * HTTP layer hands it a query, operation name and variables and gets a status and a response body
+ * back. Call it on an executor thread: the service runs on the calling thread. Thread-safe.
  */
 final class GraphqlEngine {
-  /** What the engine enforces; see {@link GraphqlTransport.Builder} for the meaning and defaults. */
+  /**
+   * What the engine enforces; see {@link GraphqlTransport.Builder} for the meaning and defaults.
+   */
   record Limits(
-      int maxDepth, int maxFields, int maxTokens, int maxAliases, boolean introspection, int cacheSize) {}
+      int maxDepth,
+      int maxFields,
+      int maxTokens,
+      int maxAliases,
+      boolean introspection,
+      int cacheSize) {}
 
-  /** One GraphQL request: the document, the operation to run (or null) and the variables (or empty). */
+  /**
+   * One GraphQL request: the document, the operation to run (or null) and the variables (or empty).
+   */
   record Request(String query, String operationName, Map<String, Object> variables) {}
 
   /**
-   * What to answer: the HTTP status (200 when {@code data} is present, 400 for a request error that ran
-   * nothing, 405 for a mutation over GET), the response body in GraphQL's form (null for a started
-   * subscription), the headers the calls asked for (alternating names and values; see
-   * {@link CallHeaders}), whether the operation was a subscription, and the stream of a started one.
+   * What to answer: the HTTP status (200 when {@code data} is present, 400 for a request error that
+   * ran nothing, 405 for a mutation over GET), the response body in GraphQL's form (null for a
+   * started subscription), the headers the calls asked for (alternating names and values; see
+   * {@link CallHeaders}), whether the operation was a subscription, and the stream of a started
+   * one.
    */
   record Result(
       int status,
@@ -76,8 +86,8 @@ final class GraphqlEngine {
 
   /**
    * Which operations a request may run: over {@code GET} no mutation, over a plain {@code POST} no
-   * subscription (an answer of one body has nowhere to stream), over a WebSocket or Server-Sent Events
-   * any operation.
+   * subscription (an answer of one body has nowhere to stream), over a WebSocket or Server-Sent
+   * Events any operation.
    */
   enum Allowed {
     /** A plain {@code GET}: queries. */
@@ -110,7 +120,8 @@ final class GraphqlEngine {
     this.limits = limits;
     this.schema = SchemaFactory.build(services);
     this.parserOptions =
-        ParserOptions.getDefaultOperationParserOptions().transform(b -> b.maxTokens(limits.maxTokens()));
+        ParserOptions.getDefaultOperationParserOptions()
+            .transform(b -> b.maxTokens(limits.maxTokens()));
     this.complexity =
         QueryComplexityLimits.newLimits()
             .maxDepth(limits.maxDepth())
@@ -144,7 +155,8 @@ final class GraphqlEngine {
               }
 
               @Override
-              public Reply call(Object request, CallSource source, Consumer<Metadata> responseMetadata) {
+              public Reply call(
+                  Object request, CallSource source, Consumer<Metadata> responseMetadata) {
                 throw new ServiceException(ErrorCode.UNIMPLEMENTED, "not served: " + op);
               }
             });
@@ -195,8 +207,8 @@ final class GraphqlEngine {
   }
 
   /**
-   * Runs {@code request} as an anonymous in-process caller. With {@code readOnly} (a GET), an operation
-   * other than a query is refused with 405 before anything runs.
+   * Runs {@code request} as an anonymous in-process caller. With {@code readOnly} (a GET), an
+   * operation other than a query is refused with 405 before anything runs.
    */
   Result execute(Request request, boolean readOnly) {
     return execute(request, readOnly, null);
@@ -204,8 +216,8 @@ final class GraphqlEngine {
 
   /**
    * Runs {@code request}, its operations called as coming from {@code source} (null: an anonymous
-   * in-process caller). With {@code readOnly} (a GET), an operation other than a query is refused with
-   * 405 before anything runs.
+   * in-process caller). With {@code readOnly} (a GET), an operation other than a query is refused
+   * with 405 before anything runs.
    */
   Result execute(Request request, boolean readOnly, CallSource source) {
     return execute(request, readOnly ? Allowed.QUERIES : Allowed.QUERIES_AND_MUTATIONS, source);
@@ -213,12 +225,12 @@ final class GraphqlEngine {
 
   /**
    * Runs {@code request}, its operations called as coming from {@code source} (null: an anonymous
-   * in-process caller), refusing an operation {@code allowed} does not include with 405 (a mutation over
-   * GET) or 400 (a subscription without a stream to answer on) before anything runs. A subscription
-   * that started answers status 200, no body and its {@link Result#stream() stream} of results, which
-   * the caller must subscribe to (and cancel when it no longer wants it): the service's stream is open.
-   * A subscription refused (authentication, roles, the service) answers its errors as a body, with
-   * {@code data} null.
+   * in-process caller), refusing an operation {@code allowed} does not include with 405 (a mutation
+   * over GET) or 400 (a subscription without a stream to answer on) before anything runs. A
+   * subscription that started answers status 200, no body and its {@link Result#stream() stream} of
+   * results, which the caller must subscribe to (and cancel when it no longer wants it): the
+   * service's stream is open. A subscription refused (authentication, roles, the service) answers
+   * its errors as a body, with {@code data} null.
    */
   Result execute(Request request, Allowed allowed, CallSource source) {
     CallHeaders headers = source == null ? null : new CallHeaders(source);
@@ -252,7 +264,8 @@ final class GraphqlEngine {
       GraphQLError error =
           GraphqlErrorBuilder.newError()
               .message(
-                  "operation: " + kind
+                  "operation: "
+                      + kind
                       + (subscription
                           ? " (expected: over a WebSocket with the graphql-transport-ws subprotocol, or"
                               + " Server-Sent Events: Accept: text/event-stream)"
@@ -263,9 +276,12 @@ final class GraphqlEngine {
     }
     input.getGraphQLContext().put(DocumentCache.ENTRY, entry);
     // Events in the order the stream has them (our fetchers answer at once, so this costs nothing).
-    input.getGraphQLContext().put(SubscriptionExecutionStrategy.KEEP_SUBSCRIPTION_EVENTS_ORDERED, true);
+    input
+        .getGraphQLContext()
+        .put(SubscriptionExecutionStrategy.KEEP_SUBSCRIPTION_EVENTS_ORDERED, true);
     ExecutionResult result = graphql.execute(input);
-    if (result.isDataPresent() && result.getData() instanceof org.reactivestreams.Publisher<?> events) {
+    if (result.isDataPresent()
+        && result.getData() instanceof org.reactivestreams.Publisher<?> events) {
       @SuppressWarnings("unchecked")
       Flow.Publisher<ExecutionResult> stream =
           FlowAdapters.toFlowPublisher((org.reactivestreams.Publisher<ExecutionResult>) events);
@@ -281,7 +297,10 @@ final class GraphqlEngine {
       // Nothing ran: perhaps a variable was refused; say which field of it.
       errors =
           VariablePaths.name(
-              errors, schema, operation(entry.getDocument(), request.operationName()), request.variables());
+              errors,
+              schema,
+              operation(entry.getDocument(), request.operationName()),
+              request.variables());
     }
     return new Result(
         result.isDataPresent() ? 200 : 400,
@@ -298,7 +317,8 @@ final class GraphqlEngine {
 
   /**
    * Returns the errors ending a subscription whose stream failed ({@code error}): the service's
-   * error (RESOURCE_EXHAUSTED for a subscriber that fell behind) with its code, as a field error is.
+   * error (RESOURCE_EXHAUSTED for a subscriber that fell behind) with its code, as a field error
+   * is.
    */
   static List<Map<String, Object>> streamErrors(Throwable error) {
     Throwable t = error;
@@ -317,10 +337,14 @@ final class GraphqlEngine {
   }
 
   private static Map<String, Object> body(
-      List<? extends GraphQLError> errors, boolean dataPresent, Object data, Map<String, Object> extensions) {
+      List<? extends GraphQLError> errors,
+      boolean dataPresent,
+      Object data,
+      Map<String, Object> extensions) {
     Map<String, Object> body = new LinkedHashMap<>();
     if (!errors.isEmpty()) {
-      // graphql-java's own errors (syntax, validation, coercion) carry no core code: a request that ran
+      // graphql-java's own errors (syntax, validation, coercion) carry no core code: a request that
+      // ran
       // nothing was the caller's mistake; a field that broke without a service error is ours.
       String fallback = (dataPresent ? ErrorCode.INTERNAL : ErrorCode.INVALID_ARGUMENT).name();
       List<Map<String, Object>> list = new ArrayList<>(errors.size());
@@ -367,7 +391,8 @@ final class GraphqlEngine {
     }
     List<ValidationError> errors;
     try {
-      errors = ParseAndValidate.validate(schema, document, rule -> true, input.getLocale(), complexity);
+      errors =
+          ParseAndValidate.validate(schema, document, rule -> true, input.getLocale(), complexity);
     } catch (GoodFaithIntrospectionExceeded e) {
       return new PreparsedDocumentEntry(document, List.of(e.toBadFaithError()));
     }
@@ -378,11 +403,13 @@ final class GraphqlEngine {
   }
 
   /**
-   * Counts the aliases a document's operations select, a fragment's counted at each spread: counting
-   * fragment definitions once would let {@code { a { ...F } b { ...F } }} run twice the limit.
+   * Counts the aliases a document's operations select, a fragment's counted at each spread:
+   * counting fragment definitions once would let {@code { a { ...F } b { ...F } }} run twice the
+   * limit.
    */
   private static final class AliasCounter {
-    // Far above any limit; nested spreads can multiply counts, so they saturate here instead of overflowing.
+    // Far above any limit; nested spreads can multiply counts, so they saturate here instead of
+    // overflowing.
     private static final long CAP = Integer.MAX_VALUE;
     private final Map<String, FragmentDefinition> fragments = new java.util.HashMap<>();
     private final Map<String, Long> counted = new java.util.HashMap<>();

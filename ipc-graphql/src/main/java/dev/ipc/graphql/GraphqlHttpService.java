@@ -22,28 +22,29 @@ import java.util.Map;
  * GraphQL over HTTP at {@code /graphql}: {@code GET ?query=&variables=&operationName=} for queries,
  * {@code POST} with {@code application/json} (or {@code application/graphql}) for everything; the
  * GraphiQL page for a browser (unless turned off: then it and its assets are 404); the SDL at
- * {@code /graphql/schema.graphql} where introspection is on (404 otherwise). Runs on the executor ipc-http
- * gives it, so the services it calls never run on an event loop.
+ * {@code /graphql/schema.graphql} where introspection is on (404 otherwise). Runs on the executor
+ * ipc-http gives it, so the services it calls never run on an event loop.
  *
- * <p>Statuses: 200 whenever execution started (field errors sit in {@code errors[]} beside
- * {@code data}); 400 for a request that could not run (malformed JSON, syntax error, validation error,
- * a limit exceeded, bad variables), whichever media type is answered; 405 for a mutation over GET; 415
- * for another content type; 413 (from ipc-http) for a body over the limit; 503 while closing.
+ * <p>Statuses: 200 whenever execution started (field errors sit in {@code errors[]} beside {@code
+ * data}); 400 for a request that could not run (malformed JSON, syntax error, validation error, a
+ * limit exceeded, bad variables), whichever media type is answered; 405 for a mutation over GET;
+ * 415 for another content type; 413 (from ipc-http) for a body over the limit; 503 while closing.
  *
- * <p>Each field that calls an operation calls it as coming from this request ({@link #source}): every
- * header is call metadata, so {@code Authorization: Bearer} is the credential core authenticates. A
- * refused call (UNAUTHENTICATED, PERMISSION_DENIED) is a field error like any other, at 200; when one
- * was UNAUTHENTICATED the answer carries {@code WWW-Authenticate: Bearer}. The response metadata of
- * the request's calls become response headers (see {@link CallHeaders}).
+ * <p>Each field that calls an operation calls it as coming from this request ({@link #source}):
+ * every header is call metadata, so {@code Authorization: Bearer} is the credential core
+ * authenticates. A refused call (UNAUTHENTICATED, PERMISSION_DENIED) is a field error like any
+ * other, at 200; when one was UNAUTHENTICATED the answer carries {@code WWW-Authenticate: Bearer}.
+ * The response metadata of the request's calls become response headers (see {@link CallHeaders}).
  */
 final class GraphqlHttpService implements HttpHandler {
   /** The open graphql-transport-ws sessions, so a close can wait for their last messages. */
-  private final java.util.Set<GraphqlWsSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<GraphqlWsSession> sessions =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
-   * Waits, until {@code deadline} ({@link System#nanoTime()}), for every WebSocket operation to have
-   * sent its last message: the server completes every stream before it stops, and the sockets' 1001
-   * must come after each {@code complete}, not before.
+   * Waits, until {@code deadline} ({@link System#nanoTime()}), for every WebSocket operation to
+   * have sent its last message: the server completes every stream before it stops, and the sockets'
+   * 1001 must come after each {@code complete}, not before.
    */
   void awaitWebSocketOperations(long deadline) throws InterruptedException {
     while (System.nanoTime() < deadline && sessions.stream().anyMatch(s -> s.operations() > 0)) {
@@ -88,7 +89,9 @@ final class GraphqlHttpService implements HttpHandler {
     if (path.equals(SCHEMA_PATH) && sdl != null) {
       return request.method().equals("GET") ? sdl : notAllowed("GET");
     }
-    if (graphiql != null && path.startsWith(GraphiqlAssets.PREFIX) && request.method().equals("GET")) {
+    if (graphiql != null
+        && path.startsWith(GraphiqlAssets.PREFIX)
+        && request.method().equals("GET")) {
       HttpResponse asset = graphiql.asset(path);
       if (asset != null) {
         return asset;
@@ -102,13 +105,15 @@ final class GraphqlHttpService implements HttpHandler {
 
   private HttpResponse graphql(HttpRequest request) throws JsonProcessingException {
     String accept = request.header("Accept");
-    String type = accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
+    String type =
+        accept != null && accept.contains(GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE_UTF8 : JSON_UTF8;
     if (request.isWebSocketUpgrade()) {
       return webSocket(type);
     }
     switch (request.method()) {
       case "GET" -> {
-        // As the article's koa-graphql does: a browser gets GraphiQL, with the URL's query in the editor.
+        // As the article's koa-graphql does: a browser gets GraphiQL, with the URL's query in the
+        // editor.
         if (graphiql != null && wantsHtml(accept)) {
           return graphiql.page();
         }
@@ -134,7 +139,12 @@ final class GraphqlHttpService implements HttpHandler {
     } catch (ServiceException e) {
       return answer(type, 400, GraphqlEngine.failure(e));
     }
-    return run(request, new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), true, type);
+    return run(
+        request,
+        new GraphqlEngine.Request(
+            query, emptyToNull(request.queryParam("operationName")), variables),
+        true,
+        type);
   }
 
   private HttpResponse post(HttpRequest request, String type) throws JsonProcessingException {
@@ -150,7 +160,12 @@ final class GraphqlHttpService implements HttpHandler {
       if (query.isBlank()) {
         return bad(type, 400, "query: missing (expected: the document as the body)");
       }
-      return run(request, new GraphqlEngine.Request(query, emptyToNull(request.queryParam("operationName")), variables), false, type);
+      return run(
+          request,
+          new GraphqlEngine.Request(
+              query, emptyToNull(request.queryParam("operationName")), variables),
+          false,
+          type);
     }
     if (!"application/json".equals(contentType)) {
       return bad(type, 415, "content type: " + contentType + " (expected: application/json)")
@@ -160,7 +175,8 @@ final class GraphqlHttpService implements HttpHandler {
     try {
       body = json.readTree(request.body());
     } catch (java.io.IOException e) {
-      return bad(type, 400, "body: malformed JSON (expected: {\"query\": \"...\", \"variables\": {...}})");
+      return bad(
+          type, 400, "body: malformed JSON (expected: {\"query\": \"...\", \"variables\": {...}})");
     }
     if (body == null || !body.isObject()) {
       return bad(type, 400, "body: not a JSON object (expected: {\"query\": \"...\"})");
@@ -180,14 +196,19 @@ final class GraphqlHttpService implements HttpHandler {
       return answer(type, 400, GraphqlEngine.failure(e));
     }
     String operationName = name == null || name.isNull() ? null : emptyToNull(name.asText());
-    return run(request, new GraphqlEngine.Request(query.asText(), operationName, variables), false, type);
+    return run(
+        request, new GraphqlEngine.Request(query.asText(), operationName, variables), false, type);
   }
 
-  private HttpResponse run(HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
+  private HttpResponse run(
+      HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
       throws JsonProcessingException {
     if (context.isClosing()) {
-      return answer(type, 503,
-          GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
+      return answer(
+          type,
+          503,
+          GraphqlEngine.failure(
+              new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
     }
     if (wantsEvents(http.header("Accept"))) {
       return events(http, request, readOnly, type);
@@ -209,14 +230,16 @@ final class GraphqlHttpService implements HttpHandler {
   }
 
   /**
-   * GraphQL over Server-Sent Events, the "distinct connections" mode of the GraphQL over SSE protocol
-   * ({@code graphql-sse}): any operation over {@code POST}, queries and subscriptions over {@code GET};
-   * every result an {@code event: next}, then {@code event: complete} and the end of the response. A
-   * request that ran nothing (a syntax or validation error, a limit, a refused subscription) is one
-   * {@code next} with its errors, as the protocol's reference server answers; only a mutation over GET
-   * is refused with a status (405), since its answer says which method to use.
+   * GraphQL over Server-Sent Events, the "distinct connections" mode of the GraphQL over SSE
+   * protocol ({@code graphql-sse}): any operation over {@code POST}, queries and subscriptions over
+   * {@code GET}; every result an {@code event: next}, then {@code event: complete} and the end of
+   * the response. A request that ran nothing (a syntax or validation error, a limit, a refused
+   * subscription) is one {@code next} with its errors, as the protocol's reference server answers;
+   * only a mutation over GET is refused with a status (405), since its answer says which method to
+   * use.
    */
-  private HttpResponse events(HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
+  private HttpResponse events(
+      HttpRequest http, GraphqlEngine.Request request, boolean readOnly, String type)
       throws JsonProcessingException {
     GraphqlEngine.Result result =
         engine.execute(
@@ -264,14 +287,17 @@ final class GraphqlHttpService implements HttpHandler {
   }
 
   /**
-   * GraphQL over WebSocket at {@code /graphql}, subprotocol {@code graphql-transport-ws}
-   * ({@link GraphqlWsSession}). A client that does not offer the subprotocol is closed with 4406, as
+   * GraphQL over WebSocket at {@code /graphql}, subprotocol {@code graphql-transport-ws} ({@link
+   * GraphqlWsSession}). A client that does not offer the subprotocol is closed with 4406, as
    * graphql-ws's server does.
    */
   private HttpResponse webSocket(String type) throws JsonProcessingException {
     if (context.isClosing()) {
-      return answer(type, 503,
-          GraphqlEngine.failure(new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
+      return answer(
+          type,
+          503,
+          GraphqlEngine.failure(
+              new ServiceException(ErrorCode.UNAVAILABLE, "server is shutting down")));
     }
     return HttpResponse.webSocket(
         GraphqlWsSession.SUBPROTOCOL,
@@ -334,8 +360,11 @@ final class GraphqlHttpService implements HttpHandler {
   static CallSource source(HttpRequest request) {
     Metadata.Builder metadata = Metadata.builder();
     request.forEachHeader(metadata::add);
-    CallSource source = CallSource.of(CallHeaders.TRANSPORT, request.remoteAddress(), metadata.build());
-    return request.peerCertificates().isEmpty() ? source : source.withPeerCertificates(request.peerCertificates());
+    CallSource source =
+        CallSource.of(CallHeaders.TRANSPORT, request.remoteAddress(), metadata.build());
+    return request.peerCertificates().isEmpty()
+        ? source
+        : source.withPeerCertificates(request.peerCertificates());
   }
 
   private Map<String, Object> variables(Object raw) {
@@ -350,7 +379,8 @@ final class GraphqlHttpService implements HttpHandler {
       try {
         node = json.readTree(s);
       } catch (JsonProcessingException e) {
-        throw ServiceException.invalidArgument("variables: malformed JSON (expected: a JSON object)");
+        throw ServiceException.invalidArgument(
+            "variables: malformed JSON (expected: a JSON object)");
       }
     } else {
       node = (JsonNode) raw;
@@ -359,7 +389,10 @@ final class GraphqlHttpService implements HttpHandler {
       return Map.of();
     }
     if (!node.isObject()) {
-      throw ServiceException.invalidArgument("variables: " + node.getNodeType().name().toLowerCase(Locale.ROOT) + " (expected: a JSON object)");
+      throw ServiceException.invalidArgument(
+          "variables: "
+              + node.getNodeType().name().toLowerCase(Locale.ROOT)
+              + " (expected: a JSON object)");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> map = json.convertValue(node, Map.class);
@@ -376,7 +409,8 @@ final class GraphqlHttpService implements HttpHandler {
   }
 
   private static HttpResponse notAllowed(String allow) {
-    return HttpResponse.problem(405, "method not allowed (expected: " + allow + ")", Map.of("code", "INVALID_ARGUMENT"))
+    return HttpResponse.problem(
+            405, "method not allowed (expected: " + allow + ")", Map.of("code", "INVALID_ARGUMENT"))
         .withHeader("Allow", allow);
   }
 

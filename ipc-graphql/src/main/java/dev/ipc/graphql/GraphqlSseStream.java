@@ -11,14 +11,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One GraphQL operation answered as Server-Sent Events, in the "distinct connections" mode of the
- * GraphQL over SSE protocol (what the {@code graphql-sse} npm client speaks): each result an
- * {@code event: next} whose data is the execution result, then {@code event: complete}, then the end of
- * the response. A stream that fails (a subscriber that fell behind: RESOURCE_EXHAUSTED) sends its errors
- * as a last {@code next} ({@code {"errors": [...]}}, with {@code extensions.code}) before
+ * GraphQL over SSE protocol (what the {@code graphql-sse} npm client speaks): each result an {@code
+ * event: next} whose data is the execution result, then {@code event: complete}, then the end of
+ * the response. A stream that fails (a subscriber that fell behind: RESOURCE_EXHAUSTED) sends its
+ * errors as a last {@code next} ({@code {"errors": [...]}}, with {@code extensions.code}) before
  * {@code complete}: the protocol has no other event, and its clients treat any other as fatal.
  *
- * <p>Flow control as over a WebSocket: one event asked for at a time while the connection is writable.
- * Thread-safe.
+ * <p>Flow control as over a WebSocket: one event asked for at a time while the connection is
+ * writable. Thread-safe.
  */
 final class GraphqlSseStream implements Flow.Subscriber<ExecutionResult> {
   /** What the stream needs of its response; every method returns without blocking. */
@@ -48,7 +48,10 @@ final class GraphqlSseStream implements Flow.Subscriber<ExecutionResult> {
     this.channel = channel;
   }
 
-  /** Answers a single result (a query, a mutation, a refused subscription): one {@code next}, then the end. */
+  /**
+   * Answers a single result (a query, a mutation, a refused subscription): one {@code next}, then
+   * the end.
+   */
   static void single(ObjectMapper json, Channel channel, Map<String, Object> body) {
     channel.send("next", write(json, body));
     channel.send("complete", "");

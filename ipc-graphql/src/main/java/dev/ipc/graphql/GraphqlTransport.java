@@ -15,29 +15,31 @@ import java.util.concurrent.Executor;
 
 /**
  * Serves every described service over GraphQL at {@code /graphql} (graphql-java on ipc-http's Netty
- * HTTP/1.1 server). The schema is generated from the descriptors: query operations are {@code Query}
- * fields, mutations {@code Mutation} fields, inputs become arguments; the article's
- * {@code { name hobby }} works unchanged. 64-bit integers use a {@code Long} scalar that serializes as a
+ * HTTP/1.1 server). The schema is generated from the descriptors: query operations are {@code
+ * Query} fields, mutations {@code Mutation} fields, inputs become arguments; the article's {@code {
+ * name hobby }} works unchanged. 64-bit integers use a {@code Long} scalar that serializes as a
  * JSON number and accepts integers or decimal strings.
  *
  * <pre>{@code
  * Transports.builder().services(Reference.services()).transport(GraphqlTransport.of(4444)).start();
  * }</pre>
  *
- * <p>Endpoints: {@code GET /graphql?query=&variables=&operationName=} (queries only; a mutation gets
- * 405), {@code POST /graphql} with {@code application/json}; a browser ({@code Accept: text/html}) gets
- * GraphiQL, served from the jar; {@code GET /graphql/schema.graphql} returns the SDL. A request that
- * cannot run (syntax or validation error, a limit exceeded, bad variables) gets 400 with
- * {@code errors[]}, whichever of {@code application/json} and {@code application/graphql-response+json}
- * is answered; once execution starts the status is 200 and failed fields are {@code errors[]} entries
- * with {@code extensions.code} naming the {@link dev.ipc.core.ErrorCode}.
+ * <p>Endpoints: {@code GET /graphql?query=&variables=&operationName=} (queries only; a mutation
+ * gets 405), {@code POST /graphql} with {@code application/json}; a browser ({@code Accept:
+ * text/html}) gets GraphiQL, served from the jar; {@code GET /graphql/schema.graphql} returns the
+ * SDL. A request that cannot run (syntax or validation error, a limit exceeded, bad variables) gets
+ * 400 with {@code errors[]}, whichever of {@code application/json} and {@code
+ * application/graphql-response+json} is answered; once execution starts the status is 200 and
+ * failed fields are {@code errors[]} entries with {@code extensions.code} naming the {@link
+ * dev.ipc.core.ErrorCode}.
  *
  * <p>Calls carry their context: every field's call is authenticated and intercepted as core
  * configures ({@code Transports.builder().authenticate(...)}, {@code .interceptor(...)}), from the
- * request's headers ({@code Authorization: Bearer}), peer and TLS client certificate; a refused call is
- * a field error with {@code extensions.code} {@code UNAUTHENTICATED} (and {@code WWW-Authenticate:
- * Bearer} on the answer) or {@code PERMISSION_DENIED}, and the calls' response metadata become response
- * headers. With {@code Transports.builder().tls(...)} it serves HTTPS only, GraphiQL included.
+ * request's headers ({@code Authorization: Bearer}), peer and TLS client certificate; a refused
+ * call is a field error with {@code extensions.code} {@code UNAUTHENTICATED} (and {@code
+ * WWW-Authenticate: Bearer} on the answer) or {@code PERMISSION_DENIED}, and the calls' response
+ * metadata become response headers. With {@code Transports.builder().tls(...)} it serves HTTPS
+ * only, GraphiQL included.
  *
  * <p>Protection is on by default: see the {@link Builder}'s limits. Immutable and thread-safe; each
  * {@link #start} binds a new server.
@@ -45,21 +47,28 @@ import java.util.concurrent.Executor;
 public final class GraphqlTransport implements Transport {
   /** The default port, the article's. */
   public static final int DEFAULT_PORT = 4444;
+
   /** The default deepest nesting of fields in a query. */
   public static final int DEFAULT_MAX_DEPTH = 15;
+
   /** The default largest number of fields in a query, fragments counted where spread. */
   public static final int DEFAULT_MAX_FIELDS = 500;
+
   /** The default largest number of parser tokens in a document (graphql-java's own default). */
   public static final int DEFAULT_MAX_TOKENS = 15_000;
+
   /** The default largest number of aliases in a document. */
   public static final int DEFAULT_MAX_ALIASES = 30;
+
   /** The default number of parsed and validated documents kept. */
   public static final int DEFAULT_DOCUMENT_CACHE_SIZE = 1_000;
+
   /**
    * The default time a GraphQL WebSocket has to send {@code connection_init}: graphql-ws's server
    * default.
    */
   public static final Duration DEFAULT_CONNECTION_INIT_TIMEOUT = Duration.ofSeconds(3);
+
   /** The default largest request body: 1 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -92,7 +101,12 @@ public final class GraphqlTransport implements Transport {
     this.port = b.port();
     this.limits =
         new GraphqlEngine.Limits(
-            b.maxDepth, b.maxFields, b.maxTokens, b.maxAliases, b.introspection, b.documentCacheSize);
+            b.maxDepth,
+            b.maxFields,
+            b.maxTokens,
+            b.maxAliases,
+            b.introspection,
+            b.documentCacheSize);
     this.graphiql = b.graphiql;
     this.maxBodyBytes = b.maxBodyBytes;
     this.maxBufferedBodyBytes = b.maxBufferedBodyBytes;
@@ -130,11 +144,16 @@ public final class GraphqlTransport implements Transport {
   public RunningTransport start(TransportContext serverContext) throws IOException {
     requireNonNull(serverContext, "context");
     // With an executor of its own, every call runs on it, over HTTP and over WebSocket alike.
-    TransportContext context = executor == null ? serverContext : serverContext.withExecutor(executor);
+    TransportContext context =
+        executor == null ? serverContext : serverContext.withExecutor(executor);
     GraphqlEngine engine = new GraphqlEngine(context.services(), limits);
     GraphqlHttpService service =
         new GraphqlHttpService(
-            engine, context, new ObjectMapper(), graphiql ? new GraphiqlAssets() : null, connectionInitTimeout);
+            engine,
+            context,
+            new ObjectMapper(),
+            graphiql ? new GraphiqlAssets() : null,
+            connectionInitTimeout);
     var server =
         HttpServer.builder()
             .name("ipc-graphql")
@@ -142,10 +161,12 @@ public final class GraphqlTransport implements Transport {
             .port(port)
             .executor(context.executor())
             .maxBodyBytes(maxBodyBytes)
-            // Every answer, the server's own errors included: a browser must not sniff JSON into HTML.
+            // Every answer, the server's own errors included: a browser must not sniff JSON into
+            // HTML.
             .responseHeader("X-Content-Type-Options", "nosniff")
             .handler(service)
-            // /healthz and /readyz for load balancers; readiness goes false as soon as a close begins.
+            // /healthz and /readyz for load balancers; readiness goes false as soon as a close
+            // begins.
             .health(context::isReady);
     if (corsOrigins.length > 0) {
       server.cors(corsOrigins);
@@ -196,7 +217,8 @@ public final class GraphqlTransport implements Transport {
         long deadline = System.nanoTime() + timeout.toNanos();
         // Subscriptions first send their complete; only then may the server close their sockets.
         service.awaitWebSocketOperations(deadline);
-        return http.awaitTermination(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return http.awaitTermination(
+            java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       }
 
       @Override
@@ -222,10 +244,11 @@ public final class GraphqlTransport implements Transport {
   }
 
   /**
-   * Configures a {@link GraphqlTransport}; every setting has a default. The HTTP settings are REST's,
-   * with the names every transport uses on its builder and in URI options ({@code maxMessageBytes},
-   * {@code maxBufferedBytes}, {@code cors}, {@code idleTimeout}, {@code maxConnections},
-   * {@code workerThreads}, {@code executor}); see the README's Defaults section. Not thread-safe.
+   * Configures a {@link GraphqlTransport}; every setting has a default. The HTTP settings are
+   * REST's, with the names every transport uses on its builder and in URI options ({@code
+   * maxMessageBytes}, {@code maxBufferedBytes}, {@code cors}, {@code idleTimeout}, {@code
+   * maxConnections}, {@code workerThreads}, {@code executor}); see the README's Defaults section.
+   * Not thread-safe.
    */
   public static final class Builder extends TransportBuilder<Builder> {
     private int maxDepth = DEFAULT_MAX_DEPTH;
@@ -252,38 +275,44 @@ public final class GraphqlTransport implements Transport {
     }
 
     /**
-     * Sets how long a GraphQL WebSocket may stay open without {@code connection_init} before it is closed
-     * with 4408 (default 3 s).
+     * Sets how long a GraphQL WebSocket may stay open without {@code connection_init} before it is
+     * closed with 4408 (default 3 s).
      */
     public Builder connectionInitTimeout(Duration timeout) {
       this.connectionInitTimeout = positive("connectionInitTimeout", timeout);
       return this;
     }
 
-    /** Refuses queries nesting fields deeper than {@code depth} (default {@value GraphqlTransport#DEFAULT_MAX_DEPTH}). */
+    /**
+     * Refuses queries nesting fields deeper than {@code depth} (default {@value
+     * GraphqlTransport#DEFAULT_MAX_DEPTH}).
+     */
     public Builder maxDepth(int depth) {
       this.maxDepth = positive("depth", depth);
       return this;
     }
 
     /**
-     * Refuses queries selecting more than {@code fields} fields, counting a fragment's fields at each
-     * spread (default {@value GraphqlTransport#DEFAULT_MAX_FIELDS}).
+     * Refuses queries selecting more than {@code fields} fields, counting a fragment's fields at
+     * each spread (default {@value GraphqlTransport#DEFAULT_MAX_FIELDS}).
      */
     public Builder maxFields(int fields) {
       this.maxFields = positive("fields", fields);
       return this;
     }
 
-    /** Refuses documents of more than {@code tokens} parser tokens (default {@value GraphqlTransport#DEFAULT_MAX_TOKENS}). */
+    /**
+     * Refuses documents of more than {@code tokens} parser tokens (default {@value
+     * GraphqlTransport#DEFAULT_MAX_TOKENS}).
+     */
     public Builder maxTokens(int tokens) {
       this.maxTokens = positive("tokens", tokens);
       return this;
     }
 
     /**
-     * Refuses documents with more than {@code aliases} aliased fields, counting a fragment's aliases at
-     * each spread (default {@value GraphqlTransport#DEFAULT_MAX_ALIASES}).
+     * Refuses documents with more than {@code aliases} aliased fields, counting a fragment's
+     * aliases at each spread (default {@value GraphqlTransport#DEFAULT_MAX_ALIASES}).
      */
     public Builder maxAliases(int aliases) {
       if (aliases < 0) {
@@ -293,7 +322,10 @@ public final class GraphqlTransport implements Transport {
       return this;
     }
 
-    /** Sets whether clients may introspect the schema ({@code __schema}, {@code __type}; default true). */
+    /**
+     * Sets whether clients may introspect the schema ({@code __schema}, {@code __type}; default
+     * true).
+     */
     public Builder introspection(boolean enabled) {
       this.introspection = enabled;
       return this;
@@ -334,8 +366,9 @@ public final class GraphqlTransport implements Transport {
     }
 
     /**
-     * Holds at most {@code bytes} of request bodies at once over all connections (default: a quarter of
-     * the JVM's maximum heap); a request whose body would go beyond gets 503 with {@code Retry-After}.
+     * Holds at most {@code bytes} of request bodies at once over all connections (default: a
+     * quarter of the JVM's maximum heap); a request whose body would go beyond gets 503 with {@code
+     * Retry-After}.
      */
     public Builder maxBufferedBytes(long bytes) {
       if (bytes <= 0) {
@@ -355,7 +388,9 @@ public final class GraphqlTransport implements Transport {
       return maxBufferedBytes(bytes);
     }
 
-    /** Allows browsers on {@code origins} to call the endpoint ({@code "*"}: any; default: none). */
+    /**
+     * Allows browsers on {@code origins} to call the endpoint ({@code "*"}: any; default: none).
+     */
     public Builder cors(String... origins) {
       requireNonNull(origins, "origins");
       for (String o : origins) {
@@ -365,7 +400,9 @@ public final class GraphqlTransport implements Transport {
       return this;
     }
 
-    /** Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408. */
+    /**
+     * Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408.
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = positive("idleTimeout", idleTimeout);
       return this;
@@ -381,8 +418,8 @@ public final class GraphqlTransport implements Transport {
     }
 
     /**
-     * Sets how long an answer may wait for its client to read it (default 30 s); then the connection
-     * is closed, so a client that never reads holds neither memory nor a place for long.
+     * Sets how long an answer may wait for its client to read it (default 30 s); then the
+     * connection is closed, so a client that never reads holds neither memory nor a place for long.
      */
     public Builder writeTimeout(Duration writeTimeout) {
       this.writeTimeout = positive("writeTimeout", writeTimeout);
@@ -399,8 +436,9 @@ public final class GraphqlTransport implements Transport {
     }
 
     /**
-     * Sets how many connections one client address may have served at once (default 1,000); one more
-     * from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are served.
+     * Sets how many connections one client address may have served at once (default 1,000); one
+     * more from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are
+     * served.
      */
     public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
       this.maxConnectionsPerPeer = positive("maxConnectionsPerPeer", maxConnectionsPerPeer);
@@ -414,8 +452,8 @@ public final class GraphqlTransport implements Transport {
     }
 
     /**
-     * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
-     * either way), over HTTP and WebSocket; when it rejects a call the call fails with
+     * Runs service code on {@code executor} instead of the server's shared one (never on an event
+     * loop either way), over HTTP and WebSocket; when it rejects a call the call fails with
      * RESOURCE_EXHAUSTED. It is not shut down by the server.
      */
     public Builder executor(Executor executor) {
@@ -425,13 +463,13 @@ public final class GraphqlTransport implements Transport {
 
     /**
      * Binds the URI options ({@code graphql://0.0.0.0:4444?maxDepth=10&introspection=false}):
-     * {@code maxDepth}, {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code introspection},
-     * {@code graphiql}, {@code documentCacheSize}, {@code connectionInitTimeout}, and the HTTP settings
-     * with REST's names: {@code maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with
-     * KiB/MiB/GiB), {@code cors} (comma-separated origins), {@code idleTimeout}, {@code requestTimeout},
-     * {@code writeTimeout} (durations like {@code 30s}), {@code maxConnections},
-     * {@code maxConnectionsPerPeer}, {@code workerThreads}; the deprecated {@code maxBodyBytes} and
-     * {@code maxBufferedBodyBytes} still work.
+     * {@code maxDepth}, {@code maxFields}, {@code maxTokens}, {@code maxAliases}, {@code
+     * introspection}, {@code graphiql}, {@code documentCacheSize}, {@code connectionInitTimeout},
+     * and the HTTP settings with REST's names: {@code maxMessageBytes}, {@code maxBufferedBytes}
+     * (bytes, or with KiB/MiB/GiB), {@code cors} (comma-separated origins), {@code idleTimeout},
+     * {@code requestTimeout}, {@code writeTimeout} (durations like {@code 30s}), {@code
+     * maxConnections}, {@code maxConnectionsPerPeer}, {@code workerThreads}; the deprecated {@code
+     * maxBodyBytes} and {@code maxBufferedBodyBytes} still work.
      */
     @Override
     protected void bindOptions(OptionTable table) {

@@ -26,16 +26,16 @@ import java.util.Map;
 
 /**
  * Maps the core model's record types to GraphQL types, the same way for the server's schema and the
- * client's variable declarations. A field is nullable unless {@link Field#nonNull()}; a repeated field is a
- * list of nullable elements ({@code hobby: [String]}, as in the article). Records become object types of
- * the same name as outputs and {@code <Name>Input} input types as arguments.
+ * client's variable declarations. A field is nullable unless {@link Field#nonNull()}; a repeated
+ * field is a list of nullable elements ({@code hobby: [String]}, as in the article). Records become
+ * object types of the same name as outputs and {@code <Name>Input} input types as arguments.
  *
- * <p>The other types: {@code float} and {@code double} are {@code Float}; {@code long} is the custom
- * scalar {@code Long}; bytes, instants, durations and decimals are the string scalars of
- * {@link TextScalars}; an enum is a GraphQL enum of the same name and constants. A
- * {@code Map<String, V>} is a list of entries, {@code [BookPropsEntry!]} with {@code key: String!} and
- * {@code value: V!} (input twin {@code BookPropsEntryInput}): GraphQL has no map type, and a list of
- * typed entries keeps the values' types in the schema, which a JSON scalar would erase.
+ * <p>The other types: {@code float} and {@code double} are {@code Float}; {@code long} is the
+ * custom scalar {@code Long}; bytes, instants, durations and decimals are the string scalars of
+ * {@link TextScalars}; an enum is a GraphQL enum of the same name and constants. A {@code
+ * Map<String, V>} is a list of entries, {@code [BookPropsEntry!]} with {@code key: String!} and
+ * {@code value: V!} (input twin {@code BookPropsEntryInput}): GraphQL has no map type, and a list
+ * of typed entries keeps the values' types in the schema, which a JSON scalar would erase.
  */
 final class GraphqlTypes {
   /** The one field of an object type, or input type, whose record has none. */
@@ -100,7 +100,8 @@ final class GraphqlTypes {
       b.field(fd -> fd.name(f.name()).type(output(record, f)));
     }
     if (record.fields().isEmpty()) {
-      // GraphQL has no empty object types; an answer without fields still needs something to select.
+      // GraphQL has no empty object types; an answer without fields still needs something to
+      // select.
       b.field(fd -> fd.name(EMPTY_FIELD).type(Scalars.GraphQLBoolean).description("Always true."));
     }
     GraphQLObjectType type = b.build();
@@ -128,7 +129,11 @@ final class GraphqlTypes {
     }
     GraphQLInputObjectType.Builder b = GraphQLInputObjectType.newInputObject().name(name);
     for (Field f : record.fields()) {
-      b.field(GraphQLInputObjectField.newInputObjectField().name(f.name()).type(input(record, f)).build());
+      b.field(
+          GraphQLInputObjectField.newInputObjectField()
+              .name(f.name())
+              .type(input(record, f))
+              .build());
     }
     if (record.fields().isEmpty()) {
       // Nor empty input types: a field to leave out, which the record never reads.
@@ -151,12 +156,18 @@ final class GraphqlTypes {
       EnumType other = enumSources.get(e.name());
       if (other != e && !other.values().equals(e.values())) {
         throw new IllegalStateException(
-            "GraphQL enum " + e.name() + " is described twice, differently: " + other + " and " + e);
+            "GraphQL enum "
+                + e.name()
+                + " is described twice, differently: "
+                + other
+                + " and "
+                + e);
       }
       return known;
     }
     GraphQLEnumType.Builder b = GraphQLEnumType.newEnum().name(e.name());
-    // The Java constant is the value, so arguments arrive as constants and answers serialize by name.
+    // The Java constant is the value, so arguments arrive as constants and answers serialize by
+    // name.
     for (Enum<?> constant : e.javaType().getEnumConstants()) {
       b.value(constant.name(), constant);
     }
@@ -193,7 +204,8 @@ final class GraphqlTypes {
     GraphQLInputObjectType type =
         GraphQLInputObjectType.newInputObject()
             .name(name)
-            .description("An entry of " + owner.name() + "." + field.name() + ", a map; keys are distinct.")
+            .description(
+                "An entry of " + owner.name() + "." + field.name() + ", a map; keys are distinct.")
             .field(
                 GraphQLInputObjectField.newInputObjectField()
                     .name(KEY)
@@ -212,7 +224,12 @@ final class GraphqlTypes {
     String previous = entryOwners.putIfAbsent(name, describes);
     if (previous != null && !previous.equals(describes)) {
       throw new IllegalStateException(
-          "GraphQL type " + name + " is described twice, differently: " + previous + " and " + describes);
+          "GraphQL type "
+              + name
+              + " is described twice, differently: "
+              + previous
+              + " and "
+              + describes);
     }
     return entryTypes.get(name);
   }
@@ -232,7 +249,12 @@ final class GraphqlTypes {
       return;
     }
     throw new IllegalStateException(
-        "GraphQL type " + other.name() + " is described twice, differently: " + known + " and " + other);
+        "GraphQL type "
+            + other.name()
+            + " is described twice, differently: "
+            + known
+            + " and "
+            + other);
   }
 
   private static List<String> describe(RecordType<?> r) {
@@ -267,13 +289,14 @@ final class GraphqlTypes {
       case TIMESTAMP -> TextScalars.INSTANT;
       case DURATION -> TextScalars.DURATION;
       case DECIMAL -> TextScalars.DECIMAL;
-      case ENUM, MESSAGE -> throw new IllegalArgumentException("field: " + field + " (expected: a scalar)");
+      case ENUM, MESSAGE ->
+          throw new IllegalArgumentException("field: " + field + " (expected: a scalar)");
     };
   }
 
   /**
-   * Returns a field's value as a data fetcher answers it: a map as its entries, a {@code float} as the
-   * {@code Double} of its shortest decimal form (graphql-java would widen {@code 0.1f} to
+   * Returns a field's value as a data fetcher answers it: a map as its entries, a {@code float} as
+   * the {@code Double} of its shortest decimal form (graphql-java would widen {@code 0.1f} to
    * {@code 0.10000000149011612}).
    */
   static Object answer(Field field, Object value) {
@@ -307,8 +330,8 @@ final class GraphqlTypes {
   }
 
   /**
-   * Returns arguments (or an input object's fields) in the form {@link RecordType#create(Map)} takes:
-   * each map's entry list becomes a {@code Map}, in nested input objects too.
+   * Returns arguments (or an input object's fields) in the form {@link RecordType#create(Map)}
+   * takes: each map's entry list becomes a {@code Map}, in nested input objects too.
    *
    * @throws ServiceException INVALID_ARGUMENT naming the field when a map repeats a key
    */
@@ -331,7 +354,12 @@ final class GraphqlTypes {
         String key = (String) entry.get(KEY);
         if (map.put(key, argumentElement(f, entry.get(VALUE))) != null) {
           throw ServiceException.invalidArgument(
-              owner.name() + "." + f.name() + ": key \"" + key + "\" twice (expected: distinct keys)");
+              owner.name()
+                  + "."
+                  + f.name()
+                  + ": key \""
+                  + key
+                  + "\" twice (expected: distinct keys)");
         }
       }
       return map;

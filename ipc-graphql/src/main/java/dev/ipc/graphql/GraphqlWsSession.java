@@ -24,26 +24,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket speaking the GraphQL over WebSocket protocol, subprotocol {@code graphql-transport-ws}
- * (what the {@code graphql-ws} npm client speaks): {@code connection_init} / {@code connection_ack},
- * {@code ping} / {@code pong}, {@code subscribe} / {@code next} / {@code error} / {@code complete}.
- * Queries and mutations run too (one {@code next}, then {@code complete}).
+ * One WebSocket speaking the GraphQL over WebSocket protocol, subprotocol {@code
+ * graphql-transport-ws} (what the {@code graphql-ws} npm client speaks): {@code connection_init} /
+ * {@code connection_ack}, {@code ping} / {@code pong}, {@code subscribe} / {@code next} / {@code
+ * error} / {@code complete}. Queries and mutations run too (one {@code next}, then {@code
+ * complete}).
  *
- * <p>Close codes, as graphql-ws's server uses them: 4400 for a message that is not the protocol's, 4401
- * for {@code subscribe} before {@code connection_ack}, 4408 when no {@code connection_init} came within
- * the timeout, 4409 for a second {@code subscribe} with an id in use, 4429 for a second
+ * <p>Close codes, as graphql-ws's server uses them: 4400 for a message that is not the protocol's,
+ * 4401 for {@code subscribe} before {@code connection_ack}, 4408 when no {@code connection_init}
+ * came within the timeout, 4409 for a second {@code subscribe} with an id in use, 4429 for a second
  * {@code connection_init}.
  *
- * <p>Calls come from the upgrade request (its headers as metadata, peer, TLS client certificate), with
- * the credential of the {@code connection_init} payload when it carries one: {@code {"Authorization":
- * "Bearer <token>"}} (any case of the key; GraphiQL sends its headers so) or {@code {"token": "<token>"}};
- * otherwise the upgrade request's {@code Authorization} header. Each {@code subscribe} is then
- * authenticated and checked against the operation's roles as an HTTP request is.
+ * <p>Calls come from the upgrade request (its headers as metadata, peer, TLS client certificate),
+ * with the credential of the {@code connection_init} payload when it carries one: {@code
+ * {"Authorization": "Bearer <token>"}} (any case of the key; GraphiQL sends its headers so) or
+ * {@code {"token": "<token>"}}; otherwise the upgrade request's {@code Authorization} header. Each
+ * {@code subscribe} is then authenticated and checked against the operation's roles as an HTTP
+ * request is.
  *
  * <p>Flow control: each subscription asks its stream for one event at a time while the socket is
- * writable, so a client that stops reading leaves the values in the server's bounded per-stream buffer,
- * where it falls behind and is ended with an {@code error} of code RESOURCE_EXHAUSTED. Thread-safe:
- * messages arrive one at a time; operations run on the executor.
+ * writable, so a client that stops reading leaves the values in the server's bounded per-stream
+ * buffer, where it falls behind and is ended with an {@code error} of code RESOURCE_EXHAUSTED.
+ * Thread-safe: messages arrive one at a time; operations run on the executor.
  */
 final class GraphqlWsSession {
   /** The subprotocol spoken. */
@@ -77,7 +79,11 @@ final class GraphqlWsSession {
   private volatile CallSource source;
 
   GraphqlWsSession(
-      GraphqlEngine engine, Executor executor, ObjectMapper json, CallSource upgrade, Channel channel) {
+      GraphqlEngine engine,
+      Executor executor,
+      ObjectMapper json,
+      CallSource upgrade,
+      Channel channel) {
     this.engine = engine;
     this.executor = executor;
     this.json = json;
@@ -85,7 +91,9 @@ final class GraphqlWsSession {
     this.channel = channel;
   }
 
-  /** Starts the session: without {@code connection_init} within {@code initTimeout}, closes 4408. */
+  /**
+   * Starts the session: without {@code connection_init} within {@code initTimeout}, closes 4408.
+   */
   void opened(Duration initTimeout) {
     CompletableFuture.delayedExecutor(initTimeout.toMillis(), TimeUnit.MILLISECONDS, executor)
         .execute(
@@ -196,9 +204,9 @@ final class GraphqlWsSession {
   }
 
   /**
-   * Returns {@code base} with the credential of a {@code connection_init} payload: an
-   * {@code Authorization} member (any case) replaces the upgrade request's header, a {@code token}
-   * member is a bearer token. Other members are not metadata: they are the client's, not headers.
+   * Returns {@code base} with the credential of a {@code connection_init} payload: an {@code
+   * Authorization} member (any case) replaces the upgrade request's header, a {@code token} member
+   * is a bearer token. Other members are not metadata: they are the client's, not headers.
    */
   static CallSource withCredential(CallSource base, JsonNode payload) {
     if (payload == null || !payload.isObject()) {
@@ -220,7 +228,9 @@ final class GraphqlWsSession {
     }
     Metadata metadata = base.metadata().toBuilder().set("authorization", authorization).build();
     CallSource source = CallSource.of(base.transport(), base.peer(), metadata);
-    return base.peerCertificates().isEmpty() ? source : source.withPeerCertificates(base.peerCertificates());
+    return base.peerCertificates().isEmpty()
+        ? source
+        : source.withPeerCertificates(base.peerCertificates());
   }
 
   private void subscribe(JsonNode message) {
@@ -256,18 +266,23 @@ final class GraphqlWsSession {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> vars =
-        variables == null || variables.isNull() ? Map.of() : json.convertValue(variables, Map.class);
+        variables == null || variables.isNull()
+            ? Map.of()
+            : json.convertValue(variables, Map.class);
     String name =
         operationName == null || operationName.isNull() || operationName.asText().isEmpty()
             ? null
             : operationName.asText();
-    GraphqlEngine.Request request = new GraphqlEngine.Request(payload.get("query").asText(), name, vars);
+    GraphqlEngine.Request request =
+        new GraphqlEngine.Request(payload.get("query").asText(), name, vars);
     try {
       // The service (and its interceptors) run here: never on the socket's event loop.
       executor.execute(() -> op.start(request));
     } catch (RejectedExecutionException e) {
       ops.remove(id, op);
-      op.error(GraphqlEngine.streamErrors(new ServiceException(ErrorCode.UNAVAILABLE, "server is busy")));
+      op.error(
+          GraphqlEngine.streamErrors(
+              new ServiceException(ErrorCode.UNAVAILABLE, "server is busy")));
     }
   }
 
@@ -389,9 +404,9 @@ final class GraphqlWsSession {
     }
 
     /**
-     * Marks the operation ended; returns false if it had ended or was cancelled already. It stays among
-     * the running operations until {@link #gone()}, after its last message: a server close waits for
-     * that, so the socket's 1001 never overtakes a {@code complete}.
+     * Marks the operation ended; returns false if it had ended or was cancelled already. It stays
+     * among the running operations until {@link #gone()}, after its last message: a server close
+     * waits for that, so the socket's 1001 never overtakes a {@code complete}.
      */
     private boolean end() {
       synchronized (this) {

@@ -15,9 +15,10 @@ import java.math.BigInteger;
 import java.util.Locale;
 
 /**
- * The {@code Long} scalar for 64-bit integers (protobuf {@code int64}): GraphQL's {@code Int} stops at
- * 32 bits. It serializes as a JSON number, so {@code tasks { id }} gives {@code 1} as a client of the
- * article expects, and accepts integers and decimal strings (for JavaScript clients past 2^53).
+ * The {@code Long} scalar for 64-bit integers (protobuf {@code int64}): GraphQL's {@code Int} stops
+ * at 32 bits. It serializes as a JSON number, so {@code tasks { id }} gives {@code 1} as a client
+ * of the article expects, and accepts integers and decimal strings (for JavaScript clients past
+ * 2^53).
  */
 final class LongScalar {
   static final String NAME = "Long";
@@ -38,7 +39,8 @@ final class LongScalar {
     public Long serialize(Object value, GraphQLContext context, Locale locale) {
       Long l = toLong(value);
       if (l == null) {
-        throw new CoercingSerializeException("Long: cannot serialize " + value.getClass().getSimpleName());
+        throw new CoercingSerializeException(
+            "Long: cannot serialize " + value.getClass().getSimpleName());
       }
       return l;
     }
@@ -64,14 +66,17 @@ final class LongScalar {
       }
       if (l == null) {
         throw new CoercingParseLiteralException(
-            "Long: " + input.getClass().getSimpleName() + " (expected: a 64-bit integer or a string of digits)");
+            "Long: "
+                + input.getClass().getSimpleName()
+                + " (expected: a 64-bit integer or a string of digits)");
       }
       return l;
     }
 
     @Override
     public Value<?> valueToLiteral(Object input, GraphQLContext context, Locale locale) {
-      return IntValue.of(0).transform(b -> b.value(BigInteger.valueOf(parseValue(input, context, locale))));
+      return IntValue.of(0)
+          .transform(b -> b.value(BigInteger.valueOf(parseValue(input, context, locale))));
     }
 
     private static String describe(Object input) {

@@ -31,16 +31,19 @@ import java.util.function.Supplier;
 /**
  * Builds the GraphQL schema from the services' descriptors, with no per-service code: each query
  * operation is a field of {@code Query}, each mutation a field of {@code Mutation}, each streaming
- * operation a field of {@code Subscription} (its output type non-null: one value per event), named by
- * {@link Operation#graphqlField()}, with the input's fields as arguments; operations marked
- * {@link Operation#graphqlRootFields()} also spread their output's fields on {@code Query} (the article's
- * {@code { name hobby }}).
+ * operation a field of {@code Subscription} (its output type non-null: one value per event), named
+ * by {@link Operation#graphqlField()}, with the input's fields as arguments; operations marked
+ * {@link Operation#graphqlRootFields()} also spread their output's fields on {@code Query} (the
+ * article's {@code { name hobby }}).
  *
- * <p>Data fetchers call the service on the thread that executes the query, which the transport makes an
- * executor thread, never an event loop.
+ * <p>Data fetchers call the service on the thread that executes the query, which the transport
+ * makes an executor thread, never an event loop.
  */
 final class SchemaFactory {
-  /** GraphQLContext key of the map of mutation result keys whose create-or-replace created the value. */
+  /**
+   * GraphQLContext key of the map of mutation result keys whose create-or-replace created the
+   * value.
+   */
   static final String CREATED = "dev.ipc.graphql.created";
 
   /** The field {@code Query} gets when no service has a query, since GraphQL needs one. */
@@ -64,11 +67,17 @@ final class SchemaFactory {
           continue;
         }
         for (Field f : op.output().fields()) {
-          add(query, owners, "Query", GraphQLFieldDefinition.newFieldDefinition()
-              .name(f.name())
-              .type(types.output(op.output(), f))
-              .build(), op);
-          code.dataFetcher(FieldCoordinates.coordinates("Query", f.name()), new RootField(bound, f));
+          add(
+              query,
+              owners,
+              "Query",
+              GraphQLFieldDefinition.newFieldDefinition()
+                  .name(f.name())
+                  .type(types.output(op.output(), f))
+                  .build(),
+              op);
+          code.dataFetcher(
+              FieldCoordinates.coordinates("Query", f.name()), new RootField(bound, f));
         }
       }
     }
@@ -82,10 +91,15 @@ final class SchemaFactory {
               case SUBSCRIPTION -> "Subscription";
             };
         GraphQLFieldDefinition.Builder fd =
-            GraphQLFieldDefinition.newFieldDefinition().name(op.graphqlField()).type(outputOf(types, op));
+            GraphQLFieldDefinition.newFieldDefinition()
+                .name(op.graphqlField())
+                .type(outputOf(types, op));
         for (Field f : op.input().fields()) {
           fd.argument(
-              GraphQLArgument.newArgument().name(f.name()).type(types.input(op.input(), f)).build());
+              GraphQLArgument.newArgument()
+                  .name(f.name())
+                  .type(types.input(op.input(), f))
+                  .build());
         }
         add(
             switch (op.kind()) {
@@ -93,7 +107,10 @@ final class SchemaFactory {
               case MUTATION -> mutation;
               case SUBSCRIPTION -> subscription;
             },
-            owners, parent, fd.build(), op);
+            owners,
+            parent,
+            fd.build(),
+            op);
         code.dataFetcher(
             FieldCoordinates.coordinates(parent, op.graphqlField()),
             op.streaming() ? new Subscribe(bound) : new Call(bound));
@@ -106,7 +123,9 @@ final class SchemaFactory {
           GraphQLFieldDefinition.newFieldDefinition()
               .name(SERVICES_FIELD)
               .description("The services this server offers; they have mutations only.")
-              .type(GraphQLNonNull.nonNull(GraphQLList.list(GraphQLNonNull.nonNull(Scalars.GraphQLString))))
+              .type(
+                  GraphQLNonNull.nonNull(
+                      GraphQLList.list(GraphQLNonNull.nonNull(Scalars.GraphQLString))))
               .build());
       code.dataFetcher(
           FieldCoordinates.coordinates("Query", SERVICES_FIELD), (DataFetcher<?>) env -> names);
@@ -117,24 +136,35 @@ final class SchemaFactory {
       }
       if (record.fields().isEmpty()) {
         code.dataFetcher(
-            FieldCoordinates.coordinates(record.name(), GraphqlTypes.EMPTY_FIELD), (DataFetcher<?>) env -> true);
+            FieldCoordinates.coordinates(record.name(), GraphqlTypes.EMPTY_FIELD),
+            (DataFetcher<?>) env -> true);
       }
     }
-    types.entries().forEach((name, f) -> {
-      code.dataFetcher(FieldCoordinates.coordinates(name, GraphqlTypes.KEY), EntryKey.INSTANCE);
-      code.dataFetcher(FieldCoordinates.coordinates(name, GraphqlTypes.VALUE), new EntryValue(f));
-    });
+    types
+        .entries()
+        .forEach(
+            (name, f) -> {
+              code.dataFetcher(
+                  FieldCoordinates.coordinates(name, GraphqlTypes.KEY), EntryKey.INSTANCE);
+              code.dataFetcher(
+                  FieldCoordinates.coordinates(name, GraphqlTypes.VALUE), new EntryValue(f));
+            });
     GraphQLSchema.Builder schema =
         GraphQLSchema.newSchema()
-            .query(GraphQLObjectType.newObject().name("Query").fields(new ArrayList<>(query.values())))
+            .query(
+                GraphQLObjectType.newObject().name("Query").fields(new ArrayList<>(query.values())))
             .codeRegistry(code.build());
     if (!mutation.isEmpty()) {
       schema.mutation(
-          GraphQLObjectType.newObject().name("Mutation").fields(new ArrayList<>(mutation.values())));
+          GraphQLObjectType.newObject()
+              .name("Mutation")
+              .fields(new ArrayList<>(mutation.values())));
     }
     if (!subscription.isEmpty()) {
       schema.subscription(
-          GraphQLObjectType.newObject().name("Subscription").fields(new ArrayList<>(subscription.values())));
+          GraphQLObjectType.newObject()
+              .name("Subscription")
+              .fields(new ArrayList<>(subscription.values())));
     }
     return schema.build();
   }
@@ -147,7 +177,8 @@ final class SchemaFactory {
     return op.output().fields().isEmpty() && !op.many();
   }
 
-  private static graphql.schema.GraphQLOutputType outputOf(GraphqlTypes types, Operation<?, ?, ?> op) {
+  private static graphql.schema.GraphQLOutputType outputOf(
+      GraphqlTypes types, Operation<?, ?, ?> op) {
     if (op.streaming()) {
       // Each event is one value: a failed stream ends with an error message, never a null event.
       return op.output().fields().isEmpty()
@@ -209,8 +240,9 @@ final class SchemaFactory {
 
   /**
    * Opens one operation's stream with the field's arguments as its request, as coming from the
-   * request's source: authentication, roles and interceptors run now, so a refused subscription is a
-   * field error before anything streams. Answers the {@link StreamBridge} graphql-java subscribes to.
+   * request's source: authentication, roles and interceptors run now, so a refused subscription is
+   * a field error before anything streams. Answers the {@link StreamBridge} graphql-java subscribes
+   * to.
    */
   private static final class Subscribe implements DataFetcher<Object> {
     private final BoundOperation bound;
@@ -251,8 +283,12 @@ final class SchemaFactory {
     }
   }
 
-  /** A stream of a record with no fields, whose events are {@code true} (GraphQL has no empty objects). */
-  private record Mapped(StreamBridge bridge, Object value) implements java.util.concurrent.Flow.Publisher<Object> {
+  /**
+   * A stream of a record with no fields, whose events are {@code true} (GraphQL has no empty
+   * objects).
+   */
+  private record Mapped(StreamBridge bridge, Object value)
+      implements java.util.concurrent.Flow.Publisher<Object> {
     @Override
     public void subscribe(java.util.concurrent.Flow.Subscriber<? super Object> s) {
       bridge.subscribe(
@@ -281,8 +317,9 @@ final class SchemaFactory {
   }
 
   /**
-   * Calls {@code bound} as coming from the request's source, its response metadata and refusal kept for
-   * the HTTP answer; without {@code headers} (the engine used alone) as an anonymous GraphQL call.
+   * Calls {@code bound} as coming from the request's source, its response metadata and refusal kept
+   * for the HTTP answer; without {@code headers} (the engine used alone) as an anonymous GraphQL
+   * call.
    */
   static Reply call(BoundOperation bound, Object request, CallHeaders headers) {
     if (headers == null) {
@@ -297,8 +334,8 @@ final class SchemaFactory {
   }
 
   /**
-   * Reads one of the output fields spread on {@code Query}; the operation runs once per request however
-   * many of its fields the query selects.
+   * Reads one of the output fields spread on {@code Query}; the operation runs once per request
+   * however many of its fields the query selects.
    */
   private static final class RootField implements DataFetcher<Object> {
     private final BoundOperation bound;

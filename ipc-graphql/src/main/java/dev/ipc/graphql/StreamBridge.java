@@ -7,15 +7,16 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The source stream of a subscription field: the {@link StreamSink} core writes one open stream's values
- * to, seen by graphql-java as a single-subscriber {@link Flow.Publisher}.
+ * The source stream of a subscription field: the {@link StreamSink} core writes one open stream's
+ * values to, seen by graphql-java as a single-subscriber {@link Flow.Publisher}.
  *
- * <p>The stream is opened (authenticated, intercepted, subscribed to the service's publisher) when the
- * field is fetched, so a refused subscription is a field error before any answer is committed; values
- * wait in the server's bounded per-stream buffer until the subscriber asks for them: {@link #isReady()}
- * is the subscriber's outstanding demand, and new demand wakes the stream ({@link StreamHandle#ready()}).
- * No buffer of its own, so a subscriber that stops asking falls behind on the server and is ended there
- * with RESOURCE_EXHAUSTED. Cancelling the subscription cancels the stream.
+ * <p>The stream is opened (authenticated, intercepted, subscribed to the service's publisher) when
+ * the field is fetched, so a refused subscription is a field error before any answer is committed;
+ * values wait in the server's bounded per-stream buffer until the subscriber asks for them: {@link
+ * #isReady()} is the subscriber's outstanding demand, and new demand wakes the stream ({@link
+ * StreamHandle#ready()}). No buffer of its own, so a subscriber that stops asking falls behind on
+ * the server and is ended there with RESOURCE_EXHAUSTED. Cancelling the subscription cancels the
+ * stream.
  */
 final class StreamBridge implements Flow.Publisher<Object>, Flow.Subscription, StreamSink {
   private final AtomicLong demand = new AtomicLong();
@@ -50,7 +51,8 @@ final class StreamBridge implements Flow.Publisher<Object>, Flow.Subscription, S
       }
       taken = true;
     }
-    // Signals go to the subscriber only once onSubscribe returned (rule 1.3): until then the sink is not
+    // Signals go to the subscriber only once onSubscribe returned (rule 1.3): until then the sink
+    // is not
     // ready and an end is kept for later.
     s.onSubscribe(this);
     ServiceException error;

@@ -23,9 +23,10 @@ import java.util.function.Function;
 
 /**
  * The custom scalars for the model's types GraphQL has none for, each written as a JSON string:
- * {@code Base64} (bytes), {@code Instant} (RFC 3339), {@code Duration} (ISO-8601) and {@code Decimal}
- * (exact digits). Inputs are parsed here, so a malformed value is refused before any service runs, with
- * the argument or variable named by graphql-java and the expected form named by the scalar.
+ * {@code Base64} (bytes), {@code Instant} (RFC 3339), {@code Duration} (ISO-8601) and {@code
+ * Decimal} (exact digits). Inputs are parsed here, so a malformed value is refused before any
+ * service runs, with the argument or variable named by graphql-java and the expected form named by
+ * the scalar.
  */
 final class TextScalars {
   /** {@code byte[]}: standard base64 with padding out; standard or URL-safe base64 in. */
@@ -94,7 +95,9 @@ final class TextScalars {
     }
   }
 
-  /** Returns {@code input} for an error message: short, and never more than its type when not text. */
+  /**
+   * Returns {@code input} for an error message: short, and never more than its type when not text.
+   */
   static String describe(Object input) {
     if (input instanceof String s) {
       return '"' + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + '"';
@@ -116,7 +119,11 @@ final class TextScalars {
     private final String expected;
 
     TextCoercing(
-        String name, Class<T> type, Function<T, String> print, Function<String, T> parse, String expected) {
+        String name,
+        Class<T> type,
+        Function<T, String> print,
+        Function<String, T> parse,
+        String expected) {
       this.name = name;
       this.type = type;
       this.print = print;
@@ -154,7 +161,8 @@ final class TextScalars {
 
     @Override
     public Value<?> valueToLiteral(Object input, GraphQLContext context, Locale locale) {
-      return StringValue.of(type.isInstance(input) ? print.apply(type.cast(input)) : String.valueOf(input));
+      return StringValue.of(
+          type.isInstance(input) ? print.apply(type.cast(input)) : String.valueOf(input));
     }
 
     private T parse(String s) {

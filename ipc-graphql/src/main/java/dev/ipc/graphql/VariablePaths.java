@@ -23,10 +23,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Names the field a variable's value failed on. graphql-java says only {@code Variable 'book' has an
- * invalid value: Instant: "yesterday" (...)}; for a variable holding an input object or a list, this
- * finds the value that failed and says {@code ...: book.published: Instant: "yesterday" (...)}. Runs
- * only for a request whose variables were refused, so a valid request never pays for it.
+ * Names the field a variable's value failed on. graphql-java says only {@code Variable 'book' has
+ * an invalid value: Instant: "yesterday" (...)}; for a variable holding an input object or a list,
+ * this finds the value that failed and says {@code ...: book.published: Instant: "yesterday"
+ * (...)}. Runs only for a request whose variables were refused, so a valid request never pays for
+ * it.
  */
 final class VariablePaths {
   private static final Pattern INVALID =
@@ -34,7 +35,9 @@ final class VariablePaths {
 
   private VariablePaths() {}
 
-  /** Returns {@code errors} with each variable coercion error naming the failed field, if nested. */
+  /**
+   * Returns {@code errors} with each variable coercion error naming the failed field, if nested.
+   */
   static List<GraphQLError> name(
       List<GraphQLError> errors,
       GraphQLSchema schema,
@@ -51,7 +54,10 @@ final class VariablePaths {
   }
 
   private static GraphQLError name(
-      GraphQLError error, GraphQLSchema schema, OperationDefinition operation, Map<String, Object> variables) {
+      GraphQLError error,
+      GraphQLSchema schema,
+      OperationDefinition operation,
+      Map<String, Object> variables) {
     Matcher m = INVALID.matcher(error.getMessage() == null ? "" : error.getMessage());
     if (!m.matches()) {
       return error;
@@ -64,7 +70,8 @@ final class VariablePaths {
       GraphQLType type = TypeFromAST.getTypeFromAST(schema, d.getType());
       String path;
       try {
-        path = type instanceof GraphQLInputType t ? find(t, variables.get(variable), variable) : null;
+        path =
+            type instanceof GraphQLInputType t ? find(t, variables.get(variable), variable) : null;
       } catch (RuntimeException e) {
         path = null; // the message stays graphql-java's: better unchanged than wrong
       }

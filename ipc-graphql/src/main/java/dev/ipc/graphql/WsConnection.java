@@ -19,23 +19,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One {@code graphql-transport-ws} WebSocket of {@link GraphqlClient}, shared by every subscriber that
- * sends the same metadata: the protocol multiplexes, so a burst of subscribers is one handshake and one
- * {@code connection_init} (with the caller's {@code Authorization} in its payload) rather than one of
- * each per subscriber, each racing the server's initialisation timeout.
+ * One {@code graphql-transport-ws} WebSocket of {@link GraphqlClient}, shared by every subscriber
+ * that sends the same metadata: the protocol multiplexes, so a burst of subscribers is one
+ * handshake and one {@code connection_init} (with the caller's {@code Authorization} in its
+ * payload) rather than one of each per subscriber, each racing the server's initialisation timeout.
  *
- * <p>The socket opens with its first subscriber. Each subscriber gets its own id; its {@code subscribe}
- * waits for {@code connection_ack} (queued in arrival order until then); {@code next}, {@code error} and
- * {@code complete} go to the subscriber of their id; cancelling sends {@code complete} for that id only.
- * When the last subscriber ends the socket is closed at once and this connection takes no more
- * subscribers (the next one opens a new socket): an idle socket would hold a place in the server's
- * connection limit, and a subscriber's lifetime is long next to a handshake. When the socket closes or
- * fails, every subscriber on it ends with a {@link TransportException} (UNAVAILABLE) naming the close
- * code and reason.
+ * <p>The socket opens with its first subscriber. Each subscriber gets its own id; its {@code
+ * subscribe} waits for {@code connection_ack} (queued in arrival order until then); {@code next},
+ * {@code error} and {@code complete} go to the subscriber of their id; cancelling sends {@code
+ * complete} for that id only. When the last subscriber ends the socket is closed at once and this
+ * connection takes no more subscribers (the next one opens a new socket): an idle socket would hold
+ * a place in the server's connection limit, and a subscriber's lifetime is long next to a
+ * handshake. When the socket closes or fails, every subscriber on it ends with a {@link
+ * TransportException} (UNAVAILABLE) naming the close code and reason.
  *
  * <p>Every message is read as it comes and handed to its subscriber's {@link RemoteStream.Emitter},
- * which never blocks: each {@link RemoteStream} bounds what waits for its own slow subscriber, so one
- * subscriber that stops reading never stops the socket for the others. Thread-safe.
+ * which never blocks: each {@link RemoteStream} bounds what waits for its own slow subscriber, so
+ * one subscriber that stops reading never stops the socket for the others. Thread-safe.
  */
 final class WsConnection implements WebSocket.Listener {
   /** One subscriber on the socket. */
@@ -81,7 +81,8 @@ final class WsConnection implements WebSocket.Listener {
   private final Map<String, Object> init;
   private final Runnable retired;
   private final StringBuilder text = new StringBuilder();
-  // Guarded by this. In subscription order, so the subscribes queued before the ack go in that order.
+  // Guarded by this. In subscription order, so the subscribes queued before the ack go in that
+  // order.
   private final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
   private WebSocket socket;
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
@@ -101,11 +102,14 @@ final class WsConnection implements WebSocket.Listener {
   }
 
   /**
-   * Opens the socket (the owner calls it once, after the first {@link #add}); without
-   * {@code connection_ack} within {@code timeout} every subscriber fails.
+   * Opens the socket (the owner calls it once, after the first {@link #add}); without {@code
+   * connection_ack} within {@code timeout} every subscriber fails.
    */
   void open(HttpClient http, Map<String, String> headers, Duration timeout) {
-    WebSocket.Builder b = http.newWebSocketBuilder().subprotocols(GraphqlWsSession.SUBPROTOCOL).connectTimeout(timeout);
+    WebSocket.Builder b =
+        http.newWebSocketBuilder()
+            .subprotocols(GraphqlWsSession.SUBPROTOCOL)
+            .connectTimeout(timeout);
     headers.forEach(b::header);
     CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .execute(
@@ -121,14 +125,17 @@ final class WsConnection implements WebSocket.Listener {
         .whenComplete(
             (ws, failure) -> {
               if (failure != null) {
-                fail(new TransportException("cannot open a WebSocket to " + uri + ": " + cause(failure), failure));
+                fail(
+                    new TransportException(
+                        "cannot open a WebSocket to " + uri + ": " + cause(failure), failure));
               }
             });
   }
 
   /**
-   * Adds a subscriber, its {@code subscribe} sent now if the socket is acknowledged, else once it is;
-   * returns what cancels it, or {@code null} if this connection takes no more subscribers (closing).
+   * Adds a subscriber, its {@code subscribe} sent now if the socket is acknowledged, else once it
+   * is; returns what cancels it, or {@code null} if this connection takes no more subscribers
+   * (closing).
    */
   synchronized Runnable add(Subscriber s) {
     if (done) {
@@ -196,8 +203,11 @@ final class WsConnection implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-    // The server ends each subscription with complete or error first; a close without them is no answer.
-    fail(new TransportException("the GraphQL WebSocket closed: " + status + (reason.isEmpty() ? "" : " " + reason)));
+    // The server ends each subscription with complete or error first; a close without them is no
+    // answer.
+    fail(
+        new TransportException(
+            "the GraphQL WebSocket closed: " + status + (reason.isEmpty() ? "" : " " + reason)));
     return null;
   }
 
@@ -287,7 +297,9 @@ final class WsConnection implements WebSocket.Listener {
     }
   }
 
-  /** Ends subscriber {@code s} from this side: {@code complete} for its id; false if it had ended. */
+  /**
+   * Ends subscriber {@code s} from this side: {@code complete} for its id; false if it had ended.
+   */
   private boolean cancel(Subscriber s) {
     boolean last;
     WebSocket ws;
@@ -371,7 +383,8 @@ final class WsConnection implements WebSocket.Listener {
         return;
       }
       sending =
-          sending.handle((r, t) -> null)
+          sending
+              .handle((r, t) -> null)
               .thenCompose(v -> ws.sendClose(WebSocket.NORMAL_CLOSURE, ""))
               .whenComplete((r, t) -> ws.abort());
     }
@@ -400,7 +413,8 @@ final class WsConnection implements WebSocket.Listener {
 
   private static String cause(Throwable t) {
     Throwable c = t;
-    while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+    while ((c instanceof java.util.concurrent.CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
         && c.getCause() != null) {
       c = c.getCause();
     }

@@ -3,13 +3,17 @@ package dev.ipc.graphql;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Lets the benchmark (another package) run the engine in-process with the transport's defaults. Test code only. */
+/**
+ * Lets the benchmark (another package) run the engine in-process with the transport's defaults.
+ * Test code only.
+ */
 public final class BenchSupport {
   private BenchSupport() {}
 
   /**
-   * Returns a function executing a query on graphql-java with the schema, limits and document cache the
-   * transport uses by default, over the reference services, with no HTTP; it returns the status.
+   * Returns a function executing a query on graphql-java with the schema, limits and document cache
+   * the transport uses by default, over the reference services, with no HTTP; it returns the
+   * status.
    */
   public static Function<String, Integer> inProcess() {
     GraphqlEngine engine =

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Binds descriptors to implementations without a server, for tests of the engine alone: no context, no
- * authentication, no interceptors (the source is ignored and no response metadata is added).
+ * Binds descriptors to implementations without a server, for tests of the engine alone: no context,
+ * no authentication, no interceptors (the source is ignored and no response metadata is added).
  */
 final class Bound {
   private Bound() {}

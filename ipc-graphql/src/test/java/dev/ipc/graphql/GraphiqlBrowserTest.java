@@ -1,13 +1,12 @@
 package dev.ipc.graphql;
 
-import dev.ipc.core.testing.Chromium;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Chromium;
 import dev.ipc.core.testing.Interop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * GraphiQL in a real headless Chromium: the page loads from the jar, runs the article's query and shows the
- * data, under its Content-Security-Policy (no inline script), which the browser enforces.
+ * GraphiQL in a real headless Chromium: the page loads from the jar, runs the article's query and
+ * shows the data, under its Content-Security-Policy (no inline script), which the browser enforces.
  */
 @Timeout(120)
 @Interop
@@ -69,7 +68,8 @@ class GraphiqlBrowserTest {
       JsonNode shown = chromium.evaluate(RUN_QUERY + "('hobby', 'Rootkit')");
       // GraphiQL ran under the page's CSP without needing anything it forbids...
       assertThat(chromium.cspViolations()).isEmpty();
-      assertThat(chromium.console()).noneSatisfy(line -> assertThat(line).containsIgnoringCase("Content Security Policy"));
+      assertThat(chromium.console())
+          .noneSatisfy(line -> assertThat(line).containsIgnoringCase("Content Security Policy"));
       // ...and the CSP is in force: an inline script injected into the page does not run.
       chromium.evaluate(
           "(() => { const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true';"
@@ -91,7 +91,8 @@ class GraphiqlBrowserTest {
           .isNotEmpty()
           .allSatisfy(url -> assertThat(url).startsWith(origin))
           .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/graphiql.min.js"))
-          .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/react-dom.production.min.js"))
+          .anySatisfy(
+              url -> assertThat(url).endsWith("/graphql/assets/react-dom.production.min.js"))
           .anySatisfy(url -> assertThat(url).endsWith("/graphql/assets/graphiql-page.js"));
 
       // A URL with a query, as koa-graphql serves it: GraphiQL opens with that query and runs it.
@@ -137,9 +138,12 @@ class GraphiqlBrowserTest {
         Chromium chromium = new Chromium();
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       String origin = "http://127.0.0.1:" + server.port("graphql") + "/";
-      chromium.open(origin + "graphql?query=subscription%20%7B%20taskSaved%20%7B%20id%20name%20%7D%20%7D");
-      // A click landing while GraphiQL still initialises can be dropped: click until the server holds
-      // the subscription (a second click on a running one would stop it, so only while none is open).
+      chromium.open(
+          origin + "graphql?query=subscription%20%7B%20taskSaved%20%7B%20id%20name%20%7D%20%7D");
+      // A click landing while GraphiQL still initialises can be dropped: click until the server
+      // holds
+      // the subscription (a second click on a running one would stop it, so only while none is
+      // open).
       long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
       while (server.openStreams() == 0 && System.nanoTime() < end) {
         chromium.evaluate(START_SUBSCRIPTION);
@@ -149,7 +153,9 @@ class GraphiqlBrowserTest {
         }
       }
       assertThat(server.openStreams()).as("GraphiQL's subscription on the server").isEqualTo(1);
-      client.service(dev.ipc.core.TaskService.DESCRIPTOR).put(new dev.ipc.core.Task(42, "seen in GraphiQL"));
+      client
+          .service(dev.ipc.core.TaskService.DESCRIPTOR)
+          .put(new dev.ipc.core.Task(42, "seen in GraphiQL"));
       JsonNode shown =
           chromium.evaluate(
               """
@@ -171,7 +177,8 @@ class GraphiqlBrowserTest {
       Files.write(Path.of("target", "graphiql-subscription.png"), chromium.screenshot());
       assertThat(shown.asText().replaceAll("\\s", ""))
           .isEqualTo("{\"data\":{\"taskSaved\":{\"id\":42,\"name\":\"seeninGraphiQL\"}}}");
-      // Under the page's CSP, from this server only (the WebSocket is ws:// on the same host and port).
+      // Under the page's CSP, from this server only (the WebSocket is ws:// on the same host and
+      // port).
       assertThat(chromium.cspViolations()).isEmpty();
     }
   }

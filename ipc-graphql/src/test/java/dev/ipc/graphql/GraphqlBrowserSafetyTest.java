@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Browser-safe defaults over real HTTP: the GraphiQL page's Content-Security-Policy and framing headers,
- * {@code X-Content-Type-Options: nosniff} on every answer, and the {@code graphiql} and
+ * Browser-safe defaults over real HTTP: the GraphiQL page's Content-Security-Policy and framing
+ * headers, {@code X-Content-Type-Options: nosniff} on every answer, and the {@code graphiql} and
  * {@code introspection} settings, each set on the builder and as a URI option.
  */
 @Timeout(60)
@@ -39,7 +39,10 @@ class GraphqlBrowserSafetyTest {
   private static final String HTML = "text/html,application/xhtml+xml,*/*;q=0.8";
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final ObjectMapper json = new ObjectMapper();
 
   @Test
@@ -59,12 +62,17 @@ class GraphqlBrowserSafetyTest {
               "frame-ancestors 'none'",
               "object-src 'none'",
               "base-uri 'none'");
-      assertThat(csp).doesNotContain("unsafe-inline").doesNotContain("unsafe-eval").doesNotContain("*");
+      assertThat(csp)
+          .doesNotContain("unsafe-inline")
+          .doesNotContain("unsafe-eval")
+          .doesNotContain("*");
       assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
       assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
 
-      // No inline script, no inline style, no event-handler attribute: all would break under the CSP.
-      Matcher scripts = Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(page.body());
+      // No inline script, no inline style, no event-handler attribute: all would break under the
+      // CSP.
+      Matcher scripts =
+          Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(page.body());
       int count = 0;
       while (scripts.find()) {
         count++;
@@ -72,7 +80,10 @@ class GraphqlBrowserSafetyTest {
         assertThat(scripts.group(2)).as("script body").isBlank();
       }
       assertThat(count).isEqualTo(4);
-      assertThat(page.body()).doesNotContain("<style").doesNotContain(" style=").doesNotContainPattern(" on[a-z]+=");
+      assertThat(page.body())
+          .doesNotContain("<style")
+          .doesNotContain(" style=")
+          .doesNotContainPattern(" on[a-z]+=");
 
       for (String asset : ASSETS) {
         HttpResponse<String> r = get(server, "/graphql/assets/" + asset, "*/*");
@@ -80,7 +91,10 @@ class GraphqlBrowserSafetyTest {
         assertThat(r.headers().firstValue("X-Content-Type-Options")).as(asset).hasValue("nosniff");
         assertThat(r.headers().firstValue("Content-Type"))
             .as(asset)
-            .hasValueSatisfying(t -> assertThat(t).startsWith(asset.endsWith(".js") ? "text/javascript" : "text/css"));
+            .hasValueSatisfying(
+                t ->
+                    assertThat(t)
+                        .startsWith(asset.endsWith(".js") ? "text/javascript" : "text/css"));
       }
     }
   }
@@ -92,8 +106,10 @@ class GraphqlBrowserSafetyTest {
       String base = "http://127.0.0.1:" + server.port("graphql");
       List<HttpRequest> requests =
           List.of(
-              HttpRequest.newBuilder(URI.create(base + "/graphql?query=" + enc("{ name }"))).build(), // 200
-              HttpRequest.newBuilder(URI.create(base + "/graphql?query=" + enc("{ nope }"))).build(), // 400
+              HttpRequest.newBuilder(URI.create(base + "/graphql?query=" + enc("{ name }")))
+                  .build(), // 200
+              HttpRequest.newBuilder(URI.create(base + "/graphql?query=" + enc("{ nope }")))
+                  .build(), // 400
               HttpRequest.newBuilder(URI.create(base + "/graphql"))
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ age }\"}"))
@@ -106,16 +122,21 @@ class GraphqlBrowserSafetyTest {
                   .PUT(HttpRequest.BodyPublishers.ofString("{}"))
                   .build(), // 405
               HttpRequest.newBuilder(URI.create(base + "/elsewhere")).build(), // 404
-              HttpRequest.newBuilder(URI.create(base + "/graphql/schema.graphql")).build(), // the SDL
+              HttpRequest.newBuilder(URI.create(base + "/graphql/schema.graphql"))
+                  .build(), // the SDL
               HttpRequest.newBuilder(URI.create(base + "/graphql"))
                   .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"" + "x".repeat(4096) + "\"}"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"query\":\"" + "x".repeat(4096) + "\"}"))
                   .build()); // 413, answered by ipc-http itself
       List<Integer> statuses = new java.util.ArrayList<>();
       for (HttpRequest request : requests) {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         statuses.add(r.statusCode());
-        assertThat(r.headers().allValues("X-Content-Type-Options")).as(request.uri() + " " + r.statusCode()).containsExactly("nosniff");
+        assertThat(r.headers().allValues("X-Content-Type-Options"))
+            .as(request.uri() + " " + r.statusCode())
+            .containsExactly("nosniff");
       }
       assertThat(statuses).containsExactly(200, 400, 200, 415, 405, 404, 200, 413);
     }
@@ -123,7 +144,8 @@ class GraphqlBrowserSafetyTest {
 
   @Test
   void graphiqlOff_onTheBuilder_pageAndAssetsAre404_endpointStillServes() throws Exception {
-    try (Server server = serve(GraphqlTransport.builder().host("127.0.0.1").port(0).graphiql(false).build())) {
+    try (Server server =
+        serve(GraphqlTransport.builder().host("127.0.0.1").port(0).graphiql(false).build())) {
       assertGraphiqlOff(server);
     }
   }
@@ -143,7 +165,8 @@ class GraphqlBrowserSafetyTest {
     }
     // A browser opening /graphql gets the endpoint's own JSON answer, never the page.
     HttpResponse<String> page = get(server, "/graphql", HTML);
-    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).doesNotContain("html"));
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).doesNotContain("html"));
     assertThat(page.body()).doesNotContain("<html").doesNotContain("graphiql");
     HttpResponse<String> withQuery = get(server, "/graphql?query=" + enc("{ name }"), HTML);
     assertThat(withQuery.statusCode()).isEqualTo(200);
@@ -155,7 +178,9 @@ class GraphqlBrowserSafetyTest {
     try (Server server = serve("graphql://127.0.0.1:0")) {
       assertThat(get(server, "/graphql", HTML).body()).contains("graphiql-page.js");
       for (String asset : ASSETS) {
-        assertThat(get(server, "/graphql/assets/" + asset, "*/*").statusCode()).as(asset).isEqualTo(200);
+        assertThat(get(server, "/graphql/assets/" + asset, "*/*").statusCode())
+            .as(asset)
+            .isEqualTo(200);
       }
     }
   }
@@ -169,7 +194,8 @@ class GraphqlBrowserSafetyTest {
 
   @Test
   void introspectionOff_onTheBuilder_isRefusedAsInvalidArgument_andTheSdlIsGone() throws Exception {
-    try (Server server = serve(GraphqlTransport.builder().host("127.0.0.1").port(0).introspection(false).build())) {
+    try (Server server =
+        serve(GraphqlTransport.builder().host("127.0.0.1").port(0).introspection(false).build())) {
       assertIntrospectionOff(server);
     }
   }
@@ -183,12 +209,15 @@ class GraphqlBrowserSafetyTest {
 
   private void assertIntrospectionOff(Server server) throws Exception {
     for (String query : INTROSPECTIONS) {
-      for (HttpResponse<String> r : List.of(get(server, "/graphql?query=" + enc(query), "*/*"), post(server, query))) {
+      for (HttpResponse<String> r :
+          List.of(get(server, "/graphql?query=" + enc(query), "*/*"), post(server, query))) {
         assertThat(r.statusCode()).as(query).isEqualTo(400);
         JsonNode body = json.readTree(r.body());
         assertThat(body.has("data")).as(query).isFalse();
         assertThat(body.path("errors")).as(query).hasSize(1);
-        assertThat(body.path("errors").get(0).path("extensions").path("code").asText()).as(query).isEqualTo("INVALID_ARGUMENT");
+        assertThat(body.path("errors").get(0).path("extensions").path("code").asText())
+            .as(query)
+            .isEqualTo("INVALID_ARGUMENT");
         assertThat(r.body()).as(query).doesNotContain("\"Query\"").doesNotContain("putTask");
       }
     }
@@ -196,7 +225,8 @@ class GraphqlBrowserSafetyTest {
     assertThat(sdl.statusCode()).isEqualTo(404);
     assertThat(sdl.body()).doesNotContain("type Query");
     // Everything else is served: queries, __typename (not introspection of the schema).
-    assertThat(post(server, "{ name __typename }").body()).isEqualTo("{\"data\":{\"name\":\"Rootkit\",\"__typename\":\"Query\"}}");
+    assertThat(post(server, "{ name __typename }").body())
+        .isEqualTo("{\"data\":{\"name\":\"Rootkit\",\"__typename\":\"Query\"}}");
   }
 
   @Test
@@ -231,9 +261,12 @@ class GraphqlBrowserSafetyTest {
 
   private HttpResponse<String> post(Server server, String query) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(java.util.Map.of("query", query))))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    json.writeValueAsString(java.util.Map.of("query", query))))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }

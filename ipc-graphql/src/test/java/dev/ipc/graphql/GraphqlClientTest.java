@@ -31,9 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,7 +56,9 @@ class GraphqlClientTest {
     }
     try (GraphqlClient client = GraphqlClient.of("127.0.0.1", port)) {
       PersonService person = client.service(PersonService.DESCRIPTOR);
-      assertThatThrownBy(person::person).isInstanceOf(TransportException.class).isNotInstanceOf(ServiceException.class);
+      assertThatThrownBy(person::person)
+          .isInstanceOf(TransportException.class)
+          .isNotInstanceOf(ServiceException.class);
     }
   }
 
@@ -65,7 +67,8 @@ class GraphqlClientTest {
     try (ServerSocket s = new ServerSocket(0)) {
       // What the fake server read, checked on the test thread (an assertion failing in this thread
       // would be lost).
-      java.util.concurrent.CompletableFuture<Integer> read = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Integer> read =
+          new java.util.concurrent.CompletableFuture<>();
       Thread answer =
           new Thread(
               () -> {
@@ -126,9 +129,11 @@ class GraphqlClientTest {
       } finally {
         release.countDown();
       }
-      // The server is unharmed (checked with a patient client, so a loaded machine cannot fail this).
+      // The server is unharmed (checked with a patient client, so a loaded machine cannot fail
+      // this).
       try (GraphqlClient patient = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
-        assertThat(patient.service(DatingService.DESCRIPTOR).watchMovie(new Movie("next"))).isEqualTo(new Feel(true));
+        assertThat(patient.service(DatingService.DESCRIPTOR).watchMovie(new Movie("next")))
+            .isEqualTo(new Feel(true));
       }
     }
   }
@@ -140,14 +145,16 @@ class GraphqlClientTest {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
       assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
     }
   }
 
   @Test
   void bodyBeyondTheServersBodyBudget_isUnavailable_andTheNextCallIsServed() {
-    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxBufferedBytes=1000");
+    try (Server server =
+            serve(Reference.services(), "graphql://127.0.0.1:0?maxBufferedBytes=1000");
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
@@ -165,14 +172,18 @@ class GraphqlClientTest {
       assertThat(person.person().name()).isEqualTo("Rootkit");
       client.close();
       client.close();
-      assertThatThrownBy(person::person).isInstanceOf(TransportException.class).hasMessageContaining("closed");
+      assertThatThrownBy(person::person)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("closed");
     }
   }
 
   @Test
   void transportsUris_serveAndConnectOverGraphql() {
-    try (Server server = serve(Reference.services(), "graphql://127.0.0.1:0?maxAliases=1&introspection=false");
-        Client client = Transports.connect("graphql://127.0.0.1:" + server.port("graphql") + "?timeout=5s")) {
+    try (Server server =
+            serve(Reference.services(), "graphql://127.0.0.1:0?maxAliases=1&introspection=false");
+        Client client =
+            Transports.connect("graphql://127.0.0.1:" + server.port("graphql") + "?timeout=5s")) {
       assertThat(client).isInstanceOf(GraphqlClient.class);
       assertThat(client.service(TaskService.DESCRIPTOR).list()).hasSize(3);
     }
@@ -189,7 +200,8 @@ class GraphqlClientTest {
   @Test
   void close_closesEveryConnection_afterConcurrentCallsReusedThem() throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(8);
-    try (CountingHttpServer server = new CountingHttpServer("application/graphql-response+json", TASKS)) {
+    try (CountingHttpServer server =
+        new CountingHttpServer("application/graphql-response+json", TASKS)) {
       GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port());
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       List<CompletableFuture<List<Task>>> calls = new ArrayList<>();
@@ -212,25 +224,40 @@ class GraphqlClientTest {
 
   @Test
   void timeoutMidBody_isTransportException_andTheClientGoesOn() throws Exception {
-    try (CountingHttpServer server = new CountingHttpServer("application/graphql-response+json", TASKS);
+    try (CountingHttpServer server =
+            new CountingHttpServer("application/graphql-response+json", TASKS);
         GraphqlClient client =
-            GraphqlClient.builder().target("127.0.0.1", server.port()).timeout(Duration.ofSeconds(1)).build()) {
+            GraphqlClient.builder()
+                .target("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(1))
+                .build()) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       server.stallNextAnswer();
-      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("within");
+      assertThatThrownBy(tasks::list)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("within");
       assertThat(tasks.list()).containsExactly(new Task(1, "t"));
       client.close();
       assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
     }
   }
 
-  /** Runs {@code check} with a client of an ipc-http server answering every request with {@code answer}. */
-  private static void withServer(HttpResponse answer, java.util.function.Consumer<GraphqlClient> check)
-      throws IOException {
+  /**
+   * Runs {@code check} with a client of an ipc-http server answering every request with {@code
+   * answer}.
+   */
+  private static void withServer(
+      HttpResponse answer, java.util.function.Consumer<GraphqlClient> check) throws IOException {
     ExecutorService executor = Executors.newFixedThreadPool(2);
     HttpHandler handler = request -> answer;
     HttpServer server =
-        HttpServer.builder().host("127.0.0.1").port(0).executor(executor).workerThreads(1).handler(handler).start();
+        HttpServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .executor(executor)
+            .workerThreads(1)
+            .handler(handler)
+            .start();
     try (GraphqlClient client = GraphqlClient.of("127.0.0.1", server.localAddress().getPort())) {
       check.accept(client);
     } finally {
@@ -244,26 +271,38 @@ class GraphqlClientTest {
   static List<Arguments> foreignAnswers() {
     return List.of(
         // A REST server (ipc-http's own problem, with a core code) has no POST /graphql.
-        Arguments.of(HttpResponse.problem(404, "no route: POST /graphql", Map.of("code", "NOT_FOUND")), "HTTP 404, application/problem+json"),
-        Arguments.of(HttpResponse.problem(405, "method not allowed", Map.of("code", "INVALID_ARGUMENT")), "HTTP 405, application/problem+json"),
-        Arguments.of(HttpResponse.of(200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)), "HTTP 200, text/html"),
+        Arguments.of(
+            HttpResponse.problem(404, "no route: POST /graphql", Map.of("code", "NOT_FOUND")),
+            "HTTP 404, application/problem+json"),
+        Arguments.of(
+            HttpResponse.problem(405, "method not allowed", Map.of("code", "INVALID_ARGUMENT")),
+            "HTTP 405, application/problem+json"),
+        Arguments.of(
+            HttpResponse.of(200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)),
+            "HTTP 200, text/html"),
         Arguments.of(HttpResponse.text(502, "Bad Gateway"), "HTTP 502, text/plain"),
         // A framework's problem without our code, and one whose status is no refusal of ours.
         Arguments.of(HttpResponse.problem(500, "boom"), "HTTP 500, application/problem+json"),
-        Arguments.of(HttpResponse.problem(502, "upstream down", Map.of("code", "UNAVAILABLE")), "HTTP 502, application/problem+json"),
+        Arguments.of(
+            HttpResponse.problem(502, "upstream down", Map.of("code", "UNAVAILABLE")),
+            "HTTP 502, application/problem+json"),
         // JSON that is not a GraphQL response, even with a 200 or an error-looking shape.
         Arguments.of(HttpResponse.json(200, "{\"status\":\"ok\"}"), "HTTP 200, application/json"),
         Arguments.of(HttpResponse.json(400, "{\"errors\":\"bad\"}"), "HTTP 400, application/json"),
         // A GraphQL-shaped body on a 5xx our endpoint never sends.
         Arguments.of(
-            HttpResponse.of(502, "application/graphql-response+json", "{\"errors\":[{\"message\":\"x\",\"extensions\":{\"code\":\"NOT_FOUND\"}}]}".getBytes(StandardCharsets.UTF_8)),
+            HttpResponse.of(
+                502,
+                "application/graphql-response+json",
+                "{\"errors\":[{\"message\":\"x\",\"extensions\":{\"code\":\"NOT_FOUND\"}}]}"
+                    .getBytes(StandardCharsets.UTF_8)),
             "HTTP 502, application/graphql-response+json"));
   }
 
   @ParameterizedTest
   @MethodSource("foreignAnswers")
-  void answerNotFromOurGraphqlEndpoint_isTransportException_sayingWhatCameBack(HttpResponse answer, String what)
-      throws IOException {
+  void answerNotFromOurGraphqlEndpoint_isTransportException_sayingWhatCameBack(
+      HttpResponse answer, String what) throws IOException {
     withServer(
         answer,
         client ->
@@ -272,50 +311,77 @@ class GraphqlClientTest {
                 .isNotInstanceOf(ServiceException.class)
                 .hasMessageContaining("not a GraphQL response")
                 .hasMessageContaining(what)
-                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300).doesNotContain("private page")));
+                .satisfies(
+                    e ->
+                        assertThat(e.getMessage())
+                            .hasSizeLessThan(300)
+                            .doesNotContain("private page")));
   }
 
   static List<Arguments> ourRefusals() {
     return List.of(
-        Arguments.of(HttpResponse.problem(413, "request body larger than 10 bytes", Map.of("code", "RESOURCE_EXHAUSTED")), ErrorCode.RESOURCE_EXHAUSTED),
-        Arguments.of(HttpResponse.problem(429, "server is busy; retry later", Map.of("code", "RESOURCE_EXHAUSTED")), ErrorCode.RESOURCE_EXHAUSTED),
-        Arguments.of(HttpResponse.problem(503, "server is shutting down", Map.of("code", "UNAVAILABLE")), ErrorCode.UNAVAILABLE),
-        Arguments.of(HttpResponse.problem(500, "internal error", Map.of("code", "INTERNAL")), ErrorCode.INTERNAL));
+        Arguments.of(
+            HttpResponse.problem(
+                413, "request body larger than 10 bytes", Map.of("code", "RESOURCE_EXHAUSTED")),
+            ErrorCode.RESOURCE_EXHAUSTED),
+        Arguments.of(
+            HttpResponse.problem(
+                429, "server is busy; retry later", Map.of("code", "RESOURCE_EXHAUSTED")),
+            ErrorCode.RESOURCE_EXHAUSTED),
+        Arguments.of(
+            HttpResponse.problem(503, "server is shutting down", Map.of("code", "UNAVAILABLE")),
+            ErrorCode.UNAVAILABLE),
+        Arguments.of(
+            HttpResponse.problem(500, "internal error", Map.of("code", "INTERNAL")),
+            ErrorCode.INTERNAL));
   }
 
   @ParameterizedTest
   @MethodSource("ourRefusals")
-  void ipcHttpRefusal_isServiceException_withItsCodeAndDetail(HttpResponse answer, ErrorCode code) throws IOException {
-    String detail = new String(answer.body(), StandardCharsets.UTF_8).replaceAll(".*\"detail\":\"([^\"]*)\".*", "$1");
+  void ipcHttpRefusal_isServiceException_withItsCodeAndDetail(HttpResponse answer, ErrorCode code)
+      throws IOException {
+    String detail =
+        new String(answer.body(), StandardCharsets.UTF_8)
+            .replaceAll(".*\"detail\":\"([^\"]*)\".*", "$1");
     withServer(
         answer,
         client ->
             assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
-                .isInstanceOfSatisfying(ServiceException.class, e -> {
-                  assertThat(e.code()).isEqualTo(code);
-                  assertThat(e.getMessage()).isEqualTo(detail);
-                }));
+                .isInstanceOfSatisfying(
+                    ServiceException.class,
+                    e -> {
+                      assertThat(e.code()).isEqualTo(code);
+                      assertThat(e.getMessage()).isEqualTo(detail);
+                    }));
   }
 
   @Test
   void graphqlErrorOverApplicationJson_isServiceException() throws IOException {
-    String body = "{\"errors\":[{\"message\":\"no such person\",\"extensions\":{\"code\":\"NOT_FOUND\"}}],\"data\":null}";
+    String body =
+        "{\"errors\":[{\"message\":\"no such person\",\"extensions\":{\"code\":\"NOT_FOUND\"}}],\"data\":null}";
     withServer(
         HttpResponse.json(200, body),
         client ->
             assertThatThrownBy(() -> client.service(PersonService.DESCRIPTOR).person())
-                .isInstanceOfSatisfying(ServiceException.class, e -> {
-                  assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
-                  assertThat(e.getMessage()).isEqualTo("no such person");
-                }));
+                .isInstanceOfSatisfying(
+                    ServiceException.class,
+                    e -> {
+                      assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                      assertThat(e.getMessage()).isEqualTo("no such person");
+                    }));
   }
 
   @Test
   void builder_rejectsBadSettings() {
-    assertThatThrownBy(() -> GraphqlClient.builder().build()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> GraphqlClient.builder().target("h", 0)).hasMessageContaining("port: 0");
-    assertThatThrownBy(() -> GraphqlClient.builder().timeout(Duration.ZERO)).hasMessageContaining("timeout");
-    assertThatThrownBy(() -> GraphqlTransport.builder().port(70000)).hasMessageContaining("port: 70000 (expected: 0-65535)");
-    assertThatThrownBy(() -> GraphqlTransport.builder().maxDepth(0)).hasMessageContaining("depth: 0 (expected: > 0)");
+    assertThatThrownBy(() -> GraphqlClient.builder().build())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> GraphqlClient.builder().target("h", 0))
+        .hasMessageContaining("port: 0");
+    assertThatThrownBy(() -> GraphqlClient.builder().timeout(Duration.ZERO))
+        .hasMessageContaining("timeout");
+    assertThatThrownBy(() -> GraphqlTransport.builder().port(70000))
+        .hasMessageContaining("port: 70000 (expected: 0-65535)");
+    assertThatThrownBy(() -> GraphqlTransport.builder().maxDepth(0))
+        .hasMessageContaining("depth: 0 (expected: > 0)");
   }
 }

@@ -49,7 +49,11 @@ class GraphqlEngineTest {
         .isEqualTo(
             Map.of(
                 "data",
-                Map.of("name", "Rootkit", "hobby", List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar"))));
+                Map.of(
+                    "name",
+                    "Rootkit",
+                    "hobby",
+                    List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar"))));
   }
 
   @Test
@@ -62,16 +66,19 @@ class GraphqlEngineTest {
     assertThat(tooBig.status()).isEqualTo(400);
     GraphqlEngine.Result viaVariable =
         engine.execute(
-            new GraphqlEngine.Request("query($id: Long!) { task(id: $id) { name } }", null, Map.of("id", "1")),
+            new GraphqlEngine.Request(
+                "query($id: Long!) { task(id: $id) { name } }", null, Map.of("id", "1")),
             false);
-    assertThat(viaVariable.body()).isEqualTo(Map.of("data", Map.of("task", Map.of("name", "task1"))));
+    assertThat(viaVariable.body())
+        .isEqualTo(Map.of("data", Map.of("task", Map.of("name", "task1"))));
   }
 
   @Test
   void serviceError_keepsTheRestOfTheData() {
     GraphqlEngine.Result r = run(engine, "{ name task(id: 42) { id } }");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body()).containsEntry("data", java.util.Collections.unmodifiableMap(dataWithNullTask()));
+    assertThat(r.body())
+        .containsEntry("data", java.util.Collections.unmodifiableMap(dataWithNullTask()));
     @SuppressWarnings("unchecked")
     Map<String, Object> error = ((List<Map<String, Object>>) r.body().get("errors")).get(0);
     assertThat(error)
@@ -96,7 +103,8 @@ class GraphqlEngineTest {
           return new dev.ipc.core.Person("Rootkit", 99, true, List.of("Coding"));
         };
     GraphqlEngine e =
-        new GraphqlEngine(List.of(Bound.of(dev.ipc.core.PersonService.DESCRIPTOR, counting)), DEFAULTS);
+        new GraphqlEngine(
+            List.of(Bound.of(dev.ipc.core.PersonService.DESCRIPTOR, counting)), DEFAULTS);
     assertThat(run(e, "{ name age sex hobby }").status()).isEqualTo(200);
     assertThat(calls[0]).isEqualTo(1);
   }
@@ -121,14 +129,16 @@ class GraphqlEngineTest {
   @Test
   void cache_staysBounded() {
     GraphqlEngine small =
-        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, true, 2));
+        new GraphqlEngine(
+            Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, true, 2));
     for (int i = 0; i < 10; i++) {
       run(small, "{ task(id: " + (i + 1) + ") { id } }");
     }
     assertThat(small.cache().size()).isLessThanOrEqualTo(2);
     assertThat(small.cache().chars()).isLessThanOrEqualTo(2L * "{ task(id: 10) { id } }".length());
     GraphqlEngine none =
-        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, true, 0));
+        new GraphqlEngine(
+            Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, true, 0));
     run(none, "{ name }");
     run(none, "{ name }");
     assertThat(none.cache().misses()).isEqualTo(2);
@@ -145,9 +155,12 @@ class GraphqlEngineTest {
     String deep = nested(100);
     GraphqlEngine.Result r = run(engine, deep);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.body().toString()).contains("depth 16 exceeds maximum allowed depth 15").contains("INVALID_ARGUMENT");
+    assertThat(r.body().toString())
+        .contains("depth 16 exceeds maximum allowed depth 15")
+        .contains("INVALID_ARGUMENT");
     GraphqlEngine shallow =
-        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(1, 500, 15_000, 30, true, 10));
+        new GraphqlEngine(
+            Bound.reference(), new GraphqlEngine.Limits(1, 500, 15_000, 30, true, 10));
     assertThat(run(shallow, "{ name }").status()).isEqualTo(200);
     assertThat(run(shallow, "{ tasks { id } }").status()).isEqualTo(400);
   }
@@ -187,7 +200,8 @@ class GraphqlEngineTest {
   @Test
   void limits_aliasesInAFragmentCountAtEachSpread() {
     GraphqlEngine two =
-        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 2, true, 10));
+        new GraphqlEngine(
+            Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 2, true, 10));
     String once = "{ tasks { ...F } } fragment F on Task { a: id b: name }";
     assertThat(run(two, once).status()).isEqualTo(200);
     GraphqlEngine.Result twice =
@@ -206,7 +220,8 @@ class GraphqlEngineTest {
   @Test
   void introspection_canBeSwitchedOff() {
     GraphqlEngine closed =
-        new GraphqlEngine(Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, false, 10));
+        new GraphqlEngine(
+            Bound.reference(), new GraphqlEngine.Limits(15, 500, 15_000, 30, false, 10));
     GraphqlEngine.Result r = run(closed, "{ __schema { types { name } } }");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.body()).doesNotContainKey("data");
@@ -217,7 +232,8 @@ class GraphqlEngineTest {
   void mutationOverGet_isRefusedBeforeRunning() {
     GraphqlEngine.Result r =
         engine.execute(
-            new GraphqlEngine.Request("mutation { putTask(id: 9, name: \"x\") { id } }", null, Map.of()),
+            new GraphqlEngine.Request(
+                "mutation { putTask(id: 9, name: \"x\") { id } }", null, Map.of()),
             true);
     assertThat(r.status()).isEqualTo(405);
     assertThat(run(engine, "{ task(id: 9) { id } }").body().toString()).contains("NOT_FOUND");
@@ -239,12 +255,17 @@ class GraphqlEngineTest {
           throw new IllegalStateException("secret");
         };
     GraphqlEngine e =
-        new GraphqlEngine(List.of(Bound.of(dev.ipc.core.PersonService.DESCRIPTOR, broken)), DEFAULTS);
+        new GraphqlEngine(
+            List.of(Bound.of(dev.ipc.core.PersonService.DESCRIPTOR, broken)), DEFAULTS);
     GraphqlEngine.Result r = run(e, "{ person { name } }");
-    assertThat(r.body().toString()).contains("internal error").contains("INTERNAL").doesNotContain("secret");
+    assertThat(r.body().toString())
+        .contains("internal error")
+        .contains("INTERNAL")
+        .doesNotContain("secret");
   }
 
-  // A model the built-in services do not use: nested records, lists of records, doubles, int64 lists.
+  // A model the built-in services do not use: nested records, lists of records, doubles, int64
+  // lists.
   record Point(double x, double y) {}
 
   record Shape(String name, List<Point> points, List<Long> tags, Point center) {}
@@ -289,10 +310,15 @@ class GraphqlEngineTest {
     List<BoundService> services = List.of(Bound.of(SHAPES, impl));
     GraphqlEngine e = new GraphqlEngine(services, DEFAULTS);
     assertThat(e.sdl())
-        .contains("save(name: String, points: [PointInput], tags: [Long], center: PointInput): Shape")
+        .contains(
+            "save(name: String, points: [PointInput], tags: [Long], center: PointInput): Shape")
         .contains("find(name: String): [Shape!]");
     Shape triangle =
-        new Shape("tri", List.of(new Point(0, 0), new Point(1.5, -2)), List.of(1L, 1L << 40), new Point(0.5, 0.25));
+        new Shape(
+            "tri",
+            List.of(new Point(0, 0), new Point(1.5, -2)),
+            List.of(1L, 1L << 40),
+            new Point(0.5, 0.25));
     GraphqlEngine.Result r =
         e.execute(
             new GraphqlEngine.Request(
@@ -340,7 +366,8 @@ class GraphqlEngineTest {
                 .transport(GraphqlTransport.builder().host("127.0.0.1").port(0).build())
                 .start();
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
-      assertThat(client.call(pinger.operation("ping"), new Nothing()).value()).isEqualTo(new Nothing());
+      assertThat(client.call(pinger.operation("ping"), new Nothing()).value())
+          .isEqualTo(new Nothing());
     }
   }
 
@@ -360,7 +387,10 @@ class GraphqlEngineTest {
           continue;
         }
         GraphqlEngine.Result r =
-            engine.execute(new GraphqlEngine.Request(doc, null, Map.of("id", 1, "name", "n", "food", "f", "film", "f")), false);
+            engine.execute(
+                new GraphqlEngine.Request(
+                    doc, null, Map.of("id", 1, "name", "n", "food", "f", "film", "f")),
+                false);
         assertThat(r.status()).as(doc + " -> " + r.body()).isEqualTo(200);
       }
     }
@@ -377,13 +407,15 @@ class GraphqlEngineTest {
             .build();
     Shapes none = null;
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new GraphqlEngine(List.of(Bound.of(SHAPES, none), Bound.of(clash, none)), DEFAULTS))
+            () ->
+                new GraphqlEngine(List.of(Bound.of(SHAPES, none), Bound.of(clash, none)), DEFAULTS))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Query.find");
   }
 
   static String nested(int depth) {
-    // __type(name:) { fields { type { ofType { ofType ... } } } }: legal at any depth, so only the limit stops it.
+    // __type(name:) { fields { type { ofType { ofType ... } } } }: legal at any depth, so only the
+    // limit stops it.
     StringBuilder q = new StringBuilder("{ __type(name: \"Query\") { fields { type {");
     for (int i = 3; i < depth; i++) {
       q.append(" ofType {");

@@ -29,14 +29,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** GraphQL over HTTP against a real server on port 0: the article's requests, the protocol, bad input. */
+/**
+ * GraphQL over HTTP against a real server on port 0: the article's requests, the protocol, bad
+ * input.
+ */
 @Timeout(60)
 class GraphqlHttpTest {
   static final String ARTICLE_ANSWER =
       "{\"data\":{\"name\":\"Rootkit\",\"hobby\":[\"Coding\",\"Badminton\",\"Billiards\",\"Reading\",\"Guitar\"]}}";
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private Server server;
   private String base;
 
@@ -63,7 +69,8 @@ class GraphqlHttpTest {
   @Test
   @Interop
   void articleCurl_answersExactly() throws Exception {
-    // The article's command as typed, braces escaped from curl's globbing, its malformed header included.
+    // The article's command as typed, braces escaped from curl's globbing, its malformed header
+    // included.
     Run r =
         run(
             "curl",
@@ -79,7 +86,13 @@ class GraphqlHttpTest {
   @Interop
   void articleCurl_withGlobbingOff_answersExactlyAsJson() throws Exception {
     Run r =
-        run("curl", "-g", "-s", "-w", "\n%{http_code} %{content_type}", base + "/graphql?query={name%0Ahobby}");
+        run(
+            "curl",
+            "-g",
+            "-s",
+            "-w",
+            "\n%{http_code} %{content_type}",
+            base + "/graphql?query={name%0Ahobby}");
     assertThat(r.exit).isZero();
     assertThat(r.out).isEqualTo(ARTICLE_ANSWER + "\n200 application/json; charset=utf-8");
   }
@@ -87,7 +100,8 @@ class GraphqlHttpTest {
   @Test
   void rawRequestLine_withBracesAndNoContentType() throws Exception {
     String response =
-        raw("GET /graphql?query={name%0Ahobby} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        raw(
+            "GET /graphql?query={name%0Ahobby} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n" + ARTICLE_ANSWER);
   }
 
@@ -95,7 +109,9 @@ class GraphqlHttpTest {
   void get_withVariablesAndOperationName() throws Exception {
     String query = "query A { name } query B($id: Long!) { task(id: $id) { id name } }";
     HttpResponse<String> r =
-        get("/graphql?query=" + enc(query) + "&operationName=B&variables=" + enc("{\"id\":2}"), "application/json");
+        get(
+            "/graphql?query=" + enc(query) + "&operationName=B&variables=" + enc("{\"id\":2}"),
+            "application/json");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("{\"data\":{\"task\":{\"id\":2,\"name\":\"task2\"}}}");
   }
@@ -108,14 +124,16 @@ class GraphqlHttpTest {
                 + "\"variables\":{\"id\":5,\"name\":\"task5\"}}");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
-        .isEqualTo("{\"data\":{\"putTask\":{\"id\":5,\"name\":\"task5\"}},\"extensions\":{\"created\":{\"putTask\":true}}}");
+        .isEqualTo(
+            "{\"data\":{\"putTask\":{\"id\":5,\"name\":\"task5\"}},\"extensions\":{\"created\":{\"putTask\":true}}}");
     assertThat(post("{\"query\":\"{ tasks { id } }\"}").body())
         .isEqualTo("{\"data\":{\"tasks\":[{\"id\":1},{\"id\":2},{\"id\":3},{\"id\":5}]}}");
   }
 
   @Test
   void post_operationNameSelectsTheOperation() throws Exception {
-    String doc = "query Who { name } query Count { tasks { id } } mutation Eat { eating(food: \\\"steak\\\") { feeling } }";
+    String doc =
+        "query Who { name } query Count { tasks { id } } mutation Eat { eating(food: \\\"steak\\\") { feeling } }";
     assertThat(post("{\"query\":\"" + doc + "\",\"operationName\":\"Who\"}").body())
         .isEqualTo("{\"data\":{\"name\":\"Rootkit\"}}");
     assertThat(post("{\"query\":\"" + doc + "\",\"operationName\":\"Eat\"}").body())
@@ -147,7 +165,9 @@ class GraphqlHttpTest {
   @Test
   void mutationOverGet_is405WithAllowPost() throws Exception {
     HttpResponse<String> r =
-        get("/graphql?query=" + enc("mutation { putTask(id: 7, name: \"x\") { id } }"), "application/json");
+        get(
+            "/graphql?query=" + enc("mutation { putTask(id: 7, name: \"x\") { id } }"),
+            "application/json");
     assertThat(r.statusCode()).isEqualTo(405);
     assertThat(r.headers().firstValue("Allow")).hasValue("POST");
     assertThat(r.body()).contains("\"errors\"");
@@ -177,13 +197,15 @@ class GraphqlHttpTest {
 
   @Test
   void badInput_unknownField() throws Exception {
-    assertBad(post("{\"query\":\"{ salary }\"}"), 400, "Field 'salary' in type 'Query' is undefined");
+    assertBad(
+        post("{\"query\":\"{ salary }\"}"), 400, "Field 'salary' in type 'Query' is undefined");
   }
 
   @Test
   void badInput_wrongVariableType() throws Exception {
     assertBad(
-        post("{\"query\":\"query($id: Long!) { task(id: $id) { id } }\",\"variables\":{\"id\":\"abc\"}}"),
+        post(
+            "{\"query\":\"query($id: Long!) { task(id: $id) { id } }\",\"variables\":{\"id\":\"abc\"}}"),
         400,
         "Variable 'id' has an invalid value");
     assertBad(post("{\"query\":\"{ name }\",\"variables\":[1]}"), 400, "variables: array");
@@ -191,7 +213,10 @@ class GraphqlHttpTest {
 
   @Test
   void badInput_100DeepQuery() throws Exception {
-    assertBad(post("{\"query\":\"" + GraphqlEngineTest.nested(100).replace("\"", "\\\"") + "\"}"), 400, "depth");
+    assertBad(
+        post("{\"query\":\"" + GraphqlEngineTest.nested(100).replace("\"", "\\\"") + "\"}"),
+        400,
+        "depth");
   }
 
   @Test
@@ -246,7 +271,8 @@ class GraphqlHttpTest {
   void schemaSdl_isServed() throws Exception {
     HttpResponse<String> r = get("/graphql/schema.graphql", "*/*");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     assertThat(r.body())
         .contains("type Query {\n  name: String\n  age: Int\n  sex: Boolean!\n  hobby: [String]\n")
         .contains("putTask(id: Long!, name: String!): Task");
@@ -259,18 +285,27 @@ class GraphqlHttpTest {
     assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
     assertThat(page.body()).contains("/graphql/assets/graphiql.min.js").doesNotContain("https://");
     for (String asset :
-        List.of("graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js")) {
+        List.of(
+            "graphiql.min.js",
+            "graphiql.min.css",
+            "react.production.min.js",
+            "react-dom.production.min.js")) {
       HttpResponse<String> r = get("/graphql/assets/" + asset, "*/*");
       assertThat(r.statusCode()).as(asset).isEqualTo(200);
       assertThat(r.body().length()).as(asset).isGreaterThan(5_000);
     }
     assertThat(get("/graphql/assets/nope.js", "*/*").statusCode()).isEqualTo(404);
-    // The article's URL opened in a browser: GraphiQL (which puts the query in its editor), not JSON.
-    HttpResponse<String> withQuery = get("/graphql?query=%7Bname%0Ahobby%7D", "text/html,*/*;q=0.8");
+    // The article's URL opened in a browser: GraphiQL (which puts the query in its editor), not
+    // JSON.
+    HttpResponse<String> withQuery =
+        get("/graphql?query=%7Bname%0Ahobby%7D", "text/html,*/*;q=0.8");
     assertThat(withQuery.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
     // GraphiQL reads the query from the URL in its start-up script, an asset (no inline script).
-    assertThat(withQuery.body()).contains("/graphql/assets/graphiql-page.js").doesNotContain("params.get");
-    assertThat(get("/graphql/assets/graphiql-page.js", "*/*").body()).contains("params.get('query')");
+    assertThat(withQuery.body())
+        .contains("/graphql/assets/graphiql-page.js")
+        .doesNotContain("params.get");
+    assertThat(get("/graphql/assets/graphiql-page.js", "*/*").body())
+        .contains("params.get('query')");
   }
 
   @Test
@@ -305,24 +340,34 @@ class GraphqlHttpTest {
           }
         };
     server = start(List.of(recording));
-    assertThat(post("{\"query\":\"mutation { eating(food: \\\"x\\\") { feeling } }\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            post("{\"query\":\"mutation { eating(food: \\\"x\\\") { feeling } }\"}").statusCode())
+        .isEqualTo(200);
     assertThat(threads).singleElement().satisfies(t -> assertThat(t).startsWith("ipc-call-"));
   }
 
   private void assertBad(HttpResponse<String> r, int status, String message) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.body()).contains("\"errors\"").contains(message).contains("\"code\":\"INVALID_ARGUMENT\"")
-        .doesNotContain("\"data\"").doesNotContain("Exception");
+    assertThat(r.body())
+        .contains("\"errors\"")
+        .contains(message)
+        .contains("\"code\":\"INVALID_ARGUMENT\"")
+        .doesNotContain("\"data\"")
+        .doesNotContain("Exception");
     assertStillServes();
   }
 
   private void assertStillServes() throws Exception {
-    assertThat(get("/graphql?query=" + enc("{name\nhobby}"), "*/*").body()).isEqualTo(ARTICLE_ANSWER);
+    assertThat(get("/graphql?query=" + enc("{name\nhobby}"), "*/*").body())
+        .isEqualTo(ARTICLE_ANSWER);
   }
 
   private HttpResponse<String> get(String pathAndQuery, String accept) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Accept", accept).GET().build(),
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+            .header("Accept", accept)
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -355,7 +400,8 @@ class GraphqlHttpTest {
   record Run(int exit, String out) {}
 
   static Run run(String... command) throws Exception {
-    // Output goes to a file, not a pipe read to its end first: a hung process then fails the test at the
+    // Output goes to a file, not a pipe read to its end first: a hung process then fails the test
+    // at the
     // timeout instead of blocking the read forever.
     java.nio.file.Path out = java.nio.file.Files.createTempFile("ipc-graphql-run", ".out");
     try {

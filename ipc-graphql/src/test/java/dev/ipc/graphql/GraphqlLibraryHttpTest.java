@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The derived {@code Library} over GraphQL as a foreign client sees it: plain HTTP POSTs with variables
- * against a real server, every type in and out in its GraphQL form, and bad input refused with
- * INVALID_ARGUMENT naming the field.
+ * The derived {@code Library} over GraphQL as a foreign client sees it: plain HTTP POSTs with
+ * variables against a real server, every type in and out in its GraphQL form, and bad input refused
+ * with INVALID_ARGUMENT naming the field.
  */
 @Timeout(60)
 class GraphqlLibraryHttpTest {
@@ -36,11 +36,16 @@ class GraphqlLibraryHttpTest {
       "mutation Add($id: Long!, $title: String, $genre: Genre, $tags: [String], $props: [BookPropsEntryInput!],"
           + " $published: Instant, $isbn: String, $cover: Base64) {"
           + " add(id: $id, title: $title, genre: $genre, tags: $tags, props: $props, published: $published,"
-          + " isbn: $isbn, cover: $cover) " + BOOK_FIELDS + " }";
+          + " isbn: $isbn, cover: $cover) "
+          + BOOK_FIELDS
+          + " }";
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private Server server;
 
   @BeforeEach
@@ -57,14 +62,17 @@ class GraphqlLibraryHttpTest {
     server.close();
   }
 
-  /** Posts {@code query} with {@code variables} as JSON; returns the status and the parsed answer. */
+  /**
+   * Posts {@code query} with {@code variables} as JSON; returns the status and the parsed answer.
+   */
   private Answer post(String query, Map<String, ?> variables) throws Exception {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("query", query);
     body.put("variables", variables);
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
                 .build(),
@@ -124,7 +132,8 @@ class GraphqlLibraryHttpTest {
     Map<String, Object> offset = dune();
     offset.put("id", 9);
     offset.put("published", "1965-08-01T01:30:00+01:30");
-    assertThat(post(ADD, offset).data("add").path("published").asText()).isEqualTo("1965-08-01T00:00:00Z");
+    assertThat(post(ADD, offset).data("add").path("published").asText())
+        .isEqualTo("1965-08-01T00:00:00Z");
 
     // Absent optional fields come back null; an absent list or map is empty, never null.
     Answer bare = post(ADD, map("id", 2, "title", "Bare"));
@@ -148,7 +157,9 @@ class GraphqlLibraryHttpTest {
                 + " { id genre } }",
             map("text", "dune", "genre", "NOVEL", "limit", 10));
     assertThat(novels.data("search"))
-        .isEqualTo(json.valueToTree(List.of(map("id", 1, "genre", "NOVEL"), map("id", 3, "genre", "NOVEL"))));
+        .isEqualTo(
+            json.valueToTree(
+                List.of(map("id", 1, "genre", "NOVEL"), map("id", 3, "genre", "NOVEL"))));
 
     Answer poetry = post("{ search(genre: POETRY, limit: 5) { title } }", Map.of());
     assertThat(poetry.data("search")).isEqualTo(json.valueToTree(List.of(map("title", "Odes"))));
@@ -166,29 +177,67 @@ class GraphqlLibraryHttpTest {
             + " price: $price, shelf: $shelf, retired: $retired, book: $book, related: $related,"
             + " translations: $translations, counts: $counts, genres: $genres, ids: $ids) {"
             + " inPrint pages rating weight printing copies signed readingTime price shelf retired"
-            + " book " + BOOK_FIELDS + " related " + BOOK_FIELDS
-            + " translations { key value " + BOOK_FIELDS + " } counts { key value } genres ids } }";
+            + " book "
+            + BOOK_FIELDS
+            + " related "
+            + BOOK_FIELDS
+            + " translations { key value "
+            + BOOK_FIELDS
+            + " } counts { key value } genres ids } }";
     Map<String, Object> edition =
         map(
-            "inPrint", true,
-            "pages", 412,
-            "rating", 4.25,
-            "weight", 0.1, // a float: answered as 0.1, not as the double 0.10000000149011612
-            "printing", 0,
-            "copies", Long.MAX_VALUE,
-            "signed", false,
-            "readingTime", "PT1H2M3.000005S",
-            "price", "12345678901234567890.125",
-            "shelf", "POETRY",
-            "retired", "1970-01-01T00:00:00Z",
-            "book", dune(),
-            "related", List.of(dune(), map(
-                "id", 2, "title", "Bare", "genre", null, "tags", List.of(), "props", List.of(),
-                "published", null, "isbn", null, "cover", null)),
-            "translations", List.of(map("key", "fr", "value", dune())),
-            "counts", List.of(map("key", "a", "value", 1), map("key", "b", "value", -2)),
-            "genres", List.of("SCIENCE", "NOVEL"),
-            "ids", List.of(1, -9007199254740993L));
+            "inPrint",
+            true,
+            "pages",
+            412,
+            "rating",
+            4.25,
+            "weight",
+            0.1, // a float: answered as 0.1, not as the double 0.10000000149011612
+            "printing",
+            0,
+            "copies",
+            Long.MAX_VALUE,
+            "signed",
+            false,
+            "readingTime",
+            "PT1H2M3.000005S",
+            "price",
+            "12345678901234567890.125",
+            "shelf",
+            "POETRY",
+            "retired",
+            "1970-01-01T00:00:00Z",
+            "book",
+            dune(),
+            "related",
+            List.of(
+                dune(),
+                map(
+                    "id",
+                    2,
+                    "title",
+                    "Bare",
+                    "genre",
+                    null,
+                    "tags",
+                    List.of(),
+                    "props",
+                    List.of(),
+                    "published",
+                    null,
+                    "isbn",
+                    null,
+                    "cover",
+                    null)),
+            "translations",
+            List.of(map("key", "fr", "value", dune())),
+            "counts",
+            List.of(map("key", "a", "value", 1), map("key", "b", "value", -2)),
+            "genres",
+            List.of("SCIENCE", "NOVEL"),
+            "ids",
+            List.of(1, -9007199254740993L));
     Answer a = post(query, edition);
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.data("echo")).isEqualTo(json.valueToTree(edition));
@@ -254,8 +303,8 @@ class GraphqlLibraryHttpTest {
         "cover     | not base64! | Variable 'cover' has an invalid value: Base64: | not base64!",
         "id        | 1.5         | Variable 'id' has an invalid value: | 1.5",
       })
-  void badVariable_isInvalidArgumentNamingIt(String field, String value, String message, String shown)
-      throws Exception {
+  void badVariable_isInvalidArgumentNamingIt(
+      String field, String value, String message, String shown) throws Exception {
     Map<String, Object> book = dune();
     book.put(field, field.equals("id") ? (Object) Double.valueOf(value) : value);
     Answer a = post(ADD, book);
@@ -269,8 +318,10 @@ class GraphqlLibraryHttpTest {
   void badValueInsideAnInputObject_namesItsPath() throws Exception {
     Map<String, Object> book = dune();
     book.put("published", "2026-13-45T00:00:00Z");
-    Answer a = post("mutation($id: Long!, $book: BookInput) { put(id: $id, book: $book) { id } }",
-        map("id", 1, "book", book));
+    Answer a =
+        post(
+            "mutation($id: Long!, $book: BookInput) { put(id: $id, book: $book) { id } }",
+            map("id", 1, "book", book));
     assertThat(a.status()).isEqualTo(400);
     assertThat(a.error().path("message").asText())
         .isEqualTo(
@@ -299,7 +350,8 @@ class GraphqlLibraryHttpTest {
         "echo(inPrint: true, pages: 1, rating: 1, weight: 1, price: \"1,5\") { pages } | price",
         "echo(inPrint: true, pages: 1, rating: 1, weight: 1, readingTime: \"1 hour\") { pages } | readingTime",
       })
-  void badLiteral_isInvalidArgumentNamingTheArgument(String selection, String argument) throws Exception {
+  void badLiteral_isInvalidArgumentNamingTheArgument(String selection, String argument)
+      throws Exception {
     String operation = selection.startsWith("add") ? "mutation" : "query";
     Answer a = post(operation + " { " + selection + " }", Map.of());
     assertThat(a.status()).isEqualTo(400);

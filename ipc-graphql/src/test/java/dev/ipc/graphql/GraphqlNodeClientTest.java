@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The npm clients against a real server: {@code graphql-ws} 6.4 (GraphQL over WebSocket, with the
  * {@code ws} package under Node 20) and {@code graphql-sse} 2.6 (distinct connections) subscribe to
- * {@code taskSaved} and hear every task put through the Java client, then one put with a mutation over
- * the WebSocket, authorized by the token of {@code connection_init}; a server close ends both with
- * {@code complete}. Needs {@code node} and {@code npm ci} in src/test/js.
+ * {@code taskSaved} and hear every task put through the Java client, then one put with a mutation
+ * over the WebSocket, authorized by the token of {@code connection_init}; a server close ends both
+ * with {@code complete}. Needs {@code node} and {@code npm ci} in src/test/js.
  */
 @Timeout(120)
 @Interop
@@ -77,7 +77,8 @@ class GraphqlNodeClientTest {
       awaitOpenStreams(server, 2);
       server.close();
       JsonNode r = node.result();
-      assertThat(r.get("ends")).isEqualTo(JSON.readTree("{\"ws\":\"complete\",\"sse\":\"complete\"}"));
+      assertThat(r.get("ends"))
+          .isEqualTo(JSON.readTree("{\"ws\":\"complete\",\"sse\":\"complete\"}"));
       assertThat(server.openStreams()).isZero();
     } finally {
       server.close();

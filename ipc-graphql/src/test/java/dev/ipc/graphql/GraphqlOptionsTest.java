@@ -25,9 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The options every transport shares, by their shared names (REST's HTTP settings), from the builder
- * and from URIs; the deprecated names still work; unknown options are refused with the known ones
- * listed.
+ * The options every transport shares, by their shared names (REST's HTTP settings), from the
+ * builder and from URIs; the deprecated names still work; unknown options are refused with the
+ * known ones listed.
  */
 class GraphqlOptionsTest {
   private final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -44,14 +44,16 @@ class GraphqlOptionsTest {
   void maxMessageBytes_fromBuilderOrUri_andItsDeprecatedAlias_refuseLargerBodies() {
     for (Server server :
         List.of(
-            serve(GraphqlTransport.builder().host("127.0.0.1").port(0).maxMessageBytes(1000).build()),
+            serve(
+                GraphqlTransport.builder().host("127.0.0.1").port(0).maxMessageBytes(1000).build()),
             serve("graphql://127.0.0.1:0?maxMessageBytes=1000"),
             serve(GraphqlTransport.builder().host("127.0.0.1").port(0).maxBodyBytes(1000).build()),
             serve("graphql://127.0.0.1:0?maxBodyBytes=1000"))) {
       TaskService tasks = client(server).service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
       assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
     }
   }
@@ -61,9 +63,19 @@ class GraphqlOptionsTest {
   void maxBufferedBytes_fromBuilderOrUri_andItsDeprecatedAlias_refuseBodiesBeyondTheBudget() {
     for (Server server :
         List.of(
-            serve(GraphqlTransport.builder().host("127.0.0.1").port(0).maxBufferedBytes(1000).build()),
+            serve(
+                GraphqlTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .maxBufferedBytes(1000)
+                    .build()),
             serve("graphql://127.0.0.1:0?maxBufferedBytes=1000"),
-            serve(GraphqlTransport.builder().host("127.0.0.1").port(0).maxBufferedBodyBytes(1000).build()),
+            serve(
+                GraphqlTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .maxBufferedBodyBytes(1000)
+                    .build()),
             serve("graphql://127.0.0.1:0?maxBufferedBodyBytes=1000"))) {
       TaskService tasks = client(server).service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.put(new Task(9, "x".repeat(2000))))
@@ -89,14 +101,16 @@ class GraphqlOptionsTest {
                       pool.execute(task);
                     })
                 .build());
-    assertThat(client(server).service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    assertThat(client(server).service(TaskService.DESCRIPTOR).get(1))
+        .isEqualTo(new Task(1, "task1"));
     assertThat(ran.get()).isPositive();
   }
 
   @Test
   void httpSettings_fromUri_applyAsRestsDo() throws IOException {
     Server server =
-        serve("graphql://127.0.0.1:0?cors=https://a.example,https://b.example&maxConnections=1&idleTimeout=1s&workerThreads=1");
+        serve(
+            "graphql://127.0.0.1:0?cors=https://a.example,https://b.example&maxConnections=1&idleTimeout=1s&workerThreads=1");
     RawHttp first = connect(server);
     RawHttp.Response r = first.send(get("https://b.example")).read();
     assertThat(r.status()).isEqualTo(200);
@@ -109,9 +123,11 @@ class GraphqlOptionsTest {
 
   @Test
   void graphqlLimits_fromUri_acceptZeroWhereTheBuilderDoes() {
-    // maxAliases=0 (no alias at all) and documentCacheSize=0 (no cache) are valid on the builder too.
+    // maxAliases=0 (no alias at all) and documentCacheSize=0 (no cache) are valid on the builder
+    // too.
     Server server = serve("graphql://127.0.0.1:0?maxAliases=0&documentCacheSize=0&maxDepth=5");
-    assertThat(client(server).service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
+    assertThat(client(server).service(TaskService.DESCRIPTOR).get(1))
+        .isEqualTo(new Task(1, "task1"));
     assertThatThrownBy(() -> Transports.transport("graphql://127.0.0.1:0?maxDepth=0"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("depth: 0");
@@ -132,9 +148,12 @@ class GraphqlOptionsTest {
 
   @Test
   void clientTimeout_defaultsToEveryClientsDefault() {
-    assertThat(GraphqlClient.DEFAULT_TIMEOUT).isEqualTo(ClientBuilder.DEFAULT_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+    assertThat(GraphqlClient.DEFAULT_TIMEOUT)
+        .isEqualTo(ClientBuilder.DEFAULT_TIMEOUT)
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(GraphqlClient.builder().timeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(GraphqlClient.builder().options(Map.of("timeout", "5s")).timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(GraphqlClient.builder().options(Map.of("timeout", "5s")).timeout())
+        .isEqualTo(Duration.ofSeconds(5));
   }
 
   private Server serve(Object transport) {

@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A tour of the public API as a host uses it: every builder setting, then a call through the client. */
+/**
+ * A tour of the public API as a host uses it: every builder setting, then a call through the
+ * client.
+ */
 class GraphqlPublicApiTest {
   @Test
   void everySetting_buildsAWorkingTransportAndClient() {
@@ -36,7 +39,8 @@ class GraphqlPublicApiTest {
     assertThat(transport.name()).isEqualTo("graphql");
     assertThat(transport.address()).isEqualTo("127.0.0.1:0");
     assertThat(GraphqlTransport.of(4444).address()).isEqualTo("0.0.0.0:4444");
-    assertThat(GraphqlTransport.builder().host("::1").port(1).build().address()).isEqualTo("[::1]:1");
+    assertThat(GraphqlTransport.builder().host("::1").port(1).build().address())
+        .isEqualTo("[::1]:1");
 
     try (Server server = Transports.serve(Reference.services(), transport);
         GraphqlClient client =
@@ -44,7 +48,8 @@ class GraphqlPublicApiTest {
                 .target("127.0.0.1", server.port("graphql"))
                 .timeout(Duration.ofSeconds(5))
                 .build()) {
-      assertThat(client.uri().toString()).isEqualTo("http://127.0.0.1:" + server.port("graphql") + "/graphql");
+      assertThat(client.uri().toString())
+          .isEqualTo("http://127.0.0.1:" + server.port("graphql") + "/graphql");
       assertThat(client.service(PersonService.DESCRIPTOR).person().hobby()).hasSize(5);
     }
   }
@@ -52,7 +57,13 @@ class GraphqlPublicApiTest {
   @Test
   void limits_setOnTheBuilderOrTheUri_applyOverHttp() throws Exception {
     GraphqlTransport built =
-        GraphqlTransport.builder().host("127.0.0.1").port(0).maxFields(3).maxAliases(1).introspection(false).build();
+        GraphqlTransport.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .maxFields(3)
+            .maxAliases(1)
+            .introspection(false)
+            .build();
     try (Server server = Transports.serve(Reference.services(), built)) {
       assertLimited(server.port("graphql"));
     }
@@ -76,14 +87,18 @@ class GraphqlPublicApiTest {
         }) {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(base + URLEncoder.encode(refused[0], StandardCharsets.UTF_8))).build(),
+              HttpRequest.newBuilder(
+                      URI.create(base + URLEncoder.encode(refused[0], StandardCharsets.UTF_8)))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(refused[0]).isEqualTo(400);
       assertThat(r.body()).as(refused[0]).contains(refused[1]).doesNotContain("\"data\"");
     }
     HttpResponse<String> ok =
         http.send(
-            HttpRequest.newBuilder(URI.create(base + URLEncoder.encode("{ a: name }", StandardCharsets.UTF_8))).build(),
+            HttpRequest.newBuilder(
+                    URI.create(base + URLEncoder.encode("{ a: name }", StandardCharsets.UTF_8)))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(ok.body()).isEqualTo("{\"data\":{\"a\":\"Rootkit\"}}");
   }

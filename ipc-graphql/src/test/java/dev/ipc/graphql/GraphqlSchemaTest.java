@@ -45,7 +45,8 @@ class GraphqlSchemaTest {
   static final class MemoryShelf implements Shelf {
     @Override
     public Book get(long id) {
-      return new Book(id, "shelved", null, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
+      return new Book(
+          id, "shelved", null, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
     }
   }
 
@@ -60,7 +61,8 @@ class GraphqlSchemaTest {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + path)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + path))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
@@ -92,11 +94,14 @@ class GraphqlSchemaTest {
   void schemasSpi_writesTheSameDocumentAsTheServer() throws Exception {
     Map<String, String> files =
         provider()
-            .schemas(List.of(DatingService.DESCRIPTOR, TaskService.DESCRIPTOR, PersonService.DESCRIPTOR));
+            .schemas(
+                List.of(
+                    DatingService.DESCRIPTOR, TaskService.DESCRIPTOR, PersonService.DESCRIPTOR));
     assertThat(files).containsOnlyKeys("schema.graphql");
     assertThat(files.get("schema.graphql")).isEqualTo(golden());
 
-    String library = provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("schema.graphql");
+    String library =
+        provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("schema.graphql");
     try (Server server = serve(List.of(new MemoryLibrary()))) {
       assertThat(get(server, "/graphql/schema.graphql")).isEqualTo(library);
     }
@@ -136,7 +141,8 @@ class GraphqlSchemaTest {
     assertThat(sdl)
         .containsPattern("\"Bytes, as a base64 string[^\"]*\"\nscalar Base64")
         .containsPattern("\"A point in time, as an RFC 3339 string[^\"]*\"\nscalar Instant")
-        .containsPattern("\"A length of time, as an ISO-8601 duration string[^\"]*\"\nscalar Duration")
+        .containsPattern(
+            "\"A length of time, as an ISO-8601 duration string[^\"]*\"\nscalar Duration")
         .containsPattern("\"An exact decimal number, as a string[^\n]*\"\nscalar Decimal")
         .contains("scalar Long");
     // A non-Java client's tools can read it.
@@ -152,14 +158,18 @@ class GraphqlSchemaTest {
     assertThat(GraphqlClient.document(library.operation("search")))
         .isEqualTo(
             "query($text: String, $genre: Genre, $limit: Int!) {"
-                + " search(text: $text, genre: $genre, limit: $limit) " + book + " }");
+                + " search(text: $text, genre: $genre, limit: $limit) "
+                + book
+                + " }");
     assertThat(GraphqlClient.document(library.operation("put")))
-        .isEqualTo("mutation($id: Long!, $book: BookInput) { put(id: $id, book: $book) " + book + " }");
+        .isEqualTo(
+            "mutation($id: Long!, $book: BookInput) { put(id: $id, book: $book) " + book + " }");
     // A void method's field is a Boolean: nothing to select.
     assertThat(GraphqlClient.document(library.operation("remove")))
         .isEqualTo("mutation($id: Long!) { remove(id: $id) }");
     assertThat(GraphqlClient.document(library.operation("echo")))
-        .contains("$translations: [EditionTranslationsEntryInput!], $counts: [EditionCountsEntryInput!]")
+        .contains(
+            "$translations: [EditionTranslationsEntryInput!], $counts: [EditionCountsEntryInput!]")
         .contains(" translations { key value " + book + " } counts { key value } genres ids }");
 
     GraphqlEngine engine =
@@ -181,11 +191,18 @@ class GraphqlSchemaTest {
   void twoServicesClaimingOneField_failAtStartNamingBoth() {
     assertThatThrownBy(() -> serve(List.of(new MemoryLibrary(), new MemoryShelf())).close())
         .satisfies(
-            e -> assertThat(messages(e)).contains("Query.get").contains("library.get").contains("shelf.get"));
+            e ->
+                assertThat(messages(e))
+                    .contains("Query.get")
+                    .contains("library.get")
+                    .contains("shelf.get"));
     assertThatThrownBy(
             () ->
                 provider()
-                    .schemas(List.of(ServiceDescriptor.of(Library.class), ServiceDescriptor.of(Shelf.class))))
+                    .schemas(
+                        List.of(
+                            ServiceDescriptor.of(Library.class),
+                            ServiceDescriptor.of(Shelf.class))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Query.get")
         .hasMessageContaining("library.get")

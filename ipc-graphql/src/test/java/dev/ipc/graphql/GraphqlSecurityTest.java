@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Authentication, roles, the call context and response metadata over GraphQL, against a real server on
- * port 0: plain HTTP POSTs as any GraphQL client sends them, and {@link GraphqlClient}.
+ * Authentication, roles, the call context and response metadata over GraphQL, against a real server
+ * on port 0: plain HTTP POSTs as any GraphQL client sends them, and {@link GraphqlClient}.
  */
 @Timeout(60)
 class GraphqlSecurityTest {
@@ -43,7 +43,10 @@ class GraphqlSecurityTest {
   private static final String READ_5 = "{ task(id: 5) { id name } }";
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final ObjectMapper json = new ObjectMapper();
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private Server server;
@@ -69,8 +72,13 @@ class GraphqlSecurityTest {
           public Saved<Task> put(Task task) {
             CallContext c = CallContext.current();
             seen.add(
-                c.transport() + " " + c.principal().name() + " from " + c.peer().getAddress().getHostAddress()
-                    + " request " + c.metadata().get("X-Request-Id"));
+                c.transport()
+                    + " "
+                    + c.principal().name()
+                    + " from "
+                    + c.peer().getAddress().getHostAddress()
+                    + " request "
+                    + c.metadata().get("X-Request-Id"));
             return store.put(task);
           }
         };
@@ -83,7 +91,11 @@ class GraphqlSecurityTest {
                 (ctx, request, next) -> {
                   ctx.responseMetadata().add("x-served-by", "ipc");
                   ctx.responseMetadata()
-                      .add("x-call", ctx.operation().name() + " " + (request instanceof Object[] a ? Arrays.toString(a) : request));
+                      .add(
+                          "x-call",
+                          ctx.operation().name()
+                              + " "
+                              + (request instanceof Object[] a ? Arrays.toString(a) : request));
                   return next.proceed(request);
                 })
             .start();
@@ -117,9 +129,15 @@ class GraphqlSecurityTest {
     HttpResponse<String> writer = post(PUT, "w-token");
     assertThat(writer.statusCode()).isEqualTo(200);
     assertThat(writer.headers().firstValue("WWW-Authenticate")).isEmpty();
-    assertThat(json.readTree(writer.body()).path("data").path("putTask").path("id").asLong()).isEqualTo(5);
+    assertThat(json.readTree(writer.body()).path("data").path("putTask").path("id").asLong())
+        .isEqualTo(5);
     assertThat(json.readTree(writer.body()).has("errors")).isFalse();
-    assertThat(json.readTree(post(READ_5, null).body()).path("data").path("task").path("name").asText())
+    assertThat(
+            json.readTree(post(READ_5, null).body())
+                .path("data")
+                .path("task")
+                .path("name")
+                .asText())
         .isEqualTo("x");
     assertThat(seen).containsExactly("graphql wanda from 127.0.0.1 request req-7");
   }
@@ -160,7 +178,8 @@ class GraphqlSecurityTest {
   }
 
   @Test
-  void interceptorResponseMetadata_arrivesAsResponseHeaders_distinctValuesOfEveryField() throws Exception {
+  void interceptorResponseMetadata_arrivesAsResponseHeaders_distinctValuesOfEveryField()
+      throws Exception {
     HttpResponse<String> one = post("{ task(id: 1) { id } }", null);
     assertThat(one.headers().allValues("x-served-by")).containsExactly("ipc");
     assertThat(one.headers().allValues("x-call")).containsExactly("get [1]");
@@ -172,7 +191,8 @@ class GraphqlSecurityTest {
 
     // Failed calls answer their metadata too.
     HttpResponse<String> refused = post(PUT, "r-token");
-    assertThat(refused.headers().allValues("x-served-by")).isEmpty(); // refused before the interceptors
+    assertThat(refused.headers().allValues("x-served-by"))
+        .isEmpty(); // refused before the interceptors
     HttpResponse<String> missing = post("{ task(id: 99) { id } }", null);
     assertThat(code(missing)).isEqualTo("NOT_FOUND");
     assertThat(missing.headers().allValues("x-served-by")).containsExactly("ipc");
@@ -184,20 +204,33 @@ class GraphqlSecurityTest {
       TaskService anonymous = client.service(TaskService.DESCRIPTOR);
       assertThat(anonymous.get(1)).isEqualTo(new Task(1, "task1"));
       assertCode(() -> anonymous.put(new Task(5, "x")), ErrorCode.UNAUTHENTICATED);
-      assertCode(() -> client.withBearerToken("stolen").service(TaskService.DESCRIPTOR).get(1), ErrorCode.UNAUTHENTICATED);
       assertCode(
-          () -> client.withBearerToken("r-token").service(TaskService.DESCRIPTOR).put(new Task(5, "x")),
+          () -> client.withBearerToken("stolen").service(TaskService.DESCRIPTOR).get(1),
+          ErrorCode.UNAUTHENTICATED);
+      assertCode(
+          () ->
+              client
+                  .withBearerToken("r-token")
+                  .service(TaskService.DESCRIPTOR)
+                  .put(new Task(5, "x")),
           ErrorCode.PERMISSION_DENIED);
       assertCode(() -> anonymous.get(5), ErrorCode.NOT_FOUND);
 
-      Client writer = client.withMetadata(Metadata.of("authorization", "Bearer w-token", "x-request-id", "req-9"));
+      Client writer =
+          client.withMetadata(
+              Metadata.of("authorization", "Bearer w-token", "x-request-id", "req-9"));
       Saved<Task> saved = writer.service(TaskService.DESCRIPTOR).put(new Task(5, "x"));
       assertThat(saved.created()).isTrue();
       assertThat(anonymous.get(5)).isEqualTo(new Task(5, "x"));
       assertThat(seen).containsExactly("graphql wanda from 127.0.0.1 request req-9");
     }
     try (Client client = Transports.connect("graphql://127.0.0.1:" + port)) {
-      assertThat(client.withBearerToken("w-token").service(TaskService.DESCRIPTOR).put(new Task(6, "y")).created())
+      assertThat(
+              client
+                  .withBearerToken("w-token")
+                  .service(TaskService.DESCRIPTOR)
+                  .put(new Task(6, "y"))
+                  .created())
           .isTrue();
     }
   }
@@ -206,7 +239,9 @@ class GraphqlSecurityTest {
   void graphqlClient_refusesMetadataHttpCannotCarry_withoutShowingTheValue() {
     try (GraphqlClient client = GraphqlClient.of("127.0.0.1", port)) {
       TaskService tasks =
-          client.withMetadata(Metadata.of("authorization", "Bearer w-token\r\nx-evil: 1")).service(TaskService.DESCRIPTOR);
+          client
+              .withMetadata(Metadata.of("authorization", "Bearer w-token\r\nx-evil: 1"))
+              .service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> tasks.get(1))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("authorization")
@@ -232,12 +267,17 @@ class GraphqlSecurityTest {
             .start()) {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port("graphql") + "/graphql?query=%7Bname%7D"))
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + other.port("graphql")
+                              + "/graphql?query=%7Bname%7D"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("{\"data\":{\"name\":\"Rootkit\"}}");
-      assertThat(r.headers().allValues("content-type")).containsExactly("application/json; charset=utf-8");
+      assertThat(r.headers().allValues("content-type"))
+          .containsExactly("application/json; charset=utf-8");
       assertThat(r.headers().map()).doesNotContainKeys("x-split", "set-cookie");
       assertThat(r.headers().allValues("x-fine")).containsExactly("ok");
     }
@@ -248,10 +288,12 @@ class GraphqlSecurityTest {
     assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:" + port + "?cert=/tmp/a.pem"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cert and key");
-    assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:" + port + "?tls=false&ca=/tmp/ca.pem"))
+    assertThatThrownBy(
+            () -> Transports.connect("graphql://127.0.0.1:" + port + "?tls=false&ca=/tmp/ca.pem"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tls: false");
-    assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:" + port + "?ca=/no/such/ca.pem"))
+    assertThatThrownBy(
+            () -> Transports.connect("graphql://127.0.0.1:" + port + "?ca=/no/such/ca.pem"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/no/such/ca.pem");
     assertThatThrownBy(() -> Transports.connect("graphql://127.0.0.1:" + port + "?trust=x"))
@@ -266,7 +308,8 @@ class GraphqlSecurityTest {
 
   private void assertRefused(HttpResponse<String> response, ErrorCode code, String classification)
       throws Exception {
-    // A refused field is a field error as any other: 200, data.putTask null, the code in extensions.
+    // A refused field is a field error as any other: 200, data.putTask null, the code in
+    // extensions.
     assertThat(response.statusCode()).isEqualTo(200);
     JsonNode body = json.readTree(response.body());
     assertThat(body.path("data").has("putTask")).isTrue();
@@ -278,7 +321,12 @@ class GraphqlSecurityTest {
   }
 
   private String code(HttpResponse<String> response) throws Exception {
-    return json.readTree(response.body()).path("errors").path(0).path("extensions").path("code").asText();
+    return json.readTree(response.body())
+        .path("errors")
+        .path(0)
+        .path("extensions")
+        .path("code")
+        .asText();
   }
 
   private String base() {
@@ -290,7 +338,9 @@ class GraphqlSecurityTest {
         HttpRequest.newBuilder(URI.create(base()))
             .header("Content-Type", "application/json")
             .header("X-Request-Id", "req-7")
-            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("query", query))));
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    json.writeValueAsString(Map.of("query", query))));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

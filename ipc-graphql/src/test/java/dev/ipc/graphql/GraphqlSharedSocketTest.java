@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link GraphqlClient}'s subscribers share one {@code graphql-transport-ws} socket per credential: many
- * subscribers are one server connection, callers with other tokens never share one (each subscription
- * runs as its own caller), a subscriber that falls behind ends alone, and a socket that closes ends
- * every subscriber on it while the next subscriber opens a new one.
+ * {@link GraphqlClient}'s subscribers share one {@code graphql-transport-ws} socket per credential:
+ * many subscribers are one server connection, callers with other tokens never share one (each
+ * subscription runs as its own caller), a subscriber that falls behind ends alone, and a socket
+ * that closes ends every subscriber on it while the next subscriber opens a new one.
  */
 @Timeout(120)
 class GraphqlSharedSocketTest {
@@ -49,7 +49,10 @@ class GraphqlSharedSocketTest {
     }
   }
 
-  /** Takes everything it is offered (or nothing, when {@code demand} is 0) and remembers how it ended. */
+  /**
+   * Takes everything it is offered (or nothing, when {@code demand} is 0) and remembers how it
+   * ended.
+   */
   static final class Collector<T> implements Flow.Subscriber<T> {
     final List<T> values = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> ended = new CompletableFuture<>();
@@ -113,7 +116,8 @@ class GraphqlSharedSocketTest {
   }
 
   @Test
-  void threeHundredSubscribers_shareOneConnection_allHearEachSave_andCancelEndsEveryStream() throws Exception {
+  void threeHundredSubscribers_shareOneConnection_allHearEachSave_andCancelEndsEveryStream()
+      throws Exception {
     try (Server server = serve(Reference.services(), GraphqlTransport.builder());
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
@@ -196,10 +200,12 @@ class GraphqlSharedSocketTest {
       stranger.watchTasks(null, null).subscribe(refused);
       assertThat(refused.failure())
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
 
       awaitOpenStreams(server, 6);
-      assertThat(principals).containsExactlyInAnyOrder("wanda", "rita", "wanda", "rita", "wanda", "rita");
+      assertThat(principals)
+          .containsExactlyInAnyOrder("wanda", "rita", "wanda", "rita", "wanda", "rita");
       // The refused stranger's socket closes once its only subscriber ended: the server counts it a
       // moment longer, so wait for it to go.
       await("one socket per token", () -> graphqlConnections(server) == 2);
@@ -219,7 +225,8 @@ class GraphqlSharedSocketTest {
   }
 
   @Test
-  void aSubscriberThatStopsReading_endsAlone_whileItsNeighbourOnTheSocketHearsEverything() throws Exception {
+  void aSubscriberThatStopsReading_endsAlone_whileItsNeighbourOnTheSocketHearsEverything()
+      throws Exception {
     try (Server server = serve(Reference.services(), GraphqlTransport.builder());
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       TaskService tasks = client.withBearerToken("w-token").service(TaskService.DESCRIPTOR);
@@ -234,7 +241,8 @@ class GraphqlSharedSocketTest {
       }
       assertThat(slow.failure())
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
       await("every save heard by the fast one", () -> fast.values.size() == saves);
       // The slow one's cancel ended its stream on the server; the socket stays for the fast one.
       awaitOpenStreams(server, 1);
@@ -246,11 +254,11 @@ class GraphqlSharedSocketTest {
   }
 
   @Test
-  void aSocketTheServerCloses_endsEverySubscriberOnIt_andTheNextOneOpensANewSocket() throws Exception {
+  void aSocketTheServerCloses_endsEverySubscriberOnIt_andTheNextOneOpensANewSocket()
+      throws Exception {
     Named named = Named.Note::new;
     // A message over the body limit makes the server close the socket (1009).
-    try (Server server =
-            serve(List.of(named), GraphqlTransport.builder().maxBodyBytes(1024));
+    try (Server server = serve(List.of(named), GraphqlTransport.builder().maxBodyBytes(1024));
         GraphqlClient client = GraphqlClient.of("127.0.0.1", server.port("graphql"))) {
       Named watcher = client.service(Named.class);
       Collector<Named.Note> first = new Collector<>();
@@ -279,7 +287,9 @@ class GraphqlSharedSocketTest {
       awaitOpenStreams(server, 1);
       watcher.save("brand new");
       watcher.save("after");
-      await("the save heard on the new socket (ended: " + next.ended.getNow(null) + ")", () -> next.values.size() >= 1 || next.ended.isDone());
+      await(
+          "the save heard on the new socket (ended: " + next.ended.getNow(null) + ")",
+          () -> next.values.size() >= 1 || next.ended.isDone());
       assertThat(next.values).containsExactly(new Named.Note("after"));
       next.subscription.cancel();
       awaitOpenStreams(server, 0);

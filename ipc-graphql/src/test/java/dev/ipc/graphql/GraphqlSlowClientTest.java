@@ -4,7 +4,9 @@ import dev.ipc.core.spi.Transport;
 import dev.ipc.http.testing.AbstractSlowClientTest;
 import java.util.function.Supplier;
 
-/** The slow-client limits on a real GraphQL server; the tests are {@link AbstractSlowClientTest}'s. */
+/**
+ * The slow-client limits on a real GraphQL server; the tests are {@link AbstractSlowClientTest}'s.
+ */
 class GraphqlSlowClientTest extends AbstractSlowClientTest {
   GraphqlSlowClientTest() {
     super(
@@ -17,7 +19,12 @@ class GraphqlSlowClientTest extends AbstractSlowClientTest {
   @Override
   protected Supplier<Transport> configure(Settings settings) {
     GraphqlTransport.Builder b = GraphqlTransport.builder().host("127.0.0.1").port(0);
-    settings.applyTo(b::idleTimeout, b::requestTimeout, b::writeTimeout, b::maxConnections, b::maxConnectionsPerPeer);
+    settings.applyTo(
+        b::idleTimeout,
+        b::requestTimeout,
+        b::writeTimeout,
+        b::maxConnections,
+        b::maxConnectionsPerPeer);
     return b::build;
   }
 }

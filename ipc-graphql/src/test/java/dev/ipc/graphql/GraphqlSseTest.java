@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * GraphQL over Server-Sent Events (distinct connections) with the JDK's HTTP client: a subscription's
- * events, closing the response ends the stream on the server, GET for subscriptions, a request error as
- * one {@code next} with its errors, a mutation over GET refused.
+ * GraphQL over Server-Sent Events (distinct connections) with the JDK's HTTP client: a
+ * subscription's events, closing the response ends the stream on the server, GET for subscriptions,
+ * a request error as one {@code next} with its errors, a mutation over GET refused.
  */
 @Timeout(60)
 class GraphqlSseTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private static Server serve() {
     return Transports.builder()
@@ -40,7 +41,8 @@ class GraphqlSseTest {
 
   private static HttpResponse<InputStream> post(Server server, String body) throws Exception {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql"))
             .header("Accept", "text/event-stream")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -48,7 +50,9 @@ class GraphqlSseTest {
         HttpResponse.BodyHandlers.ofInputStream());
   }
 
-  /** Reads events ({@code event} and {@code data} lines joined) until {@code n} arrived or the end. */
+  /**
+   * Reads events ({@code event} and {@code data} lines joined) until {@code n} arrived or the end.
+   */
   private static List<String> events(BufferedReader in, int n) throws Exception {
     List<String> events = new ArrayList<>();
     StringBuilder event = new StringBuilder();
@@ -73,14 +77,17 @@ class GraphqlSseTest {
       HttpResponse<InputStream> response =
           post(server, "{\"query\":\"subscription { taskSaved(fromId: 2) { id name } }\"}");
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("text/event-stream");
       awaitOpenStreams(server, 1);
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       tasks.put(new Task(1, "one"));
       tasks.put(new Task(2, "two"));
-      BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
       assertThat(events(in, 1))
-          .containsExactly("event: next|data: {\"data\":{\"taskSaved\":{\"id\":2,\"name\":\"two\"}}}");
+          .containsExactly(
+              "event: next|data: {\"data\":{\"taskSaved\":{\"id\":2,\"name\":\"two\"}}}");
       in.close();
       awaitOpenStreams(server, 0);
     }
@@ -94,14 +101,16 @@ class GraphqlSseTest {
       HttpResponse<InputStream> response =
           HTTP.send(
               HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql?query=" + query))
+                      URI.create(
+                          "http://127.0.0.1:" + server.port("graphql") + "/graphql?query=" + query))
                   .header("Accept", "text/event-stream")
                   .build(),
               HttpResponse.BodyHandlers.ofInputStream());
       assertThat(response.statusCode()).isEqualTo(200);
       awaitOpenStreams(server, 1);
       server.close();
-      BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
       assertThat(events(in, 10)).containsExactly("event: complete|data: ");
       assertThat(server.openStreams()).isZero();
     } finally {
@@ -114,18 +123,27 @@ class GraphqlSseTest {
     try (Server server = serve()) {
       HttpResponse<InputStream> response = post(server, "{\"query\":\"subscription { nope }\"}");
       assertThat(response.statusCode()).isEqualTo(200);
-      BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
       List<String> events = events(in, 10);
       assertThat(events).hasSize(2);
-      assertThat(events.get(0)).startsWith("event: next|data: {\"errors\":[").contains("\"code\":\"INVALID_ARGUMENT\"");
+      assertThat(events.get(0))
+          .startsWith("event: next|data: {\"errors\":[")
+          .contains("\"code\":\"INVALID_ARGUMENT\"");
       assertThat(events.get(1)).isEqualTo("event: complete|data: ");
 
       // A mutation over GET is refused with a status that names the method to use.
-      String mutation = URLEncoder.encode("mutation { putTask(id: 1, name: \"x\") { id } }", StandardCharsets.UTF_8);
+      String mutation =
+          URLEncoder.encode(
+              "mutation { putTask(id: 1, name: \"x\") { id } }", StandardCharsets.UTF_8);
       HttpResponse<String> refused =
           HTTP.send(
               HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.port("graphql") + "/graphql?query=" + mutation))
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + server.port("graphql")
+                              + "/graphql?query="
+                              + mutation))
                   .header("Accept", "text/event-stream")
                   .build(),
               HttpResponse.BodyHandlers.ofString());

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Subscriptions in the engine, against a real core server (its executor, authentication, stream
- * buffers and counts) without a wire: the field opens the stream, events are results of the selection,
- * refusals are errors before anything streams, and cancelling releases the stream.
+ * buffers and counts) without a wire: the field opens the stream, events are results of the
+ * selection, refusals are errors before anything streams, and cancelling releases the stream.
  */
 @Timeout(60)
 class GraphqlSubscriptionEngineTest {
@@ -141,7 +141,9 @@ class GraphqlSubscriptionEngineTest {
     GraphqlEngine.Result result =
         engine.execute(
             new GraphqlEngine.Request(
-                "subscription($from: Long) { taskSaved(fromId: $from) { name } }", null, Map.of("from", 2)),
+                "subscription($from: Long) { taskSaved(fromId: $from) { name } }",
+                null,
+                Map.of("from", 2)),
             GraphqlEngine.Allowed.ALL,
             source());
     assertThat(result.subscription()).isTrue();
@@ -153,7 +155,8 @@ class GraphqlSubscriptionEngineTest {
     for (String put : List.of("1, name: \"one\"", "2, name: \"two\"", "3, name: \"three\"")) {
       GraphqlEngine.Result saved =
           engine.execute(
-              new GraphqlEngine.Request("mutation { putTask(id: " + put + ") { id } }", null, Map.of()),
+              new GraphqlEngine.Request(
+                  "mutation { putTask(id: " + put + ") { id } }", null, Map.of()),
               false,
               source());
       assertThat(saved.status()).isEqualTo(200);
@@ -176,7 +179,9 @@ class GraphqlSubscriptionEngineTest {
         engine.execute(new GraphqlEngine.Request(WATCH, null, Map.of()), false, source());
     assertThat(result.status()).isEqualTo(400);
     assertThat(result.stream()).isNull();
-    assertThat(result.body().toString()).contains("graphql-transport-ws").contains("text/event-stream");
+    assertThat(result.body().toString())
+        .contains("graphql-transport-ws")
+        .contains("text/event-stream");
     assertThat(server.openStreams()).isZero();
   }
 
@@ -221,7 +226,8 @@ class GraphqlSubscriptionEngineTest {
             false,
             source());
     assertThat(result.body().toString())
-        .contains("subscriptionType={name=Subscription, fields=[{name=taskSaved, type={kind=NON_NULL, ofType={name=Task}}}]}");
+        .contains(
+            "subscriptionType={name=Subscription, fields=[{name=taskSaved, type={kind=NON_NULL, ofType={name=Task}}}]}");
     assertThat(GraphqlClient.document(TaskService.DESCRIPTOR.operation("watchTasks")))
         .isEqualTo(
             "subscription($fromId: Long, $toId: Long) { taskSaved(fromId: $fromId, toId: $toId) { id name } }");

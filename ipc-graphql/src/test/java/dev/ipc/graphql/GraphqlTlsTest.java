@@ -1,7 +1,5 @@
 package dev.ipc.graphql;
 
-import dev.ipc.core.testing.Chromium;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +15,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.Tls;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Chromium;
 import dev.ipc.core.testing.Interop;
 import dev.ipc.core.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
@@ -39,12 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GraphQL over TLS from {@code Transports.builder().tls(...)}, with certificates made at test time:
- * curl {@code --cacert}, {@link GraphqlClient} with {@code ca=}, a plaintext client refused cleanly,
- * mutual TLS, and GraphiQL in a real Chromium over https.
+ * curl {@code --cacert}, {@link GraphqlClient} with {@code ca=}, a plaintext client refused
+ * cleanly, mutual TLS, and GraphiQL in a real Chromium over https.
  */
 @Timeout(120)
 class GraphqlTlsTest {
-  private static final String PUT = "{\"query\":\"mutation { putTask(id: 5, name: \\\"x\\\") { id } }\"}";
+  private static final String PUT =
+      "{\"query\":\"mutation { putTask(id: 5, name: \\\"x\\\") { id } }\"}";
 
   @TempDir static Path dir;
   private static TestCertificates certs;
@@ -68,8 +68,12 @@ class GraphqlTlsTest {
 
           @Override
           public Task get(long id) {
-            List<java.security.cert.X509Certificate> chain = CallContext.current().peerCertificates();
-            seen.add(chain.isEmpty() ? "no certificate" : chain.get(0).getSubjectX500Principal().getName());
+            List<java.security.cert.X509Certificate> chain =
+                CallContext.current().peerCertificates();
+            seen.add(
+                chain.isEmpty()
+                    ? "no certificate"
+                    : chain.get(0).getSubjectX500Principal().getName());
             return store.get(id);
           }
 
@@ -106,7 +110,8 @@ class GraphqlTlsTest {
       assertThat(body(writer).path("data").path("putTask").path("id").asLong()).isEqualTo(5);
 
       // Without the CA, curl does not trust the server: the certificate is really checked.
-      GraphqlHttpTest.Run untrusted = GraphqlHttpTest.run("curl", "-s", "-o", "/dev/null", url + "?query=%7Bname%7D");
+      GraphqlHttpTest.Run untrusted =
+          GraphqlHttpTest.run("curl", "-s", "-o", "/dev/null", url + "?query=%7Bname%7D");
       assertThat(untrusted.exit()).isEqualTo(60); // CURLE_PEER_FAILED_VERIFICATION
     }
   }
@@ -115,27 +120,35 @@ class GraphqlTlsTest {
   void graphqlClientWithCa_callsOverTls_andAPlaintextClientIsRefusedCleanly() throws Exception {
     try (Server server = serve(Tls.fromPem(certs.serverCert(), certs.serverKey()))) {
       int port = server.port("graphql");
-      try (Client client = Transports.connect("graphql://localhost:" + port + "?ca=" + certs.ca())) {
+      try (Client client =
+          Transports.connect("graphql://localhost:" + port + "?ca=" + certs.ca())) {
         TaskService tasks = client.withBearerToken("w-token").service(TaskService.DESCRIPTOR);
         assertThat(tasks.put(new Task(5, "x")).created()).isTrue();
         assertThat(client.service(TaskService.DESCRIPTOR).get(5)).isEqualTo(new Task(5, "x"));
       }
 
-      // A plaintext HTTP request gets no HTTP answer: at most a TLS alert, then the connection closes.
+      // A plaintext HTTP request gets no HTTP answer: at most a TLS alert, then the connection
+      // closes.
       try (Socket socket = new Socket("127.0.0.1", port)) {
         socket.setSoTimeout(30_000);
         OutputStream out = socket.getOutputStream();
-        out.write("GET /graphql?query=%7Bname%7D HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            "GET /graphql?query=%7Bname%7D HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         byte[] answer = readToEnd(socket.getInputStream());
-        assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/").doesNotContain("Rootkit");
+        assertThat(new String(answer, StandardCharsets.ISO_8859_1))
+            .doesNotContain("HTTP/")
+            .doesNotContain("Rootkit");
       }
       // Our client without TLS: no answer, a TransportException, not a hang.
       try (GraphqlClient plain = GraphqlClient.of("127.0.0.1", port)) {
-        assertThatThrownBy(() -> plain.service(TaskService.DESCRIPTOR).get(1)).isInstanceOf(TransportException.class);
+        assertThatThrownBy(() -> plain.service(TaskService.DESCRIPTOR).get(1))
+            .isInstanceOf(TransportException.class);
       }
       // The server keeps serving.
-      try (GraphqlClient client = GraphqlClient.builder().target("localhost", port).ca(certs.ca()).build()) {
+      try (GraphqlClient client =
+          GraphqlClient.builder().target("localhost", port).ca(certs.ca()).build()) {
         assertThat(client.uri().getScheme()).isEqualTo("https");
         assertThat(client.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
       }
@@ -144,18 +157,29 @@ class GraphqlTlsTest {
 
   @Test
   void mutualTls_acceptsAClientCertificate_refusesNone_andTheServiceSeesIt() throws Exception {
-    Tls tls = Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE);
+    Tls tls =
+        Tls.fromPem(certs.serverCert(), certs.serverKey())
+            .withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE);
     try (Server server = serve(tls)) {
       int port = server.port("graphql");
       try (Client client =
           Transports.connect(
-              "graphql://localhost:" + port + "?ca=" + certs.ca() + "&cert=" + certs.clientCert() + "&key=" + certs.clientKey())) {
+              "graphql://localhost:"
+                  + port
+                  + "?ca="
+                  + certs.ca()
+                  + "&cert="
+                  + certs.clientCert()
+                  + "&key="
+                  + certs.clientKey())) {
         assertThat(client.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
       }
       assertThat(seen).containsExactly("CN=test client");
 
-      try (GraphqlClient none = GraphqlClient.builder().target("localhost", port).ca(certs.ca()).build()) {
-        assertThatThrownBy(() -> none.service(TaskService.DESCRIPTOR).get(1)).isInstanceOf(TransportException.class);
+      try (GraphqlClient none =
+          GraphqlClient.builder().target("localhost", port).ca(certs.ca()).build()) {
+        assertThatThrownBy(() -> none.service(TaskService.DESCRIPTOR).get(1))
+            .isInstanceOf(TransportException.class);
       }
     }
   }
@@ -163,17 +187,31 @@ class GraphqlTlsTest {
   @Test
   @Interop
   void mutualTls_curlWithACertificateIsServed_andWithoutOneRefused() throws Exception {
-    Tls tls = Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE);
+    Tls tls =
+        Tls.fromPem(certs.serverCert(), certs.serverKey())
+            .withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE);
     try (Server server = serve(tls)) {
       int port = server.port("graphql");
       GraphqlHttpTest.Run curlNone =
-          GraphqlHttpTest.run("curl", "-s", "--cacert", certs.ca().toString(), "https://localhost:" + port + "/graphql?query=%7Bname%7D");
+          GraphqlHttpTest.run(
+              "curl",
+              "-s",
+              "--cacert",
+              certs.ca().toString(),
+              "https://localhost:" + port + "/graphql?query=%7Bname%7D");
       assertThat(curlNone.exit()).isNotZero();
       assertThat(curlNone.out()).doesNotContain("Rootkit");
       GraphqlHttpTest.Run curlWith =
           GraphqlHttpTest.run(
-              "curl", "-s", "--cacert", certs.ca().toString(), "--cert", certs.clientCert().toString(),
-              "--key", certs.clientKey().toString(), "https://localhost:" + port + "/graphql?query=%7Bname%7D");
+              "curl",
+              "-s",
+              "--cacert",
+              certs.ca().toString(),
+              "--cert",
+              certs.clientCert().toString(),
+              "--key",
+              certs.clientKey().toString(),
+              "https://localhost:" + port + "/graphql?query=%7Bname%7D");
       assertThat(curlWith.out()).isEqualTo("{\"data\":{\"name\":\"Rootkit\"}}");
     }
   }
@@ -183,7 +221,9 @@ class GraphqlTlsTest {
   void graphiql_loadsOverHttps() throws Exception {
     try (Server server = serve(Tls.fromPem(certs.serverCert(), certs.serverKey()));
         // Trusts exactly this server's key, as a CA installed in the browser would.
-        Chromium chromium = new Chromium(List.of("--ignore-certificate-errors-spki-list=" + spki(certs.serverCert())))) {
+        Chromium chromium =
+            new Chromium(
+                List.of("--ignore-certificate-errors-spki-list=" + spki(certs.serverCert())))) {
       String origin = "https://localhost:" + server.port("graphql") + "/";
       chromium.open(origin + "graphql");
       JsonNode shown = chromium.evaluate(GraphiqlBrowserTest.RUN_QUERY + "('hobby', 'Rootkit')");
@@ -201,7 +241,16 @@ class GraphqlTlsTest {
   private GraphqlHttpTest.Run curl(String url, String body, String token) throws Exception {
     List<String> cmd =
         new java.util.ArrayList<>(
-            List.of("curl", "-s", "-i", "--cacert", certs.ca().toString(), "-H", "Content-Type: application/json", "-d", body));
+            List.of(
+                "curl",
+                "-s",
+                "-i",
+                "--cacert",
+                certs.ca().toString(),
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                body));
     if (token != null) {
       cmd.add("-H");
       cmd.add("Authorization: Bearer " + token);
@@ -229,7 +278,10 @@ class GraphqlTlsTest {
     return all.toByteArray();
   }
 
-  /** Returns the base64 SHA-256 of the certificate's public key, as Chromium's SPKI allow-list takes it. */
+  /**
+   * Returns the base64 SHA-256 of the certificate's public key, as Chromium's SPKI allow-list takes
+   * it.
+   */
   private static String spki(Path pem) throws Exception {
     X509Certificate cert;
     try (InputStream in = Files.newInputStream(pem)) {

@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * GraphQL over WebSocket ({@code graphql-transport-ws}) message by message, with the JDK's WebSocket
- * client against a real server: the handshake, ping/pong, subscribe/next/complete, queries and mutations
- * over the socket, the close codes for protocol errors, credentials from {@code connection_init}, a
- * subscriber that never reads ended while another gets everything, cancelling, and a server close.
+ * GraphQL over WebSocket ({@code graphql-transport-ws}) message by message, with the JDK's
+ * WebSocket client against a real server: the handshake, ping/pong, subscribe/next/complete,
+ * queries and mutations over the socket, the close codes for protocol errors, credentials from
+ * {@code connection_init}, a subscriber that never reads ended while another gets everything,
+ * cancelling, and a server close.
  */
 @Timeout(120)
 class GraphqlWebSocketTest {
@@ -52,7 +53,8 @@ class GraphqlWebSocketTest {
     }
   }
 
-  private Server serve(UnaryOperator<Transports.Builder> core, UnaryOperator<GraphqlTransport.Builder> graphql) {
+  private Server serve(
+      UnaryOperator<Transports.Builder> core, UnaryOperator<GraphqlTransport.Builder> graphql) {
     Server server =
         core.apply(Transports.builder().services(Reference.services()))
             .transport(graphql.apply(GraphqlTransport.builder().host("127.0.0.1").port(0)).build())
@@ -77,7 +79,8 @@ class GraphqlWebSocketTest {
       Ws ws = new Ws();
       WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
       if (subprotocols.length > 0) {
-        b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        b.subprotocols(
+            subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
       }
       ws.socket =
           b.buildAsync(URI.create("ws://127.0.0.1:" + server.port("graphql") + "/graphql"), ws)
@@ -96,7 +99,10 @@ class GraphqlWebSocketTest {
 
     /** Sends connection_init (with {@code payload} unless null) and expects connection_ack. */
     Ws init(String payload) throws Exception {
-      send("{\"type\":\"connection_init\"" + (payload == null ? "" : ",\"payload\":" + payload) + "}");
+      send(
+          "{\"type\":\"connection_init\""
+              + (payload == null ? "" : ",\"payload\":" + payload)
+              + "}");
       assertThat(next().get("type").asText()).isEqualTo("connection_ack");
       return this;
     }
@@ -104,7 +110,8 @@ class GraphqlWebSocketTest {
     Ws subscribe(String id, String query) throws Exception {
       return send(
           JSON.writeValueAsString(
-              java.util.Map.of("id", id, "type", "subscribe", "payload", java.util.Map.of("query", query))));
+              java.util.Map.of(
+                  "id", id, "type", "subscribe", "payload", java.util.Map.of("query", query))));
     }
 
     JsonNode next() throws InterruptedException {
@@ -171,7 +178,9 @@ class GraphqlWebSocketTest {
     put(server, 3, "three");
     put(server, 2, "two");
     assertThat(ws.next())
-        .isEqualTo(JSON.readTree("{\"id\":\"w\",\"type\":\"next\",\"payload\":{\"data\":{\"taskSaved\":{\"id\":1,\"name\":\"one\"}}}}"));
+        .isEqualTo(
+            JSON.readTree(
+                "{\"id\":\"w\",\"type\":\"next\",\"payload\":{\"data\":{\"taskSaved\":{\"id\":1,\"name\":\"one\"}}}}"));
     assertThat(ws.next().at("/payload/data/taskSaved/id").asLong()).isEqualTo(2);
 
     ws.send("{\"id\":\"w\",\"type\":\"complete\"}");
@@ -179,7 +188,9 @@ class GraphqlWebSocketTest {
     // The socket stays usable: a query gets one result, then complete.
     ws.subscribe("q", "{ task(id: 1) { name } }");
     assertThat(ws.next())
-        .isEqualTo(JSON.readTree("{\"id\":\"q\",\"type\":\"next\",\"payload\":{\"data\":{\"task\":{\"name\":\"one\"}}}}"));
+        .isEqualTo(
+            JSON.readTree(
+                "{\"id\":\"q\",\"type\":\"next\",\"payload\":{\"data\":{\"task\":{\"name\":\"one\"}}}}"));
     assertThat(ws.next()).isEqualTo(JSON.readTree("{\"id\":\"q\",\"type\":\"complete\"}"));
   }
 
@@ -197,14 +208,27 @@ class GraphqlWebSocketTest {
   void protocolErrors_closeWithTheProtocolsCodes() throws Exception {
     Server server = serve(b -> b, b -> b.connectionInitTimeout(Duration.ofMillis(200)));
     assertThat(Ws.open(server).send("not json").closeCode()).isEqualTo(4400);
-    assertThat(Ws.open(server).send("{\"type\":\"connection_init\"}").send("{\"type\":\"nonsense\"}").closeCode())
+    assertThat(
+            Ws.open(server)
+                .send("{\"type\":\"connection_init\"}")
+                .send("{\"type\":\"nonsense\"}")
+                .closeCode())
         .isEqualTo(4400);
-    assertThat(Ws.open(server).init(null).send("{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{}}").closeCode())
+    assertThat(
+            Ws.open(server)
+                .init(null)
+                .send("{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{}}")
+                .closeCode())
         .isEqualTo(4400);
-    assertThat(Ws.open(server).init(null).send("{\"type\":\"next\",\"id\":\"1\",\"payload\":{}}").closeCode())
+    assertThat(
+            Ws.open(server)
+                .init(null)
+                .send("{\"type\":\"next\",\"id\":\"1\",\"payload\":{}}")
+                .closeCode())
         .isEqualTo(4400);
     assertThat(Ws.open(server).subscribe("1", WATCH).closeCode()).isEqualTo(4401);
-    assertThat(Ws.open(server).init(null).send("{\"type\":\"connection_init\"}").closeCode()).isEqualTo(4429);
+    assertThat(Ws.open(server).init(null).send("{\"type\":\"connection_init\"}").closeCode())
+        .isEqualTo(4429);
     // No connection_init within the (configured) timeout.
     assertThat(Ws.open(server).closeCode()).isEqualTo(4408);
     Ws duplicate = Ws.open(server).init(null).subscribe("same", WATCH);
@@ -230,14 +254,14 @@ class GraphqlWebSocketTest {
 
   @Test
   void credentials_fromConnectionInit_applyToEveryOperation() throws Exception {
-    Server server =
-        serve(b -> b.authenticate(t -> GraphqlSecurityTest.TOKENS.get(t)), b -> b);
+    Server server = serve(b -> b.authenticate(t -> GraphqlSecurityTest.TOKENS.get(t)), b -> b);
     String put = "mutation { putTask(id: 7, name: \"seven\") { id } }";
 
     Ws anonymous = Ws.open(server).init(null);
     anonymous.subscribe("p", put);
     JsonNode refused = anonymous.next();
-    assertThat(refused.at("/payload/errors/0/extensions/code").asText()).isEqualTo("UNAUTHENTICATED");
+    assertThat(refused.at("/payload/errors/0/extensions/code").asText())
+        .isEqualTo("UNAUTHENTICATED");
     assertThat(anonymous.next().get("type").asText()).isEqualTo("complete");
 
     Ws badToken = Ws.open(server).init("{\"token\":\"nope\"}");
@@ -250,7 +274,8 @@ class GraphqlWebSocketTest {
 
     Ws reader = Ws.open(server).init("{\"token\":\"r-token\"}");
     reader.subscribe("p", put);
-    assertThat(reader.next().at("/payload/errors/0/extensions/code").asText()).isEqualTo("PERMISSION_DENIED");
+    assertThat(reader.next().at("/payload/errors/0/extensions/code").asText())
+        .isEqualTo("PERMISSION_DENIED");
 
     Ws writer = Ws.open(server).init("{\"Authorization\":\"Bearer w-token\"}");
     writer.subscribe("s", WATCH);
@@ -258,9 +283,13 @@ class GraphqlWebSocketTest {
     writer.subscribe("p", put);
     // The subscription hears the put made on the same socket; the mutation answers once.
     List<JsonNode> got = List.of(writer.next(), writer.next(), writer.next());
-    assertThat(got).anySatisfy(m -> assertThat(m.toString()).contains("\"id\":\"s\"").contains("seven"));
-    assertThat(got).anySatisfy(m -> assertThat(m.toString()).contains("\"id\":\"p\"").contains("putTask"));
-    assertThat(got).anySatisfy(m -> assertThat(m.toString()).isEqualTo("{\"id\":\"p\",\"type\":\"complete\"}"));
+    assertThat(got)
+        .anySatisfy(m -> assertThat(m.toString()).contains("\"id\":\"s\"").contains("seven"));
+    assertThat(got)
+        .anySatisfy(m -> assertThat(m.toString()).contains("\"id\":\"p\"").contains("putTask"));
+    assertThat(got)
+        .anySatisfy(
+            m -> assertThat(m.toString()).isEqualTo("{\"id\":\"p\",\"type\":\"complete\"}"));
   }
 
   @Test
@@ -271,7 +300,8 @@ class GraphqlWebSocketTest {
     server.close();
     List<String> ends = List.of(ws.next().toString(), ws.next().toString());
     assertThat(ends)
-        .containsExactlyInAnyOrder("{\"id\":\"a\",\"type\":\"complete\"}", "{\"id\":\"b\",\"type\":\"complete\"}");
+        .containsExactlyInAnyOrder(
+            "{\"id\":\"a\",\"type\":\"complete\"}", "{\"id\":\"b\",\"type\":\"complete\"}");
     assertThat(ws.closeCode()).isIn(1000, 1001);
     assertThat(server.openStreams()).isZero();
   }
@@ -301,18 +331,21 @@ class GraphqlWebSocketTest {
   }
 
   /**
-   * Opens a WebSocket by hand, subscribes, and never reads again: a tiny receive buffer, so the server's
-   * writes back up soon.
+   * Opens a WebSocket by hand, subscribes, and never reads again: a tiny receive buffer, so the
+   * server's writes back up soon.
    */
   private static Socket stalledSubscriber(Server server) throws Exception {
     Socket s = new Socket();
     s.setReceiveBufferSize(1024);
     s.connect(new InetSocketAddress("127.0.0.1", server.port("graphql")), 20_000);
     OutputStream out = s.getOutputStream();
-    String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+    String key =
+        Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
     out.write(
         ("GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: "
+                + key
+                + "\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     InputStream in = s.getInputStream();

@@ -41,7 +41,11 @@ final class Node implements AutoCloseable {
     File out = Files.createTempFile("ipc-graphql-node-", ".out").toFile();
     out.deleteOnExit();
     Process p =
-        new ProcessBuilder(command).directory(JS.toFile()).redirectErrorStream(true).redirectOutput(out).start();
+        new ProcessBuilder(command)
+            .directory(JS.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out)
+            .start();
     return new Node(command, out, p);
   }
 

@@ -5,8 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the adapter's calls in flight, so a graceful close refuses new ones and waits for the rest.
- * Lock-free on the call path; the lock is taken only once closing began.
+ * Counts the adapter's calls in flight, so a graceful close refuses new ones and waits for the
+ * rest. Lock-free on the call path; the lock is taken only once closing began.
  */
 final class CallTracker {
   private final AtomicInteger inFlight = new AtomicInteger();

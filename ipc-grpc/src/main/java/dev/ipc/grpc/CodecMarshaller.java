@@ -47,12 +47,14 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
       return codec.decode(readFully(stream));
     } catch (InvalidProtocolBufferException e) {
       if (lenient) {
-        return new Malformed(ServiceException.invalidArgument("request is not a valid protobuf message"));
+        return new Malformed(
+            ServiceException.invalidArgument("request is not a valid protobuf message"));
       }
       throw new IllegalArgumentException("response is not a valid protobuf message", e);
     } catch (RuntimeException e) {
       if (lenient) {
-        // A value that does not fit its field is INVALID_ARGUMENT; anything else is our bug: INTERNAL.
+        // A value that does not fit its field is INVALID_ARGUMENT; anything else is our bug:
+        // INTERNAL.
         return new Malformed(ServiceException.from(e));
       }
       throw new IllegalArgumentException("response does not fit its type", e);
@@ -92,7 +94,8 @@ final class CodecMarshaller implements MethodDescriptor.Marshaller<Object> {
   record Encoded(byte[] bytes) {}
 
   /** Encoded bytes that gRPC's framer can size and drain without copying through a buffer. */
-  private static final class EncodedStream extends ByteArrayInputStream implements Drainable, KnownLength {
+  private static final class EncodedStream extends ByteArrayInputStream
+      implements Drainable, KnownLength {
     EncodedStream(byte[] bytes) {
       super(bytes);
     }

@@ -19,7 +19,6 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,25 +26,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 
 /**
- * Calls described services on a gRPC server: {@code GrpcClient.of("localhost", 6666).service(descriptor)}
- * implements the descriptor's interface over its {@code .proto} contract. Every call has
- * a deadline; a service error comes back as {@link ServiceException} with the server's code, and no
- * answer (refused, timed out, garbage) as {@link TransportException}. A streaming operation answers a
- * {@link java.util.concurrent.Flow.Publisher} that opens one server stream per subscriber (no deadline;
- * cancelling the subscription cancels the call, which ends the stream on the server); a subscriber more
- * than 256 values behind is ended with RESOURCE_EXHAUSTED.
+ * Calls described services on a gRPC server: {@code GrpcClient.of("localhost",
+ * 6666).service(descriptor)} implements the descriptor's interface over its {@code .proto}
+ * contract. Every call has a deadline; a service error comes back as {@link ServiceException} with
+ * the server's code, and no answer (refused, timed out, garbage) as {@link TransportException}. A
+ * streaming operation answers a {@link java.util.concurrent.Flow.Publisher} that opens one server
+ * stream per subscriber (no deadline; cancelling the subscription cancels the call, which ends the
+ * stream on the server); a subscriber more than 256 values behind is ended with RESOURCE_EXHAUSTED.
  *
- * <p>Plaintext by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and
- * {@link Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
- * TLS. Metadata goes with a call through {@link #call(Operation, Object, dev.ipc.core.Metadata)}, or with
- * every call of a view: {@code client.withBearerToken(token).service(MyService.class)}.
+ * <p>Plaintext by default; {@link Builder#tls}, {@link Builder#ca}, {@link Builder#cert} and {@link
+ * Builder#key} (URI options {@code tls=true}, {@code ca=}, {@code cert=}, {@code key=}) make it
+ * TLS. Metadata goes with a call through {@link #call(Operation, Object, dev.ipc.core.Metadata)},
+ * or with every call of a view: {@code client.withBearerToken(token).service(MyService.class)}.
  *
- * <p>Thread-safe; one HTTP/2 connection is shared by all calls. Share one client per server and close
- * it when done.
+ * <p>Thread-safe; one HTTP/2 connection is shared by all calls. Share one client per server and
+ * close it when done.
  */
 public final class GrpcClient implements Client {
   /** The default deadline of one call: every client's, {@link ClientBuilder#DEFAULT_TIMEOUT}. */
@@ -54,10 +54,15 @@ public final class GrpcClient implements Client {
   private final ManagedChannel channel;
   private final String target;
   private final long timeoutNanos;
-  /** How many streamed values one subscriber may leave unread before its stream ends RESOURCE_EXHAUSTED. */
+
+  /**
+   * How many streamed values one subscriber may leave unread before its stream ends
+   * RESOURCE_EXHAUSTED.
+   */
   static final int STREAM_BUFFER = 256;
 
   private final Map<Operation<?, ?, ?>, Method> methods = new ConcurrentHashMap<>();
+
   /** Runs stream listeners (and so subscribers' onNext); threads come and go with the streams. */
   private final ExecutorService streamExecutor;
 
@@ -85,7 +90,10 @@ public final class GrpcClient implements Client {
             });
   }
 
-  /** Returns the client's TLS engine: the JDK's trust or the given CA, and a client certificate if set. */
+  /**
+   * Returns the client's TLS engine: the JDK's trust or the given CA, and a client certificate if
+   * set.
+   */
   private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(Builder b) {
     try {
       SslContextBuilder ssl = GrpcSslContexts.forClient();
@@ -101,7 +109,8 @@ public final class GrpcClient implements Client {
           "TLS"
               + (b.ca() != null ? " trusting " + b.ca() : "")
               + (b.cert() != null ? " with certificate " + b.cert() + " and key " + b.key() : "")
-              + " failed (expected: PEM files, the key unencrypted PKCS#8): " + e.getMessage(),
+              + " failed (expected: PEM files, the key unencrypted PKCS#8): "
+              + e.getMessage(),
           e);
     }
   }
@@ -136,14 +145,19 @@ public final class GrpcClient implements Client {
     Metadata headers = metadata.isEmpty() ? new Metadata() : GrpcMetadata.toRequest(metadata);
     Method m = methods.computeIfAbsent(operation, GrpcClient::method);
     MethodDescriptor<Object, Object> method = m.descriptor();
-    // Encoded before the call starts: a value protobuf cannot carry (a timestamp past year 9999) is the
-    // caller's INVALID_ARGUMENT, where failing inside gRPC's sendMessage would look like a transport error.
+    // Encoded before the call starts: a value protobuf cannot carry (a timestamp past year 9999) is
+    // the
+    // caller's INVALID_ARGUMENT, where failing inside gRPC's sendMessage would look like a
+    // transport error.
     CodecMarshaller.Encoded encoded = new CodecMarshaller.Encoded(m.input().encode(request));
     if (operation.streaming()) {
-      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(method, encoded, headers, emitter)));
+      return Reply.of(
+          new RemoteStream<>(
+              STREAM_BUFFER, emitter -> openStream(method, encoded, headers, emitter)));
     }
     ClientCall<Object, Object> call =
-        channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
+        channel.newCall(
+            method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
     Answer answer = new Answer();
     try {
       call.start(answer, headers);
@@ -152,7 +166,8 @@ public final class GrpcClient implements Client {
       call.halfClose();
     } catch (RuntimeException e) {
       call.cancel("client failed to send", e);
-      throw new TransportException("gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
+      throw new TransportException(
+          "gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
     }
     try {
       return answer.get();
@@ -163,30 +178,35 @@ public final class GrpcClient implements Client {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Failed f) {
-        throw GrpcStatuses.toException("/" + method.getFullMethodName() + " to " + target, f.status, f.trailers);
+        throw GrpcStatuses.toException(
+            "/" + method.getFullMethodName() + " to " + target, f.status, f.trailers);
       }
       throw new TransportException("gRPC call /" + method.getFullMethodName() + " failed", cause);
     }
   }
 
   /**
-   * Opens one server-streaming call for one subscriber and returns what cancels it. Flow control: one
-   * message is asked for at a time and the next as soon as it is handed to the {@link RemoteStream},
-   * whose bounded buffer (not gRPC's) is where a subscriber that does not keep up is caught: the
-   * Emitter does not say when the subscriber drains, and asking only then would leave a subscriber that
-   * never reads holding the server's stream open instead of ending it with RESOURCE_EXHAUSTED. No
-   * deadline: a stream lasts until cancelled, the server closes it, or the connection goes.
+   * Opens one server-streaming call for one subscriber and returns what cancels it. Flow control:
+   * one message is asked for at a time and the next as soon as it is handed to the {@link
+   * RemoteStream}, whose bounded buffer (not gRPC's) is where a subscriber that does not keep up is
+   * caught: the Emitter does not say when the subscriber drains, and asking only then would leave a
+   * subscriber that never reads holding the server's stream open instead of ending it with
+   * RESOURCE_EXHAUSTED. No deadline: a stream lasts until cancelled, the server closes it, or the
+   * connection goes.
    */
   private Runnable openStream(
       MethodDescriptor<Object, Object> method,
       CodecMarshaller.Encoded encoded,
       Metadata headers,
       RemoteStream.Emitter emitter) {
-    // Values reach the subscriber on the listener's thread: an executor of our own, not the event loop,
+    // Values reach the subscriber on the listener's thread: an executor of our own, not the event
+    // loop,
     // so a subscriber that calls this client from onNext (or blocks) cannot stall the connection.
-    ClientCall<Object, Object> call = channel.newCall(method, CallOptions.DEFAULT.withExecutor(streamExecutor));
+    ClientCall<Object, Object> call =
+        channel.newCall(method, CallOptions.DEFAULT.withExecutor(streamExecutor));
     Metadata callHeaders = new Metadata();
-    // gRPC adds its own keys to the headers it starts with: a copy per call, for subscribers to come.
+    // gRPC adds its own keys to the headers it starts with: a copy per call, for subscribers to
+    // come.
     callHeaders.merge(headers);
     try {
       call.start(new Stream(call, method.getFullMethodName(), emitter), callHeaders);
@@ -195,23 +215,26 @@ public final class GrpcClient implements Client {
       call.halfClose();
     } catch (RuntimeException e) {
       call.cancel("client failed to send", e);
-      throw new TransportException("gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
+      throw new TransportException(
+          "gRPC call /" + method.getFullMethodName() + " to " + target + " failed to send", e);
     }
     // RemoteStream runs this at most once, after this method returned: it never overlaps start.
     return () -> call.cancel("cancelled by the subscriber", null);
   }
 
   /**
-   * Describes an operation's method from the model alone: its request and answer are encoded through
-   * their {@link dev.ipc.core.model.RecordType}s' fields, whatever Java value carries them.
+   * Describes an operation's method from the model alone: its request and answer are encoded
+   * through their {@link dev.ipc.core.model.RecordType}s' fields, whatever Java value carries them.
    */
   private static Method method(Operation<?, ?, ?> op) {
     ProtoCodec input = ProtoCodec.of(op.input());
     MethodDescriptor<Object, Object> descriptor =
         MethodDescriptor.newBuilder(
-                CodecMarshaller.forClient(input), CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
+                CodecMarshaller.forClient(input),
+                CodecMarshaller.forClient(GrpcServer.outputCodec(op)))
             .setType(GrpcServer.methodType(op))
-            .setFullMethodName(MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
+            .setFullMethodName(
+                MethodDescriptor.generateFullMethodName(op.grpcService(), op.grpcMethod()))
             .setIdempotent(op.kind() == Operation.Kind.QUERY)
             .build();
     return new Method(descriptor, input);
@@ -221,8 +244,8 @@ public final class GrpcClient implements Client {
   private record Method(MethodDescriptor<Object, Object> descriptor, ProtoCodec input) {}
 
   /**
-   * Closes the connection; calls in progress fail with {@link TransportException}, and open streams end
-   * with UNAVAILABLE. Idempotent.
+   * Closes the connection; calls in progress fail with {@link TransportException}, and open streams
+   * end with UNAVAILABLE. Idempotent.
    */
   @Override
   public void close() {
@@ -264,8 +287,7 @@ public final class GrpcClient implements Client {
       if (status.isOk()) {
         emitter.complete();
       } else {
-        emitter.error(
-            GrpcStatuses.toException("/" + method + " to " + target, status, trailers));
+        emitter.error(GrpcStatuses.toException("/" + method + " to " + target, status, trailers));
       }
     }
   }
@@ -340,19 +362,22 @@ public final class GrpcClient implements Client {
 
     /**
      * Binds the URI options beside {@code timeout}, {@code tls}, {@code ca}, {@code cert} and
-     * {@code key}: {@code maxMessageBytes} (the deprecated {@code maxInboundMessageSize} still works).
+     * {@code key}: {@code maxMessageBytes} (the deprecated {@code maxInboundMessageSize} still
+     * works).
      */
     @Override
     protected void bindOptions(OptionTable table) {
-      table.size("maxMessageBytes", this::maxMessageBytes).alias("maxInboundMessageSize", "maxMessageBytes");
+      table
+          .size("maxMessageBytes", this::maxMessageBytes)
+          .alias("maxInboundMessageSize", "maxMessageBytes");
     }
 
     /**
      * Returns the client; it connects on the first call.
      *
      * @throws IllegalStateException if no target was set, or only one of cert and key
-     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or the
-     *     PEM files cannot be read
+     * @throws IllegalArgumentException if {@code tls(false)} was set with a CA or a certificate, or
+     *     the PEM files cannot be read
      */
     public GrpcClient build() {
       if (host() == null) {

@@ -35,7 +35,8 @@ final class GrpcMetadata {
       if (!application(name)) {
         continue;
       }
-      Iterable<String> values = headers.getAll(io.grpc.Metadata.Key.of(name, io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+      Iterable<String> values =
+          headers.getAll(io.grpc.Metadata.Key.of(name, io.grpc.Metadata.ASCII_STRING_MARSHALLER));
       if (values == null) {
         continue;
       }
@@ -58,9 +59,10 @@ final class GrpcMetadata {
   }
 
   /**
-   * Adds {@code metadata} to {@code into} as ASCII keys, for an answer: names gRPC reserves or cannot
-   * carry as text ({@code grpc-*}, {@code -bin}, upper case is lowered anyway, other characters) and
-   * values outside printable ASCII are left out with a warning naming the key, never the value.
+   * Adds {@code metadata} to {@code into} as ASCII keys, for an answer: names gRPC reserves or
+   * cannot carry as text ({@code grpc-*}, {@code -bin}, upper case is lowered anyway, other
+   * characters) and values outside printable ASCII are left out with a warning naming the key,
+   * never the value.
    */
   static void toResponse(Metadata metadata, io.grpc.Metadata into) {
     for (String name : metadata.names()) {
@@ -90,11 +92,14 @@ final class GrpcMetadata {
       io.grpc.Metadata.Key<String> key = key(name);
       if (key == null || !application(name)) {
         throw new IllegalArgumentException(
-            "metadata: " + name + " (expected: an ASCII key of a-z 0-9 - _ . not ending -bin nor starting grpc-)");
+            "metadata: "
+                + name
+                + " (expected: an ASCII key of a-z 0-9 - _ . not ending -bin nor starting grpc-)");
       }
       for (String v : metadata.all(name)) {
         if (!printable(v)) {
-          throw new IllegalArgumentException("metadata: a value of " + name + " (expected: printable ASCII)");
+          throw new IllegalArgumentException(
+              "metadata: a value of " + name + " (expected: printable ASCII)");
         }
         out.put(key, v);
       }
@@ -130,14 +135,18 @@ final class GrpcMetadata {
   }
 
   /**
-   * Returns where a call comes from: its metadata, peer, deadline and, when the server asks for client
-   * certificates, the TLS client chain.
+   * Returns where a call comes from: its metadata, peer, deadline and, when the server asks for
+   * client certificates, the TLS client chain.
    */
   static dev.ipc.core.spi.CallSource source(
-      io.grpc.ServerCall<?, ?> call, io.grpc.Metadata headers, Context context, boolean clientCertificates) {
+      io.grpc.ServerCall<?, ?> call,
+      io.grpc.Metadata headers,
+      Context context,
+      boolean clientCertificates) {
     io.grpc.Attributes attributes = call.getAttributes();
     dev.ipc.core.spi.CallSource source =
-        dev.ipc.core.spi.CallSource.of("grpc", peer(attributes), fromRequest(headers)).withDeadline(deadline(context));
+        dev.ipc.core.spi.CallSource.of("grpc", peer(attributes), fromRequest(headers))
+            .withDeadline(deadline(context));
     return clientCertificates ? source.withPeerCertificates(peerCertificates(attributes)) : source;
   }
 

@@ -40,11 +40,14 @@ import java.util.concurrent.TimeUnit;
 final class GrpcServer implements RunningTransport {
   private final Server server;
   private final HealthStatusManager health;
-  private final java.util.concurrent.atomic.AtomicBoolean terminal = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean terminal =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final CallTracker tracker;
   private final InetSocketAddress address;
   private final java.util.concurrent.atomic.AtomicInteger connections;
-  private static final io.grpc.Attributes.Key<Boolean> COUNTED = io.grpc.Attributes.Key.create("ipc.counted");
+  private static final io.grpc.Attributes.Key<Boolean> COUNTED =
+      io.grpc.Attributes.Key.create("ipc.counted");
+
   /** The transport's own event loops ({@code workerThreads}), or none: grpc-java's shared ones. */
   private final List<EventLoopGroup> loops;
 
@@ -72,7 +75,8 @@ final class GrpcServer implements RunningTransport {
     Executor executor = t.executor != null ? t.executor : context.executor();
     CallTracker tracker = new CallTracker();
     HealthStatusManager health = new HealthStatusManager();
-    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
     NettyServerBuilder b =
         NettyServerBuilder.forAddress(new InetSocketAddress(t.host, t.port))
             // Callbacks only decode and hand off; service code runs on `executor`.
@@ -106,7 +110,8 @@ final class GrpcServer implements RunningTransport {
     }
     Tls tls = context.tls().orElse(null);
     if (tls != null) {
-      // TLS only: a plaintext client's first bytes are not a TLS record, and the connection is closed.
+      // TLS only: a plaintext client's first bytes are not a TLS record, and the connection is
+      // closed.
       b.sslContext(sslContext(tls));
     }
     boolean clientCertificates = tls != null && tls.clientAuth() != Tls.ClientAuth.NONE;
@@ -141,13 +146,14 @@ final class GrpcServer implements RunningTransport {
 
   /**
    * Gives the server its own event loops: {@code workerThreads} that serve connections and one that
-   * accepts them, epoll where grpc-java would use it (Linux), else NIO. NettyServerBuilder takes the
-   * boss group, the worker group and the channel type together or not at all.
+   * accepts them, epoll where grpc-java would use it (Linux), else NIO. NettyServerBuilder takes
+   * the boss group, the worker group and the channel type together or not at all.
    */
   private static List<EventLoopGroup> ownLoops(NettyServerBuilder b, int workerThreads) {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup boss = group(epoll, 1, new DefaultThreadFactory("ipc-grpc-accept", true));
-    EventLoopGroup workers = group(epoll, workerThreads, new DefaultThreadFactory("ipc-grpc-worker", true));
+    EventLoopGroup workers =
+        group(epoll, workerThreads, new DefaultThreadFactory("ipc-grpc-worker", true));
     b.bossEventLoopGroup(boss)
         .workerEventLoopGroup(workers)
         .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
@@ -155,10 +161,15 @@ final class GrpcServer implements RunningTransport {
   }
 
   private static EventLoopGroup group(boolean epoll, int threads, DefaultThreadFactory factory) {
-    return epoll ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+    return epoll
+        ? new EpollEventLoopGroup(threads, factory)
+        : new NioEventLoopGroup(threads, factory);
   }
 
-  /** Stops the transport's own loops once the server no longer uses them (no quiet period: it is done). */
+  /**
+   * Stops the transport's own loops once the server no longer uses them (no quiet period: it is
+   * done).
+   */
   private static void shutdown(List<EventLoopGroup> loops) {
     for (EventLoopGroup group : loops) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -179,9 +190,11 @@ final class GrpcServer implements RunningTransport {
       ProtoCodec output = outputCodec(op);
       MethodDescriptor<Object, Object> method =
           MethodDescriptor.newBuilder(
-                  CodecMarshaller.forServer(ProtoCodec.of(op.input())), CodecMarshaller.forServer(output))
+                  CodecMarshaller.forServer(ProtoCodec.of(op.input())),
+                  CodecMarshaller.forServer(output))
               .setType(methodType(op))
-              .setFullMethodName(MethodDescriptor.generateFullMethodName(d.grpcFullName(), op.grpcMethod()))
+              .setFullMethodName(
+                  MethodDescriptor.generateFullMethodName(d.grpcFullName(), op.grpcMethod()))
               .setSchemaDescriptor(new ProtoSchema.Supplier(file, d.grpcService(), op.grpcMethod()))
               .setIdempotent(op.kind() == Operation.Kind.QUERY)
               .build();
@@ -209,17 +222,25 @@ final class GrpcServer implements RunningTransport {
     try {
       SslContextBuilder b =
           GrpcSslContexts.configure(
-              SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile()));
+              SslContextBuilder.forServer(
+                  tls.certificateChain().toFile(), tls.privateKey().toFile()));
       if (tls.clientCa() != null && tls.clientAuth() != Tls.ClientAuth.NONE) {
         b.trustManager(tls.clientCa().toFile())
-            .clientAuth(tls.clientAuth() == Tls.ClientAuth.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            .clientAuth(
+                tls.clientAuth() == Tls.ClientAuth.REQUIRE
+                    ? ClientAuth.REQUIRE
+                    : ClientAuth.OPTIONAL);
       }
       return b.build();
     } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
       throw new IOException(
-          "TLS from " + tls.certificateChain() + " and " + tls.privateKey()
+          "TLS from "
+              + tls.certificateChain()
+              + " and "
+              + tls.privateKey()
               + (tls.clientCa() != null ? " with client CA " + tls.clientCa() : "")
-              + " failed (expected: PEM certificate chain and its unencrypted PKCS#8 key): " + e.getMessage(),
+              + " failed (expected: PEM certificate chain and its unencrypted PKCS#8 key): "
+              + e.getMessage(),
           e);
     }
   }
@@ -231,10 +252,13 @@ final class GrpcServer implements RunningTransport {
 
   /** Returns how an operation's method streams: a streaming operation answers a server stream. */
   static MethodDescriptor.MethodType methodType(Operation<?, ?, ?> op) {
-    return op.streaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY;
+    return op.streaming()
+        ? MethodDescriptor.MethodType.SERVER_STREAMING
+        : MethodDescriptor.MethodType.UNARY;
   }
 
-  private record ServerMethod(MethodDescriptor<Object, Object> method, ServerCallHandler<Object, Object> handler) {}
+  private record ServerMethod(
+      MethodDescriptor<Object, Object> method, ServerCallHandler<Object, Object> handler) {}
 
   @Override
   public InetSocketAddress localAddress() {
@@ -250,7 +274,10 @@ final class GrpcServer implements RunningTransport {
     notServing();
   }
 
-  /** grpc-java warns with a stack trace on a second enterTerminalState: drain and shutdown both come here. */
+  /**
+   * grpc-java warns with a stack trace on a second enterTerminalState: drain and shutdown both come
+   * here.
+   */
   private void notServing() {
     if (terminal.compareAndSet(false, true)) {
       health.enterTerminalState();
@@ -267,7 +294,8 @@ final class GrpcServer implements RunningTransport {
 
   @Override
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
-    // Only the service calls count: long-lived health watches and reflection streams must not hold the
+    // Only the service calls count: long-lived health watches and reflection streams must not hold
+    // the
     // close for the whole grace period; shutdownNow ends them.
     return tracker.awaitIdle(timeout);
   }

@@ -12,7 +12,8 @@ final class GrpcStatuses {
    * Trailer naming the core code of a service's own error, so a client tells "the service said
    * UNAVAILABLE" apart from "no connection" (which gRPC also reports as UNAVAILABLE).
    */
-  static final Metadata.Key<String> ERROR_KEY = Metadata.Key.of("ipc-error", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> ERROR_KEY =
+      Metadata.Key.of("ipc-error", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Trailer of a create-or-replace answer that created the value. */
   static final Metadata.Key<String> CREATED_KEY =
@@ -44,11 +45,12 @@ final class GrpcStatuses {
   }
 
   /**
-   * Returns the exception a client raises for a failed call: the service's own error when the server
-   * marked it (or when the status can only be an answer), else a transport failure.
+   * Returns the exception a client raises for a failed call: the service's own error when the
+   * server marked it (or when the status can only be an answer), else a transport failure.
    */
   static RuntimeException toException(String method, Status status, Metadata trailers) {
-    String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+    String description =
+        status.getDescription() != null ? status.getDescription() : status.getCode().name();
     String marked = trailers != null ? trailers.get(ERROR_KEY) : null;
     if (marked != null) {
       ErrorCode code = parse(marked);
@@ -73,7 +75,8 @@ final class GrpcStatuses {
       return new ServiceException(answer, description);
     }
     return new TransportException(
-        "gRPC call " + method + " got no answer: " + status.getCode() + " " + description, status.asException(trailers));
+        "gRPC call " + method + " got no answer: " + status.getCode() + " " + description,
+        status.asException(trailers));
   }
 
   private static ErrorCode parse(String name) {

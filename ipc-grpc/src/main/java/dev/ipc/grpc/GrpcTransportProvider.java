@@ -1,13 +1,15 @@
 package dev.ipc.grpc;
 
 import dev.ipc.core.Client;
+import dev.ipc.core.model.ServiceDescriptor;
 import dev.ipc.core.spi.Transport;
 import dev.ipc.core.spi.TransportProvider;
-import dev.ipc.core.model.ServiceDescriptor;
 import java.util.List;
 import java.util.Map;
 
-/** Plugs gRPC into {@code Transports} under the scheme {@code grpc} ({@code grpc://0.0.0.0:6666}). */
+/**
+ * Plugs gRPC into {@code Transports} under the scheme {@code grpc} ({@code grpc://0.0.0.0:6666}).
+ */
 public final class GrpcTransportProvider implements TransportProvider {
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public GrpcTransportProvider() {}

@@ -20,26 +20,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Encodes and decodes one message in the protobuf binary format, straight from a {@link RecordType},
- * as {@link ProtoSchema} declares it. Immutable and thread-safe. The proto3 rules it follows:
+ * Encodes and decodes one message in the protobuf binary format, straight from a {@link
+ * RecordType}, as {@link ProtoSchema} declares it. Immutable and thread-safe. The proto3 rules it
+ * follows:
  *
  * <ul>
  *   <li>A field without presence is not written when it holds its default (0, false, "", no bytes,
- *       the enum constant numbered 0); when absent it reads as that default (an absent {@code String}
- *       is {@code ""} and absent {@code byte[]} an empty array, as every other language's stubs see
- *       them). An {@code optional} field (a boxed primitive or an {@code Optional}) is written whenever
- *       it has a value, even the default, and reads as null when absent. A nested record,
- *       {@code Instant}, {@code Duration} and {@code BigDecimal} are written whenever non-null.
- *   <li>{@code float} is {@code fixed32}; {@code byte[]} is {@code bytes}; an enum is its constant's
- *       ordinal; {@code Instant} and {@code Duration} are {@code google.protobuf.Timestamp} and
- *       {@code Duration} (within their documented ranges); {@code BigDecimal} is a {@code string} of
- *       {@link BigDecimal#toPlainString()} digits ({@code "12.50"}; an empty string reads as null);
- *       {@code Map<String, T>} is {@code map<string, T>}.
+ *       the enum constant numbered 0); when absent it reads as that default (an absent {@code
+ *       String} is {@code ""} and absent {@code byte[]} an empty array, as every other language's
+ *       stubs see them). An {@code optional} field (a boxed primitive or an {@code Optional}) is
+ *       written whenever it has a value, even the default, and reads as null when absent. A nested
+ *       record, {@code Instant}, {@code Duration} and {@code BigDecimal} are written whenever
+ *       non-null.
+ *   <li>{@code float} is {@code fixed32}; {@code byte[]} is {@code bytes}; an enum is its
+ *       constant's ordinal; {@code Instant} and {@code Duration} are {@code
+ *       google.protobuf.Timestamp} and {@code Duration} (within their documented ranges); {@code
+ *       BigDecimal} is a {@code string} of {@link BigDecimal#toPlainString()} digits ({@code
+ *       "12.50"}; an empty string reads as null); {@code Map<String, T>} is {@code map<string, T>}.
  *   <li>Repeated numbers, bools and enums are written packed and read packed or not.
  *   <li>Unknown fields are skipped. A known field with the wrong wire type, an enum number the Java
  *       enum has no constant for (Java enums are closed, so proto3's open enums cannot be kept), an
  *       out-of-range timestamp or duration, or a malformed decimal throws {@link ServiceException}
- *       INVALID_ARGUMENT naming the field; malformed bytes throw {@link InvalidProtocolBufferException}.
+ *       INVALID_ARGUMENT naming the field; malformed bytes throw {@link
+ *       InvalidProtocolBufferException}.
  * </ul>
  *
  * <p>A list answer is the wrapper message whose field 1 repeats the record.
@@ -47,7 +50,9 @@ import java.util.concurrent.ConcurrentHashMap;
 abstract class ProtoCodec {
   private static final Map<RecordType<?>, RecordCodec> RECORDS = new ConcurrentHashMap<>();
 
-  /** The range of {@code google.protobuf.Timestamp}: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+  /**
+   * The range of {@code google.protobuf.Timestamp}: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+   */
   static final long TIMESTAMP_MIN_SECONDS = -62_135_596_800L;
 
   static final long TIMESTAMP_MAX_SECONDS = 253_402_300_799L;
@@ -57,7 +62,9 @@ abstract class ProtoCodec {
 
   private static final int NANOS_PER_SECOND = 1_000_000_000;
 
-  /** Returns the tag of field {@code number} with {@code wireType} (protobuf keeps its own private). */
+  /**
+   * Returns the tag of field {@code number} with {@code wireType} (protobuf keeps its own private).
+   */
   static int tag(int number, int wireType) {
     return (number << 3) | wireType;
   }
@@ -67,7 +74,9 @@ abstract class ProtoCodec {
     return record(type);
   }
 
-  /** Returns the codec of a wrapper message whose field 1 repeats {@code element}; values are Lists. */
+  /**
+   * Returns the codec of a wrapper message whose field 1 repeats {@code element}; values are Lists.
+   */
   static ProtoCodec listOf(RecordType<?> element) {
     return new ListCodec(record(element));
   }
@@ -126,7 +135,8 @@ abstract class ProtoCodec {
   /** Returns the wire type of one value of {@code type} (an element, when repeated). */
   static int wireType(FieldType type) {
     return switch (type) {
-      case STRING, BYTES, MESSAGE, TIMESTAMP, DURATION, DECIMAL -> WireFormat.WIRETYPE_LENGTH_DELIMITED;
+      case STRING, BYTES, MESSAGE, TIMESTAMP, DURATION, DECIMAL ->
+          WireFormat.WIRETYPE_LENGTH_DELIMITED;
       case BOOL, INT32, INT64, ENUM -> WireFormat.WIRETYPE_VARINT;
       case FLOAT -> WireFormat.WIRETYPE_FIXED32;
       case DOUBLE -> WireFormat.WIRETYPE_FIXED64;
@@ -182,7 +192,8 @@ abstract class ProtoCodec {
         int number = WireFormat.getTagFieldNumber(tag);
         int wire = WireFormat.getTagWireType(tag);
         if ((number == 1 || number == 2) && wire != WireFormat.WIRETYPE_VARINT) {
-          throw wrongWireType(field + (number == 1 ? ".seconds" : ".nanos"), wire, WireFormat.WIRETYPE_VARINT);
+          throw wrongWireType(
+              field + (number == 1 ? ".seconds" : ".nanos"), wire, WireFormat.WIRETYPE_VARINT);
         }
         if (number == 1) {
           seconds = in.readInt64();
@@ -195,7 +206,8 @@ abstract class ProtoCodec {
     }
 
     static Seconds of(String field, Instant t) {
-      if (t.getEpochSecond() < TIMESTAMP_MIN_SECONDS || t.getEpochSecond() > TIMESTAMP_MAX_SECONDS) {
+      if (t.getEpochSecond() < TIMESTAMP_MIN_SECONDS
+          || t.getEpochSecond() > TIMESTAMP_MAX_SECONDS) {
         throw ServiceException.invalidArgument(
             field + ": " + t + " (expected: from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)");
       }
@@ -205,7 +217,8 @@ abstract class ProtoCodec {
     static Seconds of(String field, Duration d) {
       long seconds = d.getSeconds();
       int nanos = d.getNano();
-      // Java keeps nanos positive (-1.5s is -2s + 0.5s); protobuf gives them the sign of the seconds.
+      // Java keeps nanos positive (-1.5s is -2s + 0.5s); protobuf gives them the sign of the
+      // seconds.
       if (seconds < 0 && nanos > 0) {
         seconds += 1;
         nanos -= NANOS_PER_SECOND;
@@ -218,10 +231,16 @@ abstract class ProtoCodec {
     }
 
     Instant toInstant(String field) {
-      if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS
-          || nanos < 0 || nanos >= NANOS_PER_SECOND) {
+      if (seconds < TIMESTAMP_MIN_SECONDS
+          || seconds > TIMESTAMP_MAX_SECONDS
+          || nanos < 0
+          || nanos >= NANOS_PER_SECOND) {
         throw ServiceException.invalidArgument(
-            field + ": seconds " + seconds + ", nanos " + nanos
+            field
+                + ": seconds "
+                + seconds
+                + ", nanos "
+                + nanos
                 + " (expected: a Timestamp from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z)");
       }
       return Instant.ofEpochSecond(seconds, nanos);
@@ -233,14 +252,20 @@ abstract class ProtoCodec {
           || (seconds < 0 && nanos > 0)
           || (seconds > 0 && nanos < 0)) {
         throw ServiceException.invalidArgument(
-            field + ": seconds " + seconds + ", nanos " + nanos
-                + " (expected: a Duration within ±" + DURATION_MAX_SECONDS
+            field
+                + ": seconds "
+                + seconds
+                + ", nanos "
+                + nanos
+                + " (expected: a Duration within ±"
+                + DURATION_MAX_SECONDS
                 + " seconds, nanos of the same sign)");
       }
       try {
         return Duration.ofSeconds(seconds, nanos);
       } catch (ArithmeticException | DateTimeException e) {
-        throw ServiceException.invalidArgument(field + ": seconds " + seconds + " (expected: a Duration)");
+        throw ServiceException.invalidArgument(
+            field + ": seconds " + seconds + " (expected: a Duration)");
       }
     }
   }
@@ -273,7 +298,9 @@ abstract class ProtoCodec {
         }
         boolean lengthDelimited = f.map() || (f.repeated() && packable(f.type()));
         tags[f.index()] =
-            tag(f.number(), lengthDelimited ? WireFormat.WIRETYPE_LENGTH_DELIMITED : wireType(f.type()));
+            tag(
+                f.number(),
+                lengthDelimited ? WireFormat.WIRETYPE_LENGTH_DELIMITED : wireType(f.type()));
       }
     }
 
@@ -524,8 +551,8 @@ abstract class ProtoCodec {
     }
 
     /**
-     * Returns what an absent field without presence reads as: proto3's default where Java has one that
-     * other languages' stubs agree with; null (the record's default) otherwise.
+     * Returns what an absent field without presence reads as: proto3's default where Java has one
+     * that other languages' stubs agree with; null (the record's default) otherwise.
      */
     private static Object absent(Field f) {
       return switch (f.type()) {
@@ -536,7 +563,8 @@ abstract class ProtoCodec {
       };
     }
 
-    private void readEntry(Field f, Map<String, Object> map, CodedInputStream in) throws IOException {
+    private void readEntry(Field f, Map<String, Object> map, CodedInputStream in)
+        throws IOException {
       int limit = in.pushLimit(in.readRawVarint32());
       String key = "";
       Object value = null;
@@ -579,7 +607,9 @@ abstract class ProtoCodec {
         case ENUM -> f.enumType().constant(where, 0);
         case TIMESTAMP -> Instant.EPOCH;
         case DURATION -> Duration.ZERO;
-        case DECIMAL -> throw ServiceException.invalidArgument(where + ": no value (expected: a decimal number)");
+        case DECIMAL ->
+            throw ServiceException.invalidArgument(
+                where + ": no value (expected: a decimal number)");
         case MESSAGE -> nested[f.index()].read(CodedInputStream.newInstance(NO_BYTES));
       };
     }
@@ -607,7 +637,8 @@ abstract class ProtoCodec {
           try {
             yield new BigDecimal(s);
           } catch (NumberFormatException e) {
-            throw ServiceException.invalidArgument(where + ": " + s + " (expected: a decimal number)");
+            throw ServiceException.invalidArgument(
+                where + ": " + s + " (expected: a decimal number)");
           }
         }
         case TIMESTAMP -> {
@@ -673,7 +704,8 @@ abstract class ProtoCodec {
           list.add(element.read(in));
           in.popLimit(limit);
         } else if (WireFormat.getTagFieldNumber(tag) == 1) {
-          throw wrongWireType("field 1", WireFormat.getTagWireType(tag), WireFormat.WIRETYPE_LENGTH_DELIMITED);
+          throw wrongWireType(
+              "field 1", WireFormat.getTagWireType(tag), WireFormat.WIRETYPE_LENGTH_DELIMITED);
         } else if (!in.skipField(tag)) {
           throw new InvalidProtocolBufferException("unexpected end-group tag");
         }

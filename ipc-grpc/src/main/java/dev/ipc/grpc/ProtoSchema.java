@@ -37,8 +37,9 @@ import java.util.TreeMap;
  *
  * <p>Each field maps as {@link ProtoCodec} encodes it: see there. A {@code Map<String, T>} field is
  * {@code map<string, T>} (a nested {@code XxxEntry} message with {@code map_entry}); a field with
- * presence is proto3 {@code optional} (with its synthetic oneof {@code _name}). A streaming operation
- * is a server-streaming method ({@code rpc WatchTasks(WatchTasksRequest) returns (stream Task)}).
+ * presence is proto3 {@code optional} (with its synthetic oneof {@code _name}). A streaming
+ * operation is a server-streaming method ({@code rpc WatchTasks(WatchTasksRequest) returns (stream
+ * Task)}).
  */
 final class ProtoSchema {
   static final String TIMESTAMP = ".google.protobuf.Timestamp";
@@ -54,7 +55,8 @@ final class ProtoSchema {
    */
   static FileDescriptorProto fileProto(dev.ipc.core.model.ServiceDescriptor<?> service) {
     Collector c = new Collector(service.grpcPackage());
-    ServiceDescriptorProto.Builder svc = ServiceDescriptorProto.newBuilder().setName(service.grpcService());
+    ServiceDescriptorProto.Builder svc =
+        ServiceDescriptorProto.newBuilder().setName(service.grpcService());
     String where = service.grpcFullName();
     for (Operation<?, ?, ?> op : service.operations()) {
       String input = c.message(op.input(), where + "/" + op.grpcMethod() + " request");
@@ -78,9 +80,13 @@ final class ProtoSchema {
         output = c.message(op.output(), answer);
       }
       MethodDescriptorProto.Builder method =
-          MethodDescriptorProto.newBuilder().setName(op.grpcMethod()).setInputType(input).setOutputType(output);
+          MethodDescriptorProto.newBuilder()
+              .setName(op.grpcMethod())
+              .setInputType(input)
+              .setOutputType(output);
       if (op.streaming()) {
-        // Set only when true, as protoc writes it: the rendered text then compiles to this very proto.
+        // Set only when true, as protoc writes it: the rendered text then compiles to this very
+        // proto.
         method.setServerStreaming(true);
       }
       svc.addMethod(method);
@@ -126,7 +132,12 @@ final class ProtoSchema {
       return FileDescriptor.buildFrom(proto, dependencies.toArray(new FileDescriptor[0]));
     } catch (DescriptorValidationException e) {
       throw new IllegalArgumentException(
-          "service: " + service.name() + " (expected: a valid protobuf schema; " + e.getMessage() + ")", e);
+          "service: "
+              + service.name()
+              + " (expected: a valid protobuf schema; "
+              + e.getMessage()
+              + ")",
+          e);
     }
   }
 
@@ -218,18 +229,32 @@ final class ProtoSchema {
       EnumType known = enums.putIfAbsent(e.name(), e);
       if (known != null && known != e) {
         throw new IllegalArgumentException(
-            "enum: " + e.name() + " (expected: one enum per name in package " + pkg + "; both "
-                + known.javaType().getName() + " and " + e.javaType().getName() + " have it)");
+            "enum: "
+                + e.name()
+                + " (expected: one enum per name in package "
+                + pkg
+                + "; both "
+                + known.javaType().getName()
+                + " and "
+                + e.javaType().getName()
+                + " have it)");
       }
       if (known == null) {
         for (String constant : e.values()) {
           EnumType other = enumConstants.putIfAbsent(constant, e);
           if (other != null) {
-            // protobuf follows C++ scoping: enum constants are names of the package, not of the enum.
+            // protobuf follows C++ scoping: enum constants are names of the package, not of the
+            // enum.
             throw new IllegalArgumentException(
-                "enum constant: " + constant + " (expected: unique in package " + pkg
+                "enum constant: "
+                    + constant
+                    + " (expected: unique in package "
+                    + pkg
                     + "; protobuf scopes enum constants to the package, and both "
-                    + other.javaType().getName() + " and " + e.javaType().getName() + " declare it)");
+                    + other.javaType().getName()
+                    + " and "
+                    + e.javaType().getName()
+                    + " declare it)");
           }
         }
       }
@@ -242,8 +267,14 @@ final class ProtoSchema {
         messageOrigins.put(message.getName(), where);
       } else if (!known.equals(message)) {
         throw new IllegalArgumentException(
-            "message: " + message.getName() + " (expected: one definition per name in package " + pkg
-                + "; the types of " + messageOrigins.get(message.getName()) + " and of " + where
+            "message: "
+                + message.getName()
+                + " (expected: one definition per name in package "
+                + pkg
+                + "; the types of "
+                + messageOrigins.get(message.getName())
+                + " and of "
+                + where
                 + " differ)");
       }
       return qualified(message.getName());
@@ -254,7 +285,10 @@ final class ProtoSchema {
     }
   }
 
-  /** Returns the name protoc gives a map field's entry message: {@code my_field} -> {@code MyFieldEntry}. */
+  /**
+   * Returns the name protoc gives a map field's entry message: {@code my_field} -> {@code
+   * MyFieldEntry}.
+   */
   static String entryName(String field) {
     StringBuilder sb = new StringBuilder();
     boolean upper = true;
@@ -288,7 +322,9 @@ final class ProtoSchema {
 
   /** What reflection reads from a gRPC service descriptor: the file, the service, a method. */
   static final class Supplier
-      implements ProtoFileDescriptorSupplier, ProtoServiceDescriptorSupplier, ProtoMethodDescriptorSupplier {
+      implements ProtoFileDescriptorSupplier,
+          ProtoServiceDescriptorSupplier,
+          ProtoMethodDescriptorSupplier {
     private final FileDescriptor file;
     private final String serviceName;
     private final String methodName;

@@ -16,14 +16,15 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Serves one streaming operation as gRPC server streaming: takes the request on the transport thread,
- * opens the stream on the executor (authentication, roles and interceptors run there, as for a unary
- * call), then writes what the server streams as messages. gRPC's own flow control is the sink's
- * readiness, so a caller that stops reading fills the server's bounded per-stream buffer and is ended
- * with RESOURCE_EXHAUSTED instead of growing memory here.
+ * Serves one streaming operation as gRPC server streaming: takes the request on the transport
+ * thread, opens the stream on the executor (authentication, roles and interceptors run there, as
+ * for a unary call), then writes what the server streams as messages. gRPC's own flow control is
+ * the sink's readiness, so a caller that stops reading fills the server's bounded per-stream buffer
+ * and is ended with RESOURCE_EXHAUSTED instead of growing memory here.
  */
 final class StreamHandler implements ServerCallHandler<Object, Object> {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamHandler.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(StreamHandler.class);
 
   private final BoundOperation operation;
   private final ProtoCodec output;
@@ -32,7 +33,11 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
   private final boolean clientCertificates;
 
   StreamHandler(
-      BoundOperation operation, ProtoCodec output, Executor executor, CallTracker tracker, boolean clientCertificates) {
+      BoundOperation operation,
+      ProtoCodec output,
+      Executor executor,
+      CallTracker tracker,
+      boolean clientCertificates) {
     this.operation = operation;
     this.output = output;
     this.executor = executor;
@@ -48,10 +53,10 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
   }
 
   /**
-   * One call. Everything sent on the {@link ServerCall} goes through {@link #lock}: the executor thread
-   * that opens the stream sends the headers while the server's threads may already write values, and
-   * a ServerCall takes one caller at a time. Each send only queues bytes for Netty, so the lock is never
-   * held while waiting.
+   * One call. Everything sent on the {@link ServerCall} goes through {@link #lock}: the executor
+   * thread that opens the stream sends the headers while the server's threads may already write
+   * values, and a ServerCall takes one caller at a time. Each send only queues bytes for Netty, so
+   * the lock is never held while waiting.
    */
   private final class Listener extends ServerCall.Listener<Object> implements StreamSink {
     private final ServerCall<Object, Object> call;
@@ -61,10 +66,18 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
     private final AtomicBoolean counted = new AtomicBoolean();
     private Object request;
     private int messages;
-    /** What interceptors and the service added for the answer; written before any value is streamed. */
+
+    /**
+     * What interceptors and the service added for the answer; written before any value is streamed.
+     */
     private volatile dev.ipc.core.Metadata responseMetadata = dev.ipc.core.Metadata.EMPTY;
-    /** Set once the stream is open; ready and cancel signals before that are replayed by {@link #open}. */
+
+    /**
+     * Set once the stream is open; ready and cancel signals before that are replayed by {@link
+     * #open}.
+     */
     private volatile StreamHandle handle;
+
     private volatile boolean cancelled;
     // Guarded by lock.
     private boolean headersSent;
@@ -91,7 +104,8 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
     public void onHalfClose() {
       if (messages != 1) {
         call.close(
-            Status.INTERNAL.withDescription(messages == 0 ? "Half-closed without a request" : "Too many requests"),
+            Status.INTERNAL.withDescription(
+                messages == 0 ? "Half-closed without a request" : "Too many requests"),
             new Metadata());
         return;
       }
@@ -142,7 +156,9 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
       h.ready();
     }
 
-    /** Sends the response headers once, with what interceptors and the service added. Holds lock. */
+    /**
+     * Sends the response headers once, with what interceptors and the service added. Holds lock.
+     */
     private void sendHeaders() {
       if (headersSent || closed) {
         return;
@@ -160,7 +176,8 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
 
     @Override
     public void next(long id, Object value) {
-      // Encoded outside the lock, and before anything is sent: a value the schema cannot hold ends the
+      // Encoded outside the lock, and before anything is sent: a value the schema cannot hold ends
+      // the
       // stream INTERNAL here, where inside sendMessage gRPC would make it UNKNOWN.
       CodecMarshaller.Encoded encoded;
       try {
@@ -229,7 +246,9 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
       exit();
     }
 
-    /** Closes the call with the status of {@code e}, once; the metadata goes where headers did not. */
+    /**
+     * Closes the call with the status of {@code e}, once; the metadata goes where headers did not.
+     */
     private void fail(ServiceException e) {
       synchronized (lock) {
         if (closed || cancelled) {
@@ -244,7 +263,8 @@ final class StreamHandler implements ServerCallHandler<Object, Object> {
         try {
           call.close(GrpcStatuses.toStatus(e, trailers), trailers);
         } catch (RuntimeException again) {
-          LOG.debug("failing the stream of {} failed; the call is gone", operation.operation(), again);
+          LOG.debug(
+              "failing the stream of {} failed; the call is gone", operation.operation(), again);
         }
       }
     }

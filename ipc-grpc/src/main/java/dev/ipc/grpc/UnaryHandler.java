@@ -14,8 +14,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Serves one unary operation: takes the decoded request on the transport thread, then runs the service
- * on the executor (never on a Netty event loop) and answers with the reply or the mapped status.
+ * Serves one unary operation: takes the decoded request on the transport thread, then runs the
+ * service on the executor (never on a Netty event loop) and answers with the reply or the mapped
+ * status.
  */
 final class UnaryHandler implements ServerCallHandler<Object, Object> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnaryHandler.class);
@@ -27,11 +28,15 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
   private final boolean clientCertificates;
 
   /**
-   * @param clientCertificates whether the server asks for TLS client certificates, so each call reads
-   *     the chain from the TLS session
+   * @param clientCertificates whether the server asks for TLS client certificates, so each call
+   *     reads the chain from the TLS session
    */
   UnaryHandler(
-      BoundOperation operation, ProtoCodec output, Executor executor, CallTracker tracker, boolean clientCertificates) {
+      BoundOperation operation,
+      ProtoCodec output,
+      Executor executor,
+      CallTracker tracker,
+      boolean clientCertificates) {
     this.operation = operation;
     this.output = output;
     this.executor = executor;
@@ -52,6 +57,7 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
     private final Context context;
     private Object request;
     private int messages;
+
     /** What interceptors and the service added for the answer; written by the call's thread. */
     private dev.ipc.core.Metadata responseMetadata = dev.ipc.core.Metadata.EMPTY;
 
@@ -78,7 +84,8 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
       if (messages != 1) {
         // gRPC's own unary handlers answer a wrong message count like this.
         call.close(
-            Status.INTERNAL.withDescription(messages == 0 ? "Half-closed without a request" : "Too many requests"),
+            Status.INTERNAL.withDescription(
+                messages == 0 ? "Half-closed without a request" : "Too many requests"),
             new Metadata());
         return;
       }
@@ -86,7 +93,8 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         fail(m.error());
         return;
       }
-      // Counted before the check: a close that saw no call in flight has already set closing, so this
+      // Counted before the check: a close that saw no call in flight has already set closing, so
+      // this
       // call is refused instead of slipping past the drain and being cut off mid-answer.
       tracker.enter();
       if (tracker.isClosing()) {
@@ -108,7 +116,8 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
           // The deadline passed or the client gave up while the call waited: do no work.
           Status status =
               context.getDeadline() != null && context.getDeadline().isExpired()
-                  ? Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded before the call started")
+                  ? Status.DEADLINE_EXCEEDED.withDescription(
+                      "deadline exceeded before the call started")
                   : Status.CANCELLED.withDescription("call cancelled before it started");
           call.close(status, new Metadata());
           return;
@@ -117,8 +126,10 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         CodecMarshaller.Encoded answer;
         try {
           reply = operation.call(request, source(), m -> responseMetadata = m);
-          // Encoded here, while a failure (a reply the schema cannot hold, say a null list element) is
-          // still ours to answer INTERNAL; inside sendMessage gRPC would make it UNKNOWN or CANCELLED.
+          // Encoded here, while a failure (a reply the schema cannot hold, say a null list element)
+          // is
+          // still ours to answer INTERNAL; inside sendMessage gRPC would make it UNKNOWN or
+          // CANCELLED.
           answer = new CodecMarshaller.Encoded(output.encode(reply.value()));
         } catch (RuntimeException e) {
           fail(ServiceException.from(e));
@@ -139,7 +150,8 @@ final class UnaryHandler implements ServerCallHandler<Object, Object> {
         try {
           fail(ServiceException.from(e));
         } catch (RuntimeException again) {
-          // The call is already closed (cancelled, or closed while answering); nothing left to send.
+          // The call is already closed (cancelled, or closed while answering); nothing left to
+          // send.
         }
       } finally {
         tracker.exit();

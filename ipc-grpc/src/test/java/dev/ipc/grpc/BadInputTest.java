@@ -25,7 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Bad bytes on the wire: each gets its proper status or a closed connection, and serving goes on. */
+/**
+ * Bad bytes on the wire: each gets its proper status or a closed connection, and serving goes on.
+ */
 @Timeout(60)
 class BadInputTest {
   private final Resources resources = new Resources();
@@ -74,7 +76,10 @@ class BadInputTest {
 
   @Test
   void invalidUtf8String_isInvalidArgument() {
-    assertStatus("date.Dating/Eating", new byte[] {0x0a, 0x02, (byte) 0xc3, 0x28}, Status.Code.INVALID_ARGUMENT);
+    assertStatus(
+        "date.Dating/Eating",
+        new byte[] {0x0a, 0x02, (byte) 0xc3, 0x28},
+        Status.Code.INVALID_ARGUMENT);
   }
 
   @Test
@@ -90,13 +95,16 @@ class BadInputTest {
   @Test
   void unknownFields_areIgnored() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(bytes);
     out.writeInt64(99, 12345);
     out.writeString(1, "steak");
     out.writeString(50, "from a newer client");
     out.writeFixed32(7, 1);
     out.flush();
-    byte[] answer = ClientCalls.blockingUnaryCall(channel, raw("date.Dating/Eating"), CallOptions.DEFAULT, bytes.toByteArray());
+    byte[] answer =
+        ClientCalls.blockingUnaryCall(
+            channel, raw("date.Dating/Eating"), CallOptions.DEFAULT, bytes.toByteArray());
     assertThat(DatingOuterClass.Feel.parseFrom(answer).getFeeling()).isTrue();
   }
 
@@ -105,22 +113,40 @@ class BadInputTest {
     Server library = resources.serve(List.of(new MemoryLibrary()));
     ManagedChannel libraryChannel = resources.channel(library);
     // GetRequest.id (1) is a varint; a string there is not a GetRequest.
-    assertStatus(libraryChannel, "library.Library/Get", new byte[] {0x0a, 0x01, 0x31}, "id: wire type length-delimited");
+    assertStatus(
+        libraryChannel,
+        "library.Library/Get",
+        new byte[] {0x0a, 0x01, 0x31},
+        "id: wire type length-delimited");
     // SearchRequest.genre (2) = 7: Genre has no constant numbered 7.
-    assertStatus(libraryChannel, "library.Library/Search", new byte[] {0x10, 0x07, 0x18, 0x05}, "genre: 7");
+    assertStatus(
+        libraryChannel, "library.Library/Search", new byte[] {0x10, 0x07, 0x18, 0x05}, "genre: 7");
     // A Book without a title: its own validation.
-    assertStatus(libraryChannel, "library.Library/Add", new byte[] {0x08, 0x01}, "Book: title: must not be blank");
+    assertStatus(
+        libraryChannel,
+        "library.Library/Add",
+        new byte[] {0x08, 0x01},
+        "Book: title: must not be blank");
     // A Timestamp with nanos = -1.
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(bytes);
     out.writeString(2, "Dune");
     out.writeTag(6, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
     out.writeUInt32NoTag(com.google.protobuf.CodedOutputStream.computeInt32Size(2, -1));
     out.writeInt32(2, -1);
     out.flush();
-    assertStatus(libraryChannel, "library.Library/Add", bytes.toByteArray(), "published: seconds 0, nanos -1");
+    assertStatus(
+        libraryChannel,
+        "library.Library/Add",
+        bytes.toByteArray(),
+        "published: seconds 0, nanos -1");
     // Truncated bytes.
-    assertStatus(libraryChannel, "library.Library/Add", new byte[] {0x12, 0x05, 0x44}, "not a valid protobuf message");
+    assertStatus(
+        libraryChannel,
+        "library.Library/Add",
+        new byte[] {0x12, 0x05, 0x44},
+        "not a valid protobuf message");
   }
 
   @Test
@@ -129,7 +155,8 @@ class BadInputTest {
     assertStatus("date.Nope/Eating", new byte[0], Status.Code.UNIMPLEMENTED);
   }
 
-  private static void assertStatus(ManagedChannel to, String method, byte[] request, String description) {
+  private static void assertStatus(
+      ManagedChannel to, String method, byte[] request, String description) {
     GeneratedStubsTest.assertStatus(
         () -> ClientCalls.blockingUnaryCall(to, raw(method), CallOptions.DEFAULT, request),
         Status.Code.INVALID_ARGUMENT,
@@ -138,7 +165,9 @@ class BadInputTest {
 
   private void assertStatus(String method, byte[] request, Status.Code code) {
     GeneratedStubsTest.assertStatus(
-        () -> ClientCalls.blockingUnaryCall(channel, raw(method), CallOptions.DEFAULT, request), code, "");
+        () -> ClientCalls.blockingUnaryCall(channel, raw(method), CallOptions.DEFAULT, request),
+        code,
+        "");
   }
 
   private void assertGoodCall() {

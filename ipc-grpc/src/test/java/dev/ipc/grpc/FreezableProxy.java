@@ -16,10 +16,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 
 /**
- * A TCP proxy on 127.0.0.1, port 0, in front of a server, that reads the HTTP/2 frames going through
- * (client PINGs, server GOAWAYs) and can be frozen: it then stops forwarding in both directions but keeps
- * both sockets open and keeps reading them, like a peer that went silent without closing (a pulled cable,
- * a frozen VM). Reading on while frozen is what lets a test see the server close its side.
+ * A TCP proxy on 127.0.0.1, port 0, in front of a server, that reads the HTTP/2 frames going
+ * through (client PINGs, server GOAWAYs) and can be frozen: it then stops forwarding in both
+ * directions but keeps both sockets open and keeps reading them, like a peer that went silent
+ * without closing (a pulled cable, a frozen VM). Reading on while frozen is what lets a test see
+ * the server close its side.
  */
 final class FreezableProxy implements AutoCloseable {
   private static final int PING = 6;
@@ -37,12 +38,16 @@ final class FreezableProxy implements AutoCloseable {
   static final class Connection {
     /** Released once per PING (not ACK) the client sent. */
     final Semaphore clientPings = new Semaphore(0);
+
     /** Released once per PING (not ACK) the server sent while the connection was frozen. */
     final Semaphore serverPingsWhileFrozen = new Semaphore(0);
+
     /** Completes with the first GOAWAY the server sent. */
     final CompletableFuture<GoAway> serverGoAway = new CompletableFuture<>();
+
     /** Completes when the server closed (or reset) its socket. */
     final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+
     private volatile boolean frozen;
 
     /** Stops forwarding in both directions; sockets stay open and are still read. */
@@ -178,7 +183,10 @@ final class FreezableProxy implements AutoCloseable {
         c.serverPingsWhileFrozen.release();
       } else if (!fromClient && type == GOAWAY && payload.length >= 8) {
         long code =
-            (payload[4] & 0xffL) << 24 | (payload[5] & 0xff) << 16 | (payload[6] & 0xff) << 8 | (payload[7] & 0xff);
+            (payload[4] & 0xffL) << 24
+                | (payload[5] & 0xff) << 16
+                | (payload[6] & 0xff) << 8
+                | (payload[7] & 0xff);
         String debug = new String(payload, 8, payload.length - 8, StandardCharsets.US_ASCII);
         c.serverGoAway.complete(new GoAway(code, debug));
       }

@@ -37,7 +37,10 @@ import person.PersonOuterClass;
 import task.TaskOuterClass;
 import task.TasksGrpc;
 
-/** A grpc-java client built from the shipped {@code .proto} files (generated stubs) against the adapter. */
+/**
+ * A grpc-java client built from the shipped {@code .proto} files (generated stubs) against the
+ * adapter.
+ */
 @Timeout(60)
 class GeneratedStubsTest {
   private final Resources resources = new Resources();
@@ -49,22 +52,32 @@ class GeneratedStubsTest {
 
   @Test
   void dating_bothMethodsFeelGood() {
-    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
-    assertThat(dating.eating(DatingOuterClass.Eat.newBuilder().setFood("steak").build()).getFeeling()).isTrue();
-    assertThat(dating.watchMovie(DatingOuterClass.Movie.newBuilder().setFilm("星际穿越").build()).getFeeling())
+    DatingGrpc.DatingBlockingStub dating =
+        DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
+    assertThat(
+            dating.eating(DatingOuterClass.Eat.newBuilder().setFood("steak").build()).getFeeling())
+        .isTrue();
+    assertThat(
+            dating
+                .watchMovie(DatingOuterClass.Movie.newBuilder().setFilm("星际穿越").build())
+                .getFeeling())
         .isTrue();
   }
 
   @Test
   void dating_emptyFood_isInvalidArgument() {
-    DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
+    DatingGrpc.DatingBlockingStub dating =
+        DatingGrpc.newBlockingStub(resources.channel(resources.serve()));
     assertStatus(
-        () -> dating.eating(DatingOuterClass.Eat.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "food");
+        () -> dating.eating(DatingOuterClass.Eat.getDefaultInstance()),
+        Status.Code.INVALID_ARGUMENT,
+        "food");
   }
 
   @Test
   void tasks_listGetPut() {
-    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
+    TasksGrpc.TasksBlockingStub tasks =
+        TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
     assertThat(tasks.listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance()).getTasksList())
         .extracting(TaskOuterClass.Task::getId, TaskOuterClass.Task::getName)
         .containsExactly(
@@ -83,7 +96,8 @@ class GeneratedStubsTest {
 
   @Test
   void tasks_missing_isNotFound() {
-    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
+    TasksGrpc.TasksBlockingStub tasks =
+        TasksGrpc.newBlockingStub(resources.channel(resources.serve()));
     assertStatus(
         () -> tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(42).build()),
         Status.Code.NOT_FOUND,
@@ -92,18 +106,22 @@ class GeneratedStubsTest {
 
   @Test
   void person_isRootkit() {
-    PeopleGrpc.PeopleBlockingStub people = PeopleGrpc.newBlockingStub(resources.channel(resources.serve()));
-    PersonOuterClass.Person p = people.getPerson(PersonOuterClass.GetPersonRequest.getDefaultInstance());
+    PeopleGrpc.PeopleBlockingStub people =
+        PeopleGrpc.newBlockingStub(resources.channel(resources.serve()));
+    PersonOuterClass.Person p =
+        people.getPerson(PersonOuterClass.GetPersonRequest.getDefaultInstance());
     assertThat(p.getName()).isEqualTo("Rootkit");
     assertThat(p.getAge()).isEqualTo(99);
     assertThat(p.getSex()).isTrue();
-    assertThat(p.getHobbyList()).containsExactly("Coding", "Badminton", "Billiards", "Reading", "Guitar");
+    assertThat(p.getHobbyList())
+        .containsExactly("Coding", "Badminton", "Billiards", "Reading", "Guitar");
   }
 
   @ParameterizedTest
   @EnumSource(ErrorCode.class)
   void errors_everyCodeIsTheGrpcStatusOfTheSameName(ErrorCode code) {
-    DatingService failing = failing(new ServiceException(code, "no " + code.name().toLowerCase(Locale.ROOT)));
+    DatingService failing =
+        failing(new ServiceException(code, "no " + code.name().toLowerCase(Locale.ROOT)));
     DatingGrpc.DatingBlockingStub dating =
         DatingGrpc.newBlockingStub(resources.channel(resources.serve(List.of(failing))));
     assertStatus(
@@ -122,7 +140,8 @@ class GeneratedStubsTest {
             StatusRuntimeException.class,
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-              assertThat(e.getStatus().getDescription()).isEqualTo(ServiceException.INTERNAL_MESSAGE);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo(ServiceException.INTERNAL_MESSAGE);
             });
   }
 
@@ -145,12 +164,14 @@ class GeneratedStubsTest {
             return new Saved<>(task, true);
           }
         };
-    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(resources.serve(List.of(broken))));
+    TasksGrpc.TasksBlockingStub tasks =
+        TasksGrpc.newBlockingStub(resources.channel(resources.serve(List.of(broken))));
     assertStatus(
         () -> tasks.listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance()),
         Status.Code.INTERNAL,
         ServiceException.INTERNAL_MESSAGE);
-    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build()).getName()).isEqualTo("t");
+    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build()).getName())
+        .isEqualTo("t");
   }
 
   @Test
@@ -159,7 +180,10 @@ class GeneratedStubsTest {
     TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(server));
     io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
     java.util.Iterator<TaskOuterClass.Task> watch =
-        context.call(() -> tasks.watchTasks(TaskOuterClass.WatchTasksRequest.newBuilder().setFromId(6).build()));
+        context.call(
+            () ->
+                tasks.watchTasks(
+                    TaskOuterClass.WatchTasksRequest.newBuilder().setFromId(6).build()));
     awaitOpenStreams(server, 1);
     TaskOuterClass.Task five = TaskOuterClass.Task.newBuilder().setId(5).setName("task5").build();
     TaskOuterClass.Task six = TaskOuterClass.Task.newBuilder().setId(6).setName("task6").build();
@@ -272,7 +296,8 @@ class GeneratedStubsTest {
     DatingService counting = counting(served);
     Server server =
         resources.serve(
-            List.of(counting), GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
+            List.of(counting),
+            GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
     DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(server));
     assertStatus(
         () ->
@@ -307,7 +332,8 @@ class GeneratedStubsTest {
         };
     Server server =
         resources.serve(
-            List.of(counting(served)), GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
+            List.of(counting(served)),
+            GrpcTransport.builder().host("127.0.0.1").port(0).executor(gated).build());
     var future =
         DatingGrpc.newFutureStub(resources.channel(server))
             .eating(DatingOuterClass.Eat.newBuilder().setFood("never").build());
@@ -326,7 +352,8 @@ class GeneratedStubsTest {
     BlockingQueue<ServingStatus> health = Resources.watchHealth(channel, "date.Dating");
     assertThat(health.poll(20, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
     var inFlight =
-        DatingGrpc.newFutureStub(channel).eating(DatingOuterClass.Eat.newBuilder().setFood("slow").build());
+        DatingGrpc.newFutureStub(channel)
+            .eating(DatingOuterClass.Eat.newBuilder().setFood("slow").build());
     assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
@@ -353,7 +380,8 @@ class GeneratedStubsTest {
     AtomicInteger served = new AtomicInteger();
     Server server =
         resources.serve(
-            List.of(counting(served)), GrpcTransport.builder().host("127.0.0.1").port(0).executor(full).build());
+            List.of(counting(served)),
+            GrpcTransport.builder().host("127.0.0.1").port(0).executor(full).build());
     DatingGrpc.DatingBlockingStub dating = DatingGrpc.newBlockingStub(resources.channel(server));
     assertStatus(
         () -> dating.eating(DatingOuterClass.Eat.newBuilder().setFood("x").build()),

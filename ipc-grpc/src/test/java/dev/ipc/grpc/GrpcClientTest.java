@@ -14,20 +14,20 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.Book;
+import dev.ipc.core.testing.Genre;
+import dev.ipc.core.testing.Library;
+import dev.ipc.core.testing.MemoryLibrary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import dev.ipc.core.testing.Book;
-import dev.ipc.core.testing.Genre;
-import dev.ipc.core.testing.Library;
-import dev.ipc.core.testing.MemoryLibrary;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +51,15 @@ class GrpcClientTest {
     try (GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
       Library library = client.service(Library.class);
       Book far =
-          new Book(1, "Far", Genre.NOVEL, List.of(), Map.of(), Instant.parse("+10000-01-01T00:00:00Z"), Optional.empty(), null);
+          new Book(
+              1,
+              "Far",
+              Genre.NOVEL,
+              List.of(),
+              Map.of(),
+              Instant.parse("+10000-01-01T00:00:00Z"),
+              Optional.empty(),
+              null);
       assertThatThrownBy(() -> library.add(far))
           .isInstanceOfSatisfying(
               ServiceException.class,
@@ -71,17 +79,22 @@ class GrpcClientTest {
     Server server =
         Transports.builder()
             .services(Reference.services())
-            .transport("grpc://127.0.0.1:0?maxInboundMessageSize=1KiB&keepAliveTime=30s&maxConcurrentCallsPerConnection=8")
+            .transport(
+                "grpc://127.0.0.1:0?maxInboundMessageSize=1KiB&keepAliveTime=30s&maxConcurrentCallsPerConnection=8")
             .start();
     try (server;
-        Client client = Transports.connect("grpc://127.0.0.1:" + server.port("grpc") + "?timeout=5s")) {
+        Client client =
+            Transports.connect("grpc://127.0.0.1:" + server.port("grpc") + "?timeout=5s")) {
       assertThat(client).isInstanceOf(GrpcClient.class);
-      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"))).isEqualTo(new Feel(true));
+      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+          .isEqualTo(new Feel(true));
       assertThat(client.service(TaskService.DESCRIPTOR).list()).hasSize(3);
       // The 1 KiB limit from the URI applies.
-      assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("x".repeat(2048))))
+      assertThatThrownBy(
+              () -> client.service(DatingService.DESCRIPTOR).eating(new Eat("x".repeat(2048))))
           .isInstanceOfSatisfying(
-              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
     }
   }
 
@@ -104,7 +117,8 @@ class GrpcClientTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (GrpcClient client = GrpcClient.builder().target("127.0.0.1", port).timeout(Duration.ofSeconds(10)).build()) {
+    try (GrpcClient client =
+        GrpcClient.builder().target("127.0.0.1", port).timeout(Duration.ofSeconds(10)).build()) {
       assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("/date.Dating/Eating");
@@ -117,7 +131,10 @@ class GrpcClientTest {
     DatingService slow = Resources.held(new CountDownLatch(1), release);
     Server server = resources.serve(List.of(slow));
     try (GrpcClient client =
-        GrpcClient.builder().target("127.0.0.1", server.port("grpc")).timeout(Duration.ofMillis(300)).build()) {
+        GrpcClient.builder()
+            .target("127.0.0.1", server.port("grpc"))
+            .timeout(Duration.ofMillis(300))
+            .build()) {
       assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("slow")))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("DEADLINE_EXCEEDED");
@@ -134,14 +151,19 @@ class GrpcClientTest {
               () -> {
                 try (Socket s = fake.accept()) {
                   OutputStream out = s.getOutputStream();
-                  out.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+                  out.write(
+                      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                          .getBytes(StandardCharsets.US_ASCII));
                   out.flush();
                 } catch (IOException e) {
                   throw new java.io.UncheckedIOException(e);
                 }
               });
       try (GrpcClient client =
-          GrpcClient.builder().target("127.0.0.1", fake.getLocalPort()).timeout(Duration.ofSeconds(10)).build()) {
+          GrpcClient.builder()
+              .target("127.0.0.1", fake.getLocalPort())
+              .timeout(Duration.ofSeconds(10))
+              .build()) {
         assertThatThrownBy(() -> client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
             .isInstanceOf(TransportException.class);
       }
@@ -157,7 +179,8 @@ class GrpcClientTest {
     assertThat(dating.eating(new Eat("steak")).feeling()).isTrue();
     client.close();
     client.close();
-    assertThatThrownBy(() -> dating.eating(new Eat("steak"))).isInstanceOf(TransportException.class);
+    assertThatThrownBy(() -> dating.eating(new Eat("steak")))
+        .isInstanceOf(TransportException.class);
   }
 
   @Test
@@ -172,10 +195,13 @@ class GrpcClientTest {
 
   @Test
   void builder_rejectsBadSettings() {
-    assertThatThrownBy(() -> GrpcClient.builder().build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> GrpcClient.builder().build())
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> GrpcClient.builder().target("h", 0)).hasMessageContaining("port: 0");
-    assertThatThrownBy(() -> GrpcTransport.builder().port(70000)).hasMessageContaining("port: 70000");
-    assertThatThrownBy(() -> GrpcTransport.builder().maxInboundMessageSize(0)).hasMessageContaining("bytes: 0");
+    assertThatThrownBy(() -> GrpcTransport.builder().port(70000))
+        .hasMessageContaining("port: 70000");
+    assertThatThrownBy(() -> GrpcTransport.builder().maxInboundMessageSize(0))
+        .hasMessageContaining("bytes: 0");
     assertThat(GrpcTransport.of(6666).address()).isEqualTo("0.0.0.0:6666");
   }
 }

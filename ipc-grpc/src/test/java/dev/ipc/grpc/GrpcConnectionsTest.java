@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Timeout;
 class GrpcConnectionsTest {
   @Test
   void eachClientConnectionCountsWhileOpen() throws Exception {
-    try (Server server = Transports.builder().services(Reference.services()).transport("grpc://127.0.0.1:0").start()) {
+    try (Server server =
+        Transports.builder()
+            .services(Reference.services())
+            .transport("grpc://127.0.0.1:0")
+            .start()) {
       assertThat(server.stats().connections()).containsEntry("grpc", 0);
       String uri = "grpc://127.0.0.1:" + server.port("grpc");
       try (Client a = Transports.connect(uri);

@@ -19,8 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,11 +33,19 @@ class GrpcOptionsTest {
   void maxMessageBytes_fromBuilderOrUri_andItsDeprecatedAlias_refuseLargerMessages() {
     List<Server> servers =
         List.of(
-            Transports.serve(Reference.services(), GrpcTransport.builder().host("127.0.0.1").port(0).maxMessageBytes(1024).build()),
+            Transports.serve(
+                Reference.services(),
+                GrpcTransport.builder().host("127.0.0.1").port(0).maxMessageBytes(1024).build()),
             Transports.serve(Reference.services(), "grpc://127.0.0.1:0?maxMessageBytes=1KiB"),
             Transports.serve(
-                Reference.services(), GrpcTransport.builder().host("127.0.0.1").port(0).maxInboundMessageSize(1024).build()),
-            Transports.serve(Reference.services(), "grpc://127.0.0.1:0?maxInboundMessageSize=1KiB"));
+                Reference.services(),
+                GrpcTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .maxInboundMessageSize(1024)
+                    .build()),
+            Transports.serve(
+                Reference.services(), "grpc://127.0.0.1:0?maxInboundMessageSize=1KiB"));
     try {
       for (Server server : servers) {
         try (GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
@@ -45,7 +53,8 @@ class GrpcOptionsTest {
           assertThat(dating.eating(new Eat("x".repeat(900)))).isEqualTo(new Feel(true));
           assertThatThrownBy(() -> dating.eating(new Eat("x".repeat(2048))))
               .isInstanceOfSatisfying(
-                  ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+                  ServiceException.class,
+                  e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
         }
       }
     } finally {
@@ -56,9 +65,11 @@ class GrpcOptionsTest {
   @Test
   void clientMaxMessageBytes_fromUri_refusesLargerAnswers() {
     try (Server server = Transports.serve(Reference.services(), "grpc://127.0.0.1:0");
-        Client small = Transports.connect("grpc://127.0.0.1:" + server.port("grpc") + "?maxMessageBytes=128");
+        Client small =
+            Transports.connect("grpc://127.0.0.1:" + server.port("grpc") + "?maxMessageBytes=128");
         Client deprecated =
-            Transports.connect("grpc://127.0.0.1:" + server.port("grpc") + "?maxInboundMessageSize=128");
+            Transports.connect(
+                "grpc://127.0.0.1:" + server.port("grpc") + "?maxInboundMessageSize=128");
         GrpcClient big = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
       big.service(TaskService.DESCRIPTOR).put(new Task(9, "x".repeat(200)));
       for (Client client : List.of(small, deprecated)) {
@@ -66,24 +77,30 @@ class GrpcOptionsTest {
         assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
         assertThatThrownBy(() -> tasks.get(9))
             .isInstanceOfSatisfying(
-                ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+                ServiceException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
       }
     }
   }
 
   @Test
   void idleTimeout_fromUri_closesTheIdleConnection() throws InterruptedException {
-    try (Server server = Transports.serve(Reference.services(), "grpc://127.0.0.1:0?idleTimeout=1s");
+    try (Server server =
+            Transports.serve(Reference.services(), "grpc://127.0.0.1:0?idleTimeout=1s");
         GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
-      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"))).isEqualTo(new Feel(true));
+      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+          .isEqualTo(new Feel(true));
       assertThat(server.stats().connections().get("grpc")).isEqualTo(1);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (server.stats().connections().get("grpc") != 0 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      assertThat(server.stats().connections().get("grpc")).as("connections after the idle timeout").isZero();
+      assertThat(server.stats().connections().get("grpc"))
+          .as("connections after the idle timeout")
+          .isZero();
       // The client reconnects for its next call.
-      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"))).isEqualTo(new Feel(true));
+      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+          .isEqualTo(new Feel(true));
     }
   }
 
@@ -91,14 +108,16 @@ class GrpcOptionsTest {
   void workerThreads_fromUri_givesTheServerItsOwnLoops_stoppedWithIt() throws InterruptedException {
     Set<Thread> before = workerLoops();
     Set<Thread> started;
-    try (Server server = Transports.serve(Reference.services(), "grpc://127.0.0.1:0?workerThreads=2")) {
+    try (Server server =
+        Transports.serve(Reference.services(), "grpc://127.0.0.1:0?workerThreads=2")) {
       // Three connections over two loops: both loops serve one at least.
       List<GrpcClient> clients = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
           GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"));
           clients.add(client);
-          assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"))).isEqualTo(new Feel(true));
+          assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+              .isEqualTo(new Feel(true));
         }
         started = workerLoops();
         started.removeAll(before);
@@ -143,8 +162,11 @@ class GrpcOptionsTest {
 
   @Test
   void clientTimeout_defaultsToEveryClientsDefault() {
-    assertThat(GrpcClient.DEFAULT_TIMEOUT).isEqualTo(ClientBuilder.DEFAULT_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+    assertThat(GrpcClient.DEFAULT_TIMEOUT)
+        .isEqualTo(ClientBuilder.DEFAULT_TIMEOUT)
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(GrpcClient.builder().timeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(GrpcClient.builder().options(Map.of("timeout", "5s")).timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(GrpcClient.builder().options(Map.of("timeout", "5s")).timeout())
+        .isEqualTo(Duration.ofSeconds(5));
   }
 }

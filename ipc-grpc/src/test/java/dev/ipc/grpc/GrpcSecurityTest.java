@@ -68,7 +68,11 @@ import task.TasksGrpc;
 @Timeout(120)
 class GrpcSecurityTest {
   private static final Map<String, Principal> TOKENS =
-      Map.of("reader-token", Principal.of("rita", "reader"), "writer-token", Principal.of("walt", "writer"));
+      Map.of(
+          "reader-token",
+          Principal.of("rita", "reader"),
+          "writer-token",
+          Principal.of("walt", "writer"));
 
   private final Resources resources = new Resources();
 
@@ -77,7 +81,10 @@ class GrpcSecurityTest {
     resources.close();
   }
 
-  /** Starts {@code services} on 127.0.0.1:0 with {@link #TOKENS}, an interceptor adding x-served-by, and {@code tls}. */
+  /**
+   * Starts {@code services} on 127.0.0.1:0 with {@link #TOKENS}, an interceptor adding x-served-by,
+   * and {@code tls}.
+   */
   private Server serve(List<?> services, Tls tls) {
     Transports.Builder b =
         Transports.builder()
@@ -122,14 +129,18 @@ class GrpcSecurityTest {
         };
     Server server = serve(List.of(stuck), null);
     date.DatingGrpc.DatingBlockingStub dating =
-        date.DatingGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
-    assertThatThrownBy(() -> dating.eating(date.DatingOuterClass.Eat.newBuilder().setFood("soup").build()))
+        date.DatingGrpc.newBlockingStub(resources.channel(server))
+            .withDeadlineAfter(300, TimeUnit.MILLISECONDS);
+    assertThatThrownBy(
+            () -> dating.eating(date.DatingOuterClass.Eat.newBuilder().setFood("soup").build()))
         .isInstanceOfSatisfying(
             io.grpc.StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     // The server's thread did not wait for ever: the deadline reached the service and stopped it.
-    assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("service interrupted at the deadline").isTrue();
+    assertThat(interrupted.await(10, TimeUnit.SECONDS))
+        .as("service interrupted at the deadline")
+        .isTrue();
   }
 
   @Test
@@ -150,7 +161,8 @@ class GrpcSecurityTest {
       assertThat(code(() -> bad.get(2))).isEqualTo(ErrorCode.UNAUTHENTICATED);
       assertThat(code(() -> bad.list())).isEqualTo(ErrorCode.UNAUTHENTICATED);
 
-      // The refused puts changed nothing, seen by the store itself and over the wire; reads are public.
+      // The refused puts changed nothing, seen by the store itself and over the wire; reads are
+      // public.
       assertThat(tasks.get(2).name()).isEqualTo("task2");
       assertThat(anonymous.get(2).name()).isEqualTo("task2");
       assertThat(reader.get(2).name()).isEqualTo("task2");
@@ -167,13 +179,20 @@ class GrpcSecurityTest {
   void grpcJavaStub_refusals_areTheGrpcStatusesOfTheSameName() {
     Server server = serve(Reference.services(), null);
     TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(server));
-    TaskOuterClass.Task hacked = TaskOuterClass.Task.newBuilder().setId(2).setName("hacked").build();
+    TaskOuterClass.Task hacked =
+        TaskOuterClass.Task.newBuilder().setId(2).setName("hacked").build();
     assertThat(status(() -> tasks.putTask(hacked))).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(status(() -> tasks.withInterceptors(bearer("reader-token")).putTask(hacked)))
         .isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(status(() -> tasks.withInterceptors(bearer("nope")).getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build())))
+    assertThat(
+            status(
+                () ->
+                    tasks
+                        .withInterceptors(bearer("nope"))
+                        .getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(2).build())))
         .isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(tasks.withInterceptors(bearer("writer-token")).putTask(hacked).getName()).isEqualTo("hacked");
+    assertThat(tasks.withInterceptors(bearer("writer-token")).putTask(hacked).getName())
+        .isEqualTo("hacked");
   }
 
   @Test
@@ -234,9 +253,17 @@ class GrpcSecurityTest {
           public Feel eating(Eat eat) {
             CallContext c = CallContext.current();
             seen.set(
-                c.transport() + " " + c.operation().name() + " " + c.peer().getAddress().getHostAddress()
-                    + " " + (c.principal() == null ? "anonymous" : c.principal().name())
-                    + " " + c.metadata().get("x-tenant") + " " + c.peerCertificates().size());
+                c.transport()
+                    + " "
+                    + c.operation().name()
+                    + " "
+                    + c.peer().getAddress().getHostAddress()
+                    + " "
+                    + (c.principal() == null ? "anonymous" : c.principal().name())
+                    + " "
+                    + c.metadata().get("x-tenant")
+                    + " "
+                    + c.peerCertificates().size());
             deadline.set(c.deadline().orElse(null));
             metadata.set(c.metadata());
             return new Feel(true);
@@ -258,9 +285,13 @@ class GrpcSecurityTest {
     }
     assertThat(seen.get()).isEqualTo("grpc eating 127.0.0.1 rita acme 0");
     // The client's 30-second deadline reached the service.
-    assertThat(deadline.get()).isAfter(before).isBefore(before.plus(GrpcClient.DEFAULT_TIMEOUT).plusSeconds(5));
+    assertThat(deadline.get())
+        .isAfter(before)
+        .isBefore(before.plus(GrpcClient.DEFAULT_TIMEOUT).plusSeconds(5));
     // Only application metadata: not gRPC's own keys nor HTTP/2 framing.
-    assertThat(metadata.get().names()).contains("x-tenant", "authorization").noneMatch(n -> n.startsWith("grpc-"));
+    assertThat(metadata.get().names())
+        .contains("x-tenant", "authorization")
+        .noneMatch(n -> n.startsWith("grpc-"));
     assertThat(metadata.get().names()).doesNotContain("te", "content-type");
   }
 
@@ -272,7 +303,8 @@ class GrpcSecurityTest {
     ClientInterceptor capture =
         new ClientInterceptor() {
           @Override
-          public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+          public <Q, A> ClientCall<Q, A> interceptCall(
+              MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
             return new SimpleForwardingClientCall<>(next.newCall(method, options)) {
               @Override
               public void start(Listener<A> listener, io.grpc.Metadata requestHeaders) {
@@ -295,15 +327,20 @@ class GrpcSecurityTest {
             };
           }
         };
-    TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(server)).withInterceptors(capture);
-    io.grpc.Metadata.Key<String> servedBy = io.grpc.Metadata.Key.of("x-served-by", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    TasksGrpc.TasksBlockingStub tasks =
+        TasksGrpc.newBlockingStub(resources.channel(server)).withInterceptors(capture);
+    io.grpc.Metadata.Key<String> servedBy =
+        io.grpc.Metadata.Key.of("x-served-by", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
 
-    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(1).build()).getName()).isEqualTo("task1");
+    assertThat(tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(1).build()).getName())
+        .isEqualTo("task1");
     assertThat(headers.get().get(servedBy)).isEqualTo("ipc-grpc");
     assertThat(trailers.get().get(servedBy)).isNull();
 
     headers.set(null);
-    assertThat(status(() -> tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(42).build())))
+    assertThat(
+            status(
+                () -> tasks.getTask(TaskOuterClass.GetTaskRequest.newBuilder().setId(42).build())))
         .isEqualTo(Status.Code.NOT_FOUND);
     // A failure is trailers-only: the metadata comes with the status.
     assertThat(headers.get()).isNull();
@@ -311,7 +348,8 @@ class GrpcSecurityTest {
   }
 
   @Test
-  void tls_javaClientWithCa_healthAndReflection_andAPlaintextClientIsRefused(@TempDir Path dir) throws Exception {
+  void tls_javaClientWithCa_healthAndReflection_andAPlaintextClientIsRefused(@TempDir Path dir)
+      throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Server server = serve(Reference.services(), Tls.fromPem(certs.serverCert(), certs.serverKey()));
     int port = server.port("grpc");
@@ -327,14 +365,22 @@ class GrpcSecurityTest {
                         .listTasks(TaskOuterClass.ListTasksRequest.getDefaultInstance())))
         .isEqualTo(Status.Code.UNAVAILABLE);
     try (GrpcClient plainClient = GrpcClient.of("127.0.0.1", port)) {
-      assertThatThrownBy(() -> plainClient.service(TaskService.DESCRIPTOR).list()).isInstanceOf(TransportException.class);
+      assertThatThrownBy(() -> plainClient.service(TaskService.DESCRIPTOR).list())
+          .isInstanceOf(TransportException.class);
     }
 
-    // The server keeps serving TLS clients: ours through the URI, grpc-java's health and reflection.
-    try (Client client = Transports.connect("grpc://127.0.0.1:" + port + "?ca=" + certs.ca() + "&timeout=20s")) {
+    // The server keeps serving TLS clients: ours through the URI, grpc-java's health and
+    // reflection.
+    try (Client client =
+        Transports.connect("grpc://127.0.0.1:" + port + "?ca=" + certs.ca() + "&timeout=20s")) {
       assertThat(client).isInstanceOf(GrpcClient.class);
       assertThat(client.service(TaskService.DESCRIPTOR).list()).hasSize(3);
-      assertThat(client.withBearerToken("writer-token").service(TaskService.DESCRIPTOR).put(new Task(4, "four")).created())
+      assertThat(
+              client
+                  .withBearerToken("writer-token")
+                  .service(TaskService.DESCRIPTOR)
+                  .put(new Task(4, "four"))
+                  .created())
           .isTrue();
     }
     ManagedChannel tls =
@@ -342,40 +388,56 @@ class GrpcSecurityTest {
             .sslContext(GrpcSslContexts.forClient().trustManager(certs.ca().toFile()).build())
             .build();
     resources.add(() -> tls.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    assertThat(HealthGrpc.newBlockingStub(tls).check(HealthCheckRequest.newBuilder().setService("task.Tasks").build()).getStatus())
+    assertThat(
+            HealthGrpc.newBlockingStub(tls)
+                .check(HealthCheckRequest.newBuilder().setService("task.Tasks").build())
+                .getStatus())
         .isEqualTo(ServingStatus.SERVING);
     assertThat(reflectedServices(tls)).contains("task.Tasks", "grpc.health.v1.Health");
   }
 
   @Test
   void tls_aClientTrustingAnotherCa_isRefused(@TempDir Path dir) throws Exception {
-    TestCertificates certs = TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("server")));
-    TestCertificates other = TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("other")));
+    TestCertificates certs =
+        TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("server")));
+    TestCertificates other =
+        TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("other")));
     Server server = serve(Reference.services(), Tls.fromPem(certs.serverCert(), certs.serverKey()));
-    try (GrpcClient client = GrpcClient.builder().target("127.0.0.1", server.port("grpc")).ca(other.ca()).build()) {
-      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list()).isInstanceOf(TransportException.class);
+    try (GrpcClient client =
+        GrpcClient.builder().target("127.0.0.1", server.port("grpc")).ca(other.ca()).build()) {
+      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list())
+          .isInstanceOf(TransportException.class);
     }
   }
 
   @Test
-  void mutualTls_require_servesAClientCertificate_andRefusesNone(@TempDir Path dir) throws Exception {
+  void mutualTls_require_servesAClientCertificate_andRefusesNone(@TempDir Path dir)
+      throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     AtomicReference<List<X509Certificate>> chain = new AtomicReference<>();
     AtomicInteger calls = new AtomicInteger();
     Server server =
         serve(
             List.of(certificateDating(chain, calls)),
-            Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
+            Tls.fromPem(certs.serverCert(), certs.serverKey())
+                .withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.port("grpc");
 
     try (GrpcClient client =
-        GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).cert(certs.clientCert()).key(certs.clientKey()).build()) {
-      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"))).isEqualTo(new Feel(true));
+        GrpcClient.builder()
+            .target("127.0.0.1", port)
+            .ca(certs.ca())
+            .cert(certs.clientCert())
+            .key(certs.clientKey())
+            .build()) {
+      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
+          .isEqualTo(new Feel(true));
     }
     assertThat(chain.get()).isNotEmpty();
     assertThat(chain.get().get(0).getSubjectX500Principal().getName()).contains("CN=test client");
 
-    try (GrpcClient anonymous = GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
+    try (GrpcClient anonymous =
+        GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
       assertThatThrownBy(() -> anonymous.service(DatingService.DESCRIPTOR).eating(new Eat("steak")))
           .isInstanceOf(TransportException.class);
     }
@@ -384,28 +446,44 @@ class GrpcSecurityTest {
     // Through the URI options too.
     try (Client client =
         Transports.connect(
-            "grpc://127.0.0.1:" + port + "?ca=" + certs.ca() + "&cert=" + certs.clientCert() + "&key=" + certs.clientKey())) {
-      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("fish"))).isEqualTo(new Feel(true));
+            "grpc://127.0.0.1:"
+                + port
+                + "?ca="
+                + certs.ca()
+                + "&cert="
+                + certs.clientCert()
+                + "&key="
+                + certs.clientKey())) {
+      assertThat(client.service(DatingService.DESCRIPTOR).eating(new Eat("fish")))
+          .isEqualTo(new Feel(true));
     }
     assertThat(calls).hasValue(2);
   }
 
   @Test
-  void mutualTls_optional_servesBoth_andOnlyTheCertifiedCallerHasAChain(@TempDir Path dir) throws Exception {
+  void mutualTls_optional_servesBoth_andOnlyTheCertifiedCallerHasAChain(@TempDir Path dir)
+      throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     AtomicReference<List<X509Certificate>> chain = new AtomicReference<>();
     AtomicInteger calls = new AtomicInteger();
     Server server =
         serve(
             List.of(certificateDating(chain, calls)),
-            Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), Tls.ClientAuth.OPTIONAL));
+            Tls.fromPem(certs.serverCert(), certs.serverKey())
+                .withClientCa(certs.ca(), Tls.ClientAuth.OPTIONAL));
     int port = server.port("grpc");
-    try (GrpcClient anonymous = GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
+    try (GrpcClient anonymous =
+        GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
       anonymous.service(DatingService.DESCRIPTOR).eating(new Eat("steak"));
     }
     assertThat(chain.get()).isEmpty();
     try (GrpcClient client =
-        GrpcClient.builder().target("127.0.0.1", port).ca(certs.ca()).cert(certs.clientCert()).key(certs.clientKey()).build()) {
+        GrpcClient.builder()
+            .target("127.0.0.1", port)
+            .ca(certs.ca())
+            .cert(certs.clientCert())
+            .key(certs.clientKey())
+            .build()) {
       client.service(DatingService.DESCRIPTOR).eating(new Eat("steak"));
     }
     assertThat(chain.get()).hasSize(1);
@@ -413,7 +491,8 @@ class GrpcSecurityTest {
 
   @Test
   void clientOptions_checked() {
-    assertThatThrownBy(() -> GrpcClient.builder().target("127.0.0.1", 1).cert(Path.of("c.pem")).build())
+    assertThatThrownBy(
+            () -> GrpcClient.builder().target("127.0.0.1", 1).cert(Path.of("c.pem")).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cert and key");
     assertThatThrownBy(() -> Transports.connect("grpc://127.0.0.1:1?tls=false&ca=/x/ca.pem"))
@@ -433,15 +512,29 @@ class GrpcSecurityTest {
   void clientMetadata_thatGrpcCannotCarryAsText_isRefusedBeforeSending() {
     Server server = serve(Reference.services(), null);
     try (GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
-      assertThatThrownBy(() -> client.withMetadata(Metadata.of("trace-bin", "x")).service(TaskService.DESCRIPTOR).list())
+      assertThatThrownBy(
+              () ->
+                  client
+                      .withMetadata(Metadata.of("trace-bin", "x"))
+                      .service(TaskService.DESCRIPTOR)
+                      .list())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("trace-bin");
       assertThatThrownBy(
-              () -> client.withMetadata(Metadata.of("x-secret", "line\nbreak")).service(TaskService.DESCRIPTOR).list())
+              () ->
+                  client
+                      .withMetadata(Metadata.of("x-secret", "line\nbreak"))
+                      .service(TaskService.DESCRIPTOR)
+                      .list())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("x-secret")
           .hasMessageNotContaining("line");
-      assertThat(client.withMetadata(Metadata.of("x-fine", "ok")).service(TaskService.DESCRIPTOR).list()).hasSize(3);
+      assertThat(
+              client
+                  .withMetadata(Metadata.of("x-fine", "ok"))
+                  .service(TaskService.DESCRIPTOR)
+                  .list())
+          .hasSize(3);
     }
   }
 
@@ -449,12 +542,15 @@ class GrpcSecurityTest {
   void withoutAuthentication_putIsOpenAsBefore_andTokensAreIgnored() {
     Server server = resources.serve();
     try (GrpcClient client = GrpcClient.of("127.0.0.1", server.port("grpc"))) {
-      assertThat(client.service(TaskService.DESCRIPTOR).put(new Task(2, "open")).value().name()).isEqualTo("open");
-      assertThat(client.withBearerToken("anything").service(TaskService.DESCRIPTOR).get(2).name()).isEqualTo("open");
+      assertThat(client.service(TaskService.DESCRIPTOR).put(new Task(2, "open")).value().name())
+          .isEqualTo("open");
+      assertThat(client.withBearerToken("anything").service(TaskService.DESCRIPTOR).get(2).name())
+          .isEqualTo("open");
     }
   }
 
-  private static DatingService certificateDating(AtomicReference<List<X509Certificate>> chain, AtomicInteger calls) {
+  private static DatingService certificateDating(
+      AtomicReference<List<X509Certificate>> chain, AtomicInteger calls) {
     return new DatingService() {
       @Override
       public Feel eating(Eat eat) {
@@ -472,7 +568,9 @@ class GrpcSecurityTest {
 
   private static ClientInterceptor bearer(String token) {
     io.grpc.Metadata m = new io.grpc.Metadata();
-    m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    m.put(
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + token);
     return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(m);
   }
 

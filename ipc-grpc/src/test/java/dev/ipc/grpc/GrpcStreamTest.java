@@ -48,15 +48,19 @@ import task.TaskOuterClass;
 import task.TasksGrpc;
 
 /**
- * Issue 19 over gRPC, against real servers: {@code WatchTasks} as a server stream to grpc-java stubs
- * generated from the shipped {@code task.proto}, a raw grpc-java call, Python grpcio and our own
- * client; the filter, {@code last-event-id} resume, a slow consumer ended while a fast one gets
+ * Issue 19 over gRPC, against real servers: {@code WatchTasks} as a server stream to grpc-java
+ * stubs generated from the shipped {@code task.proto}, a raw grpc-java call, Python grpcio and our
+ * own client; the filter, {@code last-event-id} resume, a slow consumer ended while a fast one gets
  * everything, cancel and close, and authentication on subscribe.
  */
 @Timeout(120)
 class GrpcStreamTest {
   private static final Map<String, Principal> TOKENS =
-      Map.of("reader-token", Principal.of("rita", "reader"), "writer-token", Principal.of("walt", "writer"));
+      Map.of(
+          "reader-token",
+          Principal.of("rita", "reader"),
+          "writer-token",
+          Principal.of("walt", "writer"));
 
   private final Resources resources = new Resources();
 
@@ -94,17 +98,21 @@ class GrpcStreamTest {
   }
 
   @Test
-  void generatedBlockingStub_getsSavedTasksInOrder_filtered_andCancelEndsTheStream() throws Exception {
+  void generatedBlockingStub_getsSavedTasksInOrder_filtered_andCancelEndsTheStream()
+      throws Exception {
     Server server = resources.serve();
     TasksGrpc.TasksBlockingStub tasks = TasksGrpc.newBlockingStub(resources.channel(server));
     // Each stream in a context of its own: cancelling the context is how a blocking stub cancels.
     Context.CancellableContext allContext = Context.current().withCancellation();
     Context.CancellableContext rangedContext = Context.current().withCancellation();
     Iterator<TaskOuterClass.Task> all =
-        allContext.call(() -> tasks.watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance()));
+        allContext.call(
+            () -> tasks.watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance()));
     Iterator<TaskOuterClass.Task> ranged =
         rangedContext.call(
-            () -> tasks.watchTasks(TaskOuterClass.WatchTasksRequest.newBuilder().setFromId(5).setToId(6).build()));
+            () ->
+                tasks.watchTasks(
+                    TaskOuterClass.WatchTasksRequest.newBuilder().setFromId(5).setToId(6).build()));
     awaitOpenStreams(server, 2);
 
     for (long id = 4; id <= 7; id++) {
@@ -114,8 +122,13 @@ class GrpcStreamTest {
 
     assertThat(take(all, 5))
         .containsExactly(
-            task(4, "saved 4"), task(5, "saved 5"), task(6, "saved 6"), task(7, "saved 7"), task(5, "again"));
-    assertThat(take(ranged, 3)).containsExactly(task(5, "saved 5"), task(6, "saved 6"), task(5, "again"));
+            task(4, "saved 4"),
+            task(5, "saved 5"),
+            task(6, "saved 6"),
+            task(7, "saved 7"),
+            task(5, "again"));
+    assertThat(take(ranged, 3))
+        .containsExactly(task(5, "saved 5"), task(6, "saved 6"), task(5, "again"));
 
     allContext.cancel(null);
     awaitOpenStreams(server, 1);
@@ -143,7 +156,8 @@ class GrpcStreamTest {
     awaitOpenStreams(server, 1);
     tasks.putTask(task(7, "live 7"));
 
-    assertThat(take(watch, 3)).containsExactly(task(5, "missed 5"), task(6, "missed 6"), task(7, "live 7"));
+    assertThat(take(watch, 3))
+        .containsExactly(task(5, "missed 5"), task(6, "missed 6"), task(7, "live 7"));
     context.cancel(null);
     awaitOpenStreams(server, 0);
   }
@@ -187,10 +201,15 @@ class GrpcStreamTest {
   void slowConsumer_isEndedResourceExhausted_whileAFastOneGetsEverything() throws Exception {
     int streamBuffer = 64;
     Server server = serve(Reference.services(), b -> b.streamBuffer(streamBuffer));
-    // The slow caller: a raw call that never asks for a message, on a connection with the smallest HTTP/2
-    // window, so gRPC's flow control stops the server writing and the server's buffer is what fills.
+    // The slow caller: a raw call that never asks for a message, on a connection with the smallest
+    // HTTP/2
+    // window, so gRPC's flow control stops the server writing and the server's buffer is what
+    // fills.
     ManagedChannel slowChannel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.port("grpc")).usePlaintext().flowControlWindow(65_535).build();
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port("grpc"))
+            .usePlaintext()
+            .flowControlWindow(65_535)
+            .build();
     resources.add(
         () -> {
           slowChannel.shutdownNow();
@@ -222,7 +241,8 @@ class GrpcStreamTest {
     tasks.watchTasks(null, null).subscribe(fast);
     awaitOpenStreams(server, 2);
 
-    // Names at the model's limit, so a few hundred saves fill the slow caller's window; saved until the
+    // Names at the model's limit, so a few hundred saves fill the slow caller's window; saved until
+    // the
     // server has ended it (the bound is only a guard against a server that never does).
     String name = "x".repeat(200);
     int saved = 0;
@@ -234,7 +254,8 @@ class GrpcStreamTest {
     assertThat(server.stats().streamsEndedBehind()).isEqualTo(1);
 
     int n = saved;
-    await(() -> fast.values.size() >= n || fast.done.isDone(), "the fast subscriber got every save");
+    await(
+        () -> fast.values.size() >= n || fast.done.isDone(), "the fast subscriber got every save");
     assertThat(fast.values).extracting(Task::id).containsExactlyElementsOf(ids(n));
     assertThat(fast.done).isNotDone();
 
@@ -247,7 +268,8 @@ class GrpcStreamTest {
   }
 
   @Test
-  void ourClient_cancelEndsTheStreamOnTheServer_andTheStreamSendsTheClientsMetadata() throws Exception {
+  void ourClient_cancelEndsTheStreamOnTheServer_andTheStreamSendsTheClientsMetadata()
+      throws Exception {
     AtomicReference<String> seen = new AtomicReference<>();
     Server server =
         serve(
@@ -261,7 +283,9 @@ class GrpcStreamTest {
                       return next.proceed(request);
                     }));
     TaskService tasks =
-        client(server).withMetadata(dev.ipc.core.Metadata.of("x-tenant", "acme")).service(TaskService.DESCRIPTOR);
+        client(server)
+            .withMetadata(dev.ipc.core.Metadata.of("x-tenant", "acme"))
+            .service(TaskService.DESCRIPTOR);
     Collector watcher = new Collector();
     tasks.watchTasks(null, null).subscribe(watcher);
     awaitOpenStreams(server, 1);
@@ -282,7 +306,9 @@ class GrpcStreamTest {
                 b.authenticate(TOKENS::get)
                     .interceptor(
                         (context, request, next) -> {
-                          context.responseMetadata().add("x-served-by", "ipc-" + context.transport());
+                          context
+                              .responseMetadata()
+                              .add("x-served-by", "ipc-" + context.transport());
                           return next.proceed(request);
                         }));
     ManagedChannel channel = resources.channel(server);
@@ -290,7 +316,8 @@ class GrpcStreamTest {
 
     // grpc-java: a bad token is refused before any value, as the status of the stream.
     Iterator<TaskOuterClass.Task> refused =
-        stub.withInterceptors(bearer("not-a-token")).watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance());
+        stub.withInterceptors(bearer("not-a-token"))
+            .watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance());
     assertThatThrownBy(refused::hasNext)
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
@@ -298,10 +325,17 @@ class GrpcStreamTest {
 
     // Our client: the same refusals reach the subscriber as ServiceExceptions of the same codes.
     GrpcClient client = client(server);
-    assertThat(refusal(client.withBearerToken("not-a-token").service(TaskService.DESCRIPTOR).watchTasks(null, null)))
+    assertThat(
+            refusal(
+                client
+                    .withBearerToken("not-a-token")
+                    .service(TaskService.DESCRIPTOR)
+                    .watchTasks(null, null)))
         .isEqualTo(ErrorCode.UNAUTHENTICATED);
-    assertThat(refusal(client.service(Watchtower.class).watchSaves())).isEqualTo(ErrorCode.UNAUTHENTICATED);
-    assertThat(refusal(client.withBearerToken("reader-token").service(Watchtower.class).watchSaves()))
+    assertThat(refusal(client.service(Watchtower.class).watchSaves()))
+        .isEqualTo(ErrorCode.UNAUTHENTICATED);
+    assertThat(
+            refusal(client.withBearerToken("reader-token").service(Watchtower.class).watchSaves()))
         .isEqualTo(ErrorCode.PERMISSION_DENIED);
     assertThat(server.openStreams()).isZero();
 
@@ -315,10 +349,14 @@ class GrpcStreamTest {
         context.call(
             () ->
                 stub.withInterceptors(
-                        bearer("reader-token"), MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+                        bearer("reader-token"),
+                        MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
                     .watchTasks(TaskOuterClass.WatchTasksRequest.getDefaultInstance()));
     awaitOpenStreams(server, 2);
-    client.withBearerToken("writer-token").service(TaskService.DESCRIPTOR).put(new Task(8, "eight"));
+    client
+        .withBearerToken("writer-token")
+        .service(TaskService.DESCRIPTOR)
+        .put(new Task(8, "eight"));
     assertThat(take(reader, 1)).containsExactly(task(8, "eight"));
     assertThat(headers.get().get(Metadata.Key.of("x-served-by", Metadata.ASCII_STRING_MARSHALLER)))
         .isEqualTo("ipc-grpc");
@@ -341,11 +379,13 @@ class GrpcStreamTest {
 
   @Test
   @Interop
-  void python_getsSavedTasksInOrder_filtered_andCancelEndsTheStream(@TempDir Path stubs) throws Exception {
+  void python_getsSavedTasksInOrder_filtered_andCancelEndsTheStream(@TempDir Path stubs)
+      throws Exception {
     Python.shippedStubs(stubs, "task.proto");
     Server server = resources.serve();
     Python.Running all = Python.start(watchClient(server, "4"), stubs);
-    Python.Running ranged = Python.start(watchClient(server, "2", "--from", "5", "--to", "6"), stubs);
+    Python.Running ranged =
+        Python.start(watchClient(server, "2", "--from", "5", "--to", "6"), stubs);
     awaitOpenStreams(server, 2);
     TaskService tasks = client(server).service(TaskService.DESCRIPTOR);
     for (long id = 4; id <= 7; id++) {
@@ -355,10 +395,12 @@ class GrpcStreamTest {
     Result allResult = all.await();
     assertThat(allResult.exit()).as(allResult.output()).isZero();
     assertThat(allResult.output())
-        .contains("task: 4 saved 4\ntask: 5 saved 5\ntask: 6 saved 6\ntask: 7 saved 7\nended: CANCELLED");
+        .contains(
+            "task: 4 saved 4\ntask: 5 saved 5\ntask: 6 saved 6\ntask: 7 saved 7\nended: CANCELLED");
     Result rangedResult = ranged.await();
     assertThat(rangedResult.exit()).as(rangedResult.output()).isZero();
-    assertThat(rangedResult.output()).contains("task: 5 saved 5\ntask: 6 saved 6\nended: CANCELLED");
+    assertThat(rangedResult.output())
+        .contains("task: 5 saved 5\ntask: 6 saved 6\nended: CANCELLED");
     awaitOpenStreams(server, 0);
   }
 
@@ -376,7 +418,8 @@ class GrpcStreamTest {
     tasks.put(new Task(7, "live 7"));
     Result result = resumed.await();
     assertThat(result.exit()).as(result.output()).isZero();
-    assertThat(result.output()).contains("task: 5 missed 5\ntask: 6 missed 6\ntask: 7 live 7\nended: CANCELLED");
+    assertThat(result.output())
+        .contains("task: 5 missed 5\ntask: 6 missed 6\ntask: 7 live 7\nended: CANCELLED");
     awaitOpenStreams(server, 0);
   }
 

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The server's keepalive settings, against real grpc-java clients reaching the server through a proxy
- * that sees the HTTP/2 frames and can play a dead peer. Durations are the shortest grpc-java accepts, so
- * the tests take seconds; waits have generous upper bounds and no lower ones.
+ * The server's keepalive settings, against real grpc-java clients reaching the server through a
+ * proxy that sees the HTTP/2 frames and can play a dead peer. Durations are the shortest grpc-java
+ * accepts, so the tests take seconds; waits have generous upper bounds and no lower ones.
  */
 @Timeout(30)
 class KeepAliveTest {
@@ -41,7 +41,8 @@ class KeepAliveTest {
 
   @Test
   void permitKeepAliveTime_dropsClientPingingFasterAndKeepsClientPingingWithin() throws Exception {
-    FreezableProxy proxy = proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
+    FreezableProxy proxy =
+        proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
     // Both clients keep a call open, so the server judges their pings by permitKeepAliveTime alone.
     ManagedChannel polite = channel(proxy, Duration.ofMillis(500));
     CompletableFuture<Status> politeWatch = watch(polite);
@@ -58,8 +59,10 @@ class KeepAliveTest {
     assertThat(rudeStatus.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(rudeStatus.getDescription()).contains("too_many_pings");
 
-    // Three pings too early are enough for the server to send GOAWAY: five pings on one connection (one
-    // may be the flow-control ping that follows the watch's first answer), with the call still open and
+    // Three pings too early are enough for the server to send GOAWAY: five pings on one connection
+    // (one
+    // may be the flow-control ping that follows the watch's first answer), with the call still open
+    // and
     // a new call answered on it, mean none was refused.
     assertThat(politeConnection.clientPings.tryAcquire(5, 10, TimeUnit.SECONDS)).isTrue();
     assertThat(check(polite)).isEqualTo(ServingStatus.SERVING);
@@ -71,7 +74,8 @@ class KeepAliveTest {
   @Test
   void permitKeepAliveWithoutCalls_letsAnIdleClientKeepItsConnectionAlive() throws Exception {
     // By default (gRPC's), pings with no call open are refused at this rate...
-    FreezableProxy strict = proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
+    FreezableProxy strict =
+        proxy(GrpcTransport.builder().permitKeepAliveTime(Duration.ofMillis(250)));
     ManagedChannel refused = channel(strict, Duration.ofMillis(500), true);
     assertThat(check(refused)).isEqualTo(ServingStatus.SERVING);
     FreezableProxy.Connection refusedConnection = strict.accepted().poll(5, TimeUnit.SECONDS);
@@ -130,16 +134,18 @@ class KeepAliveTest {
 
   /** Starts the reference services with {@code transport} on 127.0.0.1, port 0, behind a proxy. */
   private FreezableProxy proxy(GrpcTransport.Builder transport) throws Exception {
-    Server server = resources.serve(Reference.services(), transport.host("127.0.0.1").port(0).build());
-    FreezableProxy proxy = new FreezableProxy(new InetSocketAddress("127.0.0.1", server.port("grpc")));
+    Server server =
+        resources.serve(Reference.services(), transport.host("127.0.0.1").port(0).build());
+    FreezableProxy proxy =
+        new FreezableProxy(new InetSocketAddress("127.0.0.1", server.port("grpc")));
     resources.add(proxy);
     return proxy;
   }
 
   /**
-   * Returns a channel through {@code proxy} that pings every {@code keepAlive} while a call is open (or
-   * never when null). grpc-java raises a client's keepalive time to at least 10 s, too slow for a test,
-   * so the builder's field is set directly.
+   * Returns a channel through {@code proxy} that pings every {@code keepAlive} while a call is open
+   * (or never when null). grpc-java raises a client's keepalive time to at least 10 s, too slow for
+   * a test, so the builder's field is set directly.
    */
   private ManagedChannel channel(FreezableProxy proxy, Duration keepAlive) throws Exception {
     return channel(proxy, keepAlive, false);
@@ -148,9 +154,12 @@ class KeepAliveTest {
   /** The same, pinging with no call open too when {@code withoutCalls}. */
   private ManagedChannel channel(FreezableProxy proxy, Duration keepAlive, boolean withoutCalls)
       throws Exception {
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext();
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext();
     if (keepAlive != null) {
-      b.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(withoutCalls);
+      b.keepAliveTime(10, TimeUnit.SECONDS)
+          .keepAliveTimeout(5, TimeUnit.SECONDS)
+          .keepAliveWithoutCalls(withoutCalls);
       Field time = NettyChannelBuilder.class.getDeclaredField("keepAliveTimeNanos");
       time.setAccessible(true);
       time.setLong(b, keepAlive.toNanos());

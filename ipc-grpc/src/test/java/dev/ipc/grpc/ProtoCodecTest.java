@@ -34,9 +34,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The model-driven codec against protobuf-java's own parser and writer ({@link DynamicMessage} over the
- * schema built from the same model), for every field type: scalars, enums, bytes, Timestamp, Duration,
- * decimals, maps, optional fields, repeated and nested.
+ * The model-driven codec against protobuf-java's own parser and writer ({@link DynamicMessage} over
+ * the schema built from the same model), for every field type: scalars, enums, bytes, Timestamp,
+ * Duration, decimals, maps, optional fields, repeated and nested.
  */
 class ProtoCodecTest {
   record Inner(String label, double weight) {}
@@ -69,20 +69,29 @@ class ProtoCodecTest {
   private static final ServiceDescriptor<Echo> ECHO =
       ServiceDescriptor.builder(Echo.class, "echo")
           .grpc("test", "Echo")
-          .operation(Operation.<Echo, Everything, Everything>builder("echo", TYPE, TYPE).invoker(Echo::echo))
+          .operation(
+              Operation.<Echo, Everything, Everything>builder("echo", TYPE, TYPE)
+                  .invoker(Echo::echo))
           .build();
-  private static final Descriptor DESCRIPTOR = ProtoSchema.file(ECHO).findMessageTypeByName("Everything");
+  private static final Descriptor DESCRIPTOR =
+      ProtoSchema.file(ECHO).findMessageTypeByName("Everything");
 
   private static final RecordType<Book> BOOK = RecordType.of(Book.class);
   private static final RecordType<Edition> EDITION = RecordType.of(Edition.class);
   private static final ServiceDescriptor<Shelf> SHELF =
       ServiceDescriptor.builder(Shelf.class, "shelf")
           .operation(
-              Operation.<Shelf, Edition, Edition>builder("echo", EDITION, EDITION).invoker(Shelf::echo))
-          .operation(Operation.<Shelf, Book, Book>builder("add", BOOK, BOOK).invoker(Shelf::add).mutation())
+              Operation.<Shelf, Edition, Edition>builder("echo", EDITION, EDITION)
+                  .invoker(Shelf::echo))
+          .operation(
+              Operation.<Shelf, Book, Book>builder("add", BOOK, BOOK)
+                  .invoker(Shelf::add)
+                  .mutation())
           .build();
-  private static final Descriptor BOOK_PROTO = ProtoSchema.file(SHELF).findMessageTypeByName("Book");
-  private static final Descriptor EDITION_PROTO = ProtoSchema.file(SHELF).findMessageTypeByName("Edition");
+  private static final Descriptor BOOK_PROTO =
+      ProtoSchema.file(SHELF).findMessageTypeByName("Book");
+  private static final Descriptor EDITION_PROTO =
+      ProtoSchema.file(SHELF).findMessageTypeByName("Edition");
 
   private static final Everything FULL =
       new Everything(
@@ -115,7 +124,8 @@ class ProtoCodecTest {
   }
 
   static Book bareBook() {
-    return new Book(7, "Bare", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
+    return new Book(
+        7, "Bare", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]);
   }
 
   static Edition fullEdition() {
@@ -147,8 +157,23 @@ class ProtoCodecTest {
 
   static Edition bareEdition() {
     return new Edition(
-        false, 0, 0, 0, null, null, null, null, null, Optional.empty(), Optional.empty(), null, List.of(),
-        Map.of(), Map.of(), List.of(), List.of());
+        false,
+        0,
+        0,
+        0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        Optional.empty(),
+        Optional.empty(),
+        null,
+        List.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        List.of());
   }
 
   @Test
@@ -165,14 +190,17 @@ class ProtoCodecTest {
 
   @Test
   void decode_readsWhatProtobufWrites() throws Exception {
-    byte[] written = DynamicMessage.parseFrom(DESCRIPTOR, ProtoCodec.of(TYPE).encode(FULL)).toByteArray();
+    byte[] written =
+        DynamicMessage.parseFrom(DESCRIPTOR, ProtoCodec.of(TYPE).encode(FULL)).toByteArray();
     assertThat(ProtoCodec.of(TYPE).decode(written)).isEqualTo(FULL);
   }
 
   @Test
   void defaults_areNotWritten_andAbsentStringsReadAsEmpty() throws Exception {
     Everything empty =
-        new Everything(null, false, 0, 0, 0, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        new Everything(
+            null, false, 0, 0, 0, null, List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of());
     assertThat(ProtoCodec.of(TYPE).encode(empty)).isEmpty();
     assertThat(((Everything) ProtoCodec.of(TYPE).decode(new byte[0])).s()).isEmpty();
   }
@@ -235,26 +263,33 @@ class ProtoCodecTest {
 
   @Test
   void book_fieldsAreWhatProtobufExpects() throws Exception {
-    DynamicMessage m = DynamicMessage.parseFrom(BOOK_PROTO, ProtoCodec.of(BOOK).encode(fullBook(1)));
-    assertThat(field(m, "genre")).isEqualTo(BOOK_PROTO.getFile().findEnumTypeByName("Genre").findValueByName("SCIENCE"));
-    assertThat(field(m, "cover")).isEqualTo(ByteString.copyFrom(new byte[] {0, 1, (byte) 0xff, 42}));
+    DynamicMessage m =
+        DynamicMessage.parseFrom(BOOK_PROTO, ProtoCodec.of(BOOK).encode(fullBook(1)));
+    assertThat(field(m, "genre"))
+        .isEqualTo(BOOK_PROTO.getFile().findEnumTypeByName("Genre").findValueByName("SCIENCE"));
+    assertThat(field(m, "cover"))
+        .isEqualTo(ByteString.copyFrom(new byte[] {0, 1, (byte) 0xff, 42}));
     Timestamp published = Timestamp.parseFrom(((Message) field(m, "published")).toByteString());
-    assertThat(published.getSeconds()).isEqualTo(Instant.parse("1965-08-01T12:30:45Z").getEpochSecond());
+    assertThat(published.getSeconds())
+        .isEqualTo(Instant.parse("1965-08-01T12:30:45Z").getEpochSecond());
     assertThat(published.getNanos()).isEqualTo(123_456_789);
     // An optional string set to "" is present on the wire; absent, it is not.
     assertThat(m.hasField(BOOK_PROTO.findFieldByName("isbn"))).isTrue();
-    DynamicMessage bare = DynamicMessage.parseFrom(BOOK_PROTO, ProtoCodec.of(BOOK).encode(bareBook()));
+    DynamicMessage bare =
+        DynamicMessage.parseFrom(BOOK_PROTO, ProtoCodec.of(BOOK).encode(bareBook()));
     assertThat(bare.hasField(BOOK_PROTO.findFieldByName("isbn"))).isFalse();
     assertThat(bare.hasField(BOOK_PROTO.findFieldByName("published"))).isFalse();
   }
 
   @Test
   void edition_fieldsAreWhatProtobufExpects() throws Exception {
-    DynamicMessage m = DynamicMessage.parseFrom(EDITION_PROTO, ProtoCodec.of(EDITION).encode(fullEdition()));
+    DynamicMessage m =
+        DynamicMessage.parseFrom(EDITION_PROTO, ProtoCodec.of(EDITION).encode(fullEdition()));
     assertThat(field(m, "weight")).isEqualTo(0.75f);
     assertThat(field(m, "price")).isEqualTo("-12.50");
     Message readingTime = (Message) field(m, "readingTime");
-    com.google.protobuf.Duration d = com.google.protobuf.Duration.parseFrom(readingTime.toByteString());
+    com.google.protobuf.Duration d =
+        com.google.protobuf.Duration.parseFrom(readingTime.toByteString());
     // -89.75 s: protobuf gives the nanos the sign of the seconds.
     assertThat(d.getSeconds()).isEqualTo(-89);
     assertThat(d.getNanos()).isEqualTo(-750_000_000);
@@ -272,12 +307,28 @@ class ProtoCodecTest {
   void decimal_travelsAsItsPlainDigits() throws Exception {
     Edition thousand =
         new Edition(
-            false, 0, 0, 0, null, null, null, null, new BigDecimal("1E+3"), Optional.empty(),
-            Optional.empty(), null, List.of(), Map.of(), Map.of(), List.of(), List.of());
+            false,
+            0,
+            0,
+            0,
+            null,
+            null,
+            null,
+            null,
+            new BigDecimal("1E+3"),
+            Optional.empty(),
+            Optional.empty(),
+            null,
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            List.of());
     byte[] bytes = ProtoCodec.of(EDITION).encode(thousand);
     assertThat(field(DynamicMessage.parseFrom(EDITION_PROTO, bytes), "price")).isEqualTo("1000");
     // The value survives; a negative scale does not (plain digits have none).
-    assertThat(((Edition) ProtoCodec.of(EDITION).decode(bytes)).price()).isEqualByComparingTo("1000");
+    assertThat(((Edition) ProtoCodec.of(EDITION).decode(bytes)).price())
+        .isEqualByComparingTo("1000");
   }
 
   @Test
@@ -309,7 +360,9 @@ class ProtoCodecTest {
   void absentEnum_readsAsTheConstantNumberedZero() throws Exception {
     // A Book with only its title: genre 0 is not on the wire, as protobuf's own writers do.
     DynamicMessage titled =
-        DynamicMessage.newBuilder(BOOK_PROTO).setField(BOOK_PROTO.findFieldByName("title"), "T").build();
+        DynamicMessage.newBuilder(BOOK_PROTO)
+            .setField(BOOK_PROTO.findFieldByName("title"), "T")
+            .build();
     Book book = (Book) ProtoCodec.of(BOOK).decode(titled.toByteArray());
     assertThat(book.genre()).isEqualTo(Genre.NOVEL);
     assertThat(book.cover()).isEmpty();
@@ -339,7 +392,9 @@ class ProtoCodecTest {
             .setField(BOOK_PROTO.findFieldByName("title"), "T")
             .build();
     byte[] bytes = concat(m.toByteArray(), varintField(3, 7));
-    assertInvalid(() -> ProtoCodec.of(BOOK).decode(bytes), "genre: 7 (expected: one of NOVEL, POETRY, SCIENCE)");
+    assertInvalid(
+        () -> ProtoCodec.of(BOOK).decode(bytes),
+        "genre: 7 (expected: one of NOVEL, POETRY, SCIENCE)");
   }
 
   @Test
@@ -351,9 +406,12 @@ class ProtoCodecTest {
     // title (2) is a string: a varint there is wrong.
     assertInvalid(() -> ProtoCodec.of(BOOK).decode(varintField(2, 1)), "title: wire type varint");
     // weight (4) is a fixed32 float.
-    assertInvalid(() -> ProtoCodec.of(EDITION).decode(varintField(4, 1)), "weight: wire type varint (expected: fixed32)");
+    assertInvalid(
+        () -> ProtoCodec.of(EDITION).decode(varintField(4, 1)),
+        "weight: wire type varint (expected: fixed32)");
     // published (6) is a Timestamp message.
-    assertInvalid(() -> ProtoCodec.of(BOOK).decode(varintField(6, 1)), "published: wire type varint");
+    assertInvalid(
+        () -> ProtoCodec.of(BOOK).decode(varintField(6, 1)), "published: wire type varint");
     // props (5) is a map: its entries are messages.
     assertInvalid(() -> ProtoCodec.of(BOOK).decode(varintField(5, 1)), "props: wire type varint");
     // Inside a Timestamp, seconds is a varint.
@@ -366,16 +424,24 @@ class ProtoCodecTest {
   void malformedValues_areInvalidArgument() {
     // price (9) is a decimal string.
     assertInvalid(
-        () -> ProtoCodec.of(EDITION).decode(lengthDelimited(9, "ten".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        () ->
+            ProtoCodec.of(EDITION)
+                .decode(
+                    lengthDelimited(9, "ten".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
         "price: ten (expected: a decimal number)");
     // A Timestamp past year 9999, and nanos out of range.
     byte[] seconds = varintField(1, ProtoCodec.TIMESTAMP_MAX_SECONDS + 1);
-    assertInvalid(() -> ProtoCodec.of(BOOK).decode(lengthDelimited(6, seconds)), "published: seconds");
+    assertInvalid(
+        () -> ProtoCodec.of(BOOK).decode(lengthDelimited(6, seconds)), "published: seconds");
     byte[] nanos = varintField(2, -1);
-    assertInvalid(() -> ProtoCodec.of(BOOK).decode(lengthDelimited(6, nanos)), "published: seconds 0, nanos -1");
+    assertInvalid(
+        () -> ProtoCodec.of(BOOK).decode(lengthDelimited(6, nanos)),
+        "published: seconds 0, nanos -1");
     // A Duration whose seconds and nanos disagree in sign.
     byte[] mixed = concat(varintField(1, 5), varintField(2, -1));
-    assertInvalid(() -> ProtoCodec.of(EDITION).decode(lengthDelimited(8, mixed)), "readingTime: seconds 5, nanos -1");
+    assertInvalid(
+        () -> ProtoCodec.of(EDITION).decode(lengthDelimited(8, mixed)),
+        "readingTime: seconds 5, nanos -1");
     // The record's own validation: a blank title.
     assertInvalid(() -> ProtoCodec.of(BOOK).decode(new byte[0]), "Book: title: must not be blank");
   }
@@ -399,7 +465,15 @@ class ProtoCodecTest {
   @Test
   void timestampOutOfProtobufRange_isInvalidArgumentOnEncode() {
     Book book =
-        new Book(1, "Far", Genre.NOVEL, List.of(), Map.of(), Instant.parse("+10000-01-01T00:00:00Z"), Optional.empty(), null);
+        new Book(
+            1,
+            "Far",
+            Genre.NOVEL,
+            List.of(),
+            Map.of(),
+            Instant.parse("+10000-01-01T00:00:00Z"),
+            Optional.empty(),
+            null);
     assertInvalid(() -> ProtoCodec.of(BOOK).encode(book), "published: +10000-01-01T00:00:00Z");
   }
 
@@ -407,7 +481,8 @@ class ProtoCodecTest {
     return m.getField(m.getDescriptorForType().findFieldByName(name));
   }
 
-  private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
+  private static void assertInvalid(
+      org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
     assertThatThrownBy(call)
         .isInstanceOf(ServiceException.class)
         .hasMessageContaining(message)

@@ -28,8 +28,8 @@ import task.TaskOuterClass;
 
 /**
  * Proves that what the server builds from the model and the shipped {@code .proto} files agree: the
- * files are compiled by protoc at test time, and their descriptors must equal the model's (packages,
- * services, methods, messages, field names, numbers, types and labels).
+ * files are compiled by protoc at test time, and their descriptors must equal the model's
+ * (packages, services, methods, messages, field names, numbers, types and labels).
  */
 class ProtoFilesTest {
   static Stream<Arguments> services() {
@@ -50,7 +50,8 @@ class ProtoFilesTest {
 
   @ParameterizedTest
   @MethodSource("services")
-  void protoFile_shipsInTheJar(ServiceDescriptor<?> model, FileDescriptor compiled) throws IOException {
+  void protoFile_shipsInTheJar(ServiceDescriptor<?> model, FileDescriptor compiled)
+      throws IOException {
     String name = model.name() + ".proto";
     try (InputStream in = GrpcTransport.class.getResourceAsStream("/" + name)) {
       assertThat(in).as(name + " on the classpath root").isNotNull();
@@ -59,10 +60,15 @@ class ProtoFilesTest {
     }
   }
 
-  /** Keeps what the wire and stubs depend on, in a stable order; drops protoc's extras (json_name). */
+  /**
+   * Keeps what the wire and stubs depend on, in a stable order; drops protoc's extras (json_name).
+   */
   static FileDescriptorProto normalize(FileDescriptorProto f) {
     FileDescriptorProto.Builder b =
-        FileDescriptorProto.newBuilder().setName(f.getName()).setPackage(f.getPackage()).setSyntax(f.getSyntax());
+        FileDescriptorProto.newBuilder()
+            .setName(f.getName())
+            .setPackage(f.getPackage())
+            .setSyntax(f.getSyntax());
     f.getMessageTypeList().stream()
         .sorted(Comparator.comparing(DescriptorProto::getName))
         .forEach(
@@ -79,7 +85,8 @@ class ProtoFilesTest {
                   fb.setTypeName(field.getTypeName());
                 }
                 if (field.getProto3Optional()) {
-                  // Presence is wire-visible to stubs (has_fromId): the shipped file must say optional too.
+                  // Presence is wire-visible to stubs (has_fromId): the shipped file must say
+                  // optional too.
                   fb.setProto3Optional(true);
                 }
                 mb.addField(fb);

@@ -30,10 +30,10 @@ import person.PersonOuterClass;
 import task.TaskOuterClass;
 
 /**
- * The {@code .proto} text rendered from the model, compiled by the build's protoc: for the article's
- * services it gives the shipped files' descriptors, and for any service exactly the descriptor the
- * server serves by reflection. Models protobuf cannot hold fail, at render and at serve, naming both
- * sides of the clash.
+ * The {@code .proto} text rendered from the model, compiled by the build's protoc: for the
+ * article's services it gives the shipped files' descriptors, and for any service exactly the
+ * descriptor the server serves by reflection. Models protobuf cannot hold fail, at render and at
+ * serve, naming both sides of the clash.
  */
 class ProtoTextTest {
   @TempDir Path dir;
@@ -62,10 +62,11 @@ class ProtoTextTest {
 
   @ParameterizedTest
   @MethodSource("article")
-  void renderedText_compilesToTheShippedDescriptor(ServiceDescriptor<?> model, FileDescriptor shipped)
-      throws Exception {
+  void renderedText_compilesToTheShippedDescriptor(
+      ServiceDescriptor<?> model, FileDescriptor shipped) throws Exception {
     FileDescriptorProto compiled = compile(model);
-    assertThat(ProtoFilesTest.normalize(compiled)).isEqualTo(ProtoFilesTest.normalize(shipped.toProto()));
+    assertThat(ProtoFilesTest.normalize(compiled))
+        .isEqualTo(ProtoFilesTest.normalize(shipped.toProto()));
   }
 
   @ParameterizedTest
@@ -79,12 +80,15 @@ class ProtoTextTest {
     String text = ProtoText.render(ServiceDescriptor.of(Library.class));
     assertThat(text)
         .contains("syntax = \"proto3\";\n\npackage library;\n")
-        .contains("import \"google/protobuf/duration.proto\";\nimport \"google/protobuf/timestamp.proto\";\n")
-        .contains("service Library {\n  rpc Add(Book) returns (Book);\n  rpc Get(GetRequest) returns (Book);\n")
+        .contains(
+            "import \"google/protobuf/duration.proto\";\nimport \"google/protobuf/timestamp.proto\";\n")
+        .contains(
+            "service Library {\n  rpc Add(Book) returns (Book);\n  rpc Get(GetRequest) returns (Book);\n")
         .contains("  rpc Search(SearchRequest) returns (SearchResponse);\n")
         .contains("  rpc Remove(RemoveRequest) returns (RemoveResponse);\n")
         .contains("enum Genre {\n  NOVEL = 0;\n  POETRY = 1;\n  SCIENCE = 2;\n}\n")
-        .contains("message SearchRequest {\n  string text = 1;\n  Genre genre = 2;\n  int32 limit = 3;\n}\n")
+        .contains(
+            "message SearchRequest {\n  string text = 1;\n  Genre genre = 2;\n  int32 limit = 3;\n}\n")
         .contains("message SearchResponse {\n  repeated Book items = 1;\n}\n")
         .contains("message RemoveResponse {}\n")
         .contains("  map<string, string> props = 5;\n")
@@ -106,10 +110,14 @@ class ProtoTextTest {
     String text = ProtoText.render(TaskService.DESCRIPTOR);
     assertThat(text)
         .contains("  rpc WatchTasks(WatchTasksRequest) returns (stream Task);\n")
-        .contains("message WatchTasksRequest {\n  optional int64 fromId = 1;\n  optional int64 toId = 2;\n}\n")
+        .contains(
+            "message WatchTasksRequest {\n  optional int64 fromId = 1;\n  optional int64 toId = 2;\n}\n")
         // The unary ones stay unary.
         .contains("  rpc PutTask(Task) returns (Task);\n");
-    assertThat(ProtoSchema.file(TaskService.DESCRIPTOR).findServiceByName("Tasks").findMethodByName("WatchTasks"))
+    assertThat(
+            ProtoSchema.file(TaskService.DESCRIPTOR)
+                .findServiceByName("Tasks")
+                .findMethodByName("WatchTasks"))
         .satisfies(m -> assertThat(m.isServerStreaming()).isTrue())
         .satisfies(m -> assertThat(m.isClientStreaming()).isFalse());
   }
@@ -120,11 +128,21 @@ class ProtoTextTest {
     assertThat(file.getDependencies())
         .extracting(FileDescriptor::getName)
         .containsExactly("google/protobuf/duration.proto", "google/protobuf/timestamp.proto");
-    assertThat(file.findMessageTypeByName("Book").findFieldByName("published").getMessageType().getFullName())
+    assertThat(
+            file.findMessageTypeByName("Book")
+                .findFieldByName("published")
+                .getMessageType()
+                .getFullName())
         .isEqualTo("google.protobuf.Timestamp");
-    assertThat(file.findMessageTypeByName("Book").findFieldByName("isbn").toProto().getProto3Optional()).isTrue();
+    assertThat(
+            file.findMessageTypeByName("Book")
+                .findFieldByName("isbn")
+                .toProto()
+                .getProto3Optional())
+        .isTrue();
     assertThat(file.findMessageTypeByName("Book").findFieldByName("isbn").hasPresence()).isTrue();
-    assertThat(file.findMessageTypeByName("Book").findFieldByName("isbn").getRealContainingOneof()).isNull();
+    assertThat(file.findMessageTypeByName("Book").findFieldByName("isbn").getRealContainingOneof())
+        .isNull();
   }
 
   @Test
@@ -214,7 +232,8 @@ class ProtoTextTest {
   void twoEnumsOfOneName_fail() {
     assertThatThrownBy(() -> ProtoSchema.fileProto(ServiceDescriptor.of(Leveler.class)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContainingAll("enum: Level", Outer.Level.class.getName(), Other.Level.class.getName());
+        .hasMessageContainingAll(
+            "enum: Level", Outer.Level.class.getName(), Other.Level.class.getName());
   }
 
   @Test
@@ -223,7 +242,8 @@ class ProtoTextTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContainingAll("message: Item", "/Swap request", "/Swap response");
     Store store = item -> new Outer.Item("x");
-    assertThatThrownBy(() -> resources.serve(List.of(store))).hasStackTraceContaining("message: Item");
+    assertThatThrownBy(() -> resources.serve(List.of(store)))
+        .hasStackTraceContaining("message: Item");
   }
 
   private FileDescriptorProto compile(ServiceDescriptor<?> model) throws Exception {

@@ -7,6 +7,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import dev.ipc.core.Server;
+import dev.ipc.core.testing.MemoryLibrary;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,7 +17,6 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
-import dev.ipc.core.testing.MemoryLibrary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,12 +48,14 @@ class ReflectionHealthTest {
             .start();
     ManagedChannel channel = resources.channel(server);
     var health = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel);
-    var request = io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("task.Tasks").build();
+    var request =
+        io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("task.Tasks").build();
     assertThat(health.check(request).getStatus())
         .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     java.util.concurrent.CompletableFuture<Void> closing =
         java.util.concurrent.CompletableFuture.runAsync(server::close);
-    while (health.check(request).getStatus() == io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+    while (health.check(request).getStatus()
+        == io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
       Thread.onSpinWait();
     }
     assertThat(health.check(request).getStatus())
@@ -72,7 +74,11 @@ class ReflectionHealthTest {
     Server server =
         resources.serve(
             dev.ipc.core.Reference.services(),
-            GrpcTransport.builder().host("127.0.0.1").port(0).options(java.util.Map.of("reflection", "false")).build());
+            GrpcTransport.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .options(java.util.Map.of("reflection", "false"))
+                .build());
     ManagedChannel channel = resources.channel(server);
     BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     ServerReflectionGrpc.newStub(channel)
@@ -85,7 +91,10 @@ class ReflectionHealthTest {
             e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED));
     assertThat(
             io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
-                .check(io.grpc.health.v1.HealthCheckRequest.newBuilder().setService("task.Tasks").build())
+                .check(
+                    io.grpc.health.v1.HealthCheckRequest.newBuilder()
+                        .setService("task.Tasks")
+                        .build())
                 .getStatus())
         .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
   }
@@ -111,18 +120,30 @@ class ReflectionHealthTest {
     MethodDescriptor eating = dating.findServiceByName("Dating").findMethodByName("Eating");
     assertThat(eating.getInputType().getFullName()).isEqualTo("date.Eat");
     assertThat(eating.getOutputType().findFieldByName("feeling").getNumber()).isEqualTo(1);
-    assertThat(dating.findServiceByName("Dating").findMethodByName("WatchMovie").getInputType().getFullName())
+    assertThat(
+            dating
+                .findServiceByName("Dating")
+                .findMethodByName("WatchMovie")
+                .getInputType()
+                .getFullName())
         .isEqualTo("date.Movie");
 
     FileDescriptor tasks = resolve(requests, answers, "task.Tasks.ListTasks");
-    assertThat(tasks.findMessageTypeByName("ListTasksResponse").findFieldByName("tasks").getMessageType().getFullName())
+    assertThat(
+            tasks
+                .findMessageTypeByName("ListTasksResponse")
+                .findFieldByName("tasks")
+                .getMessageType()
+                .getFullName())
         .isEqualTo("task.Task");
     FileDescriptor person = resolve(requests, answers, "person.Person");
-    assertThat(person.findMessageTypeByName("Person").findFieldByName("hobby").isRepeated()).isTrue();
+    assertThat(person.findMessageTypeByName("Person").findFieldByName("hobby").isRepeated())
+        .isTrue();
 
     requests.onNext(ServerReflectionRequest.newBuilder().setFileByFilename("task.proto").build());
     FileDescriptorProto taskFile =
-        FileDescriptorProto.parseFrom(next(answers).getFileDescriptorResponse().getFileDescriptorProto(0));
+        FileDescriptorProto.parseFrom(
+            next(answers).getFileDescriptorResponse().getFileDescriptorProto(0));
     assertThat(taskFile.getService(0).getMethodList())
         .extracting(m -> m.getName(), m -> m.getServerStreaming())
         .containsExactly(
@@ -131,7 +152,9 @@ class ReflectionHealthTest {
             org.assertj.core.groups.Tuple.tuple("PutTask", false),
             org.assertj.core.groups.Tuple.tuple("WatchTasks", true));
     MethodDescriptor watch =
-        FileDescriptor.buildFrom(taskFile, new FileDescriptor[0]).findServiceByName("Tasks").findMethodByName("WatchTasks");
+        FileDescriptor.buildFrom(taskFile, new FileDescriptor[0])
+            .findServiceByName("Tasks")
+            .findMethodByName("WatchTasks");
     assertThat(watch.getInputType().findFieldByName("fromId").hasPresence()).isTrue();
     assertThat(watch.getOutputType().getFullName()).isEqualTo("task.Task");
     requests.onCompleted();
@@ -143,28 +166,43 @@ class ReflectionHealthTest {
     BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     StreamObserver<ServerReflectionRequest> requests =
         ServerReflectionGrpc.newStub(channel).serverReflectionInfo(collect(answers));
-    requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol("library.Library").build());
+    requests.onNext(
+        ServerReflectionRequest.newBuilder().setFileContainingSymbol("library.Library").build());
     ServerReflectionResponse response = next(answers);
     assertThat(response.hasErrorResponse()).as(response.getErrorResponse().toString()).isFalse();
     Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
-    for (com.google.protobuf.ByteString bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+    for (com.google.protobuf.ByteString bytes :
+        response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
       FileDescriptorProto file = FileDescriptorProto.parseFrom(bytes);
       files.put(file.getName(), file);
     }
     assertThat(files)
-        .containsKeys("library.proto", "google/protobuf/timestamp.proto", "google/protobuf/duration.proto");
-    FileDescriptor timestamp = FileDescriptor.buildFrom(files.get("google/protobuf/timestamp.proto"), new FileDescriptor[0]);
-    FileDescriptor duration = FileDescriptor.buildFrom(files.get("google/protobuf/duration.proto"), new FileDescriptor[0]);
+        .containsKeys(
+            "library.proto", "google/protobuf/timestamp.proto", "google/protobuf/duration.proto");
+    FileDescriptor timestamp =
+        FileDescriptor.buildFrom(
+            files.get("google/protobuf/timestamp.proto"), new FileDescriptor[0]);
+    FileDescriptor duration =
+        FileDescriptor.buildFrom(
+            files.get("google/protobuf/duration.proto"), new FileDescriptor[0]);
     FileDescriptor library =
-        FileDescriptor.buildFrom(files.get("library.proto"), new FileDescriptor[] {duration, timestamp});
+        FileDescriptor.buildFrom(
+            files.get("library.proto"), new FileDescriptor[] {duration, timestamp});
     MethodDescriptor search = library.findServiceByName("Library").findMethodByName("Search");
-    assertThat(search.getInputType().findFieldByName("genre").getEnumType().getFullName()).isEqualTo("library.Genre");
+    assertThat(search.getInputType().findFieldByName("genre").getEnumType().getFullName())
+        .isEqualTo("library.Genre");
     assertThat(search.getOutputType().getFullName()).isEqualTo("library.SearchResponse");
     Descriptor book = library.findMessageTypeByName("Book");
-    assertThat(book.findFieldByName("published").getMessageType().getFullName()).isEqualTo("google.protobuf.Timestamp");
+    assertThat(book.findFieldByName("published").getMessageType().getFullName())
+        .isEqualTo("google.protobuf.Timestamp");
     assertThat(book.findFieldByName("props").isMapField()).isTrue();
     assertThat(book.findFieldByName("isbn").toProto().getProto3Optional()).isTrue();
-    assertThat(library.findMessageTypeByName("Edition").findFieldByName("readingTime").getMessageType().getFullName())
+    assertThat(
+            library
+                .findMessageTypeByName("Edition")
+                .findFieldByName("readingTime")
+                .getMessageType()
+                .getFullName())
         .isEqualTo("google.protobuf.Duration");
     requests.onCompleted();
   }
@@ -192,7 +230,8 @@ class ReflectionHealthTest {
     ManagedChannel channel = resources.channel(server);
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     for (String service : List.of("", "date.Dating", "task.Tasks", "person.People")) {
-      assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+      assertThat(
+              health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
           .as(service)
           .isEqualTo(ServingStatus.SERVING);
     }
@@ -206,18 +245,24 @@ class ReflectionHealthTest {
   }
 
   private static FileDescriptor resolve(
-      StreamObserver<ServerReflectionRequest> requests, BlockingQueue<Object> answers, String symbol)
+      StreamObserver<ServerReflectionRequest> requests,
+      BlockingQueue<Object> answers,
+      String symbol)
       throws Exception {
     requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
     ServerReflectionResponse response = next(answers);
-    assertThat(response.hasErrorResponse()).as(symbol + ": " + response.getErrorResponse()).isFalse();
+    assertThat(response.hasErrorResponse())
+        .as(symbol + ": " + response.getErrorResponse())
+        .isFalse();
     FileDescriptorProto proto =
-        FileDescriptorProto.parseFrom(response.getFileDescriptorResponse().getFileDescriptorProto(0));
+        FileDescriptorProto.parseFrom(
+            response.getFileDescriptorResponse().getFileDescriptorProto(0));
     assertThat(proto.getSyntax()).isEqualTo("proto3");
     return FileDescriptor.buildFrom(proto, new FileDescriptor[0]);
   }
 
-  private static ServerReflectionResponse next(BlockingQueue<Object> answers) throws InterruptedException {
+  private static ServerReflectionResponse next(BlockingQueue<Object> answers)
+      throws InterruptedException {
     Object answer = answers.poll(20, TimeUnit.SECONDS);
     assertThat(answer).isInstanceOf(ServerReflectionResponse.class);
     return (ServerReflectionResponse) answer;

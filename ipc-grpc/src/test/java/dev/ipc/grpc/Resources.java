@@ -38,7 +38,11 @@ final class Resources implements AutoCloseable {
 
   Server serve(List<?> services, GrpcTransport transport) {
     Server server =
-        Transports.builder().services(services).transport(transport).gracePeriod(Duration.ofSeconds(10)).start();
+        Transports.builder()
+            .services(services)
+            .transport(transport)
+            .gracePeriod(Duration.ofSeconds(10))
+            .start();
     opened.add(server);
     return server;
   }

@@ -21,20 +21,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Micrometer metrics for every call, the same on every transport. On the server it is an
- * {@link Interceptor}: add it before {@code authenticate(...)} to count the calls authentication refuses
+ * Micrometer metrics for every call, the same on every transport. On the server it is an {@link
+ * Interceptor}: add it before {@code authenticate(...)} to count the calls authentication refuses
  * too. On the client, {@link #client} wraps a {@link Client}.
  *
- * <p>Meters, tagged {@code transport}, {@code rpc.system} ({@code grpc}, or {@code ipc} for the others,
- * which have no OpenTelemetry RPC system name), {@code rpc.service}, {@code rpc.method} and, once the
- * call ended, {@code code} (an {@link ErrorCode} name, or {@code OK}):
+ * <p>Meters, tagged {@code transport}, {@code rpc.system} ({@code grpc}, or {@code ipc} for the
+ * others, which have no OpenTelemetry RPC system name), {@code rpc.service}, {@code rpc.method}
+ * and, once the call ended, {@code code} (an {@link ErrorCode} name, or {@code OK}):
  *
  * <ul>
  *   <li>{@code ipc.server.calls} (counter) and {@code ipc.server.call.duration} (timer, with a
  *       percentile histogram for Prometheus);
  *   <li>{@code ipc.server.calls.active} (gauge) without {@code code};
- *   <li>{@code ipc.client.calls} and {@code ipc.client.call.duration}, client side; a call that got no
- *       answer has {@code code=TRANSPORT}.
+ *   <li>{@code ipc.client.calls} and {@code ipc.client.call.duration}, client side; a call that got
+ *       no answer has {@code code=TRANSPORT}.
  * </ul>
  *
  * Thread-safe; meters are made once per tag set.
@@ -55,10 +55,14 @@ public final class IpcMetrics implements Interceptor {
 
   /**
    * Returns a view of {@code client} that records {@code ipc.client.*} meters in {@code registry},
-   * tagged with {@code transport} (the scheme the client was made for: {@code grpc}, {@code rest}...).
+   * tagged with {@code transport} (the scheme the client was made for: {@code grpc}, {@code
+   * rest}...).
    */
   public static Client client(Client client, String transport, MeterRegistry registry) {
-    return new MeteredClient(requireNonNull(client, "client"), requireNonNull(transport, "transport"), new IpcMetrics(requireNonNull(registry, "registry")));
+    return new MeteredClient(
+        requireNonNull(client, "client"),
+        requireNonNull(transport, "transport"),
+        new IpcMetrics(requireNonNull(registry, "registry")));
   }
 
   @Override
@@ -85,22 +89,23 @@ public final class IpcMetrics implements Interceptor {
   }
 
   /**
-   * Publishes what {@code server} holds and has done ({@link dev.ipc.core.ServerStats}), read at each
-   * scrape: {@code ipc.server.executor.queued} and {@code ipc.server.executor.refused} (calls refused
-   * as RESOURCE_EXHAUSTED because the executor was saturated), {@code ipc.server.streams.open},
-   * {@code ipc.server.stream.values} (values written to streams) and
+   * Publishes what {@code server} holds and has done ({@link dev.ipc.core.ServerStats}), read at
+   * each scrape: {@code ipc.server.executor.queued} and {@code ipc.server.executor.refused} (calls
+   * refused as RESOURCE_EXHAUSTED because the executor was saturated), {@code
+   * ipc.server.streams.open}, {@code ipc.server.stream.values} (values written to streams) and
    * {@code ipc.server.streams.dropped} (streams ended because their subscriber fell behind), and
-   * {@code ipc.server.connections} tagged {@code transport} (Socket.IO: sessions) for every transport
-   * that counts them, {@code ipc.server.events.delivered} and {@code ipc.server.events.dropped}
-   * tagged {@code transport} for every transport pushing events outside streams (Socket.IO's
-   * broadcasts, one per recipient), and {@code ipc.server.bus.dropped} (what the cluster bus could not
-   * hand to the other nodes). Returns this.
+   * {@code ipc.server.connections} tagged {@code transport} (Socket.IO: sessions) for every
+   * transport that counts them, {@code ipc.server.events.delivered} and {@code
+   * ipc.server.events.dropped} tagged {@code transport} for every transport pushing events outside
+   * streams (Socket.IO's broadcasts, one per recipient), and {@code ipc.server.bus.dropped} (what
+   * the cluster bus could not hand to the other nodes). Returns this.
    */
   public IpcMetrics monitor(dev.ipc.core.Server server) {
     requireNonNull(server, "server");
     dev.ipc.core.ServerStats first = server.stats();
     if (first.queuedCalls() >= 0) {
-      io.micrometer.core.instrument.Gauge.builder("ipc.server.executor.queued", server, s -> s.stats().queuedCalls())
+      io.micrometer.core.instrument.Gauge.builder(
+              "ipc.server.executor.queued", server, s -> s.stats().queuedCalls())
           .description("Calls waiting for an executor thread")
           .register(registry);
     }
@@ -110,7 +115,8 @@ public final class IpcMetrics implements Interceptor {
           .description("Calls refused because the executor was saturated")
           .register(registry);
     }
-    io.micrometer.core.instrument.Gauge.builder("ipc.server.streams.open", server, s -> s.stats().openStreams())
+    io.micrometer.core.instrument.Gauge.builder(
+            "ipc.server.streams.open", server, s -> s.stats().openStreams())
         .description("Streams open now, over every transport")
         .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder(
@@ -123,25 +129,34 @@ public final class IpcMetrics implements Interceptor {
         .register(registry);
     for (String transport : first.connections().keySet()) {
       io.micrometer.core.instrument.Gauge.builder(
-              "ipc.server.connections", server, s -> s.stats().connections().getOrDefault(transport, 0))
+              "ipc.server.connections",
+              server,
+              s -> s.stats().connections().getOrDefault(transport, 0))
           .description("Client connections open now (Socket.IO: sessions)")
           .tag("transport", transport)
           .register(registry);
     }
     for (String transport : first.eventsDelivered().keySet()) {
       io.micrometer.core.instrument.FunctionCounter.builder(
-              "ipc.server.events.delivered", server, s -> s.stats().eventsDelivered().getOrDefault(transport, 0L))
-          .description("Events outside streams handed to client connections, one per recipient (Socket.IO broadcasts)")
+              "ipc.server.events.delivered",
+              server,
+              s -> s.stats().eventsDelivered().getOrDefault(transport, 0L))
+          .description(
+              "Events outside streams handed to client connections, one per recipient (Socket.IO broadcasts)")
           .tag("transport", transport)
           .register(registry);
       io.micrometer.core.instrument.FunctionCounter.builder(
-              "ipc.server.events.dropped", server, s -> s.stats().eventsDropped().getOrDefault(transport, 0L))
+              "ipc.server.events.dropped",
+              server,
+              s -> s.stats().eventsDropped().getOrDefault(transport, 0L))
           .description("Events that did not reach a recipient they were meant for")
           .tag("transport", transport)
           .register(registry);
     }
-    io.micrometer.core.instrument.FunctionCounter.builder("ipc.server.bus.dropped", server, s -> s.stats().busDropped())
-        .description("Published values and cluster messages the bus could not hand to the other nodes")
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "ipc.server.bus.dropped", server, s -> s.stats().busDropped())
+        .description(
+            "Published values and cluster messages the bus could not hand to the other nodes")
         .register(registry);
     return this;
   }
@@ -217,7 +232,8 @@ public final class IpcMetrics implements Interceptor {
         throw e;
       } finally {
         metrics.record(
-            new Key("client", transport, operation.service(), operation.name(), code), System.nanoTime() - start);
+            new Key("client", transport, operation.service(), operation.name(), code),
+            System.nanoTime() - start);
       }
     }
 

@@ -25,17 +25,17 @@ import java.net.InetSocketAddress;
 import java.util.Set;
 
 /**
- * OpenTelemetry traces for every call, the same on every transport. On the server it is an
- * {@link Interceptor}: it continues the trace the caller sent (W3C {@code traceparent} and
- * {@code tracestate}, from gRPC metadata, HTTP headers, the Socket.IO handshake) with one SERVER span
- * per call, current while the service runs, so whatever the service calls next joins the trace. On
- * the client, {@link #client} wraps a {@link Client}: one CLIENT span per call, sent along as
- * {@code traceparent}.
+ * OpenTelemetry traces for every call, the same on every transport. On the server it is an {@link
+ * Interceptor}: it continues the trace the caller sent (W3C {@code traceparent} and {@code
+ * tracestate}, from gRPC metadata, HTTP headers, the Socket.IO handshake) with one SERVER span per
+ * call, current while the service runs, so whatever the service calls next joins the trace. On the
+ * client, {@link #client} wraps a {@link Client}: one CLIENT span per call, sent along as {@code
+ * traceparent}.
  *
  * <p>Spans are named {@code service/operation} and carry the RPC semantic-convention attributes
- * ({@code rpc.system}, {@code rpc.service}, {@code rpc.method}, {@code server.address} /
- * {@code client.address}) plus {@code ipc.transport} and {@code ipc.code}. Only the API is used here;
- * the host brings the SDK and its exporter. Thread-safe.
+ * ({@code rpc.system}, {@code rpc.service}, {@code rpc.method}, {@code server.address} / {@code
+ * client.address}) plus {@code ipc.transport} and {@code ipc.code}. Only the API is used here; the
+ * host brings the SDK and its exporter. Thread-safe.
  */
 public final class IpcTracing implements Interceptor {
   private static final String SCOPE = "dev.ipc";
@@ -44,8 +44,12 @@ public final class IpcTracing implements Interceptor {
   private static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
   private static final AttributeKey<String> TRANSPORT = AttributeKey.stringKey("ipc.transport");
   private static final AttributeKey<String> CODE = AttributeKey.stringKey("ipc.code");
-  private static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
-  /** Codes that are the server's own failure; the others are the caller's, and leave the span unset. */
+  private static final AttributeKey<String> CLIENT_ADDRESS =
+      AttributeKey.stringKey("client.address");
+
+  /**
+   * Codes that are the server's own failure; the others are the caller's, and leave the span unset.
+   */
   private static final Set<ErrorCode> SERVER_FAULTS =
       Set.of(ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED);
 
@@ -75,9 +79,13 @@ public final class IpcTracing implements Interceptor {
     return new IpcTracing(requireNonNull(otel, "otel"));
   }
 
-  /** Returns a view of {@code client} that starts a CLIENT span per call and sends its context along. */
+  /**
+   * Returns a view of {@code client} that starts a CLIENT span per call and sends its context
+   * along.
+   */
   public static Client client(Client client, OpenTelemetry otel) {
-    return new TracedClient(requireNonNull(client, "client"), new IpcTracing(requireNonNull(otel, "otel")));
+    return new TracedClient(
+        requireNonNull(client, "client"), new IpcTracing(requireNonNull(otel, "otel")));
   }
 
   @Override

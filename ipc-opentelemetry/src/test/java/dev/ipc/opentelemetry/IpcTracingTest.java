@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * One trace from a Java client through the server span to what the service calls next, over gRPC, REST
- * and GraphQL; a traceparent sent by curl and by Python grpcio is continued.
+ * One trace from a Java client through the server span to what the service calls next, over gRPC,
+ * REST and GraphQL; a traceparent sent by curl and by Python grpcio is continued.
  */
 @Timeout(120)
 class IpcTracingTest {
@@ -38,7 +38,9 @@ class IpcTracingTest {
   private final OpenTelemetrySdk otel =
       OpenTelemetrySdk.builder()
           .setTracerProvider(
-              SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                  .build())
           .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
           .build();
 
@@ -57,7 +59,9 @@ class IpcTracingTest {
   }
 
   private List<SpanData> spansOf(String traceId) {
-    return exporter.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+    return exporter.getFinishedSpanItems().stream()
+        .filter(s -> s.getTraceId().equals(traceId))
+        .toList();
   }
 
   @Test
@@ -67,23 +71,29 @@ class IpcTracingTest {
         exporter.reset();
         Span root = otel.getTracer("test").spanBuilder("root " + p).startSpan();
         try (Scope ignored = root.makeCurrent();
-            Client client = IpcTracing.client(Transports.connect(p + "://127.0.0.1:" + server.port(p)), otel)) {
+            Client client =
+                IpcTracing.client(Transports.connect(p + "://127.0.0.1:" + server.port(p)), otel)) {
           assertThat(client.service(TaskService.class).get(1)).isEqualTo(new Task(1, "task1"));
         } finally {
           root.end();
         }
         String traceId = root.getSpanContext().getTraceId();
         List<SpanData> spans = spansOf(traceId);
-        SpanData clientSpan = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
-        SpanData serverSpan = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        SpanData clientSpan =
+            spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+        SpanData serverSpan =
+            spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
         assertThat(clientSpan.getParentSpanId()).as(p).isEqualTo(root.getSpanContext().getSpanId());
         assertThat(serverSpan.getParentSpanId()).as(p).isEqualTo(clientSpan.getSpanId());
         assertThat(serverSpan.getName()).isEqualTo("task/get");
-        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("ipc.transport"))).isEqualTo(p);
-        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("rpc.method"))).isEqualTo("get");
+        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("ipc.transport")))
+            .isEqualTo(p);
+        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("rpc.method")))
+            .isEqualTo("get");
         assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("rpc.system")))
             .isEqualTo(p.equals("grpc") ? "grpc" : "ipc");
-        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("ipc.code"))).isEqualTo("OK");
+        assertThat(serverSpan.getAttributes().get(AttributeKey.stringKey("ipc.code")))
+            .isEqualTo("OK");
       }
     }
   }
@@ -119,8 +129,10 @@ class IpcTracingTest {
         Client client = Transports.connect("rest://127.0.0.1:" + server.port("rest"))) {
       client.service(TaskService.class).list();
       List<SpanData> spans = exporter.getFinishedSpanItems();
-      SpanData serverSpan = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
-      SpanData db = spans.stream().filter(s -> s.getName().equals("database")).findFirst().orElseThrow();
+      SpanData serverSpan =
+          spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+      SpanData db =
+          spans.stream().filter(s -> s.getName().equals("database")).findFirst().orElseThrow();
       assertThat(db.getParentSpanId()).isEqualTo(serverSpan.getSpanId());
       assertThat(db.getTraceId()).isEqualTo(serverSpan.getTraceId());
     }
@@ -135,18 +147,27 @@ class IpcTracingTest {
     try (Server server = serve()) {
       String out =
           run(
-              "curl", "-sS", "--max-time", "20", "-H", "traceparent: " + traceparent,
+              "curl",
+              "-sS",
+              "--max-time",
+              "20",
+              "-H",
+              "traceparent: " + traceparent,
               "http://127.0.0.1:" + server.port("rest") + "/tasks/1");
       assertThat(out).contains("task1");
       String py =
           "import grpc, sys\n"
-              + "ch = grpc.insecure_channel('127.0.0.1:" + server.port("grpc") + "')\n"
+              + "ch = grpc.insecure_channel('127.0.0.1:"
+              + server.port("grpc")
+              + "')\n"
               + "get = ch.unary_unary('/task.Tasks/GetTask')\n"
               + "print(get(b'\\x08\\x01', metadata=[('traceparent', sys.argv[1])], timeout=20))\n";
-      // Debian's python3, which has python3-grpcio (bin/setup installs it), whatever else is on PATH.
+      // Debian's python3, which has python3-grpcio (bin/setup installs it), whatever else is on
+      // PATH.
       assertThat(run("/usr/bin/python3", "-c", py, traceparent)).contains("task1");
       List<SpanData> spans = spansOf(traceId);
-      assertThat(spans).extracting(s -> s.getAttributes().get(AttributeKey.stringKey("ipc.transport")))
+      assertThat(spans)
+          .extracting(s -> s.getAttributes().get(AttributeKey.stringKey("ipc.transport")))
           .containsExactlyInAnyOrder("rest", "grpc");
       assertThat(spans).allSatisfy(s -> assertThat(s.getParentSpanId()).isEqualTo(parent));
     }

@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a described record into a JSON tree and back, through its {@link RecordType} only (never its
- * Java class), exactly: every value {@link dev.ipc.core.model.FieldType} names comes back equal. The
- * format is this module's own (node to node, both ipc); it follows the REST mapping where it can, but
- * keeps what JSON would round: decimals keep their scale, floats their NaN and infinities.
+ * Turns a described record into a JSON tree and back, through its {@link RecordType} only (never
+ * its Java class), exactly: every value {@link dev.ipc.core.model.FieldType} names comes back
+ * equal. The format is this module's own (node to node, both ipc); it follows the REST mapping
+ * where it can, but keeps what JSON would round: decimals keep their scale, floats their NaN and
+ * infinities.
  */
 final class RecordJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -66,7 +67,9 @@ final class RecordJson {
       } else if (f.map()) {
         ObjectNode map = object.putObject(f.name());
         for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-          map.set((String) e.getKey(), e.getValue() == null ? NODES.nullNode() : scalar(f, e.getValue()));
+          map.set(
+              (String) e.getKey(),
+              e.getValue() == null ? NODES.nullNode() : scalar(f, e.getValue()));
         }
       } else {
         object.set(f.name(), scalar(f, v));
@@ -77,7 +80,8 @@ final class RecordJson {
 
   static Object decode(RecordType<?> type, JsonNode json) {
     if (!json.isObject()) {
-      throw new IllegalArgumentException(type.name() + ": expected an object, got " + json.getNodeType());
+      throw new IllegalArgumentException(
+          type.name() + ": expected an object, got " + json.getNodeType());
     }
     Object[] values = new Object[type.fields().size()];
     for (Field f : type.fields()) {
@@ -112,8 +116,10 @@ final class RecordJson {
       case INT32 -> NODES.numberNode((Integer) v);
       case INT64 -> NODES.numberNode((Long) v);
       // JSON has no NaN or infinity: those travel as Java's own names, read back by parseFloat.
-      case FLOAT -> Float.isFinite((Float) v) ? NODES.numberNode((Float) v) : NODES.textNode(v.toString());
-      case DOUBLE -> Double.isFinite((Double) v) ? NODES.numberNode((Double) v) : NODES.textNode(v.toString());
+      case FLOAT ->
+          Float.isFinite((Float) v) ? NODES.numberNode((Float) v) : NODES.textNode(v.toString());
+      case DOUBLE ->
+          Double.isFinite((Double) v) ? NODES.numberNode((Double) v) : NODES.textNode(v.toString());
       case BYTES -> NODES.textNode(Base64.getEncoder().encodeToString((byte[]) v));
       case ENUM -> NODES.textNode(f.enumType().name(v));
       case TIMESTAMP -> NODES.textNode(v.toString());

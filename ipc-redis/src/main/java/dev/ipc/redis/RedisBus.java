@@ -24,6 +24,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,13 +32,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,8 +81,9 @@ public final class RedisBus implements EventBus {
   }
 
   /**
-   * Returns a bus on the Redis at {@code uri} ({@code redis://host:6379}, {@code rediss://} for TLS, a
-   * password and database as Lettuce's {@link RedisURI} reads them). Connects when a server joins.
+   * Returns a bus on the Redis at {@code uri} ({@code redis://host:6379}, {@code rediss://} for
+   * TLS, a password and database as Lettuce's {@link RedisURI} reads them). Connects when a server
+   * joins.
    *
    * @throws IllegalArgumentException if {@code uri} is not a Redis URI
    */
@@ -119,8 +120,8 @@ public final class RedisBus implements EventBus {
   /**
    * Connects to Redis for one server and subscribes to its services' channels.
    *
-   * @throws IllegalStateException if Redis cannot be reached now (a misconfigured address should stop
-   *     the server from starting; after that, outages are survived)
+   * @throws IllegalStateException if Redis cannot be reached now (a misconfigured address should
+   *     stop the server from starting; after that, outages are survived)
    */
   @Override
   public Node join(List<ServiceDescriptor<?>> services, Consumer<Published> deliver) {
@@ -176,7 +177,9 @@ public final class RedisBus implements EventBus {
               .ioThreadPoolSize(2)
               .computationThreadPoolSize(2)
               .reconnectDelay(
-                  () -> Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                  () ->
+                      Delay.exponential(
+                          Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
               .build();
       this.client = RedisClient.create(resources, uri);
       // REJECT_COMMANDS: while disconnected a PUBLISH fails at once instead of waiting in Lettuce's
@@ -207,7 +210,8 @@ public final class RedisBus implements EventBus {
           pub.close();
         }
         shutdownClient();
-        throw new IllegalStateException("cannot join the Redis bus at " + where + ": " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "cannot join the Redis bus at " + where + ": " + e.getMessage(), e);
       }
       client.addListener(
           new RedisConnectionStateListener() {
@@ -219,7 +223,8 @@ public final class RedisBus implements EventBus {
             }
 
             @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            public void onRedisConnected(
+                RedisChannelHandler<?, ?> connection, SocketAddress address) {
               if (connection == publisher) {
                 cameBack();
               }
@@ -254,13 +259,17 @@ public final class RedisBus implements EventBus {
      * Sends one PUBLISH without waiting; a rejected one (Redis unreachable: REJECT_COMMANDS) or one
      * that fails later is counted as dropped.
      */
-    private void publishOrDrop(java.util.function.Supplier<io.lettuce.core.RedisFuture<Long>> publish) {
+    private void publishOrDrop(
+        java.util.function.Supplier<io.lettuce.core.RedisFuture<Long>> publish) {
       try {
-        publish.get().whenComplete((receivers, error) -> {
-          if (error != null) {
-            drop();
-          }
-        });
+        publish
+            .get()
+            .whenComplete(
+                (receivers, error) -> {
+                  if (error != null) {
+                    drop();
+                  }
+                });
       } catch (RuntimeException e) {
         drop();
       }
@@ -300,7 +309,10 @@ public final class RedisBus implements EventBus {
 
     private void cameBack() {
       if (down.compareAndSet(true, false)) {
-        LOG.info("Redis at {} is back: {} values missed the other nodes", where, droppedThisOutage.sumThenReset());
+        LOG.info(
+            "Redis at {} is back: {} values missed the other nodes",
+            where,
+            droppedThisOutage.sumThenReset());
       }
     }
 
@@ -320,7 +332,11 @@ public final class RedisBus implements EventBus {
         Operation<?, ?, ?> op = operation(service, name);
         if (op == null || op.publishes() == null) {
           // Another version of the service: nothing here subscribes to it. Never the body in logs.
-          LOG.warn("ignoring a message on {} for operation '{}', which {} does not publish", channel, name, service.name());
+          LOG.warn(
+              "ignoring a message on {} for operation '{}', which {} does not publish",
+              channel,
+              name,
+              service.name());
           return;
         }
         published = new Published(op, RecordJson.decodeValue(op.output(), json.path("value")));
@@ -364,13 +380,15 @@ public final class RedisBus implements EventBus {
       private final StatefulRedisConnection<byte[], byte[]> rawPublisher;
       private final StatefulRedisPubSubConnection<byte[], byte[]> rawSubscriber;
       private final Map<String, List<BiConsumer<String, byte[]>>> exact = new ConcurrentHashMap<>();
-      private final Map<String, List<BiConsumer<String, byte[]>>> prefixes = new ConcurrentHashMap<>();
+      private final Map<String, List<BiConsumer<String, byte[]>>> prefixes =
+          new ConcurrentHashMap<>();
 
       RawChannels() {
         StatefulRedisConnection<byte[], byte[]> pub = null;
         try {
           pub = client.connect(ByteArrayCodec.INSTANCE);
-          StatefulRedisPubSubConnection<byte[], byte[]> sub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+          StatefulRedisPubSubConnection<byte[], byte[]> sub =
+              client.connectPubSub(ByteArrayCodec.INSTANCE);
           sub.addListener(
               new RedisPubSubAdapter<>() {
                 @Override
@@ -391,11 +409,13 @@ public final class RedisBus implements EventBus {
           if (pub != null) {
             pub.close();
           }
-          throw new IllegalStateException("cannot open cluster channels on Redis at " + where + ": " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "cannot open cluster channels on Redis at " + where + ": " + e.getMessage(), e);
         }
       }
 
-      private void dispatch(List<BiConsumer<String, byte[]>> listeners, String channel, byte[] message) {
+      private void dispatch(
+          List<BiConsumer<String, byte[]>> listeners, String channel, byte[] message) {
         if (listeners == null || closed.get()) {
           return;
         }
@@ -416,7 +436,8 @@ public final class RedisBus implements EventBus {
         if (closed.get()) {
           return;
         }
-        publishOrDrop(() -> rawPublisher.async().publish(channel.getBytes(StandardCharsets.UTF_8), message));
+        publishOrDrop(
+            () -> rawPublisher.async().publish(channel.getBytes(StandardCharsets.UTF_8), message));
       }
 
       @Override
@@ -439,7 +460,8 @@ public final class RedisBus implements EventBus {
         requireNonNull(listener, "listener");
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
         synchronized (into) {
-          List<BiConsumer<String, byte[]>> list = into.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
+          List<BiConsumer<String, byte[]>> list =
+              into.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
           boolean first = list.isEmpty();
           list.add(listener);
           if (first) {
@@ -451,7 +473,8 @@ public final class RedisBus implements EventBus {
               }
             } catch (RedisException e) {
               list.remove(listener);
-              throw new IllegalStateException("cannot subscribe to " + shown + " on Redis at " + where, e);
+              throw new IllegalStateException(
+                  "cannot subscribe to " + shown + " on Redis at " + where, e);
             }
           }
         }

@@ -31,7 +31,9 @@ class RecordJsonTest {
     return RecordJson.decodeValue(type, read);
   }
 
-  /** Compares field by field, with floats and doubles exactly (AssertJ's default has a tolerance). */
+  /**
+   * Compares field by field, with floats and doubles exactly (AssertJ's default has a tolerance).
+   */
   private static void assertExact(Object actual, Object expected) {
     assertThat(actual)
         .usingRecursiveComparison()
@@ -76,9 +78,23 @@ class RecordJsonTest {
     RecordType<Edition> type = RecordType.of(Edition.class);
     Edition odd =
         new Edition(
-            true, 1, Double.NaN, Float.NEGATIVE_INFINITY, 3, 4L, true, Duration.ofMillis(-1500),
-            new BigDecimal("1E+3"), Optional.of(Genre.SCIENCE), Optional.empty(), DUNE, List.of(), Map.of(),
-            Map.of(), List.of(), List.of());
+            true,
+            1,
+            Double.NaN,
+            Float.NEGATIVE_INFINITY,
+            3,
+            4L,
+            true,
+            Duration.ofMillis(-1500),
+            new BigDecimal("1E+3"),
+            Optional.of(Genre.SCIENCE),
+            Optional.empty(),
+            DUNE,
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            List.of());
     Edition back = (Edition) roundTrip(type, odd);
     assertThat(back.rating()).isNaN();
     assertThat(back.weight()).isEqualTo(Float.NEGATIVE_INFINITY);

@@ -1,8 +1,5 @@
 package dev.ipc.redis;
 
-import dev.ipc.core.testing.Interop;
-import dev.ipc.redis.testing.RedisProcess;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -15,8 +12,10 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
 import dev.ipc.core.spi.Transport;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.grpc.GrpcClient;
 import dev.ipc.grpc.GrpcTransport;
+import dev.ipc.redis.testing.RedisProcess;
 import dev.ipc.rest.RestClient;
 import dev.ipc.rest.RestTransport;
 import java.time.Duration;
@@ -161,7 +160,8 @@ class RedisBusClusterTest {
       onA.put(new Task(id, "from A " + id));
     }
     await("B sees A's puts", () -> seenOnB.size() >= 5);
-    // A marker from B, published after B heard 14: Redis sends A its own echoes of 10..14 before it,
+    // A marker from B, published after B heard 14: Redis sends A its own echoes of 10..14 before
+    // it,
     // so a duplicate on A would be in the list ahead of the marker.
     onB.put(new Task(99, "from B"));
     await("A sees B's put", () -> seenOnA.contains(99L));
@@ -179,7 +179,8 @@ class RedisBusClusterTest {
   }
 
   @Test
-  void redisDown_callsAndLocalDeliveryGoOn_dropsAreCounted_andDeliveryResumesWhenItIsBack() throws Exception {
+  void redisDown_callsAndLocalDeliveryGoOn_dropsAreCounted_andDeliveryResumesWhenItIsBack()
+      throws Exception {
     RedisBus busA = RedisBus.of(redis.uri());
     RedisBus busB = RedisBus.of(redis.uri());
     Server a = restNode(busA);
@@ -207,7 +208,9 @@ class RedisBusClusterTest {
     // Let Lettuce fail to reconnect at least once, so the restart below is found by its retries.
     await(
         "a failed reconnection attempt",
-        () -> lettuceLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("Cannot reconnect")));
+        () ->
+            lettuceLog.list.stream()
+                .anyMatch(e -> e.getFormattedMessage().contains("Cannot reconnect")));
     assertThat(busA.connected()).isFalse();
 
     redis.start();
@@ -230,7 +233,8 @@ class RedisBusClusterTest {
     assertThat(log.list)
         .filteredOn(e -> e.getLevel() == Level.INFO && e.getFormattedMessage().contains("is back"))
         .isNotEmpty();
-    assertThat(log.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("while down"));
+    assertThat(log.list)
+        .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("while down"));
   }
 
   @Test

@@ -49,7 +49,9 @@ class RedisMessagesTest {
     // Exact listeners are SUBSCRIBE: a Node adapter counting servers (PUBSUB NUMSUB) counts both.
     assertThat(redis.subscribers("socket.io-request#/#")).isEqualTo(2);
 
-    byte[] msgpack = {(byte) 0x93, (byte) 0xa6, 'a', 'b', 'c', 'd', 'e', 'f', (byte) 0xc0, (byte) 0xff};
+    byte[] msgpack = {
+      (byte) 0x93, (byte) 0xa6, 'a', 'b', 'c', 'd', 'e', 'f', (byte) 0xc0, (byte) 0xff
+    };
     a.messages().send("socket.io-request#/#", msgpack);
     Heard heard = exactAtB.poll(10, TimeUnit.SECONDS);
     assertThat(heard).isNotNull();
@@ -61,7 +63,8 @@ class RedisMessagesTest {
 
     a.messages().send("socket.io#/#", new byte[] {1});
     a.messages().send("socket.io#/#room 1#", new byte[] {2});
-    a.messages().send("socket.io#/chat#", new byte[] {3}); // another namespace: not under the prefix
+    a.messages()
+        .send("socket.io#/chat#", new byte[] {3}); // another namespace: not under the prefix
     Heard all = prefixAtB.poll(10, TimeUnit.SECONDS);
     Heard room = prefixAtB.poll(10, TimeUnit.SECONDS);
     assertThat(all.channel()).isEqualTo("socket.io#/#");

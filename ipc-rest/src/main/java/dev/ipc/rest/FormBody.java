@@ -28,9 +28,7 @@ final class FormBody {
       if (end > start) {
         int eq = indexOf(body, (byte) '=', start, end);
         out.add(
-            new Field(
-                decode(body, start, eq),
-                eq < end ? decode(body, eq + 1, end) : new byte[0]));
+            new Field(decode(body, start, eq), eq < end ? decode(body, eq + 1, end) : new byte[0]));
       }
       start = end + 1;
     }

@@ -3,8 +3,8 @@ package dev.ipc.rest;
 import dev.ipc.core.ErrorCode;
 
 /**
- * The one mapping between core error codes and HTTP statuses, both ways. FAILED_PRECONDITION is 400, as
- * in Google's HTTP mapping of the canonical codes (409 would suggest a retry could help).
+ * The one mapping between core error codes and HTTP statuses, both ways. FAILED_PRECONDITION is
+ * 400, as in Google's HTTP mapping of the canonical codes (409 would suggest a retry could help).
  */
 final class HttpStatuses {
   private HttpStatuses() {}

@@ -2,8 +2,8 @@ package dev.ipc.rest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,23 +37,25 @@ import java.util.Map;
 
 /**
  * Encodes and decodes any record as JSON through its {@link RecordType}, never through Jackson's
- * class-based binding. Decoding errors are INVALID_ARGUMENT exceptions that say which field was wrong.
+ * class-based binding. Decoding errors are INVALID_ARGUMENT exceptions that say which field was
+ * wrong.
  *
  * <p>Each {@link FieldType} as JSON:
  *
  * <ul>
  *   <li>STRING a string; BOOL {@code true}/{@code false};
- *   <li>INT32, INT64 numbers (64-bit integers too; a string of digits is also read, as proto3's JSON
- *       mapping writes them);
- *   <li>FLOAT, DOUBLE numbers; {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"} as strings;
+ *   <li>INT32, INT64 numbers (64-bit integers too; a string of digits is also read, as proto3's
+ *       JSON mapping writes them);
+ *   <li>FLOAT, DOUBLE numbers; {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"} as
+ *       strings;
  *   <li>BYTES a base64 string, standard alphabet with padding (the URL-safe alphabet is read too);
  *   <li>ENUM the constant's name ({@code "NOVEL"}; its protobuf number is read too);
  *   <li>TIMESTAMP an RFC 3339 string ({@code "2026-12-05T10:15:30Z"}, {@link Instant#toString()});
  *   <li>DURATION an ISO-8601 string ({@code "PT1.5S"}, {@link Duration#toString()}; protobuf JSON's
  *       {@code "1.5s"} is read too);
- *   <li>DECIMAL a string of the plain digits ({@code "12.50"}, {@link BigDecimal#toPlainString()}): a
- *       JSON number would pass through binary floating point in most clients and lose digits. A JSON
- *       number is read too (an integer exactly, a fraction as the double it parses to);
+ *   <li>DECIMAL a string of the plain digits ({@code "12.50"}, {@link BigDecimal#toPlainString()}):
+ *       a JSON number would pass through binary floating point in most clients and lose digits. A
+ *       JSON number is read too (an integer exactly, a fraction as the double it parses to);
  *   <li>MESSAGE a nested object; a list a JSON array; a map a JSON object.
  * </ul>
  *
@@ -61,8 +63,8 @@ import java.util.Map;
  * {@code null}, as null strings always were, so every field of a type is always present in answers;
  * on input, {@code null} and an absent member both mean "no value" (the field's default).
  *
- * <p>Query strings, path segments and form fields carry the same text forms, unquoted ({@link #text},
- * {@link #parseText}); a repeated field is the parameter repeated ({@code ?tags=a&tags=b}).
+ * <p>Query strings, path segments and form fields carry the same text forms, unquoted ({@link
+ * #text}, {@link #parseText}); a repeated field is the parameter repeated ({@code ?tags=a&tags=b}).
  */
 final class JsonCodec {
   static final ObjectMapper MAPPER =
@@ -101,7 +103,8 @@ final class JsonCodec {
     return out.toByteArray();
   }
 
-  private static void writeRecord(JsonGenerator g, RecordType<?> type, Object record) throws IOException {
+  private static void writeRecord(JsonGenerator g, RecordType<?> type, Object record)
+      throws IOException {
     g.writeStartObject();
     for (Field f : type.fields()) {
       Object v = f.get(record);
@@ -181,7 +184,12 @@ final class JsonCodec {
       message = message.substring(0, nl);
     }
     if (e.getLocation() != null) {
-      message += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+      message +=
+          " (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")";
     }
     return message;
   }
@@ -190,10 +198,16 @@ final class JsonCodec {
    * Puts the values of {@code type}'s fields found in JSON object {@code node} into {@code values};
    * unknown members are ignored. Nested records become maps {@link RecordType#create(Map)} accepts.
    */
-  static void readFields(RecordType<?> type, JsonNode node, Map<String, Object> values, String what) {
+  static void readFields(
+      RecordType<?> type, JsonNode node, Map<String, Object> values, String what) {
     if (!node.isObject()) {
       throw ServiceException.invalidArgument(
-          what + ": " + kind(node) + " (expected: a JSON object with fields of " + type.name() + ")");
+          what
+              + ": "
+              + kind(node)
+              + " (expected: a JSON object with fields of "
+              + type.name()
+              + ")");
     }
     for (Field f : type.fields()) {
       JsonNode member = node.get(f.name());
@@ -205,10 +219,10 @@ final class JsonCodec {
 
   /**
    * Reads the JSON object {@code json} into {@code values}, exactly as {@code readFields(type,
-   * parse(json, what), values, what)} does, but without building a tree of the whole body when it is a
-   * flat object (the common request body): each member is one small node. Anything else (nested
-   * members, malformed JSON, duplicate or trailing content) goes the tree way, so values and error
-   * messages are the same either way.
+   * parse(json, what), values, what)} does, but without building a tree of the whole body when it
+   * is a flat object (the common request body): each member is one small node. Anything else
+   * (nested members, malformed JSON, duplicate or trailing content) goes the tree way, so values
+   * and error messages are the same either way.
    */
   static void readObject(RecordType<?> type, byte[] json, Map<String, Object> values, String what) {
     JsonNode[] members = flatMembers(type, json);
@@ -226,8 +240,8 @@ final class JsonCodec {
   }
 
   /**
-   * Returns the members of a flat, well-formed JSON object by field index (null where absent), or null
-   * when {@code json} is anything else.
+   * Returns the members of a flat, well-formed JSON object by field index (null where absent), or
+   * null when {@code json} is anything else.
    */
   private static JsonNode[] flatMembers(RecordType<?> type, byte[] json) {
     List<Field> fields = type.fields();
@@ -265,11 +279,12 @@ final class JsonCodec {
     }
     return switch (t) {
       case VALUE_STRING -> TextNode.valueOf(p.getText());
-      case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-        case INT -> IntNode.valueOf(p.getIntValue());
-        case LONG -> LongNode.valueOf(p.getLongValue());
-        default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
-      };
+      case VALUE_NUMBER_INT ->
+          switch (p.getNumberType()) {
+            case INT -> IntNode.valueOf(p.getIntValue());
+            case LONG -> LongNode.valueOf(p.getLongValue());
+            default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
+          };
       case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(p.getDoubleValue());
       case VALUE_TRUE -> BooleanNode.TRUE;
       case VALUE_FALSE -> BooleanNode.FALSE;
@@ -335,7 +350,8 @@ final class JsonCodec {
       case INT32 -> {
         if (n.isIntegralNumber()) {
           if (!n.canConvertToInt()) {
-            throw ServiceException.invalidArgument(path + ": " + n.asText() + " (expected: a 32-bit integer)");
+            throw ServiceException.invalidArgument(
+                path + ": " + n.asText() + " (expected: a 32-bit integer)");
           }
           return n.intValue();
         }
@@ -343,7 +359,8 @@ final class JsonCodec {
       case INT64 -> {
         if (n.isIntegralNumber()) {
           if (!n.canConvertToLong()) {
-            throw ServiceException.invalidArgument(path + ": " + n.asText() + " (expected: a 64-bit integer)");
+            throw ServiceException.invalidArgument(
+                path + ": " + n.asText() + " (expected: a 64-bit integer)");
           }
           return n.longValue();
         }
@@ -492,7 +509,8 @@ final class JsonCodec {
   private static Float toFloat(double d, String text, String path) {
     float v = (float) d;
     if (Float.isInfinite(v) && !Double.isInfinite(d)) {
-      throw ServiceException.invalidArgument(path + ": " + shorten(text) + " (expected: a 32-bit float)");
+      throw ServiceException.invalidArgument(
+          path + ": " + shorten(text) + " (expected: a 32-bit float)");
     }
     return v;
   }
@@ -516,13 +534,15 @@ final class JsonCodec {
     if (text.endsWith("s") && !text.startsWith("P") && !text.startsWith("-P")) {
       BigDecimal seconds = new BigDecimal(text.substring(0, text.length() - 1));
       return Duration.ofSeconds(
-          seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValueExact());
+          seconds.longValue(),
+          seconds.remainder(BigDecimal.ONE).movePointRight(9).longValueExact());
     }
     return Duration.parse(text);
   }
 
   private static ServiceException wrong(String path, JsonNode n, String expected) {
-    return ServiceException.invalidArgument(path + ": " + kind(n) + " (expected: " + expected + ")");
+    return ServiceException.invalidArgument(
+        path + ": " + kind(n) + " (expected: " + expected + ")");
   }
 
   /** Says what one value (an element when repeated or a map) of {@code f} must be. */

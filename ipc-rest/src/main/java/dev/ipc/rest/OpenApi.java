@@ -19,12 +19,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Generates the OpenAPI 3.1 document of the served routes from the model, once at start. Records and
- * enums are components; every type is described as {@link JsonCodec} writes it: {@code float} and
- * {@code double} numbers, bytes a base64 string ({@code format: byte}), an enum a {@code $ref} to a
- * string enum, timestamps {@code date-time} and durations {@code duration} strings, decimals a string
- * (said in its description), maps objects with {@code additionalProperties}. An optional field (a box
- * or an {@code Optional}) may be null and is never {@code required}.
+ * Generates the OpenAPI 3.1 document of the served routes from the model, once at start. Records
+ * and enums are components; every type is described as {@link JsonCodec} writes it: {@code float}
+ * and {@code double} numbers, bytes a base64 string ({@code format: byte}), an enum a {@code $ref}
+ * to a string enum, timestamps {@code date-time} and durations {@code duration} strings, decimals a
+ * string (said in its description), maps objects with {@code additionalProperties}. An optional
+ * field (a box or an {@code Optional}) may be null and is never {@code required}.
  */
 final class OpenApi {
   private static final String DECIMAL_DESCRIPTION =
@@ -52,7 +52,8 @@ final class OpenApi {
     Components schemas = new Components();
     Set<String> tags = new HashSet<>();
     for (Route r : routes) {
-      ObjectNode item = paths.has(r.template) ? (ObjectNode) paths.get(r.template) : paths.putObject(r.template);
+      ObjectNode item =
+          paths.has(r.template) ? (ObjectNode) paths.get(r.template) : paths.putObject(r.template);
       item.set(r.method.toLowerCase(Locale.ROOT), operation(r, schemas));
       tags.add(r.operation.service());
     }
@@ -96,7 +97,9 @@ final class OpenApi {
   private static ObjectNode operation(Route r, Components schemas) {
     Operation<?, ?, ?> op = r.operation;
     ObjectNode o = F.objectNode();
-    o.put("operationId", op.service() + Character.toUpperCase(op.name().charAt(0)) + op.name().substring(1));
+    o.put(
+        "operationId",
+        op.service() + Character.toUpperCase(op.name().charAt(0)) + op.name().substring(1));
     o.put("summary", op.service() + "." + op.name());
     o.putArray("tags").add(op.service());
     if (op.requiresAuthentication()) {
@@ -104,7 +107,8 @@ final class OpenApi {
           "description",
           op.roles().isEmpty()
               ? "Requires a bearer token."
-              : "Requires a bearer token with role " + String.join(" or ", op.roles().stream().sorted().toList())
+              : "Requires a bearer token with role "
+                  + String.join(" or ", op.roles().stream().sorted().toList())
                   + ".");
       o.putArray("security").addObject().putArray(BEARER_AUTH);
     }
@@ -162,14 +166,17 @@ final class OpenApi {
       success.put(
           "description",
           "Server-Sent Events until the client leaves or the server closes: each value as `id: <id>` and"
-              + " `data: <" + op.output().name() + " as JSON>`; a request with a `Last-Event-ID` header"
+              + " `data: <"
+              + op.output().name()
+              + " as JSON>`; a request with a `Last-Event-ID` header"
               + " resumes after that id (while the server still keeps it). A stream that fails ends with"
               + " `event: error` and `data: {\"code\":..,\"message\":..}`, e.g. RESOURCE_EXHAUSTED for a"
               + " client that fell behind.");
       ObjectNode events = success.putObject("content").putObject("text/event-stream");
       ObjectNode text = events.putObject("schema");
       text.put("type", "string");
-      text.put("description", "text/event-stream; each event's data is described by x-ipc-event-data");
+      text.put(
+          "description", "text/event-stream; each event's data is described by x-ipc-event-data");
       events.putObject("x-ipc-event-data").put("$ref", ref);
     } else {
       success.put("description", "OK");
@@ -227,8 +234,7 @@ final class OpenApi {
     return "#/components/schemas/" + type.name();
   }
 
-  private static ObjectNode objectSchema(
-      List<Field> fields, Set<String> skip, Components schemas) {
+  private static ObjectNode objectSchema(List<Field> fields, Set<String> skip, Components schemas) {
     ObjectNode s = F.objectNode();
     s.put("type", "object");
     ObjectNode props = s.putObject("properties");
@@ -257,12 +263,16 @@ final class OpenApi {
       case INT64 -> element.put("type", "integer").put("format", "int64");
       case FLOAT -> element.put("type", "number").put("format", "float");
       case DOUBLE -> element.put("type", "number").put("format", "double");
-      case BYTES -> element.put("type", "string").put("format", "byte").put("contentEncoding", "base64");
+      case BYTES ->
+          element.put("type", "string").put("format", "byte").put("contentEncoding", "base64");
       case ENUM -> element.put("$ref", ref(f.enumType(), schemas));
       case TIMESTAMP -> element.put("type", "string").put("format", "date-time");
       case DURATION -> element.put("type", "string").put("format", "duration");
       case DECIMAL ->
-          element.put("type", "string").put("format", "decimal").put("description", DECIMAL_DESCRIPTION);
+          element
+              .put("type", "string")
+              .put("format", "decimal")
+              .put("description", DECIMAL_DESCRIPTION);
       case MESSAGE -> element.put("$ref", ref(f.messageType(), schemas));
     }
     if (f.repeated()) {

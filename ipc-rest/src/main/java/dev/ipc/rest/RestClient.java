@@ -2,10 +2,10 @@ package dev.ipc.rest;
 
 import static java.util.Objects.requireNonNull;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.Client;
 import dev.ipc.core.ErrorCode;
+import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
@@ -13,12 +13,11 @@ import dev.ipc.core.model.FieldType;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
-import dev.ipc.core.Metadata;
 import dev.ipc.core.spi.CallSource;
 import dev.ipc.core.spi.ClientBuilder;
 import dev.ipc.core.spi.OptionTable;
-import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.core.spi.RemoteStream;
+import dev.ipc.core.spi.TransportOptions;
 import dev.ipc.http.internal.ClientTls;
 import dev.ipc.http.internal.HttpClientPool;
 import java.io.IOException;
@@ -47,12 +46,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>A problem answer becomes a {@link ServiceException} with its {@code code} (or the code of its
- * status); a refused connection, a timeout or an answer that is not the protocol's becomes a
- * {@link TransportException}. Connections are kept alive and reused. Thread-safe.
+ * status); a refused connection, a timeout or an answer that is not the protocol's becomes a {@link
+ * TransportException}. Connections are kept alive and reused. Thread-safe.
  *
- * <p>Metadata ({@code withMetadata}, {@code withBearerToken}) goes as request headers. TLS:
- * {@code rest://host:port?ca=/path/ca.pem} (or {@code tls=true} for the JDK's default trust, and
- * {@code cert=...&key=...} for a client certificate), or the builder methods of the same names.
+ * <p>Metadata ({@code withMetadata}, {@code withBearerToken}) goes as request headers. TLS: {@code
+ * rest://host:port?ca=/path/ca.pem} (or {@code tls=true} for the JDK's default trust, and {@code
+ * cert=...&key=...} for a client certificate), or the builder methods of the same names.
  */
 public final class RestClient implements Client {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
@@ -62,12 +61,26 @@ public final class RestClient implements Client {
   private static final Map<String, String> ACCEPT =
       Map.of("accept", "application/json, application/problem+json");
   private static final Map<String, String> ACCEPT_JSON_BODY =
-      Map.of("accept", "application/json, application/problem+json", "content-type", "application/json");
+      Map.of(
+          "accept",
+          "application/json, application/problem+json",
+          "content-type",
+          "application/json");
 
   /** Request headers the client sets itself, never taken from metadata. */
   private static final Set<String> RESERVED =
-      Set.of("host", "content-length", "content-type", "accept", "transfer-encoding", "connection",
-          "keep-alive", "upgrade", "te", "trailer", "expect");
+      Set.of(
+          "host",
+          "content-length",
+          "content-type",
+          "accept",
+          "transfer-encoding",
+          "connection",
+          "keep-alive",
+          "upgrade",
+          "te",
+          "trailer",
+          "expect");
 
   private final String base;
   private final Duration timeout;
@@ -77,7 +90,10 @@ public final class RestClient implements Client {
   private RestClient(Builder b) {
     ClientTls tls = ClientTls.of(b.tls(), b.ca(), b.cert(), b.key());
     this.base =
-        (tls != null ? "https://" : "http://") + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port();
+        (tls != null ? "https://" : "http://")
+            + (b.host().contains(":") ? "[" + b.host() + "]" : b.host())
+            + ":"
+            + b.port();
     this.timeout = b.timeout();
     this.http =
         HttpClientPool.open(
@@ -106,11 +122,12 @@ public final class RestClient implements Client {
   }
 
   /**
-   * Calls {@code operation} with {@code metadata} sent as request headers (a name with several values
-   * as one header, the values joined by commas); {@code Host}, {@code Content-Length},
+   * Calls {@code operation} with {@code metadata} sent as request headers (a name with several
+   * values as one header, the values joined by commas); {@code Host}, {@code Content-Length},
    * {@code Content-Type}, {@code Accept} and the connection's own headers stay the client's.
    *
-   * @throws IllegalArgumentException if a name is not an HTTP token or a value holds a control character
+   * @throws IllegalArgumentException if a name is not an HTTP token or a value holds a control
+   *     character
    */
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
@@ -179,9 +196,9 @@ public final class RestClient implements Client {
       Map.of("accept", "text/event-stream, application/problem+json");
 
   /**
-   * Answers a streaming operation: a publisher whose each subscriber opens its own Server-Sent Events
-   * request ({@code Last-Event-ID} goes as metadata, like any header) and reads the events as they come;
-   * cancelling closes that request's connection, which ends the stream on the server.
+   * Answers a streaming operation: a publisher whose each subscriber opens its own Server-Sent
+   * Events request ({@code Last-Event-ID} goes as metadata, like any header) and reads the events
+   * as they come; cancelling closes that request's connection, which ends the stream on the server.
    */
   private Reply stream(Operation<?, ?, ?> operation, Exchange exchange, Metadata metadata) {
     Map<String, String> headers = headers(metadata, ACCEPT_EVENTS);
@@ -193,7 +210,8 @@ public final class RestClient implements Client {
                 throw new TransportException("client closed: " + base);
               }
               SseReader reader = new SseReader(operation, emitter);
-              Runnable cancel = http.stream(exchange.method, exchange.target, headers, timeout, reader);
+              Runnable cancel =
+                  http.stream(exchange.method, exchange.target, headers, timeout, reader);
               reader.cancel = cancel;
               return cancel;
             }));
@@ -218,13 +236,17 @@ public final class RestClient implements Client {
         String name = segment.substring(1, segment.length() - 1);
         Field f = input.field(name);
         if (f == null) {
-          throw new IllegalArgumentException(operation + ": path binds unknown field {" + name + "}");
+          throw new IllegalArgumentException(
+              operation + ": path binds unknown field {" + name + "}");
         }
         bound.add(name);
         Object v = f.get(request);
         if (v == null) {
           throw ServiceException.invalidArgument(
-              name + ": null (expected: a value; it is part of the path " + operation.restPath() + ")");
+              name
+                  + ": null (expected: a value; it is part of the path "
+                  + operation.restPath()
+                  + ")");
         }
         path.append(Route.percentEncode(JsonCodec.text(f, v)));
       } else {
@@ -245,7 +267,9 @@ public final class RestClient implements Client {
           continue;
         }
         for (Object e : f.repeated() ? (List<?>) v : List.of(v)) {
-          path.append(sep).append(Route.percentEncode(f.name())).append('=')
+          path.append(sep)
+              .append(Route.percentEncode(f.name()))
+              .append('=')
               .append(Route.percentEncode(JsonCodec.text(f, e)));
           sep = '&';
         }
@@ -282,7 +306,8 @@ public final class RestClient implements Client {
         }
         return new Reply(JsonCodec.readRecord(operation.output(), node, "answer"), status == 201);
       } catch (ServiceException e) {
-        throw new TransportException("answer of " + operation + " does not fit its type: " + e.getMessage(), e);
+        throw new TransportException(
+            "answer of " + operation + " does not fit its type: " + e.getMessage(), e);
       }
     }
     ServiceException problem = problem(status, type, node);
@@ -290,13 +315,21 @@ public final class RestClient implements Client {
       throw problem;
     }
     throw new TransportException(
-        "unexpected answer from " + base + " for " + operation + ": HTTP " + status + " "
+        "unexpected answer from "
+            + base
+            + " for "
+            + operation
+            + ": HTTP "
+            + status
+            + " "
             + shorten(response.body()));
   }
 
   /** Returns the error a problem answer carries, or null if {@code node} is not one. */
   static ServiceException problem(int status, String type, JsonNode node) {
-    if (node != null && node.isObject() && (type.startsWith("application/problem+json") || node.has("code"))) {
+    if (node != null
+        && node.isObject()
+        && (type.startsWith("application/problem+json") || node.has("code"))) {
       ErrorCode code = HttpStatuses.code(status);
       JsonNode c = node.get("code");
       if (c != null && c.isTextual()) {
@@ -335,8 +368,9 @@ public final class RestClient implements Client {
   }
 
   /**
-   * Configures a {@link RestClient}: the server (default {@code localhost:5000}), TLS and timeout as
-   * every client's builder has them ({@link ClientBuilder}), and the connect timeout. Not thread-safe.
+   * Configures a {@link RestClient}: the server (default {@code localhost:5000}), TLS and timeout
+   * as every client's builder has them ({@link ClientBuilder}), and the connect timeout. Not
+   * thread-safe.
    */
   public static final class Builder extends ClientBuilder<Builder> {
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -347,11 +381,15 @@ public final class RestClient implements Client {
 
     /** Sets how long connecting may take (default 10 s). */
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = TransportOptions.positive("connectTimeout", connectTimeout, connectTimeout);
+      this.connectTimeout =
+          TransportOptions.positive("connectTimeout", connectTimeout, connectTimeout);
       return this;
     }
 
-    /** Binds the URI option {@code connectTimeout}, beside {@code timeout}, {@code tls}, {@code ca}, {@code cert}, {@code key}. */
+    /**
+     * Binds the URI option {@code connectTimeout}, beside {@code timeout}, {@code tls}, {@code ca},
+     * {@code cert}, {@code key}.
+     */
     @Override
     protected void bindOptions(OptionTable table) {
       table.duration("connectTimeout", this::connectTimeout);
@@ -360,8 +398,8 @@ public final class RestClient implements Client {
     /**
      * Returns the client.
      *
-     * @throws IllegalArgumentException if a TLS file cannot be read or holds no usable certificate or
-     *     key, or only one of {@code cert} and {@code key} is set
+     * @throws IllegalArgumentException if a TLS file cannot be read or holds no usable certificate
+     *     or key, or only one of {@code cert} and {@code key} is set
      */
     public RestClient build() {
       return new RestClient(this);

@@ -62,7 +62,8 @@ final class RestHandler implements HttpHandler {
       return problem(400, ErrorCode.INVALID_ARGUMENT, "malformed path: " + e.getMessage());
     }
     String method = request.method();
-    if (segments.size() == 1 && OPENAPI_PATH.regionMatches(1, segments.get(0), 0, OPENAPI_PATH.length() - 1)
+    if (segments.size() == 1
+        && OPENAPI_PATH.regionMatches(1, segments.get(0), 0, OPENAPI_PATH.length() - 1)
         && segments.get(0).length() == OPENAPI_PATH.length() - 1) {
       return switch (method) {
         case "GET" -> HttpResponse.json(200, openApi);
@@ -171,10 +172,12 @@ final class RestHandler implements HttpHandler {
               ? JsonCodec.encodeList(op.output(), (List<?>) reply.value())
               : JsonCodec.encode(op.output(), reply.value());
       if (reply.created()) {
-        // Built from the record, not echoed from the request line: its raw bytes may not be valid in
+        // Built from the record, not echoed from the request line: its raw bytes may not be valid
+        // in
         // a header (a control character the id parse trimmed away).
         return withMetadata(
-            HttpResponse.json(201, body).withHeader("location", route.pathOf(record)), answerMetadata[0]);
+            HttpResponse.json(201, body).withHeader("location", route.pathOf(record)),
+            answerMetadata[0]);
       }
       return withMetadata(HttpResponse.json(200, body), answerMetadata[0]);
     } catch (ServiceException e) {
@@ -184,15 +187,17 @@ final class RestHandler implements HttpHandler {
         r =
             r.withHeader(
                 "www-authenticate",
-                source != null && source.credential() != null ? "Bearer error=\"invalid_token\"" : "Bearer");
+                source != null && source.credential() != null
+                    ? "Bearer error=\"invalid_token\""
+                    : "Bearer");
       }
       return withMetadata(r, answerMetadata[0]);
     }
   }
 
   /**
-   * Returns where the call comes from: every request header as metadata (the bearer token of
-   * {@code Authorization} as the credential), the client's address and its TLS certificate chain.
+   * Returns where the call comes from: every request header as metadata (the bearer token of {@code
+   * Authorization} as the credential), the client's address and its TLS certificate chain.
    */
   private static CallSource source(HttpRequest request) {
     Metadata.Builder headers = Metadata.builder();
@@ -203,9 +208,10 @@ final class RestHandler implements HttpHandler {
   }
 
   /**
-   * Returns {@code r} with the response metadata interceptors and the service added as headers; those
-   * that frame the answer ({@code content-length}, {@code content-type}...) stay the server's, and one
-   * that cannot be an HTTP header is dropped (named in a warning, its value never shown).
+   * Returns {@code r} with the response metadata interceptors and the service added as headers;
+   * those that frame the answer ({@code content-length}, {@code content-type}...) stay the
+   * server's, and one that cannot be an HTTP header is dropped (named in a warning, its value never
+   * shown).
    */
   static HttpResponse withMetadata(HttpResponse r, Metadata metadata) {
     if (metadata.isEmpty()) {
@@ -230,8 +236,15 @@ final class RestHandler implements HttpHandler {
 
   /** Response headers the server sets itself, never taken from response metadata. */
   private static final Set<String> FRAMING =
-      Set.of("content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "upgrade",
-          "trailer", "te");
+      Set.of(
+          "content-length",
+          "content-type",
+          "transfer-encoding",
+          "connection",
+          "keep-alive",
+          "upgrade",
+          "trailer",
+          "te");
 
   private static boolean isToken(String name) {
     if (name.isEmpty()) {
@@ -269,7 +282,8 @@ final class RestHandler implements HttpHandler {
   }
 
   /** Reads the body into {@code values}; returns a 415 answer for a media type it cannot read. */
-  private static HttpResponse readBody(HttpRequest request, RecordType<?> input, Map<String, Object> values) {
+  private static HttpResponse readBody(
+      HttpRequest request, RecordType<?> input, Map<String, Object> values) {
     byte[] body = request.body();
     String type = request.contentType();
     if (body.length == 0) {

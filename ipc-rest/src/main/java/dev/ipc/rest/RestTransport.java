@@ -17,25 +17,25 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Serves every described service as JSON over HTTP/1.1: each operation at its model route
- * ({@code GET /tasks}, {@code PUT /tasks/{id}}...), errors as {@code application/problem+json} with a
+ * Serves every described service as JSON over HTTP/1.1: each operation at its model route ({@code
+ * GET /tasks}, {@code PUT /tasks/{id}}...), errors as {@code application/problem+json} with a
  * {@code code} member, and the OpenAPI 3.1 document at {@code GET /openapi.json}.
  *
  * <pre>{@code
  * Transports.builder().services(Reference.services()).transport(RestTransport.of(5000)).start();
  * }</pre>
  *
- * <p>{@code PUT} and {@code POST} accept {@code application/json}, or a form whose field {@code data}
- * holds the JSON (the article's {@code curl -d 'data={"name": "task5"}'}) or whose fields are the
- * record's. Immutable and thread-safe; each {@link #start} binds a new server.
+ * <p>{@code PUT} and {@code POST} accept {@code application/json}, or a form whose field {@code
+ * data} holds the JSON (the article's {@code curl -d 'data={"name": "task5"}'}) or whose fields are
+ * the record's. Immutable and thread-safe; each {@link #start} binds a new server.
  *
- * <p>Every request header reaches the call context ({@code CallContext.current().metadata()}), with the
- * client's address and, over mutual TLS, its certificate chain; an {@code Authorization: Bearer} token is
- * the credential the server's verifier checks. UNAUTHENTICATED answers 401 with
+ * <p>Every request header reaches the call context ({@code CallContext.current().metadata()}), with
+ * the client's address and, over mutual TLS, its certificate chain; an {@code Authorization:
+ * Bearer} token is the credential the server's verifier checks. UNAUTHENTICATED answers 401 with
  * {@code WWW-Authenticate: Bearer} ({@code Bearer error="invalid_token"} when a token was sent),
- * PERMISSION_DENIED 403, both {@code application/problem+json}. Response metadata that interceptors or
- * the service add becomes response headers. When the server has TLS ({@code Transports.builder().tls}),
- * this port serves only TLS.
+ * PERMISSION_DENIED 403, both {@code application/problem+json}. Response metadata that interceptors
+ * or the service add becomes response headers. When the server has TLS ({@code
+ * Transports.builder().tls}), this port serves only TLS.
  */
 public final class RestTransport implements Transport {
   /** The default port, the article's. */
@@ -113,11 +113,14 @@ public final class RestTransport implements Transport {
             .idleTimeout(idleTimeout)
             .requestTimeout(requestTimeout)
             .executor(executor != null ? executor : context.executor())
-            .handler(pages.isEmpty() ? new RestHandler(context) : withPages(new RestHandler(context)))
-            // /healthz and /readyz for load balancers; readiness goes false as soon as a close begins.
+            .handler(
+                pages.isEmpty() ? new RestHandler(context) : withPages(new RestHandler(context)))
+            // /healthz and /readyz for load balancers; readiness goes false as soon as a close
+            // begins.
             .health(context::isReady)
             .cors(corsOrigins.toArray(new String[0]))
-            // TLS only when the server has it (Transports.builder().tls): then this port speaks nothing else.
+            // TLS only when the server has it (Transports.builder().tls): then this port speaks
+            // nothing else.
             .tls(context.tls().orElse(null));
     if (workerThreads > 0) {
       b.workerThreads(workerThreads);
@@ -145,11 +148,13 @@ public final class RestTransport implements Transport {
         return routes.handle(request);
       }
       if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-        return dev.ipc.http.internal.HttpResponse.problem(405, request.method() + " " + request.path() + " (expected: GET)")
+        return dev.ipc.http.internal.HttpResponse.problem(
+                405, request.method() + " " + request.path() + " (expected: GET)")
             .withHeader("Allow", "GET, HEAD");
       }
       byte[] body = page.body().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      return dev.ipc.http.internal.HttpResponse.of(200, page.contentType(), body).withHeader("Cache-Control", "no-store");
+      return dev.ipc.http.internal.HttpResponse.of(200, page.contentType(), body)
+          .withHeader("Cache-Control", "no-store");
     };
   }
 
@@ -164,8 +169,8 @@ public final class RestTransport implements Transport {
   /**
    * Configures a {@link RestTransport}. The settings transports share have the same names on every
    * transport's builder and in URI options ({@code maxMessageBytes}, {@code maxBufferedBytes},
-   * {@code cors}, {@code idleTimeout}, {@code maxConnections}, {@code workerThreads}); see the README's
-   * Defaults section. Not thread-safe.
+   * {@code cors}, {@code idleTimeout}, {@code maxConnections}, {@code workerThreads}); see the
+   * README's Defaults section. Not thread-safe.
    */
   public static final class Builder extends TransportBuilder<Builder> {
     private int maxBodyBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -206,8 +211,8 @@ public final class RestTransport implements Transport {
     /**
      * Sets how many request-body bytes the server holds at once over all connections (default: a
      * quarter of the JVM's maximum heap): bodies arriving, waiting behind other requests of their
-     * connection, or being handled. A request whose body would go beyond gets 503 with
-     * {@code Retry-After}, so a flood of large or slowly sent bodies cannot exhaust the memory.
+     * connection, or being handled. A request whose body would go beyond gets 503 with {@code
+     * Retry-After}, so a flood of large or slowly sent bodies cannot exhaust the memory.
      */
     public Builder maxBufferedBytes(long bytes) {
       if (bytes <= 0) {
@@ -237,7 +242,9 @@ public final class RestTransport implements Transport {
       return this;
     }
 
-    /** Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408. */
+    /**
+     * Sets how long a silent connection stays open (default 60 s); a half-sent request gets 408.
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       requireNonNull(idleTimeout, "idleTimeout");
       this.idleTimeout = TransportOptions.positive("idleTimeout", idleTimeout, idleTimeout);
@@ -247,13 +254,14 @@ public final class RestTransport implements Transport {
     /** Sets how long a request may take to arrive once started (default 30 s); then 408. */
     public Builder requestTimeout(Duration requestTimeout) {
       requireNonNull(requestTimeout, "requestTimeout");
-      this.requestTimeout = TransportOptions.positive("requestTimeout", requestTimeout, requestTimeout);
+      this.requestTimeout =
+          TransportOptions.positive("requestTimeout", requestTimeout, requestTimeout);
       return this;
     }
 
     /**
-     * Sets how long an answer may wait for its client to read it (default 30 s); then the connection
-     * is closed, so a client that never reads holds neither memory nor a place for long.
+     * Sets how long an answer may wait for its client to read it (default 30 s); then the
+     * connection is closed, so a client that never reads holds neither memory nor a place for long.
      */
     public Builder writeTimeout(Duration writeTimeout) {
       requireNonNull(writeTimeout, "writeTimeout");
@@ -266,13 +274,15 @@ public final class RestTransport implements Transport {
      * {@code UNAVAILABLE} and closed, while open ones keep being served.
      */
     public Builder maxConnections(int maxConnections) {
-      this.maxConnections = TransportOptions.positive("maxConnections", String.valueOf(maxConnections));
+      this.maxConnections =
+          TransportOptions.positive("maxConnections", String.valueOf(maxConnections));
       return this;
     }
 
     /**
-     * Sets how many connections one client address may have served at once (default 1,000); one more
-     * from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are served.
+     * Sets how many connections one client address may have served at once (default 1,000); one
+     * more from it is answered 503 {@code UNAVAILABLE} and closed, while other addresses are
+     * served.
      */
     public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
       this.maxConnectionsPerPeer =
@@ -281,8 +291,8 @@ public final class RestTransport implements Transport {
     }
 
     /**
-     * Runs service code on {@code executor} instead of the server's shared one (never on an event loop
-     * either way). It is not shut down by the server.
+     * Runs service code on {@code executor} instead of the server's shared one (never on an event
+     * loop either way). It is not shut down by the server.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
@@ -290,31 +300,35 @@ public final class RestTransport implements Transport {
     }
 
     /**
-     * Also answers {@code GET path} (and HEAD) with the text {@code body} supplies at each request, as
-     * {@code contentType}: a host's own page beside the services, such as Prometheus' {@code /metrics}.
-     * It wins over a service route of the same path; it runs on the executor, so it may block.
+     * Also answers {@code GET path} (and HEAD) with the text {@code body} supplies at each request,
+     * as {@code contentType}: a host's own page beside the services, such as Prometheus' {@code
+     * /metrics}. It wins over a service route of the same path; it runs on the executor, so it may
+     * block.
      */
     public Builder page(String path, String contentType, java.util.function.Supplier<String> body) {
       requireNonNull(path, "path");
       if (!path.startsWith("/") || path.contains("{") || path.contains("?")) {
-        throw new IllegalArgumentException("path: " + path + " (expected: a literal path such as /metrics)");
+        throw new IllegalArgumentException(
+            "path: " + path + " (expected: a literal path such as /metrics)");
       }
-      pages.put(path, new Page(requireNonNull(contentType, "contentType"), requireNonNull(body, "body")));
+      pages.put(
+          path, new Page(requireNonNull(contentType, "contentType"), requireNonNull(body, "body")));
       return this;
     }
 
     /** Sets the number of event-loop threads (default: half the processors, at least one). */
     public Builder workerThreads(int workerThreads) {
-      this.workerThreads = TransportOptions.positive("workerThreads", String.valueOf(workerThreads));
+      this.workerThreads =
+          TransportOptions.positive("workerThreads", String.valueOf(workerThreads));
       return this;
     }
 
     /**
-     * Binds the URI options ({@code rest://0.0.0.0:5000?maxMessageBytes=2MiB&cors=*}):
-     * {@code maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with KiB/MiB/GiB), {@code cors}
+     * Binds the URI options ({@code rest://0.0.0.0:5000?maxMessageBytes=2MiB&cors=*}): {@code
+     * maxMessageBytes}, {@code maxBufferedBytes} (bytes, or with KiB/MiB/GiB), {@code cors}
      * (comma-separated origins), {@code idleTimeout}, {@code requestTimeout}, {@code writeTimeout}
-     * (durations like {@code 30s}), {@code maxConnections}, {@code maxConnectionsPerPeer},
-     * {@code workerThreads}; the deprecated {@code maxBodyBytes} and {@code maxBufferedBodyBytes} still
+     * (durations like {@code 30s}), {@code maxConnections}, {@code maxConnectionsPerPeer}, {@code
+     * workerThreads}; the deprecated {@code maxBodyBytes} and {@code maxBufferedBodyBytes} still
      * work.
      */
     @Override

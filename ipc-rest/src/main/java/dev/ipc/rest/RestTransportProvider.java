@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Plugs REST into {@code Transports} under the scheme {@code rest} ({@code rest://0.0.0.0:5000}). */
+/**
+ * Plugs REST into {@code Transports} under the scheme {@code rest} ({@code rest://0.0.0.0:5000}).
+ */
 public final class RestTransportProvider implements TransportProvider {
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public RestTransportProvider() {}
@@ -49,6 +51,7 @@ public final class RestTransportProvider implements TransportProvider {
       }
     }
     byte[] document = OpenApi.document(Route.distinct(routes));
-    return Map.of(RestHandler.OPENAPI_PATH.substring(1), new String(document, StandardCharsets.UTF_8));
+    return Map.of(
+        RestHandler.OPENAPI_PATH.substring(1), new String(document, StandardCharsets.UTF_8));
   }
 }

@@ -9,20 +9,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One operation's REST route: method and path template, whose {@code {field}} segments bind fields. */
+/**
+ * One operation's REST route: method and path template, whose {@code {field}} segments bind fields.
+ */
 final class Route {
   /** The operation to call; null for a route only described (a schema document, no server). */
   final BoundOperation bound;
+
   final Operation<?, ?, ?> operation;
   final String method;
   final String template;
+
   /** Literal segments, null where the segment binds a field. */
   private final String[] literals;
+
   /** The bound field of each segment, null for literals. */
   final Field[] vars;
+
   final int literalCount;
 
-  private Route(Operation<?, ?, ?> operation, BoundOperation bound, String[] literals, Field[] vars) {
+  private Route(
+      Operation<?, ?, ?> operation, BoundOperation bound, String[] literals, Field[] vars) {
     this.bound = bound;
     this.operation = operation;
     this.method = operation.restMethod();
@@ -64,8 +71,14 @@ final class Route {
         Field f = op.input().field(name);
         if (f == null || f.repeated() || f.map() || f.type() == FieldType.MESSAGE) {
           throw new IllegalArgumentException(
-              op + ": path " + op.restPath() + " binds {" + name + "} (expected: a scalar field of "
-                  + op.input().name() + ")");
+              op
+                  + ": path "
+                  + op.restPath()
+                  + " binds {"
+                  + name
+                  + "} (expected: a scalar field of "
+                  + op.input().name()
+                  + ")");
         }
         vars[i] = f;
       } else {
@@ -76,7 +89,8 @@ final class Route {
   }
 
   /**
-   * Returns {@code routes} as a list after checking that no two have the same method and path shape.
+   * Returns {@code routes} as a list after checking that no two have the same method and path
+   * shape.
    *
    * @throws IllegalArgumentException naming both operations if two routes clash
    */
@@ -86,8 +100,14 @@ final class Route {
       for (Route known : list) {
         if (known.method.equals(r.method) && known.samePath(r)) {
           throw new IllegalArgumentException(
-              "REST route " + r.method + " " + r.template + " of " + r.operation
-                  + " clashes with " + known.operation
+              "REST route "
+                  + r.method
+                  + " "
+                  + r.template
+                  + " of "
+                  + r.operation
+                  + " clashes with "
+                  + known.operation
                   + " (expected: distinct routes; set them with @Rest or Operation.Builder.rest)");
         }
       }
@@ -116,8 +136,8 @@ final class Route {
   }
 
   /**
-   * Returns the texts bound to each segment (null for literals) when {@code segments} (decoded) match
-   * this route, else null.
+   * Returns the texts bound to each segment (null for literals) when {@code segments} (decoded)
+   * match this route, else null.
    */
   String[] match(List<String> segments) {
     if (segments.size() != literals.length) {
@@ -156,8 +176,8 @@ final class Route {
   }
 
   /**
-   * Returns this route's path for {@code record}, an instance of the input type: each {@code {field}}
-   * segment holds the field's value, percent-encoded ({@code /tasks/5}).
+   * Returns this route's path for {@code record}, an instance of the input type: each {@code
+   * {field}} segment holds the field's value, percent-encoded ({@code /tasks/5}).
    */
   String pathOf(Object record) {
     StringBuilder path = new StringBuilder();
@@ -176,11 +196,17 @@ final class Route {
     StringBuilder sb = new StringBuilder(s.length());
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xFF;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }
@@ -211,7 +237,8 @@ final class Route {
         out.write(hi * 16 + lo);
         i += 2;
       } else if (c < 0x100) {
-        // Netty reads the request line as ISO-8859-1: each char is one byte of what the client sent.
+        // Netty reads the request line as ISO-8859-1: each char is one byte of what the client
+        // sent.
         out.write(c);
       } else {
         byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

@@ -13,17 +13,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads one Server-Sent Events response for {@link RestClient} as it arrives (on the client's event
- * loop), parsing the stream as the HTML standard says (lines end with CRLF, LF or CR; {@code :} starts a
- * comment; a blank line dispatches), and pushes each event into the subscriber's emitter: a message's
- * data as the operation's output, {@code event: error} as a {@link ServiceException} with its code, the
- * end of the body as completion. An answer that is not an event stream (a problem, say) is read whole
- * and becomes the error it describes.
+ * loop), parsing the stream as the HTML standard says (lines end with CRLF, LF or CR; {@code :}
+ * starts a comment; a blank line dispatches), and pushes each event into the subscriber's emitter:
+ * a message's data as the operation's output, {@code event: error} as a {@link ServiceException}
+ * with its code, the end of the body as completion. An answer that is not an event stream (a
+ * problem, say) is read whole and becomes the error it describes.
  */
 final class SseReader implements HttpClientPool.StreamListener {
   /** The most of a non-stream answer kept, to read the problem it holds. */
   private static final int MAX_PROBLEM_BYTES = 1024 * 1024;
 
-  /** The longest line accepted: far above any event this server writes, bounded against a bad peer. */
+  /**
+   * The longest line accepted: far above any event this server writes, bounded against a bad peer.
+   */
   private static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
   private final Operation<?, ?, ?> operation;
@@ -108,7 +110,8 @@ final class SseReader implements HttpClientPool.StreamListener {
       }
       case "event" -> event = value;
       default -> {
-        // id (resuming is the caller's, through Last-Event-ID metadata), retry, unknown fields: unused.
+        // id (resuming is the caller's, through Last-Event-ID metadata), retry, unknown fields:
+        // unused.
       }
     }
   }
@@ -139,11 +142,14 @@ final class SseReader implements HttpClientPool.StreamListener {
         }
         JsonNode m = node.get("message");
         done = true;
-        emitter.error(new ServiceException(code, m != null && m.isTextual() ? m.textValue() : code.name()));
+        emitter.error(
+            new ServiceException(code, m != null && m.isTextual() ? m.textValue() : code.name()));
         cancel();
       }
     } catch (IOException | ServiceException e) {
-      fail(new TransportException("an event of " + operation + " does not fit its type: " + e.getMessage(), e));
+      fail(
+          new TransportException(
+              "an event of " + operation + " does not fit its type: " + e.getMessage(), e));
     }
   }
 
@@ -182,7 +188,12 @@ final class SseReader implements HttpClientPool.StreamListener {
         problem != null
             ? problem
             : new TransportException(
-                "unexpected answer for " + operation + ": HTTP " + status + " " + RestClient.shorten(body)));
+                "unexpected answer for "
+                    + operation
+                    + ": HTTP "
+                    + status
+                    + " "
+                    + RestClient.shorten(body)));
   }
 
   @Override
@@ -191,6 +202,7 @@ final class SseReader implements HttpClientPool.StreamListener {
       return;
     }
     done = true;
-    emitter.error(new TransportException("the stream of " + operation + " failed: " + e.getMessage(), e));
+    emitter.error(
+        new TransportException("the stream of " + operation + " failed: " + e.getMessage(), e));
   }
 }

@@ -8,14 +8,14 @@ import dev.ipc.http.internal.EventWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes one streaming call as Server-Sent Events: each value as {@code id: <id>} and {@code data:} its
- * JSON (as a unary answer encodes it, no event name, so a browser's {@code EventSource.onmessage} gets
- * it); an error as {@code event: error} with {@code {"code":..,"message":..}}, then the end of the
- * response; completion as the end of the response.
+ * Writes one streaming call as Server-Sent Events: each value as {@code id: <id>} and {@code data:}
+ * its JSON (as a unary answer encodes it, no event name, so a browser's {@code
+ * EventSource.onmessage} gets it); an error as {@code event: error} with {@code
+ * {"code":..,"message":..}}, then the end of the response; completion as the end of the response.
  *
- * <p>The stream opens (on the handler's thread) before the response's writer exists: until
- * {@link #attach} the sink says it is not ready, so the server holds values in its bounded buffer, and
- * an end that comes meanwhile is applied on attach.
+ * <p>The stream opens (on the handler's thread) before the response's writer exists: until {@link
+ * #attach} the sink says it is not ready, so the server holds values in its bounded buffer, and an
+ * end that comes meanwhile is applied on attach.
  */
 final class SseSink implements StreamSink {
   private final Operation<?, ?, ?> operation;

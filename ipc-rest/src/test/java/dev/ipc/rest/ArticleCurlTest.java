@@ -32,7 +32,9 @@ class ArticleCurlTest {
       assertThat(before.get(0).get("id").asLong()).isEqualTo(1);
       assertThat(before.get(0).get("name").asText()).isEqualTo("task1");
 
-      JsonNode put = JSON.readTree(curl("-s", base + "/tasks/5", "-d", "data={\"name\": \"task5\"}", "-X", "PUT"));
+      JsonNode put =
+          JSON.readTree(
+              curl("-s", base + "/tasks/5", "-d", "data={\"name\": \"task5\"}", "-X", "PUT"));
       assertThat(put.get("id").asLong()).isEqualTo(5);
       assertThat(put.get("name").asText()).isEqualTo("task5");
 

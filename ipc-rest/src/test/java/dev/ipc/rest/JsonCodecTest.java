@@ -23,8 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every type's JSON form and round trip; and {@link JsonCodec#readObject}, which streams flat request
- * bodies instead of building a tree, must give the same values, and the same errors, as the tree.
+ * Every type's JSON form and round trip; and {@link JsonCodec#readObject}, which streams flat
+ * request bodies instead of building a tree, must give the same values, and the same errors, as the
+ * tree.
  */
 class JsonCodecTest {
   record Inner(String x) {}
@@ -86,16 +87,21 @@ class JsonCodecTest {
       })
   void readObject_sameValuesAndErrorsAsTheTree(String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    assertThat(outcome(() -> {
-          Map<String, Object> v = new LinkedHashMap<>();
-          JsonCodec.readObject(TYPE, bytes, v, "request body");
-          return v;
-        }))
-        .isEqualTo(outcome(() -> {
-          Map<String, Object> v = new LinkedHashMap<>();
-          JsonCodec.readFields(TYPE, JsonCodec.parse(bytes, "request body"), v, "request body");
-          return v;
-        }));
+    assertThat(
+            outcome(
+                () -> {
+                  Map<String, Object> v = new LinkedHashMap<>();
+                  JsonCodec.readObject(TYPE, bytes, v, "request body");
+                  return v;
+                }))
+        .isEqualTo(
+            outcome(
+                () -> {
+                  Map<String, Object> v = new LinkedHashMap<>();
+                  JsonCodec.readFields(
+                      TYPE, JsonCodec.parse(bytes, "request body"), v, "request body");
+                  return v;
+                }));
   }
 
   /** The values read, in field order, or the error's code and message. */
@@ -106,7 +112,11 @@ class JsonCodecTest {
       for (var f : TYPE.fields()) {
         if (values.containsKey(f.name())) {
           Object v = values.get(f.name());
-          sb.append(' ').append(f.name()).append('=').append(v).append(v == null ? "" : " (" + v.getClass().getSimpleName() + ")");
+          sb.append(' ')
+              .append(f.name())
+              .append('=')
+              .append(v)
+              .append(v == null ? "" : " (" + v.getClass().getSimpleName() + ")");
         }
       }
       return sb.toString();
@@ -171,8 +181,23 @@ class JsonCodecTest {
             List.of(Long.MIN_VALUE, 0L, 42L));
     Edition sparse =
         new Edition(
-            false, 0, -2.25, -0.0f, null, null, null, Duration.ZERO, new BigDecimal("0.00"),
-            Optional.empty(), Optional.empty(), null, List.of(), Map.of(), Map.of(), List.of(), List.of());
+            false,
+            0,
+            -2.25,
+            -0.0f,
+            null,
+            null,
+            null,
+            Duration.ZERO,
+            new BigDecimal("0.00"),
+            Optional.empty(),
+            Optional.empty(),
+            null,
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            List.of());
     for (Edition e : List.of(full, sparse)) {
       byte[] json = JsonCodec.encode(type, e);
       Object back = JsonCodec.readRecord(type, JsonCodec.parse(json, "test"), "test");
@@ -181,9 +206,12 @@ class JsonCodecTest {
     }
     assertThat(new String(JsonCodec.encode(type, full), StandardCharsets.UTF_8))
         .contains(
-            "\"weight\":1.5,", "\"readingTime\":\"PT1H2M3.000005S\"",
-            "\"price\":\"12345678901234567890.125\"", "\"shelf\":\"POETRY\"",
-            "\"retired\":\"1970-01-01T00:00:00.000000001Z\"", "\"counts\":{\"sold\":7}",
+            "\"weight\":1.5,",
+            "\"readingTime\":\"PT1H2M3.000005S\"",
+            "\"price\":\"12345678901234567890.125\"",
+            "\"shelf\":\"POETRY\"",
+            "\"retired\":\"1970-01-01T00:00:00.000000001Z\"",
+            "\"counts\":{\"sold\":7}",
             "\"translations\":{\"fr\":{\"id\":2,");
     // A decimal keeps its scale and never turns into an exponent.
     assertThat(new String(JsonCodec.encode(type, sparse), StandardCharsets.UTF_8))
@@ -209,11 +237,30 @@ class JsonCodecTest {
     RecordType<Scalars> type = RecordType.of(Scalars.class);
     List<Scalars> samples =
         List.of(
-            new Scalars("a b&c", true, Integer.MIN_VALUE, Long.MAX_VALUE, Float.MIN_VALUE, -1e300,
-                new byte[] {-5, -1, -65}, Genre.SCIENCE, Instant.parse("2026-12-05T10:15:30.5Z"),
-                Duration.ofMillis(-1500), new BigDecimal("-0.000000000000000000001")),
-            new Scalars("", false, 0, 0, Float.NaN, Double.NEGATIVE_INFINITY, new byte[0], Genre.NOVEL,
-                Instant.EPOCH, Duration.ZERO, BigDecimal.ZERO));
+            new Scalars(
+                "a b&c",
+                true,
+                Integer.MIN_VALUE,
+                Long.MAX_VALUE,
+                Float.MIN_VALUE,
+                -1e300,
+                new byte[] {-5, -1, -65},
+                Genre.SCIENCE,
+                Instant.parse("2026-12-05T10:15:30.5Z"),
+                Duration.ofMillis(-1500),
+                new BigDecimal("-0.000000000000000000001")),
+            new Scalars(
+                "",
+                false,
+                0,
+                0,
+                Float.NaN,
+                Double.NEGATIVE_INFINITY,
+                new byte[0],
+                Genre.NOVEL,
+                Instant.EPOCH,
+                Duration.ZERO,
+                BigDecimal.ZERO));
     for (Scalars sample : samples) {
       for (Field f : type.fields()) {
         Object v = f.get(sample);
@@ -236,7 +283,8 @@ class JsonCodecTest {
     assertThat(JsonCodec.text(type.field("dur"), Duration.ofMillis(-1500))).isEqualTo("PT-1.5S");
     // The URL-safe alphabet, and no padding, are read too.
     assertThat((byte[]) JsonCodec.parseText(raw, "-_-_", "raw")).containsExactly(-5, -1, -65);
-    assertThat((byte[]) JsonCodec.parseText(raw, "AAH/f4A", "raw")).containsExactly(0, 1, -1, 127, -128);
+    assertThat((byte[]) JsonCodec.parseText(raw, "AAH/f4A", "raw"))
+        .containsExactly(0, 1, -1, 127, -128);
   }
 
   @Test
@@ -244,16 +292,37 @@ class JsonCodecTest {
     RecordType<Scalars> type = RecordType.of(Scalars.class);
     Map<String, String> wrong =
         Map.of(
-            "b", "yes", "i", "2147483648", "l", "1.0", "f", "3.5e38", "d", "1d", "raw", "!!", "g", "NOVELS",
-            "at", "2026-12-05", "dur", "1 hour", "dec", "1,5");
+            "b",
+            "yes",
+            "i",
+            "2147483648",
+            "l",
+            "1.0",
+            "f",
+            "3.5e38",
+            "d",
+            "1d",
+            "raw",
+            "!!",
+            "g",
+            "NOVELS",
+            "at",
+            "2026-12-05",
+            "dur",
+            "1 hour",
+            "dec",
+            "1,5");
     for (Map.Entry<String, String> e : wrong.entrySet()) {
-      assertThatThrownBy(() -> JsonCodec.parseText(type.field(e.getKey()), e.getValue(), "p." + e.getKey()))
+      assertThatThrownBy(
+              () -> JsonCodec.parseText(type.field(e.getKey()), e.getValue(), "p." + e.getKey()))
           .as(e.getKey())
           .isInstanceOfSatisfying(
               ServiceException.class,
               x -> {
                 assertThat(x.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-                assertThat(x.getMessage()).startsWith("p." + e.getKey() + ": ").contains("expected: ");
+                assertThat(x.getMessage())
+                    .startsWith("p." + e.getKey() + ": ")
+                    .contains("expected: ");
               });
     }
   }

@@ -66,7 +66,8 @@ class LibraryCurlTest {
     assertThat(post("/library/add", DUNE).status).isEqualTo(200);
     assertThat(post("/library/add", LEAVES).status).isEqualTo(200);
     assertThat(
-            post("/library/add", "{\"id\":3,\"title\":\"Dune Messiah\",\"genre\":\"NOVEL\"}").status)
+            post("/library/add", "{\"id\":3,\"title\":\"Dune Messiah\",\"genre\":\"NOVEL\"}")
+                .status)
         .isEqualTo(200);
   }
 
@@ -98,8 +99,10 @@ class LibraryCurlTest {
 
   @Test
   void search_bindsStringEnumAndIntFromTheQueryString() throws Exception {
-    assertThat(ids(curl(base + "/library/search?text=dune&genre=NOVEL&limit=5"))).containsExactly(1L, 3L);
-    assertThat(ids(curl(base + "/library/search?text=DUNE&genre=NOVEL&limit=1"))).containsExactly(1L);
+    assertThat(ids(curl(base + "/library/search?text=dune&genre=NOVEL&limit=5")))
+        .containsExactly(1L, 3L);
+    assertThat(ids(curl(base + "/library/search?text=DUNE&genre=NOVEL&limit=1")))
+        .containsExactly(1L);
     assertThat(ids(curl(base + "/library/search?genre=POETRY&limit=5"))).containsExactly(2L);
     assertThat(ids(curl(base + "/library/search?text=%20messiah&limit=5"))).containsExactly(3L);
     Answer none = curl(base + "/library/search?text=nothing&limit=5");
@@ -114,9 +117,11 @@ class LibraryCurlTest {
     assertThat(created.status).isEqualTo(201);
     assertThat(created.json().get("title").asText()).isEqualTo("Cosmos");
     assertThat(created.json().get("tags")).isEqualTo(tree("[\"space\"]"));
-    Answer replaced = post("/library/put", "{\"id\":104,\"book\":" + cosmos.replace("Cosmos", "Cosmos 2") + "}");
+    Answer replaced =
+        post("/library/put", "{\"id\":104,\"book\":" + cosmos.replace("Cosmos", "Cosmos 2") + "}");
     assertThat(replaced.status).isEqualTo(200);
-    assertThat(curl(base + "/library/get?id=104").json().get("title").asText()).isEqualTo("Cosmos 2");
+    assertThat(curl(base + "/library/get?id=104").json().get("title").asText())
+        .isEqualTo("Cosmos 2");
     Answer mismatch = post("/library/put", "{\"id\":105,\"book\":" + cosmos + "}");
     assertThat(mismatch.status).isEqualTo(400);
     assertThat(mismatch.json().get("detail").asText()).contains("book.id");
@@ -210,7 +215,8 @@ class LibraryCurlTest {
           /library/echo | {"pages":true}                                     | pages: true (expected: a 32-bit integer)
           /library/echo | {"signed":"yes"}                                   | signed: the string "yes" (expected: true or false)
           """)
-  void wrongJson_is400ProblemNamingTheField(String path, String body, String detail) throws Exception {
+  void wrongJson_is400ProblemNamingTheField(String path, String body, String detail)
+      throws Exception {
     Answer r = post(path, body);
     assertThat(r.status).isEqualTo(400);
     assertThat(r.contentType).isEqualTo("application/problem+json");
@@ -230,7 +236,8 @@ class LibraryCurlTest {
           /library/search?limit=-1             | limit: -1 (expected: >= 0)
           /library/get?id=1.5                  | id: '1.5' (expected: a 64-bit integer)
           """)
-  void wrongQueryParameter_is400ProblemNamingIt(String pathAndQuery, String detail) throws Exception {
+  void wrongQueryParameter_is400ProblemNamingIt(String pathAndQuery, String detail)
+      throws Exception {
     Answer r = curl(base + pathAndQuery);
     assertThat(r.status).isEqualTo(400);
     assertThat(r.json().get("code").asText()).isEqualTo("INVALID_ARGUMENT");
@@ -258,7 +265,8 @@ class LibraryCurlTest {
   }
 
   private Answer post(String path, String json) throws IOException, InterruptedException {
-    return curl("-X", "POST", "-H", "content-type: application/json", "--data-binary", json, base + path);
+    return curl(
+        "-X", "POST", "-H", "content-type: application/json", "--data-binary", json, base + path);
   }
 
   /** Runs curl; the status and content type come from {@code -w}, after the body. */
@@ -272,6 +280,7 @@ class LibraryCurlTest {
     assertThat(p.exitValue()).as("curl exit code: " + out).isZero();
     int nl = out.lastIndexOf('\n');
     String[] status = out.substring(nl + 1).split(" ", 2);
-    return new Answer(Integer.parseInt(status[0]), status.length > 1 ? status[1] : "", out.substring(0, nl));
+    return new Answer(
+        Integer.parseInt(status[0]), status.length > 1 ? status[1] : "", out.substring(0, nl));
   }
 }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every logger at TRACE, an access log on, and requests carrying a secret in every place a caller can
- * put one: the Authorization header, a cookie, the query string, the body, a bad token. No log event,
- * message or stack trace, holds the secret; the access log has its line per call.
+ * Every logger at TRACE, an access log on, and requests carrying a secret in every place a caller
+ * can put one: the Authorization header, a cookie, the query string, the body, a bad token. No log
+ * event, message or stack trace, holds the secret; the access log has its line per call.
  */
 @Timeout(60)
 class NoSecretsInLogsTest {
@@ -101,7 +101,10 @@ class NoSecretsInLogsTest {
             .map(ILoggingEvent::getFormattedMessage)
             .toList();
     assertThat(access).hasSize(3);
-    assertThat(access.get(0)).startsWith("rest task.get OK ").contains("peer=127.0.0.1").contains("principal=walt");
+    assertThat(access.get(0))
+        .startsWith("rest task.get OK ")
+        .contains("peer=127.0.0.1")
+        .contains("principal=walt");
     assertThat(access.get(1)).startsWith("rest task.get UNAUTHENTICATED ").contains("principal=-");
     assertThat(access.get(2)).startsWith("rest task.put OK ");
   }

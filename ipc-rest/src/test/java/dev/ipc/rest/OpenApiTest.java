@@ -23,11 +23,11 @@ import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -40,8 +40,8 @@ class OpenApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * The document the built-in services served before issue 16 (their REST clients see no change), plus
-   * issue 17's bearer security scheme on task.put, which declares {@code @Roles("writer")}.
+   * The document the built-in services served before issue 16 (their REST clients see no change),
+   * plus issue 17's bearer security scheme on task.put, which declares {@code @Roles("writer")}.
    */
   private static JsonNode golden() throws Exception {
     try (InputStream in = OpenApiTest.class.getResourceAsStream("/golden/openapi.json")) {
@@ -54,7 +54,9 @@ class OpenApiTest {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + "/openapi.json")).build(),
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port("rest") + "/openapi.json"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
@@ -91,7 +93,8 @@ class OpenApiTest {
 
   @Test
   void schemas_ofLibrary_isWhatALibraryServerServes() throws Exception {
-    String written = provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("openapi.json");
+    String written =
+        provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("openapi.json");
     try (Server server = Transports.serve(List.of(new MemoryLibrary()), "rest://127.0.0.1:0")) {
       assertThat(JSON.readTree(written)).isEqualTo(JSON.readTree(fetch(server)));
     }
@@ -99,7 +102,8 @@ class OpenApiTest {
 
   @Test
   void openApi_ofLibrary_isValidAndDescribesEveryType() throws Exception {
-    String document = provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("openapi.json");
+    String document =
+        provider().schemas(List.of(ServiceDescriptor.of(Library.class))).get("openapi.json");
     ParseOptions options = new ParseOptions();
     options.setResolve(true);
     options.setValidateInternalRefs(true);
@@ -107,10 +111,13 @@ class OpenApiTest {
     assertThat(result.getMessages()).isEmpty();
 
     JsonNode doc = JSON.readTree(document);
-    assertThat(doc.get("components").has("securitySchemes")).as("no operation needs a token").isFalse();
+    assertThat(doc.get("components").has("securitySchemes"))
+        .as("no operation needs a token")
+        .isFalse();
     JsonNode schemas = doc.get("components").get("schemas");
     assertThat(schemas.get("Genre"))
-        .isEqualTo(JSON.readTree("{\"type\":\"string\",\"enum\":[\"NOVEL\",\"POETRY\",\"SCIENCE\"]}"));
+        .isEqualTo(
+            JSON.readTree("{\"type\":\"string\",\"enum\":[\"NOVEL\",\"POETRY\",\"SCIENCE\"]}"));
     assertThat(schemas.get("Book"))
         .isEqualTo(
             JSON.readTree(
@@ -126,8 +133,10 @@ class OpenApiTest {
                   "cover":{"type":"string","format":"byte","contentEncoding":"base64"}},
                  "required":["id"]}"""));
     JsonNode edition = schemas.get("Edition").get("properties");
-    assertThat(edition.get("rating")).isEqualTo(JSON.readTree("{\"type\":\"number\",\"format\":\"double\"}"));
-    assertThat(edition.get("weight")).isEqualTo(JSON.readTree("{\"type\":\"number\",\"format\":\"float\"}"));
+    assertThat(edition.get("rating"))
+        .isEqualTo(JSON.readTree("{\"type\":\"number\",\"format\":\"double\"}"));
+    assertThat(edition.get("weight"))
+        .isEqualTo(JSON.readTree("{\"type\":\"number\",\"format\":\"float\"}"));
     assertThat(edition.get("printing"))
         .isEqualTo(JSON.readTree("{\"type\":[\"integer\",\"null\"],\"format\":\"int32\"}"));
     assertThat(edition.get("copies"))
@@ -136,22 +145,26 @@ class OpenApiTest {
     assertThat(edition.get("readingTime"))
         .isEqualTo(JSON.readTree("{\"type\":\"string\",\"format\":\"duration\"}"));
     assertThat(edition.get("price").get("type").asText()).isEqualTo("string");
-    assertThat(edition.get("price").get("description").asText()).contains("decimal", "string", "12.50");
+    assertThat(edition.get("price").get("description").asText())
+        .contains("decimal", "string", "12.50");
     assertThat(edition.get("shelf"))
         .isEqualTo(
             JSON.readTree(
                 "{\"anyOf\":[{\"$ref\":\"#/components/schemas/Genre\"},{\"type\":\"null\"}]}"));
     assertThat(edition.get("retired"))
         .isEqualTo(JSON.readTree("{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"}"));
-    assertThat(edition.get("book")).isEqualTo(JSON.readTree("{\"$ref\":\"#/components/schemas/Book\"}"));
-    assertThat(edition.get("related").get("items").get("$ref").asText()).isEqualTo("#/components/schemas/Book");
+    assertThat(edition.get("book"))
+        .isEqualTo(JSON.readTree("{\"$ref\":\"#/components/schemas/Book\"}"));
+    assertThat(edition.get("related").get("items").get("$ref").asText())
+        .isEqualTo("#/components/schemas/Book");
     assertThat(edition.get("translations").get("additionalProperties").get("$ref").asText())
         .isEqualTo("#/components/schemas/Book");
     assertThat(edition.get("counts"))
         .isEqualTo(
             JSON.readTree(
                 "{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"int32\"}}"));
-    assertThat(edition.get("genres").get("items").get("$ref").asText()).isEqualTo("#/components/schemas/Genre");
+    assertThat(edition.get("genres").get("items").get("$ref").asText())
+        .isEqualTo("#/components/schemas/Genre");
     assertThat(schemas.get("Edition").get("required"))
         .isEqualTo(JSON.readTree("[\"inPrint\",\"pages\",\"rating\",\"weight\"]"));
 
@@ -159,19 +172,34 @@ class OpenApiTest {
     assertThat(paths.fieldNames())
         .toIterable()
         .containsExactlyInAnyOrder(
-            "/library/add", "/library/get", "/library/search", "/library/put", "/library/remove",
+            "/library/add",
+            "/library/get",
+            "/library/search",
+            "/library/put",
+            "/library/remove",
             "/library/echo");
     JsonNode search = paths.get("/library/search").get("get");
-    assertThat(search.get("parameters").findValuesAsText("name")).containsExactly("text", "genre", "limit");
+    assertThat(search.get("parameters").findValuesAsText("name"))
+        .containsExactly("text", "genre", "limit");
     assertThat(search.get("parameters").findValuesAsText("in")).containsOnly("query");
     assertThat(search.get("parameters").get(1).get("schema").get("$ref").asText())
         .isEqualTo("#/components/schemas/Genre");
-    assertThat(search.get("responses").get("200").get("content").get("application/json").get("schema"))
-        .isEqualTo(JSON.readTree("{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Book\"}}"));
+    assertThat(
+            search.get("responses").get("200").get("content").get("application/json").get("schema"))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Book\"}}"));
     assertThat(paths.get("/library/echo").has("post")).isTrue();
     JsonNode put =
-        paths.get("/library/put").get("post").get("requestBody").get("content").get("application/json").get("schema");
-    assertThat(put.get("properties").get("book").get("$ref").asText()).isEqualTo("#/components/schemas/Book");
+        paths
+            .get("/library/put")
+            .get("post")
+            .get("requestBody")
+            .get("content")
+            .get("application/json")
+            .get("schema");
+    assertThat(put.get("properties").get("book").get("$ref").asText())
+        .isEqualTo("#/components/schemas/Book");
     assertThat(put.get("required")).isEqualTo(JSON.readTree("[\"id\"]"));
   }
 
@@ -192,19 +220,25 @@ class OpenApiTest {
     assertThatThrownBy(
             () ->
                 provider()
-                    .schemas(List.of(ServiceDescriptor.of(ClashA.class), ServiceDescriptor.of(ClashB.class))))
+                    .schemas(
+                        List.of(
+                            ServiceDescriptor.of(ClashA.class),
+                            ServiceDescriptor.of(ClashB.class))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/clash")
         .hasMessageContaining("first")
         .hasMessageContaining("second");
   }
+
   @Test
   void openApi_isValid31AndDescribesEveryRoute() throws Exception {
     try (Server server = Transports.serve(Reference.services(), "rest://127.0.0.1:0")) {
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + "/openapi.json")).build(),
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port("rest") + "/openapi.json"))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
@@ -216,19 +250,29 @@ class OpenApiTest {
       assertThat(result.getMessages()).isEmpty();
       OpenAPI api = result.getOpenAPI();
       assertThat(api.getOpenapi()).isEqualTo("3.1.0");
-      assertThat(api.getPaths()).containsKeys("/tasks", "/tasks/{id}", "/person", "/dating/eating", "/dating/watch-movie");
+      assertThat(api.getPaths())
+          .containsKeys(
+              "/tasks", "/tasks/{id}", "/person", "/dating/eating", "/dating/watch-movie");
       PathItem task = api.getPaths().get("/tasks/{id}");
-      assertThat(task.getGet().getParameters()).extracting("name", "in").containsExactly(tuple("id", "path"));
-      assertThat(task.getPut().getRequestBody().getContent()).containsKeys("application/json", "application/x-www-form-urlencoded");
+      assertThat(task.getGet().getParameters())
+          .extracting("name", "in")
+          .containsExactly(tuple("id", "path"));
+      assertThat(task.getPut().getRequestBody().getContent())
+          .containsKeys("application/json", "application/x-www-form-urlencoded");
       assertThat(task.getPut().getResponses()).containsKeys("200", "201", "default");
-      assertThat(api.getComponents().getSchemas()).containsKeys("Task", "Person", "Feel", "Problem");
-      assertThat(api.getComponents().getSchemas().get("Task").getProperties()).containsKeys("id", "name");
+      assertThat(api.getComponents().getSchemas())
+          .containsKeys("Task", "Person", "Feel", "Problem");
+      assertThat(api.getComponents().getSchemas().get("Task").getProperties())
+          .containsKeys("id", "name");
       // task.put needs role writer: a bearer scheme, required there only.
       io.swagger.v3.oas.models.security.SecurityScheme bearer =
           api.getComponents().getSecuritySchemes().get("bearerAuth");
-      assertThat(bearer.getType()).isEqualTo(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP);
+      assertThat(bearer.getType())
+          .isEqualTo(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP);
       assertThat(bearer.getScheme()).isEqualTo("bearer");
-      assertThat(task.getPut().getSecurity()).singleElement().satisfies(req -> assertThat(req).containsOnlyKeys("bearerAuth"));
+      assertThat(task.getPut().getSecurity())
+          .singleElement()
+          .satisfies(req -> assertThat(req).containsOnlyKeys("bearerAuth"));
       assertThat(task.getPut().getDescription()).contains("role writer");
       assertThat(task.getPut().getResponses()).containsKeys("401", "403");
       assertThat(task.getGet().getSecurity()).isNull();

@@ -27,8 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A GET operation whose plain parameters have every scalar type, bound from the path ({@code {day}})
- * and the query string (repeated parameters for lists), by a raw HTTP client and by {@link RestClient}.
+ * A GET operation whose plain parameters have every scalar type, bound from the path ({@code
+ * {day}}) and the query string (repeated parameters for lists), by a raw HTTP client and by {@link
+ * RestClient}.
  */
 @Timeout(60)
 class QueryBindingTest {
@@ -111,7 +112,8 @@ class QueryBindingTest {
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + pathAndQuery))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port("rest") + pathAndQuery))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
   }
@@ -195,15 +197,42 @@ class QueryBindingTest {
               List.of(Long.MIN_VALUE, 0L));
       Scalars back =
           probe.scalars(
-              sent.day(), sent.s(), sent.b(), sent.i(), sent.l(), sent.f(), sent.d(), sent.g(),
-              sent.dur(), sent.dec(), sent.raw(), sent.boxed(), sent.tags(), sent.genres(), sent.ids());
+              sent.day(),
+              sent.s(),
+              sent.b(),
+              sent.i(),
+              sent.l(),
+              sent.f(),
+              sent.d(),
+              sent.g(),
+              sent.dur(),
+              sent.dec(),
+              sent.raw(),
+              sent.boxed(),
+              sent.tags(),
+              sent.genres(),
+              sent.ids());
       assertThat(back).usingRecursiveComparison().isEqualTo(sent);
       assertThat(back.raw()).containsExactly(raw);
       assertThat(back.dec().toPlainString()).isEqualTo("-0.000000000000000000001");
 
       Scalars nulls =
-          probe.scalars(day, null, false, 0, 0, Float.NEGATIVE_INFINITY, Double.NaN, null, null, null,
-              null, null, List.of(), List.of(), List.of());
+          probe.scalars(
+              day,
+              null,
+              false,
+              0,
+              0,
+              Float.NEGATIVE_INFINITY,
+              Double.NaN,
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              List.of(),
+              List.of());
       assertThat(nulls.s()).isNull();
       assertThat(nulls.boxed()).isNull();
       assertThat(nulls.g()).isNull();
@@ -211,8 +240,10 @@ class QueryBindingTest {
       assertThat(nulls.d()).isNaN();
 
       assertThatThrownBy(
-              () -> probe.scalars(null, null, false, 0, 0, 0, 0, null, null, null, null, null,
-                  List.of(), List.of(), List.of()))
+              () ->
+                  probe.scalars(
+                      null, null, false, 0, 0, 0, 0, null, null, null, null, null, List.of(),
+                      List.of(), List.of()))
           .isInstanceOfSatisfying(
               ServiceException.class,
               e -> {

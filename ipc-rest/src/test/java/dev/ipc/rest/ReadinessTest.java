@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * /healthz and /readyz as a load balancer polls them: /readyz goes 503 as soon as a close begins, while
- * calls are still answered through the readiness delay; only then does the port stop accepting.
+ * /healthz and /readyz as a load balancer polls them: /readyz goes 503 as soon as a close begins,
+ * while calls are still answered through the readiness delay; only then does the port stop
+ * accepting.
  */
 @Timeout(60)
 class ReadinessTest {

@@ -23,9 +23,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +40,8 @@ class RestClientTest {
   @Test
   void connect_throughTransportsUri() {
     try (Server server = Transports.serve(Reference.services(), "rest://127.0.0.1:0");
-        Client client = Transports.connect("rest://127.0.0.1:" + server.port("rest") + "?timeout=5s")) {
+        Client client =
+            Transports.connect("rest://127.0.0.1:" + server.port("rest") + "?timeout=5s")) {
       assertThat(client).isInstanceOf(RestClient.class);
       assertThat(client.service(TaskService.DESCRIPTOR).get(3)).isEqualTo(new Task(3, "task3"));
     }
@@ -54,7 +55,9 @@ class RestClientTest {
     }
     try (RestClient client = RestClient.of("127.0.0.1", port)) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
-      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("connect");
+      assertThatThrownBy(tasks::list)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("connect");
     }
   }
 
@@ -65,12 +68,20 @@ class RestClientTest {
         HttpServer.builder()
             .host("127.0.0.1")
             .executor(executor)
-            .handler(r -> r.path().equals("/tasks") ? HttpResponse.text(200, "<html>hi</html>") : HttpResponse.text(502, "bad gateway"))
+            .handler(
+                r ->
+                    r.path().equals("/tasks")
+                        ? HttpResponse.text(200, "<html>hi</html>")
+                        : HttpResponse.text(502, "bad gateway"))
             .start();
     try (RestClient client = RestClient.of("127.0.0.1", other.localAddress().getPort())) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
-      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("malformed");
-      assertThatThrownBy(() -> tasks.get(1)).isInstanceOf(TransportException.class).hasMessageContaining("502");
+      assertThatThrownBy(tasks::list)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("malformed");
+      assertThatThrownBy(() -> tasks.get(1))
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("502");
     } finally {
       other.shutdownNow();
       executor.shutdownNow();
@@ -99,16 +110,21 @@ class RestClientTest {
         };
     try (Server server = Transports.serve(List.of(stuck), "rest://127.0.0.1:0");
         RestClient client =
-            RestClient.builder().target("127.0.0.1", server.port("rest")).timeout(Duration.ofMillis(200)).build()) {
+            RestClient.builder()
+                .target("127.0.0.1", server.port("rest"))
+                .timeout(Duration.ofMillis(200))
+                .build()) {
       DatingService dating = client.service(DatingService.DESCRIPTOR);
       assertThatThrownBy(() -> dating.eating(new Eat("soup")))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("no answer");
       release.countDown();
-      // The server still serves; asked with the default timeout, as 200 ms for a whole call would be a
+      // The server still serves; asked with the default timeout, as 200 ms for a whole call would
+      // be a
       // race on a busy machine.
       try (RestClient patient = RestClient.of("127.0.0.1", server.port("rest"))) {
-        assertThat(patient.service(DatingService.DESCRIPTOR).watchMovie(new Movie("after"))).isEqualTo(new Feel(true));
+        assertThat(patient.service(DatingService.DESCRIPTOR).watchMovie(new Movie("after")))
+            .isEqualTo(new Feel(true));
       }
     }
   }
@@ -135,9 +151,14 @@ class RestClientTest {
                 }
               });
       try (RestClient client =
-          RestClient.builder().target("127.0.0.1", fake.getLocalPort()).timeout(Duration.ofMillis(300)).build()) {
+          RestClient.builder()
+              .target("127.0.0.1", fake.getLocalPort())
+              .timeout(Duration.ofMillis(300))
+              .build()) {
         TaskService tasks = client.service(TaskService.DESCRIPTOR);
-        assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("no answer");
+        assertThatThrownBy(tasks::list)
+            .isInstanceOf(TransportException.class)
+            .hasMessageContaining("no answer");
       } finally {
         done.countDown();
       }
@@ -153,14 +174,17 @@ class RestClientTest {
       assertThat(tasks.list()).hasSize(3);
       client.close();
       client.close();
-      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("closed");
+      assertThatThrownBy(tasks::list)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("closed");
     }
   }
 
   @Test
   void close_closesEveryConnection_afterConcurrentCallsReusedThem() throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(8);
-    try (CountingHttpServer server = new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]")) {
+    try (CountingHttpServer server =
+        new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]")) {
       RestClient client = RestClient.of("127.0.0.1", server.port());
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       List<CompletableFuture<List<Task>>> calls = new ArrayList<>();
@@ -183,12 +207,18 @@ class RestClientTest {
 
   @Test
   void timeoutMidBody_isTransportException_andTheClientGoesOn() throws Exception {
-    try (CountingHttpServer server = new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]");
+    try (CountingHttpServer server =
+            new CountingHttpServer("application/json", "[{\"id\":1,\"name\":\"t\"}]");
         RestClient client =
-            RestClient.builder().target("127.0.0.1", server.port()).timeout(Duration.ofSeconds(1)).build()) {
+            RestClient.builder()
+                .target("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(1))
+                .build()) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       server.stallNextAnswer();
-      assertThatThrownBy(tasks::list).isInstanceOf(TransportException.class).hasMessageContaining("no answer");
+      assertThatThrownBy(tasks::list)
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("no answer");
       assertThat(tasks.list()).containsExactly(new Task(1, "t"));
       client.close();
       assertThat(server.awaitAllClosed(Duration.ofSeconds(10))).isTrue();
@@ -198,12 +228,22 @@ class RestClientTest {
   @Test
   void builder_rejectsBadSettings() {
     assertThatThrownBy(() -> RestClient.builder().target("h", 0)).hasMessageContaining("port: 0");
-    assertThatThrownBy(() -> RestClient.builder().options(Map.of("nope", "1"))).hasMessageContaining("option: nope");
+    assertThatThrownBy(() -> RestClient.builder().options(Map.of("nope", "1")))
+        .hasMessageContaining("option: nope");
     assertThatThrownBy(() -> RestTransport.builder().options(Map.of("maxBodyBytes", "lots")))
         .hasMessageContaining("maxBodyBytes: lots");
     assertThat(
             RestTransport.builder()
-                .options(Map.of("maxBodyBytes", "2MiB", "cors", "*", "requestTimeout", "10s", "idleTimeout", "1m"))
+                .options(
+                    Map.of(
+                        "maxBodyBytes",
+                        "2MiB",
+                        "cors",
+                        "*",
+                        "requestTimeout",
+                        "10s",
+                        "idleTimeout",
+                        "1m"))
                 .build()
                 .maxBodyBytes)
         .isEqualTo(2 * 1024 * 1024);

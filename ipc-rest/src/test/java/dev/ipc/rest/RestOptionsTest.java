@@ -53,7 +53,12 @@ class RestOptionsTest {
         List.of(
             serve(RestTransport.builder().host("127.0.0.1").port(0).maxBufferedBytes(1024).build()),
             serve("rest://127.0.0.1:0?maxBufferedBytes=1KiB"),
-            serve(RestTransport.builder().host("127.0.0.1").port(0).maxBufferedBodyBytes(1024).build()),
+            serve(
+                RestTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .maxBufferedBodyBytes(1024)
+                    .build()),
             serve("rest://127.0.0.1:0?maxBufferedBodyBytes=1KiB"))) {
       assertThat(connect(port).send(put("x".repeat(2000))).read().status()).isEqualTo(503);
       assertThat(connect(port).send(put("ok")).read().status()).isEqualTo(201);
@@ -75,7 +80,11 @@ class RestOptionsTest {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.header("access-control-allow-origin")).isEqualTo(origin);
     }
-    assertThat(connect(port).send(get("/tasks/1", "https://c.example")).read().header("access-control-allow-origin"))
+    assertThat(
+            connect(port)
+                .send(get("/tasks/1", "https://c.example"))
+                .read()
+                .header("access-control-allow-origin"))
         .isNull();
   }
 
@@ -104,8 +113,11 @@ class RestOptionsTest {
 
   @Test
   void clientTimeout_defaultsToEveryClientsDefault() {
-    assertThat(RestClient.builder().timeout()).isEqualTo(ClientBuilder.DEFAULT_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
-    assertThat(RestClient.builder().options(Map.of("timeout", "5s")).timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RestClient.builder().timeout())
+        .isEqualTo(ClientBuilder.DEFAULT_TIMEOUT)
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(RestClient.builder().options(Map.of("timeout", "5s")).timeout())
+        .isEqualTo(Duration.ofSeconds(5));
   }
 
   private int serve(Object transport) {
@@ -124,12 +136,18 @@ class RestOptionsTest {
   }
 
   private static String get(String path, String origin) {
-    return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+    return "GET "
+        + path
+        + " HTTP/1.1\r\nHost: x\r\n"
+        + (origin == null ? "" : "Origin: " + origin + "\r\n")
+        + "\r\n";
   }
 
   private static String put(String name) {
     byte[] body = ("{\"name\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
-    return "PUT /tasks/5 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-        + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8);
+    return "PUT /tasks/5 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + body.length
+        + "\r\n\r\n"
+        + new String(body, StandardCharsets.UTF_8);
   }
 }

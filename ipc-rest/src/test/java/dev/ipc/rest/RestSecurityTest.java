@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 17 over REST: bearer tokens and roles (curl and RestClient), the call context a service sees,
- * response metadata as headers, TLS and mutual TLS (curl and RestClient).
+ * Issue 17 over REST: bearer tokens and roles (curl and RestClient), the call context a service
+ * sees, response metadata as headers, TLS and mutual TLS (curl and RestClient).
  */
 @Timeout(120)
 class RestSecurityTest {
@@ -71,7 +71,8 @@ class RestSecurityTest {
   }
 
   /** What a service read from {@link CallContext#current()}. */
-  public record Seen(String transport, String peer, String header, String principal, String certificate) {}
+  public record Seen(
+      String transport, String peer, String header, String principal, String certificate) {}
 
   /** A service that answers what its call context holds. */
   public interface Probe {
@@ -152,7 +153,16 @@ class RestSecurityTest {
     assertThat(reader.json().get("detail").asText()).contains("writer");
     assertThat(curl(put5).status).isEqualTo(404);
     // Nor is an existing task changed by a refused put.
-    assertThat(curl("-X", "PUT", base + "/tasks/1", "-d", "data={\"name\": \"hacked\"}", "-H", "Authorization: Bearer r-token").status)
+    assertThat(
+            curl(
+                    "-X",
+                    "PUT",
+                    base + "/tasks/1",
+                    "-d",
+                    "data={\"name\": \"hacked\"}",
+                    "-H",
+                    "Authorization: Bearer r-token")
+                .status)
         .isEqualTo(403);
     assertThat(curl(base + "/tasks/1").json().get("name").asText()).isEqualTo("task1");
 
@@ -197,15 +207,23 @@ class RestSecurityTest {
     try (RestClient client = RestClient.of("127.0.0.1", server.port("rest"))) {
       TaskService anonymous = client.service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> anonymous.put(new Task(1, "hacked")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
       TaskService bad = client.withBearerToken("not-a-token").service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> bad.put(new Task(1, "hacked")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
       assertThatThrownBy(bad::list)
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
       TaskService reader = client.withBearerToken("r-token").service(TaskService.DESCRIPTOR);
       assertThatThrownBy(() -> reader.put(new Task(1, "hacked")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
       assertThat(reader.list()).hasSize(3);
       assertThat(anonymous.get(1)).isEqualTo(new Task(1, "task1"));
 
@@ -219,10 +237,17 @@ class RestSecurityTest {
 
   @Test
   @Interop
-  void serviceSeesPeerHeaderAndPrincipal_andInterceptorMetadataIsAResponseHeader() throws Exception {
+  void serviceSeesPeerHeaderAndPrincipal_andInterceptorMetadataIsAResponseHeader()
+      throws Exception {
     Server server = start(true, null);
     String base = "http://127.0.0.1:" + server.port("rest");
-    Answer a = curl(base + "/probe/seen?note=x", "-H", "x-client: curl", "-H", "Authorization: Bearer r-token");
+    Answer a =
+        curl(
+            base + "/probe/seen?note=x",
+            "-H",
+            "x-client: curl",
+            "-H",
+            "Authorization: Bearer r-token");
     assertThat(a.status).isEqualTo(200);
     assertThat(a.json())
         .isEqualTo(
@@ -230,8 +255,10 @@ class RestSecurityTest {
                 "{\"transport\":\"rest\",\"peer\":\"127.0.0.1\",\"header\":\"curl\",\"principal\":\"rob\","
                     + "\"certificate\":\"none\"}"));
     assertThat(a.header("x-served-by")).isEqualTo("ipc-rest");
-    assertThat(a.header("content-length")).isEqualTo(String.valueOf(a.body.getBytes(StandardCharsets.UTF_8).length));
-    // Authentication runs before the interceptors: a call it refuses never reached the one adding it.
+    assertThat(a.header("content-length"))
+        .isEqualTo(String.valueOf(a.body.getBytes(StandardCharsets.UTF_8).length));
+    // Authentication runs before the interceptors: a call it refuses never reached the one adding
+    // it.
     Answer refused = curl("-X", "PUT", base + "/tasks/9", "-d", "data={\"name\": \"x\"}");
     assertThat(refused.status).isEqualTo(401);
     assertThat(refused.header("x-served-by")).isNull();
@@ -246,7 +273,8 @@ class RestSecurityTest {
     }
   }
 
-  // ---- TLS ---------------------------------------------------------------------------------------
+  // ---- TLS
+  // ---------------------------------------------------------------------------------------
 
   @Test
   @Interop
@@ -259,26 +287,45 @@ class RestSecurityTest {
     assertThat(list.status).isEqualTo(200);
     assertThat(list.json()).hasSize(3);
     Answer put =
-        curl("--cacert", certs.ca().toString(), "-X", "PUT", https + "/tasks/7", "-d", "data={\"name\": \"seven\"}",
-            "-H", "Authorization: Bearer w-token");
+        curl(
+            "--cacert",
+            certs.ca().toString(),
+            "-X",
+            "PUT",
+            https + "/tasks/7",
+            "-d",
+            "data={\"name\": \"seven\"}",
+            "-H",
+            "Authorization: Bearer w-token");
     assertThat(put.status).isEqualTo(201);
-    Answer refused = curl("--cacert", certs.ca().toString(), "-X", "PUT", https + "/tasks/7", "-d", "data={\"name\": \"x\"}");
+    Answer refused =
+        curl(
+            "--cacert",
+            certs.ca().toString(),
+            "-X",
+            "PUT",
+            https + "/tasks/7",
+            "-d",
+            "data={\"name\": \"x\"}");
     assertThat(refused.status).isEqualTo(401);
     assertThat(refused.header("www-authenticate")).isEqualTo("Bearer");
 
-    // Plain HTTP to the TLS port: the connection is closed (curl: empty reply / receive failure), at
+    // Plain HTTP to the TLS port: the connection is closed (curl: empty reply / receive failure),
+    // at
     // once, not at a timeout.
     int plain = curlExit("http://127.0.0.1:" + port + "/tasks");
     assertThat(plain).isIn(52, 56);
     // Without the CA, curl does not trust the server.
     assertThat(curlExit(https + "/tasks")).isEqualTo(60);
     // And TLS clients are still served.
-    assertThat(curl("--cacert", certs.ca().toString(), https + "/tasks/7").json().get("name").asText())
+    assertThat(
+            curl("--cacert", certs.ca().toString(), https + "/tasks/7").json().get("name").asText())
         .isEqualTo("seven");
   }
 
   @Test
-  void tls_restClientWithCa_isServed_andAPlainOrUntrustingClientIsRefusedCleanly() throws Exception {
+  void tls_restClientWithCa_isServed_andAPlainOrUntrustingClientIsRefusedCleanly()
+      throws Exception {
     Server server = start(true, serverTls());
     int port = server.port("rest");
 
@@ -286,22 +333,32 @@ class RestSecurityTest {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       assertThat(tasks.list()).hasSize(3);
       assertThatThrownBy(() -> tasks.put(new Task(7, "x")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
-      assertThat(client.withBearerToken("w-token").service(TaskService.DESCRIPTOR).put(new Task(7, "seven")).created())
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+      assertThat(
+              client
+                  .withBearerToken("w-token")
+                  .service(TaskService.DESCRIPTOR)
+                  .put(new Task(7, "seven"))
+                  .created())
           .isTrue();
       assertThat(tasks.get(7)).isEqualTo(new Task(7, "seven"));
     }
-    try (RestClient client = RestClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
+    try (RestClient client =
+        RestClient.builder().target("127.0.0.1", port).ca(certs.ca()).build()) {
       assertThat(client.toString()).contains("https://127.0.0.1:");
       assertThat(client.service(TaskService.DESCRIPTOR).get(7)).isEqualTo(new Task(7, "seven"));
     }
     // A plain RestClient against the TLS port fails, and does not hang.
     try (RestClient client = RestClient.of("127.0.0.1", port)) {
-      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list()).isInstanceOf(TransportException.class);
+      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list())
+          .isInstanceOf(TransportException.class);
     }
     // The JDK's default trust does not know the test CA.
     try (Client client = Transports.connect("rest://localhost:" + port + "?tls=true")) {
-      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list()).isInstanceOf(TransportException.class);
+      assertThatThrownBy(() -> client.service(TaskService.DESCRIPTOR).list())
+          .isInstanceOf(TransportException.class);
     }
   }
 
@@ -313,23 +370,38 @@ class RestSecurityTest {
     String seen = "https://localhost:" + port + "/probe/seen?note=m";
 
     Answer a =
-        curl("--cacert", certs.ca().toString(), "--cert", certs.clientCert().toString(), "--key",
-            certs.clientKey().toString(), seen);
+        curl(
+            "--cacert",
+            certs.ca().toString(),
+            "--cert",
+            certs.clientCert().toString(),
+            "--key",
+            certs.clientKey().toString(),
+            seen);
     assertThat(a.status).isEqualTo(200);
     assertThat(a.json().get("certificate").asText()).isEqualTo("CN=test client");
     assertThat(a.json().get("peer").asText()).isEqualTo("127.0.0.1");
 
-    // Without a certificate: the handshake fails (curl: SSL error or receive failure), never an answer.
+    // Without a certificate: the handshake fails (curl: SSL error or receive failure), never an
+    // answer.
     int exit = curlExit("--cacert", certs.ca().toString(), seen);
     assertThat(exit).isIn(35, 56);
   }
 
   @Test
-  void mutualTls_require_restClientWithACertificate_isServedAndSeen_withoutOneRefused() throws Exception {
+  void mutualTls_require_restClientWithACertificate_isServedAndSeen_withoutOneRefused()
+      throws Exception {
     Server server = start(false, serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.port("rest");
     String uri =
-        "rest://localhost:" + port + "?ca=" + certs.ca() + "&cert=" + certs.clientCert() + "&key=" + certs.clientKey();
+        "rest://localhost:"
+            + port
+            + "?ca="
+            + certs.ca()
+            + "&cert="
+            + certs.clientCert()
+            + "&key="
+            + certs.clientKey();
     try (Client client = Transports.connect(uri)) {
       assertThat(client.service(Probe.class).seen("j").certificate()).isEqualTo("CN=test client");
     }
@@ -342,8 +414,10 @@ class RestSecurityTest {
             .build()) {
       assertThat(client.service(Probe.class).seen("k").certificate()).isEqualTo("CN=test client");
     }
-    try (RestClient client = RestClient.builder().target("localhost", port).ca(certs.ca()).build()) {
-      assertThatThrownBy(() -> client.service(Probe.class).seen("n")).isInstanceOf(TransportException.class);
+    try (RestClient client =
+        RestClient.builder().target("localhost", port).ca(certs.ca()).build()) {
+      assertThatThrownBy(() -> client.service(Probe.class).seen("n"))
+          .isInstanceOf(TransportException.class);
     }
   }
 
@@ -383,7 +457,9 @@ class RestSecurityTest {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      headers.put(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).trim());
     }
     return new Answer(Integer.parseInt(lines[0].split(" ", 3)[1]), headers, out.substring(end + 4));
   }

@@ -73,9 +73,15 @@ class RestServerTest {
 
   private static String request(String method, String path, String type, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    return method + " " + path + " HTTP/1.1\r\nHost: x\r\n"
+    return method
+        + " "
+        + path
+        + " HTTP/1.1\r\nHost: x\r\n"
         + (type == null ? "" : "Content-Type: " + type + "\r\n")
-        + "Content-Length: " + bytes.length + "\r\n\r\n" + body;
+        + "Content-Length: "
+        + bytes.length
+        + "\r\n\r\n"
+        + body;
   }
 
   @Test
@@ -85,19 +91,29 @@ class RestServerTest {
     assertThat(list.status()).isEqualTo(200);
     assertThat(list.header("content-type")).isEqualTo("application/json");
     assertThat(list.body())
-        .isEqualTo("[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]");
+        .isEqualTo(
+            "[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]");
 
-    RawHttp.Response created = c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"task5\"}")).read();
+    RawHttp.Response created =
+        c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"task5\"}")).read();
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.header("location")).isEqualTo("/tasks/5");
     assertThat(created.body()).isEqualTo("{\"id\":5,\"name\":\"task5\"}");
 
     RawHttp.Response replaced =
-        c.send(request("PUT", "/tasks/5", "application/x-www-form-urlencoded", "data={\"name\": \"five\"}")).read();
+        c.send(
+                request(
+                    "PUT",
+                    "/tasks/5",
+                    "application/x-www-form-urlencoded",
+                    "data={\"name\": \"five\"}"))
+            .read();
     assertThat(replaced.status()).isEqualTo(200);
     assertThat(replaced.header("location")).isNull();
 
-    RawHttp.Response form = c.send(request("PUT", "/tasks/6", "application/x-www-form-urlencoded", "name=six+6")).read();
+    RawHttp.Response form =
+        c.send(request("PUT", "/tasks/6", "application/x-www-form-urlencoded", "name=six+6"))
+            .read();
     assertThat(form.status()).isEqualTo(201);
     assertThat(form.body()).isEqualTo("{\"id\":6,\"name\":\"six 6\"}");
 
@@ -110,12 +126,19 @@ class RestServerTest {
     RawHttp c = connect(start());
     String form = "application/x-www-form-urlencoded";
     // curl -d does not encode: a ';' and a '%' not starting an escape are part of the value.
-    RawHttp.Response put = c.send(request("PUT", "/tasks/7", form, "data={\"name\": \"a;b 50%\"}")).read();
+    RawHttp.Response put =
+        c.send(request("PUT", "/tasks/7", form, "data={\"name\": \"a;b 50%\"}")).read();
     assertThat(put.status()).isEqualTo(201);
     assertThat(put.body()).isEqualTo("{\"id\":7,\"name\":\"a;b 50%\"}");
     // Escapes and '+' decode, in names too; a field named after a member wins over 'data'.
     put =
-        c.send(request("PUT", "/tasks/8", form, "data=%7B%22name%22%3A%22x%22%7D&na%6De=caf%C3%A9+%26+co")).read();
+        c.send(
+                request(
+                    "PUT",
+                    "/tasks/8",
+                    form,
+                    "data=%7B%22name%22%3A%22x%22%7D&na%6De=caf%C3%A9+%26+co"))
+            .read();
     assertThat(put.status()).isEqualTo(201);
     assertThat(put.body()).isEqualTo("{\"id\":8,\"name\":\"café & co\"}");
     // A declared charset is honoured.
@@ -131,10 +154,12 @@ class RestServerTest {
   @Test
   void location_isTheCanonicalPathNeverTheRawRequestLine() throws IOException {
     RawHttp c = connect(start());
-    RawHttp.Response escaped = c.send(request("PUT", "/tasks/%35/", "application/json", "{\"name\":\"n\"}")).read();
+    RawHttp.Response escaped =
+        c.send(request("PUT", "/tasks/%35/", "application/json", "{\"name\":\"n\"}")).read();
     assertThat(escaped.status()).isEqualTo(201);
     assertThat(escaped.header("location")).isEqualTo("/tasks/5");
-    // A control byte the id parse trims away must not reach the header (Netty would refuse it and the
+    // A control byte the id parse trims away must not reach the header (Netty would refuse it and
+    // the
     // client would get no answer at all).
     RawHttp.Response control =
         c.send(request("PUT", "/tasks/6\u0001", "application/json", "{\"name\":\"n\"}")).read();
@@ -146,16 +171,23 @@ class RestServerTest {
   @Test
   void datingAndPerson_haveTheRoutesARestUserWouldGuess() throws IOException {
     RawHttp c = connect(start());
-    RawHttp.Response eat = c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"steak\"}")).read();
+    RawHttp.Response eat =
+        c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"steak\"}"))
+            .read();
     assertThat(eat.status()).isEqualTo(200);
     assertThat(eat.body()).isEqualTo("{\"feeling\":true}");
     assertThat(
-            c.send(request("POST", "/dating/watch-movie", "application/json", "{\"film\":\"星际穿越\"}"))
+            c.send(
+                    request(
+                        "POST", "/dating/watch-movie", "application/json", "{\"film\":\"星际穿越\"}"))
                 .read()
                 .body())
         .isEqualTo("{\"feeling\":true}");
     // Without a content type a POST is one any web page can send cross-site: refused (issue 17).
-    assertThat(c.send(request("POST", "/dating/watch-movie", null, "{\"film\":\"x\"}")).read().status())
+    assertThat(
+            c.send(request("POST", "/dating/watch-movie", null, "{\"film\":\"x\"}"))
+                .read()
+                .status())
         .isEqualTo(415);
     assertThat(c.send(get("/person")).read().body())
         .isEqualTo(
@@ -190,7 +222,10 @@ class RestServerTest {
       String method, String path, String type, String body, int status, String code, String detail)
       throws IOException {
     RawHttp c = connect(start());
-    c.send(body == null ? method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" : request(method, path, type, body));
+    c.send(
+        body == null
+            ? method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"
+            : request(method, path, type, body));
     RawHttp.Response r = c.read();
     assertThat(r.status()).isEqualTo(status);
     assertThat(r.header("content-type")).isEqualTo("application/problem+json");
@@ -212,10 +247,19 @@ class RestServerTest {
     int port = start(RestTransport.builder().maxMessageBytes(64));
     RawHttp c = connect(port);
     RawHttp.Response r =
-        c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"" + "x".repeat(100) + "\"}")).read();
+        c.send(
+                request(
+                    "PUT",
+                    "/tasks/5",
+                    "application/json",
+                    "{\"name\":\"" + "x".repeat(100) + "\"}"))
+            .read();
     assertThat(r.status()).isEqualTo(413);
     assertThat(json(r).get("code").asText()).isEqualTo("RESOURCE_EXHAUSTED");
-    assertThat(c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"ok\"}")).read().status())
+    assertThat(
+            c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"ok\"}"))
+                .read()
+                .status())
         .isEqualTo(201);
   }
 
@@ -224,14 +268,24 @@ class RestServerTest {
     int port = start(RestTransport.builder().options(java.util.Map.of("maxBufferedBytes", "1KiB")));
     RawHttp c = connect(port);
     RawHttp.Response r =
-        c.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"" + "x".repeat(2000) + "\"}")).read();
+        c.send(
+                request(
+                    "PUT",
+                    "/tasks/5",
+                    "application/json",
+                    "{\"name\":\"" + "x".repeat(2000) + "\"}"))
+            .read();
     assertThat(r.status()).isEqualTo(503);
     assertThat(json(r).get("code").asText()).isEqualTo("UNAVAILABLE");
     assertThat(r.header("retry-after")).isEqualTo("1");
     assertThat(c.closedByServer()).isTrue();
     RawHttp other = connect(port);
     assertThat(other.send(get("/tasks/1")).read().status()).isEqualTo(200);
-    assertThat(other.send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"ok\"}")).read().status())
+    assertThat(
+            other
+                .send(request("PUT", "/tasks/5", "application/json", "{\"name\":\"ok\"}"))
+                .read()
+                .status())
         .isEqualTo(201);
   }
 
@@ -294,16 +348,23 @@ class RestServerTest {
             .start();
     cleanup.add(0, server);
     RawHttp c = connect(server.port("rest"));
-    assertThat(c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"rice\"}")).read().status())
+    assertThat(
+            c.send(request("POST", "/dating/eating", "application/json", "{\"food\":\"rice\"}"))
+                .read()
+                .status())
         .isEqualTo(200);
-    assertThat(thread.get()).isNotNull().doesNotContain("ipc-rest-worker").doesNotContain("ipc-rest-boss");
+    assertThat(thread.get())
+        .isNotNull()
+        .doesNotContain("ipc-rest-worker")
+        .doesNotContain("ipc-rest-boss");
   }
 
   @Test
   void slowHalfRequest_doesNotBlockOtherClients() throws Exception {
     int port = start();
     RawHttp slow = connect(port);
-    slow.send("PUT /tasks/77 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"name\":");
+    slow.send(
+        "PUT /tasks/77 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"name\":");
     try (RestClient client = RestClient.of("127.0.0.1", port)) {
       TaskService tasks = client.service(TaskService.DESCRIPTOR);
       for (int i = 0; i < 20; i++) {

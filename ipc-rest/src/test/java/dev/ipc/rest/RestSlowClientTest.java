@@ -13,7 +13,12 @@ class RestSlowClientTest extends AbstractSlowClientTest {
   @Override
   protected Supplier<Transport> configure(Settings settings) {
     RestTransport.Builder b = RestTransport.builder().host("127.0.0.1").port(0);
-    settings.applyTo(b::idleTimeout, b::requestTimeout, b::writeTimeout, b::maxConnections, b::maxConnectionsPerPeer);
+    settings.applyTo(
+        b::idleTimeout,
+        b::requestTimeout,
+        b::writeTimeout,
+        b::maxConnections,
+        b::maxConnectionsPerPeer);
     return b::build;
   }
 }

@@ -1,6 +1,5 @@
 package dev.ipc.rest;
 
-import dev.ipc.core.testing.AbstractTransportContractTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +16,7 @@ import dev.ipc.core.TaskService;
 import dev.ipc.core.TokenVerifier;
 import dev.ipc.core.Transports;
 import dev.ipc.core.annotation.Roles;
+import dev.ipc.core.testing.AbstractTransportContractTest;
 import dev.ipc.core.testing.Interop;
 import dev.ipc.http.internal.HttpResponse;
 import dev.ipc.http.internal.HttpServer;
@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code GET /tasks/watch} as Server-Sent Events, read by curl, the {@code eventsource} npm client (Node,
- * src/test/js), raw sockets and {@link RestClient}, against real servers.
+ * {@code GET /tasks/watch} as Server-Sent Events, read by curl, the {@code eventsource} npm client
+ * (Node, src/test/js), raw sockets and {@link RestClient}, against real servers.
  */
 @Timeout(90)
 class RestStreamTest {
@@ -93,11 +93,14 @@ class RestStreamTest {
   private final class Lines implements AutoCloseable {
     private static final String EOF = new String("end of output");
     final Process process;
-    private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<String> lines =
+        new java.util.concurrent.LinkedBlockingQueue<>();
 
     Lines(String... command) throws IOException {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       threads.execute(
           () -> {
             try {
@@ -224,7 +227,8 @@ class RestStreamTest {
    * through, so what happens while a client is away is under the test's control.
    */
   private static final class Relay implements AutoCloseable {
-    final ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    final ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     final List<Socket> open = new CopyOnWriteArrayList<>();
     final int target;
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
@@ -258,7 +262,8 @@ class RestStreamTest {
     }
 
     private static void pipe(Socket from, Socket to) {
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+      try (InputStream in = from.getInputStream();
+          OutputStream out = to.getOutputStream()) {
         byte[] buf = new byte[8192];
         for (int n; (n = in.read(buf)) > 0; ) {
           out.write(buf, 0, n);
@@ -315,7 +320,10 @@ class RestStreamTest {
     cleanup.add(relay);
     Lines node =
         new Lines(
-            "node", JS.resolve("watch.mjs").toString(), "http://127.0.0.1:" + relay.port() + "/tasks/watch", "4");
+            "node",
+            JS.resolve("watch.mjs").toString(),
+            "http://127.0.0.1:" + relay.port() + "/tasks/watch",
+            "4");
     assertThat(node.next()).isEqualTo("open");
     awaitOpenStreams(server, 1);
     tasks.put(new Task(31, "one"));
@@ -341,13 +349,15 @@ class RestStreamTest {
     Server server = start(b -> b.streamBuffer(64));
     TaskService tasks = tasks(server);
     Lines fast = curl(base(server) + "/tasks/watch");
-    AbstractTransportContractTest.Collector<Task> reader = new AbstractTransportContractTest.Collector<>(true);
+    AbstractTransportContractTest.Collector<Task> reader =
+        new AbstractTransportContractTest.Collector<>(true);
     tasks.watchTasks(null, null).subscribe(reader);
     try (Socket slow = new Socket()) {
       slow.setReceiveBufferSize(4096);
       slow.connect(new InetSocketAddress("127.0.0.1", server.port("rest")));
       slow.getOutputStream()
-          .write("GET /tasks/watch HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          .write(
+              "GET /tasks/watch HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       awaitOpenStreams(server, 3);
       String name = "n".repeat(200);
       int n = 0;
@@ -402,7 +412,8 @@ class RestStreamTest {
               default -> null;
             };
     Server server = start(b -> b.authenticate(tokens), new Alerts() {});
-    String path = dev.ipc.core.model.ServiceDescriptor.of(Alerts.class).operations().get(0).restPath();
+    String path =
+        dev.ipc.core.model.ServiceDescriptor.of(Alerts.class).operations().get(0).restPath();
     int port = server.port("rest");
     try (RawHttp c = new RawHttp(port)) {
       RawHttp.Response none = c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
@@ -411,9 +422,11 @@ class RestStreamTest {
       assertThat(none.header("www-authenticate")).isEqualTo("Bearer");
       assertThat(JSON.readTree(none.body()).get("code").asText()).isEqualTo("UNAUTHENTICATED");
       RawHttp.Response other =
-          c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer other\r\n\r\n").read();
+          c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer other\r\n\r\n")
+              .read();
       assertThat(other.status()).isEqualTo(403);
-      RawHttp.Response bad = c.send("GET /tasks/watch?fromId=five HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      RawHttp.Response bad =
+          c.send("GET /tasks/watch?fromId=five HTTP/1.1\r\nHost: x\r\n\r\n").read();
       assertThat(bad.status()).isEqualTo(400);
       assertThat(bad.body()).contains("fromId");
       // The connection is still good for requests after those answers.
@@ -443,14 +456,18 @@ class RestStreamTest {
                     HttpResponse.events(
                         w -> {
                           w.send(null, "1", "{\"id\":1,\"name\":\"first\"}");
-                          w.send("error", null, "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"fell behind\"}");
+                          w.send(
+                              "error",
+                              null,
+                              "{\"code\":\"RESOURCE_EXHAUSTED\",\"message\":\"fell behind\"}");
                           w.end();
                         }))
             .start();
     cleanup.add(http::shutdownNow);
     RestClient client = RestClient.of("127.0.0.1", http.localAddress().getPort());
     cleanup.add(client);
-    AbstractTransportContractTest.Collector<Task> c = new AbstractTransportContractTest.Collector<>(true);
+    AbstractTransportContractTest.Collector<Task> c =
+        new AbstractTransportContractTest.Collector<>(true);
     client.service(TaskService.DESCRIPTOR).watchTasks(null, null).subscribe(c);
     assertThatThrownBy(() -> c.done.get(30, TimeUnit.SECONDS))
         .cause()

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A web page on any site can make a browser POST a form, plain text or an empty body without asking
- * the server first (a CORS "simple" request): such a POST reaches an operation only where it opts in.
+ * the server first (a CORS "simple" request): such a POST reaches an operation only where it opts
+ * in.
  */
 @Timeout(60)
 class SimpleRequestTest {
@@ -35,10 +36,14 @@ class SimpleRequestTest {
     Book poke(String note);
   }
 
-  private HttpResponse<String> post(Server server, String path, String type, String body) throws Exception {
+  private HttpResponse<String> post(Server server, String path, String type, String body)
+      throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("rest") + path))
-            .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (type != null) {
       b.header("content-type", type);
     }
@@ -53,7 +58,15 @@ class SimpleRequestTest {
           @Override
           public Book ping(String note) {
             pings.add("ping " + note);
-            return new Book(1, "ok", null, List.of(), java.util.Map.of(), null, java.util.Optional.empty(), new byte[0]);
+            return new Book(
+                1,
+                "ok",
+                null,
+                List.of(),
+                java.util.Map.of(),
+                null,
+                java.util.Optional.empty(),
+                new byte[0]);
           }
 
           @Override
@@ -68,19 +81,33 @@ class SimpleRequestTest {
             .service(beacon)
             .transport(RestTransport.builder().host("127.0.0.1").port(0).build())
             .start()) {
-      for (String type : new String[] {null, "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"}) {
-        HttpResponse<String> r = post(server, "/dating/eating", type, type == null ? null : "food=steak");
+      for (String type :
+          new String[] {
+            null,
+            "application/x-www-form-urlencoded",
+            "text/plain",
+            "multipart/form-data; boundary=x"
+          }) {
+        HttpResponse<String> r =
+            post(server, "/dating/eating", type, type == null ? null : "food=steak");
         assertThat(r.statusCode()).as(String.valueOf(type)).isEqualTo(415);
-        assertThat(r.body()).contains("needs Content-Type: application/json").contains("INVALID_ARGUMENT");
-        assertThat(post(server, "/beacon/poke", type, type == null ? null : "note=x").statusCode()).isEqualTo(415);
+        assertThat(r.body())
+            .contains("needs Content-Type: application/json")
+            .contains("INVALID_ARGUMENT");
+        assertThat(post(server, "/beacon/poke", type, type == null ? null : "note=x").statusCode())
+            .isEqualTo(415);
       }
       assertThat(pings).isEmpty();
       // JSON is preflighted by browsers: accepted as always.
-      HttpResponse<String> json = post(server, "/dating/eating", "application/json", "{\"food\":\"steak\"}");
+      HttpResponse<String> json =
+          post(server, "/dating/eating", "application/json", "{\"food\":\"steak\"}");
       assertThat(json.statusCode()).isEqualTo(200);
       assertThat(json.body()).isEqualTo("{\"feeling\":true}");
       // The operation that opts in takes a form and an empty body.
-      assertThat(post(server, "/beacon/ping", "application/x-www-form-urlencoded", "note=hi").statusCode()).isEqualTo(200);
+      assertThat(
+              post(server, "/beacon/ping", "application/x-www-form-urlencoded", "note=hi")
+                  .statusCode())
+          .isEqualTo(200);
       assertThat(post(server, "/beacon/ping", null, null).statusCode()).isEqualTo(200);
       assertThat(pings).containsExactly("ping hi", "ping null");
       // The article's form PUT stays: PUT is never a simple request.

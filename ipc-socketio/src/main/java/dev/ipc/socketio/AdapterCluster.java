@@ -37,22 +37,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One server's place in a Socket.IO cluster, speaking the protocol of Node's
- * {@code @socket.io/redis-adapter} 8 on the bus's raw channels ({@link EventBus.Messages}), so ipc nodes and
- * Node socket.io 4 servers on one Redis share broadcasts and answer each other's adapter requests.
+ * {@code @socket.io/redis-adapter} 8 on the bus's raw channels ({@link EventBus.Messages}), so ipc
+ * nodes and Node socket.io 4 servers on one Redis share broadcasts and answer each other's adapter
+ * requests.
  *
  * <ul>
  *   <li>Broadcasts: {@code <key>#<nsp>#} (to all) or {@code <key>#<nsp>#<room>#} (to exactly one
- *       room), msgpack {@code [uid, {type: 2, data: [event, ...args], nsp}, {rooms, except, flags}]};
- *       heard with a prefix subscription ({@code PSUBSCRIBE <key>#<nsp>#*}), as the adapter does.
+ *       room), msgpack {@code [uid, {type: 2, data: [event, ...args], nsp}, {rooms, except,
+ *       flags}]}; heard with a prefix subscription ({@code PSUBSCRIBE <key>#<nsp>#*}), as the
+ *       adapter does.
  *   <li>Requests: {@code <key>-request#<nsp>#}, JSON (or msgpack), subscribed exactly ({@code
  *       SUBSCRIBE}) so a Node node's {@code serverCount()} ({@code PUBSUB NUMSUB}) counts this one;
- *       answers on {@code <key>-response#<nsp>#}, which every requester listens to (whether or not it
- *       also set {@code publishOnSpecificResponseChannel}; answering on both would count twice).
+ *       answers on {@code <key>-response#<nsp>#}, which every requester listens to (whether or not
+ *       it also set {@code publishOnSpecificResponseChannel}; answering on both would count twice).
  * </ul>
  *
- * Listeners run on the bus's thread: they only look up local clients, encode and write (never block).
- * Nothing here throws into the bus: a message that does not parse is dropped with one log line naming
- * its channel, never its content.
+ * Listeners run on the bus's thread: they only look up local clients, encode and write (never
+ * block). Nothing here throws into the bus: a message that does not parse is dropped with one log
+ * line naming its channel, never its content.
  */
 final class AdapterCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdapterCluster.class);
@@ -73,44 +75,62 @@ final class AdapterCluster implements AutoCloseable {
   static final int BROADCAST_CLIENT_COUNT = 8;
   static final int BROADCAST_ACK = 9;
 
-  /** Node's {@code Date.prototype.toString()} in UTC, for a fetched socket's {@code handshake.time}. */
+  /**
+   * Node's {@code Date.prototype.toString()} in UTC, for a fetched socket's {@code handshake.time}.
+   */
   private static final DateTimeFormatter JS_DATE =
-      DateTimeFormatter.ofPattern("EEE MMM dd uuuu HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", Locale.ROOT)
+      DateTimeFormatter.ofPattern(
+              "EEE MMM dd uuuu HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
+
   /** {@code Date.prototype.toJSON()}: what a JavaScript Date sent in msgpack reads as in JSON. */
   private static final DateTimeFormatter JS_JSON =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
 
   /**
-   * Handshake headers never handed to other nodes: credentials are checked once, on the node the client
-   * connected to, and stay there (Node's adapter would send them; ipc does not put them on Redis).
+   * Handshake headers never handed to other nodes: credentials are checked once, on the node the
+   * client connected to, and stay there (Node's adapter would send them; ipc does not put them on
+   * Redis).
    */
-  private static final Set<String> PRIVATE_HEADERS = Set.of("authorization", "cookie", "proxy-authorization");
+  private static final Set<String> PRIVATE_HEADERS =
+      Set.of("authorization", "cookie", "proxy-authorization");
 
   private final DefaultSocketIoServer server;
   private final EventBus.Messages messages;
   private final String key;
   private final Set<String> namespaces;
   private final boolean secure;
+
   /** This node's id in every message it sends: its own come back to it, and are ignored by it. */
   final String uid;
+
   /**
-   * Host arguments to JSON trees, set as netty-socketio's Jackson mapper is (nulls left out), so other
-   * nodes' clients get what this node's get. Not that mapper itself: its byte[] serializer moves bytes
-   * out as attachments of the packet being written; here they stay in the tree, as msgpack bin.
+   * Host arguments to JSON trees, set as netty-socketio's Jackson mapper is (nulls left out), so
+   * other nodes' clients get what this node's get. Not that mapper itself: its byte[] serializer
+   * moves bytes out as attachments of the packet being written; here they stay in the tree, as
+   * msgpack bin.
    */
   private final ObjectMapper mapper =
       new ObjectMapper()
           .setSerializationInclusion(JsonInclude.Include.NON_NULL)
           .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+
   private final ObjectMapper json = new ObjectMapper();
   private final List<AutoCloseable> handles = new ArrayList<>();
+
   /** What was logged at WARN once already (then DEBUG): a chatty peer must not flood the log. */
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
   /** Requests this node heard and does not serve (serverSideEmit, unknown types); for tests. */
   final java.util.concurrent.atomic.LongAdder ignored = new java.util.concurrent.atomic.LongAdder();
 
-  AdapterCluster(DefaultSocketIoServer server, EventBus.Messages messages, String key, Set<String> namespaces, boolean secure) {
+  AdapterCluster(
+      DefaultSocketIoServer server,
+      EventBus.Messages messages,
+      String key,
+      Set<String> namespaces,
+      boolean secure) {
     this.server = server;
     this.messages = messages;
     this.key = key;
@@ -119,7 +139,9 @@ final class AdapterCluster implements AutoCloseable {
     this.uid = newUid();
   }
 
-  /** Six characters of [A-Za-z0-9], as the adapter's {@code uid2(6)}, plus six more against clashes. */
+  /**
+   * Six characters of [A-Za-z0-9], as the adapter's {@code uid2(6)}, plus six more against clashes.
+   */
   private static String newUid() {
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     SecureRandom random = new SecureRandom();
@@ -145,8 +167,12 @@ final class AdapterCluster implements AutoCloseable {
   /** Subscribes every namespace's broadcast prefix and request channel. */
   void start() {
     for (String ns : namespaces) {
-      handles.add(messages.listenPrefix(channel(ns), (channel, message) -> onBroadcast(ns, channel, message)));
-      handles.add(messages.listen(requestChannel(ns), (channel, message) -> onRequest(ns, channel, message)));
+      handles.add(
+          messages.listenPrefix(
+              channel(ns), (channel, message) -> onBroadcast(ns, channel, message)));
+      handles.add(
+          messages.listen(
+              requestChannel(ns), (channel, message) -> onRequest(ns, channel, message)));
     }
   }
 
@@ -194,7 +220,11 @@ final class AdapterCluster implements AutoCloseable {
       p.packMapHeader(0);
       message = p.toByteArray();
     } catch (IOException | RuntimeException e) {
-      once("convert", "a broadcast of {} was not sent to the other nodes: its arguments do not convert ({})", ns, e.getClass().getName());
+      once(
+          "convert",
+          "a broadcast of {} was not sent to the other nodes: its arguments do not convert ({})",
+          ns,
+          e.getClass().getName());
       return;
     }
     String channel = channel(ns) + (rooms.size() == 1 ? rooms.get(0) + "#" : "");
@@ -226,7 +256,9 @@ final class AdapterCluster implements AutoCloseable {
       case NUMBER -> {
         if (n.isIntegralNumber() && n.canConvertToLong()) {
           p.packLong(n.longValue());
-        } else if (n.isBigInteger() && n.bigIntegerValue().signum() > 0 && n.bigIntegerValue().bitLength() <= 64) {
+        } else if (n.isBigInteger()
+            && n.bigIntegerValue().signum() > 0
+            && n.bigIntegerValue().bitLength() <= 64) {
           p.packBigInteger(n.bigIntegerValue());
         } else {
           p.packDouble(n.doubleValue());
@@ -259,7 +291,10 @@ final class AdapterCluster implements AutoCloseable {
         return;
       }
       // The room of a room channel, as the adapter reads it (slice(prefix.length, -1)).
-      String room = channel.length() > prefix.length() ? channel.substring(prefix.length(), channel.length() - 1) : "";
+      String room =
+          channel.length() > prefix.length()
+              ? channel.substring(prefix.length(), channel.length() - 1)
+              : "";
       if (!room.isEmpty() && !server.hasRoom(ns, room)) {
         return; // no local member: as the adapter, not even decoded
       }
@@ -281,20 +316,27 @@ final class AdapterCluster implements AutoCloseable {
       }
       Object type = packet.get("type");
       if (!(type instanceof Number t) || (t.intValue() != EVENT && t.intValue() != BINARY_EVENT)) {
-        once("type:" + channel, "ignored a broadcast of another packet type than an event on {}", channel);
+        once(
+            "type:" + channel,
+            "ignored a broadcast of another packet type than an event on {}",
+            channel);
         return;
       }
-      if (!(packet.get("data") instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof String event)) {
+      if (!(packet.get("data") instanceof List<?> data)
+          || data.isEmpty()
+          || !(data.get(0) instanceof String event)) {
         malformed(channel);
         return;
       }
       Map<?, ?> opts = parts.size() > 2 && parts.get(2) instanceof Map<?, ?> m ? m : Map.of();
       if (opts.get("flags") instanceof Map<?, ?> flags && Boolean.TRUE.equals(flags.get("local"))) {
-        return; // meant for its sender's node only (the adapter never sends these; ipc has no such flag)
+        return; // meant for its sender's node only (the adapter never sends these; ipc has no such
+        // flag)
       }
       Set<String> rooms = strings(opts.get("rooms"));
       Set<String> except = strings(opts.get("except"));
-      server.deliverRemote(ns, audience(rooms, except), event, data.subList(1, data.size()).toArray());
+      server.deliverRemote(
+          ns, audience(rooms, except), event, data.subList(1, data.size()).toArray());
     } catch (IOException | RuntimeException e) {
       malformed(channel);
       LOG.debug("broadcast on {} failed", channel, e);
@@ -326,7 +368,10 @@ final class AdapterCluster implements AutoCloseable {
           out.add(String.valueOf(o));
         } else if (o instanceof Number n) {
           double d = n.doubleValue();
-          out.add(d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf((long) d) : String.valueOf(d));
+          out.add(
+              d == Math.rint(d) && !Double.isInfinite(d)
+                  ? String.valueOf((long) d)
+                  : String.valueOf(d));
         }
       }
     }
@@ -338,7 +383,10 @@ final class AdapterCluster implements AutoCloseable {
   private void onRequest(String ns, String channel, byte[] message) {
     Map<?, ?> request;
     try {
-      Object decoded = message.length > 0 && message[0] == '{' ? json.readValue(message, Map.class) : unpack(message);
+      Object decoded =
+          message.length > 0 && message[0] == '{'
+              ? json.readValue(message, Map.class)
+              : unpack(message);
       if (!(decoded instanceof Map<?, ?> m)) {
         malformed(channel);
         return;
@@ -351,7 +399,11 @@ final class AdapterCluster implements AutoCloseable {
     try {
       answer(ns, channel, request);
     } catch (RuntimeException e) {
-      once("failed:" + channel, "a cluster request on {} failed: {}", channel, e.getClass().getName());
+      once(
+          "failed:" + channel,
+          "a cluster request on {} failed: {}",
+          channel,
+          e.getClass().getName());
       LOG.debug("request on {} failed", channel, e);
     }
   }
@@ -377,12 +429,14 @@ final class AdapterCluster implements AutoCloseable {
         }
         respond(ns, response(requestId, "sockets", ids));
       }
-      case ALL_ROOMS -> respond(ns, response(requestId, "rooms", new ArrayList<>(server.rooms(ns))));
+      case ALL_ROOMS ->
+          respond(ns, response(requestId, "rooms", new ArrayList<>(server.rooms(ns))));
       case REMOTE_JOIN, REMOTE_LEAVE -> {
         boolean join = t.intValue() == REMOTE_JOIN;
         if (opts != null) {
           Set<String> rooms = strings(request.get("rooms"));
-          Predicate<SocketIOClient> to = audience(strings(opts.get("rooms")), strings(opts.get("except")));
+          Predicate<SocketIOClient> to =
+              audience(strings(opts.get("rooms")), strings(opts.get("except")));
           for (SocketIOClient c : server.clients(ns)) {
             if (to.test(c)) {
               rooms.forEach(r -> server.joinOrLeave(c, r, join));
@@ -400,13 +454,17 @@ final class AdapterCluster implements AutoCloseable {
       case REMOTE_DISCONNECT -> {
         boolean close = Boolean.TRUE.equals(request.get("close"));
         if (opts != null) {
-          Predicate<SocketIOClient> to = audience(strings(opts.get("rooms")), strings(opts.get("except")));
+          Predicate<SocketIOClient> to =
+              audience(strings(opts.get("rooms")), strings(opts.get("except")));
           List<SocketIOClient> gone = new ArrayList<>();
-          server.clients(ns).forEach(c -> {
-            if (to.test(c)) {
-              gone.add(c);
-            }
-          });
+          server
+              .clients(ns)
+              .forEach(
+                  c -> {
+                    if (to.test(c)) {
+                      gone.add(c);
+                    }
+                  });
           gone.forEach(c -> server.disconnect(c, close));
           return;
         }
@@ -419,7 +477,9 @@ final class AdapterCluster implements AutoCloseable {
       }
       case REMOTE_FETCH -> {
         Predicate<SocketIOClient> to =
-            opts == null ? c -> true : audience(strings(opts.get("rooms")), strings(opts.get("except")));
+            opts == null
+                ? c -> true
+                : audience(strings(opts.get("rooms")), strings(opts.get("except")));
         List<Object> sockets = new ArrayList<>();
         for (SocketIOClient c : server.clients(ns)) {
           if (to.test(c)) {
@@ -432,24 +492,30 @@ final class AdapterCluster implements AutoCloseable {
       case SERVER_SIDE_EMIT -> {
         ignored.increment();
         once(
-              "serverSideEmit:" + channel,
-              "ignored a serverSideEmit on {}: ipc has no server-side event handlers (a Node node waiting for acks times"
-                  + " out on this one)",
-              channel);
+            "serverSideEmit:" + channel,
+            "ignored a serverSideEmit on {}: ipc has no server-side event handlers (a Node node waiting for acks times"
+                + " out on this one)",
+            channel);
       }
       default -> {
         ignored.increment();
-        once("type:" + channel, "ignored a cluster request of unknown type {} on {}", t.intValue(), channel);
+        once(
+            "type:" + channel,
+            "ignored a cluster request of unknown type {} on {}",
+            t.intValue(),
+            channel);
       }
     }
   }
 
   /**
-   * Emits a Node node's {@code io.timeout(ms).emitWithAck(...)} to the local clients it names, with an
-   * ack callback each: answers how many clients it went to ({@code BROADCAST_CLIENT_COUNT}, JSON), then
-   * each client's ack ({@code BROADCAST_ACK}, msgpack, the ack's first argument), as the adapter does.
+   * Emits a Node node's {@code io.timeout(ms).emitWithAck(...)} to the local clients it names, with
+   * an ack callback each: answers how many clients it went to ({@code BROADCAST_CLIENT_COUNT},
+   * JSON), then each client's ack ({@code BROADCAST_ACK}, msgpack, the ack's first argument), as
+   * the adapter does.
    */
-  private void broadcastWithAck(String ns, String channel, Map<?, ?> request, Object requestId, Map<?, ?> opts) {
+  private void broadcastWithAck(
+      String ns, String channel, Map<?, ?> request, Object requestId, Map<?, ?> opts) {
     if (!(request.get("packet") instanceof Map<?, ?> packet)
         || !(packet.get("data") instanceof List<?> data)
         || data.isEmpty()
@@ -458,9 +524,12 @@ final class AdapterCluster implements AutoCloseable {
       return;
     }
     Predicate<SocketIOClient> to =
-        opts == null ? c -> true : audience(strings(opts.get("rooms")), strings(opts.get("except")));
+        opts == null
+            ? c -> true
+            : audience(strings(opts.get("rooms")), strings(opts.get("except")));
     Object flags = opts == null ? null : opts.get("flags");
-    long timeoutMs = flags instanceof Map<?, ?> f && f.get("timeout") instanceof Number n ? n.longValue() : -1;
+    long timeoutMs =
+        flags instanceof Map<?, ?> f && f.get("timeout") instanceof Number n ? n.longValue() : -1;
     // netty-socketio times acks in whole seconds; the requester's own timeout ends its wait anyway.
     int timeout = timeoutMs <= 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutMs + 999) / 1000);
     Object[] args = data.subList(1, data.size()).toArray();
@@ -492,7 +561,11 @@ final class AdapterCluster implements AutoCloseable {
                 pack(p, mapper.valueToTree(result));
                 messages.send(responseChannel(ns), p.toByteArray());
               } catch (IOException | RuntimeException e) {
-                once("ack:" + ns, "a client's ack to a cluster broadcast on {} was not sent back ({})", ns, e.getClass().getName());
+                once(
+                    "ack:" + ns,
+                    "a client's ack to a cluster broadcast on {} was not sent back ({})",
+                    ns,
+                    e.getClass().getName());
               }
             }
           },
@@ -518,7 +591,11 @@ final class AdapterCluster implements AutoCloseable {
     Map<String, Object> handshake = new LinkedHashMap<>();
     handshake.put("headers", headers);
     handshake.put("time", JS_DATE.format(issued));
-    handshake.put("address", h.getAddress() == null || h.getAddress().getAddress() == null ? "" : h.getAddress().getAddress().getHostAddress());
+    handshake.put(
+        "address",
+        h.getAddress() == null || h.getAddress().getAddress() == null
+            ? ""
+            : h.getAddress().getAddress().getHostAddress());
     handshake.put("xdomain", h.isXdomain());
     handshake.put("secure", secure);
     handshake.put("issued", issued.toEpochMilli());
@@ -550,7 +627,11 @@ final class AdapterCluster implements AutoCloseable {
     try {
       body = json.writeValueAsBytes(response);
     } catch (IOException e) {
-      once("respond:" + ns, "an answer to a cluster request on {} did not encode ({})", ns, e.getClass().getName());
+      once(
+          "respond:" + ns,
+          "an answer to a cluster request on {} did not encode ({})",
+          ns,
+          e.getClass().getName());
       return;
     }
     messages.send(responseChannel(ns), body);
@@ -585,28 +666,33 @@ final class AdapterCluster implements AutoCloseable {
         return v.asStringValue().asString();
       case BINARY:
         return v.asBinaryValue().asByteArray();
-      case ARRAY: {
-        ArrayValue a = v.asArrayValue();
-        List<Object> out = new ArrayList<>(a.size());
-        for (Value e : a) {
-          out.add(plain(e));
+      case ARRAY:
+        {
+          ArrayValue a = v.asArrayValue();
+          List<Object> out = new ArrayList<>(a.size());
+          for (Value e : a) {
+            out.add(plain(e));
+          }
+          return out;
         }
-        return out;
-      }
-      case MAP: {
-        MapValue m = v.asMapValue();
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<Value, Value> e : m.entrySet()) {
-          Value k = e.getKey();
-          out.put(k.isStringValue() ? k.asStringValue().asString() : k.toJson(), plain(e.getValue()));
+      case MAP:
+        {
+          MapValue m = v.asMapValue();
+          Map<String, Object> out = new LinkedHashMap<>();
+          for (Map.Entry<Value, Value> e : m.entrySet()) {
+            Value k = e.getKey();
+            out.put(
+                k.isStringValue() ? k.asStringValue().asString() : k.toJson(), plain(e.getValue()));
+          }
+          return out;
         }
-        return out;
-      }
-      case EXTENSION: {
-        // notepack sends a JavaScript Date as a msgpack timestamp: the ISO string JSON would carry.
-        ExtensionValue x = v.asExtensionValue();
-        return x.isTimestampValue() ? JS_JSON.format(x.asTimestampValue().toInstant()) : null;
-      }
+      case EXTENSION:
+        {
+          // notepack sends a JavaScript Date as a msgpack timestamp: the ISO string JSON would
+          // carry.
+          ExtensionValue x = v.asExtensionValue();
+          return x.isTimestampValue() ? JS_JSON.format(x.asTimestampValue().toInstant()) : null;
+        }
       default:
         return null;
     }
@@ -616,7 +702,10 @@ final class AdapterCluster implements AutoCloseable {
     once("malformed:" + channel, "ignored a malformed cluster message on {}", channel);
   }
 
-  /** Logs at WARN the first time per {@code what}, at DEBUG after: a chatty peer cannot flood the log. */
+  /**
+   * Logs at WARN the first time per {@code what}, at DEBUG after: a chatty peer cannot flood the
+   * log.
+   */
   private void once(String what, String format, Object... args) {
     if (warned.add(what)) {
       LOG.warn(format, args);

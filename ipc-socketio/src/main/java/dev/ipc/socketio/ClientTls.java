@@ -24,16 +24,20 @@ import okhttp3.OkHttpClient;
 /**
  * The client's TLS, for OkHttp (which socket.io-client's Java port speaks through): trust the JDK's
  * default store or the CA certificates of a PEM file, and present a PEM certificate chain with its
- * unencrypted PKCS#8 key for mutual TLS. Built with java.security alone; errors name the files, never
- * their contents. OkHttp checks the server's name against its certificate.
+ * unencrypted PKCS#8 key for mutual TLS. Built with java.security alone; errors name the files,
+ * never their contents. OkHttp checks the server's name against its certificate.
  */
 final class ClientTls {
   private ClientTls() {}
 
-  /** Makes {@code http} speak TLS trusting {@code ca} (null: the JDK's trust), presenting {@code cert}. */
+  /**
+   * Makes {@code http} speak TLS trusting {@code ca} (null: the JDK's trust), presenting {@code
+   * cert}.
+   */
   static void apply(OkHttpClient.Builder http, Path ca, Path cert, Path key) {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (ca == null) {
         tmf.init((KeyStore) null);
       } else {
@@ -60,8 +64,12 @@ final class ClientTls {
         KeyStore own = KeyStore.getInstance("PKCS12");
         own.load(null, null);
         own.setKeyEntry(
-            "client", privateKey(key), password, certificates(cert, "cert").toArray(new Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            "client",
+            privateKey(key),
+            password,
+            certificates(cert, "cert").toArray(new Certificate[0]));
+        KeyManagerFactory kmf =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(own, password);
         keyManagers = kmf.getKeyManagers();
       }
@@ -70,8 +78,11 @@ final class ClientTls {
       http.sslSocketFactory(context.getSocketFactory(), trust);
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException(
-          "cannot set up client TLS (ca=" + (ca == null ? "system" : ca)
-              + (cert == null ? "" : ", cert=" + cert + ", key=" + key) + "): " + e.getMessage(),
+          "cannot set up client TLS (ca="
+              + (ca == null ? "system" : ca)
+              + (cert == null ? "" : ", cert=" + cert + ", key=" + key)
+              + "): "
+              + e.getMessage(),
           e);
     }
   }
@@ -79,7 +90,8 @@ final class ClientTls {
   private static Collection<? extends Certificate> certificates(Path pem, String name)
       throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
         throw new GeneralSecurityException(name + ": " + pem + " holds no certificate");
       }
@@ -93,7 +105,8 @@ final class ClientTls {
     int from = text.indexOf(begin);
     int to = text.indexOf("-----END PRIVATE KEY-----");
     if (from < 0 || to < from) {
-      throw new GeneralSecurityException("key: " + pem + " (expected: an unencrypted PKCS#8 PEM key)");
+      throw new GeneralSecurityException(
+          "key: " + pem + " (expected: an unencrypted PKCS#8 PEM key)");
     }
     byte[] der = Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
@@ -104,6 +117,7 @@ final class ClientTls {
         // Not this algorithm: the next one.
       }
     }
-    throw new GeneralSecurityException("key: " + pem + " (expected: an RSA, EC or EdDSA PKCS#8 key)");
+    throw new GeneralSecurityException(
+        "key: " + pem + " (expected: an RSA, EC or EdDSA PKCS#8 key)");
   }
 }

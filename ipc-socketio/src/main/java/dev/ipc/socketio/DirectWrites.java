@@ -30,19 +30,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * Writes a call's acknowledgement, or a broadcast, to WebSockets from the calling thread itself.
  *
  * <p>Why: netty-socketio writes only from the channel's event loop, so an ack made on a call thread
- * costs a second hand-off (queue a task, wake the loop) after the first (wake the call thread). On 2
- * cores those wake-ups were a fifth of a round trip. A broadcast to n clients cost n encodings and n
- * hand-offs; here it is encoded once. So the calling thread encodes the frame (the bytes netty-socketio
- * would send) and writes it to the socket, when that cannot reorder anything:
+ * costs a second hand-off (queue a task, wake the loop) after the first (wake the call thread). On
+ * 2 cores those wake-ups were a fifth of a round trip. A broadcast to n clients cost n encodings
+ * and n hand-offs; here it is encoded once. So the calling thread encodes the frame (the bytes
+ * netty-socketio would send) and writes it to the socket, when that cannot reorder anything:
  *
  * <ul>
  *   <li>Each WebSocket has a lock ({@link Guard}) that its event loop holds while it writes: around
  *       every write reaching the end of the pipeline (netty-socketio takes queued packets off the
  *       session's queue there) and every write and flush reaching the socket.
- *   <li>The calling thread only tries that lock, never waits for it; it writes only if the session has no
- *       queued packet and Netty no unwritten byte. A packet sent before the ack (a broadcast the call
- *       caused, say) is then either out already or still queued, and the ack takes netty-socketio's
- *       path behind it. The session's lock (held by the caller) keeps its other senders out meanwhile.
+ *   <li>The calling thread only tries that lock, never waits for it; it writes only if the session
+ *       has no queued packet and Netty no unwritten byte. A packet sent before the ack (a broadcast
+ *       the call caused, say) is then either out already or still queued, and the ack takes
+ *       netty-socketio's path behind it. The session's lock (held by the caller) keeps its other
+ *       senders out meanwhile.
  *   <li>What the socket does not take at once stays first: the loop writes it before anything else.
  * </ul>
  *
@@ -50,11 +51,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * descriptor until a write in progress is done, so a close on the loop can never make this thread
  * write to another connection given the same number (Netty's epoll channel frees it at once).
  *
- * <p>Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, TLS, a packet
- * larger than a frame, epoll channels) takes the usual path, as do a host handler's acks and a
- * session's own sends. The private members this reads ({@code ClientHead.channels}, {@code
- * AckRequest.originalPacket}, Netty's {@code javaChannel()}) are reached through {@link NettySocketIo},
- * which checks them when the server starts: another netty-socketio fails the start, by name.
+ * <p>Anything else (polling, Engine.IO v3, a namespace, binary attachments, compression, TLS, a
+ * packet larger than a frame, epoll channels) takes the usual path, as do a host handler's acks and
+ * a session's own sends. The private members this reads ({@code ClientHead.channels}, {@code
+ * AckRequest.originalPacket}, Netty's {@code javaChannel()}) are reached through {@link
+ * NettySocketIo}, which checks them when the server starts: another netty-socketio fails the start,
+ * by name.
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
 // ends with the channel closed whether or not its future fails, and a write passed on with the
@@ -62,8 +64,10 @@ import java.util.concurrent.locks.ReentrantLock;
 @SuppressWarnings("FutureReturnValueIgnored")
 final class DirectWrites {
   private static final AttributeKey<Guard> GUARD = AttributeKey.valueOf("ipc.directWrites");
+
   /** The name of the guard's first handler in a channel's pipeline. */
   static final String HEAD = "ipcDirectHead";
+
   private final JsonSupport json;
   private final int maxFramePayload;
   private final AtomicLong written = new AtomicLong();
@@ -93,8 +97,8 @@ final class DirectWrites {
   }
 
   /**
-   * Writes the ack of {@code request} with {@code args} to the session's WebSocket, if that is safe now;
-   * returns false if the caller must send it the usual way. Call under the session's lock.
+   * Writes the ack of {@code request} with {@code args} to the session's WebSocket, if that is safe
+   * now; returns false if the caller must send it the usual way. Call under the session's lock.
    */
   boolean trySendAck(ClientHead head, AckRequest request, Object[] args) {
     if (!usable(head)) {
@@ -127,15 +131,16 @@ final class DirectWrites {
   }
 
   /**
-   * Writes {@code frame} (not consumed) to the session's WebSocket if that is safe now; returns false if
-   * the caller must send the packet the usual way. Call under the session's lock.
+   * Writes {@code frame} (not consumed) to the session's WebSocket if that is safe now; returns
+   * false if the caller must send the packet the usual way. Call under the session's lock.
    */
   boolean tryWrite(ClientHead head, ByteBuf frame) {
     if (!usable(head)) {
       return false;
     }
     Channel ch = NettySocketIo.channel(head, Transport.WEBSOCKET);
-    if (!(ch instanceof NioSocketChannel nio) || !head.isTransportChannel(ch, Transport.WEBSOCKET)) {
+    if (!(ch instanceof NioSocketChannel nio)
+        || !head.isTransportChannel(ch, Transport.WEBSOCKET)) {
       return false;
     }
     Guard guard = ch.attr(GUARD).get();
@@ -259,8 +264,8 @@ final class DirectWrites {
 
   /**
    * The lock of one channel: the event loop holds it around each write passing either end of the
-   * pipeline and each flush, a calling thread while it writes a frame; it also keeps the part of a frame
-   * the socket did not take, which the loop writes before anything else.
+   * pipeline and each flush, a calling thread while it writes a frame; it also keeps the part of a
+   * frame the socket did not take, which the loop writes before anything else.
    */
   static final class Guard {
     final ReentrantLock lock = new ReentrantLock();
@@ -285,7 +290,8 @@ final class DirectWrites {
     /** Writes and flushes passing here hold the lock. */
     class Locked extends ChannelDuplexHandler {
       @Override
-      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+          throws Exception {
         lock.lock();
         try {
           writeLocked(ctx, msg, promise);
@@ -309,7 +315,9 @@ final class DirectWrites {
       }
     }
 
-    /** First in the pipeline: every byte reaching the socket passes here, an ack's remainder first. */
+    /**
+     * First in the pipeline: every byte reaching the socket passes here, an ack's remainder first.
+     */
     final class Head extends Locked {
       @Override
       public void handlerAdded(ChannelHandlerContext ctx) {
@@ -343,7 +351,8 @@ final class DirectWrites {
 
     /**
      * Last in the pipeline: netty-socketio's encoder takes queued packets off the session's queue
-     * while a write passes here, so a calling thread never finds a packet neither queued nor unsent.
+     * while a write passes here, so a calling thread never finds a packet neither queued nor
+     * unsent.
      */
     final class Tail extends Locked {}
   }

@@ -16,9 +16,10 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * netty-socketio's JSON support, except that every incoming event is decoded generically and handed to
- * one internal listener as an {@link Incoming}. netty-socketio silently drops events nobody listens to;
- * routing them all through {@link #DISPATCH} lets the server answer unknown events with UNIMPLEMENTED.
+ * netty-socketio's JSON support, except that every incoming event is decoded generically and handed
+ * to one internal listener as an {@link Incoming}. netty-socketio silently drops events nobody
+ * listens to; routing them all through {@link #DISPATCH} lets the server answer unknown events with
+ * UNIMPLEMENTED.
  */
 final class RoutingJsonSupport implements JsonSupport {
   /** The one event name netty-socketio ever sees; no client can send it (it starts with NUL). */

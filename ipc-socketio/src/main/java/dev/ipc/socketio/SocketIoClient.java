@@ -41,9 +41,9 @@ import org.json.JSONException;
 import org.json.JSONObject;
 
 /**
- * Calls services on an ipc Socket.IO server: each call emits the operation's event and waits for its
- * acknowledgement (the convention described on {@link SocketIoTransport}), and {@link #onEvent} receives
- * broadcasts such as {@code task:saved}.
+ * Calls services on an ipc Socket.IO server: each call emits the operation's event and waits for
+ * its acknowledgement (the convention described on {@link SocketIoTransport}), and {@link #onEvent}
+ * receives broadcasts such as {@code task:saved}.
  *
  * <pre>{@code
  * try (SocketIoClient client = SocketIoClient.of("localhost", 8080)) {
@@ -53,45 +53,45 @@ import org.json.JSONObject;
  * }</pre>
  *
  * <p>One connection, opened when built and reopened after a loss, carries every call and every
- * stream. A streaming operation answers a {@code Flow.Publisher}: each subscriber is a named watch on
- * that connection (the subscribe event with the request as its filter and a watch id of this client's
- * own), and gets the item events carrying its id; any number of subscribers share the connection.
- * Cancelling emits the cancel event with the id; the server's error event with the id ends that
- * subscriber with a {@link ServiceException} of its code; the connection's end ends every subscriber:
- * completed when the server disconnected (its close) or this client closed, UNAVAILABLE when the
- * connection was lost (a stream is not resumed on the reconnected connection: what was saved
- * meanwhile would be skipped silently). While this client watches an operation, the server sends its
- * connection no broadcast of that operation's item event (a watcher never gets a save twice), so
- * {@link #onEvent} listeners of that event hear nothing until the last such subscriber ends; they never
- * hear a watch's values. A service's failure is a {@link ServiceException} with the server's code; no
- * answer (not connected, connection lost, timeout, a malformed ack) is a {@link TransportException}.
- * Thread-safe; share one per server.
+ * stream. A streaming operation answers a {@code Flow.Publisher}: each subscriber is a named watch
+ * on that connection (the subscribe event with the request as its filter and a watch id of this
+ * client's own), and gets the item events carrying its id; any number of subscribers share the
+ * connection. Cancelling emits the cancel event with the id; the server's error event with the id
+ * ends that subscriber with a {@link ServiceException} of its code; the connection's end ends every
+ * subscriber: completed when the server disconnected (its close) or this client closed, UNAVAILABLE
+ * when the connection was lost (a stream is not resumed on the reconnected connection: what was
+ * saved meanwhile would be skipped silently). While this client watches an operation, the server
+ * sends its connection no broadcast of that operation's item event (a watcher never gets a save
+ * twice), so {@link #onEvent} listeners of that event hear nothing until the last such subscriber
+ * ends; they never hear a watch's values. A service's failure is a {@link ServiceException} with
+ * the server's code; no answer (not connected, connection lost, timeout, a malformed ack) is a
+ * {@link TransportException}. Thread-safe; share one per server.
  *
  * <h2>Credentials and call metadata</h2>
  *
  * Socket.IO sends credentials once per connection, in its handshake, not with each call: {@link
- * Builder#token} sends {@code auth: {token}} with the connect (the server verifies it once, and every
- * call of the connection runs as its principal), {@link Builder#metadata} sends handshake headers.
- * {@link #withBearerToken} throws {@link UnsupportedOperationException} naming {@link Builder#token}
- * (a client per token). Other metadata goes with each call ({@link #call(Operation, Object, Metadata)},
- * {@link #withMetadata}): as an object after the request, whose values the server adds to the
- * handshake's headers for that call (a W3C {@code traceparent}, so {@code IpcTracing} continues a
- * trace per call); a name with several values sends its first. {@code authorization} and {@code
- * cookie} there are refused with {@link UnsupportedOperationException}, as the server would ignore
- * them. A token the server refuses makes the connect fail, and calls then fail with a {@link
- * TransportException} saying so.
+ * Builder#token} sends {@code auth: {token}} with the connect (the server verifies it once, and
+ * every call of the connection runs as its principal), {@link Builder#metadata} sends handshake
+ * headers. {@link #withBearerToken} throws {@link UnsupportedOperationException} naming {@link
+ * Builder#token} (a client per token). Other metadata goes with each call ({@link #call(Operation,
+ * Object, Metadata)}, {@link #withMetadata}): as an object after the request, whose values the
+ * server adds to the handshake's headers for that call (a W3C {@code traceparent}, so {@code
+ * IpcTracing} continues a trace per call); a name with several values sends its first. {@code
+ * authorization} and {@code cookie} there are refused with {@link UnsupportedOperationException},
+ * as the server would ignore them. A token the server refuses makes the connect fail, and calls
+ * then fail with a {@link TransportException} saying so.
  *
  * <h2>TLS</h2>
  *
- * {@link Builder#tls}, {@link Builder#ca} (a CA PEM file; implies TLS), {@link Builder#cert} and {@link
- * Builder#key} (a client certificate for mutual TLS), as URI options {@code tls=true}, {@code
- * ca=/path/ca.pem}, {@code cert=...&key=...}: the client then speaks {@code https://} and {@code wss://}
- * and checks the server's name against its certificate.
+ * {@link Builder#tls}, {@link Builder#ca} (a CA PEM file; implies TLS), {@link Builder#cert} and
+ * {@link Builder#key} (a client certificate for mutual TLS), as URI options {@code tls=true},
+ * {@code ca=/path/ca.pem}, {@code cert=...&key=...}: the client then speaks {@code https://} and
+ * {@code wss://} and checks the server's name against its certificate.
  */
 public final class SocketIoClient implements Client {
   /**
-   * The default time a call waits for its acknowledgement: every client's,
-   * {@link ClientBuilder#DEFAULT_TIMEOUT} (30 s).
+   * The default time a call waits for its acknowledgement: every client's, {@link
+   * ClientBuilder#DEFAULT_TIMEOUT} (30 s).
    */
   public static final Duration DEFAULT_TIMEOUT = ClientBuilder.DEFAULT_TIMEOUT;
 
@@ -104,30 +104,44 @@ public final class SocketIoClient implements Client {
   /** Values of a stream held for a subscriber that has not asked for them yet. */
   private static final int STREAM_BUFFER = 256;
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SocketIoClient.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SocketIoClient.class);
 
   private final URI uri;
   private final Duration timeout;
   private final OkHttpClient http;
   private final Socket socket;
+
   /** Numbers this client's watch ids. */
-  private final java.util.concurrent.atomic.AtomicLong watchIds = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchIds =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** The open subscribers of streaming operations, by watch id, all on {@link #socket}. */
   private final ConcurrentHashMap<String, Watcher> watchers = new ConcurrentHashMap<>();
+
   /** The item events and subscribe events whose listeners dispatch to {@link #watchers}. */
   private final Set<String> listening = ConcurrentHashMap.newKeySet();
+
   private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
+
   /** The server's last connect error ({@code invalid credentials}), or null. */
   private volatile String connectError;
+
   private final Set<CompletableFuture<Object[]>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private SocketIoClient(Builder b) {
     this.uri =
-        URI.create((b.tls() ? "https://" : "http://") + (b.host().contains(":") ? "[" + b.host() + "]" : b.host()) + ":" + b.port());
+        URI.create(
+            (b.tls() ? "https://" : "http://")
+                + (b.host().contains(":") ? "[" + b.host() + "]" : b.host())
+                + ":"
+                + b.port());
     this.timeout = b.timeout();
-    // OkHttp 3's default Dispatcher runs 64 calls at once (5 per host, WebSockets aside) and queues the
-    // rest silently; an open WebSocket holds one of those slots for its whole life, as does a pending
+    // OkHttp 3's default Dispatcher runs 64 calls at once (5 per host, WebSockets aside) and queues
+    // the
+    // rest silently; an open WebSocket holds one of those slots for its whole life, as does a
+    // pending
     // long-poll. One client multiplexes its streams on its one connection, but a WebSocket queued
     // behind held slots would only fail at the connect timeout, as "not connected" (the 64th stream
     // of a client that opened a connection per stream never connected), so the limits are lifted:
@@ -160,30 +174,45 @@ public final class SocketIoClient implements Client {
       options.extraHeaders = headers;
     }
     this.socket = IO.socket(uri, options);
-    socket.on(Socket.EVENT_CONNECT, args -> {
-      connectError = null;
-      firstAttempt.complete(null);
-    });
-    socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
-      // The server's refusal ({"message":"invalid credentials"}); a transport error has no message.
-      connectError =
-          args.length > 0 && args[0] instanceof JSONObject error && error.opt("message") instanceof String m ? m : null;
-      firstAttempt.complete(null);
-    });
-    socket.on(Socket.EVENT_DISCONNECT, args -> {
-      failPending("the connection to " + uri + " was lost");
-      String reason = args.length > 0 ? String.valueOf(args[0]) : "";
-      // The server's disconnect (its close) or this client's close end the streams cleanly; a lost
-      // connection fails them. Either way they end: the reconnected connection holds no watch.
-      boolean clean = reason.equals("io server disconnect") || reason.equals("io client disconnect");
-      for (Watcher w : watchers.values()) {
-        if (clean) {
-          w.complete();
-        } else {
-          w.fail(new TransportException("the connection to " + uri + " was lost (" + reason + ")"));
-        }
-      }
-    });
+    socket.on(
+        Socket.EVENT_CONNECT,
+        args -> {
+          connectError = null;
+          firstAttempt.complete(null);
+        });
+    socket.on(
+        Socket.EVENT_CONNECT_ERROR,
+        args -> {
+          // The server's refusal ({"message":"invalid credentials"}); a transport error has no
+          // message.
+          connectError =
+              args.length > 0
+                      && args[0] instanceof JSONObject error
+                      && error.opt("message") instanceof String m
+                  ? m
+                  : null;
+          firstAttempt.complete(null);
+        });
+    socket.on(
+        Socket.EVENT_DISCONNECT,
+        args -> {
+          failPending("the connection to " + uri + " was lost");
+          String reason = args.length > 0 ? String.valueOf(args[0]) : "";
+          // The server's disconnect (its close) or this client's close end the streams cleanly; a
+          // lost
+          // connection fails them. Either way they end: the reconnected connection holds no watch.
+          boolean clean =
+              reason.equals("io server disconnect") || reason.equals("io client disconnect");
+          for (Watcher w : watchers.values()) {
+            if (clean) {
+              w.complete();
+            } else {
+              w.fail(
+                  new TransportException(
+                      "the connection to " + uri + " was lost (" + reason + ")"));
+            }
+          }
+        });
     socket.connect();
   }
 
@@ -197,7 +226,8 @@ public final class SocketIoClient implements Client {
     return new Builder();
   }
 
-  // CompletableFuture keeps Object's identity equals and hashCode: removing finds this call's own future.
+  // CompletableFuture keeps Object's identity equals and hashCode: removing finds this call's own
+  // future.
   @SuppressWarnings("CollectionUndefinedEquality")
   @Override
   public Reply call(Operation<?, ?, ?> operation, Object request, Metadata metadata) {
@@ -205,13 +235,16 @@ public final class SocketIoClient implements Client {
     requireNonNull(request, "request");
     JSONObject sent = callMetadata(metadata);
     if (operation.streaming()) {
-      return Reply.of(new RemoteStream<>(STREAM_BUFFER, emitter -> openStream(operation, request, sent, emitter)));
+      return Reply.of(
+          new RemoteStream<>(
+              STREAM_BUFFER, emitter -> openStream(operation, request, sent, emitter)));
     }
     awaitConnection();
     JSONObject payload = json(operation.input(), request);
     JSONObject withDeadline = sent != null ? sent : new JSONObject();
     if (!withDeadline.has(CallSource.TIMEOUT_HEADER)) {
-      // The server ends the call when this client stops waiting, unless the caller named a deadline.
+      // The server ends the call when this client stops waiting, unless the caller named a
+      // deadline.
       try {
         withDeadline.put(CallSource.TIMEOUT_HEADER, Long.toString(timeout.toMillis()));
       } catch (JSONException e) {
@@ -240,8 +273,9 @@ public final class SocketIoClient implements Client {
    * Returns a view that sends {@code metadata} with every call, as {@link #call(Operation, Object,
    * Metadata)} does.
    *
-   * @throws UnsupportedOperationException if it holds {@code authorization} or {@code cookie}, naming
-   *     {@link Builder#token} and {@link Builder#metadata}: credentials go once per connection
+   * @throws UnsupportedOperationException if it holds {@code authorization} or {@code cookie},
+   *     naming {@link Builder#token} and {@link Builder#metadata}: credentials go once per
+   *     connection
    */
   @Override
   public Client withMetadata(Metadata metadata) {
@@ -252,7 +286,8 @@ public final class SocketIoClient implements Client {
   /**
    * Returns {@code metadata} as the object sent after a call's request, or null for none.
    *
-   * @throws UnsupportedOperationException for credentials, which the server takes from the handshake only
+   * @throws UnsupportedOperationException for credentials, which the server takes from the
+   *     handshake only
    */
   private static JSONObject callMetadata(Metadata metadata) {
     requireNonNull(metadata, "metadata");
@@ -300,10 +335,10 @@ public final class SocketIoClient implements Client {
 
   /**
    * Emits the host event {@code event} (one a host handler answers: {@code
-   * SocketIoTransport.Builder#on}) with {@code args} and returns its acknowledgement's arguments, as
-   * plain values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, null)
-   * and binary ones as {@code byte[]}, whole: a {@code byte[]} argument goes as a binary attachment
-   * both ways. Waits up to the client's timeout.
+   * SocketIoTransport.Builder#on}) with {@code args} and returns its acknowledgement's arguments,
+   * as plain values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean},
+   * null) and binary ones as {@code byte[]}, whole: a {@code byte[]} argument goes as a binary
+   * attachment both ways. Waits up to the client's timeout.
    *
    * @throws TransportException if not connected, the connection is lost or no ack comes in time
    */
@@ -337,7 +372,10 @@ public final class SocketIoClient implements Client {
     }
   }
 
-  /** Converts a plain value to what socket.io-client emits: org.json for maps and lists, byte[] as is. */
+  /**
+   * Converts a plain value to what socket.io-client emits: org.json for maps and lists, byte[] as
+   * is.
+   */
   private static Object toJson(Object v) {
     if (v instanceof Map<?, ?> map) {
       JSONObject o = new JSONObject();
@@ -345,7 +383,8 @@ public final class SocketIoClient implements Client {
         try {
           o.put(String.valueOf(e.getKey()), toJson(e.getValue()));
         } catch (JSONException bad) {
-          throw new IllegalArgumentException("not a JSON value: " + e.getKey() + " (" + bad.getMessage() + ")", bad);
+          throw new IllegalArgumentException(
+              "not a JSON value: " + e.getKey() + " (" + bad.getMessage() + ")", bad);
         }
       }
       return o;
@@ -359,17 +398,18 @@ public final class SocketIoClient implements Client {
   }
 
   /**
-   * Calls {@code listener} with the first argument of every {@code event} the server emits, as plain
-   * values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, or null); returns
-   * a handle that stops it. The listener runs on the client's event thread and must not block; what
-   * it throws is logged, and the other listeners still hear the event.
+   * Calls {@code listener} with the first argument of every {@code event} the server emits, as
+   * plain values ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}, or
+   * null); returns a handle that stops it. The listener runs on the client's event thread and must
+   * not block; what it throws is logged, and the other listeners still hear the event.
    */
   public AutoCloseable onEvent(String event, Consumer<Object> listener) {
     requireNonNull(event, "event");
     requireNonNull(listener, "listener");
     Emitter.Listener l =
         args -> {
-          // Thrown out of here it would end the emit loop on the client's event thread, and the other
+          // Thrown out of here it would end the emit loop on the client's event thread, and the
+          // other
           // listeners of the event would miss it.
           if (args.length > 1 && args[1] instanceof String id && id.startsWith(WATCH_ID_PREFIX)) {
             return; // a value of one of this client's watches, its subscriber's alone
@@ -385,13 +425,16 @@ public final class SocketIoClient implements Client {
   }
 
   /**
-   * Opens one stream of {@code operation} on the client's connection: a named watch whose id is this
-   * client's own ({@link #WATCH_ID_PREFIX} and a number), subscribed once the first connect attempt
-   * is over, whose item events and error event (carrying the id) reach {@code emitter}. Returns what
-   * cancels it: the cancel event with the id.
+   * Opens one stream of {@code operation} on the client's connection: a named watch whose id is
+   * this client's own ({@link #WATCH_ID_PREFIX} and a number), subscribed once the first connect
+   * attempt is over, whose item events and error event (carrying the id) reach {@code emitter}.
+   * Returns what cancels it: the cancel event with the id.
    */
   private Runnable openStream(
-      Operation<?, ?, ?> operation, Object request, JSONObject metadata, RemoteStream.Emitter emitter) {
+      Operation<?, ?, ?> operation,
+      Object request,
+      JSONObject metadata,
+      RemoteStream.Emitter emitter) {
     if (closed) {
       throw new TransportException("the client is closed");
     }
@@ -400,29 +443,44 @@ public final class SocketIoClient implements Client {
     String id = WATCH_ID_PREFIX + watchIds.incrementAndGet();
     Watcher w = new Watcher(id, operation, emitter);
     watchers.put(id, w);
-    Object[] args = metadata == null ? new Object[] {payload, id} : new Object[] {payload, id, metadata};
+    Object[] args =
+        metadata == null ? new Object[] {payload, id} : new Object[] {payload, id, metadata};
     // On the client's event thread, where the connection's events run too: a disconnect either came
-    // before (the watcher is ended, or the connection is down) or comes after the emit (and ends it).
-    Runnable subscribe = () -> io.socket.thread.EventThread.exec(() -> {
-      if (w.ended.get()) {
-        return;
-      }
-      if (!socket.connected()) {
-        String refused = connectError;
-        w.fail(new TransportException(
-            "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused)));
-        return;
-      }
-      socket.emit(operation.event(), args, (Ack) ack -> {
-        Object first = ack.length == 0 ? null : ack[0];
-        if (first instanceof JSONObject object && object.has("error")) {
-          w.fail(serviceError(operation, object.opt("error")));
-        } else if (w.ended.get() && socket.connected()) {
-          // Ended before its watch opened (its emit waited out a reconnect): end that watch too.
-          socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
-        }
-      });
-    });
+    // before (the watcher is ended, or the connection is down) or comes after the emit (and ends
+    // it).
+    Runnable subscribe =
+        () ->
+            io.socket.thread.EventThread.exec(
+                () -> {
+                  if (w.ended.get()) {
+                    return;
+                  }
+                  if (!socket.connected()) {
+                    String refused = connectError;
+                    w.fail(
+                        new TransportException(
+                            "not connected to "
+                                + uri
+                                + (refused == null
+                                    ? ""
+                                    : ": the server refused the connect: " + refused)));
+                    return;
+                  }
+                  socket.emit(
+                      operation.event(),
+                      args,
+                      (Ack)
+                          ack -> {
+                            Object first = ack.length == 0 ? null : ack[0];
+                            if (first instanceof JSONObject object && object.has("error")) {
+                              w.fail(serviceError(operation, object.opt("error")));
+                            } else if (w.ended.get() && socket.connected()) {
+                              // Ended before its watch opened (its emit waited out a reconnect):
+                              // end that watch too.
+                              socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
+                            }
+                          });
+                });
     if (firstAttempt.isDone()) {
       subscribe.run();
     } else {
@@ -431,34 +489,41 @@ public final class SocketIoClient implements Client {
     return () -> {
       if (w.end()) {
         // Ends the watch on the server; a connection that is down holds none any more.
-        io.socket.thread.EventThread.exec(() -> {
-          if (socket.connected()) {
-            socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
-          }
-        });
+        io.socket.thread.EventThread.exec(
+            () -> {
+              if (socket.connected()) {
+                socket.emit(operation.event() + DefaultSocketIoServer.CANCEL, id);
+              }
+            });
       }
     };
   }
 
-  /** Adds, once per event, the connection's listeners that hand watch values and errors to watchers. */
+  /**
+   * Adds, once per event, the connection's listeners that hand watch values and errors to watchers.
+   */
   private void listen(Operation<?, ?, ?> operation) {
     String item = operation.itemEvent();
     if (listening.add(item)) {
-      socket.on(item, args -> {
-        Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
-        if (w != null) {
-          w.next(args[0]);
-        }
-      });
+      socket.on(
+          item,
+          args -> {
+            Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
+            if (w != null) {
+              w.next(args[0]);
+            }
+          });
     }
     String error = operation.event() + DefaultSocketIoServer.ERROR;
     if (listening.add(error)) {
-      socket.on(error, args -> {
-        Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
-        if (w != null) {
-          w.fail(serviceError(w.operation, args[0]));
-        }
-      });
+      socket.on(
+          error,
+          args -> {
+            Watcher w = args.length > 1 && args[1] instanceof String id ? watchers.get(id) : null;
+            if (w != null) {
+              w.fail(serviceError(w.operation, args[0]));
+            }
+          });
     }
   }
 
@@ -557,7 +622,9 @@ public final class SocketIoClient implements Client {
     if (!socket.connected()) {
       String refused = connectError;
       throw new TransportException(
-          "not connected to " + uri + (refused == null ? "" : ": the server refused the connect: " + refused));
+          "not connected to "
+              + uri
+              + (refused == null ? "" : ": the server refused the connect: " + refused));
     }
   }
 
@@ -578,7 +645,8 @@ public final class SocketIoClient implements Client {
       }
       if (operation.many()) {
         if (!(first instanceof JSONArray array)) {
-          throw new TransportException("unexpected answer to " + operation.event() + ": expected an array");
+          throw new TransportException(
+              "unexpected answer to " + operation.event() + ": expected an array");
         }
         List<Object> values = new ArrayList<>(array.length());
         for (int i = 0; i < array.length(); i++) {
@@ -588,7 +656,9 @@ public final class SocketIoClient implements Client {
       }
       Object value = record(operation.output(), first);
       boolean created =
-          args.length > 1 && args[1] instanceof JSONObject meta && meta.optBoolean("created", false);
+          args.length > 1
+              && args[1] instanceof JSONObject meta
+              && meta.optBoolean("created", false);
       return new Reply(value, created);
     } catch (JSONException e) {
       throw new TransportException("malformed answer to " + operation.event(), e);
@@ -596,11 +666,14 @@ public final class SocketIoClient implements Client {
   }
 
   private static RuntimeException serviceError(Operation<?, ?, ?> operation, Object error) {
-    if (error instanceof JSONObject e && e.opt("code") instanceof String code && e.opt("message") instanceof String msg) {
+    if (error instanceof JSONObject e
+        && e.opt("code") instanceof String code
+        && e.opt("message") instanceof String msg) {
       try {
         return new ServiceException(ErrorCode.valueOf(code), msg);
       } catch (IllegalArgumentException unknown) {
-        return new TransportException("unknown error code from the server for " + operation.event() + ": " + code);
+        return new TransportException(
+            "unknown error code from the server for " + operation.event() + ": " + code);
       }
     }
     return new TransportException("malformed error answer to " + operation.event());
@@ -615,7 +688,8 @@ public final class SocketIoClient implements Client {
     try {
       return type.create(fields);
     } catch (ServiceException e) {
-      throw new TransportException("malformed " + type.name() + " from the server: " + e.getMessage(), e);
+      throw new TransportException(
+          "malformed " + type.name() + " from the server: " + e.getMessage(), e);
     }
   }
 
@@ -643,8 +717,8 @@ public final class SocketIoClient implements Client {
   }
 
   /**
-   * Converts a described record to org.json, in the JSON forms the server sends too
-   * ({@link Values#json}); a field without a value is left out.
+   * Converts a described record to org.json, in the JSON forms the server sends too ({@link
+   * Values#json}); a field without a value is left out.
    */
   private static JSONObject json(RecordType<?> type, Object record) {
     JSONObject object = new JSONObject();
@@ -684,10 +758,10 @@ public final class SocketIoClient implements Client {
   }
 
   /**
-   * Configures a {@link SocketIoClient}: the server (required), TLS and timeout as every client's builder
-   * has them ({@link ClientBuilder}; the timeout bounds a call's wait for its acknowledgement, and
-   * connecting for the first connection), the Engine.IO transports, a token and metadata. Not
-   * thread-safe.
+   * Configures a {@link SocketIoClient}: the server (required), TLS and timeout as every client's
+   * builder has them ({@link ClientBuilder}; the timeout bounds a call's wait for its
+   * acknowledgement, and connecting for the first connection), the Engine.IO transports, a token
+   * and metadata. Not thread-safe.
    */
   public static final class Builder extends ClientBuilder<Builder> {
     private List<String> transports = List.of("websocket");
@@ -697,8 +771,8 @@ public final class SocketIoClient implements Client {
     Builder() {}
 
     /**
-     * Sets the Engine.IO transports to use, in order: {@code websocket} (the default) and/or
-     * {@code polling} (long-polling first, upgrading to WebSocket when both are given).
+     * Sets the Engine.IO transports to use, in order: {@code websocket} (the default) and/or {@code
+     * polling} (long-polling first, upgrading to WebSocket when both are given).
      */
     public Builder transports(String... transports) {
       requireNonNull(transports, "transports");
@@ -707,7 +781,8 @@ public final class SocketIoClient implements Client {
       }
       for (String t : transports) {
         if (!"websocket".equals(t) && !"polling".equals(t)) {
-          throw new IllegalArgumentException("transport: " + t + " (expected: polling or websocket)");
+          throw new IllegalArgumentException(
+              "transport: " + t + " (expected: polling or websocket)");
         }
       }
       this.transports = List.of(transports);
@@ -729,8 +804,8 @@ public final class SocketIoClient implements Client {
     }
 
     /**
-     * Sends {@code metadata} as headers of the handshake's HTTP requests (every Engine.IO request and
-     * the WebSocket upgrade); the server sees them in every call's context.
+     * Sends {@code metadata} as headers of the handshake's HTTP requests (every Engine.IO request
+     * and the WebSocket upgrade); the server sees them in every call's context.
      */
     public Builder metadata(Metadata metadata) {
       this.metadata = requireNonNull(metadata, "metadata");

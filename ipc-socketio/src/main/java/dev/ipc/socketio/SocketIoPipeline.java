@@ -61,17 +61,17 @@ import javax.net.ssl.SSLSession;
 
 /**
  * netty-socketio's pipeline, arranged for this adapter: each fix of a netty-socketio defect is a
- * handler of {@code dev.ipc.socketio.internal} (its comment names the behaviour it fixes), put where it
- * must see what it fixes; what lives here is the adapter's own policy:
+ * handler of {@code dev.ipc.socketio.internal} (its comment names the behaviour it fixes), put
+ * where it must see what it fixes; what lives here is the adapter's own policy:
  *
  * <ul>
  *   <li>a budget of incoming bytes not yet whole over all connections ({@link Inbound});
  *   <li>a WebSocket whose client stopped reading is closed once its unsent data passes a limit
  *       ({@link ReaderGone}), and live feeds wait for its writability;
- *   <li>a gate that refuses origins not on the {@code cors} list (403; none by default) and, with 503,
- *       new sessions while the server is full or closing ({@link Gate});
- *   <li>TLS, first of all, and under mutual TLS the client's certificate chain kept with each session
- *       ({@link HandshakeCertificates}).
+ *   <li>a gate that refuses origins not on the {@code cors} list (403; none by default) and, with
+ *       503, new sessions while the server is full or closing ({@link Gate});
+ *   <li>TLS, first of all, and under mutual TLS the client's certificate chain kept with each
+ *       session ({@link HandshakeCertificates}).
  * </ul>
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
@@ -79,7 +79,8 @@ import javax.net.ssl.SSLSession;
 // caller's promise (or a void one) reports there, not in the future returned.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class SocketIoPipeline extends SocketIOChannelInitializer {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SocketIoPipeline.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SocketIoPipeline.class);
   private static final String MARKS = "ipcEngineIoMarks";
   private static final String KEEP_ALIVE = "ipcFalseKeepAlive";
   private static final String POLLING_SPLIT = "ipcPollingPayloadSplit";
@@ -105,34 +106,43 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   private static final String READER_GONE = "ipcReaderGone";
   private static final String PEER_CERTIFICATES_HANDLER = "ipcHandshakeCertificates";
   private static final HandshakeCertificates HANDSHAKE_CERTIFICATES = new HandshakeCertificates();
+
   /**
    * The session store key under which {@link HandshakeCertificates} keeps a session's TLS client
-   * certificate chain (an immutable {@code List<X509Certificate>}, empty when the client presented none).
+   * certificate chain (an immutable {@code List<X509Certificate>}, empty when the client presented
+   * none).
    */
   static final String PEER_CERTIFICATES = "ipc.peerCertificates";
+
   /** The least a WebSocket may have queued unsent before its client counts as no longer reading. */
   static final int MIN_UNSENT_LIMIT = 16 << 20;
+
   /**
    * Netty's writability marks (its defaults): a stream's sink is ready while less than the high one
-   * waits unsent on its WebSocket, and ready again once that has fallen below the low one. Far below
-   * the unsent limit, so a stream stops at a few frames behind and its subscriber falls behind in the
-   * server's bounded stream buffer (RESOURCE_EXHAUSTED), not here.
+   * waits unsent on its WebSocket, and ready again once that has fallen below the low one. Far
+   * below the unsent limit, so a stream stops at a few frames behind and its subscriber falls
+   * behind in the server's bounded stream buffer (RESOURCE_EXHAUSTED), not here.
    */
-  static final WriteBufferWaterMark STREAM_WRITABILITY = new WriteBufferWaterMark(32 << 10, 64 << 10);
+  static final WriteBufferWaterMark STREAM_WRITABILITY =
+      new WriteBufferWaterMark(32 << 10, 64 << 10);
 
   private final ChannelGroup channels;
   private final Gate gate;
   private final ReaderGone readerGone;
   private final boolean guardWrites;
   private final Inbound inbound;
-  // The most one connection counts: a message is refused beyond the payload limit (plus its head and
-  // one read), and what a refused body keeps streaming is skipped, not kept, so it must not be counted.
+  // The most one connection counts: a message is refused beyond the payload limit (plus its head
+  // and
+  // one read), and what a refused body keeps streaming is skipped, not kept, so it must not be
+  // counted.
   private final long perConnection;
   private final SslContext tls; // null: plain text
   private EncoderHandler encoder; // set by start, before any channel
   private final MainNamespaceConnect mainConnect;
+
   /** Whether a session's client connected to a namespace (its 40 admitted). */
   private final java.util.function.Predicate<com.corundumstudio.socketio.handler.ClientHead> joined;
+
   private EngineIoRequestErrors requestErrors; // set by start, before any channel
   private ProbeEndsPolls probe; // set by start, before any channel
   private UpgradeUnderSessionLock upgradeLock; // set by start, before any channel
@@ -166,14 +176,16 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   @Override
   public void start(Configuration configuration, NamespacesHub namespacesHub) {
     super.start(configuration, namespacesHub);
-    this.pollingEnds = new PollingDisconnectDelivered(
+    this.pollingEnds =
+        new PollingDisconnectDelivered(
             configuration.getPingTimeout(),
             id -> requestErrors.pollPending(id),
             head -> joined.test(head) && requestErrors.pollsLately(head));
     this.sessionAnchor = new SessionOutlivesNamespaces(configuration, pollingEnds::ended);
     NettySocketIo.Sessions sessions = NettySocketIo.sessions(this);
     this.requestErrors =
-        new EngineIoRequestErrors(sessions, pollingEnds, configuration.getPingInterval(), configuration.getPingTimeout());
+        new EngineIoRequestErrors(
+            sessions, pollingEnds, configuration.getPingInterval(), configuration.getPingTimeout());
     this.probe = new ProbeEndsPolls(sessions);
     this.upgradeLock = new UpgradeUnderSessionLock(sessions);
     try {
@@ -200,22 +212,27 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
     }
     ch.pipeline().addBefore(GATE, INBOUND_WHOLE, new Whole(counting));
     if (tls != null) {
-      // First of all, nearest the socket: every byte in and out is TLS. A client speaking plain text
-      // fails the handshake and is closed (SslHandler's NotSslRecordException); DirectWrites is off.
+      // First of all, nearest the socket: every byte in and out is TLS. A client speaking plain
+      // text
+      // fails the handshake and is closed (SslHandler's NotSslRecordException); DirectWrites is
+      // off.
       ch.pipeline().addFirst(TLS, tls.newHandler(ch.alloc()));
       ch.pipeline().addFirst(PAST_TLS, PAST_TLS_HANDLER);
     }
     channels.add(ch);
   }
 
-  /** How many Engine.IO sessions are open, in a namespace or not (see SessionOutlivesNamespaces). */
+  /**
+   * How many Engine.IO sessions are open, in a namespace or not (see SessionOutlivesNamespaces).
+   */
   int openSessions() {
     return sessionAnchor == null ? 0 : sessionAnchor.open();
   }
 
   /**
    * Waits, until {@code deadline} ({@link System#nanoTime}), for the polling clients whose sessions
-   * the server ended to take their last packets; returns whether they all did (or their time is up).
+   * the server ended to take their last packets; returns whether they all did (or their time is
+   * up).
    */
   boolean awaitPollingEnds(long deadline) throws InterruptedException {
     return pollingEnds.awaitDelivered(deadline);
@@ -250,10 +267,10 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   }
 
   /**
-   * The bytes of incoming messages not yet whole (an HTTP request still arriving, a WebSocket message
-   * whose last frame has not come), over all connections. Each connection may hold up to the maximum
-   * payload that way; this bounds them all together, so many large or slowly sent messages cannot
-   * exhaust the memory.
+   * The bytes of incoming messages not yet whole (an HTTP request still arriving, a WebSocket
+   * message whose last frame has not come), over all connections. Each connection may hold up to
+   * the maximum payload that way; this bounds them all together, so many large or slowly sent
+   * messages cannot exhaust the memory.
    */
   static final class Inbound {
     private final long max;
@@ -289,10 +306,10 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
 
   /**
    * First to see a connection's bytes: counts them against {@link Inbound} until {@link Whole} sees
-   * the message they belong to whole (the bytes a read carries past that message's end are given back
-   * with it, so a connection is counted short by less than one read). When the budget is spent, the
-   * connection is refused as its protocol says (503 over HTTP, close 1013 over WebSocket) and closed;
-   * what it sends meanwhile is dropped.
+   * the message they belong to whole (the bytes a read carries past that message's end are given
+   * back with it, so a connection is counted short by less than one read). When the budget is
+   * spent, the connection is refused as its protocol says (503 over HTTP, close 1013 over
+   * WebSocket) and closed; what it sends meanwhile is dropped.
    */
   final class Counting extends ChannelInboundHandlerAdapter {
     private long held; // event loop only
@@ -336,7 +353,10 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
     }
   }
 
-  /** After the decoders: a whole HTTP request, or a WebSocket message's last frame, gives back its bytes. */
+  /**
+   * After the decoders: a whole HTTP request, or a WebSocket message's last frame, gives back its
+   * bytes.
+   */
   static final class Whole extends ChannelInboundHandlerAdapter {
     private final Counting counting;
 
@@ -347,7 +367,8 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (msg instanceof LastHttpContent
-          || (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame f && f.isFinalFragment())) {
+          || (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame f
+              && f.isFinalFragment())) {
         counting.whole();
       }
       ctx.fireChannelRead(msg);
@@ -380,22 +401,22 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   }
 
   /**
-   * Keeps, in each Engine.IO session's own store, the TLS client certificate chain of the connection
-   * that carried its handshake: what {@code CallContext.peerCertificates()} holds for every call of the
-   * session. For a WebSocket session that is its one connection. A polling session's requests may come
-   * on any number of connections (a browser's pool), each with its own TLS session; the handshake's is
-   * taken, so the chain is fixed for the session's life, as its handshake headers and its principal
-   * (checked once, at the connect) are. Under REQUIRE every one of those connections presented a
-   * certificate the CA signed anyway.
+   * Keeps, in each Engine.IO session's own store, the TLS client certificate chain of the
+   * connection that carried its handshake: what {@code CallContext.peerCertificates()} holds for
+   * every call of the session. For a WebSocket session that is its one connection. A polling
+   * session's requests may come on any number of connections (a browser's pool), each with its own
+   * TLS session; the handshake's is taken, so the chain is fixed for the session's life, as its
+   * handshake headers and its principal (checked once, at the connect) are. Under REQUIRE every one
+   * of those connections presented a certificate the CA signed anyway.
    *
-   * <p>Sits right after netty-socketio's {@code AuthorizeHandler}: a handshake it accepted has made the
-   * session ({@code ClientHead.CLIENT} on the channel) but queued its open packet, which the transport
-   * handlers after this one send; so the chain is in place before the client can know the session id,
-   * let alone send a call. A session is first on a channel here with its handshake (a transport binds
-   * it to other connections only after that), so "not kept yet" means "this is its handshake"; any
-   * later request finds its chain kept and changes nothing. Kept in the session's own store (a field of
-   * netty-socketio's {@code ClientHead}, the in-memory store: this adapter sets no other), the chain
-   * goes with the session; no map of this adapter holds it.
+   * <p>Sits right after netty-socketio's {@code AuthorizeHandler}: a handshake it accepted has made
+   * the session ({@code ClientHead.CLIENT} on the channel) but queued its open packet, which the
+   * transport handlers after this one send; so the chain is in place before the client can know the
+   * session id, let alone send a call. A session is first on a channel here with its handshake (a
+   * transport binds it to other connections only after that), so "not kept yet" means "this is its
+   * handshake"; any later request finds its chain kept and changes nothing. Kept in the session's
+   * own store (a field of netty-socketio's {@code ClientHead}, the in-memory store: this adapter
+   * sets no other), the chain goes with the session; no map of this adapter holds it.
    */
   @Sharable
   static final class HandshakeCertificates extends ChannelInboundHandlerAdapter {
@@ -428,11 +449,12 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   }
 
   /** What waits for a channel to turn writable again: streams whose sink said it was not ready. */
-  private static final AttributeKey<java.util.Queue<Runnable>> WHEN_WRITABLE = AttributeKey.valueOf("ipc.whenWritable");
+  private static final AttributeKey<java.util.Queue<Runnable>> WHEN_WRITABLE =
+      AttributeKey.valueOf("ipc.whenWritable");
 
   /**
-   * Returns whether {@code ch} is writable now (less than {@link #STREAM_WRITABILITY}'s high mark waits
-   * unsent); if not, {@code then} runs once it turns writable again, or closes.
+   * Returns whether {@code ch} is writable now (less than {@link #STREAM_WRITABILITY}'s high mark
+   * waits unsent); if not, {@code then} runs once it turns writable again, or closes.
    */
   static boolean writableOrLater(Channel ch, Runnable then) {
     if (ch.isWritable()) {
@@ -444,7 +466,8 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
       waiting = ch.attr(WHEN_WRITABLE).get();
     }
     waiting.add(then);
-    // It may have turned writable (or closed) before `then` was queued: the loop would not run it then.
+    // It may have turned writable (or closed) before `then` was queued: the loop would not run it
+    // then.
     if (ch.isWritable() || !ch.isActive()) {
       runWaiting(ch);
       return ch.isWritable();
@@ -464,14 +487,14 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
   }
 
   /**
-   * Closes a WebSocket whose client stopped reading: once more than the unsent limit waits in Netty's
-   * outbound buffer (beyond what the kernel took), every further event, ack and broadcast would pile up
-   * there for good, so one such client could exhaust the server's memory. Closing releases it and
-   * netty-socketio disconnects the session as for any lost connection. Polling responses are left
-   * alone: each is one answer that ends with its connection. Checked after each write and flush once
-   * the channel is unwritable (past {@link #STREAM_WRITABILITY}'s high mark, far below the limit), so
-   * writable channels cost one flag test. Also tells streams waiting for the channel that it is
-   * writable again.
+   * Closes a WebSocket whose client stopped reading: once more than the unsent limit waits in
+   * Netty's outbound buffer (beyond what the kernel took), every further event, ack and broadcast
+   * would pile up there for good, so one such client could exhaust the server's memory. Closing
+   * releases it and netty-socketio disconnects the session as for any lost connection. Polling
+   * responses are left alone: each is one answer that ends with its connection. Checked after each
+   * write and flush once the channel is unwritable (past {@link #STREAM_WRITABILITY}'s high mark,
+   * far below the limit), so writable channels cost one flag test. Also tells streams waiting for
+   * the channel that it is writable again.
    */
   @Sharable
   static final class ReaderGone extends ChannelDuplexHandler {
@@ -515,13 +538,17 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      // Closed: nothing more drains; let the waiting streams go on (they are cancelled with the session).
+      // Closed: nothing more drains; let the waiting streams go on (they are cancelled with the
+      // session).
       runWaiting(ctx.channel());
       super.channelInactive(ctx);
     }
   }
 
-  /** Refuses foreign origins and new sessions while full or closing, before netty-socketio sees them. */
+  /**
+   * Refuses foreign origins and new sessions while full or closing, before netty-socketio sees
+   * them.
+   */
   @Sharable
   static final class Gate extends ChannelInboundHandlerAdapter {
     private final List<String> allowedOrigins;
@@ -572,9 +599,10 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
     /**
      * Whether {@code origin} names this very server, as the request's {@code Host} does: not a
      * cross-origin request. Python's websocket-client (python-socketio's sync client) sends {@code
-     * Origin: http://<host:port>} of the URL it connects to, {@code http} even over TLS, so the scheme
-     * is not compared. A page that reached this server under another name (DNS rebinding) gains
-     * nothing by it: browsers send no {@code Origin} with a same-origin GET, which is accepted anyway.
+     * Origin: http://<host:port>} of the URL it connects to, {@code http} even over TLS, so the
+     * scheme is not compared. A page that reached this server under another name (DNS rebinding)
+     * gains nothing by it: browsers send no {@code Origin} with a same-origin GET, which is
+     * accepted anyway.
      */
     static boolean sameOrigin(String origin, String host) {
       if (host == null || host.isEmpty()) {
@@ -582,15 +610,22 @@ final class SocketIoPipeline extends SocketIOChannelInitializer {
       }
       String lower = origin.toLowerCase(Locale.ROOT);
       String authority =
-          lower.startsWith("http://") ? lower.substring(7) : lower.startsWith("https://") ? lower.substring(8) : null;
+          lower.startsWith("http://")
+              ? lower.substring(7)
+              : lower.startsWith("https://") ? lower.substring(8) : null;
       return authority != null && authority.equals(host.toLowerCase(Locale.ROOT));
     }
 
     private static void refuse(
-        ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, int code, String message) {
+        ChannelHandlerContext ctx,
+        FullHttpRequest req,
+        HttpResponseStatus status,
+        int code,
+        String message) {
       req.release();
       // Engine.IO's own error body, as Node's server sends it.
-      byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(CharsetUtil.UTF_8);
+      byte[] body =
+          ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(CharsetUtil.UTF_8);
       FullHttpResponse res =
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);

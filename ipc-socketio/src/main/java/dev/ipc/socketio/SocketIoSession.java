@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One client connected to one namespace, as a handler or listener sees it. Values sent are serialized
- * as JSON ({@code Map}, {@code List}, records, strings, numbers, booleans); a {@code byte[]} goes as a
- * binary attachment. Thread-safe.
+ * One client connected to one namespace, as a handler or listener sees it. Values sent are
+ * serialized as JSON ({@code Map}, {@code List}, records, strings, numbers, booleans); a {@code
+ * byte[]} goes as a binary attachment. Thread-safe.
  */
 public interface SocketIoSession {
   /** Returns the session id the server gave this client. */
@@ -17,16 +17,16 @@ public interface SocketIoSession {
   String namespace();
 
   /**
-   * Returns the {@code auth} payload the client sent with its namespace connect ({@code
-   * io({auth: {token: "..."}})}), as plain JSON values; empty when it sent none.
+   * Returns the {@code auth} payload the client sent with its namespace connect ({@code io({auth:
+   * {token: "..."}})}), as plain JSON values; empty when it sent none.
    */
   Map<String, Object> auth();
 
   /**
    * Returns who this connection authenticated as: the principal the {@code auth.token} (or {@code
    * Authorization: Bearer} header) of its main-namespace connect verified as, checked once per
-   * connection when the server authenticates ({@code Transports.builder().authenticate}); empty for an
-   * anonymous connection, one not connected to the main namespace, or a server that does not
+   * connection when the server authenticates ({@code Transports.builder().authenticate}); empty for
+   * an anonymous connection, one not connected to the main namespace, or a server that does not
    * authenticate.
    */
   java.util.Optional<dev.ipc.core.Principal> principal();
@@ -34,7 +34,10 @@ public interface SocketIoSession {
   /** Returns the headers of the client's handshake request, names in lower case. */
   Map<String, List<String>> headers();
 
-  /** Returns the query parameters of the client's handshake request ({@code EIO}, {@code transport}...). */
+  /**
+   * Returns the query parameters of the client's handshake request ({@code EIO}, {@code
+   * transport}...).
+   */
   Map<String, List<String>> query();
 
   /** Returns the address the client's handshake came from. */
@@ -44,9 +47,9 @@ public interface SocketIoSession {
   void send(String event, Object... data);
 
   /**
-   * Emits {@code event} with {@code data} to every client of this namespace, this one included; with
-   * a cluster (a bus that carries messages, see {@link SocketIoTransport}), also to the clients of the
-   * other nodes, as this one's other broadcasts.
+   * Emits {@code event} with {@code data} to every client of this namespace, this one included;
+   * with a cluster (a bus that carries messages, see {@link SocketIoTransport}), also to the
+   * clients of the other nodes, as this one's other broadcasts.
    */
   void broadcast(String event, Object... data);
 
@@ -66,8 +69,8 @@ public interface SocketIoSession {
   java.util.Set<String> rooms();
 
   /**
-   * Emits {@code event} with {@code data} to every client in {@code room} of this namespace but this
-   * one, as Socket.IO's {@code socket.to(room).emit} does.
+   * Emits {@code event} with {@code data} to every client in {@code room} of this namespace but
+   * this one, as Socket.IO's {@code socket.to(room).emit} does.
    */
   void sendToRoom(String room, String event, Object... data);
 }

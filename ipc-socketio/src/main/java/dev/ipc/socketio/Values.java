@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Converts between described records and the plain JSON values ({@code Map}, {@code List}, strings,
- * numbers, booleans) Socket.IO payloads carry, and builds the acknowledgement's error object. The one
- * place where the ack convention of {@link SocketIoTransport} is spelled out on the server.
+ * numbers, booleans) Socket.IO payloads carry, and builds the acknowledgement's error object. The
+ * one place where the ack convention of {@link SocketIoTransport} is spelled out on the server.
  */
 final class Values {
   /** The second ack argument of a create-or-replace that created its value. */
@@ -23,7 +23,9 @@ final class Values {
 
   private Values() {}
 
-  /** Returns the request record of {@code type} from an event payload (absent, null or an object). */
+  /**
+   * Returns the request record of {@code type} from an event payload (absent, null or an object).
+   */
   static Object request(RecordType<?> type, Object payload) {
     if (payload == null) {
       return type.create(Map.of());
@@ -34,7 +36,11 @@ final class Values {
       return type.create(fields);
     }
     throw ServiceException.invalidArgument(
-        "payload: " + kind(payload) + " (expected: a JSON object with the fields " + names(type) + ")");
+        "payload: "
+            + kind(payload)
+            + " (expected: a JSON object with the fields "
+            + names(type)
+            + ")");
   }
 
   /** Returns the JSON form of an operation's answer or published value (a list for many()). */
@@ -50,9 +56,9 @@ final class Values {
   }
 
   /**
-   * Returns {@code record} as a map of field name to JSON value, in field order: the JSON forms REST
-   * uses too (see {@link #json}); a field without a value is null, which netty-socketio's JSON writer
-   * leaves out.
+   * Returns {@code record} as a map of field name to JSON value, in field order: the JSON forms
+   * REST uses too (see {@link #json}); a field without a value is null, which netty-socketio's JSON
+   * writer leaves out.
    */
   static Map<String, Object> record(RecordType<?> type, Object record) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -62,7 +68,9 @@ final class Values {
     return out;
   }
 
-  /** Returns the JSON form of field {@code f}'s value {@code v} (a list, an object, or one value). */
+  /**
+   * Returns the JSON form of field {@code f}'s value {@code v} (a list, an object, or one value).
+   */
   private static Object field(Field f, Object v) {
     if (v == null) {
       return null;
@@ -87,11 +95,11 @@ final class Values {
   }
 
   /**
-   * Returns the JSON form of one non-null value of {@code f}'s element type. Bytes are base64 strings
-   * (standard alphabet, padded), not binary attachments: netty-socketio would otherwise move them out
-   * of the JSON. Enums are their constant's name, instants RFC 3339 strings, durations ISO-8601
-   * strings, decimals their plain digits as a string (a JSON number would lose precision in
-   * JavaScript), nested records objects.
+   * Returns the JSON form of one non-null value of {@code f}'s element type. Bytes are base64
+   * strings (standard alphabet, padded), not binary attachments: netty-socketio would otherwise
+   * move them out of the JSON. Enums are their constant's name, instants RFC 3339 strings,
+   * durations ISO-8601 strings, decimals their plain digits as a string (a JSON number would lose
+   * precision in JavaScript), nested records objects.
    */
   static Object json(Field f, Object v) {
     return switch (f.type()) {
@@ -104,10 +112,12 @@ final class Values {
     };
   }
 
-  /** Returns the ack argument for a failure: {@code {"error":{"code":"NOT_FOUND","message":"..."}}}. */
   /**
-   * Returns a namespace connect's {@code auth} payload as a read-only map: empty when the client sent
-   * none, or sent something else than a JSON object.
+   * Returns the ack argument for a failure: {@code {"error":{"code":"NOT_FOUND","message":"..."}}}.
+   */
+  /**
+   * Returns a namespace connect's {@code auth} payload as a read-only map: empty when the client
+   * sent none, or sent something else than a JSON object.
    */
   @SuppressWarnings("unchecked")
   static Map<String, Object> auth(Object token) {

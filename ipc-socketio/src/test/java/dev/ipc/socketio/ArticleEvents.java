@@ -9,7 +9,9 @@ final class ArticleEvents {
   static SocketIoTransport.Builder register(SocketIoTransport.Builder builder) {
     return builder
         // The article's Node server: `message` and `login` answer every connected client.
-        .on("message", (session, data, ack) -> session.broadcast("message", Map.of("a", "messagetest")))
+        .on(
+            "message",
+            (session, data, ack) -> session.broadcast("message", Map.of("a", "messagetest")))
         .on("login", (session, data, ack) -> session.broadcast("login", Map.of("a", "logintest")))
         // The article's Python server: `msg` is resent to the sender, `reply` is answered.
         .on("msg", (session, data, ack) -> session.send("message", "resend " + data))

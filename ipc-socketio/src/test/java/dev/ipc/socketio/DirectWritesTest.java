@@ -8,14 +8,12 @@ import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
-import dev.ipc.core.spi.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Acks written by the call thread ({@link DirectWrites}): they must keep the session's order, survive a
- * socket that takes only part of them, and only be taken where they apply.
+ * Acks written by the call thread ({@link DirectWrites}): they must keep the session's order,
+ * survive a socket that takes only part of them, and only be taken where they apply.
  */
 @Timeout(60)
 class DirectWritesTest {
@@ -69,19 +67,26 @@ class DirectWritesTest {
         assertThat(ws.next()).isEqualTo("43" + i + "[{\"feeling\":true}]");
       }
     }
-    // Not necessarily all 20: a call thread never waits for the loop, it takes the usual path instead.
+    // Not necessarily all 20: a call thread never waits for the loop, it takes the usual path
+    // instead.
     long direct = running.directWrites();
     assertThat(direct).isPositive();
 
     SocketIoClient polling =
-        SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).transports("polling").build();
+        SocketIoClient.builder()
+            .target("127.0.0.1", server.port("socketio"))
+            .transports("polling")
+            .build();
     cleanup.add(polling);
     assertThat(polling.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
     assertThat(running.directWrites()).isEqualTo(direct);
 
     Server compressed = start(SocketIoTransport.builder().compression(true), Reference.services());
     SocketIoClient ws =
-        SocketIoClient.builder().target("127.0.0.1", compressed.port("socketio")).transports("websocket").build();
+        SocketIoClient.builder()
+            .target("127.0.0.1", compressed.port("socketio"))
+            .transports("websocket")
+            .build();
     cleanup.add(ws);
     assertThat(ws.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
     assertThat(running.directWrites()).isZero();
@@ -106,7 +111,8 @@ class DirectWritesTest {
     for (int i = 1; i <= 1000; i++) {
       tasks.put(new Task(i, String.valueOf((char) ('a' + i % 26)).repeat(200)));
     }
-    Server server = start(SocketIoTransport.builder(), List.of(Reference.dating(), tasks, Reference.person()));
+    Server server =
+        start(SocketIoTransport.builder(), List.of(Reference.dating(), tasks, Reference.person()));
     int calls = 60;
     try (TcpWebSocket ws = TcpWebSocket.connect(server.port("socketio"), 4096)) {
       // The client reads nothing until every call is answered: ~14 MB against the socket buffers
@@ -121,7 +127,8 @@ class DirectWritesTest {
       for (int i = 0; i < calls; i++) {
         String ack = ws.next();
         if (!ack.startsWith("43")) {
-          throw new AssertionError("expected an ack, got " + ack.substring(0, Math.min(80, ack.length())));
+          throw new AssertionError(
+              "expected an ack, got " + ack.substring(0, Math.min(80, ack.length())));
         }
         int bracket = ack.indexOf('[');
         answered.add(Integer.parseInt(ack.substring(2, bracket)));
@@ -129,7 +136,10 @@ class DirectWritesTest {
         assertThat(list.size()).isEqualTo(1000);
         for (int t = 0; t < 1000; t++) {
           if (list.get(t).get("id").asLong() != t + 1
-              || !list.get(t).get("name").asText().equals(String.valueOf((char) ('a' + (t + 1) % 26)).repeat(200))) {
+              || !list.get(t)
+                  .get("name")
+                  .asText()
+                  .equals(String.valueOf((char) ('a' + (t + 1) % 26)).repeat(200))) {
             throw new AssertionError("ack " + i + ": task " + (t + 1) + " differs: " + list.get(t));
           }
         }
@@ -143,10 +153,14 @@ class DirectWritesTest {
     }
   }
 
-  /** Starts a server whose host handler {@code shout} broadcasts its data as {@code heard}; returns its port. */
+  /**
+   * Starts a server whose host handler {@code shout} broadcasts its data as {@code heard}; returns
+   * its port.
+   */
   private int startShouting() {
     return start(
-            SocketIoTransport.builder().on("shout", (session, data, ack) -> session.broadcast("heard", data)),
+            SocketIoTransport.builder()
+                .on("shout", (session, data, ack) -> session.broadcast("heard", data)),
             Reference.services())
         .port("socketio");
   }
@@ -157,9 +171,11 @@ class DirectWritesTest {
     try (TcpWebSocket a = TcpWebSocket.connect(port, 0);
         TcpWebSocket b = TcpWebSocket.connect(port, 0);
         TcpWebSocket c = TcpWebSocket.connect(port, 0)) {
-      SocketIoClient polling = SocketIoClient.builder().target("127.0.0.1", port).transports("polling").build();
+      SocketIoClient polling =
+          SocketIoClient.builder().target("127.0.0.1", port).transports("polling").build();
       cleanup.add(polling);
-      java.util.concurrent.BlockingQueue<Object> heardByPolling = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.BlockingQueue<Object> heardByPolling =
+          new java.util.concurrent.LinkedBlockingQueue<>();
       polling.onEvent("heard", heardByPolling::add);
       // Subscribed on the server only once connected: a first call proves it.
       assertThat(polling.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));

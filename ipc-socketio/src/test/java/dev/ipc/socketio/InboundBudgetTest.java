@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The server-wide budget for incoming messages not yet whole: a connection that would go beyond it is
- * refused as its protocol says and closed, the others are served, and every byte is given back.
+ * The server-wide budget for incoming messages not yet whole: a connection that would go beyond it
+ * is refused as its protocol says and closed, the others are served, and every byte is given back.
  */
 @Timeout(60)
 class InboundBudgetTest {
@@ -35,7 +35,11 @@ class InboundBudgetTest {
   }
 
   private int start(long budget) {
-    Server server = Running.start(SocketIoTransport.builder().maxBufferedBytes(budget), Reference.services(), r -> running = r);
+    Server server =
+        Running.start(
+            SocketIoTransport.builder().maxBufferedBytes(budget),
+            Reference.services(),
+            r -> running = r);
     cleanup.add(server);
     return server.port("socketio");
   }
@@ -65,28 +69,35 @@ class InboundBudgetTest {
     TcpWebSocket c = webSocket(port);
     awaitBuffered(0);
 
-    byte[] big = TcpWebSocket.frame("421[\"dating:eating\",{\"food\":\"" + "a".repeat(250_000) + "\"}]");
+    byte[] big =
+        TcpWebSocket.frame("421[\"dating:eating\",{\"food\":\"" + "a".repeat(250_000) + "\"}]");
     a.write(big, 0, 200_000);
     awaitBuffered(200_000);
     // 200,000 + 100,001 > 300,000: refused on the last byte it sends, so none is left unread.
-    byte[] other = TcpWebSocket.frame("422[\"dating:eating\",{\"food\":\"" + "b".repeat(150_000) + "\"}]");
+    byte[] other =
+        TcpWebSocket.frame("422[\"dating:eating\",{\"food\":\"" + "b".repeat(150_000) + "\"}]");
     b.write(other, 0, 100_001);
     assertThat(b.closeStatus()).as("try again later").isEqualTo(1013);
     assertThat(b.closedByServer()).isTrue();
-    assertThat(running.bufferedBytes()).as("the refused connection's bytes are given back").isEqualTo(200_000);
+    assertThat(running.bufferedBytes())
+        .as("the refused connection's bytes are given back")
+        .isEqualTo(200_000);
 
     c.send("423[\"dating:eating\",{\"food\":\"soup\"}]");
     assertThat(c.next()).isEqualTo("433[{\"feeling\":true}]");
 
     a.write(big, 200_000, big.length - 200_000);
-    assertThat(a.next()).as("the message under the budget is served whole").isEqualTo("431[{\"feeling\":true}]");
+    assertThat(a.next())
+        .as("the message under the budget is served whole")
+        .isEqualTo("431[{\"feeling\":true}]");
     awaitBuffered(0);
   }
 
   @Test
   void polling_aBodyBeyondTheBudgetIs503_andALeavingClientGivesItsBytesBack() throws Exception {
     int port = start(300_000);
-    String head = "POST /socket.io/?EIO=4&transport=polling&sid=none HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n";
+    String head =
+        "POST /socket.io/?EIO=4&transport=polling&sid=none HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n";
     Socket a = new Socket("127.0.0.1", port);
     cleanup.add(a);
     byte[] aHead = (head + "Content-Length: 250000\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -105,11 +116,14 @@ class InboundBudgetTest {
         // refused and closed before all of it went: the answer is read below all the same
       }
       String answer = readAll(b.getInputStream());
-      assertThat(answer).startsWith("HTTP/1.1 503 ").contains("retry-after: 1", "connection: close");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 503 ")
+          .contains("retry-after: 1", "connection: close");
     }
     assertThat(running.bufferedBytes()).isEqualTo(aHead.length + 200_000);
 
-    SocketIoClient polling = SocketIoClient.builder().target("127.0.0.1", port).transports("polling").build();
+    SocketIoClient polling =
+        SocketIoClient.builder().target("127.0.0.1", port).transports("polling").build();
     cleanup.add(polling);
     assertThat(polling.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
 
@@ -121,7 +135,9 @@ class InboundBudgetTest {
   void polling_aBodyTooLargeIs413_andCountedAtMostOneMessage() throws Exception {
     Server server =
         Running.start(
-            SocketIoTransport.builder().maxPayload(100_000).maxBufferedBytes(300_000), Reference.services(), r -> running = r);
+            SocketIoTransport.builder().maxPayload(100_000).maxBufferedBytes(300_000),
+            Reference.services(),
+            r -> running = r);
     cleanup.add(server);
     try (Socket a = new Socket("127.0.0.1", server.port("socketio"))) {
       a.setSoTimeout(10_000);
@@ -130,7 +146,8 @@ class InboundBudgetTest {
           ("POST /socket.io/?EIO=4&transport=polling&sid=none HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                   + "Content-Length: 5000000\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
-      // netty-socketio answers 413 and does not keep the body: at most one message's worth is counted.
+      // netty-socketio answers 413 and does not keep the body: at most one message's worth is
+      // counted.
       out.write(new byte[1_000_000]);
       String status = new String(a.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
       assertThat(status).isEqualTo("HTTP/1.1 413");

@@ -8,8 +8,8 @@ import java.io.IOException;
 
 /**
  * What library.js and library.py must have received: the acks of every Library event, in the JSON
- * forms REST uses too (base64 bytes, RFC 3339 instants, ISO-8601 durations, decimal strings, maps as
- * objects; a field without a value is left out, as netty-socketio writes no nulls).
+ * forms REST uses too (base64 bytes, RFC 3339 instants, ISO-8601 durations, decimal strings, maps
+ * as objects; a field without a value is left out, as netty-socketio writes no nulls).
  */
 final class LibraryAcks {
   /** The fixture's BOOK as the server answers it. */
@@ -38,7 +38,9 @@ final class LibraryAcks {
 
   private LibraryAcks() {}
 
-  /** Asserts the RESULT of library.js or library.py: each member is the list of an ack's arguments. */
+  /**
+   * Asserts the RESULT of library.js or library.py: each member is the list of an ack's arguments.
+   */
   static void assertAcks(JsonNode r) throws IOException {
     assertJson(r.get("add"), "[" + BOOK + "]");
     assertJson(r.get("get"), "[" + BOOK + "]");

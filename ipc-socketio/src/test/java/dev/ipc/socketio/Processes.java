@@ -30,12 +30,16 @@ final class Processes {
     return run(JS, "node", script, args);
   }
 
-  /** Runs {@code /usr/bin/python3 <script> args...} in src/test/python and returns its RESULT object. */
+  /**
+   * Runs {@code /usr/bin/python3 <script> args...} in src/test/python and returns its RESULT
+   * object.
+   */
   static JsonNode python(String script, Object... args) throws Exception {
     return run(PYTHON, "/usr/bin/python3", script, args);
   }
 
-  private static JsonNode run(Path dir, String program, String script, Object... args) throws Exception {
+  private static JsonNode run(Path dir, String program, String script, Object... args)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(program, script));
     for (Object a : args) {
       command.add(String.valueOf(a));

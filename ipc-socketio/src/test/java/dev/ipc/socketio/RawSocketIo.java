@@ -15,14 +15,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawSocketIo implements AutoCloseable {
   private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
   /** Completes with the close status when the server closes the connection (-1 on an error). */
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
   private WebSocket ws;
   private volatile Throwable pongFailure;
 
   private RawSocketIo() {}
 
-  /** Opens a WebSocket session and connects to the main namespace ({@code 40}), like socket.io-client. */
+  /**
+   * Opens a WebSocket session and connects to the main namespace ({@code 40}), like
+   * socket.io-client.
+   */
   static RawSocketIo connect(HttpClient http, int port) throws Exception {
     RawSocketIo raw = open(http, port);
     raw.send("40");
@@ -33,7 +38,9 @@ final class RawSocketIo implements AutoCloseable {
     return raw;
   }
 
-  /** Opens a WebSocket session, its Engine.IO open packet read, without connecting to a namespace. */
+  /**
+   * Opens a WebSocket session, its Engine.IO open packet read, without connecting to a namespace.
+   */
   static RawSocketIo open(HttpClient http, int port) throws Exception {
     RawSocketIo raw = new RawSocketIo();
     raw.ws =
@@ -55,7 +62,8 @@ final class RawSocketIo implements AutoCloseable {
     if (m == null) {
       Throwable pong = pongFailure;
       throw new AssertionError(
-          "no message from the server within 10 s" + (pong == null ? "" : " (a pong failed to go: " + pong + ")"));
+          "no message from the server within 10 s"
+              + (pong == null ? "" : " (a pong failed to go: " + pong + ")"));
     }
     return m;
   }
@@ -85,7 +93,8 @@ final class RawSocketIo implements AutoCloseable {
         String message = text.toString();
         text.setLength(0);
         if (message.equals("2")) {
-          // Engine.IO ping, answered with pong. A pong that fails to go (another send still pending,
+          // Engine.IO ping, answered with pong. A pong that fails to go (another send still
+          // pending,
           // say) shows later only as the server ending the session: keep why, for next() to tell.
           w.sendText("3", true)
               .exceptionally(

@@ -13,7 +13,10 @@ import java.util.function.Consumer;
 final class Running {
   private Running() {}
 
-  static Server start(SocketIoTransport.Builder builder, List<?> services, Consumer<DefaultSocketIoServer> running) {
+  static Server start(
+      SocketIoTransport.Builder builder,
+      List<?> services,
+      Consumer<DefaultSocketIoServer> running) {
     SocketIoTransport transport = builder.host("127.0.0.1").port(0).build();
     return Transports.builder().services(services).transport(capturing(transport, running)).start();
   }
@@ -21,22 +24,22 @@ final class Running {
   /** Returns {@code transport}, handing its running server to {@code running} when it starts. */
   static Transport capturing(SocketIoTransport transport, Consumer<DefaultSocketIoServer> running) {
     return new Transport() {
-          @Override
-          public String name() {
-            return transport.name();
-          }
+      @Override
+      public String name() {
+        return transport.name();
+      }
 
-          @Override
-          public String address() {
-            return transport.address();
-          }
+      @Override
+      public String address() {
+        return transport.address();
+      }
 
-          @Override
-          public RunningTransport start(TransportContext context) throws IOException {
-            RunningTransport r = transport.start(context);
-            running.accept((DefaultSocketIoServer) r);
-            return r;
-          }
-        };
+      @Override
+      public RunningTransport start(TransportContext context) throws IOException {
+        RunningTransport r = transport.start(context);
+        running.accept((DefaultSocketIoServer) r);
+        return r;
+      }
+    };
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ipc.core.CallContext;
-import dev.ipc.core.Client;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Metadata;
 import dev.ipc.core.Principal;
@@ -39,6 +38,7 @@ class SocketIoAuthTest {
       Map.of(READER, Principal.of("rita", "reader"), WRITER, Principal.of("walt", "writer"));
 
   private Server server;
+
   /** Every token the verifier was given, to prove each connection is checked once. */
   private final List<String> verified = new CopyOnWriteArrayList<>();
 
@@ -47,10 +47,11 @@ class SocketIoAuthTest {
         Transports.builder()
             .services(services)
             .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
-            .authenticate(token -> {
-              verified.add(token);
-              return TOKENS.get(token);
-            })
+            .authenticate(
+                token -> {
+                  verified.add(token);
+                  return TOKENS.get(token);
+                })
             .start();
     return server.port("socketio");
   }
@@ -85,11 +86,13 @@ class SocketIoAuthTest {
   private void assertRefusalsAndWrite(JsonNode r, long id, String name) {
     // No token: an anonymous connection; reads are public, the put is refused per call.
     assertThat(r.get("none").get("list").size()).isEqualTo(3);
-    assertThat(r.get("none").get("put").get("error").get("code").asText()).isEqualTo("UNAUTHENTICATED");
+    assertThat(r.get("none").get("put").get("error").get("code").asText())
+        .isEqualTo("UNAUTHENTICATED");
     // A bad token: a connect error, no connection.
     assertThat(r.get("bad").get("connectError").asText()).contains("invalid credentials");
     // A reader: refused, and the refused puts changed nothing.
-    assertThat(r.get("reader").get("put").get("error").get("code").asText()).isEqualTo("PERMISSION_DENIED");
+    assertThat(r.get("reader").get("put").get("error").get("code").asText())
+        .isEqualTo("PERMISSION_DENIED");
     assertThat(r.get("reader").get("get").get("error").get("code").asText()).isEqualTo("NOT_FOUND");
     // A writer: the put is done.
     JsonNode put = r.get("writer").get("put");
@@ -105,16 +108,23 @@ class SocketIoAuthTest {
     int port = start(Reference.services());
 
     try (SocketIoClient anonymous = SocketIoClient.of("127.0.0.1", port);
-        SocketIoClient reader = SocketIoClient.builder().target("127.0.0.1", port).token(READER).build();
-        SocketIoClient writer = SocketIoClient.builder().target("127.0.0.1", port).token(WRITER).build()) {
+        SocketIoClient reader =
+            SocketIoClient.builder().target("127.0.0.1", port).token(READER).build();
+        SocketIoClient writer =
+            SocketIoClient.builder().target("127.0.0.1", port).token(WRITER).build()) {
       TaskService tasks = anonymous.service(TaskService.class);
       assertThat(tasks.get(1).name()).isEqualTo("task1");
       assertThatThrownBy(() -> tasks.put(new Task(9, "anonymous")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED));
       assertThatThrownBy(() -> reader.service(TaskService.class).put(new Task(9, "reader")))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
       assertThatThrownBy(() -> tasks.get(9))
-          .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+          .isInstanceOfSatisfying(
+              ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
 
       assertThat(writer.service(TaskService.class).put(new Task(9, "writer")).created()).isTrue();
       assertThat(tasks.get(9).name()).isEqualTo("writer");
@@ -126,7 +136,11 @@ class SocketIoAuthTest {
     int port = start(Reference.services());
 
     try (SocketIoClient bad =
-        SocketIoClient.builder().target("127.0.0.1", port).token(BAD).timeout(Duration.ofSeconds(5)).build()) {
+        SocketIoClient.builder()
+            .target("127.0.0.1", port)
+            .token(BAD)
+            .timeout(Duration.ofSeconds(5))
+            .build()) {
       assertThatThrownBy(() -> bad.service(TaskService.class).get(1))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("invalid credentials")
@@ -144,15 +158,28 @@ class SocketIoAuthTest {
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("builder().token(")
           .hasMessageNotContaining(WRITER);
-      assertThatThrownBy(() -> client.withMetadata(Metadata.of("Authorization", "Bearer " + WRITER)))
+      assertThatThrownBy(
+              () -> client.withMetadata(Metadata.of("Authorization", "Bearer " + WRITER)))
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("builder().token(")
           .hasMessageNotContaining(WRITER);
-      assertThatThrownBy(() -> client.call(TaskService.DESCRIPTOR.operation("get"), new Object[] {1L}, Metadata.of("cookie", "s=1")))
+      assertThatThrownBy(
+              () ->
+                  client.call(
+                      TaskService.DESCRIPTOR.operation("get"),
+                      new Object[] {1L},
+                      Metadata.of("cookie", "s=1")))
           .isInstanceOf(UnsupportedOperationException.class);
       // Other metadata goes with the call; empty metadata is no metadata.
-      assertThat(client.withMetadata(Metadata.of("x-trace", "1")).service(TaskService.class).get(1).name()).isEqualTo("task1");
-      assertThat(client.withMetadata(Metadata.EMPTY).service(TaskService.class).get(1).name()).isEqualTo("task1");
+      assertThat(
+              client
+                  .withMetadata(Metadata.of("x-trace", "1"))
+                  .service(TaskService.class)
+                  .get(1)
+                  .name())
+          .isEqualTo("task1");
+      assertThat(client.withMetadata(Metadata.EMPTY).service(TaskService.class).get(1).name())
+          .isEqualTo("task1");
     }
   }
 
@@ -204,7 +231,8 @@ class SocketIoAuthTest {
             .target("127.0.0.1", port)
             .metadata(Metadata.of("authorization", "Bearer " + WRITER))
             .build()) {
-      assertThat(writer.service(TaskService.class).put(new Task(10, "by header")).created()).isTrue();
+      assertThat(writer.service(TaskService.class).put(new Task(10, "by header")).created())
+          .isTrue();
     }
     assertThat(verified).containsExactly(WRITER);
   }
@@ -243,19 +271,21 @@ class SocketIoAuthTest {
         Transports.builder()
             .services(Reference.services())
             // One event loop: a verifier blocking it would stall every other client.
-            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).workerThreads(1).build())
-            .authenticate(token -> {
-              if (token.equals("slow")) {
-                verifying.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-                return Principal.of("sam", "writer");
-              }
-              return TOKENS.get(token);
-            })
+            .transport(
+                SocketIoTransport.builder().host("127.0.0.1").port(0).workerThreads(1).build())
+            .authenticate(
+                token -> {
+                  if (token.equals("slow")) {
+                    verifying.countDown();
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    return Principal.of("sam", "writer");
+                  }
+                  return TOKENS.get(token);
+                })
             .start();
     int port = server.port("socketio");
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();

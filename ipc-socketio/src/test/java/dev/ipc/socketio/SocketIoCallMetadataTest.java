@@ -35,13 +35,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Call metadata over Socket.IO: an object after an event's request joins the handshake's headers as
- * that call's metadata (credentials excepted), so a W3C traceparent continues a trace per call, from
- * the Java client through {@code IpcTracing.client}, from socket.io-client and from python-socketio.
+ * that call's metadata (credentials excepted), so a W3C traceparent continues a trace per call,
+ * from the Java client through {@code IpcTracing.client}, from socket.io-client and from
+ * python-socketio.
  */
 @Timeout(120)
 class SocketIoCallMetadataTest {
   /** What an interceptor saw of one call's metadata. */
-  record Seen(String operation, String traceparent, String authorization, String cookie, String extra, String number) {}
+  record Seen(
+      String operation,
+      String traceparent,
+      String authorization,
+      String cookie,
+      String extra,
+      String number) {}
 
   private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
   private final Interceptor recording =
@@ -60,7 +67,10 @@ class SocketIoCallMetadataTest {
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
   private final OpenTelemetrySdk otel =
       OpenTelemetrySdk.builder()
-          .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                  .build())
           .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
           .build();
   private Server server;
@@ -93,21 +103,24 @@ class SocketIoCallMetadataTest {
       TaskService tasks = client.service(TaskService.class);
       assertThat(tasks.get(1)).isEqualTo(new Task(1, "task1"));
       assertThat(tasks.get(2)).isEqualTo(new Task(2, "task2"));
-      tasks.watchTasks(null, null).subscribe(new Flow.Subscriber<Task>() {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-          subscription[0] = s;
-        }
+      tasks
+          .watchTasks(null, null)
+          .subscribe(
+              new Flow.Subscriber<Task>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  subscription[0] = s;
+                }
 
-        @Override
-        public void onNext(Task item) {}
+                @Override
+                public void onNext(Task item) {}
 
-        @Override
-        public void onError(Throwable t) {}
+                @Override
+                public void onError(Throwable t) {}
 
-        @Override
-        public void onComplete() {}
-      });
+                @Override
+                public void onComplete() {}
+              });
       await(() -> server.openStreams() == 1, "the traced stream open");
       subscription[0].cancel();
       await(() -> server.openStreams() == 0, "the traced stream cancelled");
@@ -140,12 +153,14 @@ class SocketIoCallMetadataTest {
       seen.clear();
       String call = traceparent(transports.equals("polling") ? "a1" : "a2");
       String watch = traceparent(transports.equals("polling") ? "b1" : "b2");
-      JsonNode r = Processes.node("metadata.js", "http://127.0.0.1:" + port, transports, call, watch);
+      JsonNode r =
+          Processes.node("metadata.js", "http://127.0.0.1:" + port, transports, call, watch);
 
       Processes.assertJson(r.get("get"), "{\"id\":1,\"name\":\"task1\"}");
       Processes.assertJson(r.get("watch"), "{}");
       Processes.assertJson(r.get("cancel"), "{}");
-      // The handshake's authorization, not the call's; no cookie; other strings as sent, lower case;
+      // The handshake's authorization, not the call's; no cookie; other strings as sent, lower
+      // case;
       // the number left out.
       assertThat(List.copyOf(seen))
           .as(transports)
@@ -162,14 +177,16 @@ class SocketIoCallMetadataTest {
     int port = start();
     String call = traceparent("c1");
     String watch = traceparent("c2");
-    JsonNode r = Processes.python("metadata.py", "http://127.0.0.1:" + port, "websocket", call, watch);
+    JsonNode r =
+        Processes.python("metadata.py", "http://127.0.0.1:" + port, "websocket", call, watch);
 
     Processes.assertJson(r.get("get"), "{\"id\":1,\"name\":\"task1\"}");
     Processes.assertJson(r.get("watch"), "{}");
     Processes.assertJson(r.get("cancel"), "{}");
     assertThat(List.copyOf(seen))
         .containsExactly(
-            new Seen("get", call, null, null, null, null), new Seen("watchTasks", watch, null, null, null, null));
+            new Seen("get", call, null, null, null, null),
+            new Seen("watchTasks", watch, null, null, null, null));
     await(() -> server.openStreams() == 0, "no stream left");
   }
 

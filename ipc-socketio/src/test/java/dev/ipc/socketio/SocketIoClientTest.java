@@ -1,6 +1,5 @@
 package dev.ipc.socketio;
 
-import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import dev.ipc.core.Movie;
 import dev.ipc.core.Server;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.HeldDating;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -22,7 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The Java client when no answer comes: every such call ends in a TransportException, never a hang. */
+/**
+ * The Java client when no answer comes: every such call ends in a TransportException, never a hang.
+ */
 @Timeout(60)
 class SocketIoClientTest {
   private final List<AutoCloseable> cleanup = new ArrayList<>();
@@ -38,8 +40,7 @@ class SocketIoClientTest {
   void call_serviceNeverAnswers_isTransportException() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    DatingService stuck =
-        HeldDating.of(entered, release);
+    DatingService stuck = HeldDating.of(entered, release);
     Server server =
         Transports.builder()
             .services(List.of(stuck))
@@ -107,9 +108,11 @@ class SocketIoClientTest {
   void call_connectionCutMidCall_isTransportExceptionBeforeTheTimeout() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Server server = Transports.builder().services(List.of(HeldDating.of(entered, release)))
-        .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
-        .start();
+    Server server =
+        Transports.builder()
+            .services(List.of(HeldDating.of(entered, release)))
+            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).build())
+            .start();
     cleanup.add(server);
     cleanup.add(release::countDown);
     ServerSocket proxy = new ServerSocket(0);
@@ -150,7 +153,10 @@ class SocketIoClientTest {
     cleanup.add(cut::run);
     // A timeout far beyond the test's: only noticing the lost connection can end the call in time.
     SocketIoClient client =
-        SocketIoClient.builder().target("127.0.0.1", proxy.getLocalPort()).timeout(Duration.ofMinutes(10)).build();
+        SocketIoClient.builder()
+            .target("127.0.0.1", proxy.getLocalPort())
+            .timeout(Duration.ofMinutes(10))
+            .build();
     cleanup.add(client);
     DatingService dating = client.service(DatingService.DESCRIPTOR);
     java.util.concurrent.CompletableFuture<Feel> call =
@@ -159,7 +165,8 @@ class SocketIoClientTest {
 
     cut.run();
 
-    assertThat(call).failsWithin(Duration.ofSeconds(30))
+    assertThat(call)
+        .failsWithin(Duration.ofSeconds(30))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withCauseInstanceOf(TransportException.class);
   }
@@ -183,7 +190,6 @@ class SocketIoClientTest {
     t.start();
   }
 
-
   @Test
   void call_afterClose_isTransportException() {
     SocketIoClient client = SocketIoClient.of("127.0.0.1", 1);
@@ -204,19 +210,24 @@ class SocketIoClientTest {
                     .host("127.0.0.1")
                     .port(0)
                     // Echoes every argument, and adds bytes of its own that start with 0x04 too.
-                    .on("/", "echo", (session, args, ack) -> {
-                      List<Object> out = new ArrayList<>(args);
-                      out.add(new byte[] {4, 4, 0});
-                      ack.send(out.toArray());
-                    })
+                    .on(
+                        "/",
+                        "echo",
+                        (session, args, ack) -> {
+                          List<Object> out = new ArrayList<>(args);
+                          out.add(new byte[] {4, 4, 0});
+                          ack.send(out.toArray());
+                        })
                     .build())
             .start();
     cleanup.add(server);
-    SocketIoClient client = SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
+    SocketIoClient client =
+        SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
     cleanup.add(client);
 
     List<Object> acked =
-        client.emitWithAck("echo", java.util.Map.of("a", 1), new byte[] {4, 0, 1}, List.of("x", 2), "text");
+        client.emitWithAck(
+            "echo", java.util.Map.of("a", 1), new byte[] {4, 0, 1}, List.of("x", 2), "text");
 
     assertThat(acked).hasSize(5);
     assertThat(acked.get(0)).isEqualTo(java.util.Map.of("a", 1));

@@ -37,12 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import okhttp3.OkHttpClient;
 import org.json.JSONObject;
-import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessagePack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 
 /**
  * Hosts' broadcasts across nodes on one real Redis, in the protocol of Node's
@@ -57,7 +57,8 @@ class SocketIoClusterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<AutoCloseable> cleanup = new ArrayList<>();
-  private final OkHttpClient okHttp = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
+  private final OkHttpClient okHttp =
+      new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
   private RedisProcess redis;
 
   @BeforeEach
@@ -82,7 +83,8 @@ class SocketIoClusterTest {
   // --- ipc node and ipc node ---
 
   @Test
-  void twoIpcNodes_hostBroadcastsReachTheOtherNodesClientsOnce_notTheExceptedOnes() throws Exception {
+  void twoIpcNodes_hostBroadcastsReachTheOtherNodesClientsOnce_notTheExceptedOnes()
+      throws Exception {
     Node a = ipcNode();
     Node b = ipcNode();
     Peer a1 = peer(a.url(), null);
@@ -150,7 +152,9 @@ class SocketIoClusterTest {
     assertThat(c1.count("news")).isEqualTo(1);
     a1.call("do", "done");
     awaitDone(all, 6);
-    assertThat(b2.count("news")).as("the main namespace's clients hear nothing of /chat").isEqualTo(2);
+    assertThat(b2.count("news"))
+        .as("the main namespace's clients hear nothing of /chat")
+        .isEqualTo(2);
   }
 
   // --- ipc node and Node socket.io with @socket.io/redis-adapter ---
@@ -182,14 +186,26 @@ class SocketIoClusterTest {
     assertThat(a2.count("news")).isEqualTo(3);
     Object[] fromIpc = n2.heard("news").get(0);
     assertThat(((JSONObject) fromIpc[0]).getString("from")).isEqualTo("ipc");
-    assertThat(fromIpc[1]).as("msgpack bin is a Buffer on Node, binary to its client").isEqualTo(new byte[] {1, 2, 3});
+    assertThat(fromIpc[1])
+        .as("msgpack bin is a Buffer on Node, binary to its client")
+        .isEqualTo(new byte[] {1, 2, 3});
     all.forEach(Peer::clearNews);
 
     // Node to ipc: io.emit, io.to(room), io.except(room), socket.broadcast.emit.
-    n.command("emitAll", Map.of("event", "news", "args", List.of(Map.of("from", "node", "list", List.of(1, 2.5, true)), Map.of("$bytes", List.of(4, 5)))));
+    n.command(
+        "emitAll",
+        Map.of(
+            "event",
+            "news",
+            "args",
+            List.of(
+                Map.of("from", "node", "list", List.of(1, 2.5, true)),
+                Map.of("$bytes", List.of(4, 5)))));
     n.command("emitRoom", Map.of("room", "r", "event", "news", "args", List.of("room")));
     n.command("emitExcept", Map.of("room", "r", "event", "news", "args", List.of("except")));
-    n.command("socketBroadcast", Map.of("sid", n1.socket.id(), "event", "news", "args", List.of("others")));
+    n.command(
+        "socketBroadcast",
+        Map.of("sid", n1.socket.id(), "event", "news", "args", List.of("others")));
     n.command("emitOther", Map.of("event", "news", "args", List.of("another namespace")));
     n.command("emitAll", Map.of("event", "done", "args", List.of()));
     awaitDone(all, 3);
@@ -201,8 +217,12 @@ class SocketIoClusterTest {
     JSONObject value = (JSONObject) fromNode[0];
     assertThat(value.getString("from")).isEqualTo("node");
     assertThat(value.getJSONArray("list").toString()).isEqualTo("[1,2.5,true]");
-    assertThat(fromNode[1]).as("a Node Buffer reaches the ipc node's client as binary").isEqualTo(new byte[] {4, 5});
-    assertThat(n1.strings("news").subList(1, 2)).as("the Node sender, in r, is excepted").containsExactly("room");
+    assertThat(fromNode[1])
+        .as("a Node Buffer reaches the ipc node's client as binary")
+        .isEqualTo(new byte[] {4, 5});
+    assertThat(n1.strings("news").subList(1, 2))
+        .as("the Node sender, in r, is excepted")
+        .containsExactly("room");
     assertThat(n1.count("news")).isEqualTo(2);
     all.forEach(Peer::clearNews);
 
@@ -231,11 +251,16 @@ class SocketIoClusterTest {
     assertThat(a2.count("news")).isZero();
 
     // A broadcast with acks from Node: every client, ipc or Node, answers it.
-    JsonNode acks = n.command("emitWithAck", Map.of("timeout", 5000, "event", "ask", "args", List.of("q")));
+    JsonNode acks =
+        n.command("emitWithAck", Map.of("timeout", 5000, "event", "ask", "args", List.of("q")));
     List<String> answers = new ArrayList<>();
     acks.forEach(x -> answers.add(x.asText()));
     assertThat(answers)
-        .containsExactlyInAnyOrder("ack-" + a1.socket.id(), "ack-" + a2.socket.id(), "ack-" + n1.socket.id(), "ack-" + n2.socket.id());
+        .containsExactlyInAnyOrder(
+            "ack-" + a1.socket.id(),
+            "ack-" + a2.socket.id(),
+            "ack-" + n1.socket.id(),
+            "ack-" + n2.socket.id());
 
     // serverSideEmit: nothing for ipc to run; heard, logged once, and nothing breaks.
     n.command("serverSideEmit", Map.of("args", List.of("x")));
@@ -258,60 +283,103 @@ class SocketIoClusterTest {
   // --- raw adapter messages: both request forms, msgpack requests, what is ignored ---
 
   @Test
-  void rawAdapterMessages_sidAndMsgpackRequestsAnswered_malformedAndForeignOnesIgnored() throws Exception {
+  void rawAdapterMessages_sidAndMsgpackRequestsAnswered_malformedAndForeignOnesIgnored()
+      throws Exception {
     Node a = ipcNode();
     Peer a1 = peer(a.url(), null);
     EventBus.Node raw = RedisBus.of(redis.uri()).join(List.of(), p -> {});
     cleanup.add(raw::close);
     BlockingQueue<String> responses = new LinkedBlockingQueue<>();
-    cleanup.add(raw.messages().listen("socket.io-response#/#", (c, m) -> responses.add(new String(m, StandardCharsets.UTF_8))));
+    cleanup.add(
+        raw.messages()
+            .listen(
+                "socket.io-response#/#",
+                (c, m) -> responses.add(new String(m, StandardCharsets.UTF_8))));
     String id = a1.socket.id();
 
     // Malformed and foreign: ignored, nothing answered, nothing breaks.
     raw.messages().send("socket.io#/#", new byte[] {1, 2, 3});
     raw.messages().send("socket.io-request#/#", new byte[] {(byte) 0xc1});
     raw.messages().send("socket.io-request#/#", "{\"type\":".getBytes(StandardCharsets.UTF_8));
-    raw.messages().send("socket.io-request#/#", "{\"uid\":\"raw\",\"type\":42,\"requestId\":\"u1\"}".getBytes(StandardCharsets.UTF_8));
-    raw.messages().send("socket.io#/#", broadcast("/other", List.of(), List.of(), "news", "other namespace"));
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            "{\"uid\":\"raw\",\"type\":42,\"requestId\":\"u1\"}".getBytes(StandardCharsets.UTF_8));
+    raw.messages()
+        .send("socket.io#/#", broadcast("/other", List.of(), List.of(), "news", "other namespace"));
 
     // The sid form, as msgpack: answered; for a socket of no ipc node's, not answered.
-    raw.messages().send("socket.io-request#/#", msgpack(Map.of("uid", "raw", "requestId", "j0", "type", 2, "sid", "nobody", "room", "x")));
-    raw.messages().send("socket.io-request#/#", msgpack(Map.of("uid", "raw", "requestId", "j1", "type", 2, "sid", id, "room", "raw")));
-    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString()).isEqualTo("{\"requestId\":\"j1\"}");
-    raw.messages().send("socket.io-request#/#", "{\"uid\":\"raw\",\"requestId\":\"s1\",\"type\":0,\"rooms\":[\"raw\"]}".getBytes(StandardCharsets.UTF_8));
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            msgpack(
+                Map.of("uid", "raw", "requestId", "j0", "type", 2, "sid", "nobody", "room", "x")));
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            msgpack(Map.of("uid", "raw", "requestId", "j1", "type", 2, "sid", id, "room", "raw")));
+    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString())
+        .isEqualTo("{\"requestId\":\"j1\"}");
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            "{\"uid\":\"raw\",\"requestId\":\"s1\",\"type\":0,\"rooms\":[\"raw\"]}"
+                .getBytes(StandardCharsets.UTF_8));
     assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString())
         .isEqualTo("{\"requestId\":\"s1\",\"sockets\":[\"" + id + "\"]}");
 
     // A room channel reaches the room's members; except by socket id or by room leaves them out.
-    raw.messages().send("socket.io#/#raw#", broadcast("/", List.of("raw"), List.of(), "news", "to raw"));
-    raw.messages().send("socket.io#/#", broadcast("/", List.of(), List.of(id), "news", "except id"));
-    raw.messages().send("socket.io#/#", broadcast("/", List.of(), List.of("raw"), "news", "except room"));
-    raw.messages().send("socket.io#/#nowhere#", broadcast("/", List.of("nowhere"), List.of(), "news", "no member"));
+    raw.messages()
+        .send("socket.io#/#raw#", broadcast("/", List.of("raw"), List.of(), "news", "to raw"));
+    raw.messages()
+        .send("socket.io#/#", broadcast("/", List.of(), List.of(id), "news", "except id"));
+    raw.messages()
+        .send("socket.io#/#", broadcast("/", List.of(), List.of("raw"), "news", "except room"));
+    raw.messages()
+        .send(
+            "socket.io#/#nowhere#",
+            broadcast("/", List.of("nowhere"), List.of(), "news", "no member"));
     raw.messages().send("socket.io#/#", broadcast("/", List.of(), List.of(), "done"));
     awaitDone(List.of(a1), 1);
     assertThat(a1.strings("news")).containsExactly("to raw");
 
-    raw.messages().send("socket.io-request#/#", msgpack(Map.of("uid", "raw", "requestId", "l1", "type", 3, "sid", id, "room", "raw")));
-    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString()).isEqualTo("{\"requestId\":\"l1\"}");
-    raw.messages().send("socket.io-request#/#", "{\"uid\":\"raw\",\"requestId\":\"r1\",\"type\":1}".getBytes(StandardCharsets.UTF_8));
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            msgpack(Map.of("uid", "raw", "requestId", "l1", "type", 3, "sid", id, "room", "raw")));
+    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString())
+        .isEqualTo("{\"requestId\":\"l1\"}");
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            "{\"uid\":\"raw\",\"requestId\":\"r1\",\"type\":1}".getBytes(StandardCharsets.UTF_8));
     assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString())
         .isEqualTo("{\"requestId\":\"r1\",\"rooms\":[\"" + id + "\"]}");
     assertThat(a.running.clusterRequestsIgnored()).as("the unknown type").isEqualTo(1);
     assertThat(responses).isEmpty();
 
     // The sid form of REMOTE_DISCONNECT, answered once the socket is gone.
-    raw.messages().send("socket.io-request#/#", msgpack(Map.of("uid", "raw", "requestId", "d1", "type", 4, "sid", id, "close", true)));
-    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString()).isEqualTo("{\"requestId\":\"d1\"}");
+    raw.messages()
+        .send(
+            "socket.io-request#/#",
+            msgpack(Map.of("uid", "raw", "requestId", "d1", "type", 4, "sid", id, "close", true)));
+    assertThat(JSON.readTree(responses.poll(20, TimeUnit.SECONDS)).toString())
+        .isEqualTo("{\"requestId\":\"d1\"}");
     awaitTrue(() -> !a1.socket.connected());
   }
 
   /** A broadcast as the adapter sends it: msgpack [uid, packet, opts]. */
-  private static byte[] broadcast(String nsp, List<String> rooms, List<String> except, String event, Object... args)
+  private static byte[] broadcast(
+      String nsp, List<String> rooms, List<String> except, String event, Object... args)
       throws IOException {
     List<Object> data = new ArrayList<>();
     data.add(event);
     data.addAll(Arrays.asList(args));
-    return msgpack(List.of("rawnode", Map.of("type", 2, "data", data, "nsp", nsp), Map.of("rooms", rooms, "except", except, "flags", Map.of())));
+    return msgpack(
+        List.of(
+            "rawnode",
+            Map.of("type", 2, "data", data, "nsp", nsp),
+            Map.of("rooms", rooms, "except", except, "flags", Map.of())));
   }
 
   private static byte[] msgpack(Object value) throws IOException {
@@ -351,7 +419,9 @@ class SocketIoClusterTest {
     }
   }
 
-  /** An ipc server on the Redis bus, whose host event {@code do} broadcasts as its arguments say. */
+  /**
+   * An ipc server on the Redis bus, whose host event {@code do} broadcasts as its arguments say.
+   */
   record Node(Server server, DefaultSocketIoServer running) {
     String url() {
       return "http://127.0.0.1:" + server.port("socketio");
@@ -388,12 +458,18 @@ class SocketIoClusterTest {
     CompletableFuture<DefaultSocketIoServer> running = new CompletableFuture<>();
     Transport capturing = Running.capturing(transport, running::complete);
     Server server =
-        Transports.builder().services(Reference.services()).bus(RedisBus.of(redis.uri())).transport(capturing).start();
+        Transports.builder()
+            .services(Reference.services())
+            .bus(RedisBus.of(redis.uri()))
+            .transport(capturing)
+            .start();
     cleanup.add(server::close);
     return new Node(server, running.join());
   }
 
-  /** A socket.io-client-java socket over WebSocket, recording the events it hears; acks {@code ask}. */
+  /**
+   * A socket.io-client-java socket over WebSocket, recording the events it hears; acks {@code ask}.
+   */
   final class Peer {
     final Socket socket;
     private final Map<String, List<Object[]>> heard = new ConcurrentHashMap<>();
@@ -410,7 +486,9 @@ class SocketIoClusterTest {
       }
       socket = IO.socket(URI.create(url), options);
       for (String event : List.of("news", "done")) {
-        socket.on(event, args -> heard.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(args));
+        socket.on(
+            event,
+            args -> heard.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>()).add(args));
       }
       socket.on("ask", args -> ((Ack) args[args.length - 1]).call("ack-" + socket.id()));
       BlockingQueue<Boolean> connected = new LinkedBlockingQueue<>();
@@ -473,7 +551,8 @@ class SocketIoClusterTest {
 
     NodeServer() throws IOException {
       assertThat(CLUSTER.resolve("node_modules/@socket.io/redis-adapter"))
-          .as("the Node cluster packages are installed: run `npm ci` in ipc-socketio/src/test/cluster")
+          .as(
+              "the Node cluster packages are installed: run `npm ci` in ipc-socketio/src/test/cluster")
           .isDirectory();
       process =
           new ProcessBuilder("node", "node-server.js", redis.uri())
@@ -485,14 +564,16 @@ class SocketIoClusterTest {
           new Thread(
               () -> {
                 try (BufferedReader r =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                   for (String line; (line = r.readLine()) != null; ) {
                     output.add(line);
                     if (line.startsWith("PORT ")) {
                       port.complete(Integer.parseInt(line.substring(5).trim()));
                     } else if (line.startsWith("RESULT ") || line.startsWith("ERROR ")) {
                       String[] parts = line.split(" ", 3);
-                      CompletableFuture<String> f = answers.computeIfAbsent(parts[1], k -> new CompletableFuture<>());
+                      CompletableFuture<String> f =
+                          answers.computeIfAbsent(parts[1], k -> new CompletableFuture<>());
                       if (parts[0].equals("RESULT")) {
                         f.complete(parts[2]);
                       } else {
@@ -532,7 +613,8 @@ class SocketIoClusterTest {
           in.write((JSON.writeValueAsString(c) + "\n").getBytes(StandardCharsets.UTF_8));
           in.flush();
         }
-        String result = answers.computeIfAbsent(id, k -> new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
+        String result =
+            answers.computeIfAbsent(id, k -> new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
         return JSON.readTree(result);
       } catch (Exception e) {
         throw new AssertionError(op + " failed; node output: " + output, e);

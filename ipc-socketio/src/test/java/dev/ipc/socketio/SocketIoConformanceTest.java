@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The rules of the official Socket.IO protocol test suite ({@code socketio/socket.io-protocol}), and
- * the Engine.IO errors Node's engine.io answers, in this project's own words: raw HTTP requests and
- * WebSocket frames, each checked for its status and body, and each followed by a good client that
- * must still be served.
+ * The rules of the official Socket.IO protocol test suite ({@code socketio/socket.io-protocol}),
+ * and the Engine.IO errors Node's engine.io answers, in this project's own words: raw HTTP requests
+ * and WebSocket frames, each checked for its status and body, and each followed by a good client
+ * that must still be served.
  */
 @Timeout(60)
 class SocketIoConformanceTest {
@@ -38,8 +38,10 @@ class SocketIoConformanceTest {
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private final BlockingQueue<String> connected = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
+
   /** The servers' ping interval; a test that waits for pings shortens it before {@link #start}. */
   private java.time.Duration pingInterval = SocketIoTransport.DEFAULT_PING_INTERVAL;
+
   private int port;
   private Server server;
 
@@ -58,33 +60,49 @@ class SocketIoConformanceTest {
             .port(0)
             .pingInterval(pingInterval)
             .onDisconnect(s -> disconnected.add(s.id()))
-            .onConnect(s -> {
-              connected.add(s.namespace() + " " + s.auth());
-              s.send("auth", s.auth());
-            })
-            .onConnect("/custom", s -> {
-              connected.add(s.namespace() + " " + s.auth());
-              s.send("auth", s.auth());
-            })
+            .onConnect(
+                s -> {
+                  connected.add(s.namespace() + " " + s.auth());
+                  s.send("auth", s.auth());
+                })
+            .onConnect(
+                "/custom",
+                s -> {
+                  connected.add(s.namespace() + " " + s.auth());
+                  s.send("auth", s.auth());
+                })
             .on("/", "message", (s, args, ack) -> s.send("message-back", args.toArray()))
             .on("/", "message-with-ack", (s, args, ack) -> ack.send(args.toArray()))
             .on("/", "silent", (s, args, ack) -> {})
-            .on("/", "join", (s, args, ack) -> {
-              s.join((String) args.get(0));
-              ack.send(List.copyOf(s.rooms()));
-            })
-            .on("/", "leave", (s, args, ack) -> {
-              s.leave((String) args.get(0));
-              ack.send(List.copyOf(s.rooms()));
-            })
-            .on("/", "to-room", (s, args, ack) -> s.sendToRoom((String) args.get(0), "room", args.get(1)))
+            .on(
+                "/",
+                "join",
+                (s, args, ack) -> {
+                  s.join((String) args.get(0));
+                  ack.send(List.copyOf(s.rooms()));
+                })
+            .on(
+                "/",
+                "leave",
+                (s, args, ack) -> {
+                  s.leave((String) args.get(0));
+                  ack.send(List.copyOf(s.rooms()));
+                })
+            .on(
+                "/",
+                "to-room",
+                (s, args, ack) -> s.sendToRoom((String) args.get(0), "room", args.get(1)))
             .on("/", "to-others", (s, args, ack) -> s.broadcastToOthers("others", args.get(0)))
             .on("/", "to-all", (s, args, ack) -> s.broadcast("all", args.get(0)))
-            .on("/", "handshake", (s, args, ack) ->
-                ack.send(Map.of(
-                    "header", s.headers().getOrDefault("x-test", List.of()),
-                    "query", s.query().getOrDefault("extra", List.of()),
-                    "loopback", s.remoteAddress().getAddress().isLoopbackAddress())))
+            .on(
+                "/",
+                "handshake",
+                (s, args, ack) ->
+                    ack.send(
+                        Map.of(
+                            "header", s.headers().getOrDefault("x-test", List.of()),
+                            "query", s.query().getOrDefault("extra", List.of()),
+                            "loopback", s.remoteAddress().getAddress().isLoopbackAddress())))
             .build();
     server = Transports.builder().services(Reference.services()).transport(transport).start();
     cleanup.add(server);
@@ -96,19 +114,24 @@ class SocketIoConformanceTest {
   }
 
   private HttpResponse<String> get(String query) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base() + query)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base() + query)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String query, String body) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(base() + query)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpRequest.newBuilder(URI.create(base() + query))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private String pollingSession() throws Exception {
     HttpResponse<String> open = get("?EIO=4&transport=polling");
     assertThat(open.statusCode()).isEqualTo(200);
-    return open.body().substring(open.body().indexOf("\"sid\":\"") + 7, open.body().indexOf("\",\""));
+    return open.body()
+        .substring(open.body().indexOf("\"sid\":\"") + 7, open.body().indexOf("\",\""));
   }
 
   private static void assertError(HttpResponse<String> res, int code, String message) {
@@ -116,7 +139,10 @@ class SocketIoConformanceTest {
     assertThat(res.body()).isEqualTo("{\"code\":" + code + ",\"message\":\"" + message + "\"}");
   }
 
-  /** A good client right after: a WebSocket session that connects to the main namespace and is served. */
+  /**
+   * A good client right after: a WebSocket session that connects to the main namespace and is
+   * served.
+   */
   private void assertGoodClientServed() throws Exception {
     Ws ws = ws("?EIO=4&transport=websocket");
     ws.send("40");
@@ -162,7 +188,10 @@ class SocketIoConformanceTest {
     start();
     HttpResponse<String> open = get("?EIO=4&transport=polling");
     assertThat(open.statusCode()).isEqualTo(200);
-    assertThat(open.body()).startsWith("0{").contains("\"upgrades\":[\"websocket\"]").contains("\"maxPayload\":1000000");
+    assertThat(open.body())
+        .startsWith("0{")
+        .contains("\"upgrades\":[\"websocket\"]")
+        .contains("\"maxPayload\":1000000");
     assertGoodClientServed();
   }
 
@@ -202,14 +231,20 @@ class SocketIoConformanceTest {
     // No packet waits now, so whichever of two polls the server binds first stays pending, and the
     // other overlaps it: that one is refused, and the pending one gets the session's end.
     CompletableFuture<HttpResponse<String>> one =
-        http.sendAsync(HttpRequest.newBuilder(URI.create(base() + poll)).build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create(base() + poll)).build(),
+            HttpResponse.BodyHandlers.ofString());
     CompletableFuture<HttpResponse<String>> two =
-        http.sendAsync(HttpRequest.newBuilder(URI.create(base() + poll)).build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create(base() + poll)).build(),
+            HttpResponse.BodyHandlers.ofString());
     List<String> answers = new ArrayList<>();
-    for (HttpResponse<String> r : List.of(one.get(10, TimeUnit.SECONDS), two.get(10, TimeUnit.SECONDS))) {
+    for (HttpResponse<String> r :
+        List.of(one.get(10, TimeUnit.SECONDS), two.get(10, TimeUnit.SECONDS))) {
       answers.add(r.statusCode() + " " + r.body());
     }
-    assertThat(answers).containsExactlyInAnyOrder("400 {\"code\":3,\"message\":\"Bad request\"}", "200 41");
+    assertThat(answers)
+        .containsExactlyInAnyOrder("400 {\"code\":3,\"message\":\"Bad request\"}", "200 41");
     assertError(get(poll), 1, "Session ID unknown");
     assertGoodClientServed();
   }
@@ -267,7 +302,10 @@ class SocketIoConformanceTest {
     ws.socket =
         http.newWebSocketBuilder()
             .header("X-Test", "yes")
-            .buildAsync(URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket&extra=1"), ws)
+            .buildAsync(
+                URI.create(
+                    "ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket&extra=1"),
+                ws)
             .get(10, TimeUnit.SECONDS);
     cleanup.add(ws);
     assertThat(ws.next()).startsWith("0{");
@@ -276,7 +314,11 @@ class SocketIoConformanceTest {
     assertThat(ws.next()).isEqualTo("42[\"auth\",{}]");
     ws.send("427[\"handshake\"]");
     String ack = ws.next();
-    assertThat(ack).startsWith("437[{").contains("\"header\":[\"yes\"]").contains("\"query\":[\"1\"]").contains("\"loopback\":true");
+    assertThat(ack)
+        .startsWith("437[{")
+        .contains("\"header\":[\"yes\"]")
+        .contains("\"query\":[\"1\"]")
+        .contains("\"loopback\":true");
     assertGoodClientServed();
   }
 
@@ -295,11 +337,14 @@ class SocketIoConformanceTest {
   void binaryArguments_areBytesBothWays_evenStartingWith0x04() throws Exception {
     start();
     Ws ws = connectedWs();
-    ws.send("452-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
-    // 0x04 first: netty-socketio's v3 framing puts that byte before each attachment, and a fix strips it.
+    ws.send(
+        "452-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    // 0x04 first: netty-socketio's v3 framing puts that byte before each attachment, and a fix
+    // strips it.
     ws.sendBinary(new byte[] {4, 0, 1});
     ws.sendBinary(new byte[] {0, 2, 3});
-    assertThat(ws.next()).isEqualTo("462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    assertThat(ws.next())
+        .isEqualTo("462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
     assertThat(ws.nextBinary()).containsExactly(4, 0, 1);
     assertThat(ws.nextBinary()).containsExactly(0, 2, 3);
     assertGoodClientServed();
@@ -347,7 +392,9 @@ class SocketIoConformanceTest {
     c.send("42[\"to-room\",\"r\",5]");
     assertThat(b.next()).isEqualTo("42[\"room\",5]");
     c.send("42[\"to-all\",6]");
-    assertThat(a.next()).as("a got nothing from the room after leaving it").isEqualTo("42[\"all\",6]");
+    assertThat(a.next())
+        .as("a got nothing from the room after leaving it")
+        .isEqualTo("42[\"all\",6]");
     assertGoodClientServed();
   }
 
@@ -378,7 +425,9 @@ class SocketIoConformanceTest {
     Ws ws = connectedWs();
     server.close();
     assertThat(ws.next()).isEqualTo("41");
-    assertThat(ws.closed.get(10, TimeUnit.SECONDS)).as("a Close frame, not a dropped connection (1006)").isEqualTo(1000);
+    assertThat(ws.closed.get(10, TimeUnit.SECONDS))
+        .as("a Close frame, not a dropped connection (1006)")
+        .isEqualTo(1000);
     assertThat(ws.received).as("nothing after the 41, no second one").isEmpty();
     // The server is gone: a new one on the same settings serves a good client.
     start();
@@ -391,9 +440,12 @@ class SocketIoConformanceTest {
     String sid = pollingSession();
     String poll = "?EIO=4&transport=polling&sid=" + sid;
     CompletableFuture<HttpResponse<String>> pending =
-        http.sendAsync(HttpRequest.newBuilder(URI.create(base() + poll)).build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create(base() + poll)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post(poll, "1").statusCode()).isEqualTo(200);
-    // Bound before the close, the poll gets a noop, as from Node; arriving after it, the session's end.
+    // Bound before the close, the poll gets a noop, as from Node; arriving after it, the session's
+    // end.
     // Either way it is answered rather than left to hang.
     HttpResponse<String> answered = pending.get(10, TimeUnit.SECONDS);
     assertThat(answered.statusCode() + " " + answered.body())
@@ -408,7 +460,9 @@ class SocketIoConformanceTest {
     start();
     Ws ws = connectedWs();
     ws.send("41");
-    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the host hears of the namespace's end").isNotNull();
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS))
+        .as("the host hears of the namespace's end")
+        .isNotNull();
     // The Engine.IO session goes on: pings keep coming, answered, and the connection stays open.
     int pings = ws.pings.get();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -502,10 +556,14 @@ class SocketIoConformanceTest {
     a.send("42[\"to-others\",2]");
     a.send("421[\"task:put\",{\"id\":77,\"name\":\"before\"}]");
     List<String> seen = new ArrayList<>(List.of(a.next(), a.next()));
-    assertThat(seen).anyMatch(m -> m.startsWith("431[")).anyMatch(m -> m.startsWith("42[\"task:saved\""));
+    assertThat(seen)
+        .anyMatch(m -> m.startsWith("431["))
+        .anyMatch(m -> m.startsWith("42[\"task:saved\""));
     early.send("40");
     assertThat(early.next()).startsWith("40{\"sid\":");
-    assertThat(early.next()).as("its first event comes after its connect").isEqualTo("42[\"auth\",{}]");
+    assertThat(early.next())
+        .as("its first event comes after its connect")
+        .isEqualTo("42[\"auth\",{}]");
     // From now on it is reached.
     a.send("42[\"to-others\",3]");
     assertThat(early.next()).isEqualTo("42[\"others\",3]");
@@ -537,7 +595,8 @@ class SocketIoConformanceTest {
   private static final class Ws implements WebSocket.Listener, AutoCloseable {
     final CompletableFuture<Integer> closed;
     final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger pings =
+        new java.util.concurrent.atomic.AtomicInteger();
     WebSocket socket;
     private final StringBuilder text = new StringBuilder();
     private java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -575,7 +634,8 @@ class SocketIoConformanceTest {
         if (m.equals("2")) {
           pings.incrementAndGet();
           w.sendText("3", true);
-        } else if (!m.equals("6")) { // a noop carries nothing (the polling queue's, moved here by an upgrade)
+        } else if (!m.equals(
+            "6")) { // a noop carries nothing (the polling queue's, moved here by an upgrade)
           received.add(m);
         }
       }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Every type of the model through {@link SocketIoClient} against a real server: what the Java client
- * sends, what it reads back, and what a published event carries, in the JSON forms of REST.
+ * Every type of the model through {@link SocketIoClient} against a real server: what the Java
+ * client sends, what it reads back, and what a published event carries, in the JSON forms of REST.
  */
 @Timeout(60)
 class SocketIoLibraryClientTest {
@@ -79,7 +79,8 @@ class SocketIoLibraryClientTest {
   }
 
   private SocketIoClient client(Server server) {
-    SocketIoClient client = SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
+    SocketIoClient client =
+        SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
     cleanup.add(client);
     return client;
   }
@@ -110,8 +111,23 @@ class SocketIoLibraryClientTest {
     Library library = client(library()).service(Library.class);
     Edition sent =
         new Edition(
-            false, 0, 0, 0, null, null, null, null, null, Optional.empty(), Optional.empty(), null,
-            List.of(), Map.of(), Map.of(), List.of(), List.of());
+            false,
+            0,
+            0,
+            0,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Optional.empty(),
+            Optional.empty(),
+            null,
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            List.of());
 
     Edition back = library.echo(sent);
 
@@ -125,7 +141,9 @@ class SocketIoLibraryClientTest {
   void addGetSearchPutRemove_everyBookField() {
     Library library = client(library()).service(Library.class);
     Book dune = book(7, "Dune");
-    Book poems = new Book(8, "Leaves of Grass", Genre.POETRY, List.of(), Map.of(), null, Optional.empty(), null);
+    Book poems =
+        new Book(
+            8, "Leaves of Grass", Genre.POETRY, List.of(), Map.of(), null, Optional.empty(), null);
 
     assertThat(library.add(dune)).usingRecursiveComparison().isEqualTo(dune);
     library.add(poems);
@@ -256,7 +274,8 @@ class SocketIoLibraryClientTest {
         .containsEntry("isbn", "978-0441013593")
         .containsEntry("cover", "AAEC+v8=");
     assertThat((List<Object>) e.get("related")).hasSize(1);
-    assertThat(((Map<String, Object>) ((List<Object>) e.get("related")).get(0))).containsEntry("title", "Poems");
+    assertThat(((Map<String, Object>) ((List<Object>) e.get("related")).get(0)))
+        .containsEntry("title", "Poems");
     assertThat((Map<String, Object>) e.get("translations")).containsOnlyKeys("fr");
     assertThat(((Map<String, Map<String, Object>>) e.get("translations")).get("fr"))
         .containsEntry("title", "Dune (fr)")

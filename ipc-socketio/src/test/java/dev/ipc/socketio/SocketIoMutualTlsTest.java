@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mutual TLS on the Socket.IO port: the chain a client presented on the connection that carried its
- * Engine.IO handshake is what every call of its session sees ({@code CallContext.peerCertificates()}),
- * over WebSocket and polling, for calls and live feeds; under REQUIRE a client without a certificate
- * is refused at the TLS handshake and no call reaches the interceptors; under OPTIONAL it is served
- * with an empty chain. The Java client, curl and python-socketio's sync client against a real server
- * and certificates generated at test time.
+ * Engine.IO handshake is what every call of its session sees ({@code
+ * CallContext.peerCertificates()}), over WebSocket and polling, for calls and live feeds; under
+ * REQUIRE a client without a certificate is refused at the TLS handshake and no call reaches the
+ * interceptors; under OPTIONAL it is served with an empty chain. The Java client, curl and
+ * python-socketio's sync client against a real server and certificates generated at test time.
  */
 @Timeout(120)
 class SocketIoMutualTlsTest {
@@ -47,6 +47,7 @@ class SocketIoMutualTlsTest {
   @TempDir static Path dir;
   static TestCertificates certs;
   private final List<AutoCloseable> cleanup = new ArrayList<>();
+
   /** What the interceptor saw, one entry per call: "operation subject". */
   private final List<String> seen = new CopyOnWriteArrayList<>();
 
@@ -67,14 +68,20 @@ class SocketIoMutualTlsTest {
         Transports.builder()
             .services(Reference.services())
             .transport(
-                SocketIoTransport.builder().host("127.0.0.1").port(0).pingInterval(Duration.ofSeconds(2)).build())
+                SocketIoTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .pingInterval(Duration.ofSeconds(2))
+                    .build())
             .interceptor(
                 (context, request, next) -> {
                   List<java.security.cert.X509Certificate> chain = context.peerCertificates();
                   seen.add(
                       context.operation().name()
                           + " "
-                          + (chain.isEmpty() ? NONE : chain.get(0).getSubjectX500Principal().getName()));
+                          + (chain.isEmpty()
+                              ? NONE
+                              : chain.get(0).getSubjectX500Principal().getName()));
                   return next.proceed(request);
                 })
             .tls(Tls.fromPem(certs.serverCert(), certs.serverKey()).withClientCa(certs.ca(), mode))
@@ -99,34 +106,40 @@ class SocketIoMutualTlsTest {
   }
 
   @Test
-  void require_theJavaClientsCertificateReachesTheInterceptor_overWebSocketAndPolling_forCallsAndFeeds()
-      throws Exception {
+  void
+      require_theJavaClientsCertificateReachesTheInterceptor_overWebSocketAndPolling_forCallsAndFeeds()
+          throws Exception {
     int port = start(Tls.ClientAuth.REQUIRE);
 
     for (String transport : List.of("websocket", "polling")) {
       seen.clear();
       SocketIoClient c = client(withCertificate(port, transport));
-      assertThat(c.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+      assertThat(c.service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+          .isEqualTo(new Feel(true));
       TaskService tasks = c.service(TaskService.DESCRIPTOR);
       LinkedBlockingQueue<Task> watched = new LinkedBlockingQueue<>();
-      tasks.watchTasks(null, null).subscribe(new Flow.Subscriber<Task>() {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-          s.request(Long.MAX_VALUE);
-        }
+      tasks
+          .watchTasks(null, null)
+          .subscribe(
+              new Flow.Subscriber<Task>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  s.request(Long.MAX_VALUE);
+                }
 
-        @Override
-        public void onNext(Task item) {
-          watched.add(item);
-        }
+                @Override
+                public void onNext(Task item) {
+                  watched.add(item);
+                }
 
-        @Override
-        public void onError(Throwable t) {}
+                @Override
+                public void onError(Throwable t) {}
 
-        @Override
-        public void onComplete() {}
-      });
-      SocketIoStreamTest.await(() -> seen.contains("watchTasks " + CLIENT_SUBJECT), "the watch's interceptor");
+                @Override
+                public void onComplete() {}
+              });
+      SocketIoStreamTest.await(
+          () -> seen.contains("watchTasks " + CLIENT_SUBJECT), "the watch's interceptor");
       tasks.put(new Task(31, "over " + transport));
       assertThat(watched.poll(30, TimeUnit.SECONDS)).isEqualTo(new Task(31, "over " + transport));
 
@@ -139,26 +152,39 @@ class SocketIoMutualTlsTest {
 
   @Test
   @Interop
-  void require_clientsWithoutACertificateAreRefusedAtTheTlsHandshake_andNoCallReachesTheInterceptor()
-      throws Exception {
+  void
+      require_clientsWithoutACertificateAreRefusedAtTheTlsHandshake_andNoCallReachesTheInterceptor()
+          throws Exception {
     int port = start(Tls.ClientAuth.REQUIRE);
     String handshake = "https://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling";
 
-    // curl without a certificate: the TLS handshake fails (an alert or a reset), never an HTTP answer.
+    // curl without a certificate: the TLS handshake fails (an alert or a reset), never an HTTP
+    // answer.
     Curl refused = curl("--cacert", certs.ca().toString(), handshake);
     assertThat(refused.exit()).as(refused.out()).isIn(35, 56);
     assertThat(refused.out()).doesNotContain("HTTP/1.1");
-    // With one: the Engine.IO handshake is answered (the refusal above was the certificate's alone).
+    // With one: the Engine.IO handshake is answered (the refusal above was the certificate's
+    // alone).
     Curl served =
-        curl("--cacert", certs.ca().toString(), "--cert", certs.clientCert().toString(), "--key",
-            certs.clientKey().toString(), handshake);
+        curl(
+            "--cacert",
+            certs.ca().toString(),
+            "--cert",
+            certs.clientCert().toString(),
+            "--key",
+            certs.clientKey().toString(),
+            handshake);
     assertThat(served.exit()).as(served.out()).isZero();
     assertThat(served.out()).startsWith("HTTP/1.1 200").contains("0{\"sid\":");
 
     for (String transport : List.of("websocket", "polling")) {
       SocketIoClient without =
-          client(SocketIoClient.builder().target("127.0.0.1", port).ca(certs.ca()).transports(transport)
-              .timeout(Duration.ofSeconds(3)));
+          client(
+              SocketIoClient.builder()
+                  .target("127.0.0.1", port)
+                  .ca(certs.ca())
+                  .transports(transport)
+                  .timeout(Duration.ofSeconds(3)));
       assertThatThrownBy(() -> without.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
           .as(transport)
           .isInstanceOf(TransportException.class);
@@ -166,32 +192,43 @@ class SocketIoMutualTlsTest {
     assertThat(seen).isEmpty();
 
     // The same server serves the Java client with its certificate.
-    assertThat(client(withCertificate(port, "websocket")).service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+    assertThat(
+            client(withCertificate(port, "websocket"))
+                .service(DatingService.DESCRIPTOR)
+                .eating(new Eat("soup")))
         .isEqualTo(new Feel(true));
     assertThat(seen).containsExactly("eating " + CLIENT_SUBJECT);
   }
 
   @Test
-  void optional_aClientWithoutACertificateIsServedWithAnEmptyChain_oneWithItIsSeen() throws Exception {
+  void optional_aClientWithoutACertificateIsServedWithAnEmptyChain_oneWithItIsSeen()
+      throws Exception {
     int port = start(Tls.ClientAuth.OPTIONAL);
 
     for (String transport : List.of("websocket", "polling")) {
       seen.clear();
       SocketIoClient without =
-          client(SocketIoClient.builder().target("127.0.0.1", port).ca(certs.ca()).transports(transport));
-      assertThat(without.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+          client(
+              SocketIoClient.builder()
+                  .target("127.0.0.1", port)
+                  .ca(certs.ca())
+                  .transports(transport));
+      assertThat(without.service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+          .isEqualTo(new Feel(true));
       assertThat(seen).as(transport).containsExactly("eating " + NONE);
 
       seen.clear();
       SocketIoClient with = client(withCertificate(port, transport));
-      assertThat(with.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+      assertThat(with.service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+          .isEqualTo(new Feel(true));
       assertThat(seen).as(transport).containsExactly("eating " + CLIENT_SUBJECT);
     }
   }
 
   @Test
   @Interop
-  void require_pythonSocketIoSyncClient_withACertificateThroughItsRequestsSession_isSeen() throws Exception {
+  void require_pythonSocketIoSyncClient_withACertificateThroughItsRequestsSession_isSeen()
+      throws Exception {
     int port = start(Tls.ClientAuth.REQUIRE);
 
     JsonNode r =
@@ -203,7 +240,9 @@ class SocketIoMutualTlsTest {
             certs.clientKey().toAbsolutePath());
 
     for (String session : List.of("polling", "websocket")) {
-      assertThat(r.get(session).get("eating")).as(session).isEqualTo(Processes.json("{\"feeling\":true}"));
+      assertThat(r.get(session).get("eating"))
+          .as(session)
+          .isEqualTo(Processes.json("{\"feeling\":true}"));
       assertThat(r.get(session).get("transport").asText()).isEqualTo(session);
     }
     assertThat(r.get("withoutCertificate").asText()).isEqualTo("refused");

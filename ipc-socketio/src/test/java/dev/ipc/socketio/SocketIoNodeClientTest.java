@@ -67,7 +67,9 @@ class SocketIoNodeClientTest {
     assertThat(r.get("eating")).isEqualTo(json("[{\"feeling\":true}]"));
     assertThat(r.get("watchMovie")).isEqualTo(json("[{\"feeling\":true}]"));
     assertThat(r.get("list"))
-        .isEqualTo(json("[[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]]"));
+        .isEqualTo(
+            json(
+                "[[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]]"));
     assertThat(r.get("get")).isEqualTo(json("[{\"id\":2,\"name\":\"task2\"}]"));
     assertThat(r.get("missing").get(0).get("error").get("code").asText()).isEqualTo("NOT_FOUND");
     assertThat(r.get("missing").get(0).get("error").get("message").asText()).contains("42");
@@ -76,11 +78,15 @@ class SocketIoNodeClientTest {
             json(
                 "[{\"name\":\"Rootkit\",\"age\":99,\"sex\":true,"
                     + "\"hobby\":[\"Coding\",\"Badminton\",\"Billiards\",\"Reading\",\"Guitar\"]}]"));
-    assertThat(r.get("blank").get(0).get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(r.get("blank").get(0).get("error").get("code").asText())
+        .isEqualTo("INVALID_ARGUMENT");
     assertThat(r.get("blank").get(0).get("error").get("message").asText()).contains("food");
-    assertThat(r.get("unknown").get(0).get("error").get("code").asText()).isEqualTo("UNIMPLEMENTED");
-    assertThat(r.get("wrongShape").get(0).get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
-    assertThat(r.get("wrongType").get(0).get("error").get("code").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(r.get("unknown").get(0).get("error").get("code").asText())
+        .isEqualTo("UNIMPLEMENTED");
+    assertThat(r.get("wrongShape").get(0).get("error").get("code").asText())
+        .isEqualTo("INVALID_ARGUMENT");
+    assertThat(r.get("wrongType").get(0).get("error").get("code").asText())
+        .isEqualTo("INVALID_ARGUMENT");
 
     assertThat(r.get("put")).isEqualTo(json("[{\"id\":5,\"name\":\"task5\"},{\"created\":true}]"));
     assertThat(r.get("savedA")).isEqualTo(json("[{\"id\":5,\"name\":\"task5\"}]"));
@@ -94,10 +100,13 @@ class SocketIoNodeClientTest {
     assertThat(r.get("resend")).isEqualTo(json("[\"resend use msg channel 2 send data\"]"));
     assertThat(r.get("reply")).isEqualTo(json("[]"));
 
-    assertThat(r.get("binaryIsBuffer").asBoolean()).as("binary came back as a Buffer: %s", r.get("binary")).isTrue();
+    assertThat(r.get("binaryIsBuffer").asBoolean())
+        .as("binary came back as a Buffer: %s", r.get("binary"))
+        .isTrue();
     assertThat(r.get("binary").asText()).isEqualTo("00010203" + "04faff");
     assertThat(r.get("afterBadInput")).isEqualTo(json("[{\"feeling\":true}]"));
-    assertThat(r.get("transport").asText()).isEqualTo(transports.equals("polling") ? "polling" : "websocket");
+    assertThat(r.get("transport").asText())
+        .isEqualTo(transports.equals("polling") ? "polling" : "websocket");
     assertThat(r.get("upgraded").asBoolean()).isEqualTo(transports.equals("default"));
     assertThat(r.get("disconnect").asText()).isEqualTo("io client disconnect");
   }
@@ -126,7 +135,9 @@ class SocketIoNodeClientTest {
   void fiveHundredConnections_eachCallSucceeds() throws Exception {
     JsonNode r = Processes.node("many.js", start(), 500);
 
-    assertThat(r.get("firstFailure").isNull()).as("first failure: %s", r.get("firstFailure")).isTrue();
+    assertThat(r.get("firstFailure").isNull())
+        .as("first failure: %s", r.get("firstFailure"))
+        .isTrue();
     assertThat(r.get("ok").asInt()).isEqualTo(500);
   }
 
@@ -147,22 +158,38 @@ class SocketIoNodeClientTest {
                     .port(0)
                     .onConnect("/chat", s -> s.send("welcome", s.namespace()))
                     .on("/chat", "echo", (s, args, ack) -> ack.send(args.toArray()))
-                    .on("/chat", "bytes", (s, args, ack) -> ack.send(args.get(0), new byte[] {4, 2}, "and text"))
-                    .on("/chat", "join", (s, args, ack) -> {
-                      s.join((String) args.get(0));
-                      ack.send(java.util.List.copyOf(s.rooms()));
-                    })
-                    .on("/chat", "leave", (s, args, ack) -> {
-                      s.leave((String) args.get(0));
-                      ack.send(java.util.List.copyOf(s.rooms()));
-                    })
-                    .on("/chat", "to-room", (s, args, ack) -> s.sendToRoom((String) args.get(0), "room", args.get(1)))
-                    .on("/chat", "to-others", (s, args, ack) -> s.broadcastToOthers("others", args.get(0)))
+                    .on(
+                        "/chat",
+                        "bytes",
+                        (s, args, ack) -> ack.send(args.get(0), new byte[] {4, 2}, "and text"))
+                    .on(
+                        "/chat",
+                        "join",
+                        (s, args, ack) -> {
+                          s.join((String) args.get(0));
+                          ack.send(java.util.List.copyOf(s.rooms()));
+                        })
+                    .on(
+                        "/chat",
+                        "leave",
+                        (s, args, ack) -> {
+                          s.leave((String) args.get(0));
+                          ack.send(java.util.List.copyOf(s.rooms()));
+                        })
+                    .on(
+                        "/chat",
+                        "to-room",
+                        (s, args, ack) -> s.sendToRoom((String) args.get(0), "room", args.get(1)))
+                    .on(
+                        "/chat",
+                        "to-others",
+                        (s, args, ack) -> s.broadcastToOthers("others", args.get(0)))
                     .on("/chat", "to-all", (s, args, ack) -> s.broadcast("all", args.get(0)))
                     .build())
             .start();
 
-    JsonNode r = Processes.node("host.js", "http://127.0.0.1:" + server.port("socketio"), transports);
+    JsonNode r =
+        Processes.node("host.js", "http://127.0.0.1:" + server.port("socketio"), transports);
 
     assertThat(r.get("namespace").asText()).isEqualTo("/chat");
     assertThat(r.get("echo")).isEqualTo(json("[1,\"two\",{\"three\":[true]},{\"bin\":[4,0,1]}]"));
@@ -171,13 +198,17 @@ class SocketIoNodeClientTest {
     assertThat(r.get("joinB")).isEqualTo(json("[[\"r\"]]"));
     assertThat(r.get("leaveA")).isEqualTo(json("[[]]"));
     JsonNode logs = r.get("logs");
-    // Each client's events in order: the room's while in it, the others' but not its own, all of /chat's.
-    assertThat(logs.get("a")).isEqualTo(json(
-        "[[\"welcome\",\"/chat\"],[\"room\",1],[\"all\",5]]"));
-    assertThat(logs.get("b")).isEqualTo(json(
-        "[[\"welcome\",\"/chat\"],[\"room\",1],[\"room\",2],[\"room\",3],[\"others\",4],[\"all\",5]]"));
-    assertThat(logs.get("c")).isEqualTo(json(
-        "[[\"welcome\",\"/chat\"],[\"others\",4],[\"all\",5]]"));
-    assertThat(logs.get("main")).as("the main namespace hears nothing of /chat").isEqualTo(json("[]"));
+    // Each client's events in order: the room's while in it, the others' but not its own, all of
+    // /chat's.
+    assertThat(logs.get("a")).isEqualTo(json("[[\"welcome\",\"/chat\"],[\"room\",1],[\"all\",5]]"));
+    assertThat(logs.get("b"))
+        .isEqualTo(
+            json(
+                "[[\"welcome\",\"/chat\"],[\"room\",1],[\"room\",2],[\"room\",3],[\"others\",4],[\"all\",5]]"));
+    assertThat(logs.get("c"))
+        .isEqualTo(json("[[\"welcome\",\"/chat\"],[\"others\",4],[\"all\",5]]"));
+    assertThat(logs.get("main"))
+        .as("the main namespace hears nothing of /chat")
+        .isEqualTo(json("[]"));
   }
 }

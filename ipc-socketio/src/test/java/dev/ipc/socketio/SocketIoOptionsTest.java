@@ -37,10 +37,16 @@ class SocketIoOptionsTest {
 
   @Test
   @SuppressWarnings("deprecation")
-  void maxMessageBytes_fromBuilderOrUri_andItsDeprecatedAlias_isTheHandshakesMaxPayload() throws Exception {
+  void maxMessageBytes_fromBuilderOrUri_andItsDeprecatedAlias_isTheHandshakesMaxPayload()
+      throws Exception {
     for (Server server :
         List.of(
-            serve(SocketIoTransport.builder().host("127.0.0.1").port(0).maxMessageBytes(4096).build()),
+            serve(
+                SocketIoTransport.builder()
+                    .host("127.0.0.1")
+                    .port(0)
+                    .maxMessageBytes(4096)
+                    .build()),
             serve("socketio://127.0.0.1:0?maxMessageBytes=4KiB"),
             serve(SocketIoTransport.builder().host("127.0.0.1").port(0).maxPayload(4096).build()),
             serve("socketio://127.0.0.1:0?maxPayload=4KiB"))) {
@@ -53,7 +59,8 @@ class SocketIoOptionsTest {
   @Test
   void executor_runsServiceCodeAndHostHandlers_insteadOfTheServers() throws Exception {
     java.util.concurrent.ExecutorService own =
-        java.util.concurrent.Executors.newFixedThreadPool(2, r -> new Thread(r, "own-socketio-executor"));
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2, r -> new Thread(r, "own-socketio-executor"));
     cleanup.add(own::shutdownNow);
     Server server =
         serve(
@@ -72,11 +79,13 @@ class SocketIoOptionsTest {
 
   @Test
   void corsAndMaxConnections_fromUri_apply() throws Exception {
-    Server server = serve("socketio://127.0.0.1:0?cors=https://a.example,https://b.example&maxConnections=1");
+    Server server =
+        serve("socketio://127.0.0.1:0?cors=https://a.example,https://b.example&maxConnections=1");
     assertThat(handshake(server, "https://c.example").statusCode()).isEqualTo(403);
     HttpResponse<String> allowed = handshake(server, "https://b.example");
     assertThat(allowed.statusCode()).isEqualTo(200);
-    assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("https://b.example");
+    assertThat(allowed.headers().firstValue("access-control-allow-origin"))
+        .hasValue("https://b.example");
     // That session is open: one more is over maxConnections=1.
     assertThat(handshake(server, null).statusCode()).isEqualTo(503);
   }
@@ -85,7 +94,8 @@ class SocketIoOptionsTest {
   void clientOptions_fromUri_includingItsOwnTransports() throws Exception {
     Server server = serve("socketio://127.0.0.1:0?maxBufferedBytes=64MiB&workerThreads=1");
     dev.ipc.core.Client client =
-        Transports.connect("socketio://127.0.0.1:" + server.port("socketio") + "?timeout=5s&transports=polling");
+        Transports.connect(
+            "socketio://127.0.0.1:" + server.port("socketio") + "?timeout=5s&transports=polling");
     cleanup.add(0, client);
     assertThat(client.service(TaskService.DESCRIPTOR).get(1)).isEqualTo(new Task(1, "task1"));
   }
@@ -100,14 +110,18 @@ class SocketIoOptionsTest {
         .hasMessageNotContaining("maxPayload");
     assertThatThrownBy(() -> Transports.connect("socketio://127.0.0.1:1?retries=3"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("option: retries (expected: one of timeout, tls, ca, cert, key or transports)");
+        .hasMessageContaining(
+            "option: retries (expected: one of timeout, tls, ca, cert, key or transports)");
   }
 
   @Test
   void clientTimeout_defaultsToEveryClientsDefault() {
-    assertThat(SocketIoClient.DEFAULT_TIMEOUT).isEqualTo(ClientBuilder.DEFAULT_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+    assertThat(SocketIoClient.DEFAULT_TIMEOUT)
+        .isEqualTo(ClientBuilder.DEFAULT_TIMEOUT)
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(SocketIoClient.builder().timeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(SocketIoClient.builder().options(Map.of("timeout", "5s")).timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(SocketIoClient.builder().options(Map.of("timeout", "5s")).timeout())
+        .isEqualTo(Duration.ofSeconds(5));
   }
 
   private Server serve(Object transport) {
@@ -123,7 +137,10 @@ class SocketIoOptionsTest {
   private HttpResponse<String> handshake(Server server, String origin) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling"));
+            URI.create(
+                "http://127.0.0.1:"
+                    + server.port("socketio")
+                    + "/socket.io/?EIO=4&transport=polling"));
     if (origin != null) {
       request.header("Origin", origin);
     }

@@ -24,7 +24,9 @@ class SocketIoPythonClientTest {
     server =
         Transports.builder()
             .services(Reference.services())
-            .transport(ArticleEvents.register(SocketIoTransport.builder().host("127.0.0.1").port(0)).build())
+            .transport(
+                ArticleEvents.register(SocketIoTransport.builder().host("127.0.0.1").port(0))
+                    .build())
             .start();
     return "http://127.0.0.1:" + server.port("socketio");
   }
@@ -45,7 +47,9 @@ class SocketIoPythonClientTest {
     assertThat(r.get("eating")).isEqualTo(json("{\"feeling\":true}"));
     assertThat(r.get("watchMovie")).isEqualTo(json("{\"feeling\":true}"));
     assertThat(r.get("list"))
-        .isEqualTo(json("[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]"));
+        .isEqualTo(
+            json(
+                "[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]"));
     assertThat(r.get("get")).isEqualTo(json("{\"id\":2,\"name\":\"task2\"}"));
     assertThat(r.get("missing").get("error").get("code").asText()).isEqualTo("NOT_FOUND");
     assertThat(r.get("missing").get("error").get("message").asText()).contains("42");
@@ -73,7 +77,8 @@ class SocketIoPythonClientTest {
 
     assertThat(r.get("binary")).isEqualTo(json("{\"bytes\":\"0001020304faff\"}"));
     assertThat(r.get("afterBadInput")).isEqualTo(json("{\"feeling\":true}"));
-    assertThat(r.get("transport").asText()).isEqualTo(transports.equals("polling") ? "polling" : "websocket");
+    assertThat(r.get("transport").asText())
+        .isEqualTo(transports.equals("polling") ? "polling" : "websocket");
     assertThat(r.get("disconnected").asBoolean()).isTrue();
   }
 

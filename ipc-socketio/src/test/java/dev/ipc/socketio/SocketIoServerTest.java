@@ -1,6 +1,5 @@
 package dev.ipc.socketio;
 
-import dev.ipc.core.testing.HeldDating;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +15,7 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.Transports;
+import dev.ipc.core.testing.HeldDating;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,9 +32,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,8 @@ class SocketIoServerTest {
   }
 
   private SocketIoClient client(Server server) {
-    SocketIoClient c = SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
+    SocketIoClient c =
+        SocketIoClient.builder().target("127.0.0.1", server.port("socketio")).build();
     cleanup.add(c);
     return c;
   }
@@ -86,7 +87,9 @@ class SocketIoServerTest {
                 .maxConnections(1)
                 .onConnect(s -> connected.add(s.id()))
                 .onDisconnect(s -> disconnected.add(s.id())));
-    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+    URI handshake =
+        URI.create(
+            "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
     RawSocketIo raw = raw(server);
     String sid = connected.poll(10, TimeUnit.SECONDS);
     assertThat(sid).isNotNull();
@@ -94,7 +97,9 @@ class SocketIoServerTest {
 
     raw.abort();
 
-    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the server saw the client go").isEqualTo(sid);
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS))
+        .as("the server saw the client go")
+        .isEqualTo(sid);
     assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x")))
         .as("its place is free again")
         .isEqualTo(new Feel(true));
@@ -104,7 +109,8 @@ class SocketIoServerTest {
   @Test
   void malformedPackets_closeOnlyThatConnection() throws Exception {
     Server server = start(SocketIoTransport.builder());
-    // Node's server closes a connection whose packet does not parse, and so do we now; the others go on.
+    // Node's server closes a connection whose packet does not parse, and so do we now; the others
+    // go on.
     for (String bad : List.of("42not json", "42[", "42[5,{}]", "42{\"a\":1}", "4abc")) {
       RawSocketIo raw = raw(server);
       raw.send(bad);
@@ -126,7 +132,8 @@ class SocketIoServerTest {
     raw.send("427[\"no:such\",{}]");
 
     assertThat(raw.next())
-        .isEqualTo("437[{\"error\":{\"code\":\"UNIMPLEMENTED\",\"message\":\"unknown event: no:such\"}}]");
+        .isEqualTo(
+            "437[{\"error\":{\"code\":\"UNIMPLEMENTED\",\"message\":\"unknown event: no:such\"}}]");
   }
 
   @Test
@@ -138,25 +145,35 @@ class SocketIoServerTest {
     big.send("42[\"dating:eating\",{\"food\":\"" + "x".repeat(10_000) + "\"}]");
 
     assertThat(big.closed.get(10, TimeUnit.SECONDS)).isNotZero();
-    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+        .isEqualTo(new Feel(true));
   }
 
   @Test
   void oversizedPollingBody_is413() throws Exception {
     Server server = start(SocketIoTransport.builder().maxMessageBytes(4096));
-    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
-    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+    String base =
+        "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    String sid =
+        open.substring(
+            open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
 
     HttpResponse<String> res =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
-                .POST(HttpRequest.BodyPublishers.ofString("42[\"x\",\"" + "y".repeat(10_000) + "\"]"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString("42[\"x\",\"" + "y".repeat(10_000) + "\"]"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(res.statusCode()).isEqualTo(413);
-    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+        .isEqualTo(new Feel(true));
   }
 
   @Test
@@ -183,7 +200,8 @@ class SocketIoServerTest {
             return new Feel(true);
           }
         };
-    Server server = start(SocketIoTransport.builder().host("127.0.0.1").port(0).build(), List.of(slow));
+    Server server =
+        start(SocketIoTransport.builder().host("127.0.0.1").port(0).build(), List.of(slow));
     RawSocketIo raw = raw(server);
     raw.send("421[\"dating:eating\",{\"food\":\"slow\"}]");
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -232,9 +250,9 @@ class SocketIoServerTest {
   void saturatedExecutor_isResourceExhausted() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    DatingService blocking =
-        HeldDating.of(entered, release);
-    ExecutorService one = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+    DatingService blocking = HeldDating.of(entered, release);
+    ExecutorService one =
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
     Server server =
         Transports.builder()
             .services(List.of(blocking))
@@ -260,12 +278,14 @@ class SocketIoServerTest {
     CountDownLatch release = new CountDownLatch(1);
     // 8 threads and 20 queue slots: without a cap per client, the flood alone would take them all.
     ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(8, 8, 0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(20));
+        new ThreadPoolExecutor(
+            8, 8, 0, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(20));
     cleanup.add(executor::shutdownNow);
     Server server =
         Transports.builder()
             .services(List.of(HeldDating.of(entered, release)))
-            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).maxCallsPerClient(5).build())
+            .transport(
+                SocketIoTransport.builder().host("127.0.0.1").port(0).maxCallsPerClient(5).build())
             .executor(executor)
             .start();
     cleanup.add(server);
@@ -281,7 +301,8 @@ class SocketIoServerTest {
           .startsWith("43" + id + "[{\"error\":{\"code\":\"RESOURCE_EXHAUSTED\"")
           .contains("more than 5 calls of this client in flight");
     }
-    assertThat(client(server).service(DatingService.DESCRIPTOR).watchMovie(new Movie("other client")))
+    assertThat(
+            client(server).service(DatingService.DESCRIPTOR).watchMovie(new Movie("other client")))
         .as("another client is served meanwhile")
         .isEqualTo(new Feel(true));
 
@@ -293,17 +314,25 @@ class SocketIoServerTest {
     assertThat(answered)
         .as("the accepted calls are all answered")
         .containsExactlyInAnyOrder(
-            "431[{\"feeling\":true}]", "432[{\"feeling\":true}]", "433[{\"feeling\":true}]",
-            "434[{\"feeling\":true}]", "435[{\"feeling\":true}]");
+            "431[{\"feeling\":true}]",
+            "432[{\"feeling\":true}]",
+            "433[{\"feeling\":true}]",
+            "434[{\"feeling\":true}]",
+            "435[{\"feeling\":true}]");
     flood.send("4241[\"dating:eating\",{\"food\":\"again\"}]");
-    assertThat(flood.next()).as("answered calls no longer count").isEqualTo("4341[{\"feeling\":true}]");
+    assertThat(flood.next())
+        .as("answered calls no longer count")
+        .isEqualTo("4341[{\"feeling\":true}]");
   }
 
   @Test
   void pollingResponses_sayConnectionClose() throws Exception {
     Server server = start(SocketIoTransport.builder());
 
-    String head = rawHead(server.port("socketio"), "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+    String head =
+        rawHead(
+            server.port("socketio"),
+            "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
 
     assertThat(head).startsWith("http/1.1 200").contains("\r\nconnection: close\r\n");
   }
@@ -312,14 +341,18 @@ class SocketIoServerTest {
   void compression_offByDefault() throws Exception {
     Server server = start(SocketIoTransport.builder());
 
-    assertThat(upgradeHead(server.port("socketio"))).startsWith("http/1.1 101").doesNotContain("permessage-deflate");
+    assertThat(upgradeHead(server.port("socketio")))
+        .startsWith("http/1.1 101")
+        .doesNotContain("permessage-deflate");
   }
 
   @Test
   void compression_onWhenEnabled() throws Exception {
     Server server = start(SocketIoTransport.builder().compression(true));
 
-    assertThat(upgradeHead(server.port("socketio"))).startsWith("http/1.1 101").contains("permessage-deflate");
+    assertThat(upgradeHead(server.port("socketio")))
+        .startsWith("http/1.1 101")
+        .contains("permessage-deflate");
   }
 
   @Test
@@ -332,48 +365,68 @@ class SocketIoServerTest {
     String poll = raw(port, pollingGet("https://evil.example", sid));
     String post = raw(port, pollingPost("https://evil.example", sid, "40"));
     String upgrade = raw(port, upgrade("https://evil.example", null));
-    String otherPort = raw(port, pollingGet("http://127.0.0.1:" + (port == 65535 ? 1 : port + 1), null));
+    String otherPort =
+        raw(port, pollingGet("http://127.0.0.1:" + (port == 65535 ? 1 : port + 1), null));
 
     for (String refused : List.of(handshake, poll, post, upgrade, otherPort)) {
-      assertThat(refused).startsWith("http/1.1 403").contains("{\"code\":4,\"message\":\"origin not allowed\"}");
-      assertThat(refused).doesNotContain("access-control-allow-origin").doesNotContain("access-control-allow-credentials");
+      assertThat(refused)
+          .startsWith("http/1.1 403")
+          .contains("{\"code\":4,\"message\":\"origin not allowed\"}");
+      assertThat(refused)
+          .doesNotContain("access-control-allow-origin")
+          .doesNotContain("access-control-allow-credentials");
     }
-    // Nothing reached the session: the foreign POST's connect was never read, the session is still open.
+    // Nothing reached the session: the foreign POST's connect was never read, the session is still
+    // open.
     assertThat(raw(port, pollingPost(null, sid, "40"))).startsWith("http/1.1 200");
     // Non-browser clients (no Origin) are served, before and after the refusals.
-    assertThat(raw(port, pollingGet(null, null))).startsWith("http/1.1 200").doesNotContain("access-control-allow-credentials");
+    assertThat(raw(port, pollingGet(null, null)))
+        .startsWith("http/1.1 200")
+        .doesNotContain("access-control-allow-credentials");
     assertThat(raw(port, upgrade(null, null))).startsWith("http/1.1 101");
-    // Same-origin (the Origin names the Host asked for), as Python's websocket-client sends it: not cross-origin.
-    assertThat(raw(port, upgrade("http://127.0.0.1:" + port, null).replace("Host: 127.0.0.1", "Host: 127.0.0.1:" + port)))
+    // Same-origin (the Origin names the Host asked for), as Python's websocket-client sends it: not
+    // cross-origin.
+    assertThat(
+            raw(
+                port,
+                upgrade("http://127.0.0.1:" + port, null)
+                    .replace("Host: 127.0.0.1", "Host: 127.0.0.1:" + port)))
         .startsWith("http/1.1 101");
-    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+        .isEqualTo(new Feel(true));
   }
 
   @Test
   void cors_allowListedOrigin_isServedWithItsCorsHeaders_othersRefused() throws Exception {
-    Server server = start(SocketIoTransport.builder().cors("https://good.example", "HTTPS://Other.Example"));
+    Server server =
+        start(SocketIoTransport.builder().cors("https://good.example", "HTTPS://Other.Example"));
     int port = server.port("socketio");
 
     String good = raw(port, pollingGet("https://good.example", null));
-    assertThat(good).startsWith("http/1.1 200")
+    assertThat(good)
+        .startsWith("http/1.1 200")
         .contains("access-control-allow-origin: https://good.example\r\n")
         .contains("access-control-allow-credentials: true\r\n");
     String sid = sid(good);
     assertThat(raw(port, pollingPost("https://good.example", sid, "40")))
         .startsWith("http/1.1 200")
         .contains("access-control-allow-origin: https://good.example\r\n");
-    assertThat(raw(port, pollingGet("https://other.example", null))).startsWith("http/1.1 200")
+    assertThat(raw(port, pollingGet("https://other.example", null)))
+        .startsWith("http/1.1 200")
         .contains("access-control-allow-origin: https://other.example\r\n");
     assertThat(raw(port, upgrade("https://good.example", null))).startsWith("http/1.1 101");
 
     String evil = raw(port, pollingGet("https://evil.example", null));
     assertThat(evil).startsWith("http/1.1 403").doesNotContain("access-control-allow");
-    assertThat(raw(port, pollingGet("https://good.example.evil.example", null))).startsWith("http/1.1 403");
+    assertThat(raw(port, pollingGet("https://good.example.evil.example", null)))
+        .startsWith("http/1.1 403");
     assertThat(raw(port, pollingGet("null", null))).startsWith("http/1.1 403");
-    assertThat(raw(port, pollingPost("https://evil.example", sid, "40"))).startsWith("http/1.1 403");
+    assertThat(raw(port, pollingPost("https://evil.example", sid, "40")))
+        .startsWith("http/1.1 403");
     assertThat(raw(port, upgrade("https://evil.example", null))).startsWith("http/1.1 403");
     assertThat(raw(port, pollingGet(null, null))).startsWith("http/1.1 200");
-    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+        .isEqualTo(new Feel(true));
   }
 
   @Test
@@ -382,7 +435,8 @@ class SocketIoServerTest {
     int port = server.port("socketio");
 
     String any = raw(port, pollingGet("https://evil.example", null));
-    assertThat(any).startsWith("http/1.1 200")
+    assertThat(any)
+        .startsWith("http/1.1 200")
         .contains("access-control-allow-origin: *\r\n")
         .doesNotContain("access-control-allow-credentials")
         .doesNotContain("evil.example");
@@ -401,33 +455,46 @@ class SocketIoServerTest {
   }
 
   private static String pollingGet(String origin, String sid) {
-    return "GET /socket.io/?EIO=4&transport=polling" + (sid == null ? "" : "&sid=" + sid) + " HTTP/1.1\r\n"
-        + "Host: 127.0.0.1\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+    return "GET /socket.io/?EIO=4&transport=polling"
+        + (sid == null ? "" : "&sid=" + sid)
+        + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\n"
+        + (origin == null ? "" : "Origin: " + origin + "\r\n")
+        + "\r\n";
   }
 
   private static String pollingPost(String origin, String sid, String body) {
-    return "POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    return "POST /socket.io/?EIO=4&transport=polling&sid="
+        + sid
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + (origin == null ? "" : "Origin: " + origin + "\r\n")
-        + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: "
+        + body.length()
+        + "\r\n\r\n"
+        + body;
   }
 
   private static String upgrade(String origin, String sid) {
-    return "GET /socket.io/?EIO=4&transport=websocket" + (sid == null ? "" : "&sid=" + sid) + " HTTP/1.1\r\n"
+    return "GET /socket.io/?EIO=4&transport=websocket"
+        + (sid == null ? "" : "&sid=" + sid)
+        + " HTTP/1.1\r\n"
         + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+        + (origin == null ? "" : "Origin: " + origin + "\r\n")
+        + "\r\n";
   }
 
   /** The session id in a polling handshake's answer. */
   private static String sid(String response) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(response);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(response);
     assertThat(m.find()).as("a handshake answer: %s", response).isTrue();
     return m.group(1);
   }
 
   /**
-   * Sends a raw HTTP request and returns the response, head and body, lower case (a body ending with
-   * its Content-Length; a 101's head only).
+   * Sends a raw HTTP request and returns the response, head and body, lower case (a body ending
+   * with its Content-Length; a 101's head only).
    */
   private static String raw(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
@@ -445,7 +512,8 @@ class SocketIoServerTest {
         all.write(b);
       }
       String head = all.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-      java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(head);
+      java.util.regex.Matcher length =
+          java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(head);
       if (head.startsWith("http/1.1 101") || !length.find()) {
         return head;
       }
@@ -458,8 +526,11 @@ class SocketIoServerTest {
   void maxConnections_refusesFurtherHandshakes() throws Exception {
     Server server = start(SocketIoTransport.builder().maxConnections(1));
     SocketIoClient first = client(server);
-    assertThat(first.service(DatingService.DESCRIPTOR).eating(new Eat("soup"))).isEqualTo(new Feel(true));
-    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+    assertThat(first.service(DatingService.DESCRIPTOR).eating(new Eat("soup")))
+        .isEqualTo(new Feel(true));
+    URI handshake =
+        URI.create(
+            "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
 
     assertThat(status(HttpRequest.newBuilder(handshake))).isEqualTo(503);
   }
@@ -467,7 +538,9 @@ class SocketIoServerTest {
   @Test
   void maxConnections_countsHandshakesThatNeverConnect() throws Exception {
     Server server = start(SocketIoTransport.builder().maxConnections(2));
-    URI handshake = URI.create("http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
+    URI handshake =
+        URI.create(
+            "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling");
 
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -498,9 +571,11 @@ class SocketIoServerTest {
     SocketIoClient writer = client(server);
     SocketIoClient listener = client(server);
     LinkedBlockingQueue<Object> heard = new LinkedBlockingQueue<>();
-    listener.onEvent("task:saved", task -> {
-      throw new IllegalStateException("a listener bug");
-    });
+    listener.onEvent(
+        "task:saved",
+        task -> {
+          throw new IllegalStateException("a listener bug");
+        });
     listener.onEvent("task:saved", heard::add);
     listener.service(DatingService.DESCRIPTOR).eating(new Eat("x"));
 
@@ -545,13 +620,17 @@ class SocketIoServerTest {
     assertThat(session).isNotNull();
     String big = "x".repeat(100_000);
 
-    // 100 MB at most, far beyond any socket buffer: the server must not keep it all for this client.
+    // 100 MB at most, far beyond any socket buffer: the server must not keep it all for this
+    // client.
     for (int i = 0; i < 1000 && disconnected.getCount() > 0; i++) {
       session.send("blast", big);
     }
 
-    assertThat(disconnected.await(10, TimeUnit.SECONDS)).as("the server dropped the stuck client").isTrue();
-    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x"))).isEqualTo(new Feel(true));
+    assertThat(disconnected.await(10, TimeUnit.SECONDS))
+        .as("the server dropped the stuck client")
+        .isTrue();
+    assertThat(client(server).service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .isEqualTo(new Feel(true));
   }
 
   @Test
@@ -565,12 +644,20 @@ class SocketIoServerTest {
                 .onConnect(connected::add)
                 .onDisconnect(s -> disconnected.add(s.id())));
     SocketIoClient other = client(server);
-    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("x"))).isEqualTo(new Feel(true));
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
+        .isEqualTo(new Feel(true));
     SocketIoSession first = connected.poll(10, TimeUnit.SECONDS);
     assertThat(first).isNotNull();
-    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
-    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    String sid = open.substring(open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
+    String base =
+        "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    String sid =
+        open.substring(
+            open.indexOf("\"sid\":\"") + 7, open.indexOf('"', open.indexOf("\"sid\":\"") + 7));
     URI session = URI.create(base + "&sid=" + sid);
     HttpResponse<String> connect =
         http.send(
@@ -588,15 +675,19 @@ class SocketIoServerTest {
       stuck.broadcast("tick", ticks);
     }
 
-    assertThat(disconnected.poll(10, TimeUnit.SECONDS)).as("the server dropped the stalled poller").isEqualTo(sid);
-    // The tick that overflowed its queue (and any broadcast meant for it while it went) was dropped;
+    assertThat(disconnected.poll(10, TimeUnit.SECONDS))
+        .as("the server dropped the stalled poller")
+        .isEqualTo(sid);
+    // The tick that overflowed its queue (and any broadcast meant for it while it went) was
+    // dropped;
     // each tick reached the other client, and the stalled one took its bound's worth, less the few
     // packets queued before the ticks (the answer to its CONNECT).
     assertThat(server.stats().eventsDropped().get("socketio")).isPositive();
     assertThat(server.stats().eventsDelivered().get("socketio"))
         .isGreaterThanOrEqualTo(ticks + DefaultSocketIoServer.maxPollingBacklog(4096) - 8L);
     assertThat(status(HttpRequest.newBuilder(session))).as("its session is gone").isNotEqualTo(200);
-    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("y"))).isEqualTo(new Feel(true));
+    assertThat(other.service(DatingService.DESCRIPTOR).eating(new Eat("y")))
+        .isEqualTo(new Feel(true));
     assertThat(disconnected).as("the other client stayed").isEmpty();
   }
 
@@ -604,25 +695,35 @@ class SocketIoServerTest {
   void hostHandlerFailure_isAnsweredLikeAServiceError() throws Exception {
     SocketIoTransport.Builder b =
         SocketIoTransport.builder()
-            .on("refuse", (s, d, ack) -> {
-              throw new ServiceException(ErrorCode.PERMISSION_DENIED, "not you");
-            })
-            .on("crash", (s, d, ack) -> {
-              throw new IllegalStateException("secret");
-            });
+            .on(
+                "refuse",
+                (s, d, ack) -> {
+                  throw new ServiceException(ErrorCode.PERMISSION_DENIED, "not you");
+                })
+            .on(
+                "crash",
+                (s, d, ack) -> {
+                  throw new IllegalStateException("secret");
+                });
     Server server = start(b);
     RawSocketIo raw = raw(server);
 
     raw.send("421[\"refuse\"]");
-    assertThat(raw.next()).isEqualTo("431[{\"error\":{\"code\":\"PERMISSION_DENIED\",\"message\":\"not you\"}}]");
+    assertThat(raw.next())
+        .isEqualTo("431[{\"error\":{\"code\":\"PERMISSION_DENIED\",\"message\":\"not you\"}}]");
     raw.send("422[\"crash\"]");
-    assertThat(raw.next()).isEqualTo("432[{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}]");
+    assertThat(raw.next())
+        .isEqualTo("432[{\"error\":{\"code\":\"INTERNAL\",\"message\":\"internal error\"}}]");
   }
 
   @Test
   void handlerForServiceEvent_failsAtStart() {
     SocketIoTransport transport =
-        SocketIoTransport.builder().host("127.0.0.1").port(0).on("task:put", (s, d, a) -> {}).build();
+        SocketIoTransport.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .on("task:put", (s, d, a) -> {})
+            .build();
 
     assertThatThrownBy(() -> start(transport, Reference.services()))
         .isInstanceOf(IllegalStateException.class)
@@ -642,7 +743,8 @@ class SocketIoServerTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    SocketIoClient c = SocketIoClient.builder().target("127.0.0.1", port).timeout(Duration.ofSeconds(2)).build();
+    SocketIoClient c =
+        SocketIoClient.builder().target("127.0.0.1", port).timeout(Duration.ofSeconds(2)).build();
     cleanup.add(c);
 
     assertThatThrownBy(() -> c.service(DatingService.DESCRIPTOR).eating(new Eat("x")))
@@ -654,11 +756,15 @@ class SocketIoServerTest {
     Server server =
         Transports.builder()
             .services(Reference.services())
-            .transport("socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&maxCallsPerClient=10&compression=false&cors=https://a.example&workerThreads=3")
+            .transport(
+                "socketio://127.0.0.1:0?maxPayload=64KiB&pingInterval=10s&pingTimeout=5s&maxConnections=5&maxCallsPerClient=10&compression=false&cors=https://a.example&workerThreads=3")
             .start();
     cleanup.add(server);
     dev.ipc.core.Client client =
-        Transports.connect("socketio://127.0.0.1:" + server.port("socketio") + "?timeout=5s&transports=polling,websocket");
+        Transports.connect(
+            "socketio://127.0.0.1:"
+                + server.port("socketio")
+                + "?timeout=5s&transports=polling,websocket");
     cleanup.add(client);
 
     assertThat(client).isInstanceOf(SocketIoClient.class);

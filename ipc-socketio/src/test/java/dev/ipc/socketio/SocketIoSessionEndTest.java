@@ -34,16 +34,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * How a session ends for the host's listeners, over long-polling and over WebSocket: when the server
- * closes gracefully, and when a client goes silent and its ping timeout ends the session. Either way
- * the disconnect listener runs once, after the connect listener, on the call executor.
+ * How a session ends for the host's listeners, over long-polling and over WebSocket: when the
+ * server closes gracefully, and when a client goes silent and its ping timeout ends the session.
+ * Either way the disconnect listener runs once, after the connect listener, on the call executor.
  */
 @Timeout(60)
 class SocketIoSessionEndTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
+
   /** Per session id, what its listeners saw, in the order they saw it. */
   private final Map<String, List<String>> events = new ConcurrentHashMap<>();
+
   private final List<Thread> listenerThreads = Collections.synchronizedList(new ArrayList<>());
   private final LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
   private final LinkedBlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
@@ -57,7 +59,9 @@ class SocketIoSessionEndTest {
 
   private void record(SocketIoSession session, String event) {
     listenerThreads.add(Thread.currentThread());
-    events.computeIfAbsent(session.id(), k -> Collections.synchronizedList(new ArrayList<>())).add(event);
+    events
+        .computeIfAbsent(session.id(), k -> Collections.synchronizedList(new ArrayList<>()))
+        .add(event);
   }
 
   private List<String> eventsOf(String id) {
@@ -67,11 +71,14 @@ class SocketIoSessionEndTest {
     }
   }
 
-  /** Starts a server whose listeners record into {@link #events}, on a pool of named call threads. */
+  /**
+   * Starts a server whose listeners record into {@link #events}, on a pool of named call threads.
+   */
   private Server start(SocketIoTransport.Builder transport) {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
-        Executors.newCachedThreadPool(r -> new Thread(r, "listener-pool-" + threads.incrementAndGet()));
+        Executors.newCachedThreadPool(
+            r -> new Thread(r, "listener-pool-" + threads.incrementAndGet()));
     Server server =
         Transports.builder()
             .services(Reference.services())
@@ -110,10 +117,11 @@ class SocketIoSessionEndTest {
   void serverClose_pollingSession_disconnectListenerRunsOnceBeforeCloseReturns() throws Exception {
     Server server = start(SocketIoTransport.builder());
     OkHttpClient okHttp = new OkHttpClient.Builder().readTimeout(0, TimeUnit.MILLISECONDS).build();
-    cleanup.add(() -> {
-      okHttp.dispatcher().executorService().shutdown();
-      okHttp.connectionPool().evictAll();
-    });
+    cleanup.add(
+        () -> {
+          okHttp.dispatcher().executorService().shutdown();
+          okHttp.connectionPool().evictAll();
+        });
     IO.Options options = new IO.Options();
     options.forceNew = true;
     options.reconnection = false;
@@ -128,27 +136,34 @@ class SocketIoSessionEndTest {
 
     server.close();
 
-    assertThat(eventsOf(id)).as("the disconnect listener has run by the close's end").containsExactly("connect", "disconnect");
+    assertThat(eventsOf(id))
+        .as("the disconnect listener has run by the close's end")
+        .containsExactly("connect", "disconnect");
     assertThat(disconnected).containsExactly(id);
     assertListenersRanOnTheCallExecutor();
     // Not asserted: whether the client reads the disconnect packet. Sent to a poll that waits, it
-    // does; between two polls the session is gone before the next one comes (answered with an error).
+    // does; between two polls the session is gone before the next one comes (answered with an
+    // error).
   }
 
   @Test
-  void serverClose_webSocketSession_disconnectListenerRunsOnceBeforeCloseReturns() throws Exception {
+  void serverClose_webSocketSession_disconnectListenerRunsOnceBeforeCloseReturns()
+      throws Exception {
     Server server = start(SocketIoTransport.builder());
     // A plain-socket client: the JDK's WebSocket client, given a frame and the connection's end
     // together, now and then fails inside (an InternalError in TransportImpl.acknowledgeReception,
     // about 1 run in 300) and never hands the frame over.
-    DirectWritesTest.TcpWebSocket ws = DirectWritesTest.TcpWebSocket.connect(server.port("socketio"), 0);
+    DirectWritesTest.TcpWebSocket ws =
+        DirectWritesTest.TcpWebSocket.connect(server.port("socketio"), 0);
     cleanup.add(ws);
     String id = connected.poll(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
 
     server.close();
 
-    assertThat(eventsOf(id)).as("the disconnect listener has run by the close's end").containsExactly("connect", "disconnect");
+    assertThat(eventsOf(id))
+        .as("the disconnect listener has run by the close's end")
+        .containsExactly("connect", "disconnect");
     assertThat(disconnected).containsExactly(id);
     assertListenersRanOnTheCallExecutor();
     assertThat(ws.next()).as("the client was told").isEqualTo("41");
@@ -169,15 +184,22 @@ class SocketIoSessionEndTest {
         break;
       }
     }
-    assertThat(after).as("after the 41, nothing but repeated 41s and the Close frame").last().isEqualTo("Close frame");
+    assertThat(after)
+        .as("after the 41, nothing but repeated 41s and the Close frame")
+        .last()
+        .isEqualTo("Close frame");
     assertThat(after.subList(0, after.size() - 1)).allMatch("41"::equals);
   }
 
   @Test
   void pollingClientGoneSilent_pingTimeoutRunsTheDisconnectListenerOnce() throws Exception {
     Server server =
-        start(SocketIoTransport.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300)));
-    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+        start(
+            SocketIoTransport.builder()
+                .pingInterval(Duration.ofMillis(200))
+                .pingTimeout(Duration.ofMillis(300)));
+    String base =
+        "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
     String open = get(URI.create(base));
     assertThat(open).startsWith("0{");
     int at = open.indexOf("\"sid\":\"") + 7;
@@ -203,7 +225,10 @@ class SocketIoSessionEndTest {
   @Test
   void webSocketClientGoneSilent_pingTimeoutRunsTheDisconnectListenerOnce() throws Exception {
     Server server =
-        start(SocketIoTransport.builder().pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300)));
+        start(
+            SocketIoTransport.builder()
+                .pingInterval(Duration.ofMillis(200))
+                .pingTimeout(Duration.ofMillis(300)));
     // A connection that stays open but never reads nor answers a ping after joining.
     java.net.Socket silent = new java.net.Socket();
     cleanup.add(silent);
@@ -236,7 +261,8 @@ class SocketIoSessionEndTest {
   }
 
   private String get(URI uri) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

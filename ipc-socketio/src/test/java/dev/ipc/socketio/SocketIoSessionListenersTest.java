@@ -34,15 +34,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The host's connect and disconnect listeners: per session one at a time, in event order; a disconnect
- * whose connect ran is never lost to a saturated executor, and a close waits for listeners in flight.
+ * The host's connect and disconnect listeners: per session one at a time, in event order; a
+ * disconnect whose connect ran is never lost to a saturated executor, and a close waits for
+ * listeners in flight.
  */
 @Timeout(60)
 class SocketIoSessionListenersTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> cleanup = new ArrayList<>();
+
   /** Per session id, what its listeners saw, in the order they saw it. */
   private final Map<String, List<String>> events = new ConcurrentHashMap<>();
+
   private final Set<String> listenerThreads = ConcurrentHashMap.newKeySet();
 
   @AfterEach
@@ -54,7 +57,9 @@ class SocketIoSessionListenersTest {
 
   private void record(SocketIoSession session, String event) {
     listenerThreads.add(Thread.currentThread().getName());
-    events.computeIfAbsent(session.id(), k -> Collections.synchronizedList(new ArrayList<>())).add(event);
+    events
+        .computeIfAbsent(session.id(), k -> Collections.synchronizedList(new ArrayList<>()))
+        .add(event);
   }
 
   private List<String> eventsOf(String id) {
@@ -132,7 +137,9 @@ class SocketIoSessionListenersTest {
     // Every task the pool was given has finished but the held connect listener: whatever the server
     // handed over for session A has had its chance to run.
     pool.awaitAllFinishedBut(1);
-    assertThat(eventsOf(idA)).as("session A while its connect listener is held").containsExactly("connect");
+    assertThat(eventsOf(idA))
+        .as("session A while its connect listener is held")
+        .containsExactly("connect");
     assertThat(eventsOf(idB)).containsExactly("connect", "connected");
 
     releaseFirst.countDown();
@@ -150,25 +157,29 @@ class SocketIoSessionListenersTest {
 
     assertThat(gone).containsExactlyInAnyOrder(idA, idB);
     assertThat(eventsOf(idA))
-        .containsExactly("connect", "connected", "disconnect", "connect", "connected", "disconnect");
+        .containsExactly(
+            "connect", "connected", "disconnect", "connect", "connected", "disconnect");
     assertThat(eventsOf(idB)).containsExactly("connect", "connected", "disconnect");
     assertThat(listenerThreads).allMatch(t -> t.startsWith("listener-pool-"));
   }
 
   @Test
-  void manySessionsDroppingWhileTheirConnectListenersRun_eachHearsConnectThenDisconnect() throws Exception {
+  void manySessionsDroppingWhileTheirConnectListenersRun_eachHearsConnectThenDisconnect()
+      throws Exception {
     int sessions = 50;
     CountDownLatch allDropped = new CountDownLatch(sessions);
     CountDownLatch allGone = new CountDownLatch(sessions);
-    cleanup.add(() -> {
-      while (allDropped.getCount() > 0) {
-        allDropped.countDown();
-      }
-    });
+    cleanup.add(
+        () -> {
+          while (allDropped.getCount() > 0) {
+            allDropped.countDown();
+          }
+        });
     // Unbounded, so that a disconnect listener handed over on its own would find a free thread.
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
-        Executors.newCachedThreadPool(r -> new Thread(r, "listener-pool-" + threads.incrementAndGet()));
+        Executors.newCachedThreadPool(
+            r -> new Thread(r, "listener-pool-" + threads.incrementAndGet()));
     Server server =
         start(
             SocketIoTransport.builder()
@@ -210,12 +221,14 @@ class SocketIoSessionListenersTest {
 
     assertThat(allGone.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(events).hasSize(sessions);
-    assertThat(events.keySet()).allSatisfy(id -> assertThat(eventsOf(id)).containsExactly("connect", "disconnect"));
+    assertThat(events.keySet())
+        .allSatisfy(id -> assertThat(eventsOf(id)).containsExactly("connect", "disconnect"));
     assertThat(listenerThreads).allMatch(t -> t.startsWith("listener-pool-"));
   }
 
   @Test
-  void connectListenersSkippedBySaturatedExecutor_disconnectIsSkippedTooAndTheSessionRecovers() throws Exception {
+  void connectListenersSkippedBySaturatedExecutor_disconnectIsSkippedTooAndTheSessionRecovers()
+      throws Exception {
     LinkedBlockingQueue<String> connectDone = new LinkedBlockingQueue<>();
     LinkedBlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
     SaturablePool pool = new SaturablePool();
@@ -244,7 +257,9 @@ class SocketIoSessionListenersTest {
     assertThat(a.next()).startsWith("40{\"sid\"");
     String id = connectDone.poll(10, TimeUnit.SECONDS);
     assertThat(id).isNotNull();
-    assertThat(eventsOf(id)).as("no disconnect for a connect the host never heard of").containsExactly("connect");
+    assertThat(eventsOf(id))
+        .as("no disconnect for a connect the host never heard of")
+        .containsExactly("connect");
 
     a.abort();
 
@@ -300,7 +315,8 @@ class SocketIoSessionListenersTest {
   }
 
   @Test
-  void closeWhileADisconnectListenerRuns_waitsForItBeforeDroppingTheOtherSessions() throws Exception {
+  void closeWhileADisconnectListenerRuns_waitsForItBeforeDroppingTheOtherSessions()
+      throws Exception {
     Held held = new Held();
     Server server =
         start(
@@ -321,7 +337,8 @@ class SocketIoSessionListenersTest {
 
     Closing closing = Closing.start(server, held.finished);
     assertThat(closing.awaitWaitingOnTheTransport(b.closed))
-        .as("the close waits for the running disconnect listener, the other session still connected")
+        .as(
+            "the close waits for the running disconnect listener, the other session still connected")
         .isTrue();
     held.release.countDown();
 
@@ -333,10 +350,7 @@ class SocketIoSessionListenersTest {
   void closeWhileAConnectListenerRuns_waitsForIt() throws Exception {
     Held held = new Held();
     Server server =
-        start(
-            SocketIoTransport.builder()
-                .onConnect(s -> held.run(() -> s.send("welcome"))),
-            null);
+        start(SocketIoTransport.builder().onConnect(s -> held.run(() -> s.send("welcome"))), null);
     held.releaseOnCleanup();
     RawSocketIo a = raw(server);
     assertThat(held.entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -405,13 +419,20 @@ class SocketIoSessionListenersTest {
     Held held = new Held();
     LinkedBlockingQueue<String> connected = new LinkedBlockingQueue<>();
     Server server = startWithHeldDisconnects(held, connected);
-    String base = "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
-    String open = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String base =
+        "http://127.0.0.1:" + server.port("socketio") + "/socket.io/?EIO=4&transport=polling";
+    String open =
+        http.send(
+                HttpRequest.newBuilder(URI.create(base)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     int at = open.indexOf("\"sid\":\"") + 7;
     String sid = open.substring(at, open.indexOf('"', at));
     HttpResponse<String> join =
         http.send(
-            HttpRequest.newBuilder(URI.create(base + "&sid=" + sid)).POST(HttpRequest.BodyPublishers.ofString("40")).build(),
+            HttpRequest.newBuilder(URI.create(base + "&sid=" + sid))
+                .POST(HttpRequest.BodyPublishers.ofString("40"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(join.statusCode()).isEqualTo(200);
     assertThat(connected.poll(10, TimeUnit.SECONDS)).isEqualTo(sid);
@@ -449,7 +470,10 @@ class SocketIoSessionListenersTest {
     assertThat(eventsOf(id)).containsExactly("disconnect");
   }
 
-  /** A listener held until released: it signals it started, waits, then does its part and notes it finished. */
+  /**
+   * A listener held until released: it signals it started, waits, then does its part and notes it
+   * finished.
+   */
   private final class Held {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
@@ -479,7 +503,9 @@ class SocketIoSessionListenersTest {
     }
   }
 
-  /** A {@link Server#close()} on its own thread, noting whether a listener had finished by its end. */
+  /**
+   * A {@link Server#close()} on its own thread, noting whether a listener had finished by its end.
+   */
   private static final class Closing {
     private final Thread thread;
     private final CompletableFuture<Boolean> listenerFinished = new CompletableFuture<>();
@@ -501,12 +527,13 @@ class SocketIoSessionListenersTest {
     }
 
     /**
-     * Waits until the close either parks in the Socket.IO transport's wait for work in flight (true)
-     * or gets past it: it returns, or {@code stopped} completes (false).
+     * Waits until the close either parks in the Socket.IO transport's wait for work in flight
+     * (true) or gets past it: it returns, or {@code stopped} completes (false).
      */
     boolean awaitWaitingOnTheTransport(CompletableFuture<?> stopped) throws InterruptedException {
       while (thread.isAlive() && !stopped.isDone()) {
-        if (thread.getState() == Thread.State.TIMED_WAITING && inTransportWait(thread.getStackTrace())) {
+        if (thread.getState() == Thread.State.TIMED_WAITING
+            && inTransportWait(thread.getStackTrace())) {
           return true;
         }
         thread.join(1); // wait for the close's end, or look again
@@ -531,8 +558,8 @@ class SocketIoSessionListenersTest {
   }
 
   /**
-   * A one-thread call executor with a queue of one that refuses (and counts) what does not fit, as a
-   * saturated executor does.
+   * A one-thread call executor with a queue of one that refuses (and counts) what does not fit, as
+   * a saturated executor does.
    */
   private static final class BoundedPool extends ThreadPoolExecutor {
     private int rejections;

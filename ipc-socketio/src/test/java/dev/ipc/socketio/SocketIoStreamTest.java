@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Live feeds over Socket.IO: {@code task:watchTasks} subscribes with a filter, values arrive as
  * {@code task:saved} to the watcher only, {@code task:watchTasks:cancel} and the connection's end
- * cancel, a slow reader is ended while a fast one gets everything, roles guard both the subscribe and
- * the broadcast. socket.io-client v4, python-socketio 5 and hand-driven WebSockets against a real server.
+ * cancel, a slow reader is ended while a fast one gets everything, roles guard both the subscribe
+ * and the broadcast. socket.io-client v4, python-socketio 5 and hand-driven WebSockets against a
+ * real server.
  */
 @Timeout(120)
 class SocketIoStreamTest {
@@ -91,7 +92,12 @@ class SocketIoStreamTest {
     int port = start();
 
     for (String transports : List.of("websocket", "polling")) {
-      JsonNode r = Processes.node("watch.js", "http://127.0.0.1:" + port, transports, transports.equals("polling") ? 100 : 0);
+      JsonNode r =
+          Processes.node(
+              "watch.js",
+              "http://127.0.0.1:" + port,
+              transports,
+              transports.equals("polling") ? 100 : 0);
       assertWatchScenario(r, transports.equals("polling") ? 100 : 0);
     }
     awaitStreams(0);
@@ -104,7 +110,8 @@ class SocketIoStreamTest {
 
     for (String transports : List.of("websocket", "polling")) {
       int base = transports.equals("polling") ? 100 : 0;
-      assertWatchScenario(Processes.python("watch.py", "http://127.0.0.1:" + port, transports, base), base);
+      assertWatchScenario(
+          Processes.python("watch.py", "http://127.0.0.1:" + port, transports, base), base);
     }
     awaitStreams(0);
   }
@@ -118,7 +125,8 @@ class SocketIoStreamTest {
     assertThat(r.get("watcher").get(0).get("name").asText()).isEqualTo("t" + (base + 5));
     assertThat(r.get("cancelAck")).isEqualTo(JSON.readTree("{}"));
     // A client without a watch gets every save, as before.
-    assertThat(ids(r.get("other"))).containsExactly(base + 4L, base + 5L, base + 6L, base + 7L, base + 9L);
+    assertThat(ids(r.get("other")))
+        .containsExactly(base + 4L, base + 5L, base + 6L, base + 7L, base + 9L);
   }
 
   private static List<Long> ids(JsonNode tasks) {
@@ -227,7 +235,8 @@ class SocketIoStreamTest {
         RawSocketIo other = connect(port, OTHER);
         RawSocketIo reader = connect(port, READER);
         RawSocketIo watcher = connect(port, READER);
-        SocketIoClient poster = SocketIoClient.builder().target("127.0.0.1", port).token(WRITER).build()) {
+        SocketIoClient poster =
+            SocketIoClient.builder().target("127.0.0.1", port).token(WRITER).build()) {
       anonymous.send("421[\"board:watchNotes\"]");
       assertThat(anonymous.next()).startsWith("431[{\"error\":{\"code\":\"UNAUTHENTICATED\"");
       other.send("421[\"board:watchNotes\"]");
@@ -257,59 +266,72 @@ class SocketIoStreamTest {
     List<Object> services = new ArrayList<>(Reference.services());
     services.add(BOARD);
     int port = start(Transports.builder().authenticate(TOKENS::get), services);
-    try (SocketIoClient other = SocketIoClient.builder().target("127.0.0.1", port).token(OTHER).build();
-        SocketIoClient reader = SocketIoClient.builder().target("127.0.0.1", port).token(READER).build()) {
-      java.util.concurrent.CompletableFuture<Throwable> refused = new java.util.concurrent.CompletableFuture<>();
-      other.service(Board.class).watchNotes().subscribe(new Flow.Subscriber<Note>() {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-          s.request(Long.MAX_VALUE);
-        }
+    try (SocketIoClient other =
+            SocketIoClient.builder().target("127.0.0.1", port).token(OTHER).build();
+        SocketIoClient reader =
+            SocketIoClient.builder().target("127.0.0.1", port).token(READER).build()) {
+      java.util.concurrent.CompletableFuture<Throwable> refused =
+          new java.util.concurrent.CompletableFuture<>();
+      other
+          .service(Board.class)
+          .watchNotes()
+          .subscribe(
+              new Flow.Subscriber<Note>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  s.request(Long.MAX_VALUE);
+                }
 
-        @Override
-        public void onNext(Note item) {
-          refused.completeExceptionally(new AssertionError("a note: " + item));
-        }
+                @Override
+                public void onNext(Note item) {
+                  refused.completeExceptionally(new AssertionError("a note: " + item));
+                }
 
-        @Override
-        public void onError(Throwable t) {
-          refused.complete(t);
-        }
+                @Override
+                public void onError(Throwable t) {
+                  refused.complete(t);
+                }
 
-        @Override
-        public void onComplete() {
-          refused.completeExceptionally(new AssertionError("completed"));
-        }
-      });
+                @Override
+                public void onComplete() {
+                  refused.completeExceptionally(new AssertionError("completed"));
+                }
+              });
       assertThat(refused.get(30, java.util.concurrent.TimeUnit.SECONDS))
           .isInstanceOfSatisfying(
               dev.ipc.core.ServiceException.class,
               e -> assertThat(e.code()).isEqualTo(dev.ipc.core.ErrorCode.PERMISSION_DENIED));
 
       // A reader's stream gets the post; cancelling it ends it on the server.
-      java.util.concurrent.LinkedBlockingQueue<Note> notes = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.LinkedBlockingQueue<Note> notes =
+          new java.util.concurrent.LinkedBlockingQueue<>();
       Flow.Subscription[] subscription = new Flow.Subscription[1];
-      reader.service(Board.class).watchNotes().subscribe(new Flow.Subscriber<Note>() {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-          subscription[0] = s;
-          s.request(Long.MAX_VALUE);
-        }
+      reader
+          .service(Board.class)
+          .watchNotes()
+          .subscribe(
+              new Flow.Subscriber<Note>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  subscription[0] = s;
+                  s.request(Long.MAX_VALUE);
+                }
 
-        @Override
-        public void onNext(Note item) {
-          notes.add(item);
-        }
+                @Override
+                public void onNext(Note item) {
+                  notes.add(item);
+                }
 
-        @Override
-        public void onError(Throwable t) {}
+                @Override
+                public void onError(Throwable t) {}
 
-        @Override
-        public void onComplete() {}
-      });
+                @Override
+                public void onComplete() {}
+              });
       awaitStreams(1);
       other.service(Board.class).post(new Note(3, "three"));
-      assertThat(notes.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(new Note(3, "three"));
+      assertThat(notes.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(new Note(3, "three"));
       subscription[0].cancel();
       awaitStreams(0);
     }

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Reference;
 import dev.ipc.core.Server;
+import dev.ipc.core.ServiceException;
 import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
-import dev.ipc.core.ServiceException;
 import dev.ipc.core.Transports;
 import dev.ipc.core.annotation.Event;
 import dev.ipc.core.annotation.Param;
@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Named watches: one connection holds any number of watches, each value arrives with its watch's id,
- * a cancel or an error names the id; SocketIoClient multiplexes its subscribers on its one connection
- * that way. socket.io-client v4, hand-driven WebSockets and the Java client against a real server.
+ * Named watches: one connection holds any number of watches, each value arrives with its watch's
+ * id, a cancel or an error names the id; SocketIoClient multiplexes its subscribers on its one
+ * connection that way. socket.io-client v4, hand-driven WebSockets and the Java client against a
+ * real server.
  */
 @Timeout(120)
 class SocketIoWatchIdsTest {
@@ -127,7 +128,8 @@ class SocketIoWatchIdsTest {
   }
 
   @Test
-  void javaClient_filtersApartOnOneConnectionAndTheServersCloseCompletesEverySubscriber() throws Exception {
+  void javaClient_filtersApartOnOneConnectionAndTheServersCloseCompletesEverySubscriber()
+      throws Exception {
     int port = start();
     try (SocketIoClient client = SocketIoClient.of("127.0.0.1", port)) {
       TaskService tasks = client.service(TaskService.class);
@@ -156,20 +158,27 @@ class SocketIoWatchIdsTest {
 
   @Test
   @Interop
-  void node_namedWatchesWithOverlappingFiltersOnOneConnectionEachGetTheirValuesOnce() throws Exception {
+  void node_namedWatchesWithOverlappingFiltersOnOneConnectionEachGetTheirValuesOnce()
+      throws Exception {
     int port = start();
     for (String transports : List.of("websocket", "polling")) {
       int base = transports.equals("polling") ? 100 : 0;
       JsonNode r = Processes.node("watch_ids.js", "http://127.0.0.1:" + port, transports, base);
 
       JsonNode acks = r.get("acks");
-      assertThat(acks.get("badId").get("error").get("code").asText()).as(transports).isEqualTo("INVALID_ARGUMENT");
+      assertThat(acks.get("badId").get("error").get("code").asText())
+          .as(transports)
+          .isEqualTo("INVALID_ARGUMENT");
       for (String ack : List.of("w1", "w2", "unnamed", "cancelW1", "cancelW2", "cancelUnnamed")) {
         assertThat(acks.get(ack)).as(transports + " " + ack).isEqualTo(JSON.readTree("{}"));
       }
       JsonNode heard = r.get("heard");
-      assertThat(ids(heard.get("w1"))).as(transports).containsExactly(base + 5L, base + 6L, base + 7L);
-      assertThat(ids(heard.get("w2"))).as(transports).containsExactly(base + 6L, base + 7L, base + 8L, base + 9L);
+      assertThat(ids(heard.get("w1")))
+          .as(transports)
+          .containsExactly(base + 5L, base + 6L, base + 7L);
+      assertThat(ids(heard.get("w2")))
+          .as(transports)
+          .containsExactly(base + 6L, base + 7L, base + 8L, base + 9L);
       // The unnamed watch's one value, then (no watch left) the broadcast; none while it watched.
       assertThat(ids(heard.get("none"))).as(transports).containsExactly(base + 8L, base + 10L);
       assertThat(r.get("errors")).as(transports).isEmpty();
@@ -266,7 +275,8 @@ class SocketIoWatchIdsTest {
     server =
         Transports.builder()
             .services(Reference.services())
-            .transport(SocketIoTransport.builder().host("127.0.0.1").port(0).maxCallsPerClient(2).build())
+            .transport(
+                SocketIoTransport.builder().host("127.0.0.1").port(0).maxCallsPerClient(2).build())
             .start();
     int port = server.port("socketio");
     try (RawSocketIo watcher = RawSocketIo.connect(http, port)) {
@@ -347,15 +357,19 @@ class SocketIoWatchIdsTest {
       Readings kept = new Readings();
       remote.watchReadings("boiler").subscribe(ended);
       remote.watchReadings("tank").subscribe(kept);
-      await(() -> gauges.subscribed("boiler") && gauges.subscribed("tank"), "both feeds subscribed");
+      await(
+          () -> gauges.subscribed("boiler") && gauges.subscribed("tank"), "both feeds subscribed");
       gauges.feeds.get("boiler").submit(new Reading("boiler", 1));
       gauges.feeds.get("tank").submit(new Reading("tank", 1));
       assertThat(ended.values.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("boiler", 1));
       assertThat(kept.values.poll(30, TimeUnit.SECONDS)).isEqualTo(new Reading("tank", 1));
 
       // The server ends the boiler's watch: one gauge:watchReadings:error carrying that watch's id.
-      gauges.feeds.get("boiler").closeExceptionally(
-          new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "the boiler's feed fell behind"));
+      gauges
+          .feeds
+          .get("boiler")
+          .closeExceptionally(
+              new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "the boiler's feed fell behind"));
 
       Throwable error = ended.end.get(30, TimeUnit.SECONDS);
       assertThat(error).isInstanceOf(ServiceException.class);

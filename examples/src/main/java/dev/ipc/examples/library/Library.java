@@ -4,8 +4,8 @@ import dev.ipc.core.Saved;
 import java.util.List;
 
 /**
- * A host's own service: a plain interface, no descriptor, no annotation. {@code add} and {@code put}
- * are mutations because of their names; {@code get} and {@code search} are queries.
+ * A host's own service: a plain interface, no descriptor, no annotation. {@code add} and {@code
+ * put} are mutations because of their names; {@code get} and {@code search} are queries.
  */
 public interface Library {
   /** Adds a book. */

@@ -31,8 +31,15 @@ public final class LibraryOverEverything {
       try (Client c = Transports.connect("rest://localhost:" + server.port("rest"))) {
         Library lib = c.service(Library.class);
         lib.add(
-            new Book(1, "Dune", Genre.NOVEL, List.of("sand"), Map.of("lang", "en"),
-                Instant.parse("1965-08-01T00:00:00Z"), Optional.empty(), new byte[0]));
+            new Book(
+                1,
+                "Dune",
+                Genre.NOVEL,
+                List.of("sand"),
+                Map.of("lang", "en"),
+                Instant.parse("1965-08-01T00:00:00Z"),
+                Optional.empty(),
+                new byte[0]));
       }
       for (String scheme : List.of("grpc", "graphql", "socketio")) {
         try (Client c = Transports.connect(scheme + "://localhost:" + server.port(scheme))) {

@@ -26,12 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Cross-node broadcast (issue 22), run by {@code bench/cluster.sh}: two ipc nodes on one Redis
  * ({@link RedisBus}) against two Node socket.io 4 servers with {@code @socket.io/redis-adapter} on
- * another (bench/cluster-node/server.js), in alternating rounds. On each side, 100 Socket.IO clients
- * (ipc's Java client, the same on both sides) listen for {@code message}, half on each node; a
- * publisher on the first node emits {@code bcast}, which its server broadcasts to every client of every
- * node. {@link #WINDOW} publishers each wait for their broadcast to reach all 100 clients before the
- * next, so the figure is deliveries per second with a bounded number of broadcasts in flight, and a
- * broadcast that never arrives everywhere shows as a stall, not as speed.
+ * another (bench/cluster-node/server.js), in alternating rounds. On each side, 100 Socket.IO
+ * clients (ipc's Java client, the same on both sides) listen for {@code message}, half on each
+ * node; a publisher on the first node emits {@code bcast}, which its server broadcasts to every
+ * client of every node. {@link #WINDOW} publishers each wait for their broadcast to reach all 100
+ * clients before the next, so the figure is deliveries per second with a bounded number of
+ * broadcasts in flight, and a broadcast that never arrives everywhere shows as a stall, not as
+ * speed.
  *
  * <p>Both sides run on this machine: the ipc nodes in this JVM, the Node servers as two processes.
  * Prints each round, then each side's mean and the ratio ipc/Node with a 95 % interval.
@@ -56,7 +57,12 @@ public final class ClusterBenchmark {
     System.out.printf(
         Locale.ROOT,
         "cluster broadcast: %d clients over 2 nodes, window %d, %d rounds of %.1f s; cpu %s; load %s%n",
-        CLIENTS, WINDOW, rounds, seconds, FanoutBenchmark.cpu(), FanoutBenchmark.load());
+        CLIENTS,
+        WINDOW,
+        rounds,
+        seconds,
+        FanoutBenchmark.cpu(),
+        FanoutBenchmark.load());
     try (RedisProcess ipcRedis = new RedisProcess();
         RedisProcess nodeRedis = new RedisProcess();
         Side ipc = ipcSide(ipcRedis.uri());
@@ -82,7 +88,10 @@ public final class ClusterBenchmark {
         System.out.printf(
             Locale.ROOT,
             "round %d: ipc %.0f deliveries/s, node %.0f deliveries/s, ratio %.2f%n",
-            r + 1, rates[0][r], rates[1][r], ratio[r]);
+            r + 1,
+            rates[0][r],
+            rates[1][r],
+            ratio[r]);
       }
       for (Bench b : benches) {
         b.close();
@@ -90,8 +99,12 @@ public final class ClusterBenchmark {
       System.out.println();
       System.out.println("| side | deliveries/s |");
       System.out.println("|---|---|");
-      System.out.println("| ipc (2 nodes, RedisBus) | " + FanoutBenchmark.interval(rates[0]) + " |");
-      System.out.println("| Node socket.io + redis-adapter (2 nodes) | " + FanoutBenchmark.interval(rates[1]) + " |");
+      System.out.println(
+          "| ipc (2 nodes, RedisBus) | " + FanoutBenchmark.interval(rates[0]) + " |");
+      System.out.println(
+          "| Node socket.io + redis-adapter (2 nodes) | "
+              + FanoutBenchmark.interval(rates[1])
+              + " |");
       System.out.println("| ratio ipc/Node | " + FanoutBenchmark.interval(ratio) + " |");
       System.out.println("load after: " + FanoutBenchmark.load());
     }
@@ -147,7 +160,8 @@ public final class ClusterBenchmark {
               .redirectErrorStream(true)
               .start();
       processes.add(p);
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String line;
       while ((line = out.readLine()) != null && !line.startsWith("PORT ")) {
         System.out.println("node: " + line);
@@ -251,7 +265,13 @@ public final class ClusterBenchmark {
                     try {
                       if (!all.await(20, TimeUnit.SECONDS)) {
                         throw new IllegalStateException(
-                            "broadcast " + k + " reached " + (CLIENTS - all.getCount()) + " of " + CLIENTS + " clients");
+                            "broadcast "
+                                + k
+                                + " reached "
+                                + (CLIENTS - all.getCount())
+                                + " of "
+                                + CLIENTS
+                                + " clients");
                       }
                     } catch (InterruptedException e) {
                       return;

@@ -15,11 +15,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Live-feed fan-out (issue 19): one publisher, N subscribers per protocol (N = 1, 100, 1,000) to
  * {@code TaskService.watchTasks}, through ipc's Java clients against one ipc server; deliveries per
- * second and delivery latency (the put's start to a subscriber's receipt, on the JVM's one clock: each
- * task's name is the {@link System#nanoTime()} its put started at). gRPC is compared with a
- * hand-written grpc-java server and clients ({@link RawGrpcFanout}), Socket.IO with a Node socket.io 4
- * server and the same Java Socket.IO clients ({@link NodeFanout}); REST (SSE) and GraphQL report
- * their own figures.
+ * second and delivery latency (the put's start to a subscriber's receipt, on the JVM's one clock:
+ * each task's name is the {@link System#nanoTime()} its put started at). gRPC is compared with a
+ * hand-written grpc-java server and clients ({@link RawGrpcFanout}), Socket.IO with a Node
+ * socket.io 4 server and the same Java Socket.IO clients ({@link NodeFanout}); REST (SSE) and
+ * GraphQL report their own figures.
  *
  * <p>The publisher runs a closed loop: one put at a time, each started once the previous one was
  * answered and once the subscribers together have received every delivery but those of the last
@@ -30,11 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * itself; one that answers at once (ipc) lets the window fill. The server's {@code streamBuffer} is
  * {@value #BUFFER}, far above that window, so nobody should be dropped; drops are reported if any.
  *
- * <p>Each side gets its subscribers, a discarded warm-up round (at least 5 s), then alternating rounds
- * (baseline and ipc, order swapped each round) so that the machine's drift hits both alike; the ratio
- * is per round pair, with its mean and a 95 % interval (Student's t). Where there is a baseline, the
- * same number of paced rounds follows: puts at one fixed rate for both sides (half the slower side's
- * closed-loop rate), for a latency comparison the window does not skew.
+ * <p>Each side gets its subscribers, a discarded warm-up round (at least 5 s), then alternating
+ * rounds (baseline and ipc, order swapped each round) so that the machine's drift hits both alike;
+ * the ratio is per round pair, with its mean and a 95 % interval (Student's t). Where there is a
+ * baseline, the same number of paced rounds follows: puts at one fixed rate for both sides (half
+ * the slower side's closed-loop rate), for a latency comparison the window does not skew.
  *
  * <p>Run: {@code bench/fanout.sh [seconds-per-round] [rounds] [protocols]}.
  */
@@ -52,8 +52,8 @@ public final class FanoutBenchmark {
 
   /**
    * Socket.IO subscribers per client at most: both sides' Java clients are io.socket's on OkHttp 3,
-   * whose dispatcher runs at most 64 calls per {@code OkHttpClient}, and a WebSocket holds its call for
-   * its whole life, so a 65th stream on one client never connects.
+   * whose dispatcher runs at most 64 calls per {@code OkHttpClient}, and a WebSocket holds its call
+   * for its whole life, so a 65th stream on one client never connects.
    */
   static final int SOCKETIO_STREAMS_PER_CLIENT = 50;
 
@@ -69,31 +69,49 @@ public final class FanoutBenchmark {
   private static final int[] SIZES = {1, 100, 1000};
 
   /** Student's t at 97.5 % for 1 to 10 degrees of freedom. */
-  private static final double[] T975 = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
+  private static final double[] T975 = {
+    12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23
+  };
 
   private record Result(double deliveries, double puts, long p50, long p99, long missing) {}
 
   private record Row(
-      String protocol, int n, String side, double deliveries, double puts, long p50, long p99, long dropped,
+      String protocol,
+      int n,
+      String side,
+      double deliveries,
+      double puts,
+      long p50,
+      long p99,
+      long dropped,
       long missing) {}
 
   /**
-   * Args: seconds per round (3), rounds (5), the directory of {@code fanout-server.js}
-   * ({@code bench/socketio-node}), protocols ({@code grpc,rest,graphql,socketio}), sizes
-   * ({@code 1,100,1000}).
+   * Args: seconds per round (3), rounds (5), the directory of {@code fanout-server.js} ({@code
+   * bench/socketio-node}), protocols ({@code grpc,rest,graphql,socketio}), sizes ({@code
+   * 1,100,1000}).
    */
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Path nodeDir = Path.of(args.length > 2 ? args[2] : "bench/socketio-node");
-    List<String> protocols = List.of((args.length > 3 ? args[3] : "grpc,rest,graphql,socketio").split(","));
+    List<String> protocols =
+        List.of((args.length > 3 ? args[3] : "grpc,rest,graphql,socketio").split(","));
     int[] sizes =
-        args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray() : SIZES;
+        args.length > 4
+            ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+            : SIZES;
     System.out.printf(
         Locale.ROOT,
         "fan-out: %.1f s per round, %d rounds after a warm-up round, window %d puts, streamBuffer %d,"
             + " %d cores, %s, load %s%n",
-        seconds, rounds, WINDOW, BUFFER, Runtime.getRuntime().availableProcessors(), cpu(), load());
+        seconds,
+        rounds,
+        WINDOW,
+        BUFFER,
+        Runtime.getRuntime().availableProcessors(),
+        cpu(),
+        load());
     List<Row> rows = new ArrayList<>();
     List<Row> paced = new ArrayList<>();
     List<String> ratios = new ArrayList<>();
@@ -102,7 +120,8 @@ public final class FanoutBenchmark {
         Transports.builder()
             .services(Reference.services())
             .streamBuffer(BUFFER)
-            // Nothing runs at the end but a stream a transport failed to end: do not wait 10 s for it.
+            // Nothing runs at the end but a stream a transport failed to end: do not wait 10 s for
+            // it.
             .gracePeriod(Duration.ofSeconds(2));
     List<String> served = new ArrayList<>();
     for (String p : protocols) {
@@ -112,7 +131,8 @@ public final class FanoutBenchmark {
         builder.transport(p + "://127.0.0.1:0" + (http ? "?maxConnectionsPerPeer=10000" : ""));
         served.add(p);
       } catch (IllegalArgumentException e) {
-        // Its module is not on the classpath (did it compile?): measure the others, say so at the end.
+        // Its module is not on the classpath (did it compile?): measure the others, say so at the
+        // end.
         failed.add(p + ": " + e.getMessage());
       }
     }
@@ -130,7 +150,8 @@ public final class FanoutBenchmark {
             try {
               runCase(protocol, n, sides, seconds, rounds, rows, paced, ratios);
             } catch (Exception | Error e) {
-              // One size failing (a stream that never opens) leaves the other sizes worth measuring.
+              // One size failing (a stream that never opens) leaves the other sizes worth
+              // measuring.
               failed.add(protocol + " N=" + n + ": " + e);
               System.out.println(protocol + " N=" + n + ": FAILED, " + e);
               e.printStackTrace(System.out);
@@ -157,18 +178,38 @@ public final class FanoutBenchmark {
     System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Row r : rows) {
       System.out.printf(
-          Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
-          r.protocol, r.n, r.side, r.deliveries, r.puts, r.p50, r.p99, r.dropped, r.missing);
+          Locale.ROOT,
+          "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
+          r.protocol,
+          r.n,
+          r.side,
+          r.deliveries,
+          r.puts,
+          r.p50,
+          r.p99,
+          r.dropped,
+          r.missing);
     }
     System.out.println();
-    System.out.println("Latency at the same rate for both sides (half the slower side's closed-loop puts/s):");
+    System.out.println(
+        "Latency at the same rate for both sides (half the slower side's closed-loop puts/s):");
     System.out.println();
-    System.out.println("| protocol | N | side | puts/s | deliveries/s | p50 us | p99 us | dropped | missing |");
+    System.out.println(
+        "| protocol | N | side | puts/s | deliveries/s | p50 us | p99 us | dropped | missing |");
     System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (Row r : paced) {
       System.out.printf(
-          Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
-          r.protocol, r.n, r.side, r.puts, r.deliveries, r.p50, r.p99, r.dropped, r.missing);
+          Locale.ROOT,
+          "| %s | %d | %s | %.0f | %.0f | %d | %d | %d | %d |%n",
+          r.protocol,
+          r.n,
+          r.side,
+          r.puts,
+          r.deliveries,
+          r.p50,
+          r.p99,
+          r.dropped,
+          r.missing);
     }
     System.out.println();
     ratios.forEach(System.out::println);
@@ -202,8 +243,14 @@ public final class FanoutBenchmark {
         side.subscribe(recorder);
         awaitSubscribed(side, recorder);
         System.out.printf(
-            Locale.ROOT, "%s N=%d %s: %d subscribers receiving after %.1f s %s%n",
-            protocol, n, side.name(), n, (System.nanoTime() - t0) / 1e9, side.connections());
+            Locale.ROOT,
+            "%s N=%d %s: %d subscribers receiving after %.1f s %s%n",
+            protocol,
+            n,
+            side.name(),
+            n,
+            (System.nanoTime() - t0) / 1e9,
+            side.connections());
         behindBefore[s] = side.endedBehind();
       }
       for (int s = 0; s < sides.size(); s++) {
@@ -220,7 +267,14 @@ public final class FanoutBenchmark {
           System.out.printf(
               Locale.ROOT,
               "%-8s N=%-4d round %d %-9s %10.0f deliveries/s %8.0f puts/s  p50 %6d us  p99 %7d us%s%n",
-              protocol, n, r + 1, sides.get(s).name(), res.deliveries, res.puts, res.p50, res.p99,
+              protocol,
+              n,
+              r + 1,
+              sides.get(s).name(),
+              res.deliveries,
+              res.puts,
+              res.p50,
+              res.p99,
               res.missing > 0 ? "  (" + res.missing + " not delivered)" : "");
         }
       }
@@ -230,7 +284,9 @@ public final class FanoutBenchmark {
         long dropped = (behind < 0 ? 0 : behind - behindBefore[s]) + recorders.get(s).errors();
         rows.add(
             new Row(
-                protocol, n, sides.get(s).name(),
+                protocol,
+                n,
+                sides.get(s).name(),
                 median(rs.stream().mapToDouble(Result::deliveries).toArray()),
                 median(rs.stream().mapToDouble(Result::puts).toArray()),
                 (long) median(rs.stream().mapToDouble(Result::p50).toArray()),
@@ -249,8 +305,13 @@ public final class FanoutBenchmark {
         }
         String line =
             String.format(
-                Locale.ROOT, "%s N=%d ipc/%s deliveries/s %s; closed-loop p99 %s",
-                protocol, n, sides.get(0).name(), interval(throughput), interval(p99));
+                Locale.ROOT,
+                "%s N=%d ipc/%s deliveries/s %s; closed-loop p99 %s",
+                protocol,
+                n,
+                sides.get(0).name(),
+                interval(throughput),
+                interval(p99));
         ratios.add(line);
         System.out.println(line);
         paced(protocol, n, sides, recorders, results, seconds, rounds, paced, ratios);
@@ -263,10 +324,11 @@ public final class FanoutBenchmark {
   }
 
   /**
-   * Latency at one rate for both sides: in a closed loop each side's queue sits where its server puts
-   * it (Node's socket.io answers a put only once written to every subscriber, so its publisher waits;
-   * ipc answers at once, so the window fills downstream), which makes closed-loop latencies hard to
-   * compare. Here both get puts at half the slower side's closed-loop rate, in alternating rounds.
+   * Latency at one rate for both sides: in a closed loop each side's queue sits where its server
+   * puts it (Node's socket.io answers a put only once written to every subscriber, so its publisher
+   * waits; ipc answers at once, so the window fills downstream), which makes closed-loop latencies
+   * hard to compare. Here both get puts at half the slower side's closed-loop rate, in alternating
+   * rounds.
    */
   private static void paced(
       String protocol,
@@ -297,7 +359,14 @@ public final class FanoutBenchmark {
         System.out.printf(
             Locale.ROOT,
             "%-8s N=%-4d paced %.0f/s round %d %-9s %10.0f deliveries/s  p50 %6d us  p99 %7d us%s%n",
-            protocol, n, rate, r + 1, sides.get(s).name(), res.deliveries, res.p50, res.p99,
+            protocol,
+            n,
+            rate,
+            r + 1,
+            sides.get(s).name(),
+            res.deliveries,
+            res.p50,
+            res.p99,
             res.missing > 0 ? "  (" + res.missing + " not delivered)" : "");
       }
     }
@@ -312,7 +381,9 @@ public final class FanoutBenchmark {
           (behind < 0 ? 0 : behind - behindBefore[s]) + recorders.get(s).errors() - errorsBefore[s];
       rows.add(
           new Row(
-              protocol, n, sides.get(s).name(),
+              protocol,
+              n,
+              sides.get(s).name(),
               median(rs.stream().mapToDouble(Result::deliveries).toArray()),
               median(rs.stream().mapToDouble(Result::puts).toArray()),
               (long) median(rs.stream().mapToDouble(Result::p50).toArray()),
@@ -322,15 +393,21 @@ public final class FanoutBenchmark {
     }
     String line =
         String.format(
-            Locale.ROOT, "%s N=%d ipc/%s p99 at %.0f puts/s %s",
-            protocol, n, sides.get(0).name(), rate, interval(p99));
+            Locale.ROOT,
+            "%s N=%d ipc/%s p99 at %.0f puts/s %s",
+            protocol,
+            n,
+            sides.get(0).name(),
+            rate,
+            interval(p99));
     ratios.add(line);
     System.out.println(line);
   }
 
   /**
-   * Publishes until every subscriber has received something (a subscription is open on the server only
-   * some time after it was asked for), then until the feed is quiet, so no probe counts in a round.
+   * Publishes until every subscriber has received something (a subscription is open on the server
+   * only some time after it was asked for), then until the feed is quiet, so no probe counts in a
+   * round.
    */
   private static void awaitSubscribed(FanoutSide side, FanoutRecorder recorder) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
@@ -338,8 +415,14 @@ public final class FanoutBenchmark {
     while (recorder.ready() < recorder.subscribers()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            side.name() + ": only " + recorder.ready() + " of " + recorder.subscribers()
-                + " subscribers received anything; " + recorder.errors() + " streams failed"
+            side.name()
+                + ": only "
+                + recorder.ready()
+                + " of "
+                + recorder.subscribers()
+                + " subscribers received anything; "
+                + recorder.errors()
+                + " streams failed"
                 + (recorder.firstError() == null ? "" : ", first with " + recorder.firstError()));
       }
       side.put(1_000_000 + probe++ % 16, Long.toString(System.nanoTime()));
@@ -356,8 +439,8 @@ public final class FanoutBenchmark {
    * One round: puts for {@code seconds}, back to back ({@code interval} 0) or one every {@code
    * interval} ns, then waits for every delivery.
    */
-  private static Result round(FanoutSide side, FanoutRecorder recorder, double seconds, long interval)
-      throws Exception {
+  private static Result round(
+      FanoutSide side, FanoutRecorder recorder, double seconds, long interval) throws Exception {
     int n = recorder.subscribers();
     recorder.reset();
     long published = 0;

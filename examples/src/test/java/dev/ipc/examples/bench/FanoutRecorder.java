@@ -9,9 +9,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What the subscribers of one side of the fan-out benchmark received: how many values, each one's
  * latency (its name carries the {@link System#nanoTime()} its put started at; publisher and
- * subscribers share the JVM's clock), and which subscribers have received anything yet. The publisher
- * waits on it for deliveries. Thread-safe: subscribers call {@link #onValue} from their client's
- * threads.
+ * subscribers share the JVM's clock), and which subscribers have received anything yet. The
+ * publisher waits on it for deliveries. Thread-safe: subscribers call {@link #onValue} from their
+ * client's threads.
  */
 final class FanoutRecorder {
   private final AtomicIntegerArray seen;
@@ -20,8 +20,10 @@ final class FanoutRecorder {
   private final AtomicLong errors = new AtomicLong();
   private volatile Throwable firstError;
   private final Histogram latency = new Histogram();
+
   /** The delivery count the waiting publisher wakes at; MAX_VALUE while nobody waits. */
   private volatile long target = Long.MAX_VALUE;
+
   private volatile Thread waiter;
 
   FanoutRecorder(int subscribers) {
@@ -53,7 +55,10 @@ final class FanoutRecorder {
     }
   }
 
-  /** A subscriber's stream ended with an error (the benchmark never ends them itself while measuring). */
+  /**
+   * A subscriber's stream ended with an error (the benchmark never ends them itself while
+   * measuring).
+   */
   void onError(Throwable error) {
     if (errors.incrementAndGet() == 1) {
       firstError = error;
@@ -112,8 +117,8 @@ final class FanoutRecorder {
   }
 
   /**
-   * Latencies in microseconds: exact below 2,048 us, then within 1/128 (0.8 %) of the value; lock-free,
-   * so recording costs the subscribers' threads next to nothing.
+   * Latencies in microseconds: exact below 2,048 us, then within 1/128 (0.8 %) of the value;
+   * lock-free, so recording costs the subscribers' threads next to nothing.
    */
   static final class Histogram {
     private static final int LINEAR = 2048;

@@ -11,14 +11,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code get(long)} described by hand with the explicit builder (a request record, a lambda invoker,
- * a lambda client): the baseline the derived model's reflection and proxy are measured against. Its
- * own interface and names, so both can be served side by side.
+ * {@code get(long)} described by hand with the explicit builder (a request record, a lambda
+ * invoker, a lambda client): the baseline the derived model's reflection and proxy are measured
+ * against. Its own interface and names, so both can be served side by side.
  */
 final class HandDescribed {
   static final Book BOOK =
-      new Book(1, "Dune", Genre.NOVEL, List.of("sand"), Map.of("lang", "en"),
-          Instant.parse("1965-08-01T00:00:00Z"), Optional.empty(), new byte[] {1, 2, 3});
+      new Book(
+          1,
+          "Dune",
+          Genre.NOVEL,
+          List.of("sand"),
+          Map.of("lang", "en"),
+          Instant.parse("1965-08-01T00:00:00Z"),
+          Optional.empty(),
+          new byte[] {1, 2, 3});
 
   /** The one operation the benchmark calls, as its own service. */
   @FunctionalInterface

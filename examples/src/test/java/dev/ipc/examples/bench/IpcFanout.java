@@ -13,8 +13,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 
 /**
- * The ipc side of the fan-out benchmark on one protocol: subscribers are
- * {@code client.service(TaskService.class).watchTasks(null, null)} through ipc's Java client of that
+ * The ipc side of the fan-out benchmark on one protocol: subscribers are {@code
+ * client.service(TaskService.class).watchTasks(null, null)} through ipc's Java client of that
  * protocol ({@code Transports.connect("grpc://...")}), asking for everything at once; the publisher
  * is {@code put} through another client of the same protocol. Subscribers share a few clients
  * ({@link FanoutBenchmark#clients}) on every protocol: ipc's Socket.IO client opens a connection of
@@ -114,7 +114,10 @@ final class IpcFanout implements FanoutSide {
     }
     if (server.openStreams() > 0) {
       System.out.println(
-          protocol + ": " + server.openStreams() + " streams still open 10 s after every subscriber cancelled");
+          protocol
+              + ": "
+              + server.openStreams()
+              + " streams still open 10 s after every subscriber cancelled");
     }
   }
 

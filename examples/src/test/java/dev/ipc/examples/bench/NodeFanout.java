@@ -32,7 +32,9 @@ final class NodeFanout implements FanoutSide {
 
   NodeFanout(Path nodeDir) throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder("node", "fanout-server.js").directory(nodeDir.toFile()).redirectErrorStream(true);
+        new ProcessBuilder("node", "fanout-server.js")
+            .directory(nodeDir.toFile())
+            .redirectErrorStream(true);
     this.node = pb.start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
@@ -76,8 +78,9 @@ final class NodeFanout implements FanoutSide {
     s.once(Socket.EVENT_CONNECT, a -> up.complete(s));
     s.once(
         Socket.EVENT_CONNECT_ERROR,
-        a -> up.completeExceptionally(
-            new IOException("connect to " + uri + " failed: " + (a.length > 0 ? a[0] : ""))));
+        a ->
+            up.completeExceptionally(
+                new IOException("connect to " + uri + " failed: " + (a.length > 0 ? a[0] : ""))));
     s.connect();
     return up;
   }

@@ -25,11 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
- * What observing costs: {@code task.get} through each protocol's client against three servers in one
- * run, a plain one, one with metrics ({@link IpcMetrics}, Prometheus registry) and tracing
- * ({@link IpcTracing}) with the sampler off, and one with the sampler always on (spans batched to an
- * exporter that only counts them). Rounds alternate so drift hits all alike; it prints each round's
- * ratio to plain and the mean with its 95% interval.
+ * What observing costs: {@code task.get} through each protocol's client against three servers in
+ * one run, a plain one, one with metrics ({@link IpcMetrics}, Prometheus registry) and tracing
+ * ({@link IpcTracing}) with the sampler off, and one with the sampler always on (spans batched to
+ * an exporter that only counts them). Rounds alternate so drift hits all alike; it prints each
+ * round's ratio to plain and the mean with its 95% interval.
  *
  * <p>Run: {@code bench/observed.sh [seconds-per-case] [concurrency]}.
  */
@@ -95,7 +95,9 @@ public final class ObservedBenchmark {
       System.out.printf(
           "task.get, %d threads, %.1f s per case, %d rounds, %d cores%n",
           threads, seconds, ROUNDS, Runtime.getRuntime().availableProcessors());
-      System.out.printf("%-9s %-22s %-44s %s%n", "protocol", "case", "rounds (ratio to plain)", "mean [95% interval]");
+      System.out.printf(
+          "%-9s %-22s %-44s %s%n",
+          "protocol", "case", "rounds (ratio to plain)", "mean [95% interval]");
       for (String p : PROTOCOLS) {
         try (Client a = Transports.connect(p + "://127.0.0.1:" + plain.port(p));
             Client b = Transports.connect(p + "://127.0.0.1:" + observedOff.port(p));
@@ -129,18 +131,23 @@ public final class ObservedBenchmark {
 
   private static void print(String protocol, String what, double[] ratios) {
     double mean = Arrays.stream(ratios).average().orElse(0);
-    double sd = Math.sqrt(Arrays.stream(ratios).map(x -> (x - mean) * (x - mean)).sum() / (ratios.length - 1));
+    double sd =
+        Math.sqrt(
+            Arrays.stream(ratios).map(x -> (x - mean) * (x - mean)).sum() / (ratios.length - 1));
     // Student's t for 4 degrees of freedom, 95% two-sided.
     double half = 2.776 * sd / Math.sqrt(ratios.length);
     StringBuilder rounds = new StringBuilder();
     for (double x : ratios) {
       rounds.append(String.format("%.3f ", x));
     }
-    System.out.printf("%-9s %-22s %-44s %.3f [%.3f, %.3f]%n", protocol, what, rounds.toString().trim(), mean, mean - half, mean + half);
+    System.out.printf(
+        "%-9s %-22s %-44s %.3f [%.3f, %.3f]%n",
+        protocol, what, rounds.toString().trim(), mean, mean - half, mean + half);
   }
 
   /** Calls per second of {@code call} from {@code threads} threads for {@code seconds}. */
-  private static double rate(IntConsumer call, double seconds, int threads) throws InterruptedException {
+  private static double rate(IntConsumer call, double seconds, int threads)
+      throws InterruptedException {
     long end = System.nanoTime() + (long) (seconds * 1e9);
     AtomicLong calls = new AtomicLong();
     AtomicLong errors = new AtomicLong();

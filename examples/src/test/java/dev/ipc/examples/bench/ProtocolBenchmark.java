@@ -31,7 +31,9 @@ import java.util.function.IntConsumer;
 public final class ProtocolBenchmark {
   private ProtocolBenchmark() {}
 
-  /** Runs every protocol and operation for {@code args[0]} seconds each at {@code args[1]} threads. */
+  /**
+   * Runs every protocol and operation for {@code args[0]} seconds each at {@code args[1]} threads.
+   */
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
@@ -39,22 +41,24 @@ public final class ProtocolBenchmark {
     MyLibrary library = new MyLibrary();
     library.add(HandDescribed.BOOK);
     try (Server server =
-        Transports.builder()
-            .services(Reference.services())
-            .service(library)
-            .service(HandDescribed.LOOKUP, library::get)
-            .transport("grpc://127.0.0.1:0")
-            .transport("rest://127.0.0.1:0")
-            .transport("graphql://127.0.0.1:0")
-            .transport("socketio://127.0.0.1:0")
-            .start();
+            Transports.builder()
+                .services(Reference.services())
+                .service(library)
+                .service(HandDescribed.LOOKUP, library::get)
+                .transport("grpc://127.0.0.1:0")
+                .transport("rest://127.0.0.1:0")
+                .transport("graphql://127.0.0.1:0")
+                .transport("socketio://127.0.0.1:0")
+                .start();
         Server secured = securedServer(protocols)) {
       System.out.printf(
           "%d threads, %.1f s per case (after a %.1f s warm-up of each), %d cores, %s%n",
           threads, seconds, seconds, Runtime.getRuntime().availableProcessors(), cpu());
-      System.out.printf("%-9s %-14s %12s %10s %10s%n", "protocol", "operation", "calls/s", "p50 us", "p99 us");
+      System.out.printf(
+          "%-9s %-14s %12s %10s %10s%n", "protocol", "operation", "calls/s", "p50 us", "p99 us");
       for (String protocol : protocols) {
-        try (Client client = Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
+        try (Client client =
+            Transports.connect(protocol + "://127.0.0.1:" + server.port(protocol))) {
           DatingService dating = client.service(DatingService.DESCRIPTOR);
           TaskService tasks = client.service(TaskService.DESCRIPTOR);
           Eat steak = new Eat("steak");
@@ -85,7 +89,8 @@ public final class ProtocolBenchmark {
             ratios[round] = derivedRate / hand;
           }
           System.out.printf(
-              "%-9s derived/hand get: %s, mean %.3f%n", protocol, Arrays.toString(ratios), mean(ratios));
+              "%-9s derived/hand get: %s, mean %.3f%n",
+              protocol, Arrays.toString(ratios), mean(ratios));
           // The same read on a server that authenticates every call and runs one interceptor.
           try (Client secureClient = securedClient(protocol, secured.port(protocol))) {
             TaskService secureTasks = secureClient.service(TaskService.class);
@@ -98,7 +103,8 @@ public final class ProtocolBenchmark {
             }
           }
           System.out.printf(
-              "%-9s secured/plain get: %s, mean %.3f%n", protocol, Arrays.toString(ratios), mean(ratios));
+              "%-9s secured/plain get: %s, mean %.3f%n",
+              protocol, Arrays.toString(ratios), mean(ratios));
         }
       }
     }
@@ -107,19 +113,23 @@ public final class ProtocolBenchmark {
   private static final int ROUNDS = 3;
 
   /**
-   * A client sending {@link #TOKEN}: per call over HTTP and gRPC; Socket.IO sends credentials once, in
-   * the handshake, so its client is built with the token.
+   * A client sending {@link #TOKEN}: per call over HTTP and gRPC; Socket.IO sends credentials once,
+   * in the handshake, so its client is built with the token.
    */
   private static Client securedClient(String protocol, int port) {
     if (protocol.equals("socketio")) {
-      return dev.ipc.socketio.SocketIoClient.builder().target("127.0.0.1", port).token(TOKEN).build();
+      return dev.ipc.socketio.SocketIoClient.builder()
+          .target("127.0.0.1", port)
+          .token(TOKEN)
+          .build();
     }
     Client client = Transports.connect(protocol + "://127.0.0.1:" + port);
     // The view shares the client's connections; closing the view closes nothing, so keep both.
     Client view = client.withBearerToken(TOKEN);
     return new Client() {
       @Override
-      public dev.ipc.core.model.Reply call(dev.ipc.core.model.Operation<?, ?, ?> op, Object request) {
+      public dev.ipc.core.model.Reply call(
+          dev.ipc.core.model.Operation<?, ?, ?> op, Object request) {
         return view.call(op, request);
       }
 
@@ -129,6 +139,7 @@ public final class ProtocolBenchmark {
       }
     };
   }
+
   private static final String TOKEN = "bench-token";
 
   /**
@@ -211,7 +222,8 @@ public final class ProtocolBenchmark {
     if (total == 0) {
       return new Result(0, 0, 0);
     }
-    return new Result(total / elapsed, all[(int) (total * 0.50)], all[Math.min(total - 1, (int) (total * 0.99))]);
+    return new Result(
+        total / elapsed, all[(int) (total * 0.50)], all[Math.min(total - 1, (int) (total * 0.99))]);
   }
 
   private static String cpu() {

@@ -31,12 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gRPC baseline of the fan-out benchmark, written as a grpc-java user would without ipc: a
- * {@link ServerServiceDefinition} with byte[] marshallers and Task hand-encoded as protobuf
- * {@code {int64 id = 1; string name = 2;}}; a unary {@code PutTask} that stores the task and hands it
- * to every {@code WatchTasks} stream; each stream writes while {@code isReady()} and queues the rest
+ * {@link ServerServiceDefinition} with byte[] marshallers and Task hand-encoded as protobuf {@code
+ * {int64 id = 1; string name = 2;}}; a unary {@code PutTask} that stores the task and hands it to
+ * every {@code WatchTasks} stream; each stream writes while {@code isReady()} and queues the rest
  * for its on-ready handler, ending a subscriber more than {@code buffer} values behind with
- * RESOURCE_EXHAUSTED (what ipc's stream buffer does). Clients are plain channels and
- * {@link ClientCalls}.
+ * RESOURCE_EXHAUSTED (what ipc's stream buffer does). Clients are plain channels and {@link
+ * ClientCalls}.
  */
 final class RawGrpcFanout implements FanoutSide {
   private static final MethodDescriptor.Marshaller<byte[]> BYTES =
@@ -88,7 +88,10 @@ final class RawGrpcFanout implements FanoutSide {
             .build();
     // grpc-java's defaults, as a user starts it: its cached thread pool runs the handlers.
     this.server =
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(service).build().start();
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .addService(service)
+            .build()
+            .start();
     this.publisher = channel();
   }
 
@@ -161,7 +164,8 @@ final class RawGrpcFanout implements FanoutSide {
     }
     for (int i = 0; i < n; i++) {
       int index = i;
-      ClientCall<byte[], byte[]> call = channels.get(i % channels.size()).newCall(WATCH, CallOptions.DEFAULT);
+      ClientCall<byte[], byte[]> call =
+          channels.get(i % channels.size()).newCall(WATCH, CallOptions.DEFAULT);
       calls.add(call);
       ClientCalls.asyncServerStreamingCall(
           call,
@@ -216,7 +220,9 @@ final class RawGrpcFanout implements FanoutSide {
 
   static byte[] encode(long id, String name) {
     byte[] out =
-        new byte[CodedOutputStream.computeInt64Size(1, id) + CodedOutputStream.computeStringSize(2, name)];
+        new byte
+            [CodedOutputStream.computeInt64Size(1, id)
+                + CodedOutputStream.computeStringSize(2, name)];
     CodedOutputStream c = CodedOutputStream.newInstance(out);
     try {
       c.writeInt64(1, id);

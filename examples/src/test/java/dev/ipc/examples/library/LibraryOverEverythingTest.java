@@ -63,7 +63,9 @@ class LibraryOverEverythingTest {
       Library lib = c.service(Library.class);
       assertThat(lib.add(book)).usingRecursiveComparison().isEqualTo(book);
       assertThat(lib.get(id)).usingRecursiveComparison().isEqualTo(book);
-      assertThat(lib.search("over " + scheme, Genre.SCIENCE, 5)).extracting(Book::id).containsExactly(id);
+      assertThat(lib.search("over " + scheme, Genre.SCIENCE, 5))
+          .extracting(Book::id)
+          .containsExactly(id);
       Saved<Book> replaced = lib.put(id, book);
       assertThat(replaced.created()).isFalse();
       assertThatThrownBy(() -> lib.get(-5))
@@ -86,7 +88,8 @@ class LibraryOverEverythingTest {
         .extracting(p -> p.getFileName().toString())
         .contains("library.proto", "schema.graphql", "openapi.json");
 
-    // ipc-grpc's tests compile this text with protoc and call it from Python; here, that the command
+    // ipc-grpc's tests compile this text with protoc and call it from Python; here, that the
+    // command
     // wrote the service as a host's interface declares it.
     assertThat(Files.readString(dir.resolve("library.proto")))
         .contains("syntax = \"proto3\";")

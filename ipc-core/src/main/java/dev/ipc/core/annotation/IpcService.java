@@ -8,8 +8,9 @@ import java.lang.annotation.Target;
 
 /**
  * Overrides the names a plain service interface gets by default: the service name (default: the
- * interface's simple name without a {@code Service} suffix, lower case), which prefixes REST paths and
- * Socket.IO events, and the protobuf package and gRPC service (default: the name, and it capitalized).
+ * interface's simple name without a {@code Service} suffix, lower case), which prefixes REST paths
+ * and Socket.IO events, and the protobuf package and gRPC service (default: the name, and it
+ * capitalized).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

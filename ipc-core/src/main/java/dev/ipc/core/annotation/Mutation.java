@@ -6,7 +6,9 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Marks an operation as writing or acting (GraphQL mutation, REST POST), whatever its name says. */
+/**
+ * Marks an operation as writing or acting (GraphQL mutation, REST POST), whatever its name says.
+ */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

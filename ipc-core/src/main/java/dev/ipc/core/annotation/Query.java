@@ -7,9 +7,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks an operation as reading only (GraphQL query, REST GET), whatever its name says. Without it, a
- * method whose name starts with a verb that writes ({@code add}, {@code put}, {@code create}...) is a
- * mutation and any other a query.
+ * Marks an operation as reading only (GraphQL query, REST GET), whatever its name says. Without it,
+ * a method whose name starts with a verb that writes ({@code add}, {@code put}, {@code create}...)
+ * is a mutation and any other a query.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

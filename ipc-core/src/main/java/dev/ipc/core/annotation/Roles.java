@@ -7,10 +7,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Requires an authenticated caller for an operation, with one of the roles listed (any role when the
- * list is empty). Enforced on every transport once the server authenticates
- * ({@code Transports.builder().authenticate(...)}): an anonymous caller gets UNAUTHENTICATED, one
- * without the role PERMISSION_DENIED. A server that does not authenticate serves the operation openly.
+ * Requires an authenticated caller for an operation, with one of the roles listed (any role when
+ * the list is empty). Enforced on every transport once the server authenticates ({@code
+ * Transports.builder().authenticate(...)}): an anonymous caller gets UNAUTHENTICATED, one without
+ * the role PERMISSION_DENIED. A server that does not authenticate serves the operation openly.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

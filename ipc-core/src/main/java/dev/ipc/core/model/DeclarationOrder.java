@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Puts an interface's methods in the order the source declares them. Reflection's order is unspecified
- * (HotSpot's follows symbol addresses), yet it decides the order of rpcs in a {@code .proto}, of fields in
- * the SDL and of paths in the OpenAPI document; so the order is read from the class file, whose method
- * table javac writes in source order. Without a class file (a generated interface), names sort it.
+ * Puts an interface's methods in the order the source declares them. Reflection's order is
+ * unspecified (HotSpot's follows symbol addresses), yet it decides the order of rpcs in a {@code
+ * .proto}, of fields in the SDL and of paths in the OpenAPI document; so the order is read from the
+ * class file, whose method table javac writes in source order. Without a class file (a generated
+ * interface), names sort it.
  */
 final class DeclarationOrder {
   private DeclarationOrder() {}
@@ -25,7 +26,8 @@ final class DeclarationOrder {
     Map<Class<?>, Map<String, Integer>> positions = new HashMap<>();
     List<Method> sorted = new ArrayList<>(methods);
     sorted.sort(
-        Comparator.comparing((Method m) -> m.getDeclaringClass() == type ? "" : m.getDeclaringClass().getName())
+        Comparator.comparing(
+                (Method m) -> m.getDeclaringClass() == type ? "" : m.getDeclaringClass().getName())
             .thenComparing(
                 m ->
                     positions

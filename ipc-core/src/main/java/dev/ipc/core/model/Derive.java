@@ -33,13 +33,15 @@ import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /**
- * Derives a {@link ServiceDescriptor} from a plain Java interface by reflection, once per class: one
- * operation per abstract method, wire names from Java names unless an annotation of
- * {@link dev.ipc.core.annotation} says otherwise, calls through cached method handles, and a
- * {@link Proxy} as the client.
+ * Derives a {@link ServiceDescriptor} from a plain Java interface by reflection, once per class:
+ * one operation per abstract method, wire names from Java names unless an annotation of {@link
+ * dev.ipc.core.annotation} says otherwise, calls through cached method handles, and a {@link Proxy}
+ * as the client.
  */
 final class Derive {
-  /** Verbs that make a method a mutation when its name starts with one (then a capital or nothing). */
+  /**
+   * Verbs that make a method a mutation when its name starts with one (then a capital or nothing).
+   */
   private static final Set<String> WRITES =
       Set.of(
           "add", "create", "put", "set", "update", "upsert", "save", "insert", "delete", "remove",
@@ -51,7 +53,9 @@ final class Derive {
   private record ProxyCall(
       String operation, RecordType<?> input, boolean recordInput, boolean empty, boolean saved) {}
 
-  /** Copies a call's arguments as the request; a null Optional is the empty one, as on the server. */
+  /**
+   * Copies a call's arguments as the request; a null Optional is the empty one, as on the server.
+   */
   private static Object[] arguments(RecordType<?> input, Object[] args) {
     if (args == null) {
       return new Object[0];
@@ -67,7 +71,9 @@ final class Derive {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <S> ServiceDescriptor<S> service(
-      Class<S> type, Map<Class<?>, RecordType<?>> records, Map<String, Consumer<Object[]>> validators) {
+      Class<S> type,
+      Map<Class<?>, RecordType<?>> records,
+      Map<String, Consumer<Object[]>> validators) {
     if (!type.isInterface()) {
       throw new IllegalArgumentException("type: " + type.getName() + " (expected: an interface)");
     }
@@ -93,7 +99,12 @@ final class Derive {
       Method twin = byName.put(m.getName(), m);
       if (twin != null) {
         throw new IllegalArgumentException(
-            where + ": overloaded (expected: one method per name; rename one of " + twin + " and " + m + ")");
+            where
+                + ": overloaded (expected: one method per name; rename one of "
+                + twin
+                + " and "
+                + m
+                + ")");
       }
       Operation.Builder op = operation(m, where, records);
       Consumer<Object[]> validator = unused.remove(m.getName());
@@ -126,9 +137,9 @@ final class Derive {
   }
 
   /**
-   * Whether a method is an operation: every abstract method, and default methods that stream (a default
-   * method returning a {@link Flow.Publisher} describes a feed the server runs, such as one built on
-   * {@link dev.ipc.core.Feed#published}; other default methods stay local helpers).
+   * Whether a method is an operation: every abstract method, and default methods that stream (a
+   * default method returning a {@link Flow.Publisher} describes a feed the server runs, such as one
+   * built on {@link dev.ipc.core.Feed#published}; other default methods stay local helpers).
    */
   static boolean isOperation(Method m) {
     if (Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
@@ -145,26 +156,29 @@ final class Derive {
     String name = simple.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     if (!name.matches("[a-z][a-z0-9]*")) {
       throw new IllegalArgumentException(
-          type.getName() + ": no service name in " + type.getSimpleName() + " (expected: @IpcService(name = ...))");
+          type.getName()
+              + ": no service name in "
+              + type.getSimpleName()
+              + " (expected: @IpcService(name = ...))");
     }
     return name;
   }
 
   private static boolean isRecordInput(Method m) {
     Parameter[] ps = m.getParameters();
-    return ps.length == 1
-        && ps[0].getType().isRecord()
-        && ps[0].getAnnotation(Param.class) == null;
+    return ps.length == 1 && ps[0].getType().isRecord() && ps[0].getAnnotation(Param.class) == null;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static Operation.Builder<?, ?, ?> operation(
       Method m, String where, Map<Class<?>, RecordType<?>> records) {
     if (!m.getName().matches("[a-z][A-Za-z0-9]*")) {
-      throw new IllegalArgumentException(where + ": name " + m.getName() + " (expected: lowerCamelCase)");
+      throw new IllegalArgumentException(
+          where + ": name " + m.getName() + " (expected: lowerCamelCase)");
     }
     Grpc grpc = m.getAnnotation(Grpc.class);
-    String grpcMethod = grpc != null && !grpc.method().isEmpty() ? grpc.method() : capitalize(m.getName());
+    String grpcMethod =
+        grpc != null && !grpc.method().isEmpty() ? grpc.method() : capitalize(m.getName());
     boolean recordInput = isRecordInput(m);
     RecordType<?> input =
         recordInput
@@ -214,7 +228,8 @@ final class Derive {
           } catch (RuntimeException | Error e) {
             throw e;
           } catch (Throwable t) {
-            // A checked exception the interface declares: the service's failure, INTERNAL for callers.
+            // A checked exception the interface declares: the service's failure, INTERNAL for
+            // callers.
             throw new UndeclaredThrowableException(t);
           }
           return empty ? noValue : result;
@@ -232,7 +247,8 @@ final class Derive {
             && (m.isAnnotationPresent(Mutation.class)
                 || (!m.isAnnotationPresent(Query.class) && writes(m.getName())));
     if (streaming && m.isAnnotationPresent(Mutation.class)) {
-      throw new IllegalArgumentException(where + ": @Mutation on a stream (expected: none, a stream reads)");
+      throw new IllegalArgumentException(
+          where + ": @Mutation on a stream (expected: none, a stream reads)");
     }
     if (m.isAnnotationPresent(Mutation.class) && m.isAnnotationPresent(Query.class)) {
       throw new IllegalArgumentException(where + ": both @Query and @Mutation (expected: one)");
@@ -274,7 +290,8 @@ final class Derive {
     }
     if (event != null && !event.items().isEmpty()) {
       if (!streaming) {
-        throw new IllegalArgumentException(where + ": @Event(items) on an operation that does not stream");
+        throw new IllegalArgumentException(
+            where + ": @Event(items) on an operation that does not stream");
       }
       b.itemEvent(event.items());
     }
@@ -289,7 +306,9 @@ final class Derive {
     return b;
   }
 
-  /** The T of a {@code Flow.Publisher<T>} (or of a subtype that fixes it, such as {@code Feed<T>}). */
+  /**
+   * The T of a {@code Flow.Publisher<T>} (or of a subtype that fixes it, such as {@code Feed<T>}).
+   */
   private static Type publisherElement(Type returned) {
     if (returned instanceof ParameterizedType p && p.getActualTypeArguments().length == 1) {
       return p.getActualTypeArguments()[0];
@@ -300,7 +319,8 @@ final class Derive {
   private static boolean writes(String name) {
     for (String verb : WRITES) {
       if (name.startsWith(verb)
-          && (name.length() == verb.length() || Character.isUpperCase(name.charAt(verb.length())))) {
+          && (name.length() == verb.length()
+              || Character.isUpperCase(name.charAt(verb.length())))) {
         return true;
       }
     }
@@ -330,8 +350,7 @@ final class Derive {
     }
   }
 
-  private static RecordType<Object[]> parameters(
-      Method m, String where, String name) {
+  private static RecordType<Object[]> parameters(Method m, String where, String name) {
     List<String> names = new ArrayList<>();
     List<Type> types = new ArrayList<>();
     for (Parameter p : m.getParameters()) {
@@ -349,7 +368,8 @@ final class Derive {
                 + " parameter with @Param)");
       }
       if (!n.matches("[a-z][A-Za-z0-9]*")) {
-        throw new IllegalArgumentException(where + ": parameter " + n + " (expected: lowerCamelCase)");
+        throw new IllegalArgumentException(
+            where + ": parameter " + n + " (expected: lowerCamelCase)");
       }
       if (names.contains(n)) {
         throw new IllegalArgumentException(where + ": two parameters named " + n);
@@ -369,7 +389,9 @@ final class Derive {
           .asType(MethodType.methodType(Object.class, Object.class, Object[].class));
     } catch (IllegalAccessException | RuntimeException e) {
       throw new IllegalArgumentException(
-          where + ": not accessible (expected: a public interface, or its package open to ipc-core)", e);
+          where
+              + ": not accessible (expected: a public interface, or its package open to ipc-core)",
+          e);
     }
   }
 

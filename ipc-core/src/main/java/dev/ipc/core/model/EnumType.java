@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A Java {@code enum} described as data: its name and its constants in declaration order. A constant's
- * protobuf number is its position, so the first constant is proto3's default. Immutable and thread-safe.
+ * A Java {@code enum} described as data: its name and its constants in declaration order. A
+ * constant's protobuf number is its position, so the first constant is proto3's default. Immutable
+ * and thread-safe.
  */
 public final class EnumType {
   private static final Map<Class<?>, EnumType> DERIVED = new ConcurrentHashMap<>();
@@ -51,7 +52,9 @@ public final class EnumType {
     return name;
   }
 
-  /** Returns the constants' names in declaration order; the index of each is its protobuf number. */
+  /**
+   * Returns the constants' names in declaration order; the index of each is its protobuf number.
+   */
   public List<String> values() {
     return values;
   }
@@ -69,7 +72,8 @@ public final class EnumType {
   /**
    * Returns the constant for a constant, its name or its protobuf number.
    *
-   * @throws ServiceException with INVALID_ARGUMENT naming {@code field} when there is no such constant
+   * @throws ServiceException with INVALID_ARGUMENT naming {@code field} when there is no such
+   *     constant
    */
   public Object constant(String field, Object value) {
     if (javaType.isInstance(value)) {

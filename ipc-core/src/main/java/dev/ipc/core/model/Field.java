@@ -4,12 +4,12 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * One field of a {@link RecordType}: its name, protobuf field number, type, and its shape: one value, a
- * {@code List} ({@link #repeated()}) or a {@code Map<String, T>} ({@link #map()}), optional or not.
- * Immutable and thread-safe.
+ * One field of a {@link RecordType}: its name, protobuf field number, type, and its shape: one
+ * value, a {@code List} ({@link #repeated()}) or a {@code Map<String, T>} ({@link #map()}),
+ * optional or not. Immutable and thread-safe.
  *
- * <p>{@link #get} returns the value in the form {@link FieldType} names for each type (an
- * {@code Optional} unwrapped to its value or null); {@link RecordType#create} takes the same forms.
+ * <p>{@link #get} returns the value in the form {@link FieldType} names for each type (an {@code
+ * Optional} unwrapped to its value or null); {@link RecordType#create} takes the same forms.
  */
 public final class Field {
   private final String name;
@@ -25,13 +25,7 @@ public final class Field {
   private final EnumType enumType;
   private final MethodHandle getter;
 
-  Field(
-      String name,
-      int number,
-      int index,
-      Shape shape,
-      boolean nonNull,
-      MethodHandle getter) {
+  Field(String name, int number, int index, Shape shape, boolean nonNull, MethodHandle getter) {
     this.name = name;
     this.number = number;
     this.index = index;
@@ -87,17 +81,17 @@ public final class Field {
   }
 
   /**
-   * Returns whether the value is a {@code Map} from {@code String} keys to {@link #type()}: protobuf
-   * {@code map<string, T>}, a JSON object, a GraphQL list of {@code {key, value}} entries.
+   * Returns whether the value is a {@code Map} from {@code String} keys to {@link #type()}:
+   * protobuf {@code map<string, T>}, a JSON object, a GraphQL list of {@code {key, value}} entries.
    */
   public boolean map() {
     return map;
   }
 
   /**
-   * Returns whether the field may have no value, told apart from the type's default: a boxed primitive
-   * ({@code Integer}) or an {@code Optional<T>}. protobuf declares it {@code optional}; JSON omits it or
-   * sends null; {@link #get} returns null for it.
+   * Returns whether the field may have no value, told apart from the type's default: a boxed
+   * primitive ({@code Integer}) or an {@code Optional<T>}. protobuf declares it {@code optional};
+   * JSON omits it or sends null; {@link #get} returns null for it.
    */
   public boolean optional() {
     return optional;
@@ -108,7 +102,9 @@ public final class Field {
     return nonNull;
   }
 
-  /** Returns the nested record's type when {@link #type()} is {@link FieldType#MESSAGE}, else null. */
+  /**
+   * Returns the nested record's type when {@link #type()} is {@link FieldType#MESSAGE}, else null.
+   */
   public RecordType<?> messageType() {
     return messageType;
   }
@@ -119,8 +115,8 @@ public final class Field {
   }
 
   /**
-   * Returns this field's value in {@code record}: see {@link FieldType} for each type's Java value; a
-   * {@code List} when repeated, a {@code Map} when a map; null for an empty {@code Optional}.
+   * Returns this field's value in {@code record}: see {@link FieldType} for each type's Java value;
+   * a {@code List} when repeated, a {@code Map} when a map; null for an empty {@code Optional}.
    */
   public Object get(Object record) {
     Object value;

@@ -1,9 +1,9 @@
 package dev.ipc.core.model;
 
 /**
- * The wire type of a {@link Field}; each maps to one protobuf, JSON and GraphQL type. The Java value an
- * adapter reads with {@link Field#get} and passes to {@link RecordType#create} is named on each
- * constant.
+ * The wire type of a {@link Field}; each maps to one protobuf, JSON and GraphQL type. The Java
+ * value an adapter reads with {@link Field#get} and passes to {@link RecordType#create} is named on
+ * each constant.
  */
 public enum FieldType {
   /** {@code String}; protobuf {@code string}, JSON string, GraphQL {@code String}. */
@@ -21,8 +21,8 @@ public enum FieldType {
   /** {@code byte[]}; protobuf {@code bytes}, base64 (RFC 4648) in JSON and GraphQL. */
   BYTES,
   /**
-   * A Java {@code enum} described by {@link Field#enumType()}; protobuf enum (numbers are the ordinals),
-   * JSON string of the constant's name, GraphQL enum. The Java value is the constant.
+   * A Java {@code enum} described by {@link Field#enumType()}; protobuf enum (numbers are the
+   * ordinals), JSON string of the constant's name, GraphQL enum. The Java value is the constant.
    */
   ENUM,
   /**
@@ -36,8 +36,8 @@ public enum FieldType {
    */
   DURATION,
   /**
-   * {@link java.math.BigDecimal}; no protocol has an exact decimal type, so it travels as a string of
-   * its plain digits ({@code "12.50"}): protobuf {@code string}, JSON string, GraphQL scalar
+   * {@link java.math.BigDecimal}; no protocol has an exact decimal type, so it travels as a string
+   * of its plain digits ({@code "12.50"}): protobuf {@code string}, JSON string, GraphQL scalar
    * {@code Decimal}.
    */
   DECIMAL,

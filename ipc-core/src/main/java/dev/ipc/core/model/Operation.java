@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * One operation of a service, described as data: its name, request and response types, whether it
- * reads (query) or writes (mutation), and the hints each adapter needs to expose it (gRPC method, REST
- * method and path, GraphQL field, Socket.IO event). Immutable and thread-safe.
+ * reads (query) or writes (mutation), and the hints each adapter needs to expose it (gRPC method,
+ * REST method and path, GraphQL field, Socket.IO event). Immutable and thread-safe.
  *
  * @param <S> the service interface
  * @param <I> the request record
@@ -26,9 +26,9 @@ public final class Operation<S, I, O> {
     /** Writes or acts: GraphQL mutation, REST POST by default. */
     MUTATION,
     /**
-     * Streams answers until cancelled: gRPC server streaming, GraphQL subscription, REST Server-Sent
-     * Events (GET), a Socket.IO subscription. The service returns a
-     * {@link java.util.concurrent.Flow.Publisher} of the output type.
+     * Streams answers until cancelled: gRPC server streaming, GraphQL subscription, REST
+     * Server-Sent Events (GET), a Socket.IO subscription. The service returns a {@link
+     * java.util.concurrent.Flow.Publisher} of the output type.
      */
     SUBSCRIPTION
   }
@@ -70,7 +70,8 @@ public final class Operation<S, I, O> {
     this.grpcResponseMessage =
         b.grpcResponseMessage != null ? b.grpcResponseMessage : this.grpcMethod + "Response";
     this.grpcResponseField = b.grpcResponseField != null ? b.grpcResponseField : "items";
-    this.restMethod = b.restMethod != null ? b.restMethod : (b.kind == Kind.MUTATION ? "POST" : "GET");
+    this.restMethod =
+        b.restMethod != null ? b.restMethod : (b.kind == Kind.MUTATION ? "POST" : "GET");
     this.restPath = b.restPath != null ? b.restPath : "/" + service + "/" + kebab(b.name);
     this.graphqlField = b.graphqlField != null ? b.graphqlField : b.name;
     this.graphqlRootFields = b.graphqlRootFields;
@@ -83,8 +84,8 @@ public final class Operation<S, I, O> {
   }
 
   /**
-   * Starts describing an operation named {@code name} (lower camel case) that takes {@code input} and
-   * answers {@code output}.
+   * Starts describing an operation named {@code name} (lower camel case) that takes {@code input}
+   * and answers {@code output}.
    */
   public static <S, I, O> Builder<S, I, O> builder(
       String name, RecordType<I> input, RecordType<O> output) {
@@ -140,8 +141,8 @@ public final class Operation<S, I, O> {
   }
 
   /**
-   * Returns the gRPC message that wraps a {@link #many()} answer ({@code ListTasksResponse}); its one
-   * repeated field is {@link #grpcResponseField()}, number 1.
+   * Returns the gRPC message that wraps a {@link #many()} answer ({@code ListTasksResponse}); its
+   * one repeated field is {@link #grpcResponseField()}, number 1.
    */
   public String grpcResponseMessage() {
     return grpcResponseMessage;
@@ -158,8 +159,8 @@ public final class Operation<S, I, O> {
   }
 
   /**
-   * Returns the REST path; {@code {field}} segments bind input fields ({@code /tasks/{id}}). The other
-   * input fields come from the JSON body (or the query string for GET).
+   * Returns the REST path; {@code {field}} segments bind input fields ({@code /tasks/{id}}). The
+   * other input fields come from the JSON body (or the query string for GET).
    */
   public String restPath() {
     return restPath;
@@ -200,8 +201,8 @@ public final class Operation<S, I, O> {
   }
 
   /**
-   * Returns the event name under which a successful call's value is published to subscribers (Socket.IO
-   * broadcasts it), or null when calls are not published.
+   * Returns the event name under which a successful call's value is published to subscribers
+   * (Socket.IO broadcasts it), or null when calls are not published.
    */
   public String publishes() {
     return publishes;
@@ -228,8 +229,8 @@ public final class Operation<S, I, O> {
   }
 
   /**
-   * Validates the request, then calls the operation on {@code service}. Exceptions propagate as thrown;
-   * callers map them with {@link dev.ipc.core.ServiceException#from}.
+   * Validates the request, then calls the operation on {@code service}. Exceptions propagate as
+   * thrown; callers map them with {@link dev.ipc.core.ServiceException#from}.
    */
   public Reply invoke(S service, I request) {
     validate(request);
@@ -246,7 +247,8 @@ public final class Operation<S, I, O> {
     if (many) {
       // Every adapter would fail on a null element, each its own way: make it one INTERNAL here.
       if (!(result instanceof List<?> list)) {
-        throw new IllegalStateException(this.service + "." + name + " returned " + result.getClass());
+        throw new IllegalStateException(
+            this.service + "." + name + " returned " + result.getClass());
       }
       for (Object element : list) {
         if (element == null) {
@@ -313,15 +315,16 @@ public final class Operation<S, I, O> {
     }
 
     /** Calls the service for a list of output values. */
-    public Builder<S, I, O> manyInvoker(BiFunction<? super S, ? super I, ? extends List<O>> invoker) {
+    public Builder<S, I, O> manyInvoker(
+        BiFunction<? super S, ? super I, ? extends List<O>> invoker) {
       this.many = true;
       this.invoker = requireNonNull(invoker, "invoker");
       return this;
     }
 
     /**
-     * Calls the service for a {@link java.util.concurrent.Flow.Publisher} of output values: a streaming
-     * operation ({@link Kind#SUBSCRIPTION}).
+     * Calls the service for a {@link java.util.concurrent.Flow.Publisher} of output values: a
+     * streaming operation ({@link Kind#SUBSCRIPTION}).
      */
     public Builder<S, I, O> streamInvoker(
         BiFunction<? super S, ? super I, ? extends java.util.concurrent.Flow.Publisher<? extends O>>
@@ -415,8 +418,8 @@ public final class Operation<S, I, O> {
     }
 
     /**
-     * Requires an authenticated caller with one of {@code anyOf} (any caller when empty), once the server
-     * authenticates.
+     * Requires an authenticated caller with one of {@code anyOf} (any caller when empty), once the
+     * server authenticates.
      */
     public Builder<S, I, O> requireRoles(String... anyOf) {
       this.roles = Set.of(anyOf);
@@ -426,10 +429,12 @@ public final class Operation<S, I, O> {
 
     Operation<S, I, O> build(String service, String grpcService) {
       if (graphqlRootFields && (kind != Kind.QUERY || !input.fields().isEmpty() || many)) {
-        throw new IllegalStateException(name + ": root fields need a query without input and one output");
+        throw new IllegalStateException(
+            name + ": root fields need a query without input and one output");
       }
       if (kind == Kind.SUBSCRIPTION && (many || publishes != null)) {
-        throw new IllegalStateException(name + ": a streaming operation neither answers a list nor publishes");
+        throw new IllegalStateException(
+            name + ": a streaming operation neither answers a list nor publishes");
       }
       return new Operation<>(this, service, grpcService);
     }

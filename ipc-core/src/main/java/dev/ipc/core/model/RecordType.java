@@ -20,13 +20,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A message type described as data: a name and ordered {@link Field}s, with a way to read fields from a
- * value and to build a value from field values. Adapters encode and decode any record through this,
- * never through its Java class. Immutable and thread-safe.
+ * A message type described as data: a name and ordered {@link Field}s, with a way to read fields
+ * from a value and to build a value from field values. Adapters encode and decode any record
+ * through this, never through its Java class. Immutable and thread-safe.
  *
- * <p>Most message types describe a Java record. The request of an operation whose method takes plain
- * parameters ({@code get(long id)}) is a message too, with one field per parameter; its Java value is
- * the argument array ({@code Object[]}), which adapters never look into but through its fields.
+ * <p>Most message types describe a Java record. The request of an operation whose method takes
+ * plain parameters ({@code get(long id)}) is a message too, with one field per parameter; its Java
+ * value is the argument array ({@code Object[]}), which adapters never look into but through its
+ * fields.
  *
  * @param <T> the Java record it describes ({@code Object[]} for a method's parameters)
  */
@@ -41,7 +42,11 @@ public final class RecordType<T> {
   private final Object[] defaults;
 
   private RecordType(
-      Class<T> javaType, String name, List<Field> fields, MethodHandle constructor, Object[] defaults) {
+      Class<T> javaType,
+      String name,
+      List<Field> fields,
+      MethodHandle constructor,
+      Object[] defaults) {
     this.javaType = javaType;
     this.name = name;
     this.fields = List.copyOf(fields);
@@ -72,7 +77,10 @@ public final class RecordType<T> {
     return (RecordType<T>) known;
   }
 
-  /** Like {@link #of(Class)}, with another message name (for example the one a {@code .proto} fixes). */
+  /**
+   * Like {@link #of(Class)}, with another message name (for example the one a {@code .proto}
+   * fixes).
+   */
   public static <T extends Record> RecordType<T> of(Class<T> type, String name) {
     return of(type).named(name);
   }
@@ -91,7 +99,8 @@ public final class RecordType<T> {
       throw new IllegalArgumentException("type: " + type.getName() + " (expected: a record)");
     }
     if (!visiting.add(type)) {
-      throw new IllegalArgumentException("type: " + type.getName() + " (expected: no recursive records)");
+      throw new IllegalArgumentException(
+          "type: " + type.getName() + " (expected: no recursive records)");
     }
     RecordComponent[] components = type.getRecordComponents();
     MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -102,8 +111,7 @@ public final class RecordType<T> {
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
         parameterTypes[i] = c.getType();
-        Field.Shape shape =
-            shape(c.getGenericType(), type.getName() + "." + c.getName(), visiting);
+        Field.Shape shape = shape(c.getGenericType(), type.getName() + "." + c.getName(), visiting);
         defaults[i] = defaultValue(shape);
         Method accessor = c.getAccessor();
         accessor.setAccessible(true);
@@ -139,7 +147,8 @@ public final class RecordType<T> {
     Object[] defaults = new Object[names.size()];
     MethodHandle element = MethodHandles.arrayElementGetter(Object[].class);
     for (int i = 0; i < names.size(); i++) {
-      Field.Shape shape = shape(types.get(i), where + " parameter " + names.get(i), new HashSet<>());
+      Field.Shape shape =
+          shape(types.get(i), where + " parameter " + names.get(i), new HashSet<>());
       defaults[i] = defaultValue(shape);
       MethodHandle getter =
           MethodHandles.insertArguments(element, 1, i)
@@ -147,8 +156,9 @@ public final class RecordType<T> {
       fields.add(new Field(names.get(i), i + 1, i, shape, shape.primitive(), getter));
     }
     // The argument array is the value: create() has already converted and copied each argument.
-    MethodHandle identity = MethodHandles.identity(Object[].class).asType(
-        MethodType.methodType(Object.class, Object[].class));
+    MethodHandle identity =
+        MethodHandles.identity(Object[].class)
+            .asType(MethodType.methodType(Object.class, Object[].class));
     return new RecordType<>(Object[].class, name, fields, identity, defaults);
   }
 
@@ -232,20 +242,21 @@ public final class RecordType<T> {
       copy.add(names.remove(f.name()) ? f.withNonNull(nonNull) : f);
     }
     if (!names.isEmpty()) {
-      throw new IllegalArgumentException("fieldNames: " + names + " (expected: fields of " + name + ")");
+      throw new IllegalArgumentException(
+          "fieldNames: " + names + " (expected: fields of " + name + ")");
     }
     return new RecordType<>(javaType, name, copy, constructor, defaults);
   }
 
   /**
-   * Builds a value from field values in field order. A null stands for the field's default (0, false,
-   * empty list or map, empty {@code Optional}, else null). Besides each type's Java value
+   * Builds a value from field values in field order. A null stands for the field's default (0,
+   * false, empty list or map, empty {@code Optional}, else null). Besides each type's Java value
    * ({@link FieldType}), it takes what JSON decoders produce: any integral number within range, a
    * string for enums, bytes (base64), instants (RFC 3339), durations (ISO-8601, or protobuf JSON's
    * {@code "1.5s"}) and decimals, a {@code Map} for a nested record; lists and maps are copied.
    *
-   * @throws ServiceException with INVALID_ARGUMENT naming the field if a value has the wrong type or is
-   *     out of range, or the record's own constructor rejects the values
+   * @throws ServiceException with INVALID_ARGUMENT naming the field if a value has the wrong type
+   *     or is out of range, or the record's own constructor rejects the values
    */
   public T create(Object... values) {
     if (values.length != fields.size()) {

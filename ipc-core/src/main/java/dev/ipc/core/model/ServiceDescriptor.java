@@ -14,8 +14,8 @@ import java.util.function.Function;
  * Adapters serve any descriptor; they never name a concrete service. Immutable and thread-safe.
  *
  * <p>Most services need no descriptor written by hand: {@link #of(Class)} derives one from a plain
- * interface by reflection (see the README's "Writing your own service"), and
- * {@code Transports.serve} does so for every interface an implementation has. {@link #derive} adds
+ * interface by reflection (see the README's "Writing your own service"), and {@code
+ * Transports.serve} does so for every interface an implementation has. {@link #derive} adds
  * validators or record types with other names; {@link #builder} describes everything explicitly. A
  * descriptor exposed as a {@code public static final ServiceDescriptor<X> DESCRIPTOR} field of its
  * interface is the one {@link #of} returns.
@@ -63,13 +63,19 @@ public final class ServiceDescriptor<S> {
     checkWireNames();
   }
 
-  /** Fails when two operations would answer to one gRPC method, REST route, GraphQL field or event. */
+  /**
+   * Fails when two operations would answer to one gRPC method, REST route, GraphQL field or event.
+   */
   private void checkWireNames() {
     Map<String, Operation<S, ?, ?>> seen = new LinkedHashMap<>();
     for (Operation<S, ?, ?> op : operations) {
       unique(seen, "gRPC method " + op.grpcMethod(), op);
-      // {id} and {name} match the same requests: a route is its method and path with variables blanked.
-      unique(seen, "REST route " + op.restMethod() + " " + op.restPath().replaceAll("\\{[^}]*}", "{}"), op);
+      // {id} and {name} match the same requests: a route is its method and path with variables
+      // blanked.
+      unique(
+          seen,
+          "REST route " + op.restMethod() + " " + op.restPath().replaceAll("\\{[^}]*}", "{}"),
+          op);
       unique(seen, "GraphQL field " + op.kind() + "." + op.graphqlField(), op);
       unique(seen, "Socket.IO event " + op.event(), op);
     }
@@ -91,13 +97,13 @@ public final class ServiceDescriptor<S> {
   }
 
   /**
-   * Returns the descriptor of a service interface: its {@code DESCRIPTOR} field if it declares one, else
-   * one derived from the interface by reflection, once per class. Each abstract method is an operation:
-   * one record parameter is its request; plain parameters (compiled with {@code javac -parameters}, or
-   * named with {@link dev.ipc.core.annotation.Param}) become the fields of a request message; it answers
-   * a record, a {@code List} of records, a {@link dev.ipc.core.Saved} record, or nothing ({@code
-   * void}). Names derive from the Java names, unless an annotation of {@code dev.ipc.core.annotation}
-   * sets them.
+   * Returns the descriptor of a service interface: its {@code DESCRIPTOR} field if it declares one,
+   * else one derived from the interface by reflection, once per class. Each abstract method is an
+   * operation: one record parameter is its request; plain parameters (compiled with {@code javac
+   * -parameters}, or named with {@link dev.ipc.core.annotation.Param}) become the fields of a
+   * request message; it answers a record, a {@code List} of records, a {@link dev.ipc.core.Saved}
+   * record, or nothing ({@code void}). Names derive from the Java names, unless an annotation of
+   * {@code dev.ipc.core.annotation} sets them.
    *
    * @throws IllegalArgumentException naming the method and type when a method cannot be described
    */
@@ -108,8 +114,8 @@ public final class ServiceDescriptor<S> {
   }
 
   /**
-   * Starts deriving the descriptor of {@code type} as {@link #of} does, with validators or record types
-   * of the host's own. Use {@link #of} when there are none.
+   * Starts deriving the descriptor of {@code type} as {@link #of} does, with validators or record
+   * types of the host's own. Use {@link #of} when there are none.
    */
   public static <S> Derivation<S> derive(Class<S> type) {
     return new Derivation<>(requireNonNull(type, "type"));
@@ -185,8 +191,8 @@ public final class ServiceDescriptor<S> {
   }
 
   /**
-   * Returns an implementation of the service interface whose methods call the server through
-   * {@code caller}.
+   * Returns an implementation of the service interface whose methods call the server through {@code
+   * caller}.
    *
    * @throws UnsupportedOperationException if the descriptor declares no client factory
    */
@@ -203,9 +209,9 @@ public final class ServiceDescriptor<S> {
   }
 
   /**
-   * Derives a {@link ServiceDescriptor} from an interface, as {@link #of} does, with what annotations
-   * cannot say: checks to run on each call's arguments before the service sees them, and record types
-   * with other names or nullability. Not thread-safe.
+   * Derives a {@link ServiceDescriptor} from an interface, as {@link #of} does, with what
+   * annotations cannot say: checks to run on each call's arguments before the service sees them,
+   * and record types with other names or nullability. Not thread-safe.
    */
   public static final class Derivation<S> {
     private final Class<S> type;
@@ -217,15 +223,19 @@ public final class ServiceDescriptor<S> {
     }
 
     /**
-     * Checks the arguments of every call of the named method, as the method receives them, before the
-     * service sees them, on every transport; throw {@code ServiceException.invalidArgument} from it.
+     * Checks the arguments of every call of the named method, as the method receives them, before
+     * the service sees them, on every transport; throw {@code ServiceException.invalidArgument}
+     * from it.
      */
     public Derivation<S> validator(String method, Consumer<Object[]> validator) {
       validators.put(requireNonNull(method, "method"), requireNonNull(validator, "validator"));
       return this;
     }
 
-    /** Uses {@code recordType} (another name, other nullability) wherever its class is a request or answer. */
+    /**
+     * Uses {@code recordType} (another name, other nullability) wherever its class is a request or
+     * answer.
+     */
     public Derivation<S> record(RecordType<?> recordType) {
       records.put(requireNonNull(recordType, "recordType").javaType(), recordType);
       return this;
@@ -257,7 +267,8 @@ public final class ServiceDescriptor<S> {
         throw new IllegalArgumentException("type: " + type.getName() + " (expected: an interface)");
       }
       if (!name.matches("[a-z][a-z0-9]*")) {
-        throw new IllegalArgumentException("name: " + name + " (expected: lower case letters, digits)");
+        throw new IllegalArgumentException(
+            "name: " + name + " (expected: lower case letters, digits)");
       }
     }
 

@@ -3,8 +3,8 @@ package dev.ipc.core.model;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What a {@link ServiceDescriptor}'s client factory uses to implement the service interface: it calls
- * operations by name through a protocol's {@link RemoteCaller}. Thread-safe.
+ * What a {@link ServiceDescriptor}'s client factory uses to implement the service interface: it
+ * calls operations by name through a protocol's {@link RemoteCaller}. Thread-safe.
  */
 public final class Stub {
   private final ServiceDescriptor<?> service;

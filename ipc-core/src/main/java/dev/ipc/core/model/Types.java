@@ -1,11 +1,11 @@
 package dev.ipc.core.model;
 
 import dev.ipc.core.ServiceException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -44,7 +44,10 @@ final class Types {
     if (type instanceof Class<?> c) {
       if (c == List.class || c == Map.class || c == Optional.class || c == Collection.class) {
         throw new IllegalArgumentException(
-            where + ": raw " + c.getSimpleName() + " (expected: type arguments, e.g. List<String>)");
+            where
+                + ": raw "
+                + c.getSimpleName()
+                + " (expected: type arguments, e.g. List<String>)");
       }
       return single(c, where, visiting, records, false);
     }
@@ -53,7 +56,15 @@ final class Types {
       if (raw == List.class) {
         Field.Shape e = element(args[0], where, visiting, records);
         return new Field.Shape(
-            e.type(), true, false, false, false, false, e.messageType(), e.enumType(), e.javaType());
+            e.type(),
+            true,
+            false,
+            false,
+            false,
+            false,
+            e.messageType(),
+            e.enumType(),
+            e.javaType());
       }
       if (raw == Map.class) {
         if (args[0] != String.class) {
@@ -62,7 +73,15 @@ final class Types {
         }
         Field.Shape e = element(args[1], where, visiting, records);
         return new Field.Shape(
-            e.type(), false, true, false, false, false, e.messageType(), e.enumType(), e.javaType());
+            e.type(),
+            false,
+            true,
+            false,
+            false,
+            false,
+            e.messageType(),
+            e.enumType(),
+            e.javaType());
       }
       if (raw == Optional.class) {
         Field.Shape e = element(args[0], where, visiting, records);
@@ -79,9 +98,14 @@ final class Types {
       Set<Class<?>> visiting,
       BiFunction<Class<?>, Set<Class<?>>, RecordType<?>> records) {
     if (!(type instanceof Class<?> c) || c == List.class || c == Map.class || c == Optional.class) {
-      if (type instanceof GenericArrayType || type instanceof ParameterizedType || type instanceof Class<?>) {
+      if (type instanceof GenericArrayType
+          || type instanceof ParameterizedType
+          || type instanceof Class<?>) {
         throw new IllegalArgumentException(
-            where + ": " + type.getTypeName() + " (expected: no List, Map or Optional inside another)");
+            where
+                + ": "
+                + type.getTypeName()
+                + " (expected: no List, Map or Optional inside another)");
       }
       throw unsupported(where, type);
     }
@@ -126,7 +150,15 @@ final class Types {
       t = FieldType.DECIMAL;
     } else if (c.isRecord()) {
       return new Field.Shape(
-          FieldType.MESSAGE, false, false, false, false, false, records.apply(c, visiting), null, c);
+          FieldType.MESSAGE,
+          false,
+          false,
+          false,
+          false,
+          false,
+          records.apply(c, visiting),
+          null,
+          c);
     } else {
       throw unsupported(where, c);
     }
@@ -150,7 +182,8 @@ final class Types {
       List<Object> copy = new ArrayList<>(list.size());
       for (Object e : list) {
         if (e == null) {
-          throw ServiceException.invalidArgument(f.name() + ": null element (expected: " + kind(f) + ")");
+          throw ServiceException.invalidArgument(
+              f.name() + ": null element (expected: " + kind(f) + ")");
         }
         copy.add(element(f, e));
       }
@@ -162,7 +195,8 @@ final class Types {
       Map<String, Object> copy = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
-          throw ServiceException.invalidArgument(f.name() + ": key " + e.getKey() + " (expected: a string)");
+          throw ServiceException.invalidArgument(
+              f.name() + ": key " + e.getKey() + " (expected: a string)");
         }
         if (e.getValue() == null) {
           throw ServiceException.invalidArgument(
@@ -193,10 +227,15 @@ final class Types {
         if (v instanceof Integer) {
           return v;
         }
-        if (v instanceof Long || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
-          BigInteger b = v instanceof BigInteger bi ? bi : BigInteger.valueOf(((Number) v).longValue());
+        if (v instanceof Long
+            || v instanceof Short
+            || v instanceof Byte
+            || v instanceof BigInteger) {
+          BigInteger b =
+              v instanceof BigInteger bi ? bi : BigInteger.valueOf(((Number) v).longValue());
           if (b.bitLength() > 31) {
-            throw ServiceException.invalidArgument(f.name() + ": " + b + " (expected: a 32-bit integer)");
+            throw ServiceException.invalidArgument(
+                f.name() + ": " + b + " (expected: a 32-bit integer)");
           }
           return b.intValue();
         }
@@ -210,7 +249,8 @@ final class Types {
         }
         if (v instanceof BigInteger b) {
           if (b.bitLength() > 63) {
-            throw ServiceException.invalidArgument(f.name() + ": " + b + " (expected: a 64-bit integer)");
+            throw ServiceException.invalidArgument(
+                f.name() + ": " + b + " (expected: a 64-bit integer)");
           }
           return b.longValue();
         }
@@ -266,7 +306,8 @@ final class Types {
           try {
             return decimal(f, new BigDecimal(s));
           } catch (NumberFormatException e) {
-            throw ServiceException.invalidArgument(f.name() + ": " + s + " (expected: a decimal number)");
+            throw ServiceException.invalidArgument(
+                f.name() + ": " + s + " (expected: a decimal number)");
           }
         }
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
@@ -300,15 +341,21 @@ final class Types {
   static final int MAX_DECIMAL_DIGITS = 1000;
 
   /**
-   * Refuses a decimal whose plain form would be huge: "1e999999999" is 12 characters on the wire but a
-   * billion digits once written out, as every JSON encoder here does.
+   * Refuses a decimal whose plain form would be huge: "1e999999999" is 12 characters on the wire
+   * but a billion digits once written out, as every JSON encoder here does.
    */
   private static BigDecimal decimal(Field f, BigDecimal d) {
     int integerDigits = d.precision() - d.scale();
     if (Math.abs(d.scale()) > MAX_DECIMAL_DIGITS || integerDigits > MAX_DECIMAL_DIGITS) {
       throw ServiceException.invalidArgument(
-          f.name() + ": a decimal of " + d.precision() + " digits and scale " + d.scale()
-              + " (expected: at most " + MAX_DECIMAL_DIGITS + " digits either side of the point)");
+          f.name()
+              + ": a decimal of "
+              + d.precision()
+              + " digits and scale "
+              + d.scale()
+              + " (expected: at most "
+              + MAX_DECIMAL_DIGITS
+              + " digits either side of the point)");
     }
     return d;
   }

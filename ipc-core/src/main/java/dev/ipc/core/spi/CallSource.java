@@ -15,7 +15,8 @@ import java.util.List;
  *
  * @param transport the transport's name ({@code grpc})
  * @param peer the remote address, or null when unknown
- * @param metadata the request metadata: gRPC metadata, HTTP headers, the Socket.IO handshake's headers
+ * @param metadata the request metadata: gRPC metadata, HTTP headers, the Socket.IO handshake's
+ *     headers
  * @param credential the bearer token the caller presented ({@code Authorization: Bearer}, the
  *     Socket.IO handshake's {@code auth.token}), or null
  * @param peerCertificates the TLS client certificate chain, empty without mutual TLS
@@ -43,21 +44,23 @@ public record CallSource(
     return new CallSource(transport, null, Metadata.EMPTY, null, List.of(), null, null);
   }
 
-  /** Returns a source with a peer and the request metadata, whose bearer token is the credential. */
+  /**
+   * Returns a source with a peer and the request metadata, whose bearer token is the credential.
+   */
   public static CallSource of(String transport, InetSocketAddress peer, Metadata metadata) {
     return new CallSource(transport, peer, metadata, metadata.bearerToken(), List.of(), null, null);
   }
 
   /**
-   * The HTTP request header in which a caller gives its timeout, in milliseconds from when the server
-   * reads the request: Connect's name for what gRPC sends as {@code grpc-timeout}. ipc's REST and
-   * GraphQL clients send their call timeout in it.
+   * The HTTP request header in which a caller gives its timeout, in milliseconds from when the
+   * server reads the request: Connect's name for what gRPC sends as {@code grpc-timeout}. ipc's
+   * REST and GraphQL clients send their call timeout in it.
    */
   public static final String TIMEOUT_HEADER = "connect-timeout-ms";
 
   /**
-   * Returns a copy whose deadline is what the metadata's {@link #TIMEOUT_HEADER} says, counted from now;
-   * this source when there is none.
+   * Returns a copy whose deadline is what the metadata's {@link #TIMEOUT_HEADER} says, counted from
+   * now; this source when there is none.
    *
    * @throws dev.ipc.core.ServiceException INVALID_ARGUMENT if it is not 1 to 10 digits
    */
@@ -66,9 +69,13 @@ public record CallSource(
     if (value == null) {
       return this;
     }
-    if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (value.isEmpty()
+        || value.length() > 10
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw dev.ipc.core.ServiceException.invalidArgument(
-          TIMEOUT_HEADER + ": " + (value.length() > 20 ? value.substring(0, 20) + "..." : value)
+          TIMEOUT_HEADER
+              + ": "
+              + (value.length() > 20 ? value.substring(0, 20) + "..." : value)
               + " (expected: milliseconds, 1 to 10 digits)");
     }
     return withDeadline(Instant.now().plusMillis(Long.parseLong(value)));
@@ -76,7 +83,8 @@ public record CallSource(
 
   /** Returns a copy with a deadline. */
   public CallSource withDeadline(Instant newDeadline) {
-    return new CallSource(transport, peer, metadata, credential, peerCertificates, newDeadline, principal);
+    return new CallSource(
+        transport, peer, metadata, credential, peerCertificates, newDeadline, principal);
   }
 
   /** Returns a copy with the TLS client certificate chain. */

@@ -7,11 +7,11 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * What every client's builder has: the server to call, TLS (the JDK's trust, or a CA PEM, and a client
- * certificate for mutual TLS), the timeout of a call (one default for every transport,
- * {@link #DEFAULT_TIMEOUT}), and {@link #options(Map)} for URI options
- * ({@code grpc://localhost:6666?timeout=5s&ca=/etc/ipc/ca.pem}). Hosts use the adapters' builders
- * ({@code GrpcClient.builder()}), never this type; adapters extend it. Not thread-safe.
+ * What every client's builder has: the server to call, TLS (the JDK's trust, or a CA PEM, and a
+ * client certificate for mutual TLS), the timeout of a call (one default for every transport,
+ * {@link #DEFAULT_TIMEOUT}), and {@link #options(Map)} for URI options ({@code
+ * grpc://localhost:6666?timeout=5s&ca=/etc/ipc/ca.pem}). Hosts use the adapters' builders ({@code
+ * GrpcClient.builder()}), never this type; adapters extend it. Not thread-safe.
  *
  * @param <B> the adapter's builder
  */
@@ -42,8 +42,8 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   }
 
   /**
-   * Sets how long one call may take (default 30 seconds); past it the call fails with
-   * {@code TransportException}.
+   * Sets how long one call may take (default 30 seconds); past it the call fails with {@code
+   * TransportException}.
    */
   public B timeout(Duration timeout) {
     requireNonNull(timeout, "timeout");
@@ -51,7 +51,10 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     return self();
   }
 
-  /** Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plain text). */
+  /**
+   * Speaks TLS, trusting the JDK's default CAs unless {@link #ca} is set (default false: plain
+   * text).
+   */
   public B tls(boolean tls) {
     this.tls = tls;
     return self();
@@ -76,10 +79,10 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   }
 
   /**
-   * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s},
-   * {@code 500ms} or {@code PT5S}), {@code tls} ({@code true} or {@code false}), the PEM paths
-   * {@code ca}, {@code cert} and {@code key}, and the client's own options, each as the builder method
-   * of the same name.
+   * Applies options from a URI's query string: {@code timeout} (a duration like {@code 5s}, {@code
+   * 500ms} or {@code PT5S}), {@code tls} ({@code true} or {@code false}), the PEM paths {@code ca},
+   * {@code cert} and {@code key}, and the client's own options, each as the builder method of the
+   * same name.
    *
    * @throws IllegalArgumentException for an unknown option (the message lists the known ones) or a
    *     malformed value
@@ -133,7 +136,10 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     return key;
   }
 
-  /** Returns whether {@code tls(false)} was set explicitly (which a CA, certificate or key contradicts). */
+  /**
+   * Returns whether {@code tls(false)} was set explicitly (which a CA, certificate or key
+   * contradicts).
+   */
   protected final boolean tlsRefused() {
     return Boolean.FALSE.equals(tls);
   }

@@ -2,7 +2,10 @@ package dev.ipc.core.spi;
 
 import java.util.concurrent.Executor;
 
-/** A context whose service code runs on a transport's own executor: {@link TransportContext#withExecutor}. */
+/**
+ * A context whose service code runs on a transport's own executor: {@link
+ * TransportContext#withExecutor}.
+ */
 final class ExecutorContext implements TransportContext {
   private final TransportContext context;
   private final Executor executor;

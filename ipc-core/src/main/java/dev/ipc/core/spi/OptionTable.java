@@ -15,11 +15,11 @@ import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 /**
- * The URI options one builder understands, each key bound to a typed setter, so that every transport and
- * client parses its {@code ?key=value} options the same way ({@link TransportOptions}' formats) and
- * refuses an unknown key with the list of the known ones. Builders fill a table in their
- * {@code options(Map)}; deprecated names are registered with {@link #alias} and work without being
- * listed. Not thread-safe.
+ * The URI options one builder understands, each key bound to a typed setter, so that every
+ * transport and client parses its {@code ?key=value} options the same way ({@link
+ * TransportOptions}' formats) and refuses an unknown key with the list of the known ones. Builders
+ * fill a table in their {@code options(Map)}; deprecated names are registered with {@link #alias}
+ * and work without being listed. Not thread-safe.
  */
 public final class OptionTable {
   private final Map<String, BiConsumer<String, String>> setters = new LinkedHashMap<>();
@@ -46,7 +46,9 @@ public final class OptionTable {
     return put(key, (k, v) -> setter.accept(TransportOptions.positive(k, v)));
   }
 
-  /** Binds {@code key} to an integer; the setter checks its range (for limits where 0 means none). */
+  /**
+   * Binds {@code key} to an integer; the setter checks its range (for limits where 0 means none).
+   */
   public OptionTable integer(String key, IntConsumer setter) {
     requireNonNull(setter, "setter");
     return put(
@@ -62,7 +64,10 @@ public final class OptionTable {
         });
   }
 
-  /** Binds {@code key} to a duration ({@code 30s}, {@code 250ms}, {@code 5m}, {@code 2h}, {@code PT30S}). */
+  /**
+   * Binds {@code key} to a duration ({@code 30s}, {@code 250ms}, {@code 5m}, {@code 2h}, {@code
+   * PT30S}).
+   */
   public OptionTable duration(String key, Consumer<Duration> setter) {
     requireNonNull(setter, "setter");
     return put(key, (k, v) -> setter.accept(TransportOptions.duration(k, v)));
@@ -74,13 +79,19 @@ public final class OptionTable {
     return put(key, (k, v) -> setter.accept(TransportOptions.bool(k, v)));
   }
 
-  /** Binds {@code key} to a comma-separated list ({@code cors=https://a.example,https://b.example}); blank is none. */
+  /**
+   * Binds {@code key} to a comma-separated list ({@code cors=https://a.example,https://b.example});
+   * blank is none.
+   */
   public OptionTable list(String key, Consumer<String[]> setter) {
     requireNonNull(setter, "setter");
-    return put(key, (k, v) -> setter.accept(v.isBlank() ? new String[0] : v.trim().split("\\s*,\\s*")));
+    return put(
+        key, (k, v) -> setter.accept(v.isBlank() ? new String[0] : v.trim().split("\\s*,\\s*")));
   }
 
-  /** Binds {@code key} to the path of a file (a PEM file for {@code ca}, {@code cert}, {@code key}). */
+  /**
+   * Binds {@code key} to the path of a file (a PEM file for {@code ca}, {@code cert}, {@code key}).
+   */
   public OptionTable path(String key, Consumer<Path> setter) {
     requireNonNull(setter, "setter");
     return put(
@@ -104,8 +115,8 @@ public final class OptionTable {
   }
 
   /**
-   * Makes the deprecated {@code key} set what {@code current} sets, its value parsed and reported under
-   * {@code key}; it is not listed among the known options.
+   * Makes the deprecated {@code key} set what {@code current} sets, its value parsed and reported
+   * under {@code key}; it is not listed among the known options.
    *
    * @throws IllegalStateException if {@code current} is not bound yet
    */
@@ -125,14 +136,16 @@ public final class OptionTable {
   /**
    * Applies {@code options} in their order.
    *
-   * @throws IllegalArgumentException for an unknown key (naming the known ones) or a malformed value
+   * @throws IllegalArgumentException for an unknown key (naming the known ones) or a malformed
+   *     value
    */
   public void apply(Map<String, String> options) {
     requireNonNull(options, "options");
     for (Map.Entry<String, String> e : options.entrySet()) {
       BiConsumer<String, String> setter = setters.get(e.getKey());
       if (setter == null) {
-        throw new IllegalArgumentException("option: " + e.getKey() + " (expected: one of " + known() + ")");
+        throw new IllegalArgumentException(
+            "option: " + e.getKey() + " (expected: one of " + known() + ")");
       }
       // Errors name the key as written, so a deprecated alias is reported under its own name.
       try {

@@ -9,12 +9,12 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What a Java client answers for a streaming operation: each {@link #subscribe} opens one call on the
- * server through {@code open}, the transport pushes what arrives into an {@link Emitter}, and the
- * subscriber gets it as its demand allows. Values the subscriber has not asked for yet wait in a
- * buffer of {@code buffer}; past that the call is cancelled and the subscriber gets RESOURCE_EXHAUSTED,
- * so a slow subscriber never grows memory. Cancelling the subscription cancels the call, which ends the
- * stream on the server. Thread-safe.
+ * What a Java client answers for a streaming operation: each {@link #subscribe} opens one call on
+ * the server through {@code open}, the transport pushes what arrives into an {@link Emitter}, and
+ * the subscriber gets it as its demand allows. Values the subscriber has not asked for yet wait in
+ * a buffer of {@code buffer}; past that the call is cancelled and the subscriber gets
+ * RESOURCE_EXHAUSTED, so a slow subscriber never grows memory. Cancelling the subscription cancels
+ * the call, which ends the stream on the server. Thread-safe.
  *
  * @param <T> the operation's output type
  */
@@ -24,7 +24,9 @@ public final class RemoteStream<T> implements Flow.Publisher<T> {
     /** Delivers a value. */
     void next(Object value);
 
-    /** Ends with an error; a {@link ServiceException} keeps its code, anything else is UNAVAILABLE. */
+    /**
+     * Ends with an error; a {@link ServiceException} keeps its code, anything else is UNAVAILABLE.
+     */
     void error(Throwable error);
 
     /** Ends normally. */
@@ -35,8 +37,8 @@ public final class RemoteStream<T> implements Flow.Publisher<T> {
   @FunctionalInterface
   public interface Opener {
     /**
-     * Starts the call, pushing into {@code emitter}; returns what cancels it (it may run after the call
-     * ended, and must then do nothing).
+     * Starts the call, pushing into {@code emitter}; returns what cancels it (it may run after the
+     * call ended, and must then do nothing).
      */
     Runnable open(Emitter emitter);
   }

@@ -9,9 +9,9 @@ public interface RunningTransport {
   InetSocketAddress localAddress();
 
   /**
-   * Says the server is about to close: health checks answer not ready ({@code /readyz} 503, gRPC health
-   * NOT_SERVING) while calls are still served, so a load balancer stops sending new ones first. Called
-   * once, before the readiness delay and {@link #beginShutdown()}. Returns at once.
+   * Says the server is about to close: health checks answer not ready ({@code /readyz} 503, gRPC
+   * health NOT_SERVING) while calls are still served, so a load balancer stops sending new ones
+   * first. Called once, before the readiness delay and {@link #beginShutdown()}. Returns at once.
    */
   default void beginDrain() {}
 
@@ -22,8 +22,8 @@ public interface RunningTransport {
   boolean awaitTermination(Duration timeout) throws InterruptedException;
 
   /**
-   * Returns how many client connections are open now (Socket.IO: sessions), or -1 when the transport
-   * does not count them.
+   * Returns how many client connections are open now (Socket.IO: sessions), or -1 when the
+   * transport does not count them.
    */
   default int openConnections() {
     return -1;

@@ -6,8 +6,8 @@ public interface StreamHandle {
   void ready();
 
   /**
-   * Ends the stream from the caller's side (it cancelled, or its connection closed): the publisher is
-   * cancelled and the sink hears nothing more. Idempotent.
+   * Ends the stream from the caller's side (it cancelled, or its connection closed): the publisher
+   * is cancelled and the sink hears nothing more. Idempotent.
    */
   void cancel();
 }

@@ -5,10 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * What every transport's builder has: the interface and port to bind, and {@link #options(Map)}, which
- * applies URI options ({@code grpc://0.0.0.0:6666?maxMessageBytes=8MiB}) through the builder's own
- * methods of the same names. Hosts use the adapters' builders ({@code GrpcTransport.builder()}), never
- * this type; adapters extend it. Not thread-safe.
+ * What every transport's builder has: the interface and port to bind, and {@link #options(Map)},
+ * which applies URI options ({@code grpc://0.0.0.0:6666?maxMessageBytes=8MiB}) through the
+ * builder's own methods of the same names. Hosts use the adapters' builders ({@code
+ * GrpcTransport.builder()}), never this type; adapters extend it. Not thread-safe.
  *
  * @param <B> the adapter's builder
  */
@@ -63,7 +63,10 @@ public abstract class TransportBuilder<B extends TransportBuilder<B>> {
     return port;
   }
 
-  /** Binds the transport's option keys to its setters, deprecated names as {@link OptionTable#alias}es. */
+  /**
+   * Binds the transport's option keys to its setters, deprecated names as {@link
+   * OptionTable#alias}es.
+   */
   protected abstract void bindOptions(OptionTable table);
 
   /** Returns this builder. */

@@ -6,9 +6,9 @@ import java.util.Locale;
 
 /**
  * Parses the option values of transport URIs ({@code grpc://0.0.0.0:6666?maxMessageBytes=4MiB}),
- * the same way for every adapter: sizes in bytes with an optional KiB/MiB suffix, positive integers,
- * durations and booleans. Each method throws IllegalArgumentException naming the key. Builders bind
- * their keys to these parsers in an {@link OptionTable}.
+ * the same way for every adapter: sizes in bytes with an optional KiB/MiB suffix, positive
+ * integers, durations and booleans. Each method throws IllegalArgumentException naming the key.
+ * Builders bind their keys to these parsers in an {@link OptionTable}.
  */
 public final class TransportOptions {
   private TransportOptions() {}
@@ -27,22 +27,25 @@ public final class TransportOptions {
     try {
       long n = Long.parseLong(v.trim()) * factor;
       if (n <= 0 || n > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(key + ": " + value + " (expected: 1 to 2147483647 bytes)");
+        throw new IllegalArgumentException(
+            key + ": " + value + " (expected: 1 to 2147483647 bytes)");
       }
       return (int) n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": " + value + " (expected: bytes, e.g. 4194304 or 4MiB)", e);
+      throw new IllegalArgumentException(
+          key + ": " + value + " (expected: bytes, e.g. 4194304 or 4MiB)", e);
     }
   }
 
   /**
-   * Parses a size that may exceed 2 GiB, such as a memory budget: {@code 268435456}, {@code 256MiB} or
-   * {@code 2GiB} (and {@code KiB}).
+   * Parses a size that may exceed 2 GiB, such as a memory budget: {@code 268435456}, {@code 256MiB}
+   * or {@code 2GiB} (and {@code KiB}).
    */
   public static long longSize(String key, String value) {
     String v = value.trim();
     long factor = 1;
-    for (String[] unit : new String[][] {{"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}}) {
+    for (String[] unit :
+        new String[][] {{"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}}) {
       if (v.endsWith(unit[0])) {
         factor = Long.parseLong(unit[1]);
         v = v.substring(0, v.length() - 3).trim();
@@ -56,7 +59,8 @@ public final class TransportOptions {
       }
       return n * factor;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": " + value + " (expected: bytes, e.g. 268435456 or 256MiB)", e);
+      throw new IllegalArgumentException(
+          key + ": " + value + " (expected: bytes, e.g. 268435456 or 256MiB)", e);
     }
   }
 
@@ -81,7 +85,8 @@ public final class TransportOptions {
         return positive(key, value, Duration.parse(v.toUpperCase(Locale.ROOT)));
       }
       if (v.endsWith("ms")) {
-        return positive(key, value, Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))));
+        return positive(
+            key, value, Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2))));
       }
       long n = Long.parseLong(v.substring(0, v.length() - 1));
       return switch (v.charAt(v.length() - 1)) {
@@ -91,7 +96,8 @@ public final class TransportOptions {
         default -> throw new NumberFormatException(v);
       };
     } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException(key + ": " + value + " (expected: a duration like 30s, 250ms, 5m)", e);
+      throw new IllegalArgumentException(
+          key + ": " + value + " (expected: a duration like 30s, 250ms, 5m)", e);
     }
   }
 

@@ -58,7 +58,8 @@ class OptionTableTest {
   void alias_setsWhatItsNewNameSets_andReportsErrorsUnderItsOwnName() {
     table().apply(Map.of("maxBodyBytes", "1KiB"));
     assertThat(set).containsExactly(1024);
-    assertThatThrownBy(() -> table().apply(Map.of("maxBodyBytes", "lots"))).hasMessageStartingWith("maxBodyBytes: lots");
+    assertThatThrownBy(() -> table().apply(Map.of("maxBodyBytes", "lots")))
+        .hasMessageStartingWith("maxBodyBytes: lots");
   }
 
   @Test
@@ -80,15 +81,18 @@ class OptionTableTest {
                 n -> {
                   throw new IllegalArgumentException("depth: " + n + " (expected: > 0)");
                 });
-    assertThatThrownBy(() -> t.apply(Map.of("maxDepth", "0"))).hasMessage("maxDepth: depth: 0 (expected: > 0)");
-    assertThatThrownBy(() -> t.apply(Map.of("maxDepth", "deep"))).hasMessageStartingWith("maxDepth: deep");
+    assertThatThrownBy(() -> t.apply(Map.of("maxDepth", "0")))
+        .hasMessage("maxDepth: depth: 0 (expected: > 0)");
+    assertThatThrownBy(() -> t.apply(Map.of("maxDepth", "deep")))
+        .hasMessageStartingWith("maxDepth: deep");
   }
 
   @Test
   void bindingAKeyTwice_orAnAliasOfNothing_isAProgrammingError() {
     assertThatThrownBy(() -> new OptionTable().bool("a", b -> {}).bool("a", b -> {}))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> new OptionTable().alias("old", "new")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> new OptionTable().alias("old", "new"))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -97,6 +101,7 @@ class OptionTableTest {
     assertThat(TransportOptions.longSize("m", "256MiB")).isEqualTo(256L * 1024 * 1024);
     assertThat(TransportOptions.longSize("m", "1000")).isEqualTo(1000);
     assertThatThrownBy(() -> TransportOptions.longSize("m", "0")).hasMessageStartingWith("m: 0");
-    assertThatThrownBy(() -> TransportOptions.longSize("m", "lots")).hasMessageStartingWith("m: lots");
+    assertThatThrownBy(() -> TransportOptions.longSize("m", "lots"))
+        .hasMessageStartingWith("m: lots");
   }
 }

@@ -21,16 +21,16 @@ import dev.ipc.core.Transports;
 import dev.ipc.core.model.RemoteCaller;
 import dev.ipc.core.spi.Transport;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -42,9 +42,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The scenarios every transport must pass, run against a real server on port 0 through a real client of
- * the transport's protocol. An adapter's test extends this and says how to make its transport and a
- * {@link RemoteCaller} for a running server.
+ * The scenarios every transport must pass, run against a real server on port 0 through a real
+ * client of the transport's protocol. An adapter's test extends this and says how to make its
+ * transport and a {@link RemoteCaller} for a running server.
  */
 @Timeout(60)
 public abstract class AbstractTransportContractTest {
@@ -70,7 +70,8 @@ public abstract class AbstractTransportContractTest {
   }
 
   /** Starts {@code services} on the transport under test, with {@code settings} applied. */
-  protected Server start(List<?> services, java.util.function.Consumer<Transports.Builder> settings) {
+  protected Server start(
+      List<?> services, java.util.function.Consumer<Transports.Builder> settings) {
     Transports.Builder builder = Transports.builder();
     settings.accept(builder);
     Server server =
@@ -164,7 +165,10 @@ public abstract class AbstractTransportContractTest {
     assertThat(person.person())
         .isEqualTo(
             new Person(
-                "Rootkit", 99, true, List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar")));
+                "Rootkit",
+                99,
+                true,
+                List.of("Coding", "Badminton", "Billiards", "Reading", "Guitar")));
   }
 
   @Test
@@ -241,7 +245,8 @@ public abstract class AbstractTransportContractTest {
     Server server = start(List.of(broken));
     DatingService dating = client(server, DatingService.DESCRIPTOR);
     for (Runnable call :
-        List.<Runnable>of(() -> dating.eating(new Eat("x")), () -> dating.watchMovie(new Movie("y")))) {
+        List.<Runnable>of(
+            () -> dating.eating(new Eat("x")), () -> dating.watchMovie(new Movie("y")))) {
       assertThatThrownBy(call::run)
           .isInstanceOfSatisfying(
               ServiceException.class,
@@ -310,7 +315,8 @@ public abstract class AbstractTransportContractTest {
     DatingService slow = HeldDating.of(entered, release);
     Server server = start(List.of(slow));
     DatingService dating = client(server, DatingService.DESCRIPTOR);
-    CompletableFuture<Feel> call = CompletableFuture.supplyAsync(() -> dating.eating(new Eat("slow")));
+    CompletableFuture<Feel> call =
+        CompletableFuture.supplyAsync(() -> dating.eating(new Eat("slow")));
     assertThat(entered.await(20, TimeUnit.SECONDS)).as("call reached the service").isTrue();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
@@ -322,7 +328,8 @@ public abstract class AbstractTransportContractTest {
     assertThat(call.get(20, TimeUnit.SECONDS)).isEqualTo(new Feel(true));
     closing.get(20, TimeUnit.SECONDS);
     server.close(); // idempotent
-    // After close a call gets no answer (a TransportException), or UNAVAILABLE from a closing server.
+    // After close a call gets no answer (a TransportException), or UNAVAILABLE from a closing
+    // server.
     assertThatThrownBy(() -> dating.watchMovie(new Movie("after close")))
         .satisfiesAnyOf(
             e -> assertThat(e).isInstanceOf(TransportException.class),
@@ -359,13 +366,35 @@ public abstract class AbstractTransportContractTest {
     Library library = client(start(List.of(new MemoryLibrary())), Library.class);
     library.add(DUNE);
     library.add(BARE);
-    library.add(new Book(3, "Dune Messiah", Genre.NOVEL, List.of(), Map.of(), null, Optional.empty(), new byte[0]));
-    assertThat(library.search("dune", Genre.NOVEL, 10)).extracting(Book::id).containsExactly(1L, 3L);
+    library.add(
+        new Book(
+            3,
+            "Dune Messiah",
+            Genre.NOVEL,
+            List.of(),
+            Map.of(),
+            null,
+            Optional.empty(),
+            new byte[0]));
+    assertThat(library.search("dune", Genre.NOVEL, 10))
+        .extracting(Book::id)
+        .containsExactly(1L, 3L);
     assertThat(library.search("dune", Genre.NOVEL, 1)).extracting(Book::id).containsExactly(1L);
-    assertThat(library.search("", Genre.POETRY, 10)).extracting(Book::title).containsExactly("Leaves");
+    assertThat(library.search("", Genre.POETRY, 10))
+        .extracting(Book::title)
+        .containsExactly("Leaves");
     assertThat(library.search("nothing", Genre.SCIENCE, 10)).isEmpty();
 
-    Book science = new Book(4, "Cosmos", Genre.SCIENCE, List.of("space"), Map.of(), null, Optional.empty(), new byte[0]);
+    Book science =
+        new Book(
+            4,
+            "Cosmos",
+            Genre.SCIENCE,
+            List.of("space"),
+            Map.of(),
+            null,
+            Optional.empty(),
+            new byte[0]);
     Saved<Book> created = library.put(4, science);
     assertThat(created.created()).isTrue();
     assertSameBook(created.value(), science);
@@ -488,11 +517,10 @@ public abstract class AbstractTransportContractTest {
       tasks.put(new Task(id, "saved " + id));
     }
     tasks.put(new Task(5, "again"));
-    assertThat(all.await(6))
-        .extracting(Task::id)
-        .containsExactly(4L, 5L, 6L, 7L, 8L, 5L);
+    assertThat(all.await(6)).extracting(Task::id).containsExactly(4L, 5L, 6L, 7L, 8L, 5L);
     assertThat(all.values.get(0)).isEqualTo(new Task(4, "saved 4"));
-    assertThat(ranged.await(3)).containsExactly(new Task(5, "saved 5"), new Task(6, "saved 6"), new Task(5, "again"));
+    assertThat(ranged.await(3))
+        .containsExactly(new Task(5, "saved 5"), new Task(6, "saved 6"), new Task(5, "again"));
     assertThat(all.done).isNotDone();
   }
 
@@ -538,7 +566,8 @@ public abstract class AbstractTransportContractTest {
 
   @Test
   void stream_aSubscriberThatNeverReadsIsEndedWhileAReaderGetsEverything() throws Exception {
-    // Room on the server for the whole burst (in-process, puts outrun any delivery); the client, which
+    // Room on the server for the whole burst (in-process, puts outrun any delivery); the client,
+    // which
     // holds 256 values for a subscriber that asked for none, is where the idle one falls behind.
     Server server = start(Reference.services(), b -> b.streamBuffer(1024));
     TaskService tasks = client(server, TaskService.DESCRIPTOR);
@@ -555,7 +584,8 @@ public abstract class AbstractTransportContractTest {
     assertThatThrownBy(() -> idle.done.get(20, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ServiceException.class)
         .cause()
-        .satisfies(e -> assertThat(((ServiceException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
+        .satisfies(
+            e -> assertThat(((ServiceException) e).code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED));
     assertThat(idle.values).isEmpty();
     awaitOpenStreams(server, 1);
   }

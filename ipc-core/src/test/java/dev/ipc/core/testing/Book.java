@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The book: a plain record whose compact constructor validates, served with no descriptor. */
+/**
+ * The issue's book: a plain record whose compact constructor validates, served with no descriptor.
+ */
 public record Book(
     long id,
     String title,

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +27,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real headless Chromium (Debian's {@code /usr/bin/chromium}) driven over the Chrome DevTools Protocol
- * with the JDK's own HTTP and WebSocket clients: no driver download, no extra dependency. Tests using it
- * are {@link Interop}: skipped by a plain {@code mvn verify}, and with {@code -Pinterop} they fail, never
- * skip, when Chromium is missing.
+ * A real headless Chromium (Debian's {@code /usr/bin/chromium}) driven over the Chrome DevTools
+ * Protocol with the JDK's own HTTP and WebSocket clients: no driver download, no extra dependency.
+ * Tests using it are {@link Interop}: skipped by a plain {@code mvn verify}, and with {@code
+ * -Pinterop} they fail, never skip, when Chromium is missing.
  */
 public final class Chromium implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
@@ -80,7 +79,8 @@ public final class Chromium implements AutoCloseable {
           new Thread(
               () -> {
                 try (BufferedReader r =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                   String line;
                   while ((line = r.readLine()) != null) {
                     synchronized (log) {
@@ -94,7 +94,8 @@ public final class Chromium implements AutoCloseable {
                 } catch (IOException e) {
                   browserUrl.completeExceptionally(e);
                 }
-                browserUrl.completeExceptionally(new IllegalStateException("chromium exited:\n" + log()));
+                browserUrl.completeExceptionally(
+                    new IllegalStateException("chromium exited:\n" + log()));
               },
               "chromium-output");
       reader.setDaemon(true);
@@ -102,7 +103,9 @@ public final class Chromium implements AutoCloseable {
       URI browser = URI.create(browserUrl.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
       URI list = URI.create("http://" + browser.getAuthority() + "/json/list");
       JsonNode targets =
-          json.readTree(http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body());
+          json.readTree(
+              http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString())
+                  .body());
       String page = null;
       for (JsonNode t : targets) {
         if (t.path("type").asText().equals("page")) {
@@ -134,16 +137,16 @@ public final class Chromium implements AutoCloseable {
   }
 
   /**
-   * Returns what the page's console and the browser's log said since this Chromium started (level, then
-   * text): errors, warnings, Content-Security-Policy reports, uncaught exceptions.
+   * Returns what the page's console and the browser's log said since this Chromium started (level,
+   * then text): errors, warnings, Content-Security-Policy reports, uncaught exceptions.
    */
   public List<String> console() {
     return List.copyOf(console);
   }
 
   /**
-   * Returns the Content-Security-Policy violations the current page reported, as
-   * {@code "directive blocked-uri"} strings (recorded by a listener installed before any page script).
+   * Returns the Content-Security-Policy violations the current page reported, as {@code "directive
+   * blocked-uri"} strings (recorded by a listener installed before any page script).
    */
   public List<String> cspViolations() throws Exception {
     JsonNode v = evaluate("JSON.stringify(window.__cspViolations || [])");
@@ -174,10 +177,15 @@ public final class Chromium implements AutoCloseable {
     loaded.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
-  /** Evaluates {@code expression} in the page, awaiting it if it is a promise; returns its JSON value. */
+  /**
+   * Evaluates {@code expression} in the page, awaiting it if it is a promise; returns its JSON
+   * value.
+   */
   public JsonNode evaluate(String expression) throws Exception {
     JsonNode r =
-        send("Runtime.evaluate", Map.of("expression", expression, "awaitPromise", true, "returnByValue", true));
+        send(
+            "Runtime.evaluate",
+            Map.of("expression", expression, "awaitPromise", true, "returnByValue", true));
     if (r.has("exceptionDetails")) {
       throw new AssertionError("page script failed: " + r.get("exceptionDetails"));
     }
@@ -186,7 +194,8 @@ public final class Chromium implements AutoCloseable {
 
   /** Returns a PNG of the page. */
   public byte[] screenshot() throws Exception {
-    return java.util.Base64.getDecoder().decode(send("Page.captureScreenshot", Map.of()).path("data").asText());
+    return java.util.Base64.getDecoder()
+        .decode(send("Page.captureScreenshot", Map.of()).path("data").asText());
   }
 
   private JsonNode send(String method, Map<String, Object> params) throws Exception {
@@ -255,7 +264,8 @@ public final class Chromium implements AutoCloseable {
               JsonNode p = message.path("params");
               console.add(p.path("type").asText() + ": " + p.path("args").toString());
             } else if (method.equals("Runtime.exceptionThrown")) {
-              console.add("exception: " + message.path("params").path("exceptionDetails").toString());
+              console.add(
+                  "exception: " + message.path("params").path("exceptionDetails").toString());
             }
             CompletableFuture<JsonNode> f = awaitedEvents.remove(message.get("method").asText());
             if (f != null) {
@@ -270,5 +280,4 @@ public final class Chromium implements AutoCloseable {
       return null;
     }
   }
-
 }

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Every other type the model supports, so the contract suite round-trips each on every transport. */
+/**
+ * Every other type the model supports, so the contract suite round-trips each on every transport.
+ */
 public record Edition(
     boolean inPrint,
     int pages,

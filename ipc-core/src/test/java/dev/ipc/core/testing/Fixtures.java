@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Values that exercise every type the model maps, shared by the contract suite and every codec's own
- * tests (REST's JSON, ipc-redis's), so each proves the same cases.
+ * Values that exercise every type the model maps, shared by the contract suite and every codec's
+ * own tests (REST's JSON, ipc-redis's), so each proves the same cases.
  */
 public final class Fixtures {
   private Fixtures() {}
@@ -56,8 +56,23 @@ public final class Fixtures {
   /** An edition with its boxed fields absent (not zero), empty collections and a negative zero. */
   public static Edition sparseEdition() {
     return new Edition(
-        false, 0, -2.25, -0.0f, null, null, null, Duration.ZERO, new BigDecimal("0.00"),
-        Optional.empty(), Optional.empty(), BARE, List.of(), Map.of(), Map.of(), List.of(), List.of());
+        false,
+        0,
+        -2.25,
+        -0.0f,
+        null,
+        null,
+        null,
+        Duration.ZERO,
+        new BigDecimal("0.00"),
+        Optional.empty(),
+        Optional.empty(),
+        BARE,
+        List.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        List.of());
   }
 
   /** Returns a two-entry map that keeps its order. */

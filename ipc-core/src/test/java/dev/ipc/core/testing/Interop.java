@@ -11,9 +11,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Marks a test (class or method) that needs a program beyond a JDK and Maven: Python with grpcio or
  * python-socketio, Node and its npm clients, headless Chromium, curl, {@code redis-server} or
- * HAProxy. Such tests run with {@code -Pinterop} (which {@code bin/test} and CI turn on, after {@code
- * bin/setup} installed those programs); a plain {@code mvn verify} reports them as skipped, with the
- * command that runs them, instead of failing on a machine without them.
+ * HAProxy. Such tests run with {@code -Pinterop} (which {@code bin/test} and CI turn on, after
+ * {@code bin/setup} installed those programs); a plain {@code mvn verify} reports them as skipped,
+ * with the command that runs them, instead of failing on a machine without them.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

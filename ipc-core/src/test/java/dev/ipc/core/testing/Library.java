@@ -4,8 +4,8 @@ import dev.ipc.core.Saved;
 import java.util.List;
 
 /**
- * The issue's plain interface: no descriptor, no annotation. Every transport serves it from the model
- * derived by reflection, and every client calls it through a proxy.
+ * The issue's plain interface: no descriptor, no annotation. Every transport serves it from the
+ * model derived by reflection, and every client calls it through a proxy.
  */
 public interface Library {
   /** A mutation (its name starts with add) taking one record. */

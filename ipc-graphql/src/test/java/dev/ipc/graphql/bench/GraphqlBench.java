@@ -25,11 +25,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Load on GraphQL, same run, loopback only: wrk against ipc-graphql and against the article's Koa server
- * ({@code bench/koa/server.js}), and graphql-java executing the same schema in-process (the ceiling).
- * Prints requests/s, p50, p99 and the ratios as a Markdown table.
+ * Load on GraphQL, same run, loopback only: wrk against ipc-graphql and against the article's Koa
+ * server ({@code bench/koa/server.js}), and graphql-java executing the same schema in-process (the
+ * ceiling). Prints requests/s, p50, p99 and the ratios as a Markdown table.
  *
- * <p>Arguments: the repository root, seconds per measured run (default 6), wrk connections (default 32).
+ * <p>Arguments: the repository root, seconds per measured run (default 6), wrk connections (default
+ * 32).
  */
 public final class GraphqlBench {
   private static final String ARTICLE = "{name hobby}";
@@ -37,7 +38,8 @@ public final class GraphqlBench {
   private static final String ARTICLE_ANSWER =
       "{\"data\":{\"name\":\"Rootkit\",\"hobby\":[\"Coding\",\"Badminton\",\"Billiards\",\"Reading\",\"Guitar\"]}}";
   private static final int WARMUP_SECONDS = 3;
-  // The JIT needs far longer than node's to reach its steady state, more so on a busy machine: the first
+  // The JIT needs far longer than node's to reach its steady state, more so on a busy machine: the
+  // first
   // run against ipc-graphql warms it for longer (the later runs share the compiled code).
   private static final int JVM_WARMUP_SECONDS = 10;
 
@@ -60,7 +62,8 @@ public final class GraphqlBench {
       String ipc = "http://127.0.0.1:" + server.port("graphql") + "/graphql";
       int koaPort = freePort();
       koa =
-          new ProcessBuilder("node", root.resolve("bench/koa/server.js").toString(), String.valueOf(koaPort))
+          new ProcessBuilder(
+                  "node", root.resolve("bench/koa/server.js").toString(), String.valueOf(koaPort))
               .redirectErrorStream(true)
               .start();
       awaitListening(koa);
@@ -68,8 +71,10 @@ public final class GraphqlBench {
       check(ipc);
       check(koaUrl);
 
-      // Both queries warm up the JVM first: each takes its own resolver path, which the JIT compiles
-      // only once it runs (the tasks query measured at 11-17k requests/s after 3 s, more after 10 s).
+      // Both queries warm up the JVM first: each takes its own resolver path, which the JIT
+      // compiles
+      // only once it runs (the tasks query measured at 11-17k requests/s after 3 s, more after 10
+      // s).
       runWrk(ipc + "?query=%7Bname%20hobby%7D", JVM_WARMUP_SECONDS, connections);
       runWrk(ipc + "?query=%7Btasks%7Bid%20name%7D%7D", JVM_WARMUP_SECONDS, connections);
       rows.add(wrk("ipc-graphql", ipc, ARTICLE, seconds, connections));
@@ -90,7 +95,14 @@ public final class GraphqlBench {
     System.out.println("| --- | --- | ---: | ---: | ---: | --- |");
     for (Row r : rows) {
       System.out.printf(
-          Locale.ROOT, "| %s | `%s` | %,.0f | %.3f ms | %.3f ms | %s |%n", r.target, r.query, r.rps, r.p50Ms, r.p99Ms, r.note);
+          Locale.ROOT,
+          "| %s | `%s` | %,.0f | %.3f ms | %.3f ms | %s |%n",
+          r.target,
+          r.query,
+          r.rps,
+          r.p50Ms,
+          r.p99Ms,
+          r.note);
     }
     Row ipcArticle = rows.get(0);
     Row koaArticle = rows.get(1);
@@ -98,11 +110,30 @@ public final class GraphqlBench {
     Row inArticle = rows.get(3);
     Row inTasks = rows.get(4);
     System.out.println();
-    System.out.printf(Locale.ROOT, "ipc-graphql / Koa, `%s`: %.2fx requests/s (target >= 2x)%n", ARTICLE, ipcArticle.rps / koaArticle.rps);
-    System.out.printf(Locale.ROOT, "ipc-graphql / in-process ceiling, `%s`: %.2f%n", ARTICLE, ipcArticle.rps / inArticle.rps);
-    System.out.printf(Locale.ROOT, "ipc-graphql / in-process ceiling, `%s`: %.2f%n", TASKS, ipcTasks.rps / inTasks.rps);
-    System.out.printf(Locale.ROOT, "machine: %d cores, %s; wrk -t2 -c%d -d%ds after a %ds warm-up (%ds more per query for the JVM first)%n",
-        Runtime.getRuntime().availableProcessors(), cpuModel(), connections, seconds, WARMUP_SECONDS, JVM_WARMUP_SECONDS);
+    System.out.printf(
+        Locale.ROOT,
+        "ipc-graphql / Koa, `%s`: %.2fx requests/s (target >= 2x)%n",
+        ARTICLE,
+        ipcArticle.rps / koaArticle.rps);
+    System.out.printf(
+        Locale.ROOT,
+        "ipc-graphql / in-process ceiling, `%s`: %.2f%n",
+        ARTICLE,
+        ipcArticle.rps / inArticle.rps);
+    System.out.printf(
+        Locale.ROOT,
+        "ipc-graphql / in-process ceiling, `%s`: %.2f%n",
+        TASKS,
+        ipcTasks.rps / inTasks.rps);
+    System.out.printf(
+        Locale.ROOT,
+        "machine: %d cores, %s; wrk -t2 -c%d -d%ds after a %ds warm-up (%ds more per query for the JVM first)%n",
+        Runtime.getRuntime().availableProcessors(),
+        cpuModel(),
+        connections,
+        seconds,
+        WARMUP_SECONDS,
+        JVM_WARMUP_SECONDS);
   }
 
   /** Waits for server.js to print that it is bound, then drains the rest of its output. */
@@ -113,7 +144,8 @@ public final class GraphqlBench {
       System.err.println("koa: " + line);
     }
     if (line == null) {
-      throw new IllegalStateException("the Koa server exited before binding (npm ci in bench/koa?)");
+      throw new IllegalStateException(
+          "the Koa server exited before binding (npm ci in bench/koa?)");
     }
     Thread drain =
         new Thread(
@@ -141,8 +173,10 @@ public final class GraphqlBench {
     }
   }
 
-  private static Row wrk(String target, String url, String query, int seconds, int connections) throws Exception {
-    String full = url + "?query=" + query.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20");
+  private static Row wrk(String target, String url, String query, int seconds, int connections)
+      throws Exception {
+    String full =
+        url + "?query=" + query.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20");
     runWrk(full, WARMUP_SECONDS, connections);
     String out = runWrk(full, seconds, connections);
     double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
@@ -173,7 +207,8 @@ public final class GraphqlBench {
     return out;
   }
 
-  private static Row inProcess(Function<String, Integer> engine, String query, int seconds) throws Exception {
+  private static Row inProcess(Function<String, Integer> engine, String query, int seconds)
+      throws Exception {
     if (engine.apply(query) != 200) {
       throw new IllegalStateException(query + " failed in-process");
     }
@@ -220,7 +255,8 @@ public final class GraphqlBench {
     }
     int failed = Arrays.stream(failures).sum();
     if (failed > 0) {
-      throw new IllegalStateException(query + ": " + failed + " in-process calls did not answer 200");
+      throw new IllegalStateException(
+          query + ": " + failed + " in-process calls did not answer 200");
     }
     int total = Arrays.stream(counts).sum();
     long[] all = new long[total];
@@ -238,7 +274,8 @@ public final class GraphqlBench {
         rps,
         all[(int) (total * 0.50)] / 1e6,
         all[Math.min(total - 1, (int) (total * 0.99))] / 1e6,
-        threads + " threads calling the engine directly: same schema, limits and document cache, no HTTP");
+        threads
+            + " threads calling the engine directly: same schema, limits and document cache, no HTTP");
   }
 
   private static double number(String out, String regex) {
@@ -250,7 +287,8 @@ public final class GraphqlBench {
   }
 
   private static double latency(String out, String percentile) {
-    Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
+    Matcher m =
+        Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
     if (!m.find()) {
       throw new IllegalStateException("no " + percentile + " latency in wrk output:\n" + out);
     }

@@ -23,14 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Unary {@code /date.Dating/Eating} through ipc-grpc versus a hand-written grpc-java service with
- * generated stubs, in one JVM, with the same client (the generated stub). ipc-grpc runs twice: on the
- * server's default executor, and on a cached pool like grpc-java's ({@code +cp}). Prints calls/s, p50,
- * p99 and process CPU per call at 1 and 64 concurrent calls, with ratios to grpc-java. Loopback only;
- * bounded: {@code -Dbench.rounds} (default 3) alternating rounds of {@code -Dbench.seconds} (default
- * 2) per side, after {@code -Dbench.warmup} (default 2) seconds of warm-up per side.
+ * generated stubs, in one JVM, with the same client (the generated stub). ipc-grpc runs twice: on
+ * the server's default executor, and on a cached pool like grpc-java's ({@code +cp}). Prints
+ * calls/s, p50, p99 and process CPU per call at 1 and 64 concurrent calls, with ratios to
+ * grpc-java. Loopback only; bounded: {@code -Dbench.rounds} (default 3) alternating rounds of
+ * {@code -Dbench.seconds} (default 2) per side, after {@code -Dbench.warmup} (default 2) seconds of
+ * warm-up per side.
  */
 public final class GrpcBench {
-  private static final DatingOuterClass.Eat STEAK = DatingOuterClass.Eat.newBuilder().setFood("steak").build();
+  private static final DatingOuterClass.Eat STEAK =
+      DatingOuterClass.Eat.newBuilder().setFood("steak").build();
 
   private GrpcBench() {}
 
@@ -50,9 +52,11 @@ public final class GrpcBench {
             .service(DatingService.DESCRIPTOR, Reference.dating())
             .transport(GrpcTransport.builder().host("127.0.0.1").port(0).build())
             .start();
-    // The same adapter with service code on a cached pool, grpc-java's default executor: separates the
+    // The same adapter with service code on a cached pool, grpc-java's default executor: separates
+    // the
     // adapter's cost from the executor's.
-    java.util.concurrent.ExecutorService cached = java.util.concurrent.Executors.newCachedThreadPool();
+    java.util.concurrent.ExecutorService cached =
+        java.util.concurrent.Executors.newCachedThreadPool();
     Server ipcCached =
         Transports.builder()
             .service(DatingService.DESCRIPTOR, Reference.dating())
@@ -71,7 +75,15 @@ public final class GrpcBench {
       System.out.printf(
           Locale.ROOT,
           "%-12s %11s %10s %10s %10s %12s %10s %10s %10s%n",
-          "concurrency", "side", "calls/s", "p50 us", "p99 us", "cpu us/call", "calls/s x", "p99 x", "cpu x");
+          "concurrency",
+          "side",
+          "calls/s",
+          "p50 us",
+          "p99 us",
+          "cpu us/call",
+          "calls/s x",
+          "p99 x",
+          "cpu x");
       int[] levels =
           Arrays.stream(System.getProperty("bench.concurrency", "1,64").split(","))
               .mapToInt(Integer::parseInt)
@@ -109,10 +121,16 @@ public final class GrpcBench {
   }
 
   private static void print(int concurrency, String side, Stats s, Stats base) {
-    String ratio = base == null ? "" : String.format(Locale.ROOT, "%.3f", s.callsPerSecond() / base.callsPerSecond());
-    String p99 = base == null ? "" : String.format(Locale.ROOT, "%.3f", (double) s.p99() / base.p99());
+    String ratio =
+        base == null
+            ? ""
+            : String.format(Locale.ROOT, "%.3f", s.callsPerSecond() / base.callsPerSecond());
+    String p99 =
+        base == null ? "" : String.format(Locale.ROOT, "%.3f", (double) s.p99() / base.p99());
     String cpu =
-        base == null ? "" : String.format(Locale.ROOT, "%.3f", s.cpuMicrosPerCall() / base.cpuMicrosPerCall());
+        base == null
+            ? ""
+            : String.format(Locale.ROOT, "%.3f", s.cpuMicrosPerCall() / base.cpuMicrosPerCall());
     System.out.printf(
         Locale.ROOT,
         "%-12d %11s %10.0f %10.1f %10.1f %12.1f %10s %10s %10s%n",
@@ -128,7 +146,8 @@ public final class GrpcBench {
   }
 
   /** Keeps {@code concurrency} calls in flight for {@code seconds}; returns what it measured. */
-  private static Stats run(ManagedChannel channel, int concurrency, long seconds) throws InterruptedException {
+  private static Stats run(ManagedChannel channel, int concurrency, long seconds)
+      throws InterruptedException {
     long[] latencies = new long[8_000_000];
     AtomicInteger count = new AtomicInteger();
     long cpu0 = cpu();
@@ -149,7 +168,9 @@ public final class GrpcBench {
         }
       }
       return new Stats(
-          Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), now - start, cpu() - cpu0);
+          Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)),
+          now - start,
+          cpu() - cpu0);
     }
     DatingGrpc.DatingFutureStub stub = DatingGrpc.newFutureStub(channel);
     CountDownLatch done = new CountDownLatch(concurrency);
@@ -165,7 +186,8 @@ public final class GrpcBench {
   }
 
   private static long cpu() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -178,7 +200,12 @@ public final class GrpcBench {
     private final CountDownLatch done;
     private long t0;
 
-    Loop(DatingGrpc.DatingFutureStub stub, long end, long[] latencies, AtomicInteger count, CountDownLatch done) {
+    Loop(
+        DatingGrpc.DatingFutureStub stub,
+        long end,
+        long[] latencies,
+        AtomicInteger count,
+        CountDownLatch done) {
       this.stub = stub;
       this.end = end;
       this.latencies = latencies;
@@ -245,16 +272,20 @@ public final class GrpcBench {
 
   /** The hand-written baseline: what a grpc-java user writes from the generated base class. */
   private static final class RawDating extends DatingGrpc.DatingImplBase {
-    private static final DatingOuterClass.Feel GOOD = DatingOuterClass.Feel.newBuilder().setFeeling(true).build();
+    private static final DatingOuterClass.Feel GOOD =
+        DatingOuterClass.Feel.newBuilder().setFeeling(true).build();
 
     @Override
-    public void eating(DatingOuterClass.Eat request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
-      responseObserver.onNext(DatingOuterClass.Feel.newBuilder().setFeeling(!request.getFood().isEmpty()).build());
+    public void eating(
+        DatingOuterClass.Eat request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
+      responseObserver.onNext(
+          DatingOuterClass.Feel.newBuilder().setFeeling(!request.getFood().isEmpty()).build());
       responseObserver.onCompleted();
     }
 
     @Override
-    public void watchMovie(DatingOuterClass.Movie request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
+    public void watchMovie(
+        DatingOuterClass.Movie request, StreamObserver<DatingOuterClass.Feel> responseObserver) {
       responseObserver.onNext(GOOD);
       responseObserver.onCompleted();
     }

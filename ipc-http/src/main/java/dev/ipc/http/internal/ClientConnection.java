@@ -12,11 +12,12 @@ import java.io.IOException;
 import javax.net.ssl.SSLException;
 
 /**
- * One pooled client connection: runs one {@link HttpClientPool.Call} at a time. All its state is touched
- * on the connection's event loop only.
+ * One pooled client connection: runs one {@link HttpClientPool.Call} at a time. All its state is
+ * touched on the connection's event loop only.
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
-// ends with the channel closed whether or not its future fails, and a passed-on write reports to the
+// ends with the channel closed whether or not its future fails, and a passed-on write reports to
+// the
 // caller's promise. The writes whose failure matters carry listeners; the whenComplete stage only
 // closes the channel.
 @SuppressWarnings("FutureReturnValueIgnored")
@@ -54,7 +55,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     current = call;
     answerStarted = false;
-    // Whatever fails the call from now on (its timeout included, from the caller's thread) closes the
+    // Whatever fails the call from now on (its timeout included, from the caller's thread) closes
+    // the
     // connection: a half-done exchange leaves it unusable.
     call.result.whenComplete(
         (r, failure) -> {
@@ -90,12 +92,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       if (!response.decoderResult().isSuccess()) {
         ctx.close();
-        call.fail(new IOException("malformed response: " + response.decoderResult().cause().getMessage()));
+        call.fail(
+            new IOException(
+                "malformed response: " + response.decoderResult().cause().getMessage()));
         return;
       }
       HttpClientPool.Response answer =
           new HttpClientPool.Response(
-              response.status().code(), response.headers().copy(), ByteBufUtil.getBytes(response.content()));
+              response.status().code(),
+              response.headers().copy(),
+              ByteBufUtil.getBytes(response.content()));
       if (!call.settle()) {
         ctx.close(); // timed out just now: the caller already closes it
         return;
@@ -160,6 +166,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (t instanceof IOException e) {
       return e;
     }
-    return new IOException(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName(), t);
+    return new IOException(
+        t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName(), t);
   }
 }

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import javax.net.ssl.SSLException;
 
 /**
- * TLS for an {@link HttpClientPool}: whom to trust (the JDK's default trust store, or the CA in a PEM
- * file) and, for mutual TLS, a client certificate and its PEM private key (PKCS#8). The server's name is
- * checked against its certificate (as HTTPS does). Immutable.
+ * TLS for an {@link HttpClientPool}: whom to trust (the JDK's default trust store, or the CA in a
+ * PEM file) and, for mutual TLS, a client certificate and its PEM private key (PKCS#8). The
+ * server's name is checked against its certificate (as HTTPS does). Immutable.
  *
  * <p>The clients' URI options and builder methods map onto it with the same names everywhere:
- * {@code tls=true} ({@link #systemTrust()}), {@code ca=/path/ca.pem} ({@link #trusting}; implies TLS),
- * {@code cert=/path} + {@code key=/path} ({@link #withClientCertificate}; implies TLS); see
+ * {@code tls=true} ({@link #systemTrust()}), {@code ca=/path/ca.pem} ({@link #trusting}; implies
+ * TLS), {@code cert=/path} + {@code key=/path} ({@link #withClientCertificate}; implies TLS); see
  * {@link #of(boolean, Path, Path, Path)}.
  */
 public final class ClientTls {
@@ -51,21 +51,26 @@ public final class ClientTls {
    */
   public ClientTls withClientCertificate(Path certPem, Path keyPem) {
     return new ClientTls(
-        ca, readable(requireNonNull(certPem, "cert"), "cert"), readable(requireNonNull(keyPem, "key"), "key"));
+        ca,
+        readable(requireNonNull(certPem, "cert"), "cert"),
+        readable(requireNonNull(keyPem, "key"), "key"));
   }
 
   /**
-   * Returns the TLS the options {@code tls}, {@code ca}, {@code cert} and {@code key} ask for, or null
-   * for plain text: TLS when {@code tls} is true or any file is given; trusting {@code ca} when given,
-   * else the JDK's default trust; with a client certificate when {@code cert} and {@code key} are given.
+   * Returns the TLS the options {@code tls}, {@code ca}, {@code cert} and {@code key} ask for, or
+   * null for plain text: TLS when {@code tls} is true or any file is given; trusting {@code ca}
+   * when given, else the JDK's default trust; with a client certificate when {@code cert} and
+   * {@code key} are given.
    *
-   * @throws IllegalArgumentException if only one of {@code cert} and {@code key} is given, or a file
-   *     cannot be read
+   * @throws IllegalArgumentException if only one of {@code cert} and {@code key} is given, or a
+   *     file cannot be read
    */
   public static ClientTls of(boolean tls, Path ca, Path cert, Path key) {
     if ((cert == null) != (key == null)) {
       throw new IllegalArgumentException(
-          (cert == null ? "key" : "cert") + " given without " + (cert == null ? "cert" : "key")
+          (cert == null ? "key" : "cert")
+              + " given without "
+              + (cert == null ? "cert" : "key")
               + " (expected: both, for a client certificate)");
     }
     if (!tls && ca == null && cert == null) {
@@ -107,7 +112,8 @@ public final class ClientTls {
       return b.build();
     } catch (SSLException | IllegalArgumentException e) {
       // Names the files, never their contents.
-      throw new IllegalArgumentException("cannot set up client TLS from " + this + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot set up client TLS from " + this + ": " + e.getMessage(), e);
     }
   }
 
@@ -120,6 +126,9 @@ public final class ClientTls {
 
   @Override
   public String toString() {
-    return "ClientTls{ca=" + (ca == null ? "system" : ca) + (cert == null ? "" : ", cert=" + cert) + "}";
+    return "ClientTls{ca="
+        + (ca == null ? "system" : ca)
+        + (cert == null ? "" : ", cert=" + cert)
+        + "}";
   }
 }

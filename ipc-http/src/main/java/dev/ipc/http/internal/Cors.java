@@ -7,9 +7,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 
 /**
- * The CORS policy, and every decision the server takes from it: which origins may call, the answer to
- * their preflight requests, the headers an answer to an allowed origin carries, and which origins may
- * open a WebSocket. Immutable.
+ * The CORS policy, and every decision the server takes from it: which origins may call, the answer
+ * to their preflight requests, the headers an answer to an allowed origin carries, and which
+ * origins may open a WebSocket. Immutable.
  */
 final class Cors {
   static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -23,7 +23,9 @@ final class Cors {
     this.any = origins.contains("*");
   }
 
-  /** Returns the {@code Access-Control-Allow-Origin} value for {@code origin}, or null if refused. */
+  /**
+   * Returns the {@code Access-Control-Allow-Origin} value for {@code origin}, or null if refused.
+   */
   String allowOrigin(String origin) {
     if (origin == null) {
       return null;
@@ -34,7 +36,10 @@ final class Cors {
     return origins.contains(origin) ? origin : null;
   }
 
-  /** Whether a request is a CORS preflight: {@code OPTIONS} with an Origin and the method it asks for. */
+  /**
+   * Whether a request is a CORS preflight: {@code OPTIONS} with an Origin and the method it asks
+   * for.
+   */
   static boolean isPreflight(HttpMethod method, HttpHeaders h, String origin) {
     return HttpMethod.OPTIONS.equals(method)
         && origin != null
@@ -45,7 +50,8 @@ final class Cors {
   HttpResponse preflight(HttpHeaders h, String origin) {
     String allow = allowOrigin(origin);
     if (allow == null) {
-      return HttpResponse.problem(403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin);
+      return HttpResponse.problem(
+          403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin);
     }
     HttpResponse r =
         HttpResponse.of(204)
@@ -59,8 +65,8 @@ final class Cors {
   }
 
   /**
-   * Adds to {@code headers} (alternating names and values) the CORS headers an answer to a request from
-   * {@code origin} carries; none if the origin is not allowed. Returns whether it added any.
+   * Adds to {@code headers} (alternating names and values) the CORS headers an answer to a request
+   * from {@code origin} carries; none if the origin is not allowed. Returns whether it added any.
    */
   boolean addTo(List<String> headers, String origin) {
     String allow = allowOrigin(origin);
@@ -77,10 +83,10 @@ final class Cors {
   }
 
   /**
-   * Whether a WebSocket from {@code origin} is accepted, by the rule CORS applies to HTTP: no Origin (not
-   * a browser), the server's own origin (a page it served, at {@code host}), or one the CORS origins
-   * ({@code cors}, null without CORS) allow. Browsers do not apply CORS to WebSockets, so without this
-   * any site could open one with its visitor's credentials.
+   * Whether a WebSocket from {@code origin} is accepted, by the rule CORS applies to HTTP: no
+   * Origin (not a browser), the server's own origin (a page it served, at {@code host}), or one the
+   * CORS origins ({@code cors}, null without CORS) allow. Browsers do not apply CORS to WebSockets,
+   * so without this any site could open one with its visitor's credentials.
    */
   static boolean allowsWebSocket(Cors cors, String origin, String host, boolean tls) {
     if (origin == null) {

@@ -12,25 +12,27 @@ import java.util.List;
 
 /**
  * Turns a connection over to a Server-Sent Events answer ({@link HttpResponse#events}): writes the
- * stream's head and hands an {@link SseWriter} to the handler's {@link EventStream}. A stream may last,
- * so the connection serves nothing else afterwards: requests pipelined behind it are dropped and it
- * closes after the stream, so nothing can be mixed into it.
+ * stream's head and hands an {@link SseWriter} to the handler's {@link EventStream}. A stream may
+ * last, so the connection serves nothing else afterwards: requests pipelined behind it are dropped
+ * and it closes after the stream, so nothing can be mixed into it.
  */
-// Netty's close() returns a future left alone on purpose: a close ends with the channel closed whether
+// Netty's close() returns a future left alone on purpose: a close ends with the channel closed
+// whether
 // or not its future fails. The writes whose failure matters carry listeners.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class EventStreamStart {
   private EventStreamStart() {}
 
   /**
-   * Answers {@code p} with the event stream of {@code r}, on the handler's thread: the head goes through
-   * the pipeline (never straight to the socket, so TLS and the encoder's chunk framing apply to every
-   * byte), then the stream starts.
+   * Answers {@code p} with the event stream of {@code r}, on the handler's thread: the head goes
+   * through the pipeline (never straight to the socket, so TLS and the encoder's chunk framing
+   * apply to every byte), then the stream starts.
    */
   static void start(HttpConnection connection, Pending p, HttpResponse r) {
     HttpServer server = connection.server;
     ChannelHandlerContext ctx = connection.ctx;
-    connection.closing = true; // whatever arrives from now on is read (to notice the client leaving) and dropped
+    connection.closing =
+        true; // whatever arrives from now on is read (to notice the client leaving) and dropped
     connection.queue.drain();
     List<String> list = ResponseEncoding.headers(server, p, r, true);
     if (ResponseEncoding.indexOf(list, "cache-control") < 0) {
@@ -58,7 +60,8 @@ final class EventStreamStart {
     }
     HttpVersion version = p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     SseWriter writer = new SseWriter(server, ctx);
-    connection.stream = writer; // before the activity check: a close now or later reaches the writer either way
+    connection.stream =
+        writer; // before the activity check: a close now or later reaches the writer either way
     if (p.head()) {
       DefaultFullHttpResponse head =
           new DefaultFullHttpResponse(version, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);

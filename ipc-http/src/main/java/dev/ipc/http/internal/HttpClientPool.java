@@ -45,8 +45,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A small HTTP/1.1 client on Netty with a bounded pool of keep-alive connections to one server: the
- * plumbing the REST and GraphQL clients share (internal; hosts never use it directly). Closing it closes
- * every connection and stops its (daemon) event-loop thread, which the JDK 17 {@code HttpClient} cannot do.
+ * plumbing the REST and GraphQL clients share (internal; hosts never use it directly). Closing it
+ * closes every connection and stops its (daemon) event-loop thread, which the JDK 17 {@code
+ * HttpClient} cannot do.
  *
  * <pre>{@code
  * HttpClientPool pool = HttpClientPool.open("my-client", "localhost", 5000, 64, Duration.ofSeconds(10), 16 << 20);
@@ -55,20 +56,23 @@ import java.util.concurrent.TimeoutException;
  * pool.close();
  * }</pre>
  *
- * <p>A call takes an idle connection, or opens one while fewer than {@code maxConnections} are open, or
- * waits for one to be released. One exchange runs on a connection at a time (no pipelining); the answer is
- * aggregated up to {@code maxResponseBytes}. The call's timeout covers all of it: waiting, connecting,
- * sending and the whole body; when it passes, the connection the call was using is closed. Failures are
- * {@link IOException}s: {@link java.net.ConnectException} when the server cannot be reached (refused, connect
- * timeout), {@link SocketTimeoutException} when the call's timeout passed, and a plain {@link IOException}
- * for a reset or early-closed connection, a malformed or too large response, or a closed pool
- * ({@link java.io.InterruptedIOException} when the calling thread is interrupted). An idempotent request
- * that finds its kept-alive connection closed by the server before any answer is sent once more on another
- * connection, as the JDK client does. Connections idle for 30 s are closed, before a server with
- * {@link HttpServerBuilder#idleTimeout}'s default would. Thread-safe.
+ * <p>A call takes an idle connection, or opens one while fewer than {@code maxConnections} are
+ * open, or waits for one to be released. One exchange runs on a connection at a time (no
+ * pipelining); the answer is aggregated up to {@code maxResponseBytes}. The call's timeout covers
+ * all of it: waiting, connecting, sending and the whole body; when it passes, the connection the
+ * call was using is closed. Failures are {@link IOException}s: {@link java.net.ConnectException}
+ * when the server cannot be reached (refused, connect timeout), {@link SocketTimeoutException} when
+ * the call's timeout passed, and a plain {@link IOException} for a reset or early-closed
+ * connection, a malformed or too large response, or a closed pool ({@link
+ * java.io.InterruptedIOException} when the calling thread is interrupted). An idempotent request
+ * that finds its kept-alive connection closed by the server before any answer is sent once more on
+ * another connection, as the JDK client does. Connections idle for 30 s are closed, before a server
+ * with {@link HttpServerBuilder#idleTimeout}'s default would. Thread-safe.
  */
-// Netty's close() futures are left alone on purpose: the channel ends closed whether or not they fail.
-// The CompletableFutures left alone here report nothing of their own: dispatch's acquisition settles
+// Netty's close() futures are left alone on purpose: the channel ends closed whether or not they
+// fail.
+// The CompletableFutures left alone here report nothing of their own: dispatch's acquisition
+// settles
 // the call's result on failure, and the whenComplete stages only close channels or fail the call.
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpClientPool implements AutoCloseable {
@@ -134,16 +138,20 @@ public final class HttpClientPool implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast(connection.answerStarted())
-                        .addLast(new IdleStateHandler(0, 0, IDLE_CLOSE.toNanos(), TimeUnit.NANOSECONDS))
+                        .addLast(
+                            new IdleStateHandler(0, 0, IDLE_CLOSE.toNanos(), TimeUnit.NANOSECONDS))
                         .addLast(new HttpClientCodec(4096, 16384, 16384))
                         .addLast(
                             new HttpObjectAggregator(maxResponseBytes) {
                               @Override
                               protected void handleOversizedMessage(
-                                  ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+                                  ChannelHandlerContext ctx, HttpMessage oversized)
+                                  throws Exception {
                                 // Says why before the aggregator closes the connection.
                                 ClientConnection.of(ctx.channel())
-                                    .fail(new IOException("response larger than " + maxResponseBytes + " bytes"));
+                                    .fail(
+                                        new IOException(
+                                            "response larger than " + maxResponseBytes + " bytes"));
                                 super.handleOversizedMessage(ctx, oversized);
                               }
                             })
@@ -153,19 +161,24 @@ public final class HttpClientPool implements AutoCloseable {
   }
 
   /**
-   * Returns a pool of at most {@code maxConnections} connections to {@code host}:{@code port}; its event-loop
-   * thread is named after {@code name}.
+   * Returns a pool of at most {@code maxConnections} connections to {@code host}:{@code port}; its
+   * event-loop thread is named after {@code name}.
    */
   public static HttpClientPool open(
-      String name, String host, int port, int maxConnections, Duration connectTimeout, int maxResponseBytes) {
+      String name,
+      String host,
+      int port,
+      int maxConnections,
+      Duration connectTimeout,
+      int maxResponseBytes) {
     return open(name, host, port, maxConnections, connectTimeout, maxResponseBytes, null);
   }
 
   /**
-   * Like {@link #open(String, String, int, int, Duration, int)}, over TLS when {@code tls} is not null:
-   * every connection does a TLS handshake first, checks the server's certificate and name, and presents
-   * the client certificate if one is set. A failed handshake fails the call with an {@link IOException}
-   * (an {@link javax.net.ssl.SSLException}).
+   * Like {@link #open(String, String, int, int, Duration, int)}, over TLS when {@code tls} is not
+   * null: every connection does a TLS handshake first, checks the server's certificate and name,
+   * and presents the client certificate if one is set. A failed handshake fails the call with an
+   * {@link IOException} (an {@link javax.net.ssl.SSLException}).
    *
    * @param tls the TLS settings, or null for plain text
    * @throws IllegalArgumentException if a TLS file holds no usable certificate or key
@@ -191,20 +204,23 @@ public final class HttpClientPool implements AutoCloseable {
       throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
     }
     if (maxResponseBytes < 0) {
-      throw new IllegalArgumentException("maxResponseBytes: " + maxResponseBytes + " (expected: >= 0)");
+      throw new IllegalArgumentException(
+          "maxResponseBytes: " + maxResponseBytes + " (expected: >= 0)");
     }
-    return new HttpClientPool(name, host, port, maxConnections, connectTimeout, maxResponseBytes, tls);
+    return new HttpClientPool(
+        name, host, port, maxConnections, connectTimeout, maxResponseBytes, tls);
   }
 
   /**
    * Sends one request and returns the whole response, within {@code timeout}.
    *
-   * @param target the request target, path and query ({@code /tasks/1?x=y}), already percent-encoded
+   * @param target the request target, path and query ({@code /tasks/1?x=y}), already
+   *     percent-encoded
    * @param headers extra request headers; {@code Host} and {@code Content-Length} are set here
    * @param body the request body, or {@code null} for none
    * @throws IOException as described on the class; the connection involved is closed
-   * @throws IllegalArgumentException if a header name is not an HTTP token or a value holds a control
-   *     character (the message names the header, never its value)
+   * @throws IllegalArgumentException if a header name is not an HTTP token or a value holds a
+   *     control character (the message names the header, never its value)
    */
   public Response exchange(
       String method, String target, Map<String, String> headers, byte[] body, Duration timeout)
@@ -213,7 +229,8 @@ public final class HttpClientPool implements AutoCloseable {
     requireNonNull(target, "target");
     requireNonNull(headers, "headers");
     requireNonNull(timeout, "timeout");
-    // Checked here, on the caller's thread: Netty would refuse them on the event loop, where the call
+    // Checked here, on the caller's thread: Netty would refuse them on the event loop, where the
+    // call
     // would only end at its timeout.
     headers.forEach(HttpClientPool::checkHeader);
     Call call = new Call(method, target, headers, body);
@@ -221,9 +238,12 @@ public final class HttpClientPool implements AutoCloseable {
     try {
       return call.result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      // Fails the call unless its answer was just settled; a connection carrying it then closes (see
+      // Fails the call unless its answer was just settled; a connection carrying it then closes
+      // (see
       // ClientConnection.send), as it is mid-exchange.
-      call.fail(new SocketTimeoutException("no complete response from " + hostHeader + " within " + timeout));
+      call.fail(
+          new SocketTimeoutException(
+              "no complete response from " + hostHeader + " within " + timeout));
       acquired.cancel(false);
       return await(call);
     } catch (InterruptedException e) {
@@ -258,15 +278,16 @@ public final class HttpClientPool implements AutoCloseable {
   }
 
   /**
-   * How long a streamed response may bring nothing, not even a heartbeat, before it fails: four of the
-   * server's {@link EventWriter#HEARTBEAT}s, so a vanished server or network is noticed.
+   * How long a streamed response may bring nothing, not even a heartbeat, before it fails: four of
+   * the server's {@link EventWriter#HEARTBEAT}s, so a vanished server or network is noticed.
    */
   static final Duration STREAM_IDLE = EventWriter.HEARTBEAT.multipliedBy(4);
 
   /**
-   * Receives one streamed response ({@link #stream}), on the pool's event loop, one call at a time: the
-   * head, then its body as it arrives, then exactly one of {@link #onEnd} and {@link #onError}. Nothing
-   * after the stream is cancelled. Callbacks must not block: they hold up the pool's other connections.
+   * Receives one streamed response ({@link #stream}), on the pool's event loop, one call at a time:
+   * the head, then its body as it arrives, then exactly one of {@link #onEnd} and {@link #onError}.
+   * Nothing after the stream is cancelled. Callbacks must not block: they hold up the pool's other
+   * connections.
    */
   public interface StreamListener {
     /** The status and headers arrived ({@link Response#body()} is empty). */
@@ -281,17 +302,19 @@ public final class HttpClientPool implements AutoCloseable {
     /**
      * The exchange failed: {@link java.net.ConnectException} when the server cannot be reached,
      * {@link SocketTimeoutException} when no head came within the timeout or the body stayed silent
-     * for {@link #STREAM_IDLE}, another {@link IOException} for a reset, an early close or a closed pool.
+     * for {@link #STREAM_IDLE}, another {@link IOException} for a reset, an early close or a closed
+     * pool.
      */
     void onError(IOException e);
   }
 
   /**
-   * Sends one request on a connection of its own (not one of the pool's {@code maxConnections}, never
-   * reused) and hands the response to {@code listener} as it arrives, for long-lived answers such as
-   * Server-Sent Events. The head must come within {@code headTimeout}; the body may last as long as it
-   * keeps bringing bytes. Returns what cancels it: the connection closes (the server sees its client
-   * leave) and the listener hears nothing more. Closing the pool fails open streams.
+   * Sends one request on a connection of its own (not one of the pool's {@code maxConnections},
+   * never reused) and hands the response to {@code listener} as it arrives, for long-lived answers
+   * such as Server-Sent Events. The head must come within {@code headTimeout}; the body may last as
+   * long as it keeps bringing bytes. Returns what cancels it: the connection closes (the server
+   * sees its client leave) and the listener hears nothing more. Closing the pool fails open
+   * streams.
    *
    * @throws IllegalArgumentException as {@link #exchange} for a bad header
    */
@@ -315,7 +338,8 @@ public final class HttpClientPool implements AutoCloseable {
       }
     }
     FullHttpRequest request =
-        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target, Unpooled.EMPTY_BUFFER);
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target, Unpooled.EMPTY_BUFFER);
     request.headers().set(HttpHeaderNames.HOST, hostHeader);
     headers.forEach(request.headers()::set);
     Bootstrap b =
@@ -329,7 +353,8 @@ public final class HttpClientPool implements AutoCloseable {
                       ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                     }
                     ch.pipeline()
-                        .addLast(new IdleStateHandler(STREAM_IDLE.toNanos(), 0, 0, TimeUnit.NANOSECONDS))
+                        .addLast(
+                            new IdleStateHandler(STREAM_IDLE.toNanos(), 0, 0, TimeUnit.NANOSECONDS))
                         .addLast(new HttpClientCodec(4096, 16384, 16384))
                         .addLast(call);
                   }
@@ -353,7 +378,9 @@ public final class HttpClientPool implements AutoCloseable {
         ch.eventLoop()
             .schedule(
                 () -> {
-                  if (call.fail(new SocketTimeoutException("no response from " + hostHeader + " within " + headTimeout))) {
+                  if (call.fail(
+                      new SocketTimeoutException(
+                          "no response from " + hostHeader + " within " + headTimeout))) {
                     ch.close();
                   }
                 },
@@ -364,7 +391,10 @@ public final class HttpClientPool implements AutoCloseable {
         (ChannelFuture done) -> {
           if (!done.isSuccess()) {
             Throwable cause = done.cause();
-            call.fail(cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause));
+            call.fail(
+                cause instanceof IOException io
+                    ? io
+                    : new IOException(String.valueOf(cause), cause));
             return;
           }
           done.channel()
@@ -372,7 +402,8 @@ public final class HttpClientPool implements AutoCloseable {
               .addListener(
                   f -> {
                     if (!f.isSuccess()) {
-                      call.fail(new IOException("cannot send the request: " + f.cause(), f.cause()));
+                      call.fail(
+                          new IOException("cannot send the request: " + f.cause(), f.cause()));
                       done.channel().close();
                     }
                   });
@@ -386,7 +417,8 @@ public final class HttpClientPool implements AutoCloseable {
   /** One streamed exchange on its own connection; its state belongs to the event loop. */
   private final class StreamCall extends io.netty.channel.ChannelInboundHandlerAdapter {
     private final StreamListener listener;
-    private final java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean over =
+        new java.util.concurrent.atomic.AtomicBoolean();
     volatile io.netty.util.concurrent.ScheduledFuture<?> headTimer;
 
     StreamCall(StreamListener listener) {
@@ -433,7 +465,8 @@ public final class HttpClientPool implements AutoCloseable {
           if (c.content().isReadable()) {
             listener.onData(io.netty.buffer.ByteBufUtil.getBytes(c.content()));
           }
-          if (msg instanceof io.netty.handler.codec.http.LastHttpContent && over.compareAndSet(false, true)) {
+          if (msg instanceof io.netty.handler.codec.http.LastHttpContent
+              && over.compareAndSet(false, true)) {
             listener.onEnd();
             ctx.close();
           }
@@ -446,7 +479,9 @@ public final class HttpClientPool implements AutoCloseable {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-        fail(new SocketTimeoutException("the stream from " + hostHeader + " stayed silent for " + STREAM_IDLE));
+        fail(
+            new SocketTimeoutException(
+                "the stream from " + hostHeader + " stayed silent for " + STREAM_IDLE));
         ctx.close();
       } else {
         ctx.fireUserEventTriggered(evt);
@@ -462,8 +497,11 @@ public final class HttpClientPool implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       fail(
           HttpConnection.notTls(cause)
-              ? new javax.net.ssl.SSLException("the server did not answer in TLS (a plain-text port?)")
-              : cause instanceof IOException io ? io : new IOException(String.valueOf(cause.getMessage()), cause));
+              ? new javax.net.ssl.SSLException(
+                  "the server did not answer in TLS (a plain-text port?)")
+              : cause instanceof IOException io
+                  ? io
+                  : new IOException(String.valueOf(cause.getMessage()), cause));
       ctx.close();
     }
   }
@@ -479,7 +517,10 @@ public final class HttpClientPool implements AutoCloseable {
     acquired.whenComplete(
         (ch, failure) -> {
           if (failure != null) {
-            call.fail(failure instanceof IOException io ? io : new IOException(failure.toString(), failure));
+            call.fail(
+                failure instanceof IOException io
+                    ? io
+                    : new IOException(failure.toString(), failure));
           } else {
             try {
               ch.eventLoop().execute(() -> ClientConnection.of(ch).send(ch, call));
@@ -546,7 +587,8 @@ public final class HttpClientPool implements AutoCloseable {
           if (!done.isSuccess()) {
             slotFreed();
             Throwable cause = done.cause();
-            f.completeExceptionally(cause instanceof IOException ? cause : new IOException(cause.toString(), cause));
+            f.completeExceptionally(
+                cause instanceof IOException ? cause : new IOException(cause.toString(), cause));
             return;
           }
           Channel ch = done.channel();
@@ -567,7 +609,9 @@ public final class HttpClientPool implements AutoCloseable {
         });
   }
 
-  /** Returns a connection whose exchange ended cleanly: to a waiting call, else to the idle ones. */
+  /**
+   * Returns a connection whose exchange ended cleanly: to a waiting call, else to the idle ones.
+   */
   void release(Channel ch) {
     while (true) {
       CompletableFuture<Channel> waiter;
@@ -596,7 +640,9 @@ public final class HttpClientPool implements AutoCloseable {
     slotFreed();
   }
 
-  /** Frees one of the {@code maxConnections} slots, opening a connection for a waiting call if any. */
+  /**
+   * Frees one of the {@code maxConnections} slots, opening a connection for a waiting call if any.
+   */
   private void slotFreed() {
     CompletableFuture<Channel> waiter = null;
     synchronized (lock) {
@@ -686,9 +732,9 @@ public final class HttpClientPool implements AutoCloseable {
     }
 
     /**
-     * Sends the call again on another connection when the reused one it went out on turned out closed
-     * by the server before any answer, if it is idempotent and was not retried yet (as the JDK client
-     * does); returns whether it did.
+     * Sends the call again on another connection when the reused one it went out on turned out
+     * closed by the server before any answer, if it is idempotent and was not retried yet (as the
+     * JDK client does); returns whether it did.
      */
     boolean retryOnStaleConnection() {
       synchronized (this) {
@@ -701,7 +747,10 @@ public final class HttpClientPool implements AutoCloseable {
       return true;
     }
 
-    /** Claims the right to settle the result; false when it already was (answered, failed, timed out). */
+    /**
+     * Claims the right to settle the result; false when it already was (answered, failed, timed
+     * out).
+     */
     synchronized boolean settle() {
       if (settled) {
         return false;

@@ -11,23 +11,25 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One client connection: takes each whole request from the pipeline, queues it, and when its turn comes
- * runs the handler on the server's executor and chooses how the answer goes out (a whole answer, an
- * event stream, a WebSocket upgrade). The work is split by job into parts of the connection:
- * {@link RequestLimits} (budget, size and deadline of requests arriving), {@link RequestReader} (a
- * decoded request made into a {@link Pending}), {@link ResponseQueue} (one answer at a time, in arrival
- * order, so pipelined requests get their responses in order), {@link ResponseWriter} and {@link
- * ResponseEncoding} (answers onto the wire), {@link Cors}, {@link EventStreamStart} and {@link
- * WebSocketUpgrade}.
+ * One client connection: takes each whole request from the pipeline, queues it, and when its turn
+ * comes runs the handler on the server's executor and chooses how the answer goes out (a whole
+ * answer, an event stream, a WebSocket upgrade). The work is split by job into parts of the
+ * connection: {@link RequestLimits} (budget, size and deadline of requests arriving), {@link
+ * RequestReader} (a decoded request made into a {@link Pending}), {@link ResponseQueue} (one answer
+ * at a time, in arrival order, so pipelined requests get their responses in order), {@link
+ * ResponseWriter} and {@link ResponseEncoding} (answers onto the wire), {@link Cors}, {@link
+ * EventStreamStart} and {@link WebSocketUpgrade}.
  *
- * <p>The handler's thread writes its answer straight to the socket (see {@link DirectChannels}); answers
- * the server makes itself (errors, timeouts, refusals) are written on the connection's event loop. Over
- * TLS there is no direct write: the channel is a plain one (not a {@link DirectChannels.Client}), so
- * every answer is handed to the event loop and goes through the pipeline's encoder and {@code
- * SslHandler}. The queue is guarded by itself, since both threads finish requests; {@link #closing} and
- * {@link #stream} are volatile; the rest belongs to the event loop.
+ * <p>The handler's thread writes its answer straight to the socket (see {@link DirectChannels});
+ * answers the server makes itself (errors, timeouts, refusals) are written on the connection's
+ * event loop. Over TLS there is no direct write: the channel is a plain one (not a {@link
+ * DirectChannels.Client}), so every answer is handed to the event loop and goes through the
+ * pipeline's encoder and {@code SslHandler}. The queue is guarded by itself, since both threads
+ * finish requests; {@link #closing} and {@link #stream} are volatile; the rest belongs to the event
+ * loop.
  */
-// Netty's close() returns a future left alone on purpose: a close ends with the channel closed whether
+// Netty's close() returns a future left alone on purpose: a close ends with the channel closed
+// whether
 // or not its future fails.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class HttpConnection extends ChannelInboundHandlerAdapter {
@@ -38,8 +40,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final RequestReader reader;
   ChannelHandlerContext ctx;
   SslHandler ssl; // when serving TLS
+
   /** Set once the connection serves no more requests: whatever arrives is read and dropped. */
   volatile boolean closing;
+
   /** The event stream answering the last request, if any. */
   volatile SseWriter stream;
 
@@ -101,7 +105,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       enqueue(p);
     } else {
       if (p.request().isWebSocketUpgrade()) {
-        // Nothing after an upgrade request is HTTP if it is granted: read on only once it is decided.
+        // Nothing after an upgrade request is HTTP if it is granted: read on only once it is
+        // decided.
         ctx.channel().config().setAutoRead(false);
       }
       enqueue(p.withBodyBytes(bodyBytes));
@@ -116,7 +121,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Answers the next request waiting, if any: the server's own answer, or the handler's. Event loop. */
+  /**
+   * Answers the next request waiting, if any: the server's own answer, or the handler's. Event
+   * loop.
+   */
   void next() {
     Pending p = queue.take();
     if (p == null) {
@@ -128,7 +136,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
     if (server.isClosing()) {
       // Received before the close began but queued behind another: not started, so refused (safe to
-      // retry anywhere) rather than run, and answered so the client need not guess what happened to it.
+      // retry anywhere) rather than run, and answered so the client need not guess what happened to
+      // it.
       server.giveBodyBytes(p.bodyBytes());
       writer.write(p, HttpResponse.problem(503, ErrorCode.UNAVAILABLE, "server is shutting down"));
       return;
@@ -138,18 +147,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     } catch (RejectedExecutionException e) {
       server.giveBodyBytes(p.bodyBytes());
       boolean down =
-          server.isClosing()
-              || (server.executor instanceof ExecutorService es && es.isShutdown());
+          server.isClosing() || (server.executor instanceof ExecutorService es && es.isShutdown());
       writer.write(
           p,
           down
               ? HttpResponse.problem(503, ErrorCode.UNAVAILABLE, "server is shutting down")
-              : HttpResponse.problem(429, ErrorCode.RESOURCE_EXHAUSTED, "server is busy; retry later")
+              : HttpResponse.problem(
+                      429, ErrorCode.RESOURCE_EXHAUSTED, "server is busy; retry later")
                   .withHeader("retry-after", "1"));
     }
   }
 
-  /** Runs the handler for {@code p} and sends its answer the way it asks. On the server's executor. */
+  /**
+   * Runs the handler for {@code p} and sends its answer the way it asks. On the server's executor.
+   */
   private void handle(Pending p) {
     HttpResponse r;
     try {
@@ -214,7 +225,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
     if (notTls(cause)) {
-      // Netty's message dumps the bytes received, which may hold a request's credentials: not logged.
+      // Netty's message dumps the bytes received, which may hold a request's credentials: not
+      // logged.
       HttpServer.debug(server.name + ": a client spoke plain text to the TLS port", null);
     } else {
       HttpServer.debug(server.name + ": connection failed", cause);

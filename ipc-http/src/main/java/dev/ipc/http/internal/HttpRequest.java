@@ -15,9 +15,9 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /**
- * One complete HTTP request as a {@link HttpHandler} sees it: method, raw and decoded target, headers
- * and the whole body. {@code HEAD} requests arrive as {@code GET} with {@link #isHead()} true; the server
- * drops the body of their response. Immutable and thread-safe.
+ * One complete HTTP request as a {@link HttpHandler} sees it: method, raw and decoded target,
+ * headers and the whole body. {@code HEAD} requests arrive as {@code GET} with {@link #isHead()}
+ * true; the server drops the body of their response. Immutable and thread-safe.
  */
 public final class HttpRequest {
   private final String method;
@@ -60,7 +60,10 @@ public final class HttpRequest {
     this.peerCertificates = peerCertificates;
   }
 
-  /** Returns the method in upper case; {@code GET} for a {@code HEAD} request (see {@link #isHead()}). */
+  /**
+   * Returns the method in upper case; {@code GET} for a {@code HEAD} request (see {@link
+   * #isHead()}).
+   */
   public String method() {
     return method;
   }
@@ -71,14 +74,16 @@ public final class HttpRequest {
   }
 
   /**
-   * Returns the request target exactly as received ({@code /graphql?query={name%0Ahobby}}), which may
-   * hold characters a strict URI parser rejects.
+   * Returns the request target exactly as received ({@code /graphql?query={name%0Ahobby}}), which
+   * may hold characters a strict URI parser rejects.
    */
   public String uri() {
     return uri;
   }
 
-  /** Returns the path before percent-decoding ({@code /tasks/a%2Fb}), for splitting into segments. */
+  /**
+   * Returns the path before percent-decoding ({@code /tasks/a%2Fb}), for splitting into segments.
+   */
   public String rawPath() {
     return rawPath;
   }
@@ -127,8 +132,8 @@ public final class HttpRequest {
   }
 
   /**
-   * Returns whether this is a WebSocket opening handshake: {@code GET} with {@code Upgrade: websocket}
-   * (case-insensitive). Answer it with {@link HttpResponse#webSocket}.
+   * Returns whether this is a WebSocket opening handshake: {@code GET} with {@code Upgrade:
+   * websocket} (case-insensitive). Answer it with {@link HttpResponse#webSocket}.
    */
   public boolean isWebSocketUpgrade() {
     if (!method.equals("GET") || head) {
@@ -159,8 +164,8 @@ public final class HttpRequest {
   }
 
   /**
-   * Returns the media type of the body without parameters, lower case ({@code application/json}), or
-   * null when there is no {@code Content-Type}.
+   * Returns the media type of the body without parameters, lower case ({@code application/json}),
+   * or null when there is no {@code Content-Type}.
    */
   public String contentType() {
     String value = headers.get(HttpHeaderNames.CONTENT_TYPE);
@@ -178,7 +183,9 @@ public final class HttpRequest {
     return type;
   }
 
-  /** Returns the {@code charset} parameter of {@code Content-Type}, UTF-8 when absent or unknown. */
+  /**
+   * Returns the {@code charset} parameter of {@code Content-Type}, UTF-8 when absent or unknown.
+   */
   public Charset charset() {
     String value = headers.get(HttpHeaderNames.CONTENT_TYPE);
     if (value == null || value.indexOf(';') < 0) {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An HTTP response: status, headers and a body. The server adds {@code Content-Length} and
- * {@code Connection}. Immutable: {@link #withHeader} returns a copy.
+ * An HTTP response: status, headers and a body. The server adds {@code Content-Length} and {@code
+ * Connection}. Immutable: {@link #withHeader} returns a copy.
  */
 public final class HttpResponse {
   /** {@code application/json}. */
@@ -58,11 +58,11 @@ public final class HttpResponse {
 
   /**
    * Returns a Server-Sent Events answer: {@code 200} with {@code Content-Type: text/event-stream},
-   * {@code Cache-Control: no-store} and {@code Connection: close}, its body chunked (HTTP/1.0: until the
-   * close) and written by {@code stream} ({@link EventStream#start}) until it ends it or the client goes
-   * away. The connection serves nothing after it: requests pipelined behind it are dropped. The request
-   * counts as in flight until the end is flushed, so a graceful close waits for it. Headers added with
-   * {@link #withHeader} are sent too.
+   * {@code Cache-Control: no-store} and {@code Connection: close}, its body chunked (HTTP/1.0:
+   * until the close) and written by {@code stream} ({@link EventStream#start}) until it ends it or
+   * the client goes away. The connection serves nothing after it: requests pipelined behind it are
+   * dropped. The request counts as in flight until the end is flushed, so a graceful close waits
+   * for it. Headers added with {@link #withHeader} are sent too.
    */
   public static HttpResponse events(EventStream stream) {
     requireNonNull(stream, "stream");
@@ -70,12 +70,13 @@ public final class HttpResponse {
   }
 
   /**
-   * Returns the answer that upgrades the request to a WebSocket served by {@code handler}. The server
-   * does the handshake (RFC 6455) and agrees on {@code subprotocol} only if the client offered
-   * it ({@link WebSocketSession#subprotocol()} says). Refused instead of upgraded: a request that is not
-   * an upgrade ({@link HttpRequest#isWebSocketUpgrade()}) or HTTP/1.0 (400), an unsupported WebSocket
-   * version (426), and an {@code Origin} other than the server's own that its CORS origins do not allow
-   * (403; a request without {@code Origin}, as non-browser clients send, is accepted).
+   * Returns the answer that upgrades the request to a WebSocket served by {@code handler}. The
+   * server does the handshake (RFC 6455) and agrees on {@code subprotocol} only if the client
+   * offered it ({@link WebSocketSession#subprotocol()} says). Refused instead of upgraded: a
+   * request that is not an upgrade ({@link HttpRequest#isWebSocketUpgrade()}) or HTTP/1.0 (400), an
+   * unsupported WebSocket version (426), and an {@code Origin} other than the server's own that its
+   * CORS origins do not allow (403; a request without {@code Origin}, as non-browser clients send,
+   * is accepted).
    *
    * @param subprotocol the subprotocol to agree on, or null for none
    */
@@ -112,17 +113,17 @@ public final class HttpResponse {
   }
 
   /**
-   * Returns an RFC 9457 {@code application/problem+json} response:
-   * {@code {"type":"about:blank","title":<reason phrase>,"status":..,"detail":..}}.
+   * Returns an RFC 9457 {@code application/problem+json} response: {@code
+   * {"type":"about:blank","title":<reason phrase>,"status":..,"detail":..}}.
    */
   public static HttpResponse problem(int status, String detail) {
     return problem(status, detail, Map.of());
   }
 
   /**
-   * Returns a problem response like {@link #problem(int, String)} with extension members added after the
-   * standard ones ({@code "code":"NOT_FOUND"}). Values may be strings, numbers, booleans, null, lists
-   * and maps of these.
+   * Returns a problem response like {@link #problem(int, String)} with extension members added
+   * after the standard ones ({@code "code":"NOT_FOUND"}). Values may be strings, numbers, booleans,
+   * null, lists and maps of these.
    */
   public static HttpResponse problem(int status, String detail, Map<String, ?> extensions) {
     requireNonNull(detail, "detail");

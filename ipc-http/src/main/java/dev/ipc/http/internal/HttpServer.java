@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.ipc.core.ErrorCode;
 import dev.ipc.core.Tls;
 import dev.ipc.core.spi.RunningTransport;
-import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
- * A small HTTP/1.1 server on Netty: the plumbing the REST and GraphQL adapters share. Hosts never use it
- * directly.
+ * A small HTTP/1.1 server on Netty: the plumbing the REST and GraphQL adapters share. Hosts never
+ * use it directly.
  *
  * <p>Usage:
  *
@@ -62,31 +62,32 @@ import javax.net.ssl.SSLException;
  * server.shutdownNow();                          // release the port and threads
  * }</pre>
  *
- * <p>What it does for every handler: keep-alive (HTTP/1.1 default, HTTP/1.0 on request); {@code HEAD}
- * handled as {@code GET} with the body dropped; bodies aggregated up to
- * {@link HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server), and at most
- * {@link HttpServerBuilder#maxBufferedBodyBytes} of them held over all connections (503 beyond); pipelined requests
- * answered in order (one at a time per connection); a silent or half-sent request closed after
- * {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete
- * {@link HttpServerBuilder#requestTimeout} after its first byte (head included) answered 408, without
- * blocking anyone else; a connection whose client does not read an answer within
- * {@link HttpServerBuilder#writeTimeout} closed (one answer in flight per connection, so such a client
- * holds one answer's bytes at most); a handler exception answered
- * 500 without details; a rejected executor answered 429 (503 when shutting down); malformed requests
- * answered 400/414/431 and closed; at most {@link HttpServerBuilder#maxConnections} connections served
- * at once and {@link HttpServerBuilder#maxConnectionsPerPeer} from one client address, a connection
- * beyond them answered 503 (with CORS headers when its request head shows an allowed
- * Origin) and closed as soon as that is written; optional CORS; optional TLS
- * ({@link HttpServerBuilder#tls}). Its own error answers are
- * {@code application/problem+json} with a {@code code} member naming the {@code ErrorCode}. Thread-safe.
+ * <p>What it does for every handler: keep-alive (HTTP/1.1 default, HTTP/1.0 on request); {@code
+ * HEAD} handled as {@code GET} with the body dropped; bodies aggregated up to {@link
+ * HttpServerBuilder#maxBodyBytes} (413 beyond, answered by the server), and at most {@link
+ * HttpServerBuilder#maxBufferedBodyBytes} of them held over all connections (503 beyond); pipelined
+ * requests answered in order (one at a time per connection); a silent or half-sent request closed
+ * after {@link HttpServerBuilder#idleTimeout} (408), and one still incomplete {@link
+ * HttpServerBuilder#requestTimeout} after its first byte (head included) answered 408, without
+ * blocking anyone else; a connection whose client does not read an answer within {@link
+ * HttpServerBuilder#writeTimeout} closed (one answer in flight per connection, so such a client
+ * holds one answer's bytes at most); a handler exception answered 500 without details; a rejected
+ * executor answered 429 (503 when shutting down); malformed requests answered 400/414/431 and
+ * closed; at most {@link HttpServerBuilder#maxConnections} connections served at once and {@link
+ * HttpServerBuilder#maxConnectionsPerPeer} from one client address, a connection beyond them
+ * answered 503 (with CORS headers when its request head shows an allowed Origin) and closed as soon
+ * as that is written; optional CORS; optional TLS ({@link HttpServerBuilder#tls}). Its own error
+ * answers are {@code application/problem+json} with a {@code code} member naming the {@code
+ * ErrorCode}. Thread-safe.
  *
- * <p>Besides whole answers, a handler may answer with a Server-Sent Events stream
- * ({@link HttpResponse#events}: written as it goes, in flight until ended, the connection closed after
- * it) or upgrade the connection to a WebSocket ({@link HttpResponse#webSocket}: closed with 1001 once a
+ * <p>Besides whole answers, a handler may answer with a Server-Sent Events stream ({@link
+ * HttpResponse#events}: written as it goes, in flight until ended, the connection closed after it)
+ * or upgrade the connection to a WebSocket ({@link HttpResponse#webSocket}: closed with 1001 once a
  * graceful close has drained the requests in flight).
  */
 // Netty's close() and write(msg, promise) return futures this code leaves alone on purpose: a close
-// ends with the channel closed whether or not its future fails, and a passed-on write reports to the
+// ends with the channel closed whether or not its future fails, and a passed-on write reports to
+// the
 // caller's promise. The writes whose failure matters carry listeners.
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class HttpServer implements RunningTransport {
@@ -99,8 +100,8 @@ public final class HttpServer implements RunningTransport {
   private static final long REFUSAL_HEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /**
-   * How many refused connections may wait for their request head at once; beyond them one is answered at
-   * once, so a flood of silent connections holds at most this many sockets for at most
+   * How many refused connections may wait for their request head at once; beyond them one is
+   * answered at once, so a flood of silent connections holds at most this many sockets for at most
    * {@link #REFUSAL_HEAD_NANOS}.
    */
   private static final int MAX_REFUSALS_WAITING = 256;
@@ -119,12 +120,21 @@ public final class HttpServer implements RunningTransport {
   private final int maxConnections;
   private final int maxConnectionsPerPeer;
   final long writeNanos;
-  /** How long an event stream may stay silent before a heartbeat; see {@link EventWriter#HEARTBEAT}. */
+
+  /**
+   * How long an event stream may stay silent before a heartbeat; see {@link EventWriter#HEARTBEAT}.
+   */
   final long heartbeatNanos;
-  /** The WebSocket sessions open now, closed with 1001 once a graceful close has drained requests. */
-  final java.util.Set<WebSocketConnection> webSockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The WebSocket sessions open now, closed with 1001 once a graceful close has drained requests.
+   */
+  final java.util.Set<WebSocketConnection> webSockets =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** The 503 of a connection beyond {@link #maxConnections}, and of one beyond its peer's share. */
   private final Refused tooManyConnections;
+
   private final Refused tooManyFromPeer;
   private final Tls tls;
   private final long handshakeMillis;
@@ -170,7 +180,9 @@ public final class HttpServer implements RunningTransport {
         refused("too many connections (limit " + maxConnections + "); retry later");
     this.tooManyFromPeer =
         refused(
-            "too many connections from your address (limit " + maxConnectionsPerPeer + "); retry later");
+            "too many connections from your address (limit "
+                + maxConnectionsPerPeer
+                + "); retry later");
     this.tls = b.tls;
     this.handshakeMillis = Math.max(1, Math.min(b.requestTimeout.toMillis(), MAX_HANDSHAKE_MILLIS));
   }
@@ -181,7 +193,8 @@ public final class HttpServer implements RunningTransport {
   /**
    * Returns Netty's server context for {@code tls}.
    *
-   * @throws IOException naming the files (never their contents) when they hold no usable chain or key
+   * @throws IOException naming the files (never their contents) when they hold no usable chain or
+   *     key
    */
   static SslContext serverContext(Tls tls) throws IOException {
     try {
@@ -199,9 +212,13 @@ public final class HttpServer implements RunningTransport {
       return b.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException(
-          "cannot set up TLS from certificateChain " + tls.certificateChain() + ", privateKey "
-              + tls.privateKey() + (tls.clientCa() != null ? ", clientCa " + tls.clientCa() : "")
-              + ": " + e.getMessage(),
+          "cannot set up TLS from certificateChain "
+              + tls.certificateChain()
+              + ", privateKey "
+              + tls.privateKey()
+              + (tls.clientCa() != null ? ", clientCa " + tls.clientCa() : "")
+              + ": "
+              + e.getMessage(),
           e);
     }
   }
@@ -243,15 +260,21 @@ public final class HttpServer implements RunningTransport {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
-            // With TLS, plain channels: every byte must go through the SslHandler, so no call thread may
-            // write a socket itself (HttpConnection writes directly only to a DirectChannels.Client).
+            // With TLS, plain channels: every byte must go through the SslHandler, so no call
+            // thread may
+            // write a socket itself (HttpConnection writes directly only to a
+            // DirectChannels.Client).
             .channelFactory(tls != null ? NioServerSocketChannel::new : DirectChannels.Server::new)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            // When a connection stops being writable (EventWriter/WebSocketSession.isWritable): past
-            // 64 KiB queued for a client that reads slower than it is written to, a stream stops taking
-            // values and the server's bounded per-stream buffer (a count of values) holds them instead;
-            // writable again at 16 KiB, so it resumes while the socket still has bytes to send, without
+            // When a connection stops being writable (EventWriter/WebSocketSession.isWritable):
+            // past
+            // 64 KiB queued for a client that reads slower than it is written to, a stream stops
+            // taking
+            // values and the server's bounded per-stream buffer (a count of values) holds them
+            // instead;
+            // writable again at 16 KiB, so it resumes while the socket still has bytes to send,
+            // without
             // flipping at every event.
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -264,8 +287,10 @@ public final class HttpServer implements RunningTransport {
                       ch.close();
                       return;
                     }
-                    // Counted before anything else so the limit holds however many workers accept at
-                    // once; the close future fires once for every end (close, reset, shutdown), so the
+                    // Counted before anything else so the limit holds however many workers accept
+                    // at
+                    // once; the close future fires once for every end (close, reset, shutdown), so
+                    // the
                     // count cannot leak.
                     if (open.incrementAndGet() > maxConnections) {
                       open.decrementAndGet();
@@ -289,8 +314,10 @@ public final class HttpServer implements RunningTransport {
                     addTls(ch);
                     ChannelPipeline p = ch.pipeline();
                     p.addLast(new IdleStateHandler(idleNanos, 0, 0, TimeUnit.NANOSECONDS));
-                    // Decoder and encoder apart, not HttpServerCodec: answers written by call threads
-                    // bypass the encoder, which would then pair later answers with the wrong requests.
+                    // Decoder and encoder apart, not HttpServerCodec: answers written by call
+                    // threads
+                    // bypass the encoder, which would then pair later answers with the wrong
+                    // requests.
                     p.addLast(new RequestDecoder());
                     p.addLast(new HttpResponseEncoder());
                     p.addLast(connection.limits);
@@ -336,20 +363,22 @@ public final class HttpServer implements RunningTransport {
     return open.get();
   }
 
-  /** Returns the number of refused connections the server still holds (answering them, or about to). */
+  /**
+   * Returns the number of refused connections the server still holds (answering them, or about to).
+   */
   int refusals() {
     return refusing.get();
   }
 
   /**
-   * Answers a connection beyond {@link HttpServerBuilder#maxConnections} with 503, then closes it as soon
-   * as that is written, without waiting for a body or for the client to close: a flood of refused
-   * connections must not hold sockets. Its request head is read first (within the decoder's size limits
-   * and {@link #REFUSAL_HEAD_NANOS}), for two reasons: its Origin decides the CORS headers, without which
-   * a browser cannot read the 503; and a request with no body is then read whole when the socket closes,
-   * so the close is a plain FIN. Closing with bytes unread, or with more still arriving, makes the kernel
-   * send a reset instead, which some client stacks let destroy an answer not yet read (Linux keeps it).
-   * Event-loop confined.
+   * Answers a connection beyond {@link HttpServerBuilder#maxConnections} with 503, then closes it
+   * as soon as that is written, without waiting for a body or for the client to close: a flood of
+   * refused connections must not hold sockets. Its request head is read first (within the decoder's
+   * size limits and {@link #REFUSAL_HEAD_NANOS}), for two reasons: its Origin decides the CORS
+   * headers, without which a browser cannot read the 503; and a request with no body is then read
+   * whole when the socket closes, so the close is a plain FIN. Closing with bytes unread, or with
+   * more still arriving, makes the kernel send a reset instead, which some client stacks let
+   * destroy an answer not yet read (Linux keeps it). Event-loop confined.
    */
   private final class Refusal extends ChannelInboundHandlerAdapter {
     private final Refused refused;
@@ -367,7 +396,8 @@ public final class HttpServer implements RunningTransport {
       if (refusing.get() > MAX_REFUSALS_WAITING) {
         answer(c, null);
       } else {
-        deadline = c.executor().schedule(() -> answer(c, null), REFUSAL_HEAD_NANOS, TimeUnit.NANOSECONDS);
+        deadline =
+            c.executor().schedule(() -> answer(c, null), REFUSAL_HEAD_NANOS, TimeUnit.NANOSECONDS);
       }
       c.fireChannelActive();
     }
@@ -380,7 +410,8 @@ public final class HttpServer implements RunningTransport {
           answer(c, r.decoderResult().isSuccess() ? r.headers().get(HttpHeaderNames.ORIGIN) : null);
         }
       } finally {
-        ReferenceCountUtil.release(msg); // bodies and anything after the head: discarded as they come
+        ReferenceCountUtil.release(
+            msg); // bodies and anything after the head: discarded as they come
       }
     }
 
@@ -440,7 +471,10 @@ public final class HttpServer implements RunningTransport {
     return a == null ? null : a.getAddress();
   }
 
-  /** Counts a connection of {@code peer}; returns false, counting nothing, if it has its share already. */
+  /**
+   * Counts a connection of {@code peer}; returns false, counting nothing, if it has its share
+   * already.
+   */
   private boolean takePeer(java.net.InetAddress peer) {
     if (peer == null) {
       return true; // gone before it could be set up: its close follows
@@ -465,7 +499,10 @@ public final class HttpServer implements RunningTransport {
     }
   }
 
-  /** Returns the 503 for a connection refused as {@code refused} whose request came from {@code origin} (null if unknown). */
+  /**
+   * Returns the 503 for a connection refused as {@code refused} whose request came from {@code
+   * origin} (null if unknown).
+   */
   private byte[] refusal(Refused refused, String origin) {
     if (cors == null || origin == null) {
       return refused.encoded();
@@ -475,7 +512,8 @@ public final class HttpServer implements RunningTransport {
       return refused.encoded();
     }
     byte[] encoded = ResponseEncoding.encode(false, 503, headers, refused.body());
-    // A configured origin always encodes; this only guards against one that cannot be a header value.
+    // A configured origin always encodes; this only guards against one that cannot be a header
+    // value.
     return encoded != null ? encoded : refused.encoded();
   }
 
@@ -484,15 +522,22 @@ public final class HttpServer implements RunningTransport {
     List<String> h =
         new ArrayList<>(
             List.of(
-                "content-type", HttpResponse.PROBLEM_JSON,
-                "content-length", Integer.toString(refusalBody.length),
-                "retry-after", "1",
-                "connection", "close"));
+                "content-type",
+                HttpResponse.PROBLEM_JSON,
+                "content-length",
+                Integer.toString(refusalBody.length),
+                "retry-after",
+                "1",
+                "connection",
+                "close"));
     h.addAll(responseHeaders);
     return h;
   }
 
-  /** Waits up to {@code timeout} for the connections open now to close; returns whether none is open. */
+  /**
+   * Waits up to {@code timeout} for the connections open now to close; returns whether none is
+   * open.
+   */
   boolean awaitConnectionsClosed(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (Channel ch : channels.toArray(new Channel[0])) {
@@ -501,7 +546,8 @@ public final class HttpServer implements RunningTransport {
         return false;
       }
     }
-    // Not channels.isEmpty(): the group forgets a channel in a listener that may run after this wakes.
+    // Not channels.isEmpty(): the group forgets a channel in a listener that may run after this
+    // wakes.
     return channels.stream().noneMatch(Channel::isOpen);
   }
 
@@ -510,7 +556,9 @@ public final class HttpServer implements RunningTransport {
     return perPeer.getOrDefault(peer, 0);
   }
 
-  /** Returns how many connections were closed because their client did not read an answer in time. */
+  /**
+   * Returns how many connections were closed because their client did not read an answer in time.
+   */
   long writesTimedOut() {
     return writesTimedOut.get();
   }
@@ -520,8 +568,8 @@ public final class HttpServer implements RunningTransport {
   }
 
   /**
-   * Returns the bytes of answers written and not yet taken by the clients' sockets, over all connections:
-   * what clients that do not read hold in this server's memory.
+   * Returns the bytes of answers written and not yet taken by the clients' sockets, over all
+   * connections: what clients that do not read hold in this server's memory.
    */
   long pendingWriteBytes() {
     long n = 0;
@@ -545,9 +593,9 @@ public final class HttpServer implements RunningTransport {
   }
 
   /**
-   * Stops accepting connections; requests in flight go on, and requests pipelined behind them or arriving
-   * on open connections get 503, in order, the last answer on each connection with
-   * {@code Connection: close}. Returns at once.
+   * Stops accepting connections; requests in flight go on, and requests pipelined behind them or
+   * arriving on open connections get 503, in order, the last answer on each connection with {@code
+   * Connection: close}. Returns at once.
    */
   @Override
   public void beginShutdown() {
@@ -559,8 +607,8 @@ public final class HttpServer implements RunningTransport {
   }
 
   /**
-   * Waits up to {@code timeout} for requests in flight to be answered, then closes every connection;
-   * returns whether all were answered.
+   * Waits up to {@code timeout} for requests in flight to be answered, then closes every
+   * connection; returns whether all were answered.
    */
   @Override
   public boolean awaitTermination(Duration timeout) throws InterruptedException {
@@ -578,7 +626,8 @@ public final class HttpServer implements RunningTransport {
       done = inFlight.get() == 0;
     }
     if (done) {
-      // WebSockets outlive requests: told the server is going away (after whatever their handlers sent,
+      // WebSockets outlive requests: told the server is going away (after whatever their handlers
+      // sent,
       // the ends of their streams included), and given until the deadline to take it.
       List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
       for (WebSocketConnection ws : webSockets) {
@@ -587,7 +636,9 @@ public final class HttpServer implements RunningTransport {
       for (io.netty.util.concurrent.Future<?> f : closing) {
         f.await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
-      channels.close().await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      channels
+          .close()
+          .await(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
     return done;
   }
@@ -659,9 +710,9 @@ public final class HttpServer implements RunningTransport {
   }
 
   /**
-   * Closes the connection if {@code write} is still not done after the write timeout: its client does
-   * not read, and what was written for it must not hold memory and a connection forever. A write the
-   * socket took at once is done already and costs no timer.
+   * Closes the connection if {@code write} is still not done after the write timeout: its client
+   * does not read, and what was written for it must not hold memory and a connection forever. A
+   * write the socket took at once is done already and costs no timer.
    */
   void watchWrite(io.netty.channel.ChannelFuture write) {
     if (write.isDone()) {
@@ -670,16 +721,22 @@ public final class HttpServer implements RunningTransport {
     ScheduledFuture<?> timer;
     try {
       timer =
-          write.channel().eventLoop().schedule(
-              () -> {
-                if (!write.isDone()) {
-                  debug(name + ": closing a connection whose client did not read its answer in time", null);
-                  writeTimedOut();
-                  write.channel().close();
-                }
-              },
-              writeNanos,
-              TimeUnit.NANOSECONDS);
+          write
+              .channel()
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    if (!write.isDone()) {
+                      debug(
+                          name
+                              + ": closing a connection whose client did not read its answer in time",
+                          null);
+                      writeTimedOut();
+                      write.channel().close();
+                    }
+                  },
+                  writeNanos,
+                  TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return; // the loop is gone, and the connection with it
     }

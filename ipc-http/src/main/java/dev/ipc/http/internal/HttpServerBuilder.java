@@ -38,7 +38,9 @@ public final class HttpServerBuilder {
     return this;
   }
 
-  /** Sets the port to bind; 0 (the default) picks a free one, see {@link HttpServer#localAddress()}. */
+  /**
+   * Sets the port to bind; 0 (the default) picks a free one, see {@link HttpServer#localAddress()}.
+   */
   public HttpServerBuilder port(int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
@@ -54,8 +56,8 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets the executor the handler runs on (required); when it rejects a request the server answers 429,
-   * or 503 once it is shut down or the server is closing.
+   * Sets the executor the handler runs on (required); when it rejects a request the server answers
+   * 429, or 503 once it is shut down or the server is closing.
    */
   public HttpServerBuilder executor(Executor executor) {
     this.executor = requireNonNull(executor, "executor");
@@ -72,8 +74,8 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how long a connection may stay silent (default 60 s) while no request of it is being handled;
-   * then it is closed, with a 408 when it had sent only part of a request.
+   * Sets how long a connection may stay silent (default 60 s) while no request of it is being
+   * handled; then it is closed, with a 408 when it had sent only part of a request.
    */
   public HttpServerBuilder idleTimeout(Duration idleTimeout) {
     requireNonNull(idleTimeout, "idleTimeout");
@@ -85,8 +87,8 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how long a request may take to arrive once its first byte came (default 30 s), head included,
-   * however steadily it trickles in; then it is answered 408 and the connection closed.
+   * Sets how long a request may take to arrive once its first byte came (default 30 s), head
+   * included, however steadily it trickles in; then it is answered 408 and the connection closed.
    */
   public HttpServerBuilder requestTimeout(Duration requestTimeout) {
     requireNonNull(requestTimeout, "requestTimeout");
@@ -98,8 +100,9 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Enables CORS for the given origins ({@code "*"} for any; none, the default, disables it): preflight
-   * requests are answered by the server, other responses get {@code Access-Control-Allow-Origin}.
+   * Enables CORS for the given origins ({@code "*"} for any; none, the default, disables it):
+   * preflight requests are answered by the server, other responses get {@code
+   * Access-Control-Allow-Origin}.
    */
   public HttpServerBuilder cors(String... origins) {
     requireNonNull(origins, "origins");
@@ -112,9 +115,9 @@ public final class HttpServerBuilder {
 
   /**
    * Sets how many client connections are served at once (default 10,000: far above what keep-alive
-   * client pools open, well below common descriptor limits); beyond it a new connection is answered 503
-   * {@code UNAVAILABLE} with {@code Connection: close} (and CORS headers when its request shows an
-   * allowed Origin) and closed once that is written, while open ones keep being served.
+   * client pools open, well below common descriptor limits); beyond it a new connection is answered
+   * 503 {@code UNAVAILABLE} with {@code Connection: close} (and CORS headers when its request shows
+   * an allowed Origin) and closed once that is written, while open ones keep being served.
    */
   public HttpServerBuilder maxConnections(int maxConnections) {
     if (maxConnections < 1) {
@@ -126,9 +129,9 @@ public final class HttpServerBuilder {
 
   /**
    * Sets how many connections one client address may have served at once (default 1,000, a tenth of
-   * the default {@link #maxConnections}): one more is refused like a connection beyond
-   * {@code maxConnections} (503 {@code UNAVAILABLE}, {@code Connection: close}, closed once written), so
-   * a single peer cannot take every place while the others keep being served.
+   * the default {@link #maxConnections}): one more is refused like a connection beyond {@code
+   * maxConnections} (503 {@code UNAVAILABLE}, {@code Connection: close}, closed once written), so a
+   * single peer cannot take every place while the others keep being served.
    */
   public HttpServerBuilder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
     if (maxConnectionsPerPeer < 1) {
@@ -140,9 +143,10 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how long an answer may wait for its client to read it (default 30 s): an answer the client's
-   * socket has not taken whole by then closes the connection. Answers go one at a time per connection,
-   * so a client that never reads holds at most one answer's bytes and cannot hold a place forever.
+   * Sets how long an answer may wait for its client to read it (default 30 s): an answer the
+   * client's socket has not taken whole by then closes the connection. Answers go one at a time per
+   * connection, so a client that never reads holds at most one answer's bytes and cannot hold a
+   * place forever.
    */
   public HttpServerBuilder writeTimeout(Duration writeTimeout) {
     requireNonNull(writeTimeout, "writeTimeout");
@@ -154,11 +158,11 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how many request-body bytes the server holds at once over all connections (default: a quarter
-   * of the JVM's maximum heap): bodies still arriving, waiting behind other requests, or being handled.
-   * A request whose body would go beyond it is answered 503 {@code UNAVAILABLE} with {@code Retry-After}
-   * and {@code Connection: close}, so many large or slowly sent bodies cannot exhaust the memory, while
-   * requests that fit, and those without a body, are still served.
+   * Sets how many request-body bytes the server holds at once over all connections (default: a
+   * quarter of the JVM's maximum heap): bodies still arriving, waiting behind other requests, or
+   * being handled. A request whose body would go beyond it is answered 503 {@code UNAVAILABLE} with
+   * {@code Retry-After} and {@code Connection: close}, so many large or slowly sent bodies cannot
+   * exhaust the memory, while requests that fit, and those without a body, are still served.
    */
   public HttpServerBuilder maxBufferedBodyBytes(long maxBufferedBodyBytes) {
     if (maxBufferedBodyBytes < 0) {
@@ -170,8 +174,8 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Sets how often a silent event stream gets a heartbeat and a WebSocket a ping (default
-   * {@link EventWriter#HEARTBEAT}); for tests, which cannot wait that long.
+   * Sets how often a silent event stream gets a heartbeat and a WebSocket a ping (default {@link
+   * EventWriter#HEARTBEAT}); for tests, which cannot wait that long.
    */
   HttpServerBuilder heartbeat(Duration heartbeat) {
     requireNonNull(heartbeat, "heartbeat");
@@ -192,13 +196,14 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Serves TLS only, from {@code tls}'s PEM certificate chain and key, asking for client certificates
-   * signed by its {@code clientCa} as its {@code clientAuth} says; null (the default) serves plain text.
-   * Netty's {@code SslHandler} is then first in every connection's pipeline and every answer, those of
-   * call threads included, is written through it. A client that does not speak TLS has its connection
-   * closed (a failed handshake), as has one that does not finish its handshake within the
-   * {@linkplain #requestTimeout request timeout} (10 s at most). Handlers see the client's certificate
-   * chain in {@link HttpRequest#peerCertificates()}. The files are read at {@link HttpServer#start()}.
+   * Serves TLS only, from {@code tls}'s PEM certificate chain and key, asking for client
+   * certificates signed by its {@code clientCa} as its {@code clientAuth} says; null (the default)
+   * serves plain text. Netty's {@code SslHandler} is then first in every connection's pipeline and
+   * every answer, those of call threads included, is written through it. A client that does not
+   * speak TLS has its connection closed (a failed handshake), as has one that does not finish its
+   * handshake within the {@linkplain #requestTimeout request timeout} (10 s at most). Handlers see
+   * the client's certificate chain in {@link HttpRequest#peerCertificates()}. The files are read at
+   * {@link HttpServer#start()}.
    */
   public HttpServerBuilder tls(Tls tls) {
     this.tls = tls;
@@ -206,9 +211,9 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Adds {@code name: value} to every answer the server sends, its own (408, 413, 429, 503...) included,
-   * unless the handler's answer already has a {@code name} header (for example
-   * {@code X-Content-Type-Options: nosniff}). None by default.
+   * Adds {@code name: value} to every answer the server sends, its own (408, 413, 429, 503...)
+   * included, unless the handler's answer already has a {@code name} header (for example {@code
+   * X-Content-Type-Options: nosniff}). None by default.
    */
   public HttpServerBuilder responseHeader(String name, String value) {
     requireNonNull(name, "name");
@@ -224,9 +229,9 @@ public final class HttpServerBuilder {
   }
 
   /**
-   * Answers {@code GET /healthz} (200 while the server runs: it is alive) and {@code GET /readyz} (200
-   * while {@code ready} says so, else 503) before the handler sees them, for load balancers and
-   * orchestrators. Both answer JSON {@code {"status":"UP"}} or {@code {"status":"DOWN"}}.
+   * Answers {@code GET /healthz} (200 while the server runs: it is alive) and {@code GET /readyz}
+   * (200 while {@code ready} says so, else 503) before the handler sees them, for load balancers
+   * and orchestrators. Both answer JSON {@code {"status":"UP"}} or {@code {"status":"DOWN"}}.
    */
   public HttpServerBuilder health(java.util.function.BooleanSupplier ready) {
     requireNonNull(ready, "ready");

@@ -8,10 +8,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
- * Netty's request decoder, telling whether a request has started and is not yet whole, from its first
- * byte on: the request deadline ({@link HttpServerBuilder#requestTimeout}) must cover a request head
- * trickled in byte by byte, which the decoder would otherwise hold unseen until its last header line.
- * Event-loop confined.
+ * Netty's request decoder, telling whether a request has started and is not yet whole, from its
+ * first byte on: the request deadline ({@link HttpServerBuilder#requestTimeout}) must cover a
+ * request head trickled in byte by byte, which the decoder would otherwise hold unseen until its
+ * last header line. Event-loop confined.
  */
 final class RequestDecoder extends HttpRequestDecoder {
   // Bytes of a request not yet decoded whole have come: set by each read bringing bytes and by each
@@ -37,7 +37,8 @@ final class RequestDecoder extends HttpRequestDecoder {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+      throws Exception {
     super.decode(ctx, buffer, out);
     // The decoder returns after each request's end, so what follows it in the read is decoded (and
     // counted as started, above) in a later call.
@@ -47,8 +48,8 @@ final class RequestDecoder extends HttpRequestDecoder {
   }
 
   /**
-   * Whether a request has begun arriving and is not whole yet: some of its bytes are held here (part of
-   * a line), or its line, headers or body are being decoded.
+   * Whether a request has begun arriving and is not whole yet: some of its bytes are held here
+   * (part of a line), or its line, headers or body are being decoded.
    */
   boolean inProgress() {
     return started || internalBuffer().isReadable();

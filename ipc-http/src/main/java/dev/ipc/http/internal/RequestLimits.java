@@ -21,12 +21,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The limits on one connection's requests while they arrive, between the decoder and the aggregator:
- * the server-wide body budget ({@link HttpServer#takeBodyBytes}, 503 beyond it), the body size ({@link
- * #aggregator}: 413, answered in order instead of by Netty), the request deadline (408 for a request
- * still incomplete, head included, {@link HttpServerBuilder#requestTimeout} after its first byte) and
- * idleness (408 for a half-sent request, close otherwise). Its refusals are queued on the connection
- * like any answer. Event-loop confined.
+ * The limits on one connection's requests while they arrive, between the decoder and the
+ * aggregator: the server-wide body budget ({@link HttpServer#takeBodyBytes}, 503 beyond it), the
+ * body size ({@link #aggregator}: 413, answered in order instead of by Netty), the request deadline
+ * (408 for a request still incomplete, head included, {@link HttpServerBuilder#requestTimeout}
+ * after its first byte) and idleness (408 for a half-sent request, close otherwise). Its refusals
+ * are queued on the connection like any answer. Event-loop confined.
  */
 // The close() of an idle connection returns a future left alone on purpose: the channel ends closed
 // whether or not it fails.
@@ -103,7 +103,8 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
     // from the read that brought the request's first byte, so a head trickled in is cut too.
     if (requestTimer == null && incomplete()) {
       requestTimer =
-          c.executor().schedule(() -> onRequestTimeout(), server.requestNanos, TimeUnit.NANOSECONDS);
+          c.executor()
+              .schedule(() -> onRequestTimeout(), server.requestNanos, TimeUnit.NANOSECONDS);
     }
     c.fireChannelReadComplete();
   }
@@ -117,7 +118,9 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Returns the aggregator, answering a too large body with 413 in order instead of Netty's own. */
+  /**
+   * Returns the aggregator, answering a too large body with 413 in order instead of Netty's own.
+   */
   ChannelHandler aggregator(int maxBodyBytes) {
     return new HttpObjectAggregator(maxBodyBytes) {
       @Override
@@ -138,16 +141,17 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
 
       @Override
       protected void handleOversizedMessage(ChannelHandlerContext c, HttpMessage oversized) {
-        // A message already partly aggregated cannot be resynchronized: answer and close. A client that
-        // expected 100 Continue may rightly never send the body it announced, so the next request would
+        // A message already partly aggregated cannot be resynchronized: answer and close. A client
+        // that
+        // expected 100 Continue may rightly never send the body it announced, so the next request
+        // would
         // be swallowed as that body: close then too. Otherwise the aggregator skips the body that
         // follows and the connection stays usable.
         boolean keepAlive =
             !(oversized instanceof FullHttpMessage)
                 && !HttpUtil.is100ContinueExpected(oversized)
                 && HttpUtil.isKeepAlive(oversized);
-        boolean head =
-            oversized instanceof HttpRequest r && HttpMethod.HEAD.equals(r.method());
+        boolean head = oversized instanceof HttpRequest r && HttpMethod.HEAD.equals(r.method());
         c.fireChannelRead(
             new Oversized(
                 head,
@@ -158,7 +162,9 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
     };
   }
 
-  /** Returns the Content-Length of {@code r}; -1 if it has none or a malformed one (answered 400). */
+  /**
+   * Returns the Content-Length of {@code r}; -1 if it has none or a malformed one (answered 400).
+   */
   private static long announcedLength(HttpRequest r) {
     try {
       return HttpUtil.getContentLength(r, -1L);
@@ -168,8 +174,9 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Answers the request still arriving 503 once the server holds too many body bytes: in order, after
-   * the answers owed before it, and then the connection closes, since the rest of its body is not read.
+   * Answers the request still arriving 503 once the server holds too many body bytes: in order,
+   * after the answers owed before it, and then the connection closes, since the rest of its body is
+   * not read.
    */
   private void refuseOverBudget() {
     overBudget = true;
@@ -179,7 +186,9 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
     connection.enqueue(
         Pending.answered(
             HttpResponse.problem(
-                    503, ErrorCode.UNAVAILABLE, "server is busy with other request bodies; retry later")
+                    503,
+                    ErrorCode.UNAVAILABLE,
+                    "server is busy with other request bodies; retry later")
                 .withHeader("retry-after", "1"),
             startHead,
             false,
@@ -242,7 +251,9 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
             null));
   }
 
-  /** Stops the request deadline: the request is whole, refused, or the connection is done with HTTP. */
+  /**
+   * Stops the request deadline: the request is whole, refused, or the connection is done with HTTP.
+   */
   void cancelRequestTimer() {
     if (requestTimer != null) {
       requestTimer.cancel(false);

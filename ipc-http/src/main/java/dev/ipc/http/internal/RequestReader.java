@@ -26,9 +26,9 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Turns each whole request Netty decoded on one connection into a {@link Pending}: the {@link
- * HttpRequest} the handler gets (target split into path and query, the peer's address and certificates),
- * or the answer the server gives without the handler (malformed request 400/414/431, undecodable
- * target 400, CORS preflight, shutting down 503). Event-loop confined.
+ * HttpRequest} the handler gets (target split into path and query, the peer's address and
+ * certificates), or the answer the server gives without the handler (malformed request 400/414/431,
+ * undecodable target 400, CORS preflight, shutting down 503). Event-loop confined.
  */
 final class RequestReader {
   private final HttpConnection connection;
@@ -128,8 +128,9 @@ final class RequestReader {
 
   /**
    * Returns the client's verified certificate chain, empty without one. Read at the first request:
-   * the handshake is over once a request has been decrypted, and TLS 1.3 never renegotiates (Netty's
-   * JDK engine refuses a TLS 1.2 renegotiation by default), so it holds for the whole connection.
+   * the handshake is over once a request has been decrypted, and TLS 1.3 never renegotiates
+   * (Netty's JDK engine refuses a TLS 1.2 renegotiation by default), so it holds for the whole
+   * connection.
    */
   private List<X509Certificate> peerCertificates(SslHandler ssl) {
     if (peerCertificates == null) {
@@ -152,7 +153,9 @@ final class RequestReader {
     }
   }
 
-  /** Returns whether {@code target} is a non-empty path with no query, fragment or escape to decode. */
+  /**
+   * Returns whether {@code target} is a non-empty path with no query, fragment or escape to decode.
+   */
   private static boolean isPlainPath(String target) {
     int n = target.length();
     if (n == 0 || target.charAt(0) != '/') {
@@ -169,7 +172,8 @@ final class RequestReader {
 
   /** Strips {@code http://host} from an absolute-form target, as proxies send it. */
   private static String originForm(String uri) {
-    if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)) {
+    if (uri.regionMatches(true, 0, "http://", 0, 7)
+        || uri.regionMatches(true, 0, "https://", 0, 8)) {
       int slash = uri.indexOf('/', uri.indexOf("//") + 2);
       return slash < 0 ? "/" : uri.substring(slash);
     }

@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * What an answer looks like on the wire: the headers the server adds to a handler's answer (length,
- * connection, CORS, the configured response headers), and the status line and headers as bytes or as a
- * Netty response. An answer is written either straight to the socket or through Netty's encoder (see
- * {@link ResponseWriter}); both take their headers from {@link #headers} and encode them as Netty does,
- * so they cannot differ. Headers are kept as one list of alternating names and values. Stateless.
+ * connection, CORS, the configured response headers), and the status line and headers as bytes or
+ * as a Netty response. An answer is written either straight to the socket or through Netty's
+ * encoder (see {@link ResponseWriter}); both take their headers from {@link #headers} and encode
+ * them as Netty does, so they cannot differ. Headers are kept as one list of alternating names and
+ * values. Stateless.
  */
 final class ResponseEncoding {
   static final byte[] EMPTY = new byte[0];
@@ -23,8 +24,9 @@ final class ResponseEncoding {
   private ResponseEncoding() {}
 
   /**
-   * Returns the answer's headers as alternating names and values: the handler's, then those the server
-   * adds (length, connection, CORS). Both ways of writing an answer use it, so they cannot differ.
+   * Returns the answer's headers as alternating names and values: the handler's, then those the
+   * server adds (length, connection, CORS). Both ways of writing an answer use it, so they cannot
+   * differ.
    */
   static List<String> headers(HttpServer server, Pending p, HttpResponse r, boolean close) {
     List<String> h = new ArrayList<>(r.headerList().size() + 8);
@@ -53,13 +55,18 @@ final class ResponseEncoding {
   }
 
   /**
-   * Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes them, or
-   * null if a header name is not a token or a value holds a control character (Netty refuses those too).
+   * Returns status line, headers and {@code body} as HTTP/1.x bytes, as Netty's encoder writes
+   * them, or null if a header name is not a token or a value holds a control character (Netty
+   * refuses those too).
    */
   static byte[] encode(boolean http10, int status, List<String> headers, byte[] body) {
     HttpResponseStatus s = HttpResponseStatus.valueOf(status);
     StringBuilder head = new StringBuilder(160);
-    head.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(s.code()).append(' ').append(s.reasonPhrase()).append("\r\n");
+    head.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        .append(s.code())
+        .append(' ')
+        .append(s.reasonPhrase())
+        .append("\r\n");
     for (int i = 0; i < headers.size(); i += 2) {
       String name = headers.get(i);
       String value = headers.get(i + 1);
@@ -88,7 +95,9 @@ final class ResponseEncoding {
         new DefaultFullHttpResponse(
             p.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(r.status()),
-            p.head() || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
+            p.head() || r.body().length == 0
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(r.body()));
     addAll(res.headers(), headers(server, p, r, close));
     return res;
   }
@@ -110,7 +119,10 @@ final class ResponseEncoding {
     return -1;
   }
 
-  /** Replaces every {@code name} header with one {@code name: value} at the end, as Netty's set does. */
+  /**
+   * Replaces every {@code name} header with one {@code name: value} at the end, as Netty's set
+   * does.
+   */
   static void set(List<String> headers, String name, String value) {
     for (int i = indexOf(headers, name); i >= 0; i = indexOf(headers, name)) {
       headers.remove(i + 1);
@@ -143,7 +155,9 @@ final class ResponseEncoding {
     return true;
   }
 
-  /** Returns Netty's interned name for the common headers, which it encodes without a per-char copy. */
+  /**
+   * Returns Netty's interned name for the common headers, which it encodes without a per-char copy.
+   */
   private static CharSequence headerName(String name) {
     return switch (name) {
       case "content-type" -> HttpHeaderNames.CONTENT_TYPE;

@@ -8,11 +8,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayDeque;
 
 /**
- * One connection's pipelining queue: HTTP/1.1 answers must leave in the order their requests came, so
- * requests wait here and are answered one at a time. Both the event loop and the call thread writing an
- * answer finish requests, so everything here is guarded by this object; it also stops reading while too
- * many requests wait (back-pressure) and sends a {@code 100 Continue} only once the answers owed before
- * it are written.
+ * One connection's pipelining queue: HTTP/1.1 answers must leave in the order their requests came,
+ * so requests wait here and are answered one at a time. Both the event loop and the call thread
+ * writing an answer finish requests, so everything here is guarded by this object; it also stops
+ * reading while too many requests wait (back-pressure) and sends a {@code 100 Continue} only once
+ * the answers owed before it are written.
  */
 // Netty's writeAndFlush returns a future left alone on purpose: a lost 100 Continue ends with the
 // connection closed, which its close listener already handles.
@@ -37,8 +37,8 @@ final class ResponseQueue {
   }
 
   /**
-   * Adds {@code p} behind the requests waiting; returns whether none is being answered, so the caller
-   * must start answering. Stops reading while too many wait.
+   * Adds {@code p} behind the requests waiting; returns whether none is being answered, so the
+   * caller must start answering. Stops reading while too many wait.
    */
   synchronized boolean add(Pending p) {
     queue.add(p);
@@ -69,10 +69,10 @@ final class ResponseQueue {
   }
 
   /**
-   * Returns whether a {@code 100 Continue} for the request arriving now must wait, and if so owes it.
-   * Answers to earlier pipelined requests are owed, and a call thread may be writing one straight to the
-   * socket: the 100 must not come before them or land inside one. It is sent when the last of them is
-   * written (see {@link #idle}).
+   * Returns whether a {@code 100 Continue} for the request arriving now must wait, and if so owes
+   * it. Answers to earlier pipelined requests are owed, and a call thread may be writing one
+   * straight to the socket: the 100 must not come before them or land inside one. It is sent when
+   * the last of them is written (see {@link #idle}).
    */
   synchronized boolean deferContinue() {
     if (busy || !queue.isEmpty()) {
@@ -84,7 +84,8 @@ final class ResponseQueue {
 
   /** Whether the answer to {@code p} closes the connection. */
   synchronized boolean closesAfter(Pending p) {
-    // While the server closes, only the last answer owed on this connection says close: the requests
+    // While the server closes, only the last answer owed on this connection says close: the
+    // requests
     // queued behind this one are answered (503) first, in order, then the connection closes.
     return !p.keepAlive() || (server.isClosing() && queue.isEmpty());
   }
@@ -118,7 +119,8 @@ final class ResponseQueue {
     if (continueOwed) {
       continueOwed = false;
       // Every owed answer is written, or queued in Netty ahead of this (a partial direct write's
-      // rest is written before its listener gets here); from a call thread this goes through the loop.
+      // rest is written before its listener gets here); from a call thread this goes through the
+      // loop.
       ctx.writeAndFlush(
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));

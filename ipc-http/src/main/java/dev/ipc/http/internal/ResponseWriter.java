@@ -11,14 +11,15 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Writes one connection's whole answers, each after the one before it (see {@link ResponseQueue}), by
- * one of two paths: on the handler's call thread straight to the socket ({@link #writeHere}, see {@link
- * DirectChannels}), or on the event loop through the pipeline's encoder ({@link #write}), for the
- * server's own answers and always over TLS. Either way it then decides the connection's next step: the
- * next request, or the close; and it closes a connection whose client does not read its answer within
- * the write timeout ({@link HttpServer#watchWrite}).
+ * Writes one connection's whole answers, each after the one before it (see {@link ResponseQueue}),
+ * by one of two paths: on the handler's call thread straight to the socket ({@link #writeHere}, see
+ * {@link DirectChannels}), or on the event loop through the pipeline's encoder ({@link #write}),
+ * for the server's own answers and always over TLS. Either way it then decides the connection's
+ * next step: the next request, or the close; and it closes a connection whose client does not read
+ * its answer within the write timeout ({@link HttpServer#watchWrite}).
  */
-// Netty's close() returns a future left alone on purpose: a close ends with the channel closed whether
+// Netty's close() returns a future left alone on purpose: a close ends with the channel closed
+// whether
 // or not its future fails. The writes whose failure matters carry listeners.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class ResponseWriter {
@@ -31,9 +32,9 @@ final class ResponseWriter {
   }
 
   /**
-   * Writes the answer on this call thread, straight to the socket (see {@link DirectChannels}); returns
-   * false when the event loop must write it instead: always over TLS, whose channels are not
-   * {@link DirectChannels.Client}s (bytes written here would bypass the {@code SslHandler}).
+   * Writes the answer on this call thread, straight to the socket (see {@link DirectChannels});
+   * returns false when the event loop must write it instead: always over TLS, whose channels are
+   * not {@link DirectChannels.Client}s (bytes written here would bypass the {@code SslHandler}).
    */
   boolean writeHere(Pending p, HttpResponse r) {
     if (!(connection.ctx.channel() instanceof DirectChannels.Client ch) || !ch.isActive()) {
@@ -61,7 +62,8 @@ final class ResponseWriter {
     }
     if (bytes.hasRemaining()) {
       // The socket is full: Netty writes the rest when it drains. Nothing else writes meanwhile.
-      ChannelFuture rest = ch.pipeline().firstContext().writeAndFlush(Unpooled.wrappedBuffer(bytes));
+      ChannelFuture rest =
+          ch.pipeline().firstContext().writeAndFlush(Unpooled.wrappedBuffer(bytes));
       rest.addListener((ChannelFutureListener) f -> finished(close, !f.isSuccess()));
       server.watchWrite(rest);
       return true;
@@ -88,7 +90,9 @@ final class ResponseWriter {
     }
   }
 
-  /** Writes the answer to {@code p} through the pipeline, then answers the next request. Event loop. */
+  /**
+   * Writes the answer to {@code p} through the pipeline, then answers the next request. Event loop.
+   */
   void write(Pending p, HttpResponse r) {
     ChannelHandlerContext ctx = connection.ctx;
     if (!ctx.channel().isActive()) {

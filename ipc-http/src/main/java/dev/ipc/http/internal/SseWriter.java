@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The body of one Server-Sent Events answer. Every write goes through the connection's pipeline (its
- * encoder frames the chunks, and over TLS its {@code SslHandler} encrypts them), never straight to the
- * socket: Netty orders writes submitted from any thread, and the heartbeat runs on the event loop. The
- * lock keeps each write and the end in one order, so nothing follows the terminating chunk.
+ * The body of one Server-Sent Events answer. Every write goes through the connection's pipeline
+ * (its encoder frames the chunks, and over TLS its {@code SslHandler} encrypts them), never
+ * straight to the socket: Netty orders writes submitted from any thread, and the heartbeat runs on
+ * the event loop. The lock keeps each write and the end in one order, so nothing follows the
+ * terminating chunk.
  */
 // Netty's write and close futures are left alone where the listener already handles failure.
 @SuppressWarnings("FutureReturnValueIgnored")
@@ -105,7 +106,10 @@ final class SseWriter implements EventWriter {
     }
   }
 
-  /** Appends {@code text} one line at a time, each as {@code prefix + line + LF}; CRLF, CR, LF split. */
+  /**
+   * Appends {@code text} one line at a time, each as {@code prefix + line + LF}; CRLF, CR, LF
+   * split.
+   */
   private static void appendLines(StringBuilder sb, String prefix, String text) {
     int start = 0;
     int n = text.length();
@@ -186,7 +190,8 @@ final class SseWriter implements EventWriter {
       if (heartbeat != null) {
         heartbeat.cancel(false);
       }
-      // Written after every event queued before (same lock, same order in Netty's queue); the request
+      // Written after every event queued before (same lock, same order in Netty's queue); the
+      // request
       // stays in flight until it is flushed, so a graceful close waits for it.
       written = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }

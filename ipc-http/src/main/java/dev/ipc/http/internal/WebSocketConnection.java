@@ -27,13 +27,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One upgraded connection: takes the place of {@link HttpConnection} in the pipeline, after Netty's frame
- * decoder (its frame limit is the server's body limit) and an aggregator joining fragments up to the same
- * limit. Text messages go to the handler on the server's executor, one at a time and in order, through a
- * small inbox; past {@link #MAX_PENDING} waiting the connection stops being read until the handler
- * catches up, so a client cannot queue unbounded work. Writes go through the pipeline (frame encoder,
- * then the {@code SslHandler} over TLS), from any thread; the lock orders them with the close frame, so
- * nothing is written after it.
+ * One upgraded connection: takes the place of {@link HttpConnection} in the pipeline, after Netty's
+ * frame decoder (its frame limit is the server's body limit) and an aggregator joining fragments up
+ * to the same limit. Text messages go to the handler on the server's executor, one at a time and in
+ * order, through a small inbox; past {@link #MAX_PENDING} waiting the connection stops being read
+ * until the handler catches up, so a client cannot queue unbounded work. Writes go through the
+ * pipeline (frame encoder, then the {@code SslHandler} over TLS), from any thread; the lock orders
+ * them with the close frame, so nothing is written after it.
  */
 // Netty's write and close futures are left alone where a listener already handles failure.
 @SuppressWarnings("FutureReturnValueIgnored")
@@ -65,7 +65,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     this.request = request;
   }
 
-  /** Returns the aggregator to put before this handler: whole messages up to the body limit, else 1009. */
+  /**
+   * Returns the aggregator to put before this handler: whole messages up to the body limit, else
+   * 1009.
+   */
   ChannelHandler aggregator() {
     return new WebSocketFrameAggregator(Math.max(125, server.maxBodyBytes)) {
       @Override
@@ -92,7 +95,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     synchronized (lock) {
       if (!closed) {
         try {
-          pinger = ctx.executor().scheduleAtFixedRate(this::ping, period, period, TimeUnit.NANOSECONDS);
+          pinger =
+              ctx.executor().scheduleAtFixedRate(this::ping, period, period, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
           // The event loop is stopping, and the connection with it.
         }
@@ -126,7 +130,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
       } else if (msg instanceof CloseWebSocketFrame close) {
         answerClose(close);
       }
-      // Pongs (answers to our pings) only prove the peer is there: reading them resets the idle timer.
+      // Pongs (answers to our pings) only prove the peer is there: reading them resets the idle
+      // timer.
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -304,7 +309,8 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
       }
       f = ctx.writeAndFlush(new CloseWebSocketFrame(code, why));
     }
-    // Closed once the frame is out, without waiting for the client's answer (which it may never send);
+    // Closed once the frame is out, without waiting for the client's answer (which it may never
+    // send);
     // a client that does not read gets the write timeout.
     f.addListener(ChannelFutureListener.CLOSE);
     server.watchWrite(f);

@@ -17,13 +17,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.List;
 
 /**
- * Turns a connection into a WebSocket ({@link HttpResponse#webSocket}): checks the opening handshake
- * and its Origin, answers the ones refused (400, 403, 426) like any answer, and otherwise puts a {@link
- * WebSocketConnection} in place of the HTTP handlers and lets Netty's handshaker swap the HTTP codec
- * for the frame codec and write the 101. Nothing after a granted upgrade is HTTP, so requests pipelined
- * behind it are dropped. Event loop.
+ * Turns a connection into a WebSocket ({@link HttpResponse#webSocket}): checks the opening
+ * handshake and its Origin, answers the ones refused (400, 403, 426) like any answer, and otherwise
+ * puts a {@link WebSocketConnection} in place of the HTTP handlers and lets Netty's handshaker swap
+ * the HTTP codec for the frame codec and write the 101. Nothing after a granted upgrade is HTTP, so
+ * requests pipelined behind it are dropped. Event loop.
  */
-// Netty's close() returns a future left alone on purpose: a close ends with the channel closed whether
+// Netty's close() returns a future left alone on purpose: a close ends with the channel closed
+// whether
 // or not its future fails.
 @SuppressWarnings("FutureReturnValueIgnored")
 final class WebSocketUpgrade {
@@ -39,7 +40,9 @@ final class WebSocketUpgrade {
       return;
     }
     HttpRequest req = p.request();
-    if (p.http10() || !req.isWebSocketUpgrade() || req.header("sec-websocket-key") == null
+    if (p.http10()
+        || !req.isWebSocketUpgrade()
+        || req.header("sec-websocket-key") == null
         || !hasToken(req.headers("connection"), "upgrade")) {
       connection.writer.write(
           p,
@@ -54,7 +57,8 @@ final class WebSocketUpgrade {
     String origin = req.header("origin");
     if (!Cors.allowsWebSocket(server.cors, origin, req.header("host"), tls)) {
       connection.writer.write(
-          p, HttpResponse.problem(403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin));
+          p,
+          HttpResponse.problem(403, ErrorCode.PERMISSION_DENIED, "origin not allowed: " + origin));
       return;
     }
     FullHttpRequest nettyRequest =
@@ -72,7 +76,8 @@ final class WebSocketUpgrade {
                 WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(Math.max(125, server.maxBodyBytes))
                     .allowExtensions(false)
-                    // The frame decoder's own close frame would be written below the frame encoder and
+                    // The frame decoder's own close frame would be written below the frame encoder
+                    // and
                     // never reach the client: WebSocketConnection answers the violation instead.
                     .closeOnProtocolViolation(false)
                     .build())

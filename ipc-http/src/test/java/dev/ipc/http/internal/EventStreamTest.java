@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Server-Sent Events answers ({@link HttpResponse#events}) read by real clients: the JDK's, curl, a raw socket. */
+/**
+ * Server-Sent Events answers ({@link HttpResponse#events}) read by real clients: the JDK's, curl, a
+ * raw socket.
+ */
 @Timeout(60)
 class EventStreamTest {
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -62,7 +65,8 @@ class EventStreamTest {
     return URI.create("http://127.0.0.1:" + server.localAddress().getPort() + path);
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean() && System.nanoTime() < end) {
       Thread.sleep(5);
@@ -88,7 +92,9 @@ class EventStreamTest {
                                 })
                             .withHeader("x-extra", "yes")));
     java.net.http.HttpResponse<String> r =
-        client.send(java.net.http.HttpRequest.newBuilder(uri(server, "/events")).build(), BodyHandlers.ofString());
+        client.send(
+            java.net.http.HttpRequest.newBuilder(uri(server, "/events")).build(),
+            BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
     assertThat(r.headers().firstValue("cache-control")).hasValue("no-store");
@@ -109,9 +115,12 @@ class EventStreamTest {
     CompletableFuture<EventWriter> writer = new CompletableFuture<>();
     HttpServer server = streaming(writer);
     java.net.http.HttpResponse<InputStream> r =
-        client.send(java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(), BodyHandlers.ofInputStream());
+        client.send(
+            java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(),
+            BodyHandlers.ofInputStream());
     EventWriter w = writer.get(20, TimeUnit.SECONDS);
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       for (int i = 1; i <= 3; i++) {
         // Each event is read before the next is sent: nothing waits for the end to be delivered.
         assertThat(w.send(null, String.valueOf(i), "value " + i)).isTrue();
@@ -135,14 +144,16 @@ class EventStreamTest {
             .redirectErrorStream(true)
             .start();
     EventWriter w = writer.get(20, TimeUnit.SECONDS);
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(curl.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(curl.getInputStream(), StandardCharsets.UTF_8))) {
       w.send(null, "7", "first");
       assertThat(out.readLine()).isEqualTo("id: 7");
       assertThat(out.readLine()).isEqualTo("data: first");
       assertThat(out.readLine()).isEmpty();
       w.send(null, "8", "second");
       w.end();
-      assertThat(out.lines().collect(Collectors.toList())).containsExactly("id: 8", "data: second", "");
+      assertThat(out.lines().collect(Collectors.toList()))
+          .containsExactly("id: 8", "data: second", "");
     }
     assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(curl.exitValue()).as("curl saw a clean end").isZero();
@@ -154,7 +165,8 @@ class EventStreamTest {
     HttpServer server = streaming(writer);
     CountDownLatch closed = new CountDownLatch(1);
     try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
-      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       EventWriter w = writer.get(20, TimeUnit.SECONDS);
       w.onClose(closed::countDown);
       assertThat(server.inFlight()).isEqualTo(1);
@@ -202,10 +214,15 @@ class EventStreamTest {
   @Test
   void http10GetsTheEventsUntilTheClose() throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(r -> HttpResponse.events(w -> {
-          w.send("only");
-          w.end();
-        })));
+        start(
+            HttpServer.builder()
+                .handler(
+                    r ->
+                        HttpResponse.events(
+                            w -> {
+                              w.send("only");
+                              w.end();
+                            })));
     try (Socket s = new Socket("127.0.0.1", server.localAddress().getPort())) {
       s.setSoTimeout(20_000);
       s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -221,7 +238,9 @@ class EventStreamTest {
     HttpServer server = streaming(writer);
     java.net.http.HttpResponse<String> r =
         client.send(
-            java.net.http.HttpRequest.newBuilder(uri(server, "/")).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+            java.net.http.HttpRequest.newBuilder(uri(server, "/"))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build(),
             BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
@@ -242,8 +261,11 @@ class EventStreamTest {
                 .heartbeat(Duration.ofMillis(50))
                 .handler(r -> HttpResponse.events(writer::complete)));
     java.net.http.HttpResponse<InputStream> r =
-        client.send(java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(), BodyHandlers.ofInputStream());
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        client.send(
+            java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(),
+            BodyHandlers.ofInputStream());
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       assertThat(in.readLine()).isEqualTo(":");
       assertThat(in.readLine()).isEmpty();
       assertThat(in.readLine()).isEqualTo(":");
@@ -259,13 +281,15 @@ class EventStreamTest {
     try (Socket s = new Socket()) {
       s.setReceiveBufferSize(4096);
       s.connect(server.localAddress());
-      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       EventWriter w = writer.get(20, TimeUnit.SECONDS);
       AtomicInteger writable = new AtomicInteger();
       w.onWritable(writable::incrementAndGet);
       String big = "x".repeat(8192);
       int sent = 0;
-      // The client reads nothing: the socket fills, then Netty's buffer, past its high-water mark. The
+      // The client reads nothing: the socket fills, then Netty's buffer, past its high-water mark.
+      // The
       // event loop may still move bytes into the socket after the mark is crossed (and writability
       // come back, with its callback) until the kernel's buffers are full: fill again until the
       // channel stays unwritable, so every callback counted after that is the client's reading.
@@ -300,7 +324,9 @@ class EventStreamTest {
     CompletableFuture<EventWriter> writer = new CompletableFuture<>();
     HttpServer server = streaming(writer);
     java.net.http.HttpResponse<InputStream> r =
-        client.send(java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(), BodyHandlers.ofInputStream());
+        client.send(
+            java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(),
+            BodyHandlers.ofInputStream());
     EventWriter w = writer.get(20, TimeUnit.SECONDS);
     server.beginShutdown();
     CompletableFuture<Boolean> terminated =
@@ -315,7 +341,8 @@ class EventStreamTest {
     // What core does on close: the stream's last values, then its end, after the shutdown began.
     w.send(null, "9", "last");
     w.end();
-    assertThat(new String(r.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("id: 9\ndata: last\n\n");
+    assertThat(new String(r.body().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("id: 9\ndata: last\n\n");
     assertThat(terminated.get(20, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -361,7 +388,8 @@ class EventStreamTest {
   void aBadEventNameOrIdIsRefused() throws Exception {
     CompletableFuture<EventWriter> writer = new CompletableFuture<>();
     HttpServer server = streaming(writer);
-    client.sendAsync(java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(), BodyHandlers.discarding());
+    client.sendAsync(
+        java.net.http.HttpRequest.newBuilder(uri(server, "/")).build(), BodyHandlers.discarding());
     EventWriter w = writer.get(20, TimeUnit.SECONDS);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.send("a\nb", null, "x"))
         .isInstanceOf(IllegalArgumentException.class);
@@ -375,9 +403,16 @@ class EventStreamTest {
     CompletableFuture<EventWriter> writer = new CompletableFuture<>();
     HttpServer server = streaming(writer);
     try (HttpClientPool pool =
-        HttpClientPool.open("t", "127.0.0.1", server.localAddress().getPort(), 1, Duration.ofSeconds(5), 1024)) {
+        HttpClientPool.open(
+            "t", "127.0.0.1", server.localAddress().getPort(), 1, Duration.ofSeconds(5), 1024)) {
       BlockingQueueListener first = new BlockingQueueListener();
-      Runnable cancel = pool.stream("GET", "/a", java.util.Map.of("accept", "text/event-stream"), Duration.ofSeconds(20), first);
+      Runnable cancel =
+          pool.stream(
+              "GET",
+              "/a",
+              java.util.Map.of("accept", "text/event-stream"),
+              Duration.ofSeconds(20),
+              first);
       EventWriter w = writer.get(20, TimeUnit.SECONDS);
       assertThat(first.take()).isEqualTo("head 200 text/event-stream");
       w.send("one");
@@ -391,7 +426,8 @@ class EventStreamTest {
       CompletableFuture<EventWriter> next = new CompletableFuture<>();
       HttpServer other = streaming(next);
       try (HttpClientPool pool2 =
-          HttpClientPool.open("t2", "127.0.0.1", other.localAddress().getPort(), 1, Duration.ofSeconds(5), 1024)) {
+          HttpClientPool.open(
+              "t2", "127.0.0.1", other.localAddress().getPort(), 1, Duration.ofSeconds(5), 1024)) {
         BlockingQueueListener second = new BlockingQueueListener();
         pool2.stream("GET", "/b", java.util.Map.of(), Duration.ofSeconds(20), second);
         EventWriter w2 = next.get(20, TimeUnit.SECONDS);
@@ -406,7 +442,8 @@ class EventStreamTest {
 
   /** Records a stream's callbacks as lines. */
   private static final class BlockingQueueListener implements HttpClientPool.StreamListener {
-    final java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.BlockingQueue<String> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
 
     @Override
     public void onHead(HttpClientPool.Response head) {

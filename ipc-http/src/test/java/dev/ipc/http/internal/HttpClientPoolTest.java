@@ -45,28 +45,40 @@ class HttpClientPoolTest {
 
   private HttpServer start(HttpHandler handler) throws IOException {
     HttpServer server =
-        HttpServer.builder().host("127.0.0.1").port(0).executor(executor).workerThreads(1).handler(handler).start();
+        HttpServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .executor(executor)
+            .workerThreads(1)
+            .handler(handler)
+            .start();
     resources.add(server::shutdownNow);
     return server;
   }
 
   private HttpClientPool pool(int port, int maxConnections) {
-    HttpClientPool pool = HttpClientPool.open("test-client", "127.0.0.1", port, maxConnections, LONG, 1024);
+    HttpClientPool pool =
+        HttpClientPool.open("test-client", "127.0.0.1", port, maxConnections, LONG, 1024);
     resources.add(pool);
     return pool;
   }
 
-  private static HttpClientPool.Response get(HttpClientPool pool, String target) throws IOException {
+  private static HttpClientPool.Response get(HttpClientPool pool, String target)
+      throws IOException {
     return pool.exchange("GET", target, Map.of(), null, LONG);
   }
 
   @Test
   void exchange_sendsMethodHeadersAndBody_andReadsTheWholeAnswer() throws IOException {
     HttpServer server =
-        start(r -> HttpResponse.json(201, r.method() + " " + r.uri() + " " + r.header("x-a") + " " + r.bodyText()));
+        start(
+            r ->
+                HttpResponse.json(
+                    201, r.method() + " " + r.uri() + " " + r.header("x-a") + " " + r.bodyText()));
     HttpClientPool pool = pool(server.localAddress().getPort(), 2);
     HttpClientPool.Response r =
-        pool.exchange("PUT", "/a?b=c", Map.of("x-a", "1"), "body".getBytes(StandardCharsets.UTF_8), LONG);
+        pool.exchange(
+            "PUT", "/a?b=c", Map.of("x-a", "1"), "body".getBytes(StandardCharsets.UTF_8), LONG);
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.header("Content-Type")).isEqualTo("application/json");
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("PUT /a?b=c 1 body");
@@ -97,7 +109,9 @@ class HttpClientPoolTest {
 
     assertThat(server.awaitConnectionsClosed(LONG)).isTrue();
     assertThat(pool.openConnections()).isZero();
-    assertThatThrownBy(() -> get(pool, "/x")).isInstanceOf(IOException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> get(pool, "/x"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -177,7 +191,8 @@ class HttpClientPoolTest {
               assertThat(s.getInputStream().read()).isEqualTo(-1);
             })) {
       HttpClientPool pool = pool(fake.port(), 1);
-      assertThatThrownBy(() -> pool.exchange("GET", "/slow", Map.of(), null, Duration.ofMillis(300)))
+      assertThatThrownBy(
+              () -> pool.exchange("GET", "/slow", Map.of(), null, Duration.ofMillis(300)))
           .isInstanceOf(SocketTimeoutException.class)
           .hasMessageContaining("within");
       assertThat(firstClosed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -211,8 +226,12 @@ class HttpClientPoolTest {
               assertThat(s.getInputStream().read()).isEqualTo(-1);
             })) {
       HttpClientPool pool = pool(fake.port(), 1);
-      assertThatThrownBy(() -> get(pool, "/1")).isInstanceOf(IOException.class).hasMessageContaining("malformed");
-      assertThatThrownBy(() -> get(pool, "/2")).isInstanceOf(IOException.class).hasMessageContaining("larger than 1024");
+      assertThatThrownBy(() -> get(pool, "/1"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("malformed");
+      assertThatThrownBy(() -> get(pool, "/2"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("larger than 1024");
       assertThatThrownBy(() -> get(pool, "/3"))
           .isInstanceOf(IOException.class)
           .isNotInstanceOf(SocketTimeoutException.class);
@@ -247,7 +266,8 @@ class HttpClientPoolTest {
     try (ScriptedServer fake = new ScriptedServer(answerOnceThenCloseOnTheNextRequest, answerB)) {
       HttpClientPool pool = pool(fake.port(), 1);
       assertThat(get(pool, "/1").body()).containsExactly('a');
-      assertThatThrownBy(() -> pool.exchange("POST", "/2", Map.of(), null, LONG)).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> pool.exchange("POST", "/2", Map.of(), null, LONG))
+          .isInstanceOf(IOException.class);
       assertThat(get(pool, "/3").body()).containsExactly('b');
       pool.close();
       fake.awaitScripts();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-// A few waits spin on server counters that no event announces (see awaitUntil); Thread.yield() leaves
+// A few waits spin on server counters that no event announces (see awaitUntil); Thread.yield()
+// leaves
 // the (shared, small) CPU to the server threads they wait for.
 @SuppressWarnings("ThreadPriorityCheck")
 @Timeout(30)
@@ -37,14 +38,15 @@ class HttpServerTest {
   }
 
   private HttpServer start(HttpServerBuilder builder) throws IOException {
-    HttpServer server = builder.host("127.0.0.1").port(0).executor(executor).workerThreads(1).start();
+    HttpServer server =
+        builder.host("127.0.0.1").port(0).executor(executor).workerThreads(1).start();
     servers.add(server);
     return server;
   }
 
   /**
-   * Answers the path (and the body, if any) as text; {@code /slow} first counts {@code entered} down and
-   * waits for {@code release}, so a test can hold one request in flight.
+   * Answers the path (and the body, if any) as text; {@code /slow} first counts {@code entered}
+   * down and waits for {@code release}, so a test can hold one request in flight.
    */
   private static HttpHandler holdingSlow(CountDownLatch entered, CountDownLatch release) {
     return r -> {
@@ -52,7 +54,8 @@ class HttpServerTest {
         entered.countDown();
         release.await();
       }
-      return HttpResponse.text(200, r.bodyText().isEmpty() ? r.path() : r.path() + " " + r.bodyText());
+      return HttpResponse.text(
+          200, r.bodyText().isEmpty() ? r.path() : r.path() + " " + r.bodyText());
     };
   }
 
@@ -119,14 +122,17 @@ class HttpServerTest {
 
   @Test
   void keepAlive_pipelinedRequestsAnsweredInOrderOnOneConnection() throws IOException {
-    java.util.concurrent.atomic.AtomicReference<HttpServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<HttpServer> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
     HttpServer server =
         start(
             r -> {
               if (r.path().equals("/slow")) {
-                // Hold the first answer until the two pipelined requests behind it were received: an
+                // Hold the first answer until the two pipelined requests behind it were received:
+                // an
                 // implementation answering out of order would have answered them by now.
-                awaitUntil(() -> self.get().inFlight() >= 3, () -> "in flight: " + self.get().inFlight());
+                awaitUntil(
+                    () -> self.get().inFlight() >= 3, () -> "in flight: " + self.get().inFlight());
               }
               return HttpResponse.text(200, r.path());
             });
@@ -147,8 +153,10 @@ class HttpServerTest {
   }
 
   @Test
-  void bigAnswer_moreThanTheSocketTakesAtOnce_arrivesWholeBeforeThePipelinedNextOne() throws IOException {
-    // 32 MiB is more than a loopback socket buffers: the call thread's direct write stops part way and
+  void bigAnswer_moreThanTheSocketTakesAtOnce_arrivesWholeBeforeThePipelinedNextOne()
+      throws IOException {
+    // 32 MiB is more than a loopback socket buffers: the call thread's direct write stops part way
+    // and
     // Netty must write the rest, still before the next answer on the connection.
     int size = 32 << 20;
     byte[] big = new byte[size];
@@ -156,7 +164,11 @@ class HttpServerTest {
       big[i] = (byte) ('a' + i % 26);
     }
     HttpServer server =
-        start(r -> r.path().equals("/big") ? HttpResponse.of(200, "text/plain", big) : HttpResponse.text(200, r.path()));
+        start(
+            r ->
+                r.path().equals("/big")
+                    ? HttpResponse.of(200, "text/plain", big)
+                    : HttpResponse.text(200, r.path()));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
       // Both sent before anything is read, so the server meets a full socket.
       c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -194,13 +206,18 @@ class HttpServerTest {
 
   @Test
   void body_tooLarge_is413ProblemAndConnectionStaysUsable() throws IOException {
-    HttpServer server = start(HttpServer.builder().handler(r -> HttpResponse.text(200, "n=" + r.body().length)).maxBodyBytes(10));
+    HttpServer server =
+        start(
+            HttpServer.builder()
+                .handler(r -> HttpResponse.text(200, "n=" + r.body().length))
+                .maxBodyBytes(10));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
       c.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890");
       RawHttp.Response r = c.read();
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.header("content-type")).isEqualTo("application/problem+json");
-      assertThat(r.body()).contains("\"status\":413", "\"code\":\"RESOURCE_EXHAUSTED\"", "10 bytes");
+      assertThat(r.body())
+          .contains("\"status\":413", "\"code\":\"RESOURCE_EXHAUSTED\"", "10 bytes");
       c.send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
       assertThat(c.read().body()).isEqualTo("n=10");
     }
@@ -208,7 +225,8 @@ class HttpServerTest {
       c.send("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
       RawHttp.Response r = c.read();
       assertThat(r.status()).isEqualTo(413);
-      // The client never sends the announced body (it was told not to): the server must not wait for
+      // The client never sends the announced body (it was told not to): the server must not wait
+      // for
       // it, or the client's next request would be read as that body.
       assertThat(r.header("connection")).isEqualTo("close");
       assertThat(c.closedByServer()).isTrue();
@@ -222,7 +240,8 @@ class HttpServerTest {
     HttpServer server = start(holdingSlow(entered, release));
     int port = server.localAddress().getPort();
     try (RawHttp c = new RawHttp(port)) {
-      // Pipelined: a request held in the handler, then one that sends its body only after 100 Continue.
+      // Pipelined: a request held in the handler, then one that sends its body only after 100
+      // Continue.
       c.send(
           "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
               + "POST /next HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
@@ -240,7 +259,8 @@ class HttpServerTest {
     // On an idle connection the 100 comes at once, and a later one on the same connection too.
     try (RawHttp c = new RawHttp(port)) {
       for (int i = 0; i < 2; i++) {
-        c.send("POST /now HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        c.send(
+            "POST /now HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
         assertThat(c.read().status()).isEqualTo(100);
         c.send("ok");
         assertThat(c.read().body()).isEqualTo("/now ok");
@@ -328,7 +348,10 @@ class HttpServerTest {
   @Test
   void halfSentRequest_doesNotBlockOthersAndTimesOutWith408() throws IOException {
     HttpServer server =
-        start(HttpServer.builder().handler(r -> HttpResponse.text(200, "ok")).idleTimeout(Duration.ofMillis(300)));
+        start(
+            HttpServer.builder()
+                .handler(r -> HttpResponse.text(200, "ok"))
+                .idleTimeout(Duration.ofMillis(300)));
     try (RawHttp slow = new RawHttp(server.localAddress().getPort());
         RawHttp other = new RawHttp(server.localAddress().getPort())) {
       slow.send("PUT /tasks/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na");
@@ -363,12 +386,12 @@ class HttpServerTest {
   void shutdown_finishesInFlightAndRefusesNewRequestsWith503() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    HttpServer server =
-        start(holdingSlow(entered, release));
+    HttpServer server = start(holdingSlow(entered, release));
     int port = server.localAddress().getPort();
     try (RawHttp busy = new RawHttp(port);
         RawHttp idle = new RawHttp(port)) {
-      assertThat(idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/warm");
+      assertThat(idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+          .isEqualTo("/warm");
       busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(server.inFlight()).isEqualTo(1);
@@ -395,8 +418,7 @@ class HttpServerTest {
   void shutdown_pipelinedRequestsBehindTheOneInFlightGet503InOrderThenClose() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    HttpServer server =
-        start(holdingSlow(entered, release));
+    HttpServer server = start(holdingSlow(entered, release));
     try (RawHttp c = new RawHttp(server.localAddress().getPort())) {
       c.send(
           "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -429,7 +451,8 @@ class HttpServerTest {
   @Test
   void maxConnections_oneMoreIs503AndClosedWhileOpenOnesKeepServing() throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(2));
+        start(
+            HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(2));
     int port = server.localAddress().getPort();
     try (RawHttp first = new RawHttp(port);
         RawHttp second = new RawHttp(port)) {
@@ -443,7 +466,8 @@ class HttpServerTest {
         assertThat(refused.header("connection")).isEqualTo("close");
         assertThat(refused.header("retry-after")).isEqualTo("1");
         assertThat(refused.body())
-            .startsWith("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,")
+            .startsWith(
+                "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,")
             .contains("\"code\":\"UNAVAILABLE\"", "too many connections");
         assertThat(third.closedByServer()).isTrue();
       }
@@ -455,8 +479,15 @@ class HttpServerTest {
       // Reset, not closed: the count must drop all the same.
       try (java.net.Socket reset = new java.net.Socket("127.0.0.1", port)) {
         reset.setSoLinger(true, 0);
-        reset.getOutputStream().write("GET /r HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        assertThat(new String(reset.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+        reset
+            .getOutputStream()
+            .write(
+                "GET /r HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(
+                new String(
+                    reset.getInputStream().readNBytes(12),
+                    java.nio.charset.StandardCharsets.US_ASCII))
             .isEqualTo("HTTP/1.1 200");
       }
       awaitConnections(server, 1);
@@ -468,9 +499,11 @@ class HttpServerTest {
   }
 
   @Test
-  void maxConnections_refusedConnectionIsLetGoOnceIts503IsWritten_whileItsClientStaysOpen() throws Exception {
+  void maxConnections_refusedConnectionIsLetGoOnceIts503IsWritten_whileItsClientStaysOpen()
+      throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(1));
+        start(
+            HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(1));
     int port = server.localAddress().getPort();
     String body = "x".repeat(32_000);
     List<RawHttp> refused = new ArrayList<>();
@@ -479,21 +512,28 @@ class HttpServerTest {
       for (int i = 0; i < 20; i++) {
         RawHttp c = new RawHttp(port);
         refused.add(c); // kept open and silent: the server must not wait for this client to close
-        // Every other one sends a body, more than the server reads at once: answered without waiting
+        // Every other one sends a body, more than the server reads at once: answered without
+        // waiting
         // for it, and a client that sends its whole request before reading still gets the 503.
         String request =
             i % 2 == 0
                 ? "GET /r HTTP/1.1\r\nHost: x\r\n\r\n"
-                : "POST /r HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+                : "POST /r HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body;
         RawHttp.Response r = c.send(request).read();
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.body()).contains("\"code\":\"UNAVAILABLE\"", "too many connections");
         assertThat(c.closedByServer()).isTrue();
-        // Let go with the 503, not after a linger: nothing of a refused connection stays on the server.
+        // Let go with the 503, not after a linger: nothing of a refused connection stays on the
+        // server.
         assertThat(server.refusals()).isZero();
-        assertThat(first.send("GET /a" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/a" + i);
+        assertThat(first.send("GET /a" + i + " HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/a" + i);
       }
-      // One that never sends a request is answered all the same (without waiting for a head for ever).
+      // One that never sends a request is answered all the same (without waiting for a head for
+      // ever).
       RawHttp silent = new RawHttp(port);
       refused.add(silent);
       assertThat(silent.read().status()).isEqualTo(503);
@@ -511,13 +551,18 @@ class HttpServerTest {
   @Test
   void maxConnections_refused503CarriesCorsHeadersForAnAllowedOrigin() throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(r -> HttpResponse.text(200, r.path())).maxConnections(1).cors("http://a"));
+        start(
+            HttpServer.builder()
+                .handler(r -> HttpResponse.text(200, r.path()))
+                .maxConnections(1)
+                .cors("http://a"));
     int port = server.localAddress().getPort();
     try (RawHttp first = new RawHttp(port)) {
       assertThat(first.send("GET /a HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read().body())
           .isEqualTo("/a");
       try (RawHttp allowed = new RawHttp(port)) {
-        RawHttp.Response r = allowed.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
+        RawHttp.Response r =
+            allowed.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.header("content-type")).isEqualTo("application/problem+json");
         assertThat(r.header("access-control-allow-origin")).isEqualTo("http://a");
@@ -528,12 +573,17 @@ class HttpServerTest {
         assertThat(allowed.closedByServer()).isTrue();
       }
       try (RawHttp other = new RawHttp(port)) {
-        RawHttp.Response r = other.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
+        RawHttp.Response r =
+            other.send("GET /r HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.header("access-control-allow-origin")).isNull();
         assertThat(other.closedByServer()).isTrue();
       }
-      assertThat(first.send("GET /b HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read().header("access-control-allow-origin"))
+      assertThat(
+              first
+                  .send("GET /b HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n")
+                  .read()
+                  .header("access-control-allow-origin"))
           .isEqualTo("http://a");
     }
   }
@@ -545,9 +595,12 @@ class HttpServerTest {
 
   @Test
   void bodyBudget_aBodyBeyondItIsAnswered503AndClosed_othersAreServed() throws IOException {
-    HttpServer server = start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
+    HttpServer server =
+        start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
     int port = server.localAddress().getPort();
-    try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port); RawHttp c = new RawHttp(port)) {
+    try (RawHttp a = new RawHttp(port);
+        RawHttp b = new RawHttp(port);
+        RawHttp c = new RawHttp(port)) {
       a.send("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\n" + "a".repeat(60_000));
       awaitBodyBytes(server, 60_000);
 
@@ -560,17 +613,29 @@ class HttpServerTest {
       assertThat(refused.header("retry-after")).isEqualTo("1");
       assertThat(refused.header("connection")).isEqualTo("close");
       assertThat(b.closedByServer()).isTrue();
-      assertThat(server.bodyBytesHeld()).as("the refused body's bytes are given back").isEqualTo(60_000);
+      assertThat(server.bodyBytesHeld())
+          .as("the refused body's bytes are given back")
+          .isEqualTo(60_000);
 
       assertThat(c.send("GET /c HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/c 0");
-      assertThat(c.send("PUT /c HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n" + "c".repeat(30_000)).read().body())
+      assertThat(
+              c.send(
+                      "PUT /c HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n"
+                          + "c".repeat(30_000))
+                  .read()
+                  .body())
           .as("a body that fits is served")
           .isEqualTo("/c 30000");
 
       a.send("a".repeat(20_000));
       assertThat(a.read().body()).isEqualTo("/a 80000");
       assertThat(server.bodyBytesHeld()).isZero();
-      assertThat(c.send("PUT /d HTTP/1.1\r\nHost: x\r\nContent-Length: 90000\r\n\r\n" + "d".repeat(90_000)).read().body())
+      assertThat(
+              c.send(
+                      "PUT /d HTTP/1.1\r\nHost: x\r\nContent-Length: 90000\r\n\r\n"
+                          + "d".repeat(90_000))
+                  .read()
+                  .body())
           .as("the whole budget is there again")
           .isEqualTo("/d 90000");
     }
@@ -578,10 +643,13 @@ class HttpServerTest {
   }
 
   @Test
-  void bodyBudget_aBodyThatCannotFitIsRefusedBeforeItsClientSendsIt_insteadOf100Continue() throws IOException {
-    HttpServer server = start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
+  void bodyBudget_aBodyThatCannotFitIsRefusedBeforeItsClientSendsIt_insteadOf100Continue()
+      throws IOException {
+    HttpServer server =
+        start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBufferedBodyBytes(100_000));
     int port = server.localAddress().getPort();
-    try (RawHttp a = new RawHttp(port); RawHttp b = new RawHttp(port)) {
+    try (RawHttp a = new RawHttp(port);
+        RawHttp b = new RawHttp(port)) {
       a.send("PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\n" + "a".repeat(60_000));
       awaitBodyBytes(server, 60_000);
 
@@ -603,9 +671,14 @@ class HttpServerTest {
   }
 
   @Test
-  void bodyBudget_givenBackWhenAClientLeavesMidBody_andNotTakenByBodiesTooLarge() throws IOException {
+  void bodyBudget_givenBackWhenAClientLeavesMidBody_andNotTakenByBodiesTooLarge()
+      throws IOException {
     HttpServer server =
-        start(HttpServer.builder().handler(HttpServerTest::bodySize).maxBodyBytes(10_000).maxBufferedBodyBytes(50_000));
+        start(
+            HttpServer.builder()
+                .handler(HttpServerTest::bodySize)
+                .maxBodyBytes(10_000)
+                .maxBufferedBodyBytes(50_000));
     int port = server.localAddress().getPort();
     RawHttp gone = new RawHttp(port);
     gone.send("PUT /gone HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n" + "g".repeat(5_000));
@@ -615,9 +688,15 @@ class HttpServerTest {
 
     try (RawHttp c = new RawHttp(port)) {
       // Announced too large: skipped by the aggregator, which keeps the connection.
-      assertThat(c.send("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n" + "x".repeat(20_000)).read().status())
+      assertThat(
+              c.send(
+                      "PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n"
+                          + "x".repeat(20_000))
+                  .read()
+                  .status())
           .isEqualTo(413);
-      assertThat(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/after 0");
+      assertThat(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+          .isEqualTo("/after 0");
       assertThat(server.bodyBytesHeld()).isZero();
     }
     try (RawHttp c = new RawHttp(port)) {
@@ -635,19 +714,24 @@ class HttpServerTest {
 
   /** Waits until the server holds {@code n} request-body bytes. */
   private static void awaitBodyBytes(HttpServer server, long n) {
-    awaitUntil(() -> server.bodyBytesHeld() == n, () -> server.bodyBytesHeld() + " body bytes held, not " + n);
+    awaitUntil(
+        () -> server.bodyBytesHeld() == n,
+        () -> server.bodyBytesHeld() + " body bytes held, not " + n);
   }
 
   /** Waits until the server has noticed closes down to {@code n} open. */
   private static void awaitConnections(HttpServer server, int n) {
-    awaitUntil(() -> server.connections() == n, () -> server.connections() + " connections open, not " + n);
+    awaitUntil(
+        () -> server.connections() == n,
+        () -> server.connections() + " connections open, not " + n);
   }
 
   /**
-   * Spins up to 10 s until {@code condition} holds, then fails saying {@code state}. A deadline of its
-   * own: the class @Timeout interrupts the test thread, which a spin never notices.
+   * Spins up to 10 s until {@code condition} holds, then fails saying {@code state}. A deadline of
+   * its own: the class @Timeout interrupts the test thread, which a spin never notices.
    */
-  private static void awaitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state) {
+  private static void awaitUntil(
+      java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
@@ -662,11 +746,14 @@ class HttpServerTest {
     HttpServer plain = start(r -> HttpResponse.text(200, r.method()));
     try (RawHttp c = new RawHttp(plain.localAddress().getPort())) {
       RawHttp.Response r =
-          c.send("OPTIONS /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: PUT\r\n\r\n").read();
+          c.send(
+                  "OPTIONS /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: PUT\r\n\r\n")
+              .read();
       assertThat(r.body()).isEqualTo("OPTIONS");
       assertThat(r.header("access-control-allow-origin")).isNull();
     }
-    HttpServer cors = start(HttpServer.builder().handler(r -> HttpResponse.text(200, "ok")).cors("http://a"));
+    HttpServer cors =
+        start(HttpServer.builder().handler(r -> HttpResponse.text(200, "ok")).cors("http://a"));
     try (RawHttp c = new RawHttp(cors.localAddress().getPort())) {
       RawHttp.Response pre =
           c.send(
@@ -677,9 +764,11 @@ class HttpServerTest {
       assertThat(pre.header("access-control-allow-origin")).isEqualTo("http://a");
       assertThat(pre.header("access-control-allow-methods")).contains("PUT");
       assertThat(pre.header("access-control-allow-headers")).isEqualTo("content-type");
-      RawHttp.Response get = c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
+      RawHttp.Response get =
+          c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\n\r\n").read();
       assertThat(get.header("access-control-allow-origin")).isEqualTo("http://a");
-      RawHttp.Response other = c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
+      RawHttp.Response other =
+          c.send("GET /x HTTP/1.1\r\nHost: x\r\nOrigin: http://evil\r\n\r\n").read();
       assertThat(other.header("access-control-allow-origin")).isNull();
     }
   }
@@ -703,6 +792,7 @@ class HttpServerTest {
             .port(first.localAddress().getPort())
             .executor(executor)
             .handler(r -> HttpResponse.of(204));
-    org.assertj.core.api.Assertions.assertThatThrownBy(second::start).isInstanceOf(IOException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+        .isInstanceOf(IOException.class);
   }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link HttpServer} and {@link HttpClientPool} over TLS, against the JDK's own TLS stack and a proxy that
- * records what crosses the wire.
+ * {@link HttpServer} and {@link HttpClientPool} over TLS, against the JDK's own TLS stack and a
+ * proxy that records what crosses the wire.
  */
 @Timeout(60)
 class HttpTlsTest {
@@ -83,20 +83,26 @@ class HttpTlsTest {
     return Tls.fromPem(certs.serverCert(), certs.serverKey());
   }
 
-  /** Answers the path, whether it came over TLS and the client certificate's subject; /big... is long. */
+  /**
+   * Answers the path, whether it came over TLS and the client certificate's subject; /big... is
+   * long.
+   */
   private static HttpResponse echo(HttpRequest r) {
     String peer =
         r.peerCertificates().isEmpty()
             ? "anonymous"
             : r.peerCertificates().get(0).getSubjectX500Principal().getName();
     String text = r.path() + " tls=" + r.isTls() + " peer=" + peer;
-    return HttpResponse.text(200, r.path().startsWith("/big") ? text + " " + "x".repeat(BIG) : text);
+    return HttpResponse.text(
+        200, r.path().startsWith("/big") ? text + " " + "x".repeat(BIG) : text);
   }
 
   /** Returns a JDK TLS socket to 127.0.0.1:{@code port} that checks the name {@code localhost}. */
   private static SSLSocket tlsSocket(int port, SSLContext ctx) throws IOException {
     SSLSocket s =
-        (SSLSocket) ctx.getSocketFactory().createSocket(new Socket("127.0.0.1", port), "localhost", port, true);
+        (SSLSocket)
+            ctx.getSocketFactory()
+                .createSocket(new Socket("127.0.0.1", port), "localhost", port, true);
     SSLParameters params = s.getSSLParameters();
     params.setEndpointIdentificationAlgorithm("HTTPS");
     s.setSSLParameters(params);
@@ -112,7 +118,8 @@ class HttpTlsTest {
   }
 
   @Test
-  void tls_pipelinedAndConcurrentRequestsAreAnsweredInOrder_andOnlyTlsRecordsCrossTheWire() throws Exception {
+  void tls_pipelinedAndConcurrentRequestsAreAnsweredInOrder_andOnlyTlsRecordsCrossTheWire()
+      throws Exception {
     HttpServer server = start(serverTls());
     RecordingProxy proxy = new RecordingProxy(server.localAddress().getPort());
     resources.add(0, proxy); // closed before the server
@@ -127,11 +134,14 @@ class HttpTlsTest {
               () -> {
                 List<String> bodies = new ArrayList<>();
                 try (RawHttp http = new RawHttp(tlsSocket(proxy.port(), ctx))) {
-                  // All requests written before any answer is read: pipelined, while the call threads
+                  // All requests written before any answer is read: pipelined, while the call
+                  // threads
                   // answer the connections' earlier requests concurrently.
                   StringBuilder all = new StringBuilder();
                   for (int i = 0; i < perConnection; i++) {
-                    all.append("GET ").append(path(conn, i)).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                    all.append("GET ")
+                        .append(path(conn, i))
+                        .append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
                   }
                   http.send(all.toString());
                   for (int i = 0; i < perConnection; i++) {
@@ -159,7 +169,8 @@ class HttpTlsTest {
     long total = 0;
     for (byte[] bytes : wire) {
       assertOnlyTlsRecords(bytes);
-      assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1", "tls=true");
+      assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
+          .doesNotContain("HTTP/1.1", "tls=true");
       total += bytes.length;
     }
     // Every answer crossed the wire, encrypted: at least as many bytes as the plain text holds.
@@ -170,7 +181,10 @@ class HttpTlsTest {
     return (i % 10 == 3 ? "/big/" : "/c/") + connection + "/" + i;
   }
 
-  /** Checks {@code bytes} are whole TLS records (type, version 3.x, length, payload) and nothing else. */
+  /**
+   * Checks {@code bytes} are whole TLS records (type, version 3.x, length, payload) and nothing
+   * else.
+   */
   private static void assertOnlyTlsRecords(byte[] bytes) {
     int i = 0;
     int records = 0;
@@ -197,7 +211,9 @@ class HttpTlsTest {
     int port = server.localAddress().getPort();
     try (Socket plain = new Socket("127.0.0.1", port)) {
       plain.setSoTimeout(20_000);
-      plain.getOutputStream().write("GET /c HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      plain
+          .getOutputStream()
+          .write("GET /c HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       plain.getOutputStream().flush();
       byte[] answer = readToEnd(plain.getInputStream());
       assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/", "/c");
@@ -223,7 +239,8 @@ class HttpTlsTest {
   }
 
   @Test
-  void mutualTls_require_acceptsAClientCertificate_andTheHandlerSeesIt_refusesNone() throws Exception {
+  void mutualTls_require_acceptsAClientCertificate_andTheHandlerSeesIt_refusesNone()
+      throws Exception {
     HttpServer server = start(serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.localAddress().getPort();
     try (RawHttp tls = new RawHttp(tlsSocket(port, withClientCertificate()))) {
@@ -232,13 +249,17 @@ class HttpTlsTest {
     }
     try (SSLSocket s = tlsSocket(port, trustingCa())) {
       s.setSoTimeout(20_000);
-      // TLS 1.3 ends the client's handshake before the server checks it: the refusal (an alert, a close)
+      // TLS 1.3 ends the client's handshake before the server checks it: the refusal (an alert, a
+      // close)
       // shows at the latest on the first read. Never an answer.
       Throwable t =
           catchThrowable(
               () -> {
                 s.startHandshake();
-                s.getOutputStream().write("GET /m HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                    .write(
+                        "GET /m HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
               });
@@ -292,7 +313,8 @@ class HttpTlsTest {
   }
 
   private HttpClientPool pool(int port, ClientTls tls) {
-    HttpClientPool pool = HttpClientPool.open("tls-client", "localhost", port, 8, LONG, 1 << 20, tls);
+    HttpClientPool pool =
+        HttpClientPool.open("tls-client", "localhost", port, 8, LONG, 1 << 20, tls);
     resources.add(0, pool);
     return pool;
   }
@@ -316,7 +338,8 @@ class HttpTlsTest {
           clients.submit(
               () -> {
                 for (int i = 0; i < 25; i++) {
-                  assertThat(get(pool, "/p/" + thread + "/" + i)).isEqualTo("/p/" + thread + "/" + i + " tls=true peer=anonymous");
+                  assertThat(get(pool, "/p/" + thread + "/" + i))
+                      .isEqualTo("/p/" + thread + "/" + i + " tls=true peer=anonymous");
                 }
                 return null;
               }));
@@ -332,7 +355,10 @@ class HttpTlsTest {
     HttpServer server = start(serverTls().withClientCa(certs.ca(), Tls.ClientAuth.REQUIRE));
     int port = server.localAddress().getPort();
     HttpClientPool with =
-        pool(port, ClientTls.trusting(certs.ca()).withClientCertificate(certs.clientCert(), certs.clientKey()));
+        pool(
+            port,
+            ClientTls.trusting(certs.ca())
+                .withClientCertificate(certs.clientCert(), certs.clientKey()));
     assertThat(get(with, "/m")).isEqualTo("/m tls=true peer=CN=test client");
     HttpClientPool without = pool(port, ClientTls.trusting(certs.ca()));
     assertThatThrownBy(() -> get(without, "/m")).isInstanceOf(IOException.class);
@@ -348,7 +374,8 @@ class HttpTlsTest {
     assertThat(causes(t)).anyMatch(c -> c instanceof SSLException);
 
     HttpServer plainServer = start(null);
-    HttpClientPool tlsToPlain = pool(plainServer.localAddress().getPort(), ClientTls.trusting(certs.ca()));
+    HttpClientPool tlsToPlain =
+        pool(plainServer.localAddress().getPort(), ClientTls.trusting(certs.ca()));
     // The plain answer is not echoed into the error (it may hold anything).
     assertThatThrownBy(() -> get(tlsToPlain, "/x"))
         .isInstanceOf(SSLException.class)
@@ -389,7 +416,8 @@ class HttpTlsTest {
     HttpServer server = start(null);
     HttpClientPool pool = pool(server.localAddress().getPort(), null);
     assertThatThrownBy(
-            () -> pool.exchange("GET", "/", Map.of("authorization", "Bearer sec\r\nret"), null, LONG))
+            () ->
+                pool.exchange("GET", "/", Map.of("authorization", "Bearer sec\r\nret"), null, LONG))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("authorization")
         .hasMessageNotContaining("sec");
@@ -407,7 +435,8 @@ class HttpTlsTest {
     private final int target;
     private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> pumps = Collections.synchronizedList(new ArrayList<>());
-    private final List<ByteArrayOutputStream> fromServer = Collections.synchronizedList(new ArrayList<>());
+    private final List<ByteArrayOutputStream> fromServer =
+        Collections.synchronizedList(new ArrayList<>());
     private final Thread acceptor;
 
     RecordingProxy(int target) throws IOException {
@@ -471,7 +500,9 @@ class HttpTlsTest {
       t.start();
     }
 
-    /** Waits for the {@code n} connections' traffic to end; returns what the server sent on each. */
+    /**
+     * Waits for the {@code n} connections' traffic to end; returns what the server sent on each.
+     */
     List<byte[]> awaitServerBytes(int n) throws InterruptedException {
       List<byte[]> out = new ArrayList<>();
       for (Thread t : new ArrayList<>(pumps)) {

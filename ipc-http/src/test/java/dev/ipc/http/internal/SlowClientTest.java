@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Slow and greedy clients against a real server: a request head trickled in is cut at the request
  * deadline, a client that never reads its answers is disconnected, one address cannot take every
- * connection; none of them keeps other clients from being served. Deadlines are short settings of the
- * server (1 s); the assertions are about what happened, never how fast.
+ * connection; none of them keeps other clients from being served. Deadlines are short settings of
+ * the server (1 s); the assertions are about what happened, never how fast.
  */
-// The waits spin on server counters that no event announces; Thread.yield() leaves the CPU to the server.
+// The waits spin on server counters that no event announces; Thread.yield() leaves the CPU to the
+// server.
 @SuppressWarnings("ThreadPriorityCheck")
 @Timeout(60)
 class SlowClientTest {
@@ -43,7 +44,8 @@ class SlowClientTest {
   }
 
   private HttpServer start(HttpServerBuilder builder) throws IOException {
-    HttpServer server = builder.host("127.0.0.1").port(0).executor(executor).workerThreads(1).start();
+    HttpServer server =
+        builder.host("127.0.0.1").port(0).executor(executor).workerThreads(1).start();
     servers.add(server);
     return server;
   }
@@ -57,8 +59,8 @@ class SlowClientTest {
   }
 
   /**
-   * Sends {@code head} a byte at a time, one a second, on another thread, until the server answers (or
-   * closes) or the head is all sent; returns how many bytes it sent.
+   * Sends {@code head} a byte at a time, one a second, on another thread, until the server answers
+   * (or closes) or the head is all sent; returns how many bytes it sent.
    */
   private CompletableFuture<Integer> trickle(Socket socket, String head, AtomicBoolean answered) {
     return CompletableFuture.supplyAsync(
@@ -121,7 +123,8 @@ class SlowClientTest {
                 .handler(SlowClientTest::answer)
                 .idleTimeout(Duration.ofMinutes(10))
                 .requestTimeout(Duration.ofSeconds(1)));
-    for (String next : List.of("GET /slow HTTP/1.1\r\n", "GET /sl", "GET /slow HTTP/1.1\r\nHost: x\r\n")) {
+    for (String next :
+        List.of("GET /slow HTTP/1.1\r\n", "GET /sl", "GET /slow HTTP/1.1\r\nHost: x\r\n")) {
       try (RawHttp stalled = new RawHttp(server.localAddress().getPort())) {
         stalled.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n" + next);
         assertThat(stalled.read().body()).isEqualTo("/first");
@@ -145,10 +148,13 @@ class SlowClientTest {
         switch (how) {
           case "alone" -> "";
           case "after a whole request" -> "GET /first HTTP/1.1\r\nHost: x\r\n\r\n";
-          case "after a whole request and a request line" -> "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\n";
+          case "after a whole request and a request line" ->
+              "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\n";
           default -> "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /sl";
         };
-    String rest = head.substring(before.contains("GET /sl") ? before.substring(before.indexOf("GET /sl")).length() : 0);
+    String rest =
+        head.substring(
+            before.contains("GET /sl") ? before.substring(before.indexOf("GET /sl")).length() : 0);
     Socket slowSocket = new Socket("127.0.0.1", port);
     try (RawHttp slow = new RawHttp(slowSocket)) {
       AtomicBoolean answered = new AtomicBoolean();
@@ -160,7 +166,8 @@ class SlowClientTest {
 
       // Others are served while the slow head trickles.
       try (RawHttp other = new RawHttp(port)) {
-        assertThat(other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/other");
+        assertThat(other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/other");
       }
 
       RawHttp.Response cut = slow.read();
@@ -173,15 +180,20 @@ class SlowClientTest {
       assertThat(sent.get(30, TimeUnit.SECONDS)).isLessThan(rest.length());
 
       try (RawHttp other = new RawHttp(port)) {
-        assertThat(other.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/after");
+        assertThat(other.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/after");
       }
     }
   }
 
   @Test
-  void clientThatNeverReadsItsAnswers_isDisconnected_holdsOneAnswerAtMost_andBlocksNoOne() throws Exception {
+  void clientThatNeverReadsItsAnswers_isDisconnected_holdsOneAnswerAtMost_andBlocksNoOne()
+      throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(SlowClientTest::answer).writeTimeout(Duration.ofSeconds(1)));
+        start(
+            HttpServer.builder()
+                .handler(SlowClientTest::answer)
+                .writeTimeout(Duration.ofSeconds(1)));
     int port = server.localAddress().getPort();
     try (Socket greedy = new Socket()) {
       greedy.setReceiveBufferSize(4096); // before connecting, so the window stays small
@@ -199,7 +211,8 @@ class SlowClientTest {
       awaitUntil(() -> server.pendingWriteBytes() > 0, () -> "no answer waiting to be written");
       assertThat(server.connections()).isEqualTo(1);
       try (RawHttp other = new RawHttp(port)) {
-        assertThat(other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/other");
+        assertThat(other.send("GET /other HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/other");
       }
 
       long[] most = {0};
@@ -208,13 +221,19 @@ class SlowClientTest {
             most[0] = Math.max(most[0], server.pendingWriteBytes());
             return server.connections() == 0;
           },
-          () -> server.connections() + " connections still open; " + server.pendingWriteBytes() + " bytes pending");
+          () ->
+              server.connections()
+                  + " connections still open; "
+                  + server.pendingWriteBytes()
+                  + " bytes pending");
       assertThat(most[0]).isLessThanOrEqualTo(answerBytes);
       assertThat(server.writesTimedOut()).isEqualTo(1);
-      awaitUntil(() -> server.inFlight() == 0, () -> server.inFlight() + " requests still in flight");
+      awaitUntil(
+          () -> server.inFlight() == 0, () -> server.inFlight() + " requests still in flight");
       assertThat(server.pendingWriteBytes()).isZero();
 
-      // The greedy client finds its connection closed once it reads: part of the first answer at most.
+      // The greedy client finds its connection closed once it reads: part of the first answer at
+      // most.
       greedy.setSoTimeout(20_000);
       long read = 0;
       try {
@@ -228,16 +247,21 @@ class SlowClientTest {
       assertThat(read).isLessThan(answerBytes);
     }
     try (RawHttp other = new RawHttp(port)) {
-      assertThat(other.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/after");
+      assertThat(other.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+          .isEqualTo("/after");
     }
   }
 
   @Test
   void clientThatReadsItsAnswers_getsThemAll_evenLargeOnes() throws Exception {
     HttpServer server =
-        start(HttpServer.builder().handler(SlowClientTest::answer).writeTimeout(Duration.ofSeconds(1)));
+        start(
+            HttpServer.builder()
+                .handler(SlowClientTest::answer)
+                .writeTimeout(Duration.ofSeconds(1)));
     try (RawHttp reader = new RawHttp(server.localAddress().getPort())) {
-      reader.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /end HTTP/1.1\r\nHost: x\r\n\r\n");
+      reader.send(
+          "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /end HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(reader.read().body()).hasSize(BIG.length);
       assertThat(reader.read().body()).hasSize(BIG.length);
       assertThat(reader.read().body()).isEqualTo("/end");
@@ -246,12 +270,14 @@ class SlowClientTest {
   }
 
   @Test
-  void maxConnectionsPerPeer_oneMoreFromThatAddressIs503AndClosed_otherAddressesAreServed() throws Exception {
+  void maxConnectionsPerPeer_oneMoreFromThatAddressIs503AndClosed_otherAddressesAreServed()
+      throws Exception {
     HttpServer server =
         start(HttpServer.builder().handler(SlowClientTest::answer).maxConnectionsPerPeer(2));
     int port = server.localAddress().getPort();
     InetAddress a = InetAddress.getByName("127.0.0.1");
-    InetAddress b = InetAddress.getByName("127.0.0.2"); // another peer: Linux routes all of 127/8 to lo
+    InetAddress b =
+        InetAddress.getByName("127.0.0.2"); // another peer: Linux routes all of 127/8 to lo
     try (RawHttp first = from(a, port);
         RawHttp second = from(a, port)) {
       assertThat(first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/1");
@@ -262,36 +288,47 @@ class SlowClientTest {
         RawHttp.Response refused = third.send("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n").read();
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.header("connection")).isEqualTo("close");
-        assertThat(refused.body()).contains("\"code\":\"UNAVAILABLE\"", "from your address (limit 2)");
+        assertThat(refused.body())
+            .contains("\"code\":\"UNAVAILABLE\"", "from your address (limit 2)");
         assertThat(third.closedByServer()).isTrue();
       }
       // Another address is served, and so are the first two connections.
       try (RawHttp elsewhere = from(b, port);
           RawHttp elsewhere2 = from(b, port)) {
-        assertThat(elsewhere.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/b");
-        assertThat(elsewhere2.send("GET /b2 HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/b2");
+        assertThat(elsewhere.send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/b");
+        assertThat(elsewhere2.send("GET /b2 HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/b2");
       }
       assertThat(first.send("GET /1b HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/1b");
 
       // A place given back is a place again.
       second.close();
-      awaitUntil(() -> server.connectionsOf(a) == 1, () -> server.connectionsOf(a) + " connections of " + a);
+      awaitUntil(
+          () -> server.connectionsOf(a) == 1,
+          () -> server.connectionsOf(a) + " connections of " + a);
       try (RawHttp again = from(a, port)) {
-        assertThat(again.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("/again");
+        assertThat(again.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n").read().body())
+            .isEqualTo("/again");
       }
     }
-    awaitUntil(() -> server.connectionsOf(a) == 0 && server.connectionsOf(b) == 0, () -> "peers still counted");
+    awaitUntil(
+        () -> server.connectionsOf(a) == 0 && server.connectionsOf(b) == 0,
+        () -> "peers still counted");
   }
 
   @Test
   void settings_refuseNonsense() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.builder().maxConnectionsPerPeer(0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HttpServer.builder().maxConnectionsPerPeer(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxConnectionsPerPeer: 0");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.builder().writeTimeout(Duration.ZERO))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HttpServer.builder().writeTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("writeTimeout");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.builder().responseHeader("bad name", "x"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HttpServer.builder().responseHeader("bad name", "x"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -302,8 +339,12 @@ class SlowClientTest {
     return new RawHttp(s);
   }
 
-  /** Spins up to 20 s until {@code condition} holds, then fails saying {@code state}: a hang guard only. */
-  private static void awaitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state) {
+  /**
+   * Spins up to 20 s until {@code condition} holds, then fails saying {@code state}: a hang guard
+   * only.
+   */
+  private static void awaitUntil(
+      java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state) {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {

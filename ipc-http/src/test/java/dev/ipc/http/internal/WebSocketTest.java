@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** WebSocket upgrades ({@link HttpResponse#webSocket}) driven by the JDK's WebSocket client and raw sockets. */
+/**
+ * WebSocket upgrades ({@link HttpResponse#webSocket}) driven by the JDK's WebSocket client and raw
+ * sockets.
+ */
 @Timeout(60)
 class WebSocketTest {
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -124,12 +127,15 @@ class WebSocketTest {
     }
   }
 
-  private WebSocket connect(HttpServer server, Listener listener, String... subprotocols) throws Exception {
+  private WebSocket connect(HttpServer server, Listener listener, String... subprotocols)
+      throws Exception {
     WebSocket.Builder b = client.newWebSocketBuilder();
     if (subprotocols.length > 0) {
-      b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+      b.subprotocols(
+          subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
     }
-    return b.buildAsync(URI.create("ws://127.0.0.1:" + server.localAddress().getPort() + "/ws"), listener)
+    return b.buildAsync(
+            URI.create("ws://127.0.0.1:" + server.localAddress().getPort() + "/ws"), listener)
         .get(20, TimeUnit.SECONDS);
   }
 
@@ -258,7 +264,9 @@ class WebSocketTest {
                 .handler(r -> HttpResponse.webSocket(null, echo)));
     int port = server.localAddress().getPort();
     String upgrade =
-        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
     try (RawHttp c = new RawHttp(port)) {
       c.send(upgrade + "Origin: https://evil.example\r\n\r\n");
@@ -278,7 +286,8 @@ class WebSocketTest {
 
   @Test
   void notAnUpgradeOrAWrongVersionIsRefused() throws Exception {
-    HttpServer server = start(HttpServer.builder().handler(r -> HttpResponse.webSocket(null, new Echo())));
+    HttpServer server =
+        start(HttpServer.builder().handler(r -> HttpResponse.webSocket(null, new Echo())));
     int port = server.localAddress().getPort();
     try (RawHttp c = new RawHttp(port)) {
       c.send("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -302,11 +311,13 @@ class WebSocketTest {
             HttpServer.builder()
                 .tls(Tls.fromPem(certs.serverCert(), certs.serverKey()))
                 .handler(r -> HttpResponse.webSocket(null, echo)));
-    HttpClient tls = HttpClient.newBuilder().sslContext(PemSsl.context(certs.ca(), null, null)).build();
+    HttpClient tls =
+        HttpClient.newBuilder().sslContext(PemSsl.context(certs.ca(), null, null)).build();
     Listener listener = new Listener();
     WebSocket ws =
         tls.newWebSocketBuilder()
-            .buildAsync(URI.create("wss://localhost:" + server.localAddress().getPort() + "/ws"), listener)
+            .buildAsync(
+                URI.create("wss://localhost:" + server.localAddress().getPort() + "/ws"), listener)
             .get(20, TimeUnit.SECONDS);
     ws.sendText("secret", true);
     assertThat(listener.next()).startsWith("echo secret");

@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The slow-client limits on a real server of an HTTP adapter, set on its builder and as URI options (the
- * same names on every HTTP adapter): a trickled request head is cut at {@code requestTimeout}, a client
- * that never reads is disconnected after {@code writeTimeout}, {@code maxConnections} and {@code
- * maxConnectionsPerPeer} refuse one connection too many; other clients are served throughout. Outcomes
- * only, no timings. An adapter's test extends this and says its scheme, how its builder takes {@link
- * Settings}, and which requests its reference server answers.
+ * The slow-client limits on a real server of an HTTP adapter, set on its builder and as URI options
+ * (the same names on every HTTP adapter): a trickled request head is cut at {@code requestTimeout},
+ * a client that never reads is disconnected after {@code writeTimeout}, {@code maxConnections} and
+ * {@code maxConnectionsPerPeer} refuse one connection too many; other clients are served
+ * throughout. Outcomes only, no timings. An adapter's test extends this and says its scheme, how
+ * its builder takes {@link Settings}, and which requests its reference server answers.
  */
 @Timeout(60)
 public abstract class AbstractSlowClientTest {
@@ -65,8 +65,8 @@ public abstract class AbstractSlowClientTest {
     }
 
     /**
-     * Passes each setting that is not null to its setter, in the order of the parameters; a builder's
-     * setters fit as bound method references ({@code builder::idleTimeout}).
+     * Passes each setting that is not null to its setter, in the order of the parameters; a
+     * builder's setters fit as bound method references ({@code builder::idleTimeout}).
      */
     public void applyTo(
         Consumer<Duration> idleTimeout,
@@ -98,12 +98,13 @@ public abstract class AbstractSlowClientTest {
   private final String largeDocumentTarget;
 
   /**
-   * @param scheme the adapter's URI scheme, also the name its server's port goes by: {@code rest}, say
-   * @param smallTarget the target of a small GET the reference server answers with 200, {@code /tasks}
-   *     say; the trickled request head is this GET with a padding header
+   * @param scheme the adapter's URI scheme, also the name its server's port goes by: {@code rest},
+   *     say
+   * @param smallTarget the target of a small GET the reference server answers with 200, {@code
+   *     /tasks} say; the trickled request head is this GET with a padding header
    * @param otherSmallTarget the target of another small GET answered with 200, {@code /tasks/1} say
-   * @param largeDocumentTarget the target of a GET answered with a document of a few KiB at least, the API
-   *     description say
+   * @param largeDocumentTarget the target of a GET answered with a document of a few KiB at least,
+   *     the API description say
    */
   protected AbstractSlowClientTest(
       String scheme, String smallTarget, String otherSmallTarget, String largeDocumentTarget) {
@@ -114,9 +115,9 @@ public abstract class AbstractSlowClientTest {
   }
 
   /**
-   * Makes a builder of the adapter's transport on host 127.0.0.1, port 0, and hands it {@code settings}
-   * here and now ({@link Settings#applyTo}: a setter that refuses a value throws from this method), then
-   * returns the builder's {@code build}, not yet called.
+   * Makes a builder of the adapter's transport on host 127.0.0.1, port 0, and hands it {@code
+   * settings} here and now ({@link Settings#applyTo}: a setter that refuses a value throws from
+   * this method), then returns the builder's {@code build}, not yet called.
    */
   protected abstract Supplier<Transport> configure(Settings settings);
 
@@ -142,7 +143,10 @@ public abstract class AbstractSlowClientTest {
   @Test
   void requestTimeout_cutsATrickledRequestHead_onTheBuilderAndAsAUriOption() throws Exception {
     try (Server server =
-        serve(Settings.DEFAULTS.idleTimeout(Duration.ofMinutes(10)).requestTimeout(Duration.ofSeconds(1)))) {
+        serve(
+            Settings.DEFAULTS
+                .idleTimeout(Duration.ofMinutes(10))
+                .requestTimeout(Duration.ofSeconds(1)))) {
       assertTrickledHeadCut(server.port(scheme));
     }
     try (Server server = serve("idleTimeout=10m&requestTimeout=1s")) {
@@ -151,8 +155,10 @@ public abstract class AbstractSlowClientTest {
   }
 
   @Test
-  @Timeout(25) // a hang guard far above the 1 s set here, below twice the 30 s default it must not use
-  void writeTimeout_disconnectsAClientThatNeverReads_onTheBuilderAndAsAUriOption() throws Exception {
+  @Timeout(
+      25) // a hang guard far above the 1 s set here, below twice the 30 s default it must not use
+  void writeTimeout_disconnectsAClientThatNeverReads_onTheBuilderAndAsAUriOption()
+      throws Exception {
     try (Server server = serve(Settings.DEFAULTS.writeTimeout(Duration.ofSeconds(1)))) {
       assertNeverReaderDisconnected(server.port(scheme));
     }
@@ -164,43 +170,57 @@ public abstract class AbstractSlowClientTest {
   @Test
   void maxConnections_refusesOneTooMany_onTheBuilderAndAsAUriOption() throws Exception {
     try (Server server = serve(Settings.DEFAULTS.maxConnections(1))) {
-      assertOneTooMany(server.port(scheme), InetAddress.getByName("127.0.0.2"), "too many connections (limit 1)");
+      assertOneTooMany(
+          server.port(scheme),
+          InetAddress.getByName("127.0.0.2"),
+          "too many connections (limit 1)");
     }
     try (Server server = serve("maxConnections=1")) {
-      assertOneTooMany(server.port(scheme), InetAddress.getByName("127.0.0.2"), "too many connections (limit 1)");
+      assertOneTooMany(
+          server.port(scheme),
+          InetAddress.getByName("127.0.0.2"),
+          "too many connections (limit 1)");
     }
   }
 
   @Test
-  void maxConnectionsPerPeer_refusesOneTooManyFromAnAddress_servesOthers_onTheBuilderAndAsAUriOption()
-      throws Exception {
+  void
+      maxConnectionsPerPeer_refusesOneTooManyFromAnAddress_servesOthers_onTheBuilderAndAsAUriOption()
+          throws Exception {
     try (Server server = serve(Settings.DEFAULTS.maxConnectionsPerPeer(1))) {
-      assertOneTooMany(server.port(scheme), InetAddress.getByName("127.0.0.1"), "from your address (limit 1)");
+      assertOneTooMany(
+          server.port(scheme), InetAddress.getByName("127.0.0.1"), "from your address (limit 1)");
       assertServedFrom(InetAddress.getByName("127.0.0.2"), server.port(scheme));
     }
     try (Server server = serve("maxConnectionsPerPeer=1")) {
-      assertOneTooMany(server.port(scheme), InetAddress.getByName("127.0.0.1"), "from your address (limit 1)");
+      assertOneTooMany(
+          server.port(scheme), InetAddress.getByName("127.0.0.1"), "from your address (limit 1)");
       assertServedFrom(InetAddress.getByName("127.0.0.2"), server.port(scheme));
     }
   }
 
   @Test
   void settings_refuseNonsense_andUnknownOptionsNameThem() {
-    // configure applies each setting at once and builds nothing: these throw from the builder's setters.
+    // configure applies each setting at once and builds nothing: these throw from the builder's
+    // setters.
     assertThatThrownBy(() -> configure(Settings.DEFAULTS.maxConnections(0)))
         .hasMessageContaining("maxConnections: 0");
     assertThatThrownBy(() -> configure(Settings.DEFAULTS.maxConnectionsPerPeer(-1)))
         .hasMessageContaining("maxConnectionsPerPeer: -1");
     assertThatThrownBy(() -> configure(Settings.DEFAULTS.writeTimeout(Duration.ZERO)))
         .hasMessageContaining("writeTimeout");
-    assertThatThrownBy(() -> Transports.transport(scheme + "://127.0.0.1:0?maxConnectionsPerPeer=none"))
+    assertThatThrownBy(
+            () -> Transports.transport(scheme + "://127.0.0.1:0?maxConnectionsPerPeer=none"))
         .hasMessageContaining("maxConnectionsPerPeer: none");
     assertThatThrownBy(() -> Transports.transport(scheme + "://127.0.0.1:0?perPeer=1"))
         .hasMessageContaining("maxConnectionsPerPeer")
         .hasMessageContaining("writeTimeout");
   }
 
-  /** Holds one connection from 127.0.0.1; one more from {@code second} is refused with {@code detail}. */
+  /**
+   * Holds one connection from 127.0.0.1; one more from {@code second} is refused with {@code
+   * detail}.
+   */
   private void assertOneTooMany(int port, InetAddress second, String detail) throws Exception {
     try (RawHttp first = from(InetAddress.getByName("127.0.0.1"), port)) {
       assertThat(first.send(get(smallTarget)).read().status()).isEqualTo(200);
@@ -221,9 +241,13 @@ public abstract class AbstractSlowClientTest {
     }
   }
 
-  /** Trickles a 300-byte head a byte a second: it is cut (408) long before it is whole; others are served. */
+  /**
+   * Trickles a 300-byte head a byte a second: it is cut (408) long before it is whole; others are
+   * served.
+   */
   private void assertTrickledHeadCut(int port) throws Exception {
-    String head = "GET " + smallTarget + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + "a".repeat(260) + "\r\n\r\n";
+    String head =
+        "GET " + smallTarget + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + "a".repeat(260) + "\r\n\r\n";
     Socket socket = new Socket("127.0.0.1", port);
     try (RawHttp slow = new RawHttp(socket)) {
       AtomicBoolean answered = new AtomicBoolean();
@@ -261,9 +285,9 @@ public abstract class AbstractSlowClientTest {
   }
 
   /**
-   * Pipelines requests for the large document from a socket with a small receive window, never reading an
-   * answer: the server closes the connection (the client's writes then fail), and serves another client
-   * meanwhile.
+   * Pipelines requests for the large document from a socket with a small receive window, never
+   * reading an answer: the server closes the connection (the client's writes then fail), and serves
+   * another client meanwhile.
    */
   private void assertNeverReaderDisconnected(int port) throws Exception {
     byte[] request = get(largeDocumentTarget).getBytes(StandardCharsets.US_ASCII);
@@ -276,7 +300,8 @@ public abstract class AbstractSlowClientTest {
       try (RawHttp other = new RawHttp(port)) {
         assertThat(other.send(get(otherSmallTarget)).read().status()).isEqualTo(200);
       }
-      // More and more requests, never reading, until the server has closed the connection: a write then
+      // More and more requests, never reading, until the server has closed the connection: a write
+      // then
       // fails (once the server stops reading, a write blocks until that close). The @Timeout guards
       // against it never closing.
       boolean closed = false;

@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A keep-alive HTTP/1.1 server over plain sockets that answers every request 200 with one fixed body and
- * counts the connections clients open and close, to check what a client does with its connections.
- * Shared with the adapters' tests through ipc-http's test-jar.
+ * A keep-alive HTTP/1.1 server over plain sockets that answers every request 200 with one fixed
+ * body and counts the connections clients open and close, to check what a client does with its
+ * connections. Shared with the adapters' tests through ipc-http's test-jar.
  */
 public final class CountingHttpServer implements AutoCloseable {
   private final ServerSocket socket = new ServerSocket(0);
@@ -25,13 +25,21 @@ public final class CountingHttpServer implements AutoCloseable {
   private int open;
   private int stallNext;
 
-  /** Starts serving {@code body} as {@code contentType} on a free port of 127.0.0.1's interfaces. */
+  /**
+   * Starts serving {@code body} as {@code contentType} on a free port of 127.0.0.1's interfaces.
+   */
   public CountingHttpServer(String contentType, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nContent-Length: " + b.length + "\r\n\r\n";
+    String head =
+        "HTTP/1.1 200 OK\r\nContent-Type: "
+            + contentType
+            + "\r\nContent-Length: "
+            + b.length
+            + "\r\n\r\n";
     answer = concat(head.getBytes(StandardCharsets.US_ASCII), b);
     // Headers and half the body, then nothing.
-    stalledAnswer = concat(head.getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(b, b.length / 2));
+    stalledAnswer =
+        concat(head.getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(b, b.length / 2));
     Thread acceptor = new Thread(this::accept, "counting-http-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -49,7 +57,9 @@ public final class CountingHttpServer implements AutoCloseable {
     }
   }
 
-  /** Makes the next request get its headers and half its body, and then nothing while it stays open. */
+  /**
+   * Makes the next request get its headers and half its body, and then nothing while it stays open.
+   */
   public void stallNextAnswer() {
     synchronized (lock) {
       stallNext++;

@@ -19,29 +19,35 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The JDK's own TLS client set up from PEM files (a CA to trust, optionally a client certificate and
- * its PKCS#8 key): for tests that check our servers with a TLS stack that is not Netty's. Shared with the
- * adapters' tests through ipc-http's test-jar.
+ * The JDK's own TLS client set up from PEM files (a CA to trust, optionally a client certificate
+ * and its PKCS#8 key): for tests that check our servers with a TLS stack that is not Netty's.
+ * Shared with the adapters' tests through ipc-http's test-jar.
  */
 public final class PemSsl {
   private PemSsl() {}
 
-  /** Returns a TLS context trusting {@code ca}, presenting {@code cert} with {@code key} if not null. */
-  public static SSLContext context(Path ca, Path cert, Path key) throws IOException, GeneralSecurityException {
+  /**
+   * Returns a TLS context trusting {@code ca}, presenting {@code cert} with {@code key} if not
+   * null.
+   */
+  public static SSLContext context(Path ca, Path cert, Path key)
+      throws IOException, GeneralSecurityException {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     int i = 0;
     for (Certificate c : certificates(ca)) {
       trust.setCertificateEntry("ca" + i++, c);
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     KeyManagerFactory kmf = null;
     if (cert != null) {
       KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
       keys.load(null, null);
       char[] pass = "test".toCharArray();
-      keys.setKeyEntry("client", privateKey(key), pass, certificates(cert).toArray(new Certificate[0]));
+      keys.setKeyEntry(
+          "client", privateKey(key), pass, certificates(cert).toArray(new Certificate[0]));
       kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, pass);
     }
@@ -63,6 +69,7 @@ public final class PemSsl {
         text.replaceAll("-----BEGIN PRIVATE KEY-----", "")
             .replaceAll("-----END PRIVATE KEY-----", "")
             .replaceAll("\\s", "");
-    return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    return KeyFactory.getInstance("RSA")
+        .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
 }

@@ -11,8 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A test client over a plain socket, for what HTTP clients hide: pipelining, half requests, raw targets,
- * exact status lines and headers. Shared with the adapters' tests through ipc-http's test-jar.
+ * A test client over a plain socket, for what HTTP clients hide: pipelining, half requests, raw
+ * targets, exact status lines and headers. Shared with the adapters' tests through ipc-http's
+ * test-jar.
  */
 public final class RawHttp implements AutoCloseable {
   /** A parsed response; header names are lower case. */
@@ -59,7 +60,8 @@ public final class RawHttp implements AutoCloseable {
     String l;
     while ((l = line()) != null && !l.isEmpty()) {
       int colon = l.indexOf(':');
-      headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+      headers.put(
+          l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
     }
     int length = head ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);

@@ -13,8 +13,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} (Debian's) on a free loopback port, without persistence, that a test can
- * stop and start again on the same port. In the test-jar, for every module whose tests need Redis.
+ * A real {@code redis-server} (Debian's) on a free loopback port, without persistence, that a test
+ * can stop and start again on the same port. In the test-jar, for every module whose tests need
+ * Redis.
  */
 public final class RedisProcess implements AutoCloseable {
   private static final String SERVER = "/usr/bin/redis-server";
@@ -43,7 +44,15 @@ public final class RedisProcess implements AutoCloseable {
     assertThat(process).as("already running").isNull();
     process =
         new ProcessBuilder(
-                SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+                SERVER,
+                "--port",
+                String.valueOf(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
@@ -81,7 +90,12 @@ public final class RedisProcess implements AutoCloseable {
   private String command(String... args) {
     StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
     for (String a : args) {
-      request.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+      request
+          .append('$')
+          .append(a.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(a)
+          .append("\r\n");
     }
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1000);

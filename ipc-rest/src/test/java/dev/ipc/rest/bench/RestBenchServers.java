@@ -30,8 +30,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Starts the two JVM servers {@code bench/rest.sh} loads with wrk: ipc-rest serving the reference
- * services, and a minimal raw Netty handler answering the same bytes (the baseline). Prints
- * {@code ipc-rest <port>} and {@code raw-netty <port>}, then serves until stdin closes.
+ * services, and a minimal raw Netty handler answering the same bytes (the baseline). Prints {@code
+ * ipc-rest <port>} and {@code raw-netty <port>}, then serves until stdin closes.
  */
 // The raw-Netty baseline is written as the smallest Netty server is: its keep-alive writes and its
 // shutdown at exit are fire-and-forget, and the benchmark's client sees any failure.
@@ -40,7 +40,8 @@ public final class RestBenchServers {
   private static final byte[] TASKS =
       "[{\"id\":1,\"name\":\"task1\"},{\"id\":2,\"name\":\"task2\"},{\"id\":3,\"name\":\"task3\"}]"
           .getBytes(StandardCharsets.UTF_8);
-  private static final byte[] TASK = "{\"id\":1,\"name\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] TASK =
+      "{\"id\":1,\"name\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
 
   private RestBenchServers() {}
 
@@ -105,7 +106,8 @@ public final class RestBenchServers {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       byte[] body = HttpMethod.PUT.equals(req.method()) ? TASK : TASKS;
       FullHttpResponse res =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
       res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       if (HttpUtil.isKeepAlive(req)) {

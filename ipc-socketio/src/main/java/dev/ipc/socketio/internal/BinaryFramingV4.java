@@ -21,12 +21,12 @@ import io.netty.util.AttributeKey;
 import java.util.Base64;
 
 /**
- * Frames binary attachments the Engine.IO v4 way, both ways. netty-socketio 2.0.14 writes the v3 form:
- * a 0x04 byte before each attachment's WebSocket frame, and length-prefixed raw bytes after a polling
- * payload's packet ({@code 0x01 <length digits> 0xff 0x04 <bytes>}), which v4 clients read as a stray
- * byte or as garbage; v4 sends the bytes bare over WebSocket and {@code 0x1e b<base64>} in polling
- * payloads. Incoming, it misreads a bare WebSocket attachment that starts with 0x00 (or digits and a
- * colon) as its v3 length header, so each is wrapped in that header ({@link
+ * Frames binary attachments the Engine.IO v4 way, both ways. netty-socketio 2.0.14 writes the v3
+ * form: a 0x04 byte before each attachment's WebSocket frame, and length-prefixed raw bytes after a
+ * polling payload's packet ({@code 0x01 <length digits> 0xff 0x04 <bytes>}), which v4 clients read
+ * as a stray byte or as garbage; v4 sends the bytes bare over WebSocket and {@code 0x1e b<base64>}
+ * in polling payloads. Incoming, it misreads a bare WebSocket attachment that starts with 0x00 (or
+ * digits and a colon) as its v3 length header, so each is wrapped in that header ({@link
  * PollingPayloadSplit#wrapAttachment}); a binary event's text frame is marked for {@link
  * BinaryPlaceholders}. Next to the WebSocket transport, inside any compression; text frames cost a
  * two-byte look, polling answers one byte scan.
@@ -42,13 +42,15 @@ public final class BinaryFramingV4 extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (msg instanceof TextWebSocketFrame frame && BinaryPlaceholders.isBinaryEvent(frame.content())) {
+    if (msg instanceof TextWebSocketFrame frame
+        && BinaryPlaceholders.isBinaryEvent(frame.content())) {
       TextWebSocketFrame marked = frame.replace(BinaryPlaceholders.mark(frame.content()));
       frame.release();
       msg = marked;
     } else if (msg instanceof BinaryWebSocketFrame frame) {
       BinaryWebSocketFrame replaced =
-          frame.replace(PollingPayloadSplit.wrapAttachment(frame.content(), frame.content().readableBytes()));
+          frame.replace(
+              PollingPayloadSplit.wrapAttachment(frame.content(), frame.content().readableBytes()));
       frame.release();
       msg = replaced;
     }
@@ -56,12 +58,14 @@ public final class BinaryFramingV4 extends ChannelDuplexHandler {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     Channel ch = ctx.channel();
     if (msg instanceof HttpResponse res
         && !(msg instanceof FullHttpResponse)
         && res.status().code() == 200
-        && HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(res.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+        && HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
+            res.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
       // A polling payload: hold the head until the body shows whether it carries binary.
       ch.attr(HELD).set(new HeldResponse(res, promise));
       return;
@@ -91,9 +95,9 @@ public final class BinaryFramingV4 extends ChannelDuplexHandler {
   }
 
   /**
-   * Rewrites a polling payload netty-socketio framed the v3 way ({@code 0x01 <length digits> 0xff 0x04
-   * <bytes>} after a packet) into v4's ({@code 0x1e b<base64>}). Text packets never hold a raw 0x01:
-   * JSON escapes control characters.
+   * Rewrites a polling payload netty-socketio framed the v3 way ({@code 0x01 <length digits> 0xff
+   * 0x04 <bytes>} after a packet) into v4's ({@code 0x1e b<base64>}). Text packets never hold a raw
+   * 0x01: JSON escapes control characters.
    */
   static ByteBuf pollingV4(ByteBuf in) {
     ByteBuf out = Unpooled.buffer(in.readableBytes() * 2);

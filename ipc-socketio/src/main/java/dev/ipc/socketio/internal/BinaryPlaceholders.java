@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
  * puts each attachment in its event's JSON as a base64 string in the place of its placeholder
  * ({@code {"_placeholder":true,"num":0}}), so it reaches the host as text that no one can tell from
  * a string the client sent. Before netty-socketio sees a binary event packet ({@code 45...}), each
- * placeholder is wrapped in a marker object ({@code {"\u0000bin":{...}}}, a key no client sends) and
- * the event name is prefixed with a NUL; netty-socketio then fills the marker with the base64 text,
- * and {@link #unmark} turns each marker back into the bytes. Only binary event packets are rewritten,
- * and only events whose name carries the NUL are walked: plain events cost one character check.
+ * placeholder is wrapped in a marker object ({@code {"\u0000bin":{...}}}, a key no client sends)
+ * and the event name is prefixed with a NUL; netty-socketio then fills the marker with the base64
+ * text, and {@link #unmark} turns each marker back into the bytes. Only binary event packets are
+ * rewritten, and only events whose name carries the NUL are walked: plain events cost one character
+ * check.
  */
 public final class BinaryPlaceholders {
   /** The prefix of a marked event's name. */
@@ -26,17 +27,22 @@ public final class BinaryPlaceholders {
 
   private static final String KEY = "\u0000bin";
   private static final Pattern PLACEHOLDER =
-      Pattern.compile("\\{\"_placeholder\":true,\"num\":(\\d+)\\}|\\{\"num\":(\\d+),\"_placeholder\":true\\}");
+      Pattern.compile(
+          "\\{\"_placeholder\":true,\"num\":(\\d+)\\}|\\{\"num\":(\\d+),\"_placeholder\":true\\}");
 
   private BinaryPlaceholders() {}
 
-  /** Returns whether {@code packet} is a binary event ({@code 45}), which {@link #mark} rewrites. */
+  /**
+   * Returns whether {@code packet} is a binary event ({@code 45}), which {@link #mark} rewrites.
+   */
   public static boolean isBinaryEvent(ByteBuf packet) {
     int i = packet.readerIndex();
     return packet.readableBytes() > 2 && packet.getByte(i) == '4' && packet.getByte(i + 1) == '5';
   }
 
-  /** Returns the binary event {@code packet} with its name and placeholders marked, as a new buffer. */
+  /**
+   * Returns the binary event {@code packet} with its name and placeholders marked, as a new buffer.
+   */
   public static ByteBuf mark(ByteBuf packet) {
     String text = packet.toString(CharsetUtil.UTF_8);
     int open = text.indexOf('[');

@@ -16,6 +16,8 @@ public final class EncodedEntityTooLarge {
   public static void apply(ChannelPipeline pipeline) {
     pipeline.remove(SocketIOChannelInitializer.HTTP_ENCODER);
     pipeline.addAfter(
-        SocketIOChannelInitializer.HTTP_REQUEST_DECODER, SocketIOChannelInitializer.HTTP_ENCODER, new HttpResponseEncoder());
+        SocketIOChannelInitializer.HTTP_REQUEST_DECODER,
+        SocketIOChannelInitializer.HTTP_ENCODER,
+        new HttpResponseEncoder());
   }
 }

@@ -16,13 +16,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  *
  * <ul>
  *   <li>one whose client sent Engine.IO's close packet ({@code 1}): netty-socketio 2.0.14 ends the
- *       session then but leaves the connection open, so the client waits for a close that never comes;
+ *       session then but leaves the connection open, so the client waits for a close that never
+ *       comes;
  *   <li>one whose session the server ends: netty-socketio writes the disconnect packet ({@code 41})
- *       and closes the TCP connection without the Close frame RFC 6455 wants, so clients report 1006
- *       (abnormal closure). A Close frame follows the {@code 41} here.
+ *       and closes the TCP connection without the Close frame RFC 6455 wants, so clients report
+ *       1006 (abnormal closure). A Close frame follows the {@code 41} here.
  * </ul>
  *
- * Next to netty-socketio's WebSocket transport, inside any compression; a length test per text frame.
+ * Next to netty-socketio's WebSocket transport, inside any compression; a length test per text
+ * frame.
  */
 @Sharable
 public final class EngineIoClose extends ChannelDuplexHandler {
@@ -42,7 +44,8 @@ public final class EngineIoClose extends ChannelDuplexHandler {
   // The Close frame's write reports nowhere: the connection's close follows it regardless.
   @SuppressWarnings("FutureReturnValueIgnored")
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     if (msg instanceof TextWebSocketFrame frame && isDisconnect(frame.content())) {
       // The session ends: its close follows this write; a Close frame goes just before it.
       ctx.write(msg, promise);
@@ -59,8 +62,8 @@ public final class EngineIoClose extends ChannelDuplexHandler {
 
   /**
    * Returns whether {@code frame}, written by netty-socketio, is the main namespace's disconnect
-   * packet ({@code 41}), which it writes when it ends a session (a ping timeout, a refused or dropped
-   * client, the server's close).
+   * packet ({@code 41}), which it writes when it ends a session (a ping timeout, a refused or
+   * dropped client, the server's close).
    */
   public static boolean isDisconnect(ByteBuf frame) {
     int i = frame.readerIndex();

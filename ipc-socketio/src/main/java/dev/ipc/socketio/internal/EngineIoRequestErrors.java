@@ -30,29 +30,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Answers bad Engine.IO requests at once, as Node's engine.io does: HTTP 400 with its JSON error body
- * {@code {"code":N,"message":"..."}}. netty-socketio 2.0.14 answers them otherwise:
+ * Answers bad Engine.IO requests at once, as Node's engine.io does: HTTP 400 with its JSON error
+ * body {@code {"code":N,"message":"..."}}. netty-socketio 2.0.14 answers them otherwise:
  *
  * <ul>
  *   <li>a missing {@code EIO}, or any but 4, opens a session (200) in a protocol no client of ours
  *       speaks: code 5, "Unsupported protocol version";
- *   <li>a handshake with another method than GET (a POST, a PUT) opens a session (200): code 2, "Bad
- *       handshake method";
- *   <li>a request naming a session that does not exist (never did, timed out, closed) gets a bodiless
- *       500 that never ends, or nothing when the id is no UUID, so the client waits for its own
- *       timeout: code 1, "Session ID unknown" (for a WebSocket upgrade too);
- *   <li>a long-poll or a second WebSocket for a session already upgraded to WebSocket is served as if
- *       the session still polled, and a second long-poll while one is pending is bound in the first
- *       one's place, which then hangs until its client gives up: code 3, "Bad request"; for the
- *       overlapping poll the session ends too and the first poll gets its disconnect packet, as in
- *       Node;
- *   <li>an unknown {@code transport} on a request of an open session is passed on: code 0, "Transport
- *       unknown".
+ *   <li>a handshake with another method than GET (a POST, a PUT) opens a session (200): code 2,
+ *       "Bad handshake method";
+ *   <li>a request naming a session that does not exist (never did, timed out, closed) gets a
+ *       bodiless 500 that never ends, or nothing when the id is no UUID, so the client waits for
+ *       its own timeout: code 1, "Session ID unknown" (for a WebSocket upgrade too);
+ *   <li>a long-poll or a second WebSocket for a session already upgraded to WebSocket is served as
+ *       if the session still polled, and a second long-poll while one is pending is bound in the
+ *       first one's place, which then hangs until its client gives up: code 3, "Bad request"; for
+ *       the overlapping poll the session ends too and the first poll gets its disconnect packet, as
+ *       in Node;
+ *   <li>an unknown {@code transport} on a request of an open session is passed on: code 0,
+ *       "Transport unknown".
  * </ul>
  *
- * Also, a long-polling client's Engine.IO close packet ({@code 1}) ends its pending poll with a noop,
- * as Node's engine.io does; netty-socketio ends the session and leaves the poll hanging. Only HTTP
- * requests pass here, never WebSocket messages: no cost per event.
+ * Also, a long-polling client's Engine.IO close packet ({@code 1}) ends its pending poll with a
+ * noop, as Node's engine.io does; netty-socketio ends the session and leaves the poll hanging. Only
+ * HTTP requests pass here, never WebSocket messages: no cost per event.
  */
 @Sharable
 public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
@@ -61,15 +61,19 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
   private final NettySocketIo.Sessions sessions;
   private final PollingDisconnectDelivered ended;
   private final long pingDeadline;
+
   /** Per session id, its last long-poll: the one pending if its channel is open and unanswered. */
   private final Map<String, Channel> polls = new ConcurrentHashMap<>();
 
   /**
-   * Checks requests against the sessions of {@code sessions}, whose clients must answer a ping every
-   * {@code pingInterval} within {@code pingTimeout} (milliseconds).
+   * Checks requests against the sessions of {@code sessions}, whose clients must answer a ping
+   * every {@code pingInterval} within {@code pingTimeout} (milliseconds).
    */
   public EngineIoRequestErrors(
-      NettySocketIo.Sessions sessions, PollingDisconnectDelivered ended, long pingInterval, long pingTimeout) {
+      NettySocketIo.Sessions sessions,
+      PollingDisconnectDelivered ended,
+      long pingInterval,
+      long pingTimeout) {
     this.sessions = sessions;
     this.ended = ended;
     this.pingDeadline = pingInterval + pingTimeout;
@@ -111,7 +115,9 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
         // Ended by the server with packets waiting (its 41 last): this poll gets them.
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null) {
-          ctx.channel().attr(EncoderHandler.ORIGIN).set(origin); // as PollingTransport does, for CORS
+          ctx.channel()
+              .attr(EncoderHandler.ORIGIN)
+              .set(origin); // as PollingTransport does, for CORS
         }
         req.release();
         PollingDisconnectDelivered.deliver(gone, ctx.channel());
@@ -141,7 +147,8 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
       return;
     }
     if (polling && HttpMethod.POST.equals(req.method())) {
-      // Anything the client posts (a pong among it) keeps the session, as for netty-socketio's timer.
+      // Anything the client posts (a pong among it) keeps the session, as for netty-socketio's
+      // timer.
       head.getStore().set(HEARD, System.currentTimeMillis());
     }
     if (polling && HttpMethod.GET.equals(req.method())) {
@@ -175,15 +182,17 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
     return polled != null && System.currentTimeMillis() - polled <= pingDeadline;
   }
 
-  /** Whether session {@code id} has a long-poll pending, which the next packet sent to it answers. */
+  /**
+   * Whether session {@code id} has a long-poll pending, which the next packet sent to it answers.
+   */
   public boolean pollPending(java.util.UUID id) {
     Channel poll = polls.get(id.toString());
     return poll != null && pending(poll);
   }
 
   /**
-   * Whether the long-polling session {@code head} has gone a ping interval and a ping timeout without
-   * posting anything since its handshake: Node's engine.io has closed it by then.
+   * Whether the long-polling session {@code head} has gone a ping interval and a ping timeout
+   * without posting anything since its handshake: Node's engine.io has closed it by then.
    */
   private boolean timedOut(ClientHead head) {
     Long heard = head.getStore().get(HEARD);
@@ -232,14 +241,20 @@ public final class EngineIoRequestErrors extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Answers {@code req} with {@code status} and Engine.IO's error body, as Node's server sends it, and
-   * closes the connection once written.
+   * Answers {@code req} with {@code status} and Engine.IO's error body, as Node's server sends it,
+   * and closes the connection once written.
    */
   public static void refuse(
-      ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, int code, String message) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HttpResponseStatus status,
+      int code,
+      String message) {
     req.release();
-    byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(CharsetUtil.UTF_8);
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    byte[] body =
+        ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(CharsetUtil.UTF_8);
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(res, body.length);
     HttpUtil.setKeepAlive(res, false);

@@ -15,8 +15,8 @@ import io.netty.util.AttributeKey;
 /**
  * Answers every HTTP response but the WebSocket upgrade with {@code Connection: close}, and closes
  * the connection once it is sent. netty-socketio 2.0.14 closes each long-polling connection after
- * its answer while claiming keep-alive; clients that reuse the connection (aiohttp, Node's agent) then
- * lose the request they sent on it. Next to the HTTP encoder; a flag test per write.
+ * its answer while claiming keep-alive; clients that reuse the connection (aiohttp, Node's agent)
+ * then lose the request they sent on it. Next to the HTTP encoder; a flag test per write.
  */
 @Sharable
 public final class FalseKeepAlive extends ChannelDuplexHandler {
@@ -28,13 +28,16 @@ public final class FalseKeepAlive extends ChannelDuplexHandler {
   // The close ends the connection whether or not the write went; nothing to do with its future.
   @SuppressWarnings("FutureReturnValueIgnored")
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     Channel ch = ctx.channel();
-    if (msg instanceof HttpResponse res && res.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+    if (msg instanceof HttpResponse res
+        && res.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       HttpUtil.setKeepAlive(res, false);
       ch.attr(CLOSE_AFTER).set(Boolean.TRUE);
     }
-    if (msg instanceof LastHttpContent && Boolean.TRUE.equals(ch.attr(CLOSE_AFTER).getAndSet(null))) {
+    if (msg instanceof LastHttpContent
+        && Boolean.TRUE.equals(ch.attr(CLOSE_AFTER).getAndSet(null))) {
       ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
       return;
     }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Adds {@code maxPayload} to the Engine.IO handshake. netty-socketio 2.0.14's {@link AuthPacket} has
- * only {@code sid}, {@code upgrades}, {@code pingInterval} and {@code pingTimeout}, while Engine.IO v4
- * defines {@code maxPayload} too (clients size their polling batches by it, and the protocol's test
- * suite checks it).
+ * Adds {@code maxPayload} to the Engine.IO handshake. netty-socketio 2.0.14's {@link AuthPacket}
+ * has only {@code sid}, {@code upgrades}, {@code pingInterval} and {@code pingTimeout}, while
+ * Engine.IO v4 defines {@code maxPayload} too (clients size their polling batches by it, and the
+ * protocol's test suite checks it).
  */
 public final class HandshakeMaxPayload {
   private HandshakeMaxPayload() {}

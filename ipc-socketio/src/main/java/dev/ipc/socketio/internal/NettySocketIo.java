@@ -23,23 +23,24 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * The one place that reaches netty-socketio's (and Netty's) private members, each checked once, when
- * the first server starts ({@link #check}): a member that is missing fails the start with a message
- * naming the netty-socketio version found and the one these fixes were written for, never a slower or
- * wrong fallback. What is reached, and why no public API serves:
+ * The one place that reaches netty-socketio's (and Netty's) private members, each checked once,
+ * when the first server starts ({@link #check}): a member that is missing fails the start with a
+ * message naming the netty-socketio version found and the one these fixes were written for, never a
+ * slower or wrong fallback. What is reached, and why no public API serves:
  *
  * <ul>
- *   <li>{@code SocketIOChannelInitializer.clientsBox}: every Engine.IO session by id; the public {@code
- *       SocketIOServer#getClient} finds only sessions in the main namespace, so a request naming a
- *       session that exists but left it could not be told from one naming none ({@link
+ *   <li>{@code SocketIOChannelInitializer.clientsBox}: every Engine.IO session by id; the public
+ *       {@code SocketIOServer#getClient} finds only sessions in the main namespace, so a request
+ *       naming a session that exists but left it could not be told from one naming none ({@link
  *       EngineIoRequestErrors});
- *   <li>{@code ClientHead.channels}: the WebSocket a session sends on, which a call thread writes an ack
- *       or broadcast to directly and whose writability paces a live feed;
+ *   <li>{@code ClientHead.channels}: the WebSocket a session sends on, which a call thread writes
+ *       an ack or broadcast to directly and whose writability paces a live feed;
  *   <li>{@code AckRequest.originalPacket}: the ack id and namespace of an ack written directly;
  *   <li>Netty's {@code AbstractNioChannel.javaChannel()}: the socket those direct writes go to;
- *   <li>{@code SocketIOServer.pipelineFactory} and {@code SocketIOChannelInitializer.scheduler}: the
- *       timer of the default channel initializer, which ours replaces, to stop it (netty-socketio
- *       starts it in the constructor and never stops it, and Netty reports it as a leak).
+ *   <li>{@code SocketIOServer.pipelineFactory} and {@code SocketIOChannelInitializer.scheduler}:
+ *       the timer of the default channel initializer, which ours replaces, to stop it
+ *       (netty-socketio starts it in the constructor and never stops it, and Netty reports it as a
+ *       leak).
  * </ul>
  */
 public final class NettySocketIo {
@@ -52,6 +53,7 @@ public final class NettySocketIo {
   private static final MethodHandle JAVA_CHANNEL;
   private static final VarHandle PIPELINE_FACTORY;
   private static final VarHandle SCHEDULER;
+
   /** Why a member is missing, or null when every one was found. */
   private static final IllegalStateException MISSING;
 
@@ -68,8 +70,12 @@ public final class NettySocketIo {
       channels = field(ClientHead.class, "channels", Map.class);
       originalPacket = field(AckRequest.class, "originalPacket", Packet.class);
       javaChannel =
-          method(AbstractNioChannel.class, "javaChannel", MethodType.methodType(SelectableChannel.class));
-      pipelineFactory = field(SocketIOServer.class, "pipelineFactory", SocketIOChannelInitializer.class);
+          method(
+              AbstractNioChannel.class,
+              "javaChannel",
+              MethodType.methodType(SelectableChannel.class));
+      pipelineFactory =
+          field(SocketIOServer.class, "pipelineFactory", SocketIOChannelInitializer.class);
       scheduler = field(SocketIOChannelInitializer.class, "scheduler", CancelableScheduler.class);
     } catch (IllegalStateException e) {
       missing = e;
@@ -102,10 +108,11 @@ public final class NettySocketIo {
   }
 
   /**
-   * Checks that every member reached here exists; called when a server starts, before anything else.
+   * Checks that every member reached here exists; called when a server starts, before anything
+   * else.
    *
-   * @throws IllegalStateException naming the missing member, the netty-socketio version found and the
-   *     one expected
+   * @throws IllegalStateException naming the missing member, the netty-socketio version found and
+   *     the one expected
    */
   public static void check() {
     if (MISSING != null) {
@@ -116,12 +123,13 @@ public final class NettySocketIo {
   /**
    * Returns a handle on the private field {@code name} of {@code owner}, of type {@code type}.
    *
-   * @throws IllegalStateException if there is none (another netty-socketio version), naming it and the
-   *     versions
+   * @throws IllegalStateException if there is none (another netty-socketio version), naming it and
+   *     the versions
    */
   public static VarHandle field(Class<?> owner, String name, Class<?> type) {
     try {
-      return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVarHandle(owner, name, type);
+      return MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+          .findVarHandle(owner, name, type);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw missing(owner.getName() + "." + name, e);
     }
@@ -134,7 +142,8 @@ public final class NettySocketIo {
    */
   public static MethodHandle method(Class<?> owner, String name, MethodType type) {
     try {
-      return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findVirtual(owner, name, type);
+      return MethodHandles.privateLookupIn(owner, MethodHandles.lookup())
+          .findVirtual(owner, name, type);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw missing(owner.getName() + "." + name + "()", e);
     }
@@ -184,7 +193,10 @@ public final class NettySocketIo {
     }
   }
 
-  /** Stops the timer of the channel initializer {@code server} was made with (before ours replaced it). */
+  /**
+   * Stops the timer of the channel initializer {@code server} was made with (before ours replaced
+   * it).
+   */
   public static void stopDefaultScheduler(SocketIOServer server) {
     check();
     Object initializer = PIPELINE_FACTORY.get(server);
@@ -201,7 +213,9 @@ public final class NettySocketIo {
       this.box = box;
     }
 
-    /** Returns the session {@code sid} names, or null when there is none (or it is no session id). */
+    /**
+     * Returns the session {@code sid} names, or null when there is none (or it is no session id).
+     */
     public ClientHead get(String sid) {
       UUID id;
       try {

@@ -15,19 +15,24 @@ import java.util.function.Predicate;
  * ({@code 41}) among them, on its next poll. netty-socketio 2.0.14's {@code ClientHead.disconnect}
  * queues the {@code 41} for that poll when none is pending, and at once drops the session from its
  * {@code ClientsBox}: the poll is then refused as naming no session, and socket.io-client, never
- * hearing the {@code 41}, takes it for a lost connection and reconnects. Node's engine.io sends what
- * it buffered on the next poll before it closes the session.
+ * hearing the {@code 41}, takes it for a lost connection and reconnects. Node's engine.io sends
+ * what it buffered on the next poll before it closes the session.
  *
- * <p>An ended session with packets waiting is kept here for a ping timeout, the time a client is given
- * to answer a ping (a live one polls again at once after each answer); its next poll is bound to it, so netty-socketio's own encoder
- * writes the queue as any poll's answer. A session ended by its ping timeout is not: its client has
- * gone quiet, and Node answers its late poll as unknown ({@link EngineIoRequestErrors} checks that).
+ * <p>An ended session with packets waiting is kept here for a ping timeout, the time a client is
+ * given to answer a ping (a live one polls again at once after each answer); its next poll is bound
+ * to it, so netty-socketio's own encoder writes the queue as any poll's answer. A session ended by
+ * its ping timeout is not: its client has gone quiet, and Node answers its late poll as unknown
+ * ({@link EngineIoRequestErrors} checks that).
  */
 public final class PollingDisconnectDelivered {
   private final long keepNanos;
   private final Predicate<UUID> pollPending;
   private final Predicate<ClientHead> awaited;
-  /** Per session id, the ended session and until when its packets are kept; guarded by itself for waits. */
+
+  /**
+   * Per session id, the ended session and until when its packets are kept; guarded by itself for
+   * waits.
+   */
   private final Map<UUID, Ended> ended = new ConcurrentHashMap<>();
 
   /** When ended() next looks for sessions whose time is up: at most twice per keep time. */
@@ -36,20 +41,21 @@ public final class PollingDisconnectDelivered {
   private record Ended(ClientHead head, long until, boolean awaited) {}
 
   /**
-   * Keeps ended sessions' packets for {@code keepMillis} (the ping timeout); {@code pollPending} tells
-   * whether a session has a poll pending, which takes them at once; {@code awaited} which sessions a
-   * server's close waits for: those of clients that connected and poll as live ones do (a bare
-   * handshake's client, or one that stopped polling, may never poll again).
+   * Keeps ended sessions' packets for {@code keepMillis} (the ping timeout); {@code pollPending}
+   * tells whether a session has a poll pending, which takes them at once; {@code awaited} which
+   * sessions a server's close waits for: those of clients that connected and poll as live ones do
+   * (a bare handshake's client, or one that stopped polling, may never poll again).
    */
-  public PollingDisconnectDelivered(long keepMillis, Predicate<UUID> pollPending, Predicate<ClientHead> awaited) {
+  public PollingDisconnectDelivered(
+      long keepMillis, Predicate<UUID> pollPending, Predicate<ClientHead> awaited) {
     this.keepNanos = TimeUnit.MILLISECONDS.toNanos(keepMillis);
     this.pollPending = pollPending;
     this.awaited = awaited;
   }
 
   /**
-   * Called as {@code head} ends: keeps it if it polls, packets wait, and no poll is pending (a pending
-   * one gets them as it is).
+   * Called as {@code head} ends: keeps it if it polls, packets wait, and no poll is pending (a
+   * pending one gets them as it is).
    */
   public void ended(ClientHead head) {
     long now = System.nanoTime();
@@ -65,8 +71,8 @@ public final class PollingDisconnectDelivered {
   }
 
   /**
-   * Returns the ended session {@code sid} names if its packets still wait, and forgets it: the caller
-   * answers the poll with them ({@link #deliver}) or refuses it.
+   * Returns the ended session {@code sid} names if its packets still wait, and forgets it: the
+   * caller answers the poll with them ({@link #deliver}) or refuses it.
    */
   public ClientHead take(String sid) {
     UUID id;
@@ -79,7 +85,9 @@ public final class PollingDisconnectDelivered {
     if (e != null) {
       wake();
     }
-    return e == null || e.until - System.nanoTime() < 0 || e.head.getPacketsQueue(Transport.POLLING).isEmpty()
+    return e == null
+            || e.until - System.nanoTime() < 0
+            || e.head.getPacketsQueue(Transport.POLLING).isEmpty()
         ? null
         : e.head;
   }

@@ -16,10 +16,10 @@ import java.util.List;
  * Hands netty-socketio each packet of an Engine.IO v4 long-polling body ({@code packet 0x1e
  * b<base64> 0x1e packet}) as a message of its own. netty-socketio 2.0.14 reads such a body the
  * Engine.IO v3 way: it takes a {@code b<base64>} attachment for raw bytes, stops reading after a
- * packet that awaits attachments, and copies each packet of a multi-packet body into a buffer it never
- * releases. Attachments go in its own length-prefixed form ({@link #wrapAttachment}); binary event
- * packets are marked for {@link BinaryPlaceholders}. Bodies of one plain packet pass untouched (one
- * byte scan).
+ * packet that awaits attachments, and copies each packet of a multi-packet body into a buffer it
+ * never releases. Attachments go in its own length-prefixed form ({@link #wrapAttachment}); binary
+ * event packets are marked for {@link BinaryPlaceholders}. Bodies of one plain packet pass
+ * untouched (one byte scan).
  */
 @Sharable
 public final class PollingPayloadSplit extends ChannelInboundHandlerAdapter {
@@ -81,7 +81,8 @@ public final class PollingPayloadSplit extends ChannelInboundHandlerAdapter {
         pieces.add(wrapAttachment(Unpooled.wrappedBuffer(bytes), bytes.length));
       } else if (segmentEnd > i) {
         ByteBuf packet = in.slice(i, segmentEnd - i);
-        pieces.add(BinaryPlaceholders.isBinaryEvent(packet) ? BinaryPlaceholders.mark(packet) : packet);
+        pieces.add(
+            BinaryPlaceholders.isBinaryEvent(packet) ? BinaryPlaceholders.mark(packet) : packet);
       }
       i = segmentEnd + 1;
     }

@@ -20,16 +20,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Ends each long-poll of a session at once with a noop while its client probes the WebSocket, as
  * Node's engine.io does. netty-socketio 2.0.14 answers only the poll pending when the probe ({@code
- * 2probe}) comes; a client whose next poll crossed the probe waits for it to end before it sends the
- * upgrade ({@code 5}), a whole ping interval. Two handlers: {@link #frames} sees the probe and the
- * upgrade (after any WebSocket decompression), {@link #polls} the polls (before netty-socketio's
- * transports).
+ * 2probe}) comes; a client whose next poll crossed the probe waits for it to end before it sends
+ * the upgrade ({@code 5}), a whole ping interval. Two handlers: {@link #frames} sees the probe and
+ * the upgrade (after any WebSocket decompression), {@link #polls} the polls (before
+ * netty-socketio's transports).
  */
 public final class ProbeEndsPolls {
   private static final AttributeKey<Boolean> PROBING = AttributeKey.valueOf("ipc.probing");
   private final NettySocketIo.Sessions sessions;
+
   /** The sessions whose client probes the WebSocket now. */
   private final Set<String> upgrading = ConcurrentHashMap.newKeySet();
+
   private final Frames frames = new Frames();
   private final Polls polls = new Polls();
 
@@ -80,9 +82,10 @@ public final class ProbeEndsPolls {
   private final class Polls extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      String sid = msg instanceof FullHttpRequest req && HttpMethod.GET.equals(req.method())
-          ? EngineIoMarks.session(ctx.channel())
-          : null;
+      String sid =
+          msg instanceof FullHttpRequest req && HttpMethod.GET.equals(req.method())
+              ? EngineIoMarks.session(ctx.channel())
+              : null;
       super.channelRead(ctx, msg); // binds the poll
       if (sid != null && upgrading.contains(sid)) {
         ClientHead head = sessions.get(sid);

@@ -11,10 +11,10 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Ends the connection of a client that sends a Socket.IO packet of unknown type ({@code 4abc}).
- * netty-socketio 2.0.14 decodes such a packet as nothing and goes on, where Node's server closes the
- * connection as the protocol says. Over WebSocket the connection closes with a Close frame (and the
- * session with it);
- * over long-polling the session ends. Two bytes looked at per incoming packet.
+ * netty-socketio 2.0.14 decodes such a packet as nothing and goes on, where Node's server closes
+ * the connection as the protocol says. Over WebSocket the connection closes with a Close frame (and
+ * the session with it); over long-polling the session ends. Two bytes looked at per incoming
+ * packet.
  */
 @Sharable
 public final class UnknownPacketType extends ChannelInboundHandlerAdapter {

@@ -8,11 +8,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 /**
- * Passes a client's upgrade packet ({@code 5}) to netty-socketio under its session's lock, which every
- * send of the adapter takes too (the {@link ClientHead}). netty-socketio 2.0.14 moves the packets
- * queued for polling to the WebSocket when the client upgrades, while a packet sent meanwhile from
- * another thread can land in the polling queue after the move and stay there, never delivered. Before
- * netty-socketio's WebSocket transport; a two-byte look per text frame.
+ * Passes a client's upgrade packet ({@code 5}) to netty-socketio under its session's lock, which
+ * every send of the adapter takes too (the {@link ClientHead}). netty-socketio 2.0.14 moves the
+ * packets queued for polling to the WebSocket when the client upgrades, while a packet sent
+ * meanwhile from another thread can land in the polling queue after the move and stay there, never
+ * delivered. Before netty-socketio's WebSocket transport; a two-byte look per text frame.
  */
 @Sharable
 public final class UpgradeUnderSessionLock extends ChannelInboundHandlerAdapter {

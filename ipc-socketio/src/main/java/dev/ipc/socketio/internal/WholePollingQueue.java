@@ -10,9 +10,9 @@ import java.util.Queue;
 
 /**
  * netty-socketio's packet encoder, except that a long-polling answer carries every queued packet.
- * netty-socketio 2.0.14 stops at 50 an answer, and the 51st, already taken off the queue, is lost: a
- * client 51 packets behind (a broadcast burst does it) loses one. Node's engine.io sends the whole
- * queue as well.
+ * netty-socketio 2.0.14 stops at 50 an answer, and the 51st, already taken off the queue, is lost:
+ * a client 51 packets behind (a broadcast burst does it) loses one. Node's engine.io sends the
+ * whole queue as well.
  */
 public final class WholePollingQueue extends PacketEncoder {
   /** Creates the encoder of a server of {@code configuration}. */
@@ -21,13 +21,15 @@ public final class WholePollingQueue extends PacketEncoder {
   }
 
   @Override
-  public void encodePackets(Queue<Packet> packets, ByteBuf buffer, ByteBufAllocator allocator, int limit)
+  public void encodePackets(
+      Queue<Packet> packets, ByteBuf buffer, ByteBufAllocator allocator, int limit)
       throws IOException {
     super.encodePackets(packets, buffer, allocator, Integer.MAX_VALUE);
   }
 
   @Override
-  public void encodeJsonP(Integer jsonpIndex, Queue<Packet> packets, ByteBuf out, ByteBufAllocator allocator, int limit)
+  public void encodeJsonP(
+      Integer jsonpIndex, Queue<Packet> packets, ByteBuf out, ByteBufAllocator allocator, int limit)
       throws IOException {
     super.encodeJsonP(jsonpIndex, packets, out, allocator, Integer.MAX_VALUE);
   }

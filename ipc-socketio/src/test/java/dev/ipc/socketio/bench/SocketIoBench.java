@@ -21,23 +21,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Socket.IO benchmark on loopback: ack round trips (1 and 100 clients) and broadcast fan-out to 100
- * clients, against ipc-socketio (compression off, its default, and on) and a Node socket.io 4 server
- * doing the same, all driven by the same Node socket.io-client process
- * ({@code bench/socketio-node/load.js}). Run with {@code bench/socketio.sh}.
+ * clients, against ipc-socketio (compression off, its default, and on) and a Node socket.io 4
+ * server doing the same, all driven by the same Node socket.io-client process ({@code
+ * bench/socketio-node/load.js}). Run with {@code bench/socketio.sh}.
  *
  * <p>All three servers run at once and every test is measured in alternating rounds (ipc, ipc with
  * compression, Node, ipc, ...), reporting each server's median round: on a small machine the load
- * from everything else drifts over minutes, and alternating makes that drift hit every server alike.
- * Each server first gets the same discarded warm-up: ack calls from 50 clients for the warm-up time,
- * then a 10 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds measured per round
- * (default 3), seconds of warm-up (default 20: on 2 cores shared with the load client the JVM's JIT
- * needs 15-20 s under this load to reach its steady state; after 3 s, ipc-socketio ran at about half
- * its steady throughput), and rounds (default 5).
+ * from everything else drifts over minutes, and alternating makes that drift hit every server
+ * alike. Each server first gets the same discarded warm-up: ack calls from 50 clients for the
+ * warm-up time, then a 10 s fan-out. Arguments: the {@code bench/socketio-node} directory, seconds
+ * measured per round (default 3), seconds of warm-up (default 20: on 2 cores shared with the load
+ * client the JVM's JIT needs 15-20 s under this load to reach its steady state; after 3 s,
+ * ipc-socketio ran at about half its steady throughput), and rounds (default 5).
  */
 public final class SocketIoBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   // 10 s: ipc-socketio's fan-out rounds were still rising through the first 12 s of fan-out load
-  // (684, 771, 943, 949 in successive 3 s rounds, steady at 880-1020 after), so 3 s measured its warm-up.
+  // (684, 771, 943, 949 in successive 3 s rounds, steady at 880-1020 after), so 3 s measured its
+  // warm-up.
   private static final int FANOUT_WARM_UP_SECONDS = 10;
   private static final String NODE = "node socket.io 4";
 
@@ -51,10 +52,15 @@ public final class SocketIoBench {
     if (!Files.isDirectory(nodeDir.resolve("node_modules/socket.io"))) {
       throw new IllegalStateException("run `npm ci` in " + nodeDir);
     }
-    Process node = new ProcessBuilder("node", "server.js").directory(nodeDir.toFile()).redirectErrorStream(true).start();
+    Process node =
+        new ProcessBuilder("node", "server.js")
+            .directory(nodeDir.toFile())
+            .redirectErrorStream(true)
+            .start();
     try (Server plain = ipc(false);
         Server compressed = ipc(true)) {
-      BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       if (line == null || !line.startsWith("PORT ")) {
         throw new IllegalStateException("the Node server did not start: " + line);
@@ -72,14 +78,28 @@ public final class SocketIoBench {
         results.put(name, new LinkedHashMap<>());
       }
       measure(nodeDir, urls, results, ratios, "ack1", "ack", 1, seconds, rounds, "callsPerSecond");
-      measure(nodeDir, urls, results, ratios, "ack100", "ack", 100, seconds, rounds, "callsPerSecond");
-      // Compression does not change a broadcast's path; its fan-out is left out to keep the run short.
+      measure(
+          nodeDir, urls, results, ratios, "ack100", "ack", 100, seconds, rounds, "callsPerSecond");
+      // Compression does not change a broadcast's path; its fan-out is left out to keep the run
+      // short.
       Map<String, String> fanout = new LinkedHashMap<>(urls);
       fanout.remove("ipc-socketio (compression on)");
-      // The same 100 clients from two client processes: one Node process is busy 93-100 % of the time
+      // The same 100 clients from two client processes: one Node process is busy 93-100 % of the
+      // time
       // in the test above, so that test measures the client as much as the server.
-      measure(nodeDir, fanout, results, ratios, "ack100x2", "ack", 100, seconds, rounds, "callsPerSecond");
-      measure(nodeDir, fanout, results, ratios, "fanout100", "fanout", 100, seconds, rounds, "rounds");
+      measure(
+          nodeDir,
+          fanout,
+          results,
+          ratios,
+          "ack100x2",
+          "ack",
+          100,
+          seconds,
+          rounds,
+          "callsPerSecond");
+      measure(
+          nodeDir, fanout, results, ratios, "fanout100", "fanout", 100, seconds, rounds, "rounds");
       print(results, ratios, seconds, warmUp, rounds);
     } finally {
       node.destroy();
@@ -90,8 +110,8 @@ public final class SocketIoBench {
   }
 
   /**
-   * Runs {@code rounds} alternating rounds of one test and keeps each server's median round, and each
-   * round's ipc-socketio / Node ratio in {@code ratios}.
+   * Runs {@code rounds} alternating rounds of one test and keeps each server's median round, and
+   * each round's ipc-socketio / Node ratio in {@code ratios}.
    */
   private static void measure(
       Path nodeDir,
@@ -118,7 +138,8 @@ public final class SocketIoBench {
     List<Double> perRound = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
       perRound.add(
-          runs.get("ipc-socketio").get(i).get(rankBy).asDouble() / runs.get(NODE).get(i).get(rankBy).asDouble());
+          runs.get("ipc-socketio").get(i).get(rankBy).asDouble()
+              / runs.get(NODE).get(i).get(rankBy).asDouble());
     }
     ratios.put(test, perRound);
     for (Map.Entry<String, List<JsonNode>> e : runs.entrySet()) {
@@ -146,8 +167,8 @@ public final class SocketIoBench {
   }
 
   /**
-   * Runs {@code clients} split over two load.js processes at once: calls/s and errors summed, p50 the
-   * mean of the two, p99 the larger.
+   * Runs {@code clients} split over two load.js processes at once: calls/s and errors summed, p50
+   * the mean of the two, p99 the larger.
    */
   private static JsonNode loadSplit(Path dir, String url, String mode, int clients, int seconds)
       throws Exception {
@@ -163,18 +184,21 @@ public final class SocketIoBench {
     JsonNode a = load(dir, url, mode, clients - clients / 2, seconds);
     JsonNode b = other.get();
     com.fasterxml.jackson.databind.node.ObjectNode sum = JSON.createObjectNode();
-    sum.put("callsPerSecond", a.get("callsPerSecond").asDouble() + b.get("callsPerSecond").asDouble());
+    sum.put(
+        "callsPerSecond", a.get("callsPerSecond").asDouble() + b.get("callsPerSecond").asDouble());
     sum.put("p50", (a.get("p50").asDouble() + b.get("p50").asDouble()) / 2);
     sum.put("p99", Math.max(a.get("p99").asDouble(), b.get("p99").asDouble()));
     sum.put("errors", a.get("errors").asInt() + b.get("errors").asInt());
     return sum;
   }
 
-  private static JsonNode load(Path dir, String url, String mode, int clients, int seconds) throws Exception {
+  private static JsonNode load(Path dir, String url, String mode, int clients, int seconds)
+      throws Exception {
     File out = Files.createTempFile("socketio-bench", ".out").toFile();
     out.deleteOnExit();
     Process p =
-        new ProcessBuilder("node", "load.js", url, mode, String.valueOf(clients), String.valueOf(seconds))
+        new ProcessBuilder(
+                "node", "load.js", url, mode, String.valueOf(clients), String.valueOf(seconds))
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(out)
@@ -217,7 +241,8 @@ public final class SocketIoBench {
         if (r == null) {
           continue;
         }
-        double ratio = r.get("callsPerSecond").asDouble() / node.get(test).get("callsPerSecond").asDouble();
+        double ratio =
+            r.get("callsPerSecond").asDouble() / node.get(test).get("callsPerSecond").asDouble();
         lines.add(
             String.format(
                 Locale.ROOT,
@@ -236,7 +261,8 @@ public final class SocketIoBench {
       }
     }
     lines.add("");
-    lines.add("| server | broadcast to 100 clients | rounds | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms |");
+    lines.add(
+        "| server | broadcast to 100 clients | rounds | delivery p50 ms | delivery p99 ms | last delivery p50 ms | last delivery p99 ms |");
     lines.add("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for (Map.Entry<String, Map<String, JsonNode>> e : results.entrySet()) {
       JsonNode r = e.getValue().get("fanout100");
@@ -264,12 +290,14 @@ public final class SocketIoBench {
       double ss = r.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
       double[] t = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
       int n = r.size();
-      double half = n > 1 ? (n - 1 <= t.length ? t[n - 2] : 2.0) * Math.sqrt(ss / (n - 1) / n) : Double.NaN;
+      double half =
+          n > 1 ? (n - 1 <= t.length ? t[n - 2] : 2.0) * Math.sqrt(ss / (n - 1) / n) : Double.NaN;
       StringBuilder line = new StringBuilder("- " + e.getKey() + ":");
       for (double x : r) {
         line.append(String.format(Locale.ROOT, " %.2f", x));
       }
-      line.append(String.format(Locale.ROOT, " (mean %.2f, %.2f-%.2f)", mean, mean - half, mean + half));
+      line.append(
+          String.format(Locale.ROOT, " (mean %.2f, %.2f-%.2f)", mean, mean - half, mean + half));
       lines.add(line.toString());
     }
     lines.forEach(System.out::println);

@@ -11,11 +11,11 @@ import java.time.Duration;
  * {@code test-suite/}) expects, configured as its Readme's reference server and built only with the
  * public API: port 3000, ping every 300 ms with a 200 ms timeout, 1,000,000-byte payloads, every
  * origin; each connection (main namespace and {@code /custom}) is sent its handshake's {@code auth}
- * payload, {@code message} is echoed as {@code message-back} and {@code message-with-ack} acked with
- * its own arguments. Not a test: a developer runs it beside the suite, which is kept outside the
- * repository (the project's own tests, such as SocketIoConformanceTest, state its rules). The
- * reference services ride along (Transports needs one); the suite never calls their events. From the
- * repository's root:
+ * payload, {@code message} is echoed as {@code message-back} and {@code message-with-ack} acked
+ * with its own arguments. Not a test: a developer runs it beside the suite, which is kept outside
+ * the repository (the project's own tests, such as SocketIoConformanceTest, state its rules). The
+ * reference services ride along (Transports needs one); the suite never calls their events. From
+ * the repository's root:
  *
  * <pre>
  * mvn -o -q -pl ipc-socketio test-compile dependency:build-classpath \
@@ -41,11 +41,15 @@ public final class ConformanceServer {
             .pingTimeout(Duration.ofMillis(200))
             .maxPayload(1_000_000)
             .onConnect(session -> session.send("auth", session.auth()))
-            .on("/", "message", (session, values, ack) -> session.send("message-back", values.toArray()))
+            .on(
+                "/",
+                "message",
+                (session, values, ack) -> session.send("message-back", values.toArray()))
             .on("/", "message-with-ack", (session, values, ack) -> ack.send(values.toArray()))
             .onConnect("/custom", session -> session.send("auth", session.auth()))
             .build();
-    Server server = Transports.builder().services(Reference.services()).transport(transport).start();
+    Server server =
+        Transports.builder().services(Reference.services()).transport(transport).start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     Thread.currentThread().join();
   }

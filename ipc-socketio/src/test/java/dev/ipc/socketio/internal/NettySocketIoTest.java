@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reflective members ipc-socketio's fixes reach are checked, and one that is missing is reported
- * by name with the netty-socketio version found and the one expected, never skipped.
+ * The reflective members ipc-socketio's fixes reach are checked, and one that is missing is
+ * reported by name with the netty-socketio version found and the one expected, never skipped.
  */
 class NettySocketIoTest {
   @Test
@@ -32,7 +32,9 @@ class NettySocketIoTest {
   @Test
   void aMissingMethod_failsNamingItAndTheVersions() {
     assertThatThrownBy(
-            () -> NettySocketIo.method(ClientHead.class, "noSuchMethod", MethodType.methodType(void.class)))
+            () ->
+                NettySocketIo.method(
+                    ClientHead.class, "noSuchMethod", MethodType.methodType(void.class)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("ClientHead.noSuchMethod()")
         .hasMessageContaining("(expected: 2.0.14)");
