@@ -121,6 +121,56 @@ class TelemetryTest {
     }
   }
 
+  @Test
+  void socketIoBroadcastsAreCountedPerRecipient_atGetMetrics() throws Exception {
+    ExampleServer.Options restAndSocketIo =
+        ExampleServer.Options.parse(
+            "--host",
+            "127.0.0.1",
+            "--grpc-port",
+            "off",
+            "--rest-port",
+            "0",
+            "--graphql-port",
+            "off",
+            "--socketio-port",
+            "0");
+    Telemetry telemetry = Telemetry.from(Map.of());
+    try (Server server = ExampleServer.start(restAndSocketIo, telemetry);
+        dev.ipc.socketio.SocketIoClient a =
+            dev.ipc.socketio.SocketIoClient.of("127.0.0.1", server.port("socketio"));
+        dev.ipc.socketio.SocketIoClient b =
+            dev.ipc.socketio.SocketIoClient.of("127.0.0.1", server.port("socketio"));
+        Client rest = Transports.connect("rest://127.0.0.1:" + server.port("rest"))) {
+      java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(2);
+      a.onEvent("task:saved", v -> heard.countDown());
+      b.onEvent("task:saved", v -> heard.countDown());
+      // Both connected before the put: a round trip each.
+      a.service(dev.ipc.core.TaskService.class).get(1);
+      b.service(dev.ipc.core.TaskService.class).get(1);
+      rest.service(dev.ipc.core.TaskService.class).put(new dev.ipc.core.Task(40, "counted"));
+      assertThat(heard.await(20, TimeUnit.SECONDS)).isTrue();
+      String scraped =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + server.port("rest") + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      // One saved task, two Socket.IO clients: two deliveries, none dropped; one node, no bus
+      // drops.
+      assertThat(scraped)
+          .contains("ipc_server_events_delivered_total{transport=\"socketio\"} 2.0")
+          .contains("ipc_server_events_dropped_total{transport=\"socketio\"} 0.0")
+          .contains("ipc_server_bus_dropped_total 0.0")
+          .doesNotContain("ipc_server_events_delivered_total{transport=\"rest\"}");
+    } finally {
+      telemetry.close();
+    }
+  }
+
   /** Counts the span name in every export: a protobuf keeps strings as they are. */
   private static int spans(List<Export> exports) {
     int n = 0;
