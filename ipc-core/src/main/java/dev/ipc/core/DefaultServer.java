@@ -1,5 +1,6 @@
 package dev.ipc.core;
 
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.Reply;
 import dev.ipc.core.model.ServiceDescriptor;
@@ -577,7 +578,13 @@ final class DefaultServer implements Server, TransportContext {
                 + ": an interceptor passed on a "
                 + (request == null ? null : request.getClass()));
       }
-      Reply reply = operation.invoke(implementation, inputType.cast(request));
+      Reply reply;
+      try {
+        reply = operation.invoke(implementation, inputType.cast(request));
+      } catch (InvalidValueException e) {
+        // The model's refusal of a value, as the INVALID_ARGUMENT interceptors already expect.
+        throw ServiceException.from(e);
+      }
       if (operation.publishes() != null) {
         server.publish(operation, reply.value());
       }

@@ -2,6 +2,7 @@ package dev.ipc.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.ipc.core.model.InvalidValueException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,8 +11,10 @@ import org.slf4j.LoggerFactory;
  * show a client. Adapters turn it into their protocol's error; clients turn that back into this
  * exception with the same code.
  *
- * <p>Any other exception thrown by a service becomes {@link ErrorCode#INTERNAL} with a generic
- * message ({@link #from(Throwable)}): exception texts and stack traces never reach a client.
+ * <p>A value that does not fit its type ({@link InvalidValueException}, from the model) becomes
+ * {@link ErrorCode#INVALID_ARGUMENT} with its message. Any other exception thrown by a service
+ * becomes {@link ErrorCode#INTERNAL} with a generic message ({@link #from(Throwable)}): exception
+ * texts and stack traces never reach a client.
  */
 public class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -44,13 +47,17 @@ public class ServiceException extends RuntimeException {
   }
 
   /**
-   * Returns {@code t} itself when it is a {@code ServiceException}, else an {@link
-   * ErrorCode#INTERNAL} one with a generic message; the original is logged on the server, never
-   * sent.
+   * Returns {@code t} itself when it is a {@code ServiceException}; an {@link
+   * ErrorCode#INVALID_ARGUMENT} one with its message when it is an {@link InvalidValueException}
+   * (the caller's mistake, not logged); else an {@link ErrorCode#INTERNAL} one with a generic
+   * message, the original logged on the server, never sent.
    */
   public static ServiceException from(Throwable t) {
     if (t instanceof ServiceException e) {
       return e;
+    }
+    if (t instanceof InvalidValueException e) {
+      return invalidArgument(e.getMessage());
     }
     LOG.warn("service failed unexpectedly", t);
     return new ServiceException(ErrorCode.INTERNAL, INTERNAL_MESSAGE);

@@ -11,6 +11,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
@@ -477,13 +478,13 @@ public final class GraphqlClient implements Client {
       result = record(operation.output(), value);
     }
     JsonNode created = root.path("extensions").path("created").path(operation.graphqlField());
-    return new Reply(result, created.asBoolean(false));
+    return Reply.of(result, created.asBoolean(false));
   }
 
   private Object record(RecordType<?> type, JsonNode node) {
     try {
       return type.create(fields(type, node));
-    } catch (ServiceException e) {
+    } catch (ServiceException | InvalidValueException e) {
       throw new TransportException(
           "malformed " + type.name() + " from " + uri + ": " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.ipc.graphql;
 
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
@@ -223,7 +224,7 @@ final class SchemaFactory {
     @Override
     public Object get(DataFetchingEnvironment env) {
       try {
-        Object request = input.create(GraphqlTypes.arguments(input, env.getArguments()));
+        Object request = request(input, env);
         Reply reply = call(bound, request, env.getGraphQlContext().get(CallHeaders.KEY));
         if (reply.created()) {
           Map<String, Boolean> created = env.getGraphQlContext().get(CREATED);
@@ -256,7 +257,7 @@ final class SchemaFactory {
     @Override
     public Object get(DataFetchingEnvironment env) {
       try {
-        Object request = input.create(GraphqlTypes.arguments(input, env.getArguments()));
+        Object request = request(input, env);
         CallHeaders headers = env.getGraphQlContext().get(CallHeaders.KEY);
         StreamBridge bridge = new StreamBridge();
         StreamHandle handle;
@@ -313,6 +314,18 @@ final class SchemaFactory {
               s.onComplete();
             }
           });
+    }
+  }
+
+  /**
+   * The field's arguments as the operation's request; a value that does not fit its field is the
+   * caller's INVALID_ARGUMENT, a field error like the service's own.
+   */
+  private static Object request(RecordType<?> input, DataFetchingEnvironment env) {
+    try {
+      return input.create(GraphqlTypes.arguments(input, env.getArguments()));
+    } catch (InvalidValueException e) {
+      throw ServiceException.from(e);
     }
   }
 

@@ -305,7 +305,7 @@ public final class GrpcClient implements Client {
     @Override
     public void onClose(Status status, Metadata trailers) {
       if (status.isOk() && value != null) {
-        result.complete(new Reply(value, "true".equals(trailers.get(GrpcStatuses.CREATED_KEY))));
+        result.complete(Reply.of(value, "true".equals(trailers.get(GrpcStatuses.CREATED_KEY))));
       } else if (status.isOk()) {
         result.completeExceptionally(
             new Failed(Status.INTERNAL.withDescription("no response message"), trailers));

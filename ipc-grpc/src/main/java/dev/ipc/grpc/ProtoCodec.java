@@ -7,6 +7,7 @@ import com.google.protobuf.WireFormat;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.RecordType;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -125,7 +126,14 @@ abstract class ProtoCodec {
   /** Returns the value {@code bytes} encode; see {@link #read} for the errors. */
   final Object decode(byte[] bytes) throws IOException {
     CodedInputStream in = CodedInputStream.newInstance(bytes);
-    Object value = read(in);
+    Object value;
+    try {
+      value = read(in);
+    } catch (InvalidValueException e) {
+      // The model's refusal (an enum number, a record's own check): INVALID_ARGUMENT, as
+      // documented.
+      throw ServiceException.from(e);
+    }
     if (!in.isAtEnd()) {
       throw new InvalidProtocolBufferException("trailing bytes after the message");
     }

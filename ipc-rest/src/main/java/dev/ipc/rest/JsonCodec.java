@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.RecordType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -297,7 +298,11 @@ final class JsonCodec {
   static Object readRecord(RecordType<?> type, JsonNode node, String what) {
     Map<String, Object> values = new LinkedHashMap<>();
     readFields(type, node, values, what);
-    return type.create(values);
+    try {
+      return type.create(values);
+    } catch (InvalidValueException e) {
+      throw ServiceException.from(e);
+    }
   }
 
   private static Object value(Field f, JsonNode n, String path) {
@@ -378,7 +383,12 @@ final class JsonCodec {
       case ENUM -> {
         if (n.isIntegralNumber() && n.canConvertToInt()) {
           // proto3's JSON mapping reads an enum's number too.
-          return f.enumType().constant(path, n.intValue());
+          try {
+            return f.enumType().constant(path, n.intValue());
+          } catch (InvalidValueException e) {
+            // No such number: the INVALID_ARGUMENT this codec answers for every misfit.
+            throw ServiceException.from(e);
+          }
         }
       }
       case DECIMAL -> {

@@ -302,9 +302,9 @@ public final class RestClient implements Client {
           for (JsonNode e : node) {
             values.add(JsonCodec.readRecord(operation.output(), e, "answer"));
           }
-          return new Reply(List.copyOf(values), status == 201);
+          return Reply.of(List.copyOf(values), status == 201);
         }
-        return new Reply(JsonCodec.readRecord(operation.output(), node, "answer"), status == 201);
+        return Reply.of(JsonCodec.readRecord(operation.output(), node, "answer"), status == 201);
       } catch (ServiceException e) {
         throw new TransportException(
             "answer of " + operation + " does not fit its type: " + e.getMessage(), e);

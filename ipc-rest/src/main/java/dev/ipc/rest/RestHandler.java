@@ -5,6 +5,7 @@ import dev.ipc.core.Metadata;
 import dev.ipc.core.ServiceException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
@@ -180,7 +181,9 @@ final class RestHandler implements HttpHandler {
             answerMetadata[0]);
       }
       return withMetadata(HttpResponse.json(200, body), answerMetadata[0]);
-    } catch (ServiceException e) {
+    } catch (ServiceException | InvalidValueException failure) {
+      // A value that does not fit its field (the model's refusal) is the caller's INVALID_ARGUMENT.
+      ServiceException e = ServiceException.from(failure);
       HttpResponse r = problem(HttpStatuses.status(e.code()), e.code(), e.getMessage());
       if (e.code() == ErrorCode.UNAUTHENTICATED) {
         // RFC 6750: the scheme to use, and whether the token presented was the trouble.

@@ -9,6 +9,7 @@ import dev.ipc.core.ServiceException;
 import dev.ipc.core.TransportException;
 import dev.ipc.core.model.Field;
 import dev.ipc.core.model.FieldType;
+import dev.ipc.core.model.InvalidValueException;
 import dev.ipc.core.model.Operation;
 import dev.ipc.core.model.RecordType;
 import dev.ipc.core.model.Reply;
@@ -659,7 +660,7 @@ public final class SocketIoClient implements Client {
           args.length > 1
               && args[1] instanceof JSONObject meta
               && meta.optBoolean("created", false);
-      return new Reply(value, created);
+      return Reply.of(value, created);
     } catch (JSONException e) {
       throw new TransportException("malformed answer to " + operation.event(), e);
     }
@@ -687,7 +688,7 @@ public final class SocketIoClient implements Client {
     Map<String, Object> fields = (Map<String, Object>) plain(json);
     try {
       return type.create(fields);
-    } catch (ServiceException e) {
+    } catch (ServiceException | InvalidValueException e) {
       throw new TransportException(
           "malformed " + type.name() + " from the server: " + e.getMessage(), e);
     }

@@ -1,7 +1,5 @@
 package dev.ipc.core.model;
 
-import dev.ipc.core.Saved;
-import dev.ipc.core.ServiceException;
 import dev.ipc.core.annotation.Event;
 import dev.ipc.core.annotation.Graphql;
 import dev.ipc.core.annotation.Grpc;
@@ -51,7 +49,12 @@ final class Derive {
 
   /** How a proxy method turns its arguments into a request and the reply into its result. */
   private record ProxyCall(
-      String operation, RecordType<?> input, boolean recordInput, boolean empty, boolean saved) {}
+      String operation,
+      RecordType<?> input,
+      boolean recordInput,
+      boolean empty,
+      Class<?> replyType,
+      MethodHandle reply) {}
 
   /**
    * Copies a call's arguments as the request; a null Optional is the empty one, as on the server.
@@ -116,6 +119,7 @@ final class Derive {
                 : (Consumer<Object>) request -> validator.accept((Object[]) request));
       }
       b.operation(op);
+      boolean saved = isSaved(m.getReturnType());
       calls.put(
           m,
           new ProxyCall(
@@ -123,7 +127,8 @@ final class Derive {
               op.input(),
               recordInput,
               m.getReturnType() == void.class,
-              m.getReturnType() == Saved.class));
+              saved ? m.getReturnType() : null,
+              saved ? replyConstructor(m.getReturnType(), where) : null));
     }
     if (!unused.isEmpty()) {
       throw new IllegalArgumentException(
@@ -139,7 +144,7 @@ final class Derive {
   /**
    * Whether a method is an operation: every abstract method, and default methods that stream (a
    * default method returning a {@link Flow.Publisher} describes a feed the server runs, such as one
-   * built on {@link dev.ipc.core.Feed#published}; other default methods stay local helpers).
+   * built on the core's {@code Feed.published}; other default methods stay local helpers).
    */
   static boolean isOperation(Method m) {
     if (Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) {
@@ -199,9 +204,9 @@ final class Derive {
       streaming = true;
     } else if (raw == void.class) {
       output = RecordType.parameters(grpcMethod + "Response", where, List.of(), List.of());
-    } else if (raw.isRecord() && raw != Saved.class) {
+    } else if (raw.isRecord() && !isSaved(raw)) {
       output = record(raw, where, records);
-    } else if ((raw == List.class || raw == Saved.class)
+    } else if ((raw == List.class || isSaved(raw))
         && returned instanceof ParameterizedType p
         && p.getActualTypeArguments()[0] instanceof Class<?> element
         && element.isRecord()) {
@@ -307,6 +312,43 @@ final class Derive {
   }
 
   /**
+   * Whether a method returning {@code raw} is a create-or-replace: it returns a record that is the
+   * call's {@link Reply} itself, with one type argument, the stored record ({@code Saved<T>} of the
+   * core, which the model does not name).
+   */
+  private static boolean isSaved(Class<?> raw) {
+    return raw.isRecord()
+        && Reply.class.isAssignableFrom(raw)
+        && raw.getTypeParameters().length == 1;
+  }
+
+  /**
+   * The canonical constructor {@code (T value, boolean created)} of a create-or-replace's reply
+   * record, as {@code (Object, boolean)Object}, for the client's proxy to build what the method
+   * returns.
+   */
+  private static MethodHandle replyConstructor(Class<?> type, String where) {
+    java.lang.reflect.RecordComponent[] components = type.getRecordComponents();
+    if (components.length != 2
+        || !components[0].getName().equals("value")
+        || components[1].getType() != boolean.class) {
+      throw new IllegalArgumentException(
+          where
+              + ": returns "
+              + type.getName()
+              + " (expected: a record (T value, boolean created))");
+    }
+    try {
+      return MethodHandles.lookup()
+          .findConstructor(
+              type, MethodType.methodType(void.class, components[0].getType(), boolean.class))
+          .asType(MethodType.methodType(Object.class, Object.class, boolean.class));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException(where + ": " + type.getName() + " has no constructor", e);
+    }
+  }
+
+  /**
    * The T of a {@code Flow.Publisher<T>} (or of a subtype that fixes it, such as {@code Feed<T>}).
    */
   private static Type publisherElement(Type returned) {
@@ -403,13 +445,20 @@ final class Derive {
           if (call != null) {
             Object request = call.recordInput() ? args[0] : arguments(call.input(), args);
             if (call.recordInput() && request == null) {
-              throw ServiceException.invalidArgument(method.getName() + ": null request");
+              throw new InvalidValueException(method.getName() + ": null request");
             }
             Reply reply = stub.reply(call.operation(), request);
             if (call.empty()) {
               return null;
             }
-            return call.saved() ? new Saved<>(reply.value(), reply.created()) : reply.value();
+            if (call.replyType() == null) {
+              return reply.value();
+            }
+            // A create-or-replace answers its Saved: as it is in process, else made from the reply.
+            if (call.replyType().isInstance(reply)) {
+              return reply;
+            }
+            return (Object) call.reply().invokeExact(reply.value(), reply.created());
           }
           if (method.isDefault()) {
             // Not an operation: a helper that runs here, on the caller's side.

@@ -2,7 +2,6 @@ package dev.ipc.core.model;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ipc.core.ServiceException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +71,7 @@ public final class EnumType {
   /**
    * Returns the constant for a constant, its name or its protobuf number.
    *
-   * @throws ServiceException with INVALID_ARGUMENT naming {@code field} when there is no such
-   *     constant
+   * @throws InvalidValueException naming {@code field} when there is no such constant
    */
   public Object constant(String field, Object value) {
     if (javaType.isInstance(value)) {
@@ -87,7 +85,7 @@ public final class EnumType {
     } else if (value instanceof Integer n && n >= 0 && n < constants.length) {
       return constants[n];
     }
-    throw ServiceException.invalidArgument(
+    throw new InvalidValueException(
         field + ": " + value + " (expected: one of " + String.join(", ", values) + ")");
   }
 

@@ -2,7 +2,6 @@ package dev.ipc.core.model;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ipc.core.Saved;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -230,13 +229,18 @@ public final class Operation<S, I, O> {
 
   /**
    * Validates the request, then calls the operation on {@code service}. Exceptions propagate as
-   * thrown; callers map them with {@link dev.ipc.core.ServiceException#from}.
+   * thrown; callers map them with the core's {@code ServiceException.from} (an {@link
+   * InvalidValueException} becomes INVALID_ARGUMENT).
    */
   public Reply invoke(S service, I request) {
     validate(request);
     Object result = invoker.apply(service, request);
-    if (result instanceof Saved<?> saved) {
-      return new Reply(saved.value(), saved.created());
+    if (result instanceof Reply reply) {
+      // A create-or-replace's Saved: it already says what the call answered.
+      if (reply.value() == null) {
+        throw new IllegalStateException(this.service + "." + name + " returned a null value");
+      }
+      return reply;
     }
     if (result == null) {
       throw new IllegalStateException(this.service + "." + name + " returned null");
@@ -308,7 +312,10 @@ public final class Operation<S, I, O> {
       return input;
     }
 
-    /** Calls the service for one output value, or a {@link Saved} one for a create-or-replace. */
+    /**
+     * Calls the service for one output value, or a {@link Reply} (the core's {@code Saved}) for a
+     * create-or-replace.
+     */
     public Builder<S, I, O> invoker(BiFunction<? super S, ? super I, ?> invoker) {
       this.invoker = requireNonNull(invoker, "invoker");
       return this;

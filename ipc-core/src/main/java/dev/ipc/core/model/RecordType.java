@@ -2,7 +2,6 @@ package dev.ipc.core.model;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.ipc.core.ServiceException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -255,8 +254,8 @@ public final class RecordType<T> {
    * string for enums, bytes (base64), instants (RFC 3339), durations (ISO-8601, or protobuf JSON's
    * {@code "1.5s"}) and decimals, a {@code Map} for a nested record; lists and maps are copied.
    *
-   * @throws ServiceException with INVALID_ARGUMENT naming the field if a value has the wrong type
-   *     or is out of range, or the record's own constructor rejects the values
+   * @throws InvalidValueException naming the field if a value has the wrong type or is out of
+   *     range, or the record's own constructor rejects the values
    */
   public T create(Object... values) {
     if (values.length != fields.size()) {
@@ -273,11 +272,11 @@ public final class RecordType<T> {
       @SuppressWarnings("unchecked")
       T value = (T) constructor.invokeExact(args);
       return value;
-    } catch (ServiceException e) {
+    } catch (InvalidValueException e) {
       throw e;
     } catch (IllegalArgumentException | NullPointerException e) {
       // A record's own compact constructor rejected the values: the caller's mistake.
-      throw ServiceException.invalidArgument(name + ": " + e.getMessage());
+      throw new InvalidValueException(name + ": " + e.getMessage());
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

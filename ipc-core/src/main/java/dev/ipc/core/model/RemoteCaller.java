@@ -11,8 +11,8 @@ public interface RemoteCaller {
    * Calls {@code operation} with {@code request} (an instance of its input type) and returns the
    * reply.
    *
-   * @throws dev.ipc.core.ServiceException the service's own error, with the code the server raised
-   * @throws dev.ipc.core.TransportException when no answer came back
+   * <p>A service's own error is thrown as the core's {@code ServiceException}, with the code the
+   * server raised; no answer is a {@code TransportException}.
    */
   Reply call(Operation<?, ?, ?> operation, Object request);
 }

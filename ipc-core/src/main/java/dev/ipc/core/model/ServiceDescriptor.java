@@ -101,9 +101,9 @@ public final class ServiceDescriptor<S> {
    * else one derived from the interface by reflection, once per class. Each abstract method is an
    * operation: one record parameter is its request; plain parameters (compiled with {@code javac
    * -parameters}, or named with {@link dev.ipc.core.annotation.Param}) become the fields of a
-   * request message; it answers a record, a {@code List} of records, a {@link dev.ipc.core.Saved}
-   * record, or nothing ({@code void}). Names derive from the Java names, unless an annotation of
-   * {@code dev.ipc.core.annotation} sets them.
+   * request message; it answers a record, a {@code List} of records, a {@code Saved} record, or
+   * nothing ({@code void}). Names derive from the Java names, unless an annotation of {@code
+   * dev.ipc.core.annotation} sets them.
    *
    * @throws IllegalArgumentException naming the method and type when a method cannot be described
    */

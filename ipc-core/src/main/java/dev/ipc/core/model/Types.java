@@ -1,6 +1,5 @@
 package dev.ipc.core.model;
 
-import dev.ipc.core.ServiceException;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -182,8 +181,7 @@ final class Types {
       List<Object> copy = new ArrayList<>(list.size());
       for (Object e : list) {
         if (e == null) {
-          throw ServiceException.invalidArgument(
-              f.name() + ": null element (expected: " + kind(f) + ")");
+          throw new InvalidValueException(f.name() + ": null element (expected: " + kind(f) + ")");
         }
         copy.add(element(f, e));
       }
@@ -195,11 +193,11 @@ final class Types {
       Map<String, Object> copy = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
-          throw ServiceException.invalidArgument(
+          throw new InvalidValueException(
               f.name() + ": key " + e.getKey() + " (expected: a string)");
         }
         if (e.getValue() == null) {
-          throw ServiceException.invalidArgument(
+          throw new InvalidValueException(
               f.name() + "." + key + ": null (expected: " + kind(f) + ")");
         }
         copy.put(key, element(f, e.getValue()));
@@ -234,8 +232,7 @@ final class Types {
           BigInteger b =
               v instanceof BigInteger bi ? bi : BigInteger.valueOf(((Number) v).longValue());
           if (b.bitLength() > 31) {
-            throw ServiceException.invalidArgument(
-                f.name() + ": " + b + " (expected: a 32-bit integer)");
+            throw new InvalidValueException(f.name() + ": " + b + " (expected: a 32-bit integer)");
           }
           return b.intValue();
         }
@@ -249,8 +246,7 @@ final class Types {
         }
         if (v instanceof BigInteger b) {
           if (b.bitLength() > 63) {
-            throw ServiceException.invalidArgument(
-                f.name() + ": " + b + " (expected: a 64-bit integer)");
+            throw new InvalidValueException(f.name() + ": " + b + " (expected: a 64-bit integer)");
           }
           return b.longValue();
         }
@@ -306,8 +302,7 @@ final class Types {
           try {
             return decimal(f, new BigDecimal(s));
           } catch (NumberFormatException e) {
-            throw ServiceException.invalidArgument(
-                f.name() + ": " + s + " (expected: a decimal number)");
+            throw new InvalidValueException(f.name() + ": " + s + " (expected: a decimal number)");
           }
         }
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
@@ -347,7 +342,7 @@ final class Types {
   private static BigDecimal decimal(Field f, BigDecimal d) {
     int integerDigits = d.precision() - d.scale();
     if (Math.abs(d.scale()) > MAX_DECIMAL_DIGITS || integerDigits > MAX_DECIMAL_DIGITS) {
-      throw ServiceException.invalidArgument(
+      throw new InvalidValueException(
           f.name()
               + ": a decimal of "
               + d.precision()
@@ -368,7 +363,7 @@ final class Types {
         // protobuf's JSON mapping accepts the URL-safe alphabet too.
         return Base64.getUrlDecoder().decode(s);
       } catch (IllegalArgumentException again) {
-        throw ServiceException.invalidArgument(f.name() + ": not base64 (expected: base64 bytes)");
+        throw new InvalidValueException(f.name() + ": not base64 (expected: base64 bytes)");
       }
     }
   }
@@ -377,7 +372,7 @@ final class Types {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
-      throw ServiceException.invalidArgument(
+      throw new InvalidValueException(
           f.name() + ": " + s + " (expected: an RFC 3339 timestamp, e.g. 2026-12-05T10:15:30Z)");
     }
   }
@@ -392,13 +387,13 @@ final class Types {
       }
       return Duration.parse(s);
     } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-      throw ServiceException.invalidArgument(
+      throw new InvalidValueException(
           f.name() + ": " + s + " (expected: an ISO-8601 duration, e.g. PT1.5S)");
     }
   }
 
-  static ServiceException wrongType(Field f, Object v) {
-    return ServiceException.invalidArgument(
+  static InvalidValueException wrongType(Field f, Object v) {
+    return new InvalidValueException(
         f.name() + ": " + v.getClass().getSimpleName() + " (expected: " + kind(f) + ")");
   }
 
