@@ -9,6 +9,7 @@ import dev.ipc.core.Task;
 import dev.ipc.core.TaskService;
 import dev.ipc.core.Transports;
 import dev.ipc.core.testing.AbstractTransportContractTest;
+import dev.ipc.core.testing.Interop;
 import dev.ipc.redis.testing.RedisProcess;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,22 +19,11 @@ import org.junit.jupiter.api.Timeout;
  * Two example servers with {@code --redis} on one real redis-server: the task list is one,
  * whichever node and protocol a put comes through, and every node's watchers hear every save once.
  */
+@Interop
 @Timeout(120)
 class ClusterTest {
   private static ExampleServer.Options node(String redis) {
-    return ExampleServer.Options.parse(
-        "--host",
-        "127.0.0.1",
-        "--grpc-port",
-        "0",
-        "--rest-port",
-        "0",
-        "--graphql-port",
-        "0",
-        "--socketio-port",
-        "0",
-        "--redis",
-        redis);
+    return LocalOptions.parse("--redis", redis);
   }
 
   @Test

@@ -28,18 +28,7 @@ class ExampleServerTest {
 
   @Test
   void start_servesEveryServiceOnEveryTransport() {
-    ExampleServer.Options options =
-        ExampleServer.Options.parse(
-            "--host",
-            "127.0.0.1",
-            "--grpc-port",
-            "0",
-            "--rest-port",
-            "0",
-            "--graphql-port",
-            "0",
-            "--socketio-port",
-            "0");
+    ExampleServer.Options options = LocalOptions.parse();
     try (Server server = ExampleServer.start(options)) {
       assertThat(server.addresses()).containsOnlyKeys("grpc", "rest", "graphql", "socketio");
       for (String protocol : server.addresses().keySet()) {

@@ -129,19 +129,8 @@ class HaproxyStickySessionsTest {
   }
 
   private static ExampleServer.Options socketIoNode(String redis) {
-    return ExampleServer.Options.parse(
-        "--host",
-        "127.0.0.1",
-        "--grpc-port",
-        "off",
-        "--rest-port",
-        "off",
-        "--graphql-port",
-        "off",
-        "--socketio-port",
-        "0",
-        "--redis",
-        redis);
+    return LocalOptions.parse(
+        "--grpc-port", "off", "--rest-port", "off", "--graphql-port", "off", "--redis", redis);
   }
 
   /** haproxy in the foreground ({@code -db}) on a free port, with a generated configuration. */

@@ -39,28 +39,17 @@ final class NodeProcess implements AutoCloseable {
   static NodeProcess start(String name, String redis) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path err = Files.createTempFile("ipc-node-" + name, ".err");
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 java,
                 "-Xmx192m",
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
-                ExampleServer.class.getName(),
-                "--host",
-                "127.0.0.1",
-                "--grpc-port",
-                "0",
-                "--rest-port",
-                "0",
-                "--graphql-port",
-                "0",
-                "--socketio-port",
-                "0",
-                "--redis",
-                redis)
-            .redirectError(err.toFile())
-            .start();
+                ExampleServer.class.getName()));
+    command.addAll(LocalOptions.args("--redis", redis));
+    Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
     NodeProcess node = new NodeProcess(name, process, err);
     node.readPorts();
     return node;

@@ -39,19 +39,7 @@ class RedisOutageTest {
   private static final List<String> PROTOCOLS = List.of("grpc", "rest", "graphql", "socketio");
 
   private static ExampleServer.Options node(String redis) {
-    return ExampleServer.Options.parse(
-        "--host",
-        "127.0.0.1",
-        "--grpc-port",
-        "0",
-        "--rest-port",
-        "0",
-        "--graphql-port",
-        "0",
-        "--socketio-port",
-        "0",
-        "--redis",
-        redis);
+    return LocalOptions.parse("--redis", redis);
   }
 
   @Test

@@ -32,19 +32,7 @@ class SecureExampleServerTest {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# who may do what\nw-secret=writer,reader\nr-secret=reader\n");
     ExampleServer.Options options =
-        ExampleServer.Options.parse(
-            "--host",
-            "127.0.0.1",
-            "--grpc-port",
-            "0",
-            "--rest-port",
-            "0",
-            "--graphql-port",
-            "0",
-            "--socketio-port",
-            "off",
-            "--tokens",
-            tokens.toString());
+        LocalOptions.parse("--socketio-port", "off", "--tokens", tokens.toString());
     try (Server server = ExampleServer.start(options)) {
       for (String protocol : PROTOCOLS) {
         long id = 60 + PROTOCOLS.indexOf(protocol);
@@ -79,15 +67,7 @@ class SecureExampleServerTest {
   void tls_everyPortSpeaksTls_withTheCaOnTheClient(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     ExampleServer.Options options =
-        ExampleServer.Options.parse(
-            "--host",
-            "127.0.0.1",
-            "--grpc-port",
-            "0",
-            "--rest-port",
-            "0",
-            "--graphql-port",
-            "0",
+        LocalOptions.parse(
             "--socketio-port",
             "off",
             "--tls-cert",
@@ -113,17 +93,13 @@ class SecureExampleServerTest {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "w-secret=writer\nr-secret=reader\n");
     ExampleServer.Options options =
-        ExampleServer.Options.parse(
-            "--host",
-            "127.0.0.1",
+        LocalOptions.parse(
             "--grpc-port",
             "off",
             "--rest-port",
             "off",
             "--graphql-port",
             "off",
-            "--socketio-port",
-            "0",
             "--tokens",
             tokens.toString(),
             "--tls-cert",

@@ -23,17 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class TelemetryTest {
   private static final ExampleServer.Options REST_AND_GRPC =
-      ExampleServer.Options.parse(
-          "--host",
-          "127.0.0.1",
-          "--grpc-port",
-          "0",
-          "--rest-port",
-          "0",
-          "--graphql-port",
-          "off",
-          "--socketio-port",
-          "off");
+      LocalOptions.parse("--graphql-port", "off", "--socketio-port", "off");
 
   /** What a collector received: the path, content type and body of each export. */
   record Export(String path, String contentType, byte[] body) {}
@@ -124,17 +114,7 @@ class TelemetryTest {
   @Test
   void socketIoBroadcastsAreCountedPerRecipient_atGetMetrics() throws Exception {
     ExampleServer.Options restAndSocketIo =
-        ExampleServer.Options.parse(
-            "--host",
-            "127.0.0.1",
-            "--grpc-port",
-            "off",
-            "--rest-port",
-            "0",
-            "--graphql-port",
-            "off",
-            "--socketio-port",
-            "0");
+        LocalOptions.parse("--grpc-port", "off", "--graphql-port", "off");
     Telemetry telemetry = Telemetry.from(Map.of());
     try (Server server = ExampleServer.start(restAndSocketIo, telemetry);
         dev.ipc.socketio.SocketIoClient a =
