@@ -126,9 +126,10 @@ class GrpcOptionsTest {
         clients.forEach(GrpcClient::close);
       }
     }
+    // The loops end after the close: join each, within one shared deadline.
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (started.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    for (Thread t : started) {
+      t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
     assertThat(started).as("the server's loops after close").noneMatch(Thread::isAlive);
   }
